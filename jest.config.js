@@ -1,0 +1,21 @@
+/**
+ * One run covers every test. `.spec.ts` files are pure; `.int-spec.ts` files
+ * need a database (PGlite always, Postgres when DATABASE_URL is set, Redis when
+ * REDIS_URL is set); `test/*.e2e-spec.ts` drive the HTTP API end to end.
+ */
+const swc = require('fs').readFileSync(__dirname + '/.swcrc', 'utf8');
+const swcConfig = JSON.parse(swc);
+delete swcConfig.$schema;
+delete swcConfig.jsc.baseUrl;
+delete swcConfig.jsc.paths;
+
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+  moduleNameMapper: { '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src' },
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,56 @@
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import type { QueryResult, SqlDatabase, SqlExecutor } from './sql-database.port';
+
+/**
+ * PGlite adapter: Postgres compiled to WebAssembly, in process. It is
+ * single-connection, so transactions are serialised by PGlite itself and
+ * advisory locks are trivially held by this process.
+ */
+export class PgliteDatabase implements SqlDatabase {
+  readonly kind = 'pglite' as const;
+  private readonly locks = new Set<string>();
+
+  private constructor(readonly db: PGlite) {}
+
+  /** `dataDir` undefined means in memory (tests). */
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    const db = await PGlite.create({
+      dataDir,
+      // int8 as text, as `pg` does, so that one parser serves both adapters.
+      parsers: { [types.INT8]: (value: string) => value },
+    });
+    return new PgliteDatabase(db);
+  }
+
+  async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const result = await this.db.query<R>(sql, params as unknown[]);
+    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(transactionExecutor(tx)));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
+    if (this.locks.has(name)) return undefined;
+    this.locks.add(name);
+    return { release: async () => void this.locks.delete(name) };
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+}
+
+function transactionExecutor(tx: Transaction): SqlExecutor {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const result = await tx.query<R>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+  };
+}
