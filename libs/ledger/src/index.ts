@@ -7,3 +7,8 @@ export * from './wallet/wallet.rejections';
 export * from './wallet/wallet.decider';
 export * from './wallet/wallet.codec';
 export * from './wallet/open-wallet.command';
+export * from './wallet/wallet.aggregate';
+export * from './command-path/aggregate';
+export * from './command-path/append-batcher';
+export * from './command-path/command-processor';
+export * from './command-path/state-cache';

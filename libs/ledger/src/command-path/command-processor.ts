@@ -1,0 +1,221 @@
+import {
+  IdempotencyViolationError,
+  MAX_READ_COUNT,
+  WrongExpectedVersionError,
+  type EventData,
+  type EventMetadata,
+  type EventStore,
+  type Position,
+} from '@ledger/event-store';
+import type { Aggregate } from './aggregate';
+import type { AppendBatcher } from './append-batcher';
+import { StateCache, type CachedStream } from './state-cache';
+
+export interface CommandContext {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+export type CommandOutcome<Event, Rejection extends string> =
+  | {
+      readonly ok: true;
+      readonly events: readonly Event[];
+      /** The stream's revision after this command. */
+      readonly revision: bigint;
+      /** Where the command's events are in the global log (for read-your-writes); undefined for a duplicate with nothing new. */
+      readonly position: Position | undefined;
+      /** True when this command id was already applied: nothing was written. */
+      readonly duplicate: boolean;
+    }
+  | { readonly ok: false; readonly rejection: Rejection | 'concurrency_conflict' };
+
+export interface CommandProcessorOptions {
+  /** Attempts at deciding and appending before a conflict becomes `concurrency_conflict`. */
+  readonly maxAttempts?: number;
+  /** Most queued commands for one stream decided together and appended in one append. */
+  readonly maxCoalesced?: number;
+  /** Most queued commands for one stream; beyond it callers are refused rather than queued without end. */
+  readonly maxQueuedPerStream?: number;
+  readonly cache?: StateCache<unknown>;
+}
+
+interface Queued<C, E, R extends string> {
+  readonly command: C;
+  readonly context: CommandContext;
+  resolve(outcome: CommandOutcome<E, R>): void;
+  reject(error: unknown): void;
+}
+
+export class StreamBusyError extends Error {
+  override readonly name = 'StreamBusyError';
+}
+
+/**
+ * Runs commands against streams: read, decide, append with the expected
+ * revision. Commands for one stream wait in a per-stream lane, so writers to a
+ * hot stream never race each other into optimistic retries; the lane decides
+ * everything that queued up while the previous append was in flight and
+ * appends it in one go. The conflict retry remains the safety net for writers
+ * in other processes.
+ */
+export class CommandProcessor<S, C extends { commandId: string }, E, R extends string> {
+  private readonly lanes = new Map<string, Array<Queued<C, E, R>>>();
+  private readonly cache: StateCache<S>;
+  private readonly maxAttempts: number;
+  private readonly maxCoalesced: number;
+  private readonly maxQueued: number;
+
+  constructor(
+    private readonly aggregate: Aggregate<S, C, E, R>,
+    private readonly store: EventStore,
+    private readonly batcher: AppendBatcher,
+    options: CommandProcessorOptions = {},
+  ) {
+    this.cache = (options.cache as StateCache<S> | undefined) ?? new StateCache<S>();
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxCoalesced = options.maxCoalesced ?? 128;
+    this.maxQueued = options.maxQueuedPerStream ?? 10_000;
+  }
+
+  execute(streamId: string, command: C, context: CommandContext = {}): Promise<CommandOutcome<E, R>> {
+    return new Promise((resolve, reject) => {
+      let lane = this.lanes.get(streamId);
+      if (lane && lane.length >= this.maxQueued) {
+        reject(new StreamBusyError(`Too many commands queued for ${streamId}`));
+        return;
+      }
+      const item = { command, context, resolve, reject };
+      if (lane) {
+        lane.push(item);
+        return;
+      }
+      lane = [item];
+      this.lanes.set(streamId, lane);
+      void this.drain(streamId, lane);
+    });
+  }
+
+  /** The stream's state as the command side sees it (never a read model). */
+  async load(streamId: string): Promise<CachedStream<S>> {
+    const cached = this.cache.get(streamId);
+    // A fresh cached state needs no read: the append's expected revision verifies it.
+    if (cached && !cached.stale) return cached;
+    return this.catchUp(streamId, cached ?? this.cache.empty(this.aggregate.initialState));
+  }
+
+  private async drain(streamId: string, lane: Array<Queued<C, E, R>>): Promise<void> {
+    try {
+      while (lane.length > 0) {
+        const batch = lane.splice(0, this.maxCoalesced);
+        try {
+          await this.process(streamId, batch);
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      this.lanes.delete(streamId);
+    }
+  }
+
+  private async process(streamId: string, batch: Array<Queued<C, E, R>>): Promise<void> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const stream = await this.load(streamId);
+      const plan = this.plan(streamId, stream, batch);
+      if (plan.events.length === 0) return this.settle(plan, stream.revision, undefined);
+      try {
+        const result = await this.batcher.append({
+          streamId,
+          events: plan.events,
+          expected: stream.revision ?? 'no_stream',
+        });
+        this.cache.set(streamId, stream.advance(plan.state, result.nextRevision, plan.commandIds));
+        return this.settle(plan, result.nextRevision, result.position);
+      } catch (error) {
+        if (error instanceof IdempotencyViolationError && batch.length > 1) {
+          // One of the coalesced commands collides with events already written;
+          // run them one at a time so only that command fails.
+          for (const item of batch) await this.process(streamId, [item]).catch(item.reject);
+          return;
+        }
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // Another writer won the race. Deciding again on fresh state is safe
+        // because decide is pure; the jitter spreads competing retries apart.
+        this.cache.markStale(streamId);
+        await sleep(Math.random() * 5 * attempt);
+      }
+    }
+    for (const item of batch) item.resolve({ ok: false, rejection: 'concurrency_conflict' });
+  }
+
+  /** Decides every queued command in order against the state the previous ones leave behind. */
+  private plan(streamId: string, stream: CachedStream<S>, batch: Array<Queued<C, E, R>>) {
+    let state = stream.state;
+    const events: EventData[] = [];
+    const commandIds: string[] = [];
+    const settled: Array<{ item: Queued<C, E, R>; outcome: 'duplicate' | R | E[] }> = [];
+    for (const item of batch) {
+      const { commandId } = item.command;
+      if (stream.hasSeen(commandId) || commandIds.includes(commandId)) {
+        settled.push({ item, outcome: 'duplicate' });
+        continue;
+      }
+      const decision = this.aggregate.decide(item.command, state);
+      if (typeof decision === 'string') {
+        settled.push({ item, outcome: decision });
+        continue;
+      }
+      const metadata: EventMetadata = {
+        ...(item.context.correlationId && { correlationId: item.context.correlationId }),
+        causationId: item.context.causationId ?? commandId,
+      };
+      decision.forEach((event, index) => {
+        events.push(this.aggregate.encode(streamId, event, commandId, index, metadata));
+        state = this.aggregate.evolve(state, event);
+      });
+      commandIds.push(commandId);
+      settled.push({ item, outcome: decision });
+    }
+    return { state, events, commandIds, settled };
+  }
+
+  private settle(
+    plan: ReturnType<CommandProcessor<S, C, E, R>['plan']>,
+    revision: bigint | undefined,
+    position: Position | undefined,
+  ): void {
+    for (const { item, outcome } of plan.settled) {
+      if (outcome === 'duplicate') {
+        item.resolve({ ok: true, events: [], revision: revision ?? -1n, position: undefined, duplicate: true });
+      } else if (typeof outcome === 'string') {
+        item.resolve({ ok: false, rejection: outcome });
+      } else {
+        item.resolve({ ok: true, events: outcome, revision: revision ?? -1n, position, duplicate: false });
+      }
+    }
+  }
+
+  /** Reads only what was appended after the cached revision: a stream is never replayed from zero twice. */
+  private async catchUp(streamId: string, cached: CachedStream<S>): Promise<CachedStream<S>> {
+    let current = cached;
+    for (;;) {
+      const fromRevision = current.revision === undefined ? 0n : current.revision + 1n;
+      const page = await this.store.readStream(streamId, { fromRevision, maxCount: MAX_READ_COUNT });
+      if (page.length === 0) break;
+      let state = current.state;
+      const commandIds: string[] = [];
+      for (const recorded of page) {
+        state = this.aggregate.evolve(state, this.aggregate.decode(recorded));
+        const commandId = recorded.metadata.commandId;
+        if (typeof commandId === 'string') commandIds.push(commandId);
+      }
+      current = current.advance(state, page[page.length - 1].revision, commandIds);
+      if (page.length < MAX_READ_COUNT) break;
+    }
+    if (current.stale) current = current.fresh();
+    this.cache.set(streamId, current);
+    return current;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

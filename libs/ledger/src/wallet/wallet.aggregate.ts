@@ -1,0 +1,16 @@
+import type { Aggregate } from '../command-path/aggregate';
+import type { WalletCommand } from './wallet.commands';
+import { decide, evolve, initialWallet, type Wallet } from './wallet.decider';
+import { fromRecorded, toEventData } from './wallet.codec';
+import type { WalletEvent } from './wallet.events';
+import type { WalletRejection } from './wallet.rejections';
+
+/** Streams are `wallet-<walletId>`; the codec needs the wallet id to spell out each entry. */
+export const walletAggregate: Aggregate<Wallet, WalletCommand, WalletEvent, WalletRejection> = {
+  initialState: initialWallet,
+  decide,
+  evolve,
+  encode: (streamId, event, commandId, index, metadata) =>
+    toEventData(streamId.slice('wallet-'.length), event, commandId, index, metadata),
+  decode: fromRecorded,
+};

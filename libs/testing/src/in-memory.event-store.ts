@@ -1,0 +1,106 @@
+import {
+  comparePositions,
+  IdempotencyViolationError,
+  MAX_READ_COUNT,
+  START,
+  WrongExpectedVersionError,
+  type AppendError,
+  type AppendRequest,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamRevision,
+} from '@ledger/event-store';
+
+/**
+ * An event store in memory, for pure tests of code above the port (command
+ * path, deciders, sagas). It keeps the port's semantics; the SQL and
+ * EventStoreDB adapters are proven by the contract suite.
+ */
+export class InMemoryEventStore implements EventStore {
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly byId = new Map<string, RecordedEvent>();
+  /** Appends seen by the store, for tests that count round trips. */
+  appendCalls = 0;
+
+  async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.appendCalls++;
+    return this.appendNow(streamId, events, expected);
+  }
+
+  async appendMany(requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+    this.appendCalls++;
+    return requests.map((r) => {
+      try {
+        return this.appendNow(r.streamId, r.events, r.expected);
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError || error instanceof IdempotencyViolationError) return error;
+        throw error;
+      }
+    });
+  }
+
+  private appendNow(streamId: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult {
+    const stream = this.streams.get(streamId) ?? [];
+    const existing = events.map((e) => this.byId.get(e.id));
+    if (existing.every((e) => e && e.streamId === streamId) && existing.length > 0) {
+      const last = existing[existing.length - 1]!;
+      return { nextRevision: last.revision, position: last.position };
+    }
+    if (existing.some((e) => e !== undefined)) throw new IdempotencyViolationError(streamId, 'some event ids were already written');
+    const actual: StreamRevision = stream.length === 0 ? 'no_stream' : BigInt(stream.length - 1);
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === 'no_stream') ||
+      (expected === 'stream_exists' && actual !== 'no_stream') ||
+      (typeof expected === 'bigint' && actual === expected);
+    if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual);
+    for (const e of events) {
+      const seq = BigInt(this.log.length);
+      const recorded: RecordedEvent = {
+        id: e.id,
+        streamId,
+        type: e.type,
+        revision: BigInt(stream.length),
+        position: { commit: seq, prepare: seq },
+        data: structuredClone(e.data),
+        metadata: { ...(e.metadata ?? {}) },
+        createdAt: new Date(),
+      };
+      stream.push(recorded);
+      this.log.push(recorded);
+      this.byId.set(e.id, recorded);
+    }
+    this.streams.set(streamId, stream);
+    const last = stream[stream.length - 1];
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const from = Number(options.fromRevision ?? 0n);
+    return (this.streams.get(streamId) ?? []).slice(from, from + (options.maxCount ?? MAX_READ_COUNT));
+  }
+
+  async streamRevision(streamId: string): Promise<StreamRevision> {
+    const stream = this.streams.get(streamId);
+    return stream && stream.length > 0 ? BigInt(stream.length - 1) : 'no_stream';
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? START;
+    const start = this.log.findIndex((e) => comparePositions(e.position, after) > 0);
+    return start < 0 ? [] : this.log.slice(start, start + (options.maxCount ?? MAX_READ_COUNT));
+  }
+
+  async headPosition(): Promise<Position> {
+    return this.log.length === 0 ? START : this.log[this.log.length - 1].position;
+  }
+
+  async close(): Promise<void> {}
+}
