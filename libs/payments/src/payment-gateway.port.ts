@@ -1,0 +1,163 @@
+import type { GatewayEvent, GatewayEventHandler } from './gateway-event';
+
+/**
+ * The payment provider as the money-movement sagas see it: charge a card
+ * (top-up), refund it (compensation), pay out to a bank account (withdrawal),
+ * and manage the cards a user links. Adapters: `StripeGateway` (production)
+ * and `SandboxGateway` (embedded default, deterministic and scriptable).
+ *
+ * Every call that creates something takes an `idempotencyKey`. Callers derive
+ * it from the saga id and the step (`topup-42:charge`), never from a clock or
+ * a random source, so that a job retried after a crash or a timeout gets the
+ * provider's first answer back instead of charging, refunding or paying twice.
+ *
+ * Every method can throw:
+ * - `TransientGatewayError` (network, timeout, 5xx, 429, key in flight):
+ *   retry later with the same key;
+ * - `PermanentGatewayError` (`invalid_request`, `idempotency_key_reused`,
+ *   `not_authorised`, plus the method-specific reasons listed below): do not
+ *   retry; take the saga's failure path.
+ */
+export interface PaymentGateway {
+  /**
+   * Starts a card payment. Without `paymentMethodId` the customer confirms it
+   * in the browser with `clientSecret`; with a linked card's id it is charged
+   * at once, off session. The outcome arrives later as `payment_succeeded` or
+   * `payment_failed`; the returned status is only a hint.
+   *
+   * Throws `PermanentGatewayError('card_declined')` when an off-session charge
+   * is refused outright.
+   */
+  createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult>;
+
+  /**
+   * Refunds all or part of a succeeded payment. Outcome: `refund_succeeded` or
+   * `refund_failed`. Throws `PermanentGatewayError('invalid_request')` when the
+   * payment is unknown or the amount exceeds what is left to refund.
+   */
+  refund(input: RefundInput): Promise<RefundResult>;
+
+  /**
+   * Sends money from the platform balance to a bank account. Outcome:
+   * `payout_paid` or `payout_failed` (days later, for real banks). Throws
+   * `PermanentGatewayError('insufficient_funds')` when the balance cannot cover it.
+   */
+  createPayout(input: CreatePayoutInput): Promise<PayoutResult>;
+
+  /** Starts linking a card; the browser completes it with `clientSecret`. */
+  createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult>;
+
+  /** The cards linked to a customer, at most `PAYMENT_METHODS_PAGE_LIMIT`. */
+  listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]>;
+
+  /** Unlinks a card. Detaching one that is already detached is not an error. */
+  detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void>;
+
+  /**
+   * Verifies and normalises a provider webhook. Returns undefined for event
+   * types the ledger does not act on (answer 200 so the provider stops
+   * resending). Throws `WebhookSignatureError` for anything not provably sent
+   * by the provider: the API answers 400 and writes nothing.
+   */
+  parseWebhook(rawBody: Buffer, signatureHeader: string): GatewayEvent | undefined;
+
+  /**
+   * Subscribes to events the adapter produces itself. The sandbox delivers its
+   * outcomes here; Stripe delivers through webhooks instead (see
+   * `parseWebhook`), so its adapter never calls the handler. Returns an
+   * unsubscribe function.
+   */
+  onEvent(handler: GatewayEventHandler): () => void;
+}
+
+/** Stripe allows 50 keys; keys up to 40 characters and values up to 500. */
+export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 } as const;
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+export const PAYMENT_METHODS_PAGE_LIMIT = 100;
+
+export type Metadata = Readonly<Record<string, string>>;
+
+export interface CreatePaymentIntentInput {
+  readonly amountMinor: bigint;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  /** The provider's customer id for the user. */
+  readonly customerRef: string;
+  /** Charge this linked card now, off session, instead of waiting for the browser. */
+  readonly paymentMethodId?: string;
+  readonly metadata: Metadata;
+  readonly idempotencyKey: string;
+}
+
+/** The provider's many intermediate states, reduced to what a saga branches on. */
+export type PaymentIntentStatus = 'requires_customer' | 'processing' | 'succeeded' | 'canceled';
+
+export interface PaymentIntentResult {
+  readonly paymentIntentId: string;
+  /** Handed to the browser to confirm the payment; never stored or logged. */
+  readonly clientSecret: string;
+  readonly status: PaymentIntentStatus;
+}
+
+export interface RefundInput {
+  readonly paymentIntentId: string;
+  readonly amountMinor: bigint;
+  readonly metadata?: Metadata;
+  readonly idempotencyKey: string;
+}
+
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+export interface RefundResult {
+  readonly refundId: string;
+  readonly status: RefundStatus;
+}
+
+/**
+ * Where a payout goes: a bank account linked to the platform account
+ * (`ba_…`), or the default bank account of a connected account (`acct_…`),
+ * paid from that connected account's balance.
+ */
+export type PayoutDestination =
+  | { readonly type: 'bank_account'; readonly id: string }
+  | { readonly type: 'connected_account'; readonly id: string };
+
+export interface CreatePayoutInput {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly destination: PayoutDestination;
+  readonly metadata: Metadata;
+  readonly idempotencyKey: string;
+}
+
+export type PayoutStatus = 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled';
+
+export interface PayoutResult {
+  readonly payoutId: string;
+  readonly status: PayoutStatus;
+}
+
+export interface CreateSetupIntentInput {
+  readonly customerRef: string;
+  readonly metadata?: Metadata;
+  readonly idempotencyKey: string;
+}
+
+export interface SetupIntentResult {
+  readonly setupIntentId: string;
+  readonly clientSecret: string;
+}
+
+/** Only provider ids and display hints are kept; card numbers never reach the ledger. */
+export interface PaymentMethodSummary {
+  readonly paymentMethodId: string;
+  readonly brand?: string;
+  readonly last4?: string;
+  readonly expMonth?: number;
+  readonly expYear?: number;
+}
+
+export interface DetachPaymentMethodInput {
+  readonly paymentMethodId: string;
+  readonly idempotencyKey: string;
+}

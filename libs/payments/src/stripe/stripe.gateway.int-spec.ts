@@ -1,0 +1,144 @@
+import { PermanentGatewayError, TransientGatewayError } from '../payment-gateway.errors';
+import { StripeGateway } from './stripe.gateway';
+import { StripeStandIn } from './stripe-stand-in';
+
+// Runs the real Stripe SDK against a local stand-in server (no network, no Stripe account).
+describe('StripeGateway against the stand-in', () => {
+  let standIn: StripeStandIn;
+  let gateway: StripeGateway;
+
+  beforeAll(async () => {
+    standIn = await StripeStandIn.start();
+    gateway = new StripeGateway({
+      secretKey: 'sk_test_standin',
+      webhookSecret: 'whsec_test',
+      api: standIn.api,
+      // Retries are the job queue's business here, so faults surface as they happen.
+      maxNetworkRetries: 0,
+      timeoutMs: 5_000,
+    });
+  });
+  afterAll(() => standIn.close());
+
+  const charge = (key: string, amountMinor = 1_250n) =>
+    gateway.createPaymentIntent({
+      amountMinor,
+      currency: 'EUR',
+      customerRef: 'cus_1',
+      metadata: { saga: key },
+      idempotencyKey: key,
+    });
+
+  it('creates a payment intent in minor units with the idempotency key', async () => {
+    const result = await charge('topup-1:charge');
+    expect(result.status).toBe('requires_customer');
+    expect(result.clientSecret).toContain(result.paymentIntentId);
+    const request = standIn.requests.at(-1)!;
+    expect(request.idempotencyKey).toBe('topup-1:charge');
+    expect(request.params).toMatchObject({ amount: '1250', currency: 'eur', customer: 'cus_1', metadata: { saga: 'topup-1:charge' } });
+  });
+
+  it('returns the first payment intent for a repeated key and creates no second one', async () => {
+    const before = standIn.count('payment_intent');
+    const first = await charge('topup-2:charge');
+    const again = await charge('topup-2:charge');
+    expect(again.paymentIntentId).toBe(first.paymentIntentId);
+    expect(standIn.count('payment_intent')).toBe(before + 1);
+  });
+
+  it('refuses a reused key with different parameters as permanent', async () => {
+    await charge('topup-3:charge', 100n);
+    await expect(charge('topup-3:charge', 200n)).rejects.toMatchObject({
+      name: 'PermanentGatewayError',
+      reason: 'idempotency_key_reused',
+    });
+  });
+
+  it('maps 500 and 429 to transient errors, and a retry with the same key succeeds once', async () => {
+    const before = standIn.count('payment_intent');
+    standIn.failNext({ kind: 'server_error' });
+    await expect(charge('topup-4:charge')).rejects.toMatchObject({ reason: 'provider_unavailable', retryable: true });
+    standIn.failNext({ kind: 'rate_limited' });
+    const limited = await charge('topup-4:charge').catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(TransientGatewayError);
+    expect(limited).toMatchObject({ reason: 'rate_limited', retryAfterMs: 1_000 });
+    await charge('topup-4:charge');
+    expect(standIn.count('payment_intent')).toBe(before + 1);
+  });
+
+  it('maps a declined off-session charge to a permanent card_declined', async () => {
+    standIn.failNext({ kind: 'card_declined' }, '/v1/payment_intents');
+    const declined = await gateway
+      .createPaymentIntent({
+        amountMinor: 500n,
+        currency: 'USD',
+        customerRef: 'cus_1',
+        paymentMethodId: 'pm_x',
+        metadata: {},
+        idempotencyKey: 'topup-5:charge',
+      })
+      .catch((e: unknown) => e);
+    expect(declined).toBeInstanceOf(PermanentGatewayError);
+    expect(declined).toMatchObject({ reason: 'card_declined', declineCode: 'generic_decline', retryable: false });
+  });
+
+  it('recovers a charge whose response was lost: the retry returns the same object', async () => {
+    const before = standIn.count('payment_intent');
+    standIn.failNext({ kind: 'drop_response' });
+    const first = await charge('topup-6:charge').catch((e: unknown) => e);
+    // The SDK may itself retry a dropped connection once; either way the key holds.
+    if (first instanceof Error) expect(first).toMatchObject({ retryable: true });
+    const retried = await charge('topup-6:charge');
+    expect(retried.paymentIntentId).toMatch(/^pi_/);
+    expect(standIn.count('payment_intent')).toBe(before + 1);
+  });
+
+  it('refunds a payment and refuses an unknown one as permanent', async () => {
+    const { paymentIntentId } = await charge('topup-7:charge');
+    const refund = await gateway.refund({ paymentIntentId, amountMinor: 250n, idempotencyKey: 'topup-7:refund' });
+    expect(refund.status).toBe('succeeded');
+    expect(standIn.requests.at(-1)!.params).toMatchObject({ payment_intent: paymentIntentId, amount: '250' });
+    await expect(
+      gateway.refund({ paymentIntentId: 'pi_missing', amountMinor: 1n, idempotencyKey: 'topup-8:refund' }),
+    ).rejects.toMatchObject({ reason: 'invalid_request' });
+  });
+
+  it('pays out to a bank account, or to a connected account on its behalf', async () => {
+    const bank = await gateway.createPayout({
+      amountMinor: 9_900n,
+      currency: 'GBP',
+      destination: { type: 'bank_account', id: 'ba_1' },
+      metadata: { withdrawal: 'w-1' },
+      idempotencyKey: 'withdrawal-1:payout',
+    });
+    expect(bank.status).toBe('pending');
+    expect(standIn.requests.at(-1)!.params).toMatchObject({ amount: '9900', currency: 'gbp', destination: 'ba_1' });
+    await gateway.createPayout({
+      amountMinor: 100n,
+      currency: 'GBP',
+      destination: { type: 'connected_account', id: 'acct_9' },
+      metadata: {},
+      idempotencyKey: 'withdrawal-2:payout',
+    });
+    expect(standIn.requests.at(-1)!).toMatchObject({ stripeAccount: 'acct_9' });
+    expect(standIn.requests.at(-1)!.params.destination).toBeUndefined();
+  });
+
+  it('links, lists and detaches cards by provider id only', async () => {
+    const setup = await gateway.createSetupIntent({ customerRef: 'cus_cards', idempotencyKey: 'user-1:link-card:1' });
+    expect(setup.clientSecret).toContain(setup.setupIntentId);
+    const pm = standIn.addCard('cus_cards', { brand: 'visa', last4: '4242' });
+    expect(await gateway.listPaymentMethods('cus_cards')).toEqual([
+      { paymentMethodId: pm, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 },
+    ]);
+    await gateway.detachPaymentMethod({ paymentMethodId: pm, idempotencyKey: `user-1:unlink:${pm}` });
+    expect(await gateway.listPaymentMethods('cus_cards')).toEqual([]);
+  });
+
+  it('refuses amounts a JSON number cannot carry exactly, before any request', async () => {
+    const sent = standIn.requests.length;
+    await expect(charge('topup-9:charge', 2n ** 53n)).rejects.toMatchObject({ reason: 'invalid_request' });
+    await expect(charge('topup-10:charge', 0n)).rejects.toMatchObject({ reason: 'invalid_request' });
+    expect(standIn.requests.length).toBe(sent);
+  });
+});

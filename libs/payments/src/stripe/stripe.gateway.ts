@@ -1,0 +1,211 @@
+import Stripe from 'stripe';
+import type { GatewayEvent } from '../gateway-event';
+import { checkCurrency, checkIdempotencyKey, checkMetadata, toProviderAmount } from '../gateway-input';
+import { WebhookSignatureError } from '../payment-gateway.errors';
+import {
+  PAYMENT_METHODS_PAGE_LIMIT,
+  type CreatePaymentIntentInput,
+  type CreatePayoutInput,
+  type CreateSetupIntentInput,
+  type DetachPaymentMethodInput,
+  type PaymentGateway,
+  type PaymentIntentResult,
+  type PaymentIntentStatus,
+  type PaymentMethodSummary,
+  type PayoutResult,
+  type PayoutStatus,
+  type RefundInput,
+  type RefundResult,
+} from '../payment-gateway.port';
+import { toGatewayError } from './stripe-errors';
+import { normaliseStripeEvent } from './stripe-events';
+
+export interface StripeGatewayOptions {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  /** Point the SDK somewhere else than api.stripe.com (a stand-in in tests). */
+  readonly api?: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' };
+  readonly timeoutMs?: number;
+  /**
+   * The SDK's own retries for network blips, reusing the idempotency key.
+   * Jobs retry on top of this, so it stays small.
+   */
+  readonly maxNetworkRetries?: number;
+  /** How old a signed webhook may be, against replays. Stripe's default is 300 s. */
+  readonly webhookToleranceSeconds?: number;
+}
+
+/** A webhook body larger than this is not one Stripe sends; refuse before hashing it. */
+export const MAX_WEBHOOK_BYTES = 512 * 1024;
+
+/** `PaymentGateway` over the Stripe API (see the port for the contract). */
+export class StripeGateway implements PaymentGateway {
+  private readonly stripe: Stripe;
+
+  constructor(private readonly options: StripeGatewayOptions) {
+    this.stripe = new Stripe(options.secretKey, {
+      host: options.api?.host,
+      port: options.api?.port,
+      protocol: options.api?.protocol,
+      timeout: options.timeoutMs ?? 20_000,
+      maxNetworkRetries: options.maxNetworkRetries ?? 1,
+      telemetry: false,
+    });
+  }
+
+  async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult> {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkCurrency(input.currency);
+    checkMetadata(input.metadata);
+    const offSession = input.paymentMethodId !== undefined;
+    const intent = await this.call(() =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: toProviderAmount(input.amountMinor),
+          currency: input.currency.toLowerCase(),
+          customer: input.customerRef,
+          metadata: { ...input.metadata },
+          ...(offSession
+            ? { payment_method: input.paymentMethodId, confirm: true, off_session: true }
+            : { automatic_payment_methods: { enabled: true } }),
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return {
+      paymentIntentId: intent.id,
+      clientSecret: intent.client_secret ?? '',
+      status: paymentIntentStatus(intent.status),
+    };
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkMetadata(input.metadata);
+    const refund = await this.call(() =>
+      this.stripe.refunds.create(
+        {
+          payment_intent: input.paymentIntentId,
+          amount: toProviderAmount(input.amountMinor),
+          metadata: { ...(input.metadata ?? {}) },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { refundId: refund.id, status: refundStatus(refund.status) };
+  }
+
+  async createPayout(input: CreatePayoutInput): Promise<PayoutResult> {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkCurrency(input.currency);
+    checkMetadata(input.metadata);
+    const toConnected = input.destination.type === 'connected_account';
+    const payout = await this.call(() =>
+      this.stripe.payouts.create(
+        {
+          amount: toProviderAmount(input.amountMinor),
+          currency: input.currency.toLowerCase(),
+          metadata: { ...input.metadata },
+          // A connected account's payout goes to its own default bank account.
+          ...(toConnected ? {} : { destination: input.destination.id }),
+        },
+        { idempotencyKey: input.idempotencyKey, ...(toConnected ? { stripeAccount: input.destination.id } : {}) },
+      ),
+    );
+    return { payoutId: payout.id, status: payoutStatus(payout.status) };
+  }
+
+  async createSetupIntent(input: CreateSetupIntentInput) {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkMetadata(input.metadata);
+    const intent = await this.call(() =>
+      this.stripe.setupIntents.create(
+        { customer: input.customerRef, usage: 'off_session', metadata: { ...(input.metadata ?? {}) } },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { setupIntentId: intent.id, clientSecret: intent.client_secret ?? '' };
+  }
+
+  async listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]> {
+    const page = await this.call(() =>
+      this.stripe.paymentMethods.list({ customer: customerRef, type: 'card', limit: PAYMENT_METHODS_PAGE_LIMIT }),
+    );
+    return page.data.map((method) => ({
+      paymentMethodId: method.id,
+      brand: method.card?.brand,
+      last4: method.card?.last4,
+      expMonth: method.card?.exp_month,
+      expYear: method.card?.exp_year,
+    }));
+  }
+
+  async detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void> {
+    checkIdempotencyKey(input.idempotencyKey);
+    await this.call(() =>
+      this.stripe.paymentMethods.detach(input.paymentMethodId, {}, { idempotencyKey: input.idempotencyKey }),
+    );
+  }
+
+  parseWebhook(rawBody: Buffer, signatureHeader: string): GatewayEvent | undefined {
+    if (rawBody.length > MAX_WEBHOOK_BYTES) {
+      throw new WebhookSignatureError('payload_too_large', `Webhook body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+    }
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(
+        rawBody,
+        signatureHeader,
+        this.options.webhookSecret,
+        this.options.webhookToleranceSeconds,
+      );
+    } catch (error) {
+      const reason = error instanceof Stripe.errors.StripeSignatureVerificationError ? 'signature_mismatch' : 'malformed_payload';
+      throw new WebhookSignatureError(reason, 'Webhook signature could not be verified', { cause: error });
+    }
+    try {
+      return normaliseStripeEvent(event);
+    } catch (error) {
+      // Signed by Stripe yet unreadable (an amount that is not an integer):
+      // refuse it rather than record something half understood.
+      throw new WebhookSignatureError('malformed_payload', `Webhook ${event.id} has an unreadable payload`, { cause: error });
+    }
+  }
+
+  /** Stripe reports outcomes by webhook (`parseWebhook`); nothing is ever delivered here. */
+  onEvent(): () => void {
+    return () => undefined;
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toGatewayError(error);
+    }
+  }
+}
+
+function paymentIntentStatus(status: Stripe.PaymentIntent.Status): PaymentIntentStatus {
+  switch (status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'canceled':
+      return 'canceled';
+    case 'processing':
+    case 'requires_capture':
+      return 'processing';
+    default:
+      return 'requires_customer';
+  }
+}
+
+function refundStatus(status: string | null): RefundResult['status'] {
+  if (status === 'succeeded' || status === 'failed' || status === 'canceled') return status;
+  return 'pending';
+}
+
+function payoutStatus(status: string): PayoutStatus {
+  if (status === 'paid' || status === 'failed' || status === 'canceled' || status === 'in_transit') return status;
+  return 'pending';
+}
