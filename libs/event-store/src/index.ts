@@ -1,0 +1,4 @@
+export * from './event-store.port';
+export * from './tokens';
+export * from './append-request';
+export { SqlEventStore, MAX_REQUESTS_PER_BATCH, MAX_EVENTS_PER_BATCH, type SqlEventStoreOptions } from './postgres/sql.event-store';

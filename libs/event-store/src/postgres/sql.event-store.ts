@@ -1,0 +1,208 @@
+import type { SqlDatabase, SqlExecutor } from '@ledger/database';
+import {
+  IdempotencyViolationError,
+  MAX_READ_COUNT,
+  START,
+  WrongExpectedVersionError,
+  type AppendError,
+  type AppendRequest,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamRevision,
+} from '../event-store.port';
+import { validateAppendRequest } from '../append-request';
+import { EVENT_COLUMNS, positionKey, toBigInt, toPosition, toRecordedEvent, type EventRow } from './sql-values';
+
+/** Most requests in one round trip; `appendMany` splits larger calls into batches of this size. */
+export const MAX_REQUESTS_PER_BATCH = 256;
+/** Most events in one round trip, so that one batch never builds an unbounded statement. */
+export const MAX_EVENTS_PER_BATCH = 4_096;
+
+/** What `es_append_batch` (migrations/001_event_store.sql) returns for each request. */
+type BatchOutcome =
+  | { readonly status: 'ok'; readonly revision: string; readonly commit: string; readonly prepare: string }
+  | { readonly status: 'conflict'; readonly actual: string }
+  | { readonly status: 'overlap'; readonly detail: string };
+
+export interface SqlEventStoreOptions {
+  /** Close the database with the store. Off by default: the database is usually shared. */
+  readonly ownsDatabase?: boolean;
+}
+
+/**
+ * The event store on Postgres, through either SQL adapter (pg or PGlite); both
+ * run the same SQL. Every append, single or batched, is one call of the
+ * `es_append_batch` function: one statement, one round trip, one transaction,
+ * with an outcome per request.
+ */
+export class SqlEventStore implements EventStore {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly options: SqlEventStoreOptions = {},
+  ) {}
+
+  /**
+   * @throws WrongExpectedVersionError when the stream is not where `expected` says.
+   * @throws IdempotencyViolationError when the event ids were partly written before, or written to another stream.
+   * @throws InvalidAppendError for a malformed request (no events, an id that is not a UUID, …).
+   */
+  async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    const [outcome] = await this.appendMany([{ streamId, events, expected }]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Group commit: the requests go to the database in batches of at most
+   * `MAX_REQUESTS_PER_BATCH`, each batch one transaction. A conflict or an
+   * overlap is that request's outcome and does not fail the others.
+   * @throws InvalidAppendError (before writing anything) when any request is malformed.
+   */
+  async appendMany(requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+    requests.forEach(validateAppendRequest);
+    const outcomes: Array<AppendResult | AppendError> = [];
+    for (const batch of splitIntoBatches(requests)) {
+      outcomes.push(...(await appendBatch(this.db, batch)));
+    }
+    return outcomes;
+  }
+
+  /**
+   * Appends inside the caller's transaction, so that the events commit or
+   * roll back together with the caller's other writes. The streams stay
+   * locked until that transaction ends, and `readAll` returns the events only
+   * after it commits. At most `MAX_REQUESTS_PER_BATCH` requests, so that one
+   * call locks its streams in one ordered pass.
+   */
+  async appendManyIn(tx: SqlExecutor, requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+    requests.forEach(validateAppendRequest);
+    const batches = splitIntoBatches(requests);
+    if (batches.length > 1) {
+      throw new RangeError(`appendManyIn takes at most ${MAX_REQUESTS_PER_BATCH} requests and ${MAX_EVENTS_PER_BATCH} events`);
+    }
+    return batches.length === 0 ? [] : appendBatch(tx, batches[0]);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = readLimit(options.maxCount);
+    const from = options.fromRevision ?? 0n;
+    if (limit === 0) return [];
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE stream_id = $1 AND revision >= $2
+       ORDER BY revision
+       LIMIT $3`,
+      [streamId, (from < 0n ? 0n : from).toString(), limit],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async streamRevision(streamId: string): Promise<StreamRevision> {
+    const { rows } = await this.db.query<{ revision: unknown }>('SELECT revision FROM streams WHERE stream_id = $1', [
+      streamId,
+    ]);
+    if (rows.length === 0) return 'no_stream';
+    const revision = toBigInt(rows[0].revision, 'revision');
+    return revision < 0n ? 'no_stream' : revision;
+  }
+
+  /**
+   * The log in (tx_id, seq) order, strictly after `after`. A bigserial alone
+   * cannot give a gap-free order: sequence values are taken at insert time,
+   * so a transaction holding seq 10 may commit after one holding seq 11, and a
+   * reader that saw 11 and resumes from `seq > 11` never sees 10. So events
+   * are ordered by their transaction first, and only transactions older than
+   * the oldest one still running (the snapshot's xmin) are read: all of those
+   * have committed or aborted, so nothing can appear before the returned
+   * position later. The price: one long writing transaction anywhere in the
+   * cluster holds readers back until it ends.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const limit = readLimit(options.maxCount);
+    if (limit === 0) return [];
+    const [commit, prepare] = positionKey(options.after ?? START);
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE (tx_id, seq) > ($1::xid8, $2::bigint)
+         AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY tx_id, seq
+       LIMIT $3`,
+      [commit, prepare, limit],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  /** The last position `readAll` can return now, under the same visibility rule. */
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.db.query<{ tx_id: unknown; seq: unknown }>(
+      `SELECT tx_id, seq FROM events
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY tx_id DESC, seq DESC
+       LIMIT 1`,
+    );
+    return rows.length === 0 ? START : toPosition(rows[0].tx_id, rows[0].seq);
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsDatabase) await this.db.close();
+  }
+}
+
+async function appendBatch(executor: SqlExecutor, batch: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+  const payload = batch.map(({ streamId, events, expected }) => ({
+    s: streamId,
+    x: typeof expected === 'bigint' ? expected.toString() : expected,
+    e: events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata: metadata ?? {} })),
+  }));
+  const { rows } = await executor.query<{ outcomes: BatchOutcome[] }>('SELECT es_append_batch($1::jsonb) AS outcomes', [
+    JSON.stringify(payload),
+  ]);
+  return rows[0].outcomes.map((outcome, i) => toAppendOutcome(batch[i], outcome));
+}
+
+function toAppendOutcome(request: AppendRequest, outcome: BatchOutcome): AppendResult | AppendError {
+  switch (outcome.status) {
+    case 'ok':
+      return {
+        nextRevision: toBigInt(outcome.revision, 'revision'),
+        position: toPosition(outcome.commit, outcome.prepare),
+      };
+    case 'conflict': {
+      const actual = toBigInt(outcome.actual, 'revision');
+      return new WrongExpectedVersionError(request.streamId, request.expected, actual < 0n ? 'no_stream' : actual);
+    }
+    case 'overlap':
+      return new IdempotencyViolationError(request.streamId, outcome.detail);
+  }
+}
+
+/** Consecutive slices that respect both per-round-trip limits; a single request always fits (see MAX_EVENTS_PER_APPEND). */
+function splitIntoBatches(requests: readonly AppendRequest[]): AppendRequest[][] {
+  const batches: AppendRequest[][] = [];
+  let current: AppendRequest[] = [];
+  let events = 0;
+  for (const request of requests) {
+    const full = current.length === MAX_REQUESTS_PER_BATCH || events + request.events.length > MAX_EVENTS_PER_BATCH;
+    if (full && current.length > 0) {
+      batches.push(current);
+      current = [];
+      events = 0;
+    }
+    current.push(request);
+    events += request.events.length;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function readLimit(maxCount: number | undefined): number {
+  if (maxCount === undefined) return MAX_READ_COUNT;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a whole number ≥ 0, got ${maxCount}`);
+  return Math.min(maxCount, MAX_READ_COUNT);
+}
