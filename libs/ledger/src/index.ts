@@ -12,3 +12,4 @@ export * from './command-path/aggregate';
 export * from './command-path/append-batcher';
 export * from './command-path/command-processor';
 export * from './command-path/state-cache';
+export * from './nest';

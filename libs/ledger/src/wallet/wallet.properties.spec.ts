@@ -35,7 +35,9 @@ const step = fc.record({
   wrongCurrency: fc.boolean(),
 });
 
-function toCommand(s: fc.Infer<typeof step>, n: number): WalletCommand | undefined {
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function toCommand(s: Step, n: number): WalletCommand | undefined {
   const base = { commandId: `cmd-${n}`, at };
   const currency = s.wrongCurrency && n % 7 === 0 ? 'JPY' : s.wallet.currency;
   const movement = { amountMinor: s.amount, currency, contra: s.contra, kind: 'adjustment' as const };

@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { AppConfig } from '@ledger/config';
+import type { Runtime } from '@ledger/runtime';
+import { ApiModule } from './api.module';
+import { jsonBodyParser } from './http/body-parsers';
+import { ProblemFilter } from './http/problem.filter';
+import { validationPipe } from './http/validation';
+
+export interface CreateAppOptions {
+  readonly logger?: LogLevel[] | false;
+}
+
+/** Builds the HTTP application on an opened runtime; used by main.ts and by end-to-end tests. */
+export async function createApp(runtime: Runtime, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(ApiModule.forRuntime(runtime), {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  configureHttp(app, runtime.config);
+  return app;
+}
+
+export function configureHttp(app: INestApplication, config: AppConfig): void {
+  app.use(helmet());
+  app.enableCors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false });
+  app.use(jsonBodyParser(config.bodyLimitBytes));
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Ledger')
+      .setDescription(
+        'Event-sourced double-entry ledger and wallets. Amounts are integer minor units: accepted as a JSON integer or a string of digits, always returned as strings.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+}

@@ -1,0 +1,52 @@
+import { HttpException } from '@nestjs/common';
+import { WALLET_REJECTION_MESSAGES, type WalletRejection } from '@ledger/ledger';
+
+/**
+ * Every named refusal the API can answer with, and its HTTP status. This is
+ * the one place where expected failures become status codes.
+ */
+const STATUS: Readonly<Record<string, number>> = {
+  wallet_not_found: 404,
+  hold_not_found: 404,
+  wallet_already_exists: 409,
+  hold_id_in_use: 409,
+  wallet_closed: 409,
+  wallet_frozen: 409,
+  wallet_not_frozen: 409,
+  balance_not_zero: 409,
+  open_holds_remain: 409,
+  concurrency_conflict: 409,
+  idempotency_key_in_progress: 409,
+  unknown_currency: 422,
+  currency_mismatch: 422,
+  exceeds_available: 422,
+  idempotency_key_reused: 422,
+  amount_must_be_positive: 400,
+  invalid_contra_account: 400,
+  idempotency_key_required: 400,
+  position_not_reached: 504,
+};
+
+const MESSAGES: Readonly<Record<string, string>> = {
+  ...WALLET_REJECTION_MESSAGES,
+  concurrency_conflict: 'The wallet is busy with other writers; retry with the same Idempotency-Key',
+  idempotency_key_in_progress: 'A request with this Idempotency-Key is still being processed',
+  idempotency_key_reused: 'This Idempotency-Key was already used with a different request',
+  idempotency_key_required: 'The Idempotency-Key header is required for requests that move money',
+  position_not_reached: 'The read models did not reach the requested position in time; retry shortly',
+};
+
+export type ApiRejection = WalletRejection | keyof typeof STATUS;
+
+export class RejectionException extends HttpException {
+  constructor(
+    readonly rejection: string,
+    message = MESSAGES[rejection] ?? rejection.replace(/_/g, ' '),
+  ) {
+    super({ statusCode: STATUS[rejection] ?? 422, error: rejection, message }, STATUS[rejection] ?? 422);
+  }
+}
+
+export function statusOf(rejection: string): number {
+  return STATUS[rejection] ?? 422;
+}

@@ -1,0 +1,66 @@
+import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { AMOUNT_PROBLEM_MESSAGES, isCurrency, parseAmountMinor } from '@ledger/ledger';
+
+/**
+ * The global validation pipe: unknown fields are refused, types are checked,
+ * and the answer names every field that is wrong.
+ */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    exceptionFactory: (errors) => {
+      const details = flatten(errors);
+      return new BadRequestException({
+        statusCode: 400,
+        error: 'validation_failed',
+        message: details.map((d) => d.message).join('; '),
+        details,
+      });
+    },
+  });
+}
+
+function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string; message: string }> {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** An amount in minor units: a JSON integer or a string of digits; the message names the field and the problem. */
+export function IsAmountMinor(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAmountMinor',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) => typeof parseAmountMinor(value) === 'bigint',
+        defaultMessage: (args) => {
+          const problem = parseAmountMinor(args?.value);
+          return `${args?.property} ${typeof problem === 'string' ? AMOUNT_PROBLEM_MESSAGES[problem] : 'is invalid'}`;
+        },
+      },
+    });
+}
+
+/** An ISO 4217 currency code this ledger supports. */
+export function IsSupportedCurrency(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSupportedCurrency',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) => isCurrency(value),
+        defaultMessage: (args) => `${args?.property} must be a supported ISO 4217 currency code such as USD, EUR or JPY`,
+      },
+    });
+}

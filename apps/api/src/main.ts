@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadAppConfig } from '@ledger/config';
+import { openRuntime } from '@ledger/runtime';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const runtime = await openRuntime(config);
+  const app = await createApp(runtime);
+  await app.listen(config.port);
+  new Logger('main').log(
+    `Ledger ${config.role === 'all' ? 'API and worker' : 'API'} on port ${config.port} (events: ${config.store}, read models: ${runtime.db.kind})`,
+  );
+}
+
+main().catch((error: unknown) => {
+  // A configuration problem is the operator's to fix: say what, without a stack.
+  if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

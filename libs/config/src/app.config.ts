@@ -1,0 +1,54 @@
+import { isProduction, readEnum, readInt, readOptional, readString, ConfigError, type Env } from './env';
+
+/**
+ * Where the service keeps its data and how it runs, parsed once at start-up.
+ *
+ * With nothing configured it runs embedded: PGlite (Postgres in process) in
+ * `LEDGER_DATA_DIR`, jobs in process, API and worker in one process. Setting
+ * DATABASE_URL moves the read models (and, by default, the events) to
+ * Postgres; EVENTSTORE_URL moves the events to EventStoreDB; REDIS_URL moves
+ * jobs to BullMQ.
+ */
+export interface AppConfig {
+  readonly production: boolean;
+  /** `all` runs API and worker in one process (required with PGlite, which is single-process). */
+  readonly role: 'all' | 'api' | 'worker';
+  readonly port: number;
+  readonly dataDir: string;
+  readonly store: 'pglite' | 'postgres' | 'esdb';
+  readonly databaseUrl?: string;
+  readonly eventStoreUrl?: string;
+  readonly redisUrl?: string;
+  readonly databasePoolSize: number;
+  readonly bodyLimitBytes: number;
+  readonly corsOrigins: readonly string[];
+}
+
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = readOptional(env, 'DATABASE_URL');
+  const eventStoreUrl = readOptional(env, 'EVENTSTORE_URL');
+  const defaultStore = eventStoreUrl ? 'esdb' : databaseUrl ? 'postgres' : 'pglite';
+  const store = readEnum(env, 'LEDGER_STORE', ['pglite', 'postgres', 'esdb'] as const, defaultStore);
+  if (store === 'postgres' && !databaseUrl) throw new ConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
+  if (store === 'esdb' && !eventStoreUrl) throw new ConfigError('LEDGER_STORE=esdb needs EVENTSTORE_URL');
+  if (store === 'esdb' && !databaseUrl) throw new ConfigError('LEDGER_STORE=esdb needs DATABASE_URL for the read models');
+  const role = readEnum(env, 'LEDGER_ROLE', ['all', 'api', 'worker'] as const, 'all');
+  if (!databaseUrl && role !== 'all') {
+    throw new ConfigError('LEDGER_ROLE=api or worker needs DATABASE_URL: embedded PGlite serves one process');
+  }
+  return {
+    production: isProduction(env),
+    role,
+    port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
+    dataDir: readString(env, 'LEDGER_DATA_DIR', '.data'),
+    store,
+    databaseUrl,
+    eventStoreUrl,
+    redisUrl: readOptional(env, 'REDIS_URL'),
+    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+    corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

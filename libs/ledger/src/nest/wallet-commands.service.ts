@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { AppendBatcher } from '../command-path/append-batcher';
+import { CommandProcessor, type CommandContext, type CommandOutcome } from '../command-path/command-processor';
+import { walletAggregate } from '../wallet/wallet.aggregate';
+import type { WalletCommand } from '../wallet/wallet.commands';
+import type { Wallet } from '../wallet/wallet.decider';
+import { walletStream, type WalletEvent } from '../wallet/wallet.events';
+import type { WalletRejection } from '../wallet/wallet.rejections';
+
+export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
+
+/**
+ * The write side of wallets: every command goes through the process's one
+ * command processor, so commands for a wallet are serialised in this process
+ * and appends from all wallets share group commits.
+ */
+@Injectable()
+export class WalletCommands {
+  private readonly processor: CommandProcessor<Wallet, WalletCommand, WalletEvent, WalletRejection>;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+  }
+
+  execute(walletId: string, command: WalletCommand, context: CommandContext = {}): Promise<WalletOutcome> {
+    return this.processor.execute(walletStream(walletId), command, context);
+  }
+
+  /** The wallet as the write side knows it: from its stream, never from a read model. */
+  async state(walletId: string): Promise<{ wallet: Wallet; revision: bigint | undefined }> {
+    const cached = await this.processor.load(walletStream(walletId));
+    return { wallet: cached.state, revision: cached.revision };
+  }
+}
