@@ -1,0 +1,40 @@
+import type { Role } from '../principal';
+
+/**
+ * The security audit trail. Each event names what happened and to whom (a
+ * user id), never personal data: no e-mail, phone, name, password, token,
+ * code or IP address, so the trail can be kept forever and shown to auditors.
+ */
+export type SecurityEvent =
+  | { type: 'UserSignedUp'; userId: string; data: { method: 'password' | 'google'; roles: Role[] } }
+  | { type: 'LoginSucceeded'; userId: string; data: { method: 'password' | 'google'; secondFactor: boolean } }
+  | { type: 'LoginFailed'; userId?: string; data: { reason: LoginFailureReason } }
+  | { type: 'RefreshTokenReuseDetected'; userId: string; data: { sessionId: string } }
+  | { type: 'LoggedOut'; userId: string; data: { sessionId: string } }
+  | { type: 'GoogleAccountLinked'; userId: string; data: { credentialsReset: boolean } }
+  | { type: 'TwoFactorEnabled'; userId: string; data: Record<string, never> }
+  | { type: 'TwoFactorDisabled'; userId: string; data: { reason: 'user_request' | 'credentials_reset' } }
+  | { type: 'RolesChanged'; userId: string; data: { by: string; from: Role[]; to: Role[] } };
+
+export type SecurityEventType = SecurityEvent['type'];
+
+export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
+  'UserSignedUp',
+  'LoginSucceeded',
+  'LoginFailed',
+  'RefreshTokenReuseDetected',
+  'LoggedOut',
+  'GoogleAccountLinked',
+  'TwoFactorEnabled',
+  'TwoFactorDisabled',
+  'RolesChanged',
+];
+
+export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';
+
+/** Failures for e-mails that match no account have no user stream of their own. */
+export const ANONYMOUS_STREAM = 'identity-anonymous';
+
+export function securityStream(userId: string | undefined): string {
+  return userId ? `identity-${userId}` : ANONYMOUS_STREAM;
+}

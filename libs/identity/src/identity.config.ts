@@ -1,0 +1,117 @@
+import {
+  ConfigError,
+  isProduction,
+  readInt,
+  readOptional,
+  readSecret,
+  readString,
+  type Env,
+} from '@ledger/config';
+import { isCurrency } from '@ledger/ledger';
+import { localSecret } from './local-secrets';
+import { normaliseEmail } from './users/email';
+
+/** Nest injection token for the validated `IdentityConfig`. */
+export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
+
+export interface GoogleConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly callbackUrl: string;
+  /** Overrides exist for staging stand-ins and tests; production leaves them unset. */
+  readonly authorizationUrl?: string;
+  readonly tokenUrl?: string;
+  readonly userInfoUrl?: string;
+}
+
+export interface IdentityConfig {
+  readonly production: boolean;
+  readonly jwtSecret: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** 32 bytes; field encryption and lookup-hash keys are derived from it. */
+  readonly dataKey: Buffer;
+  /** Normalised e-mails that receive the admin role when they sign up. */
+  readonly adminEmails: ReadonlySet<string>;
+  readonly defaultCurrency: string;
+  /** Requests per minute per IP to /auth/* routes. */
+  readonly authRequestsPerMinute: number;
+  readonly totpIssuer: string;
+  readonly google?: GoogleConfig;
+}
+
+/** Below this an HMAC key is guessable offline from one captured token. */
+const MIN_JWT_SECRET_LENGTH = 32;
+const DAY_SECONDS = 86_400;
+
+/**
+ * Reads and validates identity configuration at start-up. Secrets are
+ * required in production; elsewhere a missing one is generated once and kept
+ * in `LEDGER_DATA_DIR` so development restarts keep sessions and data.
+ */
+export function readIdentityConfig(env: Env): IdentityConfig {
+  const dataDir = readString(env, 'LEDGER_DATA_DIR', '.data');
+  const jwtSecret = readSecret(env, 'LEDGER_JWT_SECRET', () => localSecret(dataDir, 'jwt'));
+  if (jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(`LEDGER_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+  }
+  return {
+    production: isProduction(env),
+    jwtSecret,
+    jwtIssuer: readString(env, 'LEDGER_JWT_ISSUER', 'ledger'),
+    jwtAudience: readString(env, 'LEDGER_JWT_AUDIENCE', 'ledger-api'),
+    accessTokenTtlSeconds: readInt(env, 'LEDGER_ACCESS_TOKEN_TTL_SECONDS', 900, { min: 60, max: 3600 }),
+    refreshTokenTtlSeconds: readInt(env, 'LEDGER_REFRESH_TOKEN_TTL_SECONDS', 30 * DAY_SECONDS, {
+      min: 3600,
+      max: 90 * DAY_SECONDS,
+    }),
+    dataKey: readDataKey(env, dataDir),
+    adminEmails: readAdminEmails(env),
+    defaultCurrency: readDefaultCurrency(env),
+    authRequestsPerMinute: readInt(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 10_000 }),
+    totpIssuer: readString(env, 'LEDGER_TOTP_ISSUER', 'Ledger'),
+    google: readGoogle(env),
+  };
+}
+
+function readDataKey(env: Env, dataDir: string): Buffer {
+  const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () => localSecret(dataDir, 'identity-data-key'));
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('LEDGER_IDENTITY_DATA_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
+  }
+  return key;
+}
+
+function readAdminEmails(env: Env): ReadonlySet<string> {
+  const raw = readOptional(env, 'LEDGER_ADMIN_EMAILS') ?? '';
+  const emails = new Set<string>();
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const email = normaliseEmail(part);
+    if (email === 'email_invalid') throw new ConfigError(`LEDGER_ADMIN_EMAILS has an invalid e-mail: "${part}"`);
+    emails.add(email);
+  }
+  return emails;
+}
+
+function readDefaultCurrency(env: Env): string {
+  const currency = readString(env, 'LEDGER_DEFAULT_CURRENCY', 'USD');
+  if (!isCurrency(currency)) throw new ConfigError(`LEDGER_DEFAULT_CURRENCY is not a supported currency: "${currency}"`);
+  return currency;
+}
+
+/** Google sign-in is on when a client id is set; then the secret and callback are required too. */
+function readGoogle(env: Env): GoogleConfig | undefined {
+  const clientId = readOptional(env, 'LEDGER_GOOGLE_CLIENT_ID');
+  if (!clientId) return undefined;
+  return {
+    clientId,
+    clientSecret: readString(env, 'LEDGER_GOOGLE_CLIENT_SECRET'),
+    callbackUrl: readString(env, 'LEDGER_GOOGLE_CALLBACK_URL'),
+    authorizationUrl: readOptional(env, 'LEDGER_GOOGLE_AUTHORIZATION_URL'),
+    tokenUrl: readOptional(env, 'LEDGER_GOOGLE_TOKEN_URL'),
+    userInfoUrl: readOptional(env, 'LEDGER_GOOGLE_USERINFO_URL'),
+  };
+}

@@ -1,0 +1,51 @@
+import type { PasswordProblem } from './users/password-policy';
+
+/**
+ * Every expected failure of the identity library, by name. Each maps to one
+ * HTTP status and one message in `http/identity-rejection.filter.ts`; the
+ * name is what clients branch on, the message is for people.
+ */
+export type IdentityRejection =
+  | 'invalid_request'
+  | 'email_invalid'
+  | 'phone_invalid'
+  | 'currency_unsupported'
+  | PasswordProblem
+  | 'email_taken'
+  | 'phone_taken'
+  | 'invalid_credentials'
+  | 'too_many_attempts'
+  | 'challenge_invalid'
+  | 'refresh_token_invalid'
+  | 'refresh_token_reused'
+  | 'access_token_missing'
+  | 'access_token_invalid'
+  | 'access_token_expired'
+  | 'session_ended'
+  | 'role_required'
+  | 'two_factor_code_required'
+  | 'two_factor_code_invalid'
+  | 'two_factor_code_reused'
+  | 'two_factor_not_enabled'
+  | 'two_factor_already_enabled'
+  | 'two_factor_not_enrolled'
+  | 'user_not_found'
+  | 'cannot_remove_own_admin_role'
+  | 'google_sign_in_not_configured'
+  | 'google_sign_in_failed'
+  | 'google_email_not_verified'
+  | 'google_account_mismatch';
+
+export interface Rejected {
+  readonly rejected: IdentityRejection;
+  /** Set with `too_many_attempts`: when trying again can succeed. */
+  readonly retryAfterSeconds?: number;
+}
+
+export function rejected(rejection: IdentityRejection, retryAfterSeconds?: number): Rejected {
+  return retryAfterSeconds === undefined ? { rejected: rejection } : { rejected: rejection, retryAfterSeconds };
+}
+
+export function isRejected(value: unknown): value is Rejected {
+  return typeof value === 'object' && value !== null && 'rejected' in value;
+}
