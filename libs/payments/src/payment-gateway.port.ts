@@ -50,7 +50,10 @@ export interface PaymentGateway {
   /** The cards linked to a customer, at most `PAYMENT_METHODS_PAGE_LIMIT`. */
   listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]>;
 
-  /** Unlinks a card. Detaching one that is already detached is not an error. */
+  /**
+   * Unlinks a card. A retry with the same key replays the first answer;
+   * detaching an unknown card throws `PermanentGatewayError('invalid_request')`.
+   */
   detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void>;
 
   /**

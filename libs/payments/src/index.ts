@@ -1,0 +1,10 @@
+export * from './payment-gateway.port';
+export * from './payment-gateway.errors';
+export * from './gateway-event';
+export { toProviderAmount, fromProviderAmount } from './gateway-input';
+export * from './tokens';
+export * from './payments.config';
+export * from './payments.module';
+export * from './stripe/stripe.gateway';
+export * from './sandbox/sandbox.gateway';
+export * from './sandbox/sandbox-script';

@@ -1,0 +1,196 @@
+import type { GatewayEvent } from '../gateway-event';
+import { PermanentGatewayError, TransientGatewayError, WebhookSignatureError } from '../payment-gateway.errors';
+import type { CreatePaymentIntentInput } from '../payment-gateway.port';
+import { SandboxGateway } from './sandbox.gateway';
+import { SandboxScript, type SandboxOutcome } from './sandbox-script';
+
+const at = new Date('2026-01-01T00:00:00Z');
+
+function setup(options: { magicAmounts?: boolean } = {}) {
+  const sandbox = new SandboxGateway({ now: () => at, redeliveryBaseMs: 1, ...options });
+  const events: GatewayEvent[] = [];
+  sandbox.onEvent(async (event) => void events.push(event));
+  return { sandbox, events };
+}
+
+function charge(key: string, extra: Partial<CreatePaymentIntentInput> = {}): CreatePaymentIntentInput {
+  return { amountMinor: 1_000n, currency: 'EUR', customerRef: 'cus_1', metadata: { saga: key }, idempotencyKey: key, ...extra };
+}
+
+describe('SandboxGateway', () => {
+  it('charges, then reports the payment asynchronously', async () => {
+    const { sandbox, events } = setup();
+    const result = await sandbox.createPaymentIntent(charge('topup-1:charge'));
+    expect(events).toEqual([]);
+    await sandbox.idle();
+    expect(events).toEqual([
+      {
+        type: 'payment_succeeded',
+        providerEventId: expect.stringMatching(/^evt_sb_/),
+        objectId: result.paymentIntentId,
+        amountMinor: 1_000n,
+        currency: 'EUR',
+        metadata: { saga: 'topup-1:charge' },
+        occurredAt: at,
+      },
+    ]);
+  });
+
+  it('replays the first answer for a repeated key and reports once', async () => {
+    const { sandbox, events } = setup();
+    const first = await sandbox.createPaymentIntent(charge('topup-2:charge'));
+    const again = await sandbox.createPaymentIntent(charge('topup-2:charge'));
+    expect(again).toEqual(first);
+    await sandbox.idle();
+    expect(events).toHaveLength(1);
+    await expect(sandbox.createPaymentIntent(charge('topup-2:charge', { amountMinor: 5n }))).rejects.toMatchObject({
+      reason: 'idempotency_key_reused',
+    });
+  });
+
+  it('derives object ids from the key, so a restarted sandbox names the same object', async () => {
+    const a = await new SandboxGateway().createPaymentIntent(charge('topup-3:charge'));
+    const b = await new SandboxGateway().createPaymentIntent(charge('topup-3:charge'));
+    expect(b.paymentIntentId).toBe(a.paymentIntentId);
+  });
+
+  it.each<[SandboxOutcome, string]>([
+    ['fail_async', 'payment_failed'],
+    ['duplicate_event', 'payment_succeeded,payment_succeeded'],
+    ['no_event', ''],
+  ])('metadata outcome %s reports %s', async (outcome, expected) => {
+    const { sandbox, events } = setup();
+    await sandbox.createPaymentIntent(charge(`topup-${outcome}`, { metadata: { sandbox_outcome: outcome } }));
+    await sandbox.idle();
+    expect(events.map((e) => e.type).join(',')).toBe(expected);
+    if (events.length === 2) expect(events[1].providerEventId).toBe(events[0].providerEventId);
+  });
+
+  it('declines by magic amount, permanently, and replays the decline for the same key', async () => {
+    const { sandbox, events } = setup();
+    const declined = await sandbox.createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n })).catch((e: unknown) => e);
+    expect(declined).toBeInstanceOf(PermanentGatewayError);
+    expect(declined).toMatchObject({ reason: 'card_declined', retryable: false });
+    await expect(sandbox.createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n }))).rejects.toBe(declined);
+    await sandbox.idle();
+    expect(events).toEqual([]);
+  });
+
+  it('can switch magic amounts off', async () => {
+    const { sandbox } = setup({ magicAmounts: false });
+    await expect(sandbox.createPaymentIntent(charge('topup-5:charge', { amountMinor: 402n }))).resolves.toBeDefined();
+  });
+
+  it('times out after executing: the retry with the same key gets the object, charged once', async () => {
+    const { sandbox, events } = setup();
+    sandbox.script.next('createPaymentIntent', 'timeout');
+    const lost = await sandbox.createPaymentIntent(charge('topup-6:charge')).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(TransientGatewayError);
+    expect(lost).toMatchObject({ reason: 'timeout' });
+    const retried = await sandbox.createPaymentIntent(charge('topup-6:charge'));
+    await sandbox.idle();
+    expect(events).toHaveLength(1);
+    expect(events[0].objectId).toBe(retried.paymentIntentId);
+  });
+
+  it('fails before executing on unavailable and rate limited, then succeeds on retry', async () => {
+    const { sandbox, events } = setup();
+    sandbox.script.next('*', 'unavailable').next('createPayout', 'rate_limited');
+    const payout = { amountMinor: 700n, currency: 'USD', destination: { type: 'bank_account', id: 'ba_1' }, metadata: {}, idempotencyKey: 'withdrawal-1:payout' } as const;
+    await expect(sandbox.createPayout(payout)).rejects.toMatchObject({ reason: 'provider_unavailable', retryable: true });
+    await expect(sandbox.createPayout(payout)).rejects.toMatchObject({ reason: 'rate_limited' });
+    const result = await sandbox.createPayout(payout);
+    await sandbox.idle();
+    expect(events).toMatchObject([{ type: 'payout_paid', objectId: result.payoutId, amountMinor: 700n }]);
+  });
+
+  it('reports a failed payout', async () => {
+    const { sandbox, events } = setup();
+    await sandbox.createPayout({ amountMinor: 422n, currency: 'USD', destination: { type: 'bank_account', id: 'ba_1' }, metadata: {}, idempotencyKey: 'w-2:payout' });
+    await sandbox.idle();
+    expect(events).toMatchObject([{ type: 'payout_failed', failureCode: 'account_closed' }]);
+  });
+
+  it('refunds up to what was charged', async () => {
+    const { sandbox, events } = setup();
+    const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-7:charge'));
+    await sandbox.refund({ paymentIntentId, amountMinor: 600n, idempotencyKey: 'topup-7:refund-1' });
+    await expect(sandbox.refund({ paymentIntentId, amountMinor: 401n, idempotencyKey: 'topup-7:refund-2' })).rejects.toMatchObject({
+      reason: 'invalid_request',
+    });
+    await sandbox.idle();
+    expect(events.map((e) => e.type)).toEqual(['payment_succeeded', 'refund_succeeded']);
+    expect(events[1]).toMatchObject({ paymentIntentId, amountMinor: 600n, currency: 'EUR' });
+  });
+
+  it('redelivers an event whose handler threw, with the same event id', async () => {
+    const sandbox = new SandboxGateway({ redeliveryBaseMs: 1 });
+    const seen: string[] = [];
+    sandbox.onEvent(async (event) => {
+      seen.push(event.providerEventId);
+      if (seen.length < 3) throw new Error('store unavailable');
+    });
+    await sandbox.createPaymentIntent(charge('topup-8:charge'));
+    await sandbox.idle();
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(1);
+    expect(sandbox.undeliveredEvents).toEqual([]);
+  });
+
+  it('holds events produced before anyone subscribed', async () => {
+    const sandbox = new SandboxGateway();
+    await sandbox.createPaymentIntent(charge('topup-9:charge'));
+    const events: GatewayEvent[] = [];
+    sandbox.onEvent(async (event) => void events.push(event));
+    await sandbox.idle();
+    expect(events).toHaveLength(1);
+  });
+
+  it('reports a silent payment later on request', async () => {
+    const { sandbox, events } = setup();
+    const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-10:charge', { amountMinor: 204n }));
+    await sandbox.idle();
+    expect(events).toEqual([]);
+    sandbox.settlePayment(paymentIntentId, 'failed');
+    await sandbox.idle();
+    expect(events).toMatchObject([{ type: 'payment_failed', objectId: paymentIntentId }]);
+  });
+
+  it('draws faults from a seeded plan reproducibly', async () => {
+    const draw = async () => {
+      const sandbox = new SandboxGateway({ script: new SandboxScript().randomly({ seed: 7, rate: 0.5, outcomes: ['unavailable', 'decline'] }) });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const result = await sandbox.createPaymentIntent(charge(`topup-r${i}`)).then(
+          () => 'ok',
+          (e: { reason: string }) => e.reason,
+        );
+        outcomes.push(result);
+      }
+      return outcomes;
+    };
+    const first = await draw();
+    expect(await draw()).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['ok', 'provider_unavailable', 'card_declined']));
+  });
+
+  it('links, lists and detaches a test card', async () => {
+    const { sandbox } = setup();
+    await sandbox.createSetupIntent({ customerRef: 'cus_cards', idempotencyKey: 'user-1:link:1' });
+    const [card] = await sandbox.listPaymentMethods('cus_cards');
+    expect(card).toMatchObject({ brand: 'visa', last4: '4242' });
+    await sandbox.detachPaymentMethod({ paymentMethodId: card.paymentMethodId, idempotencyKey: 'user-1:unlink:1' });
+    await sandbox.detachPaymentMethod({ paymentMethodId: card.paymentMethodId, idempotencyKey: 'user-1:unlink:1' });
+    expect(await sandbox.listPaymentMethods('cus_cards')).toEqual([]);
+  });
+
+  it('verifies its own signed webhooks and refuses forged ones', async () => {
+    const { sandbox, events } = setup();
+    await sandbox.createPaymentIntent(charge('topup-11:charge'));
+    await sandbox.idle();
+    const { rawBody, signatureHeader } = sandbox.signedWebhook(events[0]);
+    expect(sandbox.parseWebhook(rawBody, signatureHeader)).toEqual(events[0]);
+    const forged = Buffer.from(rawBody.toString().replace('"1000"', '"9000"'));
+    expect(() => sandbox.parseWebhook(forged, signatureHeader)).toThrow(WebhookSignatureError);
+  });
+});

@@ -1,0 +1,313 @@
+import { createHash } from 'node:crypto';
+import type { GatewayEvent, GatewayEventHandler } from '../gateway-event';
+import { checkCurrency, checkIdempotencyKey, checkMetadata, toProviderAmount } from '../gateway-input';
+import { PermanentGatewayError, TransientGatewayError } from '../payment-gateway.errors';
+import type {
+  CreatePaymentIntentInput,
+  CreatePayoutInput,
+  CreateSetupIntentInput,
+  DetachPaymentMethodInput,
+  Metadata,
+  PaymentGateway,
+  PaymentIntentResult,
+  PaymentMethodSummary,
+  PayoutResult,
+  RefundInput,
+  RefundResult,
+  SetupIntentResult,
+} from '../payment-gateway.port';
+import { SandboxEventBus } from './sandbox-event-bus';
+import {
+  SANDBOX_MAGIC_AMOUNTS,
+  SANDBOX_OUTCOME_METADATA_KEY,
+  SandboxScript,
+  isSandboxOutcome,
+  type SandboxOperation,
+  type SandboxOutcome,
+} from './sandbox-script';
+import { signSandboxWebhook, verifySandboxWebhook } from './sandbox-webhook';
+
+export interface SandboxGatewayOptions {
+  readonly script?: SandboxScript;
+  /** Whether `SANDBOX_MAGIC_AMOUNTS` pick outcomes (default true). */
+  readonly magicAmounts?: boolean;
+  readonly eventDelayMs?: number;
+  readonly maxDeliveryAttempts?: number;
+  readonly redeliveryBaseMs?: number;
+  /** Signs and verifies the sandbox's own webhooks (`signedWebhook`, `parseWebhook`). */
+  readonly webhookSecret?: string;
+  /** Event timestamps come from here, so tests can pin them. */
+  readonly now?: () => Date;
+}
+
+interface StoredCall {
+  readonly fingerprint: string;
+  readonly result?: unknown;
+  readonly error?: PermanentGatewayError;
+}
+
+interface Charge {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  refundedMinor: bigint;
+}
+
+/**
+ * Bounds what an embedded process remembers. Object ids are derived from the
+ * idempotency key, so a call retried after the sandbox forgot it (eviction or
+ * restart) still gets the same id and the same event ids back.
+ */
+const MAX_REMEMBERED_CALLS = 100_000;
+
+/**
+ * The embedded payment provider: deterministic, in memory, scriptable (see
+ * `sandbox-script.ts`). Outcomes arrive through `onEvent`, asynchronously and
+ * at least once, instead of through webhooks.
+ */
+export class SandboxGateway implements PaymentGateway {
+  readonly script: SandboxScript;
+  private readonly bus: SandboxEventBus;
+  private readonly calls = new Map<string, StoredCall>();
+  private readonly charges = new Map<string, Charge>();
+  private readonly cards = new Map<string, PaymentMethodSummary & { customerRef: string }>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SandboxGatewayOptions = {}) {
+    this.script = options.script ?? new SandboxScript();
+    this.now = options.now ?? (() => new Date());
+    this.bus = new SandboxEventBus({
+      eventDelayMs: options.eventDelayMs ?? 0,
+      maxDeliveryAttempts: options.maxDeliveryAttempts ?? 5,
+      redeliveryBaseMs: options.redeliveryBaseMs ?? 10,
+      maxBufferedEvents: 10_000,
+    });
+  }
+
+  async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult> {
+    checkCurrency(input.currency);
+    toProviderAmount(input.amountMinor);
+    return this.idempotent('createPaymentIntent', input, input.metadata, input.amountMinor, (outcome) => {
+      const id = objectId('pi', input.idempotencyKey);
+      this.remember(this.charges, id, { amountMinor: input.amountMinor, currency: input.currency, metadata: input.metadata, refundedMinor: 0n });
+      const { amountMinor, currency, metadata } = input;
+      this.publish(
+        outcome,
+        this.event('payment_succeeded', id, amountMinor, currency, metadata),
+        { ...this.event('payment_failed', id, amountMinor, currency, metadata), failureCode: 'card_declined' },
+      );
+      // The sandbox customer confirms at once, so the payment is already under way.
+      return { paymentIntentId: id, clientSecret: `${id}_secret_sandbox`, status: 'processing' };
+    });
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    toProviderAmount(input.amountMinor);
+    return this.idempotent('refund', input, input.metadata ?? {}, input.amountMinor, (outcome) => {
+      const charge = this.refundable(input);
+      // A refund that will fail gives nothing back, so it does not use up the charge.
+      if (outcome !== 'fail_async') charge.refundedMinor += input.amountMinor;
+      const id = objectId('re', input.idempotencyKey);
+      const metadata = input.metadata ?? {};
+      const { amountMinor, paymentIntentId } = input;
+      this.publish(
+        outcome,
+        { ...this.event('refund_succeeded', id, amountMinor, charge.currency, metadata), paymentIntentId },
+        { ...this.event('refund_failed', id, amountMinor, charge.currency, metadata), paymentIntentId, failureCode: 'expired_or_canceled_card' },
+      );
+      return { refundId: id, status: 'pending' };
+    });
+  }
+
+  async createPayout(input: CreatePayoutInput): Promise<PayoutResult> {
+    checkCurrency(input.currency);
+    toProviderAmount(input.amountMinor);
+    return this.idempotent('createPayout', input, input.metadata, input.amountMinor, (outcome) => {
+      const id = objectId('po', input.idempotencyKey);
+      const { amountMinor, currency, metadata } = input;
+      this.publish(
+        outcome,
+        this.event('payout_paid', id, amountMinor, currency, metadata),
+        { ...this.event('payout_failed', id, amountMinor, currency, metadata), failureCode: 'account_closed' },
+      );
+      return { payoutId: id, status: 'pending' };
+    });
+  }
+
+  async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {
+    return this.idempotent('createSetupIntent', input, input.metadata ?? {}, undefined, () => {
+      const id = objectId('seti', input.idempotencyKey);
+      // The sandbox customer completes the setup at once with the classic test card.
+      const card = { paymentMethodId: objectId('pm', input.idempotencyKey), brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 };
+      this.remember(this.cards, card.paymentMethodId, { ...card, customerRef: input.customerRef });
+      return { setupIntentId: id, clientSecret: `${id}_secret_sandbox` };
+    });
+  }
+
+  async listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]> {
+    this.failIfScripted('listPaymentMethods');
+    return [...this.cards.values()]
+      .filter((card) => card.customerRef === customerRef)
+      .map(({ customerRef: _owner, ...card }) => card);
+  }
+
+  async detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void> {
+    await this.idempotent('detachPaymentMethod', input, {}, undefined, () => {
+      if (!this.cards.delete(input.paymentMethodId)) {
+        throw new PermanentGatewayError('invalid_request', `No such payment method ${input.paymentMethodId}`);
+      }
+      return undefined;
+    });
+  }
+
+  parseWebhook(rawBody: Buffer, signatureHeader: string): GatewayEvent {
+    return verifySandboxWebhook(rawBody, signatureHeader, this.webhookSecret());
+  }
+
+  onEvent(handler: GatewayEventHandler): () => void {
+    return this.bus.subscribe(handler);
+  }
+
+  /** A webhook the sandbox's `parseWebhook` accepts, to drive the API's webhook route in tests. */
+  signedWebhook(event: GatewayEvent): { rawBody: Buffer; signatureHeader: string } {
+    return signSandboxWebhook(event, this.webhookSecret());
+  }
+
+  /** Reports the outcome of a payment now, e.g. one created with `no_event` (a late webhook). */
+  settlePayment(paymentIntentId: string, result: 'succeeded' | 'failed'): void {
+    const charge = this.charges.get(paymentIntentId);
+    if (!charge) throw new RangeError(`Unknown sandbox payment intent ${paymentIntentId}`);
+    const type = result === 'succeeded' ? 'payment_succeeded' : 'payment_failed';
+    this.bus.publish(this.event(type, paymentIntentId, charge.amountMinor, charge.currency, charge.metadata));
+  }
+
+  /** Resolves when every event produced so far has been delivered (or given up on). */
+  idle(): Promise<void> {
+    return this.bus.idle();
+  }
+
+  /** Events every delivery attempt of which threw. */
+  get undeliveredEvents(): ReadonlyArray<{ event: GatewayEvent; error: unknown }> {
+    return this.bus.undelivered;
+  }
+
+  close(): void {
+    this.bus.close();
+  }
+
+  /**
+   * The provider's idempotency, emulated: the same key and the same request
+   * replay the first answer (including a decline) without executing again;
+   * the same key with another request is a permanent error. Faults that
+   * happen before execution (5xx, 429) are not remembered, so a retry runs.
+   */
+  private async idempotent<T>(
+    operation: SandboxOperation,
+    input: { readonly idempotencyKey: string },
+    metadata: Metadata,
+    amountMinor: bigint | undefined,
+    execute: (outcome: SandboxOutcome) => T,
+  ): Promise<T> {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkMetadata(metadata);
+    const scripted = this.script.take(operation);
+    throwIfNotExecuted(scripted);
+    const fingerprint = `${operation}:${JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+    const stored = this.calls.get(input.idempotencyKey);
+    if (stored) return replay<T>(stored, fingerprint, scripted);
+    const outcome = scripted ?? this.outcomeFor(metadata, amountMinor);
+    throwIfNotExecuted(outcome);
+    if (outcome === 'decline') {
+      const error = declined(operation);
+      this.remember(this.calls, input.idempotencyKey, { fingerprint, error });
+      throw error;
+    }
+    const result = execute(outcome);
+    this.remember(this.calls, input.idempotencyKey, { fingerprint, result });
+    if (outcome === 'timeout') throw timedOut();
+    return result;
+  }
+
+  private outcomeFor(metadata: Metadata, amountMinor: bigint | undefined): SandboxOutcome {
+    const requested = metadata[SANDBOX_OUTCOME_METADATA_KEY];
+    if (isSandboxOutcome(requested)) return requested;
+    const magic = amountMinor !== undefined && this.options.magicAmounts !== false ? SANDBOX_MAGIC_AMOUNTS.get(amountMinor) : undefined;
+    return magic ?? 'succeed';
+  }
+
+  private failIfScripted(operation: SandboxOperation): void {
+    const outcome = this.script.take(operation);
+    throwIfNotExecuted(outcome);
+    if (outcome === 'timeout') throw timedOut();
+  }
+
+  private refundable(input: RefundInput): Charge {
+    const charge = this.charges.get(input.paymentIntentId);
+    if (!charge) throw new PermanentGatewayError('invalid_request', `No such payment intent ${input.paymentIntentId}`);
+    if (charge.refundedMinor + input.amountMinor > charge.amountMinor) {
+      throw new PermanentGatewayError('invalid_request', `Refund exceeds what is left of ${input.paymentIntentId}`);
+    }
+    return charge;
+  }
+
+  private publish(outcome: SandboxOutcome, success: GatewayEvent, failure: GatewayEvent): void {
+    if (outcome === 'no_event') return;
+    const event = outcome === 'fail_async' ? failure : success;
+    this.bus.publish(event);
+    if (outcome === 'duplicate_event') this.bus.publish(event);
+  }
+
+  private event<T extends GatewayEvent['type']>(type: T, id: string, amountMinor: bigint, currency: string, metadata: Metadata) {
+    return {
+      type,
+      // One id per (object, outcome): a redelivery or a replayed call carries the same id.
+      providerEventId: objectId('evt', `${id}:${type}`),
+      objectId: id,
+      amountMinor,
+      currency,
+      metadata: { ...metadata },
+      occurredAt: this.now(),
+    } as Extract<GatewayEvent, { type: T }>;
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= MAX_REMEMBERED_CALLS) map.delete(map.keys().next().value as string);
+    map.set(key, value);
+  }
+
+  private webhookSecret(): string {
+    return this.options.webhookSecret ?? 'sandbox-webhook-secret';
+  }
+}
+
+function replay<T>(stored: StoredCall, fingerprint: string, scripted: SandboxOutcome | undefined): T {
+  if (stored.fingerprint !== fingerprint) {
+    throw new PermanentGatewayError('idempotency_key_reused', 'Idempotency key was first used with other parameters');
+  }
+  // A scripted timeout on a replay loses the answer again; other outcomes only apply to new objects.
+  if (scripted === 'timeout') throw timedOut();
+  if (stored.error) throw stored.error;
+  return stored.result as T;
+}
+
+function throwIfNotExecuted(outcome: SandboxOutcome | undefined): void {
+  if (outcome === 'unavailable') throw new TransientGatewayError('provider_unavailable', 'Sandbox: provider unavailable');
+  if (outcome === 'rate_limited') throw new TransientGatewayError('rate_limited', 'Sandbox: rate limited', { retryAfterMs: 10 });
+}
+
+function timedOut(): TransientGatewayError {
+  return new TransientGatewayError('timeout', 'Sandbox: the request timed out after the provider executed it');
+}
+
+function declined(operation: SandboxOperation): PermanentGatewayError {
+  if (operation === 'createPaymentIntent') {
+    return new PermanentGatewayError('card_declined', 'Sandbox: card declined', { declineCode: 'generic_decline' });
+  }
+  if (operation === 'createPayout') return new PermanentGatewayError('insufficient_funds', 'Sandbox: balance too low');
+  return new PermanentGatewayError('invalid_request', `Sandbox: ${operation} refused`);
+}
+
+/** Provider-looking ids derived from the idempotency key: the same key always names the same object. */
+function objectId(prefix: string, key: string): string {
+  return `${prefix}_sb_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+}
