@@ -24,7 +24,12 @@ const STATUS: Readonly<Record<string, number>> = {
   amount_must_be_positive: 400,
   invalid_contra_account: 400,
   idempotency_key_required: 400,
-  position_not_reached: 504,
+  invalid_position: 400,
+  invalid_cursor: 400,
+  invalid_limit: 400,
+  invalid_type: 400,
+  invalid_date_range: 400,
+  position_not_reached: 503,
 };
 
 const MESSAGES: Readonly<Record<string, string>> = {

@@ -1,0 +1,85 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { EVENT_STORE, formatPosition, parsePosition, START, type EventStore } from '@ledger/event-store';
+import { Roles } from '@ledger/identity';
+import { accountBalances, describeStatus, projectionStatus, READ_MODELS_PROJECTOR, trialBalance } from '@ledger/read-models';
+import { RejectionException } from '../http/rejection';
+import { PageQueryDto } from '../wallets/wallet-query.dto';
+import { LedgerVerification } from './ledger-verification.service';
+
+class AccountsQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsIn(['system', 'transit'])
+  kind?: 'system' | 'transit';
+}
+
+class EventsQueryDto {
+  @IsOptional()
+  @IsString()
+  @Length(3, 45)
+  after?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+/** Finance and audit: the books as a whole, the raw log, and the checks that tie them together. */
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Roles('finance', 'auditor', 'admin')
+@Controller('ledger')
+export class LedgerController {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly verification: LedgerVerification,
+  ) {}
+
+  @Get('trial-balance')
+  @ApiOkResponse({ description: 'Debits and credits per currency over every account; balanced when equal' })
+  async trialBalance() {
+    return stringify(await trialBalance(this.db));
+  }
+
+  @Get('accounts')
+  async accounts(@Query() query: AccountsQueryDto) {
+    const page = await accountBalances(this.db, { kind: query.kind, cursor: query.cursor, limit: query.limit });
+    if (typeof page === 'string') throw new RejectionException(page);
+    return stringify(page);
+  }
+
+  @Get('projections')
+  async projections() {
+    return describeStatus(await projectionStatus(this.db, this.store, READ_MODELS_PROJECTOR));
+  }
+
+  /** The event log itself, in global order, for auditors replaying it. `after` is the last position seen. */
+  @Get('events')
+  async events(@Query() query: EventsQueryDto) {
+    const after = query.after === undefined ? START : parsePosition(query.after);
+    if (!after) throw new RejectionException('invalid_position', 'after must be a position token, e.g. "812.4521"');
+    const events = await this.store.readAll({ after, maxCount: query.limit ?? 100 });
+    return {
+      items: events.map((e) => ({ ...e, revision: e.revision.toString(), position: formatPosition(e.position) })),
+      last: events.length > 0 ? formatPosition(events[events.length - 1].position) : query.after ?? null,
+    };
+  }
+
+  @Get('verify')
+  @ApiOkResponse({ description: 'Replays the log and compares every account with the read models' })
+  async verify() {
+    return this.verification.run();
+  }
+}
+
+/** bigint → string everywhere in a response body. */
+function stringify<T>(value: T): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}

@@ -1,0 +1,146 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
+import { deriveId, newId, parseAmountMinor, WalletCommands, type WalletCommand, type WalletOutcome } from '@ledger/ledger';
+import { getWallet, listWallets, walletHistory, type WalletBalance } from '@ledger/read-models';
+import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { RejectionException } from '../http/rejection';
+import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
+import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
+import { fromReadModel, fromWriteSide } from './wallet.views';
+
+type IdempotentRequest = { idempotency: IdempotencyContext; correlationId?: string };
+
+@ApiTags('wallets')
+@ApiBearerAuth()
+@Controller('wallets')
+export class WalletsController {
+  constructor(
+    private readonly wallets: WalletCommands,
+    private readonly readYourWrites: ReadYourWrites,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+  ) {}
+
+  @Post()
+  @Idempotent()
+  @ApiCreatedResponse({ type: WalletView })
+  async open(@CurrentPrincipal() principal: Principal, @Body() body: OpenWalletDto, @Req() req: IdempotentRequest) {
+    const { commandId } = req.idempotency;
+    const walletId = deriveId('wallet', commandId);
+    const outcome = await this.wallets.execute(
+      walletId,
+      { type: 'OpenWallet', commandId, at: now(), walletId, ownerId: principal.userId, currency: body.currency },
+      { correlationId: commandId },
+    );
+    return this.writeSideView(walletId, outcome);
+  }
+
+  @Get()
+  @ApiOkResponse({ description: 'A page of wallets: the caller\'s own, or any owner\'s for staff' })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListWalletsQueryDto) {
+    await this.readYourWrites.waitFor(query.position);
+    const ownerId = canReadAnyWallet(principal) ? query.ownerId : principal.userId;
+    const page = await listWallets(this.db, { ownerId, cursor: query.cursor, limit: query.limit });
+    if (typeof page === 'string') throw new RejectionException(page);
+    return { items: page.items.map(fromReadModel), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: WalletView })
+  @ApiQuery({ name: 'position', required: false })
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PositionQueryDto) {
+    await this.readYourWrites.waitFor(query.position);
+    return fromReadModel(await this.readable(principal, id));
+  }
+
+  @Get(':id/history')
+  async history(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: HistoryQueryDto) {
+    await this.readYourWrites.waitFor(query.position);
+    await this.readable(principal, id);
+    const page = await walletHistory(this.db, id, {
+      cursor: query.cursor,
+      limit: query.limit,
+      type: query.type,
+      kind: query.kind,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+    });
+    if (typeof page === 'string') throw new RejectionException(page);
+    return {
+      items: page.items.map((h) => ({ ...h, amountMinor: h.amountMinor?.toString() ?? null, revision: h.revision.toString() })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  @Post(':id/adjustments')
+  @Roles('finance', 'admin')
+  @Idempotent()
+  @ApiCreatedResponse({ type: WalletView, description: 'A reasoned entry between the wallet and a system account' })
+  async adjust(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AdjustmentDto,
+    @Req() req: IdempotentRequest,
+  ) {
+    const { commandId } = req.idempotency;
+    const amountMinor = parseAmountMinor(body.amountMinor) as bigint;
+    const movement = {
+      commandId,
+      at: now(),
+      entryId: deriveId('entry', commandId),
+      amountMinor,
+      currency: body.currency,
+      contra: `system:${body.account}` as const,
+      kind: body.reverses ? ('reversal' as const) : ('adjustment' as const),
+      description: `${body.reason} (by ${principal.userId})`,
+      ...(body.reverses && { reverses: body.reverses }),
+    };
+    const command: WalletCommand = body.direction === 'credit' ? { type: 'Credit', ...movement } : { type: 'Debit', ...movement };
+    return this.writeSideView(id, await this.wallets.execute(id, command, { correlationId: commandId }));
+  }
+
+  @Post(':id/freeze')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  async freeze(@Param('id', ParseUUIDPipe) id: string, @Body() body: FreezeDto) {
+    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Freeze', commandId: newId(), at: now(), reason: body.reason }));
+  }
+
+  @Post(':id/unfreeze')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  async unfreeze(@Param('id', ParseUUIDPipe) id: string) {
+    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }));
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  async close(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    // Ownership is checked on the write side's own state, never a read model.
+    const { wallet } = await this.wallets.state(id);
+    const mayClose = wallet.status !== 'unopened' && (wallet.ownerId === principal.userId || principal.roles.includes('admin'));
+    if (!mayClose) throw new RejectionException('wallet_not_found');
+    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Close', commandId: newId(), at: now() }));
+  }
+
+  /** A customer sees only their own wallets; another's answers 404, exactly as a missing one, so ids cannot be probed. */
+  private async readable(principal: Principal, walletId: string): Promise<WalletBalance> {
+    const wallet = await getWallet(this.db, walletId);
+    if (!wallet || (wallet.ownerId !== principal.userId && !canReadAnyWallet(principal))) {
+      throw new RejectionException('wallet_not_found');
+    }
+    return wallet;
+  }
+
+  private async writeSideView(walletId: string, outcome: WalletOutcome): Promise<WalletView> {
+    if (!outcome.ok) throw new RejectionException(outcome.rejection);
+    const { wallet, revision } = await this.wallets.state(walletId);
+    const view = fromWriteSide(wallet, revision, outcome.position);
+    if (!view) throw new RejectionException('wallet_not_found');
+    return view;
+  }
+}
+
+const now = () => new Date().toISOString();

@@ -1,0 +1,29 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ProjectionRunner, ReadModelsProjector } from '@ledger/read-models';
+
+/**
+ * Runs the read-model projector. Every worker process starts one; the
+ * projector's lease lets exactly one of them apply events at a time, and the
+ * others take over when it goes away.
+ */
+@Injectable()
+export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('projections');
+  readonly runner: ProjectionRunner;
+
+  constructor(@Inject(SQL_DATABASE) db: SqlDatabase, @Inject(EVENT_STORE) store: EventStore) {
+    this.runner = new ProjectionRunner(db, store, new ReadModelsProjector(), {
+      onError: (error) => this.logger.error(error instanceof Error ? error.message : String(error)),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
