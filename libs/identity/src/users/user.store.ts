@@ -84,6 +84,15 @@ export class UserStore {
     return this.one(`${SELECT_USER} WHERE u.google_subject = $1`, [subject]);
   }
 
+  /** The user of a live session (not revoked, not expired), for the access guard. */
+  async findBySession(sessionId: string, userId: string): Promise<User | undefined> {
+    return this.one(
+      `${SELECT_USER} JOIN identity_sessions s ON s.user_id = u.id
+       WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sessionId, userId],
+    );
+  }
+
   async findIdByEmail(email: string): Promise<string | undefined> {
     return this.oneId('SELECT id FROM identity_users WHERE email_hash = $1', [this.emailHash(email)]);
   }
@@ -136,24 +145,29 @@ export class UserStore {
 
   /**
    * Attaches a Google account. With `resetCredentials` the password, every
-   * session and the second factor go too: see GoogleSignInService for why.
+   * session and the second factor go too (see decideGoogleSignIn for why);
+   * returns whether a second factor was removed.
    */
-  async linkGoogle(userId: string, subject: string, resetCredentials: boolean): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  async linkGoogle(userId: string, subject: string, resetCredentials: boolean): Promise<{ twoFactorRemoved: boolean }> {
+    return this.db.transaction(async (tx) => {
       await tx.query(
         `UPDATE identity_users SET google_subject = $2, email_verified_at = coalesce(email_verified_at, now()),
            password_hash = CASE WHEN $3::boolean THEN NULL ELSE password_hash END, updated_at = now()
          WHERE id = $1`,
         [userId, subject, resetCredentials],
       );
-      if (!resetCredentials) return;
+      if (!resetCredentials) return { twoFactorRemoved: false };
       await tx.query(
         `UPDATE identity_sessions SET revoked_at = now(), revoked_reason = 'credentials_reset'
          WHERE user_id = $1 AND revoked_at IS NULL`,
         [userId],
       );
       await tx.query('DELETE FROM identity_recovery_codes WHERE user_id = $1', [userId]);
-      await tx.query('DELETE FROM identity_two_factor WHERE user_id = $1', [userId]);
+      const removed = await tx.query<{ enabled_at: Date | null }>(
+        'DELETE FROM identity_two_factor WHERE user_id = $1 RETURNING enabled_at',
+        [userId],
+      );
+      return { twoFactorRemoved: removed.rows.some((r) => r.enabled_at !== null) };
     });
   }
 

@@ -1,0 +1,65 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { rejected, type IdentityRejection } from '../identity.rejections';
+import { IdentityRejectionException } from '../http/identity-rejection';
+import { IS_PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from '../principal';
+import { TokenService } from '../sessions/token.service';
+import { UserStore } from '../users/user.store';
+
+/** The principal the guard puts on `request.user`; `sessionId` lets logout end this session. */
+export interface SessionPrincipal extends Principal {
+  readonly sessionId: string;
+}
+
+/** Longer than any token this service issues; anything longer is not parsed. */
+const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * The one global guard. Every route needs a valid access token unless it is
+ * marked `@Public()`; `@Roles(...)` then narrows it. Besides the signature
+ * and expiry, the session is checked live and roles are read fresh, so a
+ * logout, a detected token theft or a role change takes effect on the next
+ * request rather than when the access token expires.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly users: UserStore,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Only HTTP is served; refusing anything else keeps a new transport closed until someone thinks about it.
+    if (context.getType() !== 'http') return false;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: SessionPrincipal }>();
+    const principal = await this.authenticate(request.headers.authorization);
+    request.user = principal;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles?.length && !roles.some((role) => principal.roles.includes(role))) fail('role_required');
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<SessionPrincipal> {
+    const token = bearerToken(header);
+    if (!token) return fail('access_token_missing');
+    const claims = await this.tokens.verifyAccess(token);
+    if (typeof claims === 'string') return fail(claims);
+    const user = await this.users.findBySession(claims.sessionId, claims.userId);
+    if (!user) return fail('session_ended');
+    return { userId: user.id, email: user.email, roles: user.roles, sessionId: claims.sessionId };
+  }
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header || header.length > MAX_TOKEN_LENGTH) return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+function fail(rejection: IdentityRejection): never {
+  throw new IdentityRejectionException(rejected(rejection));
+}

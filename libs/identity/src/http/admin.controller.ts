@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RoleAdminService } from '../access/role-admin.service';
+import { SecurityAuditService } from '../audit/security-audit.service';
+import { CurrentPrincipal, Roles, type Principal } from '../principal';
+import { ReplaceRolesDto, RolesDto, SecurityEventsPageDto, SecurityEventsQueryDto } from './dtos/admin.dto';
+import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+
+const DEFAULT_PAGE = 50;
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller()
+@UseFilters(IdentityRejectionFilter)
+export class AdminController {
+  constructor(
+    private readonly roles: RoleAdminService,
+    private readonly audit: SecurityAuditService,
+  ) {}
+
+  @Put('admin/users/:id/roles')
+  @Roles('admin')
+  @ApiOkResponse({ type: RolesDto })
+  async replaceRoles(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', new ParseUUIDPipe()) userId: string,
+    @Body() body: ReplaceRolesDto,
+  ): Promise<RolesDto> {
+    return orThrow(await this.roles.replaceRoles(caller, userId, body.roles));
+  }
+
+  @Get('audit/security-events')
+  @Roles('auditor', 'admin')
+  @ApiOkResponse({ type: SecurityEventsPageDto })
+  async securityEvents(@Query() query: SecurityEventsQueryDto): Promise<SecurityEventsPageDto> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const events = await this.audit.list({ ...query, limit });
+    return { events, ...(events.length === limit && { next: events[events.length - 1].cursor }) };
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../../audit/security-event';
+import { MAX_SECURITY_EVENTS_PAGE } from '../../audit/security-audit.service';
+import { ROLES, type Role } from '../../principal';
+
+export class ReplaceRolesDto {
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['customer', 'finance'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
+}
+
+export class RolesDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
+}
+
+export class SecurityEventsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ enum: SECURITY_EVENT_TYPES })
+  @IsOptional()
+  @IsIn(SECURITY_EVENT_TYPES)
+  type?: SecurityEventType;
+
+  @ApiPropertyOptional({ description: 'The cursor of the last event of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'before must be a cursor returned by this endpoint' })
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SECURITY_EVENTS_PAGE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SECURITY_EVENTS_PAGE)
+  limit?: number;
+}
+
+export class SecurityEventDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Pass as `before` to read older events' }) cursor!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
+  @ApiProperty({ enum: SECURITY_EVENT_TYPES }) type!: SecurityEventType;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+}
+
+export class SecurityEventsPageDto {
+  @ApiProperty({ type: [SecurityEventDto] }) events!: SecurityEventDto[];
+  @ApiPropertyOptional({ description: 'Cursor for the next (older) page; absent on the last page' }) next?: string;
+}

@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+/**
+ * Request bodies bound what they accept (so a huge field cannot cost a hash
+ * or a database round trip) and leave the rules with meaning (e-mail form,
+ * password policy, E.164) to the services, which name the problem.
+ */
+export class SignUpDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 12, maxLength: 128 })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiPropertyOptional({ example: 'Ada Lovelace', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '+442079460958', description: 'E.164' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'USD', description: 'Currency of the wallet opened at sign-up; the server default when absent' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 3)
+  currency?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class SecondFactorLoginDto {
+  @ApiProperty({ description: 'The challengeToken from POST /auth/login' })
+  @IsString()
+  @MaxLength(2048)
+  challengeToken!: string;
+
+  @ApiProperty({ example: '123456', description: 'A TOTP code, or a recovery code' })
+  @IsString()
+  @MaxLength(32)
+  code!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(128)
+  refreshToken!: string;
+}
+
+export class SessionTokensDto {
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
+  @ApiProperty({ description: 'Single use: each refresh returns the next one' }) refreshToken!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+}
+
+export class LoginResponseDto {
+  @ApiProperty({ description: 'When true, only challengeToken is set: finish with POST /auth/login/2fa' })
+  twoFactorRequired!: boolean;
+  @ApiPropertyOptional() challengeToken?: string;
+  @ApiPropertyOptional() tokenType?: 'Bearer';
+  @ApiPropertyOptional() accessToken?: string;
+  @ApiPropertyOptional() expiresIn?: number;
+  @ApiPropertyOptional() refreshToken?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
+}

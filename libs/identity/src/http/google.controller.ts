@@ -1,0 +1,33 @@
+import { Controller, Get, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
+import { GOOGLE_PROFILE_PROPERTY, GoogleAuthGuard } from '../google/google-auth.guard';
+import type { GoogleProfile } from '../google/google-profile';
+import { GoogleSignInService } from '../google/google-sign-in.service';
+import { Public } from '../principal';
+import { AuthThrottlerGuard } from './auth-throttler.guard';
+import { LoginResponseDto } from './dtos/auth.dto';
+import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { Origin } from './request-origin';
+
+@ApiTags('auth')
+@Controller('auth/google')
+@Public()
+@UseGuards(AuthThrottlerGuard, GoogleAuthGuard)
+@UseFilters(IdentityRejectionFilter)
+export class GoogleController {
+  constructor(private readonly google: GoogleSignInService) {}
+
+  /** The guard answers with the redirect to Google; this body never runs. */
+  @Get()
+  @ApiFoundResponse({ description: 'Redirect to Google, with a state cookie' })
+  start(): void {}
+
+  @Get('callback')
+  @ApiOkResponse({ type: LoginResponseDto })
+  async callback(@Req() request: Request, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
+    const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[GOOGLE_PROFILE_PROPERTY];
+    return orThrow(await this.google.signIn(profile, origin));
+  }
+}
