@@ -1,0 +1,226 @@
+import type { Position, RecordedEvent } from '@ledger/event-store';
+import { isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
+
+/**
+ * One batch of the log, reduced to what the read models write: per-wallet
+ * and per-account deltas (so each table takes one statement per batch, not
+ * one per event) and the history rows in columns (ready for `unnest`).
+ * Amounts come from the journal entry each money-moving event carries; the
+ * verifier recomputes them independently through the wallet's `evolve`.
+ */
+export interface WalletChange {
+  readonly walletId: string;
+  /** Set when the batch holds the wallet's WalletOpened: the row is inserted whole. */
+  opened?: { readonly ownerId: string; readonly currency: string; readonly openedAt: string };
+  readonly firstRevision: bigint;
+  lastRevision: bigint;
+  credits: bigint;
+  debits: bigint;
+  held: bigint;
+  status?: WalletStatus;
+  updatedAt: string;
+  last: Position;
+}
+
+export type WalletStatus = 'open' | 'frozen' | 'closed';
+
+export interface AccountChange {
+  readonly account: string;
+  readonly currency: string;
+  debits: bigint;
+  credits: bigint;
+  updatedAt: string;
+  last: Position;
+}
+
+/** History rows as parallel arrays, one element per wallet event. */
+export interface HistoryColumns {
+  readonly eventId: string[];
+  readonly walletId: string[];
+  readonly revision: string[];
+  readonly type: string[];
+  readonly direction: (string | null)[];
+  readonly amount: (string | null)[];
+  readonly currency: (string | null)[];
+  readonly contra: (string | null)[];
+  readonly kind: (string | null)[];
+  readonly reference: (string | null)[];
+  readonly movementId: (string | null)[];
+  readonly description: (string | null)[];
+  readonly occurredAt: string[];
+  readonly commit: string[];
+  readonly prepare: string[];
+}
+
+export interface BatchPlan {
+  /** Position of the batch's first event: rows already past it have seen this batch. */
+  readonly first: Position;
+  readonly wallets: Map<string, WalletChange>;
+  readonly accounts: Map<string, AccountChange>;
+  readonly history: HistoryColumns;
+}
+
+/** A wallet stream holds something the read models cannot interpret: the log is corrupt. */
+export class UnreadableWalletEvent extends Error {
+  override readonly name = 'UnreadableWalletEvent';
+  constructor(
+    readonly eventId: string,
+    detail: string,
+  ) {
+    super(`Wallet event ${eventId}: ${detail}`);
+  }
+}
+
+interface Entry {
+  readonly debit: string;
+  readonly credit: string;
+  readonly amountMinor: string;
+  readonly currency: string;
+}
+
+/** The fields wallet events may carry, as the codec stores them (amounts as strings). */
+interface RawWalletData {
+  readonly walletId?: string;
+  readonly ownerId?: string;
+  readonly currency?: string;
+  readonly amountMinor?: string;
+  readonly contra?: string;
+  readonly kind?: string;
+  readonly entryId?: string;
+  readonly holdId?: string;
+  readonly movementId?: string;
+  readonly description?: string;
+  readonly reason?: string;
+  readonly at?: string;
+  readonly entry?: Entry;
+}
+
+export const WALLET_STREAM_PREFIX = 'wallet-';
+
+const DIRECTIONS: Readonly<Record<WalletEventType, string | null>> = {
+  WalletOpened: null,
+  WalletCredited: 'credit',
+  WalletDebited: 'debit',
+  HoldPlaced: 'hold',
+  HoldCaptured: 'debit',
+  HoldReleased: 'release',
+  WalletFrozen: null,
+  WalletUnfrozen: null,
+  WalletClosed: null,
+};
+
+const STATUS_AFTER: Partial<Record<WalletEventType, WalletStatus>> = {
+  WalletOpened: 'open',
+  WalletFrozen: 'frozen',
+  WalletUnfrozen: 'open',
+  WalletClosed: 'closed',
+};
+
+const HELD_SIGN: Partial<Record<WalletEventType, bigint>> = {
+  HoldPlaced: 1n,
+  HoldCaptured: -1n,
+  HoldReleased: -1n,
+};
+
+export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
+  const plan: BatchPlan = {
+    first: events[0].position,
+    wallets: new Map(),
+    accounts: new Map(),
+    history: emptyHistory(),
+  };
+  for (const event of events) {
+    // Saga, identity and other streams share the log; the read models ignore them.
+    if (!event.streamId.startsWith(WALLET_STREAM_PREFIX)) continue;
+    if (!isWalletEventType(event.type)) throw new UnreadableWalletEvent(event.id, `unknown type ${event.type}`);
+    planWalletEvent(plan, event, event.type);
+  }
+  return plan;
+}
+
+function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEventType): void {
+  const walletId = event.streamId.slice(WALLET_STREAM_PREFIX.length);
+  const data = event.data as RawWalletData;
+  const at = data.at ?? event.createdAt.toISOString();
+  const change = walletChange(plan, walletId, event, at);
+  if (type === 'WalletOpened') {
+    if (!data.ownerId || !data.currency) throw new UnreadableWalletEvent(event.id, 'opened without owner or currency');
+    change.opened = { ownerId: data.ownerId, currency: data.currency, openedAt: at };
+  }
+  const status = STATUS_AFTER[type];
+  if (status) change.status = status;
+  const sign = HELD_SIGN[type];
+  if (sign) change.held += sign * amountOf(event, data.amountMinor);
+  if (data.entry) planEntry(plan, change, event, data.entry, at);
+  pushHistory(plan.history, event, walletId, type, data, at);
+}
+
+function walletChange(plan: BatchPlan, walletId: string, event: RecordedEvent, at: string): WalletChange {
+  let change = plan.wallets.get(walletId);
+  if (!change) {
+    change = { walletId, firstRevision: event.revision, lastRevision: event.revision, credits: 0n, debits: 0n, held: 0n, updatedAt: at, last: event.position };
+    plan.wallets.set(walletId, change);
+  }
+  change.lastRevision = event.revision;
+  change.updatedAt = at;
+  change.last = event.position;
+  return change;
+}
+
+/** Each leg lands on the account it names: this wallet, or a system or transit account. */
+function planEntry(plan: BatchPlan, wallet: WalletChange, event: RecordedEvent, entry: Entry, at: string): void {
+  const amount = amountOf(event, entry.amountMinor);
+  const own = `wallet:${wallet.walletId}`;
+  if (entry.debit !== own && entry.credit !== own) {
+    throw new UnreadableWalletEvent(event.id, 'entry does not involve the wallet of its stream');
+  }
+  for (const [leg, side] of [[entry.debit, 'debits'], [entry.credit, 'credits']] as const) {
+    if (leg === own) {
+      wallet[side] += amount;
+      continue;
+    }
+    if (leg.startsWith('wallet:')) throw new UnreadableWalletEvent(event.id, `entry moves another wallet (${leg})`);
+    const key = `${leg}\u0000${entry.currency}`;
+    let account = plan.accounts.get(key);
+    if (!account) {
+      account = { account: leg, currency: entry.currency, debits: 0n, credits: 0n, updatedAt: at, last: event.position };
+      plan.accounts.set(key, account);
+    }
+    account[side] += amount;
+    account.updatedAt = at;
+    account.last = event.position;
+  }
+}
+
+function amountOf(event: RecordedEvent, text: string | undefined): bigint {
+  try {
+    return toBigInt(text);
+  } catch {
+    throw new UnreadableWalletEvent(event.id, `amount ${String(text)} is not an integer`);
+  }
+}
+
+function pushHistory(h: HistoryColumns, event: RecordedEvent, walletId: string, type: WalletEventType, data: RawWalletData, at: string): void {
+  h.eventId.push(event.id);
+  h.walletId.push(walletId);
+  h.revision.push(event.revision.toString());
+  h.type.push(type);
+  h.direction.push(DIRECTIONS[type]);
+  h.amount.push(data.amountMinor ?? null);
+  h.currency.push(data.amountMinor !== undefined || type === 'WalletOpened' ? data.currency ?? null : null);
+  h.contra.push(data.contra ?? null);
+  h.kind.push(data.kind ?? null);
+  h.reference.push(data.entryId ?? data.holdId ?? null);
+  h.movementId.push(data.movementId ?? null);
+  h.description.push(data.description ?? data.reason ?? null);
+  h.occurredAt.push(at);
+  h.commit.push(event.position.commit.toString());
+  h.prepare.push(event.position.prepare.toString());
+}
+
+function emptyHistory(): HistoryColumns {
+  return {
+    eventId: [], walletId: [], revision: [], type: [], direction: [], amount: [], currency: [], contra: [],
+    kind: [], reference: [], movementId: [], description: [], occurredAt: [], commit: [], prepare: [],
+  };
+}

@@ -1,0 +1,32 @@
+import type { SqlExecutor } from '@ledger/database';
+import type { RecordedEvent } from '@ledger/event-store';
+import { writeAccountBalances } from './account-balances/account-balances.writer';
+import { planBatch } from './batch.plan';
+import { checkedSchema, LIVE_SCHEMA } from './schema';
+import { writeWalletBalances } from './wallet-balances/wallet-balances.writer';
+import { writeWalletHistory } from './wallet-history/wallet-history.writer';
+
+export const READ_MODELS_PROJECTOR = 'read_models';
+
+/**
+ * The ledger's read models (wallet balances, wallet history, system and
+ * transit account balances) under one checkpoint: they are derived from the
+ * same wallet events, so one pass decodes each batch once and the three
+ * tables always reflect the same position.
+ */
+export class ReadModelsProjector {
+  readonly name = READ_MODELS_PROJECTOR;
+  readonly schema: string;
+
+  constructor(options: { schema?: string } = {}) {
+    this.schema = checkedSchema(options.schema ?? LIVE_SCHEMA);
+  }
+
+  async apply(tx: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const plan = planBatch(events);
+    await writeWalletHistory(tx, this.schema, plan);
+    await writeWalletBalances(tx, this.schema, plan);
+    await writeAccountBalances(tx, this.schema, plan);
+  }
+}
