@@ -11,6 +11,13 @@ import { isCurrency } from '@ledger/ledger';
 import { localSecret } from './local-secrets';
 import { normaliseEmail } from './users/email';
 
+/** Where the identity library reads the time for TOTP: `{ now(): epoch ms }`, replaceable in tests. */
+export const IDENTITY_CLOCK = Symbol('IDENTITY_CLOCK');
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
 /** Nest injection token for the validated `IdentityConfig`. */
 export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
 

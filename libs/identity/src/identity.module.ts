@@ -20,7 +20,7 @@ import { AuthController } from './http/auth.controller';
 import { GoogleController } from './http/google.controller';
 import { MeController } from './http/me.controller';
 import { TwoFactorController } from './http/two-factor.controller';
-import { IDENTITY_CONFIG, readIdentityConfig, type IdentityConfig } from './identity.config';
+import { IDENTITY_CLOCK, IDENTITY_CONFIG, readIdentityConfig, systemClock, type Clock, type IdentityConfig } from './identity.config';
 import { RecipientDirectory } from './recipients/recipient-directory';
 import { SessionService } from './sessions/session.service';
 import { TokenService } from './sessions/token.service';
@@ -34,6 +34,8 @@ import { UserStore } from './users/user.store';
 export interface IdentityModuleOptions {
   /** Environment to read configuration from; `process.env` by default. */
   readonly env?: Env;
+  /** The time TOTP codes are checked against; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -64,6 +66,7 @@ export class IdentityModule {
       controllers: [AuthController, GoogleController, MeController, TwoFactorController, AdminController],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
+        { provide: IDENTITY_CLOCK, useValue: options.clock ?? systemClock },
         { provide: FieldCipher, useValue: new FieldCipher(config.dataKey) },
         { provide: AUTH_THROTTLER_STORAGE, useClass: ThrottlerStorageService },
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,6 +1,7 @@
 export * from './principal';
 export { IdentityModule, type IdentityModuleOptions } from './identity.module';
-export { IDENTITY_CONFIG, readIdentityConfig, type IdentityConfig, type GoogleConfig } from './identity.config';
+export { IDENTITY_CONFIG, IDENTITY_CLOCK, readIdentityConfig, type Clock, type IdentityConfig, type GoogleConfig } from './identity.config';
+export { totpCode } from './two-factor/totp';
 export { AccessGuard, type SessionPrincipal } from './access/access.guard';
 export { TwoFactorGuard, RequireTwoFactor, TWO_FACTOR_HEADER } from './two-factor/two-factor.guard';
 export { TwoFactorService } from './two-factor/two-factor.service';

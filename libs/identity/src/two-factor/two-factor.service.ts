@@ -4,7 +4,7 @@ import { AttemptLimiter, type AttemptKey } from '../access/attempt-limiter';
 import { SECOND_FACTOR_POLICY } from '../access/attempt-limit';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { FieldCipher } from '../crypto/field-cipher';
-import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
+import { IDENTITY_CLOCK, IDENTITY_CONFIG, type Clock, type IdentityConfig } from '../identity.config';
 import { rejected, type Rejected } from '../identity.rejections';
 import { UserStore } from '../users/user.store';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
@@ -37,6 +37,7 @@ export class TwoFactorService {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(IDENTITY_CLOCK) private readonly clock: Clock,
     private readonly cipher: FieldCipher,
     private readonly users: UserStore,
     private readonly limiter: AttemptLimiter,
@@ -128,7 +129,7 @@ export class TwoFactorService {
     const locked = await this.limiter.lockedFor([key]);
     if (locked) return rejected('too_many_attempts', locked.retryAfterSeconds);
     const secret = this.cipher.decrypt(factor.secret_ciphertext, `totp:${userId}`);
-    const step = await matchTotp(secret, code);
+    const step = await matchTotp(secret, code, Math.floor(this.clock.now() / 1000));
     if (step === undefined) {
       await this.limiter.recordFailure([key]);
       return rejected('two_factor_code_invalid');

@@ -133,7 +133,8 @@ export class UserStore {
     return this.db.transaction(async (tx) => {
       // Locking the user row serialises two admins editing the same roles.
       const user = await tx.query('SELECT id FROM identity_users WHERE id = $1 FOR UPDATE', [userId]);
-      if (user.rowCount === 0) return 'user_not_found';
+      // rows, not rowCount: PGlite reports a locking SELECT's count as rows affected (0).
+      if (user.rows.length === 0) return 'user_not_found';
       const before = await tx.query<{ role: Role }>('SELECT role FROM identity_user_roles WHERE user_id = $1 ORDER BY role', [
         userId,
       ]);
