@@ -13,3 +13,4 @@ export * from './command-path/append-batcher';
 export * from './command-path/command-processor';
 export * from './command-path/state-cache';
 export * from './nest';
+export * from './movements';

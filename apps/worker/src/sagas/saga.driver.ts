@@ -1,0 +1,249 @@
+import { Logger } from '@nestjs/common';
+import type { SqlDatabase } from '@ledger/database';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@ledger/event-store';
+import {
+  parseSagaStreamId,
+  SAGA_JOB_POLICIES,
+  type LoadedSaga,
+  type MovementStreams,
+  type SagaAction,
+  type SagaJobQueue,
+  type StepResult,
+  type WalletOutcome,
+  type WalletCommand,
+  type CommandContext,
+} from '@ledger/ledger';
+import { loadSagaCheckpoint, moveSagaCheckpoint, pendingMovements, upsertMovement } from './movements.table';
+
+/** The wallet write side as the driver needs it (`WalletCommands` in production). */
+export interface WalletExecutor {
+  execute(walletId: string, command: WalletCommand, context: CommandContext): Promise<WalletOutcome>;
+}
+
+export interface SagaDriverOptions {
+  /** Checkpoint name; one active driver per name. */
+  readonly name?: string;
+  /** Events read from the log per batch. */
+  readonly batchSize?: number;
+  /** Sagas advanced at once within a batch. */
+  readonly concurrency?: number;
+  readonly idlePollMs?: number;
+  /** Longest wait after a batch that could not be fully handled (an outage), growing exponentially to it. */
+  readonly maxBackoffMs?: number;
+  readonly clock?: () => Date;
+}
+
+/** A saga advances at most this many steps per event; a saga needing more is looping. */
+const MAX_STEPS_PER_ADVANCE = 8;
+const SWEEP_PAGE = 200;
+
+/**
+ * Drives every money-movement saga from the global log. For each saga event
+ * it loads the saga from its stream, asks its pure `next` what is due,
+ * performs it (a wallet command whose id derives from the saga and the step;
+ * enqueuing the saga's jobs by their derived ids) and records the outcome on
+ * the saga stream with the expected revision.
+ *
+ * Its checkpoint moves only past events whose saga was advanced without an
+ * error, so a crash or an outage at any line is resumed by handling the same
+ * events again: every step is idempotent, so that changes nothing twice. On
+ * start it also advances every unfinished saga once, which re-creates jobs
+ * an in-process queue lost with the previous process.
+ */
+export class SagaDriver {
+  private readonly logger = new Logger(SagaDriver.name);
+  private readonly name: string;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly idlePollMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly clock: () => Date;
+  private running?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
+  /** Sagas whose recorded state admits no step (a refused capture): reported, not retried in a loop. */
+  readonly stuck = new Set<string>();
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly store: EventStore,
+    private readonly streams: MovementStreams,
+    private readonly wallets: WalletExecutor,
+    private readonly jobs: SagaJobQueue,
+    options: SagaDriverOptions = {},
+  ) {
+    this.name = options.name ?? 'sagas';
+    this.batchSize = options.batchSize ?? 500;
+    this.concurrency = options.concurrency ?? 16;
+    this.idlePollMs = options.idlePollMs ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.run().catch((error: unknown) => this.logger.error(`Saga driver stopped: ${String(error)}`));
+  }
+
+  /** Finishes the batch in hand, then stops. A hard crash is the same minus the finishing, and equally safe. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Handles everything in the log now, once; for tests and the CLI. Returns the events handled. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const batch = await this.step();
+      handled += batch.handled;
+      if (batch.read === 0 || batch.failed) return handled;
+    }
+  }
+
+  /** Advances every unfinished saga once (see the class comment). */
+  async resumeUnfinished(): Promise<number> {
+    let after = '';
+    let count = 0;
+    for (;;) {
+      const page = await pendingMovements(this.db, after, SWEEP_PAGE);
+      await this.inParallel(page, async (stream) => {
+        await this.advance(stream, undefined).catch((e: unknown) => this.report(stream, e));
+      });
+      count += page.length;
+      if (page.length < SWEEP_PAGE || this.stopping) return count;
+      after = page[page.length - 1];
+    }
+  }
+
+  private async run(): Promise<void> {
+    const lock = await this.db.tryLock(`saga-driver:${this.name}`);
+    if (!lock) {
+      this.logger.warn(`Another saga driver holds ${this.name}; this one stays idle`);
+      return;
+    }
+    try {
+      await this.resumeUnfinished();
+      let failures = 0;
+      while (!this.stopping) {
+        const batch = await this.step().catch((error: unknown) => {
+          this.logger.error(`Saga batch failed: ${String(error)}`);
+          return { read: 0, handled: 0, failed: true };
+        });
+        failures = batch.failed ? failures + 1 : 0;
+        if (batch.failed) await this.pause(Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** failures));
+        else if (batch.read < this.batchSize) await this.pause(this.idlePollMs);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** One batch: read, advance each saga once, move the checkpoint past what succeeded. */
+  private async step(): Promise<{ read: number; handled: number; failed: boolean }> {
+    const from = await loadSagaCheckpoint(this.db, this.name);
+    const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
+    if (events.length === 0) return { read: 0, handled: 0, failed: false };
+    // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
+    const firstOf = new Map<string, RecordedEvent>();
+    const lastOf = new Map<string, RecordedEvent>();
+    for (const event of events) {
+      if (!parseSagaStreamId(event.streamId)) continue;
+      if (!firstOf.has(event.streamId)) firstOf.set(event.streamId, event);
+      lastOf.set(event.streamId, event);
+    }
+    const failedAt: Position[] = [];
+    const advanced: LoadedSaga[] = [];
+    await this.inParallel([...lastOf.values()], async (event) => {
+      try {
+        const saga = await this.advance(event.streamId, event);
+        if (saga) advanced.push(saga);
+      } catch (error) {
+        this.report(event.streamId, error);
+        failedAt.push(firstOf.get(event.streamId)!.position);
+      }
+    });
+    const to = this.checkpointAfter(events, failedAt);
+    await this.db.transaction(async (tx) => {
+      for (const saga of advanced) {
+        if (saga.summary && saga.revision !== undefined) await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
+      }
+      if (to && comparePositions(to, from) > 0) await moveSagaCheckpoint(tx, this.name, from, to);
+    });
+    return { read: events.length, handled: lastOf.size - failedAt.length, failed: failedAt.length > 0 };
+  }
+
+  /** The last event position before the earliest failure, or the batch's end when nothing failed. */
+  private checkpointAfter(events: RecordedEvent[], failedAt: Position[]): Position | undefined {
+    if (failedAt.length === 0) return events[events.length - 1].position;
+    const earliest = failedAt.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
+    const before = events.filter((e) => comparePositions(e.position, earliest) < 0);
+    return before.length > 0 ? before[before.length - 1].position : undefined;
+  }
+
+  /**
+   * Loads the saga, makes sure its jobs exist, and performs due steps until
+   * none is due. Throws on an outage (the checkpoint then stays behind this
+   * saga's event and it is advanced again).
+   */
+  async advance(stream: string, cause: RecordedEvent | undefined): Promise<LoadedSaga | undefined> {
+    let saga = await this.streams.load(stream);
+    for (let steps = 0; saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
+      const at = this.clock();
+      for (const job of saga.saga.jobs(saga.state, stream)) {
+        const delayMs = job.runAt ? Math.max(0, Date.parse(job.runAt) - at.getTime()) : 0;
+        await this.jobs.enqueue(job, { delayMs, ...SAGA_JOB_POLICIES[job.name] });
+      }
+      const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
+      if (!action) return saga;
+      const result = await this.perform(stream, action, cause);
+      const recorded = await this.streams.record(stream, saga.saga.recordStep(stream, action.step, result, at.toISOString()), {
+        correlationId: stream,
+        causationId: action.command.commandId,
+      });
+      if (!recorded.ok && recorded.rejection !== 'concurrency_conflict') {
+        this.stuck.add(stream);
+        this.logger.error(`Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${recorded.rejection}`);
+        return saga;
+      }
+      saga = await this.streams.load(stream);
+    }
+    return saga;
+  }
+
+  private async perform(stream: string, action: SagaAction, cause: RecordedEvent | undefined): Promise<StepResult> {
+    const outcome = await this.wallets.execute(action.walletId, action.command, {
+      correlationId: stream,
+      causationId: cause?.id ?? stream,
+    });
+    if (outcome.ok) return { ok: true };
+    // A conflict is contention, not an answer: fail the advance so it is retried.
+    if (outcome.rejection === 'concurrency_conflict') throw new Error(`Wallet ${action.walletId} stayed contended`);
+    return { ok: false, reason: outcome.rejection };
+  }
+
+  private report(stream: string, error: unknown): void {
+    this.logger.warn(`Saga ${stream} not advanced, will retry: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private async inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, MAX_READ_COUNT, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { AppendBatcher } from '../../command-path/append-batcher';
+import { CommandProcessor, type CommandContext, type CommandOutcome } from '../../command-path/command-processor';
+import type { MovementRejection } from '../movement.rejections';
+import { parseSagaStreamId, type SagaEvent, type SagaKind, type SagaSummary } from '../saga';
+import { SAGAS, type AnySaga } from '../sagas';
+
+export type SagaOutcome = CommandOutcome<SagaEvent, MovementRejection>;
+
+export interface LoadedSaga {
+  readonly stream: string;
+  readonly kind: SagaKind;
+  readonly saga: AnySaga;
+  readonly state: unknown;
+  readonly summary: SagaSummary | undefined;
+  /** Revision of the saga's last event; undefined for no stream. */
+  readonly revision: bigint | undefined;
+  readonly events: readonly RecordedEvent[];
+}
+
+/** A saga stream has a handful of events; more than this is a runaway loop, not a movement. */
+export const MAX_SAGA_EVENTS = 1_000;
+
+/**
+ * The saga streams' write side: every recording (a request, a provider's
+ * report, a step's outcome) goes through the command path, so it is decided
+ * against the stream's current state and appended with the expected
+ * revision. Reads go to the stream itself, never to a cache or a read model,
+ * because the driver and the API run in different processes.
+ */
+@Injectable()
+export class MovementStreams {
+  private readonly processors = new Map<SagaKind, CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+    const batcher = new AppendBatcher(store);
+    for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
+      this.processors.set(kind, new CommandProcessor(saga, store, batcher));
+    }
+  }
+
+  /** Records a command on a saga stream; a repeated command id is a no-op success. */
+  record(stream: string, command: { commandId: string }, context: CommandContext = {}): Promise<SagaOutcome> {
+    const kind = parseSagaStreamId(stream)?.kind;
+    const processor = kind && this.processors.get(kind);
+    if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
+    return processor.execute(stream, command, { correlationId: context.correlationId ?? stream, causationId: context.causationId });
+  }
+
+  /** The saga as its stream says now, or undefined for a stream that is not a known saga kind. */
+  async load(stream: string): Promise<LoadedSaga | undefined> {
+    const kind = parseSagaStreamId(stream)?.kind;
+    const saga = kind && SAGAS[kind];
+    if (!kind || !saga) return undefined;
+    const events = await this.store.readStream(stream, { maxCount: Math.min(MAX_SAGA_EVENTS, MAX_READ_COUNT) });
+    const state = events.reduce((s: unknown, e) => saga.evolve(s, saga.decode(e)), saga.initialState);
+    const revision = events.length > 0 ? events[events.length - 1].revision : undefined;
+    return { stream, kind, saga, state, summary: saga.summary(state), revision, events };
+  }
+}

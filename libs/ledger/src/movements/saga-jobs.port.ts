@@ -1,0 +1,35 @@
+import type { SagaJob, SagaJobName } from './saga';
+
+/**
+ * The job queue as sagas see it. Adapters: BullMQ on Redis in production, an
+ * in-process queue for the embedded runtime and tests. Jobs are external
+ * side effects (a provider call) or timers; each is idempotent by itself
+ * (provider idempotency keys, deduplicated recordings), so at-least-once
+ * execution is enough.
+ */
+export interface SagaJobQueue {
+  /** Schedules a job; a job id already enqueued (waiting, delayed or running) is not added twice. */
+  enqueue(job: SagaJob, options: SagaJobOptions): Promise<void>;
+}
+
+export interface SagaJobOptions {
+  readonly delayMs: number;
+  /** Runs in all, the first included, before the job is dead-lettered. */
+  readonly attempts: number;
+  /** Base of the exponential backoff between attempts. */
+  readonly backoffMs: number;
+}
+
+export const SAGA_JOB_QUEUE = Symbol('SAGA_JOB_QUEUE');
+
+/**
+ * How hard each job tries. Provider calls retry with backoff under the same
+ * idempotency key, so a retry never charges or pays twice; once the attempts
+ * are spent the saga is told and takes its failure path.
+ */
+export const SAGA_JOB_POLICIES: Readonly<Record<SagaJobName, { attempts: number; backoffMs: number }>> = {
+  'topup.timeout': { attempts: 5, backoffMs: 1_000 },
+  'topup.refund': { attempts: 8, backoffMs: 2_000 },
+  'withdrawal.payout': { attempts: 6, backoffMs: 2_000 },
+  'withdrawal.timeout': { attempts: 5, backoffMs: 1_000 },
+};

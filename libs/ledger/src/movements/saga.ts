@@ -1,0 +1,131 @@
+import type { EventData, EventMetadata, RecordedEvent } from '@ledger/event-store';
+import type { Aggregate } from '../command-path/aggregate';
+import { deriveId } from '../ids';
+import { toBigInt } from '../money';
+import type { WalletCommand } from '../wallet/wallet.commands';
+
+/**
+ * What every money-movement saga (process manager) shares. A saga instance is
+ * its own stream, `<kind>-<uuid>`: its inputs are recorded there first (so a
+ * duplicate is seen), and so is the outcome of every step it takes. A pure
+ * `next` reads the recorded state and says which steps are due; the driver
+ * performs them and records their outcomes, so a crash at any line is
+ * resumed by deciding again from the stream.
+ */
+export const SAGA_KINDS = ['transfer', 'topup', 'withdrawal'] as const;
+export type SagaKind = (typeof SAGA_KINDS)[number];
+
+const SAGA_STREAM = /^(transfer|topup|withdrawal)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export const sagaStreamId = (kind: SagaKind, id: string): string => `${kind}-${id}`;
+
+/** The kind and id of a saga stream, or undefined for any other stream. */
+export function parseSagaStreamId(streamId: string): { kind: SagaKind; id: string } | undefined {
+  const match = SAGA_STREAM.exec(streamId);
+  return match ? { kind: match[1] as SagaKind, id: match[2] } : undefined;
+}
+
+/**
+ * The id of a step's wallet command, hold or entry. It depends only on the
+ * saga and the step, so re-running a step after a crash issues the very same
+ * command and the wallet recognises it.
+ */
+export const stepId = (sagaStream: string, step: string): string => deriveId(sagaStream, step);
+
+/** A job the saga needs run outside the command path (a provider call, a timer). */
+export interface SagaJob {
+  readonly name: SagaJobName;
+  /** Deduplicates: enqueuing the same id twice runs the job once. */
+  readonly jobId: string;
+  readonly sagaStream: string;
+  /** When a delayed job is due; the driver turns it into a delay with its own clock. */
+  readonly runAt?: string;
+}
+
+export const SAGA_JOB_NAMES = ['topup.timeout', 'topup.refund', 'withdrawal.payout', 'withdrawal.timeout'] as const;
+export type SagaJobName = (typeof SAGA_JOB_NAMES)[number];
+
+/** A wallet command the saga issues; its outcome is recorded as the step's result. */
+export interface SagaAction {
+  readonly type: 'wallet';
+  readonly step: string;
+  readonly walletId: string;
+  readonly command: WalletCommand;
+}
+
+/** What a step came to: done, or refused with a named reason (a wallet rejection, a provider refusal). */
+export type StepResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export type SagaStatus = 'pending' | 'completed' | 'failed';
+
+export interface SagaSummary {
+  readonly status: SagaStatus;
+  /** The saga's own finer state (`held`, `credit_refused`, `payout_requested`…). */
+  readonly phase: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly walletIds: readonly string[];
+  /** User ids entitled to see the movement. */
+  readonly partyIds: readonly string[];
+  readonly requestedAt: string;
+  readonly failureReason?: string;
+}
+
+/** The generic command every saga accepts: the outcome of one of its own steps. */
+export interface RecordStep<Step extends string = string> {
+  readonly type: 'RecordStep';
+  readonly commandId: string;
+  readonly step: Step;
+  readonly result: StepResult;
+  readonly at: string;
+}
+
+export function recordStep<Step extends string>(sagaStream: string, step: Step, result: StepResult, at: string): RecordStep<Step> {
+  return { type: 'RecordStep', commandId: deriveId(sagaStream, 'outcome', step), step, result, at };
+}
+
+export interface SagaEvent {
+  readonly type: string;
+  readonly data: object;
+}
+
+/** One saga kind: an aggregate for the command path plus what the driver needs. */
+export interface SagaDefinition<S, C extends { commandId: string }, E extends SagaEvent, R extends string> extends Aggregate<S, C, E, R> {
+  readonly kind: SagaKind;
+  /** The wallet steps due now, given the recorded state. Pure: `at` is the driver's clock. */
+  next(state: S, sagaStream: string, at: string): SagaAction[];
+  /**
+   * The jobs that must exist while the saga is in its current state (a
+   * provider call in flight, a timer). The driver enqueues them each time it
+   * advances the saga, and the job id makes that idempotent; so a job lost
+   * with an in-process queue is re-created when the driver resumes.
+   */
+  jobs(state: S, sagaStream: string): SagaJob[];
+  /** What the movements table and `GET /movements/:id` show; undefined before the request. */
+  summary(state: S): SagaSummary | undefined;
+  /** The command recording a step's outcome. */
+  recordStep(sagaStream: string, step: string, result: StepResult, at: string): C;
+}
+
+/**
+ * Saga events as the store keeps them. JSON has no bigint, so every field
+ * whose name ends in `Minor` travels as a decimal string; event ids derive
+ * from the command id, so a retried recording reproduces them.
+ */
+export function sagaCodec<E extends SagaEvent>(types: readonly string[]) {
+  return {
+    encode(_streamId: string, event: E, commandId: string, index: number, metadata: EventMetadata): EventData {
+      const data: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(event.data)) data[key] = typeof value === 'bigint' ? value.toString() : value;
+      return { id: deriveId(commandId, String(index)), type: event.type, data, metadata: { ...metadata, commandId } };
+    },
+    decode(recorded: Pick<RecordedEvent, 'type' | 'data'>): E {
+      if (!types.includes(recorded.type)) throw new Error(`Not a saga event of this kind: ${recorded.type}`);
+      const data: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(recorded.data)) {
+        data[key] = key.endsWith('Minor') && value !== undefined && value !== null ? toBigInt(value) : value;
+      }
+      return { type: recorded.type, data } as unknown as E;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { MovementRejection } from './movement.rejections';
+import type { SagaDefinition, SagaEvent, SagaKind } from './saga';
+import { transferSaga } from './transfer/transfer.decider';
+
+/** A saga definition with its state and command types erased, for code that serves every kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySaga = SagaDefinition<any, any, SagaEvent, MovementRejection>;
+
+export const SAGAS: Readonly<Partial<Record<SagaKind, AnySaga>>> = {
+  transfer: transferSaga,
+};
