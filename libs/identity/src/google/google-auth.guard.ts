@@ -1,4 +1,4 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { rejected } from '../identity.rejections';
@@ -14,6 +14,8 @@ export const GOOGLE_PROFILE_PROPERTY = 'googleProfile';
  */
 @Injectable()
 export class GoogleAuthGuard extends AuthGuard('google') {
+  private readonly logger = new Logger(GoogleAuthGuard.name);
+
   constructor(@Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig) {
     super({ session: false, property: GOOGLE_PROFILE_PROPERTY });
   }
@@ -24,7 +26,11 @@ export class GoogleAuthGuard extends AuthGuard('google') {
   }
 
   override handleRequest<T>(error: unknown, profile: T | false): T {
-    if (error || !profile) throw new IdentityRejectionException(rejected('google_sign_in_failed'));
+    if (error || !profile) {
+      // The client only learns that it failed; operators need to know why (Google down, bad client secret).
+      if (error) this.logger.warn(`Google sign-in failed: ${(error as Error).name}: ${(error as Error).message}`);
+      throw new IdentityRejectionException(rejected('google_sign_in_failed'));
+    }
     return profile;
   }
 }
