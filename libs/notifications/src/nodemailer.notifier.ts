@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Transporter } from 'nodemailer';
+import {
+  NOTIFICATION_LIMITS,
+  NotificationDeliveryError,
+  type Delivery,
+  type EmailMessage,
+  type Notifier,
+  type SmsMessage,
+  type SmsSender,
+} from './notifier.port';
+
+export interface NodemailerNotifierOptions {
+  /** An SMTP transport in production; a JSON or stream transport when nothing is sent for real. */
+  readonly transport: Transporter;
+  /** `Name <address>` of the sender. */
+  readonly from: string;
+  readonly sms: SmsSender;
+  /** Log each message instead of staying quiet (the JSON transport sends nothing). */
+  readonly logMessages?: boolean;
+}
+
+/** `Notifier` with e-mail through nodemailer and SMS through an `SmsSender`. */
+export class NodemailerNotifier implements Notifier {
+  private readonly logger = new Logger(NodemailerNotifier.name);
+  private readonly domain: string;
+
+  constructor(private readonly options: NodemailerNotifierOptions) {
+    this.domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'localhost';
+  }
+
+  async sendEmail(message: EmailMessage): Promise<Delivery> {
+    checkEmail(message);
+    const messageId = `<${digest(message.idempotencyKey)}@${this.domain}>`;
+    let info: { messageId?: string; message?: unknown };
+    try {
+      info = await this.options.transport.sendMail({
+        from: this.options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        messageId,
+      });
+    } catch (error) {
+      throw deliveryError(error);
+    }
+    if (this.options.logMessages) this.logger.log(`E-mail not sent (no SMTP_URL): ${String(info.message)}`);
+    return { channel: 'email', messageId: info.messageId ?? messageId };
+  }
+
+  async sendSms(message: SmsMessage): Promise<Delivery> {
+    checkSms(message);
+    const { messageId } = await this.options.sms.send(message);
+    return { channel: 'sms', messageId };
+  }
+}
+
+/** The default SMS adapter: writes the message to the log and sends nothing. */
+export class LogSmsSender implements SmsSender {
+  private readonly logger = new Logger(LogSmsSender.name);
+
+  async send(message: SmsMessage): Promise<{ messageId: string }> {
+    this.logger.log(`SMS not sent (log adapter) to ${message.to}: ${message.text}`);
+    return { messageId: `sms-${digest(message.idempotencyKey)}` };
+  }
+}
+
+/**
+ * SMTP says which refusals are final: 5xx (no such mailbox, rejected) will
+ * fail again; 4xx, connection and timeout errors may pass later.
+ */
+function deliveryError(error: unknown): NotificationDeliveryError {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  const permanent = typeof code === 'number' && code >= 500 && code < 600;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`, { cause: error });
+}
+
+function checkEmail(message: EmailMessage): void {
+  // A newline in a header field would let a value add headers of its own.
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(message.to) || message.to.length > NOTIFICATION_LIMITS.addressLength) {
+    throw new NotificationDeliveryError('email', false, 'Recipient is not a single e-mail address');
+  }
+  if (/[\r\n]/.test(message.subject) || message.subject.length > NOTIFICATION_LIMITS.subjectLength) {
+    throw new NotificationDeliveryError('email', false, `Subject must be one line of at most ${NOTIFICATION_LIMITS.subjectLength} characters`);
+  }
+  if (message.text.length > NOTIFICATION_LIMITS.emailTextLength) {
+    throw new NotificationDeliveryError('email', false, `Text exceeds ${NOTIFICATION_LIMITS.emailTextLength} characters`);
+  }
+}
+
+function checkSms(message: SmsMessage): void {
+  if (!/^\+[1-9]\d{6,14}$/.test(message.to)) {
+    throw new NotificationDeliveryError('sms', false, 'Recipient is not an E.164 phone number');
+  }
+  if (message.text.length > NOTIFICATION_LIMITS.smsLength) {
+    throw new NotificationDeliveryError('sms', false, `SMS exceeds ${NOTIFICATION_LIMITS.smsLength} characters`);
+  }
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,2 @@
+/** Nest injection token for the `Notifier` port. */
+export const NOTIFIER = Symbol('NOTIFIER');
