@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { WALLET_REJECTION_MESSAGES, type WalletRejection } from '@ledger/ledger';
+import { MOVEMENT_REJECTION_MESSAGES, WALLET_REJECTION_MESSAGES, type WalletRejection } from '@ledger/ledger';
 
 /**
  * Every named refusal the API can answer with, and its HTTP status. This is
@@ -30,10 +30,26 @@ const STATUS: Readonly<Record<string, number>> = {
   invalid_type: 400,
   invalid_date_range: 400,
   position_not_reached: 503,
+  movement_not_found: 404,
+  recipient_not_found: 404,
+  payout_destination_not_found: 404,
+  not_wallet_owner: 403,
+  movement_already_exists: 409,
+  payout_destination_exists: 409,
+  transfer_to_same_wallet: 422,
+  recipient_ambiguous: 422,
+  fx_rate_unavailable: 422,
+  converted_amount_too_small: 422,
+  recipient_required: 400,
+  invalid_month: 400,
+  webhook_signature_invalid: 400,
 };
 
 const MESSAGES: Readonly<Record<string, string>> = {
   ...WALLET_REJECTION_MESSAGES,
+  ...MOVEMENT_REJECTION_MESSAGES,
+  invalid_month: 'from must be a month, YYYY-MM',
+  webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict: 'The wallet is busy with other writers; retry with the same Idempotency-Key',
   idempotency_key_in_progress: 'A request with this Idempotency-Key is still being processed',
   idempotency_key_reused: 'This Idempotency-Key was already used with a different request',

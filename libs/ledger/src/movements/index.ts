@@ -6,3 +6,4 @@ export * from './fx/fx-rate';
 export * from './transfer/transfer.events';
 export * from './transfer/transfer.decider';
 export * from './nest/movement-streams.service';
+export * from './movement.commands';

@@ -41,7 +41,7 @@ export class MovementStreams {
   }
 
   /** Records a command on a saga stream; a repeated command id is a no-op success. */
-  record(stream: string, command: { commandId: string }, context: CommandContext = {}): Promise<SagaOutcome> {
+  record<C extends { commandId: string }>(stream: string, command: C, context: CommandContext = {}): Promise<SagaOutcome> {
     const kind = parseSagaStreamId(stream)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);

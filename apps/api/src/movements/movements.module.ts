@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ConfiguredRateProvider, LedgerModule, MovementStreams, RATE_PROVIDER } from '@ledger/ledger';
+import { RecipientResolver } from '../transfers/recipient.resolver';
+import { StartTransferHandler } from '../transfers/start-transfer.handler';
+import { TransfersController } from '../transfers/transfers.controller';
+import { MovementsController } from './movements.controller';
+import { WalletStatisticsQuery } from './wallet-statistics.query';
+
+/**
+ * Money movements over HTTP: transfers, card top-ups, withdrawals, the
+ * provider's webhooks, payout destinations, and movement status. The routes
+ * only record requests and inputs on the saga streams; the worker's
+ * `SagasModule` drives them.
+ *
+ * Needs from global modules: SQL_DATABASE and EVENT_STORE (infrastructure),
+ * IdentityModule (RecipientDirectory, TwoFactorGuard), PaymentsModule
+ * (PAYMENT_GATEWAY), and a CommandBus (CqrsModule.forRoot()).
+ */
+@Module({
+  imports: [CqrsModule, LedgerModule],
+  controllers: [TransfersController, MovementsController],
+  providers: [
+    MovementStreams,
+    RecipientResolver,
+    StartTransferHandler,
+    WalletStatisticsQuery,
+    // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
+    { provide: RATE_PROVIDER, useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? '') },
+  ],
+})
+export class MovementsModule {}

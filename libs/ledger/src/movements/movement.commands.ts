@@ -1,0 +1,49 @@
+import type { Position } from '@ledger/event-store';
+import type { MovementRejection } from './movement.rejections';
+import type { WalletRejection } from '../wallet/wallet.rejections';
+
+/**
+ * Commands that start a money movement, dispatched on the `@nestjs/cqrs`
+ * CommandBus by the API. Each handler checks what it can up front, records
+ * the saga's request on its stream and returns; the saga driver does the
+ * rest. `commandId` comes from the request's Idempotency-Key, and the
+ * movement id derives from it, so a retried request finds the same movement.
+ */
+export interface Caller {
+  readonly userId: string;
+  /** Finance and admin staff may move money out of wallets they do not own. */
+  readonly actsForOthers: boolean;
+}
+
+export type RecipientRef =
+  | { readonly walletId: string }
+  | { readonly email: string }
+  | { readonly phone: string };
+
+export class StartTransferCommand {
+  constructor(
+    readonly input: {
+      readonly caller: Caller;
+      readonly commandId: string;
+      readonly fromWalletId: string;
+      readonly to: RecipientRef;
+      readonly amountMinor: bigint;
+      readonly currency: string;
+      readonly description?: string;
+    },
+  ) {}
+}
+
+export type MovementStartRejection = MovementRejection | WalletRejection | 'concurrency_conflict';
+
+export type MovementStarted =
+  | {
+      readonly ok: true;
+      /** The saga stream id, e.g. `transfer-…`: the movement's public id and the `movementId` on its wallet entries. */
+      readonly movementId: string;
+      readonly status: 'pending' | 'completed' | 'failed';
+      readonly position?: Position;
+      /** Only for a card top-up: handed to the browser to confirm the payment. */
+      readonly clientSecret?: string;
+    }
+  | { readonly ok: false; readonly rejection: MovementStartRejection };
