@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import { errorMessage, InvalidJobError, isPermanentError } from './job.errors';
-import { checkJobId, checkPrefix, checkQueueName, resolveConcurrency, resolveFailedLimit, resolveJob } from './job-input';
+import {
+  checkJobId,
+  checkPrefix,
+  checkQueueName,
+  resolveConcurrency,
+  resolveFailedLimit,
+  resolveJob,
+} from './job-input';
 import {
   JOB_LIMITS,
   type EnqueueOptions,
@@ -39,10 +46,17 @@ export class BullmqJobQueue implements JobQueue {
   constructor(private readonly options: BullmqJobQueueOptions) {
     this.prefix = options.prefix ?? 'ledger';
     checkPrefix(this.prefix);
-    this.completedRetentionSeconds = Math.ceil((options.completedRetentionMs ?? 30 * 24 * 3_600_000) / 1000);
+    this.completedRetentionSeconds = Math.ceil(
+      (options.completedRetentionMs ?? 30 * 24 * 3_600_000) / 1000,
+    );
   }
 
-  async enqueue(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): Promise<void> {
+  async enqueue(
+    queue: string,
+    name: string,
+    payload: JsonValue,
+    options: EnqueueOptions,
+  ): Promise<void> {
     const job = resolveJob(queue, name, payload, options);
     await this.queue(queue).add(name, payload, {
       jobId: toBullId(options.jobId),
@@ -57,7 +71,8 @@ export class BullmqJobQueue implements JobQueue {
 
   async process(queue: string, handler: JobHandler, options?: ProcessOptions): Promise<void> {
     checkQueueName(queue);
-    if (this.workers.has(queue)) throw new InvalidJobError(`Queue ${queue} already has a handler in this process`);
+    if (this.workers.has(queue))
+      throw new InvalidJobError(`Queue ${queue} already has a handler in this process`);
     const worker = new Worker(queue, (job: BullJob) => run(queue, job, handler), {
       connection: { url: this.options.url, maxRetriesPerRequest: null },
       prefix: this.prefix,
@@ -121,7 +136,8 @@ async function run(queue: string, job: BullJob, handler: JobHandler): Promise<vo
       attempts: job.opts.attempts ?? 1,
     });
   } catch (error) {
-    if (isPermanentError(error)) throw new UnrecoverableError(errorMessage(error, JOB_LIMITS.errorMessageLength));
+    if (isPermanentError(error))
+      throw new UnrecoverableError(errorMessage(error, JOB_LIMITS.errorMessageLength));
     throw error;
   }
 }

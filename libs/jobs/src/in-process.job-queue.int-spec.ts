@@ -20,7 +20,12 @@ describe.each(databaseFactories())('InProcessJobQueue on $name', (factory) => {
   it('keeps a delayed job across a restart and runs it in the next process', async () => {
     const prefix = `restart-${Date.now()}`;
     const first = new InProcessJobQueue(database.db, { prefix, pollIntervalMs: 50 });
-    await first.enqueue('timeouts', 'expire-hold', { transfer: 't-1' }, { jobId: 'transfer-t-1:timeout', delayMs: 200 });
+    await first.enqueue(
+      'timeouts',
+      'expire-hold',
+      { transfer: 't-1' },
+      { jobId: 'transfer-t-1:timeout', delayMs: 200 },
+    );
     await first.close();
 
     const second = new InProcessJobQueue(database.db, { prefix, pollIntervalMs: 50 });
@@ -33,7 +38,12 @@ describe.each(databaseFactories())('InProcessJobQueue on $name', (factory) => {
 
   it('runs again a job whose worker died mid-run, once its lease ran out', async () => {
     const prefix = `lease-${Date.now()}`;
-    const dying = new InProcessJobQueue(database.db, { prefix, leaseMs: 100, pollIntervalMs: 50, shutdownGraceMs: 1 });
+    const dying = new InProcessJobQueue(database.db, {
+      prefix,
+      leaseMs: 100,
+      pollIntervalMs: 50,
+      shutdownGraceMs: 1,
+    });
     let started!: () => void;
     const startedOnce = new Promise<void>((resolve) => (started = resolve));
     await dying.process('work', () => {
@@ -44,7 +54,11 @@ describe.each(databaseFactories())('InProcessJobQueue on $name', (factory) => {
     await startedOnce;
     await dying.close();
 
-    const survivor = new InProcessJobQueue(database.db, { prefix, leaseMs: 100, pollIntervalMs: 50 });
+    const survivor = new InProcessJobQueue(database.db, {
+      prefix,
+      leaseMs: 100,
+      pollIntervalMs: 50,
+    });
     const attempts: number[] = [];
     await survivor.process('work', async (job) => void attempts.push(job.attempt));
     await eventually(() => attempts.length > 0);

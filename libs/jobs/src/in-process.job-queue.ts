@@ -1,7 +1,14 @@
 import type { SqlDatabase } from '@ledger/database';
 import { InProcessWorker, type JobStore } from './in-process.worker';
 import { errorMessage, InvalidJobError, isPermanentError } from './job.errors';
-import { checkJobId, checkPrefix, checkQueueName, resolveConcurrency, resolveFailedLimit, resolveJob } from './job-input';
+import {
+  checkJobId,
+  checkPrefix,
+  checkQueueName,
+  resolveConcurrency,
+  resolveFailedLimit,
+  resolveJob,
+} from './job-input';
 import {
   JOB_LIMITS,
   MAX_BACKOFF_MS,
@@ -61,14 +68,27 @@ export class InProcessJobQueue implements JobQueue {
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   }
 
-  async enqueue(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): Promise<void> {
+  async enqueue(
+    queue: string,
+    name: string,
+    payload: JsonValue,
+    options: EnqueueOptions,
+  ): Promise<void> {
     const job = resolveJob(queue, name, payload, options);
     // ON CONFLICT DO NOTHING is the dedupe: the first job with this id wins, whatever its state.
     const { rowCount } = await this.db.query(
       `INSERT INTO jobs (queue, id, name, payload, state, max_attempts, backoff_base_ms, run_at)
        VALUES ($1, $2, $3, $4::jsonb, 'waiting', $5, $6, clock_timestamp() + make_interval(secs => $7::float8 / 1000))
        ON CONFLICT (queue, id) DO NOTHING`,
-      [this.key(queue), options.jobId, name, job.payloadJson, job.attempts, job.backoffBaseMs, job.delayMs],
+      [
+        this.key(queue),
+        options.jobId,
+        name,
+        job.payloadJson,
+        job.attempts,
+        job.backoffBaseMs,
+        job.delayMs,
+      ],
     );
     if (rowCount === 1 && job.delayMs === 0) this.workers.get(queue)?.wake();
   }
@@ -76,8 +96,14 @@ export class InProcessJobQueue implements JobQueue {
   async process(queue: string, handler: JobHandler, options?: ProcessOptions): Promise<void> {
     checkQueueName(queue);
     if (this.closed) throw new InvalidJobError('The job queue is closed');
-    if (this.workers.has(queue)) throw new InvalidJobError(`Queue ${queue} already has a handler in this process`);
-    const worker = new InProcessWorker(this.store(queue), handler, resolveConcurrency(options), this.pollIntervalMs);
+    if (this.workers.has(queue))
+      throw new InvalidJobError(`Queue ${queue} already has a handler in this process`);
+    const worker = new InProcessWorker(
+      this.store(queue),
+      handler,
+      resolveConcurrency(options),
+      this.pollIntervalMs,
+    );
     this.workers.set(queue, worker);
     worker.wake();
   }
@@ -114,7 +140,9 @@ export class InProcessJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.workers.values()].map((worker) => worker.close(this.shutdownGraceMs)));
+    await Promise.all(
+      [...this.workers.values()].map((worker) => worker.close(this.shutdownGraceMs)),
+    );
     this.workers.clear();
   }
 
@@ -179,7 +207,9 @@ export class InProcessJobQueue implements JobQueue {
                   run_at = clock_timestamp() + make_interval(
                     secs => LEAST(backoff_base_ms * power(2, attempts_made - 1), $5::float8) / 1000)
            WHERE queue = $1 AND id = $2 AND state = 'active' AND attempts_made = $3`,
-      dead ? [key, job.id, job.attempt, message] : [key, job.id, job.attempt, message, MAX_BACKOFF_MS],
+      dead
+        ? [key, job.id, job.attempt, message]
+        : [key, job.id, job.attempt, message, MAX_BACKOFF_MS],
     );
   }
 

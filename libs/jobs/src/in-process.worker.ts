@@ -98,7 +98,9 @@ export class InProcessWorker {
    */
   private async settle(record: () => Promise<void>, job: Job): Promise<void> {
     await record().catch((error: unknown) =>
-      this.logger.error(`Could not record the outcome of job ${job.queue}/${job.id}: ${String(error)}`),
+      this.logger.error(
+        `Could not record the outcome of job ${job.queue}/${job.id}: ${String(error)}`,
+      ),
     );
   }
 

@@ -1,5 +1,10 @@
 import { InvalidJobError } from './job.errors';
-import { JOB_LIMITS, type EnqueueOptions, type JsonValue, type ProcessOptions } from './job-queue.port';
+import {
+  JOB_LIMITS,
+  type EnqueueOptions,
+  type JsonValue,
+  type ProcessOptions,
+} from './job-queue.port';
 
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
@@ -15,24 +20,44 @@ export interface ResolvedJob {
 }
 
 /** Validates an enqueue once for every adapter and fills in the defaults. */
-export function resolveJob(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): ResolvedJob {
+export function resolveJob(
+  queue: string,
+  name: string,
+  payload: JsonValue,
+  options: EnqueueOptions,
+): ResolvedJob {
   checkQueueName(queue);
-  if (!JOB_NAME.test(name)) throw new InvalidJobError(`Job name "${name.slice(0, 120)}" must match ${JOB_NAME.source}`);
+  if (!JOB_NAME.test(name))
+    throw new InvalidJobError(`Job name "${name.slice(0, 120)}" must match ${JOB_NAME.source}`);
   checkJobId(options.jobId);
   const payloadJson = JSON.stringify(payload);
   if (Buffer.byteLength(payloadJson) > JOB_LIMITS.payloadBytes) {
-    throw new InvalidJobError(`Payload of job ${options.jobId} exceeds ${JOB_LIMITS.payloadBytes} bytes`);
+    throw new InvalidJobError(
+      `Payload of job ${options.jobId} exceeds ${JOB_LIMITS.payloadBytes} bytes`,
+    );
   }
   return {
     payloadJson,
-    attempts: within('attempts', options.attempts ?? JOB_LIMITS.attempts.default, JOB_LIMITS.attempts),
-    backoffBaseMs: within('backoff.baseMs', options.backoff?.baseMs ?? JOB_LIMITS.backoffBaseMs.default, JOB_LIMITS.backoffBaseMs),
+    attempts: within(
+      'attempts',
+      options.attempts ?? JOB_LIMITS.attempts.default,
+      JOB_LIMITS.attempts,
+    ),
+    backoffBaseMs: within(
+      'backoff.baseMs',
+      options.backoff?.baseMs ?? JOB_LIMITS.backoffBaseMs.default,
+      JOB_LIMITS.backoffBaseMs,
+    ),
     delayMs: within('delayMs', options.delayMs ?? 0, JOB_LIMITS.delayMs),
   };
 }
 
 export function resolveConcurrency(options: ProcessOptions | undefined): number {
-  return within('concurrency', options?.concurrency ?? JOB_LIMITS.concurrency.default, JOB_LIMITS.concurrency);
+  return within(
+    'concurrency',
+    options?.concurrency ?? JOB_LIMITS.concurrency.default,
+    JOB_LIMITS.concurrency,
+  );
 }
 
 export function resolveFailedLimit(limit: number | undefined): number {
@@ -40,20 +65,27 @@ export function resolveFailedLimit(limit: number | undefined): number {
 }
 
 export function checkQueueName(queue: string): void {
-  if (!QUEUE_NAME.test(queue)) throw new InvalidJobError(`Queue name "${queue.slice(0, 80)}" must match ${QUEUE_NAME.source}`);
+  if (!QUEUE_NAME.test(queue))
+    throw new InvalidJobError(`Queue name "${queue.slice(0, 80)}" must match ${QUEUE_NAME.source}`);
 }
 
 export function checkJobId(jobId: string): void {
-  if (!JOB_ID.test(jobId)) throw new InvalidJobError(`Job id "${jobId.slice(0, 220)}" must match ${JOB_ID.source}`);
+  if (!JOB_ID.test(jobId))
+    throw new InvalidJobError(`Job id "${jobId.slice(0, 220)}" must match ${JOB_ID.source}`);
 }
 
 export function checkPrefix(prefix: string): void {
-  if (!PREFIX.test(prefix)) throw new InvalidJobError(`Job key prefix "${prefix.slice(0, 80)}" must match ${PREFIX.source}`);
+  if (!PREFIX.test(prefix))
+    throw new InvalidJobError(
+      `Job key prefix "${prefix.slice(0, 80)}" must match ${PREFIX.source}`,
+    );
 }
 
 function within(field: string, value: number, range: { min: number; max: number }): number {
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new InvalidJobError(`${field} must be a whole number from ${range.min} to ${range.max}, got ${value}`);
+    throw new InvalidJobError(
+      `${field} must be a whole number from ${range.min} to ${range.max}, got ${value}`,
+    );
   }
   return value;
 }

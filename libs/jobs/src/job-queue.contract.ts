@@ -58,7 +58,12 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
         if (job.attempt < 3) throw new Error('provider unavailable');
         succeeded = true;
       });
-      await queue.enqueue('work', 'payout', { n: 1 }, { jobId: 'w-1:payout', attempts: 4, backoff: { type: 'exponential', baseMs: 5 } });
+      await queue.enqueue(
+        'work',
+        'payout',
+        { n: 1 },
+        { jobId: 'w-1:payout', attempts: 4, backoff: { type: 'exponential', baseMs: 5 } },
+      );
       await eventually(() => succeeded);
       expect(attempts).toEqual([1, 2, 3]);
       expect(await queue.failedJobs('work')).toEqual([]);
@@ -72,12 +77,23 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
         if (!healthy) throw new Error('provider down');
         succeeded.push(job);
       });
-      await queue.enqueue('work', 'refund', { amountMinor: '250' }, { jobId: 'topup-2:refund', attempts: 2, backoff: { type: 'exponential', baseMs: 5 } });
+      await queue.enqueue(
+        'work',
+        'refund',
+        { amountMinor: '250' },
+        { jobId: 'topup-2:refund', attempts: 2, backoff: { type: 'exponential', baseMs: 5 } },
+      );
       const [dead] = await eventually(async () => {
         const failed = await queue.failedJobs('work');
         return failed.length > 0 ? failed : undefined;
       });
-      expect(dead).toMatchObject({ id: 'topup-2:refund', queue: 'work', name: 'refund', payload: { amountMinor: '250' }, attemptsMade: 2 });
+      expect(dead).toMatchObject({
+        id: 'topup-2:refund',
+        queue: 'work',
+        name: 'refund',
+        payload: { amountMinor: '250' },
+        attemptsMade: 2,
+      });
       expect(dead.error).toMatch(/provider down/);
       expect(dead.failedAt).toBeInstanceOf(Date);
 
@@ -94,7 +110,12 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
       const queue = await newQueue();
       const order: string[] = [];
       await queue.process('timeouts', async (job) => void order.push(job.name));
-      await queue.enqueue('timeouts', 'expire-hold', {}, { jobId: 'transfer-1:timeout', delayMs: 300 });
+      await queue.enqueue(
+        'timeouts',
+        'expire-hold',
+        {},
+        { jobId: 'transfer-1:timeout', delayMs: 300 },
+      );
       await queue.enqueue('timeouts', 'now', {}, { jobId: 'transfer-2:now' });
       await eventually(() => order.length === 2);
       expect(order).toEqual(['now', 'expire-hold']);
@@ -125,8 +146,14 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
     it('keeps queues with different prefixes apart', async () => {
       const [a, b] = [await newQueue(), await newQueue()];
       const seen: Record<string, string[]> = { a: [], b: [] };
-      await a.process('work', async (job) => void seen.a.push(String((job.payload as { from: string }).from)));
-      await b.process('work', async (job) => void seen.b.push(String((job.payload as { from: string }).from)));
+      await a.process(
+        'work',
+        async (job) => void seen.a.push(String((job.payload as { from: string }).from)),
+      );
+      await b.process(
+        'work',
+        async (job) => void seen.b.push(String((job.payload as { from: string }).from)),
+      );
       await a.enqueue('work', 'charge', { from: 'a' }, { jobId: 'same-id' });
       await b.enqueue('work', 'charge', { from: 'b' }, { jobId: 'same-id' });
       await eventually(() => seen.a.length === 1 && seen.b.length === 1);
@@ -135,10 +162,18 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
 
     it('refuses bad ids, names and options before touching the backend', async () => {
       const queue = await newQueue();
-      await expect(queue.enqueue('work', 'x', {}, { jobId: 'has space' })).rejects.toThrow(InvalidJobError);
-      await expect(queue.enqueue('Bad Queue', 'x', {}, { jobId: 'a' })).rejects.toThrow(InvalidJobError);
-      await expect(queue.enqueue('work', 'x', {}, { jobId: 'a', attempts: 0 })).rejects.toThrow(/attempts/);
-      await expect(queue.enqueue('work', 'x', { blob: 'x'.repeat(70_000) }, { jobId: 'a' })).rejects.toThrow(/exceeds/);
+      await expect(queue.enqueue('work', 'x', {}, { jobId: 'has space' })).rejects.toThrow(
+        InvalidJobError,
+      );
+      await expect(queue.enqueue('Bad Queue', 'x', {}, { jobId: 'a' })).rejects.toThrow(
+        InvalidJobError,
+      );
+      await expect(queue.enqueue('work', 'x', {}, { jobId: 'a', attempts: 0 })).rejects.toThrow(
+        /attempts/,
+      );
+      await expect(
+        queue.enqueue('work', 'x', { blob: 'x'.repeat(70_000) }, { jobId: 'a' }),
+      ).rejects.toThrow(/exceeds/);
     });
   });
 }

@@ -31,7 +31,8 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface EnqueueOptions {
   /** The idempotency key, e.g. `topup-42:charge`. Letters, digits and `._:-`, at most 200. */

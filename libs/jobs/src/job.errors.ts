@@ -17,7 +17,11 @@ export class InvalidJobError extends Error {
  * libraries (PermanentGatewayError) need no wrapping to skip retries.
  */
 export function isPermanentError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { retryable?: unknown }).retryable === false
+  );
 }
 
 export function errorMessage(error: unknown, maxLength: number): string {

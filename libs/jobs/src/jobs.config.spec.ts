@@ -9,12 +9,21 @@ import { JOB_QUEUE } from './tokens';
 
 describe('readJobsConfig', () => {
   it('chooses BullMQ when REDIS_URL is set, the in-process queue otherwise', () => {
-    expect(readJobsConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ adapter: 'bullmq', prefix: 'ledger' });
-    expect(readJobsConfig({ JOBS_PREFIX: 'svc' })).toMatchObject({ adapter: 'in-process', prefix: 'svc', leaseMs: 300_000 });
+    expect(readJobsConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
+      adapter: 'bullmq',
+      prefix: 'ledger',
+    });
+    expect(readJobsConfig({ JOBS_PREFIX: 'svc' })).toMatchObject({
+      adapter: 'in-process',
+      prefix: 'svc',
+      leaseMs: 300_000,
+    });
   });
 
   it('refuses a REDIS_URL that is not a Redis URL', () => {
-    expect(() => readJobsConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    expect(() => readJobsConfig({ REDIS_URL: 'localhost:6379' })).toThrow(
+      /REDIS_URL must start with redis:\/\//,
+    );
   });
 });
 
@@ -41,8 +50,8 @@ describe('JobsModule', () => {
   });
 
   it('explains what is missing when neither Redis nor a database is there', async () => {
-    await expect(Test.createTestingModule({ imports: [JobsModule.forRoot({ env: {} })] }).compile()).rejects.toThrow(
-      /needs SQL_DATABASE/,
-    );
+    await expect(
+      Test.createTestingModule({ imports: [JobsModule.forRoot({ env: {} })] }).compile(),
+    ).rejects.toThrow(/needs SQL_DATABASE/);
   });
 });

@@ -21,7 +21,8 @@ export function readJobsConfig(env: Env): JobsConfig {
   const prefix = readString(env, 'JOBS_PREFIX', 'ledger');
   const url = readOptional(env, 'REDIS_URL');
   if (url) {
-    if (!/^rediss?:\/\//.test(url)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+    if (!/^rediss?:\/\//.test(url))
+      throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
     const retentionDays = readInt(env, 'JOBS_COMPLETED_RETENTION_DAYS', 30, { min: 1, max: 365 });
     return { adapter: 'bullmq', url, prefix, completedRetentionMs: retentionDays * DAY_MS };
   }

@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigError, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { BullmqJobQueue } from './bullmq.job-queue';
@@ -9,7 +15,10 @@ import { JOB_QUEUE } from './tokens';
 
 export function createJobQueue(config: JobsConfig, db: SqlDatabase | undefined): JobQueue {
   if (config.adapter === 'bullmq') return new BullmqJobQueue(config);
-  if (!db) throw new ConfigError('The in-process job queue needs SQL_DATABASE; provide it, or set REDIS_URL for BullMQ');
+  if (!db)
+    throw new ConfigError(
+      'The in-process job queue needs SQL_DATABASE; provide it, or set REDIS_URL for BullMQ',
+    );
   return new InProcessJobQueue(db, config);
 }
 

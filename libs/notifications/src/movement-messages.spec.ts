@@ -1,4 +1,9 @@
-import { formatMoney, movementCompleted, movementFailed, type MovementNotice } from './movement-messages';
+import {
+  formatMoney,
+  movementCompleted,
+  movementFailed,
+  type MovementNotice,
+} from './movement-messages';
 
 const notice: MovementNotice = {
   kind: 'transfer_received',
@@ -34,14 +39,23 @@ describe('movement messages', () => {
   it('names a known failure reason and hides unknown ones', () => {
     const declined = movementFailed({ ...notice, kind: 'top_up', reason: 'card_declined' });
     expect(declined.subject).toBe('Your top-up of €1,234.56 did not go through');
-    expect(declined.sms).toBe('Your top-up of €1,234.56 did not go through: your card was declined.');
-    const internal = movementFailed({ ...notice, kind: 'withdrawal', reason: 'ECONNRESET at pg.Pool' });
+    expect(declined.sms).toBe(
+      'Your top-up of €1,234.56 did not go through: your card was declined.',
+    );
+    const internal = movementFailed({
+      ...notice,
+      kind: 'withdrawal',
+      reason: 'ECONNRESET at pg.Pool',
+    });
     expect(internal.text).toContain('it could not be completed');
     expect(internal.text).not.toContain('ECONNRESET');
   });
 
   it('keeps a hostile display name on one bounded line', () => {
-    const message = movementCompleted({ ...notice, counterparty: 'Eve\r\nBcc: all@example.com\u202e' + 'x'.repeat(200) });
+    const message = movementCompleted({
+      ...notice,
+      counterparty: 'Eve\r\nBcc: all@example.com\u202e' + 'x'.repeat(200),
+    });
     expect(message.sms).not.toMatch(/[\r\n\u202e]/);
     expect(message.sms.length).toBeLessThan(140);
   });

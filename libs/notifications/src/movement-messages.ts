@@ -60,10 +60,15 @@ export function movementCompleted(notice: MovementNotice): RenderedMessage {
   };
 }
 
-export function movementFailed(notice: MovementNotice & { readonly reason: string }): RenderedMessage {
+export function movementFailed(
+  notice: MovementNotice & { readonly reason: string },
+): RenderedMessage {
   const amount = formatMoney(notice.amountMinor, notice.currency);
   const why = FAILURE_REASON_TEXT[notice.reason] ?? GENERIC_FAILURE;
-  const refund = notice.kind === 'transfer_received' ? '' : ' Nothing was taken from your wallet, or it has been returned.';
+  const refund =
+    notice.kind === 'transfer_received'
+      ? ''
+      : ' Nothing was taken from your wallet, or it has been returned.';
   const line = `Your ${NOUN[notice.kind]} of ${amount} did not go through: ${why}.`;
   return {
     subject: `Your ${NOUN[notice.kind]} of ${amount} did not go through`,
@@ -104,5 +109,9 @@ export function formatMoney(amountMinor: bigint, currency: string): string {
 /** A user-chosen name goes into plain text only, stripped of control characters and bounded. */
 function displayName(name: string | undefined): string {
   if (!name) return '';
-  return name.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  return name
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80);
 }

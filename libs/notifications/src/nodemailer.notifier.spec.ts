@@ -7,8 +7,13 @@ function streamNotifier(sms: SmsSender = new LogSmsSender()) {
   // The stream transport renders the full RFC 5322 message into a buffer and sends nothing.
   const transport = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const send = jest.spyOn(transport, 'sendMail');
-  const notifier = new NodemailerNotifier({ transport, from: 'Ledger <no-reply@ledger.example>', sms });
-  const raw = async (call = 0) => ((await send.mock.results[call].value) as { message: Buffer }).message.toString();
+  const notifier = new NodemailerNotifier({
+    transport,
+    from: 'Ledger <no-reply@ledger.example>',
+    sms,
+  });
+  const raw = async (call = 0) =>
+    ((await send.mock.results[call].value) as { message: Buffer }).message.toString();
   return { notifier, raw };
 }
 
@@ -23,7 +28,12 @@ const rendered = movementCompleted({
 describe('NodemailerNotifier', () => {
   it('sends the rendered movement e-mail with a Message-ID derived from the key', async () => {
     const { notifier, raw } = streamNotifier();
-    const delivery = await notifier.sendEmail({ to: 'ada@example.com', subject: rendered.subject, text: rendered.text, idempotencyKey: 'topup-42:notify-email' });
+    const delivery = await notifier.sendEmail({
+      to: 'ada@example.com',
+      subject: rendered.subject,
+      text: rendered.text,
+      idempotencyKey: 'topup-42:notify-email',
+    });
     const message = await raw();
     expect(message).toContain('From: Ledger <no-reply@ledger.example>');
     expect(message).toContain('To: ada@example.com');
@@ -31,20 +41,42 @@ describe('NodemailerNotifier', () => {
     expect(message).toContain('Subject: =?UTF-8?Q?Your_top-up_of_=C2=A325=2E00_is_complete?=');
     expect(message).toContain('Your top-up of =C2=A325.00 has arrived in your wallet.');
     expect(message).toContain('Reference: topup-42');
-    expect(delivery).toEqual({ channel: 'email', messageId: expect.stringMatching(/^<[0-9a-f]{32}@ledger\.example>$/) });
+    expect(delivery).toEqual({
+      channel: 'email',
+      messageId: expect.stringMatching(/^<[0-9a-f]{32}@ledger\.example>$/),
+    });
     expect(message).toContain(`Message-ID: ${delivery.messageId}`);
 
-    const again = await notifier.sendEmail({ to: 'ada@example.com', subject: rendered.subject, text: rendered.text, idempotencyKey: 'topup-42:notify-email' });
+    const again = await notifier.sendEmail({
+      to: 'ada@example.com',
+      subject: rendered.subject,
+      text: rendered.text,
+      idempotencyKey: 'topup-42:notify-email',
+    });
     expect(again.messageId).toBe(delivery.messageId);
   });
 
   it('logs through the JSON transport when no SMTP is configured', async () => {
     const transport = createTransport({ jsonTransport: true });
     const send = jest.spyOn(transport, 'sendMail');
-    const notifier = new NodemailerNotifier({ transport, from: 'no-reply@ledger.example', sms: new LogSmsSender(), logMessages: true });
-    await notifier.sendEmail({ to: 'bob@example.com', subject: 'Hello', text: 'Plain body', idempotencyKey: 'k-1' });
+    const notifier = new NodemailerNotifier({
+      transport,
+      from: 'no-reply@ledger.example',
+      sms: new LogSmsSender(),
+      logMessages: true,
+    });
+    await notifier.sendEmail({
+      to: 'bob@example.com',
+      subject: 'Hello',
+      text: 'Plain body',
+      idempotencyKey: 'k-1',
+    });
     const json = JSON.parse(((await send.mock.results[0].value) as { message: string }).message);
-    expect(json).toMatchObject({ subject: 'Hello', text: 'Plain body', to: [{ address: 'bob@example.com' }] });
+    expect(json).toMatchObject({
+      subject: 'Hello',
+      text: 'Plain body',
+      to: [{ address: 'bob@example.com' }],
+    });
   });
 
   it('refuses header injection and oversized messages as permanent', async () => {
@@ -55,33 +87,52 @@ describe('NodemailerNotifier', () => {
       { to: 'a@example.com', subject: 's', text: 'x'.repeat(20_001) },
     ];
     for (const message of bad) {
-      await expect(notifier.sendEmail({ ...message, idempotencyKey: 'k' })).rejects.toMatchObject({ retryable: false });
+      await expect(notifier.sendEmail({ ...message, idempotencyKey: 'k' })).rejects.toMatchObject({
+        retryable: false,
+      });
     }
   });
 
   it('tells a final SMTP refusal from a temporary one', async () => {
     const failing = (responseCode: number) => {
       const transport = createTransport({ jsonTransport: true });
-      jest.spyOn(transport, 'sendMail').mockRejectedValue(Object.assign(new Error(`SMTP ${responseCode}`), { responseCode }) as never);
-      return new NodemailerNotifier({ transport, from: 'no-reply@ledger.example', sms: new LogSmsSender() });
+      jest
+        .spyOn(transport, 'sendMail')
+        .mockRejectedValue(
+          Object.assign(new Error(`SMTP ${responseCode}`), { responseCode }) as never,
+        );
+      return new NodemailerNotifier({
+        transport,
+        from: 'no-reply@ledger.example',
+        sms: new LogSmsSender(),
+      });
     };
     const message = { to: 'a@example.com', subject: 's', text: 't', idempotencyKey: 'k' };
-    await expect(failing(550).sendEmail(message)).rejects.toMatchObject({ name: 'NotificationDeliveryError', retryable: false });
+    await expect(failing(550).sendEmail(message)).rejects.toMatchObject({
+      name: 'NotificationDeliveryError',
+      retryable: false,
+    });
     await expect(failing(421).sendEmail(message)).rejects.toMatchObject({ retryable: true });
   });
 
   it('sends SMS through the SMS port, checking the number', async () => {
     const sent: SmsMessage[] = [];
-    const { notifier } = streamNotifier({ send: async (m) => (sent.push(m), { messageId: 'sms-1' }) });
+    const { notifier } = streamNotifier({
+      send: async (m) => (sent.push(m), { messageId: 'sms-1' }),
+    });
     const sms = { to: '+447700900123', text: rendered.sms, idempotencyKey: 'topup-42:notify-sms' };
     expect(await notifier.sendSms(sms)).toEqual({ channel: 'sms', messageId: 'sms-1' });
     expect(sent).toEqual([sms]);
-    await expect(notifier.sendSms({ ...sms, to: '07700 900123' })).rejects.toBeInstanceOf(NotificationDeliveryError);
+    await expect(notifier.sendSms({ ...sms, to: '07700 900123' })).rejects.toBeInstanceOf(
+      NotificationDeliveryError,
+    );
   });
 
   it('logs SMS by default and returns a stable id', async () => {
     const sender = new LogSmsSender();
     const first = await sender.send({ to: '+15550100', text: 'hi', idempotencyKey: 'k-2' });
-    expect(await sender.send({ to: '+15550100', text: 'hi', idempotencyKey: 'k-2' })).toEqual(first);
+    expect(await sender.send({ to: '+15550100', text: 'hi', idempotencyKey: 'k-2' })).toEqual(
+      first,
+    );
   });
 });

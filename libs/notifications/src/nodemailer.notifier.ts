@@ -45,7 +45,8 @@ export class NodemailerNotifier implements Notifier {
     } catch (error) {
       throw deliveryError(error);
     }
-    if (this.options.logMessages) this.logger.log(`E-mail not sent (no SMTP_URL): ${String(info.message)}`);
+    if (this.options.logMessages)
+      this.logger.log(`E-mail not sent (no SMTP_URL): ${String(info.message)}`);
     return { channel: 'email', messageId: info.messageId ?? messageId };
   }
 
@@ -74,19 +75,35 @@ function deliveryError(error: unknown): NotificationDeliveryError {
   const code = (error as { responseCode?: unknown }).responseCode;
   const permanent = typeof code === 'number' && code >= 500 && code < 600;
   const reason = error instanceof Error ? error.message : String(error);
-  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`, { cause: error });
+  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`, {
+    cause: error,
+  });
 }
 
 function checkEmail(message: EmailMessage): void {
   // A newline in a header field would let a value add headers of its own.
-  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(message.to) || message.to.length > NOTIFICATION_LIMITS.addressLength) {
+  if (
+    !/^[^\s@<>]+@[^\s@<>]+$/.test(message.to) ||
+    message.to.length > NOTIFICATION_LIMITS.addressLength
+  ) {
     throw new NotificationDeliveryError('email', false, 'Recipient is not a single e-mail address');
   }
-  if (/[\r\n]/.test(message.subject) || message.subject.length > NOTIFICATION_LIMITS.subjectLength) {
-    throw new NotificationDeliveryError('email', false, `Subject must be one line of at most ${NOTIFICATION_LIMITS.subjectLength} characters`);
+  if (
+    /[\r\n]/.test(message.subject) ||
+    message.subject.length > NOTIFICATION_LIMITS.subjectLength
+  ) {
+    throw new NotificationDeliveryError(
+      'email',
+      false,
+      `Subject must be one line of at most ${NOTIFICATION_LIMITS.subjectLength} characters`,
+    );
   }
   if (message.text.length > NOTIFICATION_LIMITS.emailTextLength) {
-    throw new NotificationDeliveryError('email', false, `Text exceeds ${NOTIFICATION_LIMITS.emailTextLength} characters`);
+    throw new NotificationDeliveryError(
+      'email',
+      false,
+      `Text exceeds ${NOTIFICATION_LIMITS.emailTextLength} characters`,
+    );
   }
 }
 
@@ -95,7 +112,11 @@ function checkSms(message: SmsMessage): void {
     throw new NotificationDeliveryError('sms', false, 'Recipient is not an E.164 phone number');
   }
   if (message.text.length > NOTIFICATION_LIMITS.smsLength) {
-    throw new NotificationDeliveryError('sms', false, `SMS exceeds ${NOTIFICATION_LIMITS.smsLength} characters`);
+    throw new NotificationDeliveryError(
+      'sms',
+      false,
+      `SMS exceeds ${NOTIFICATION_LIMITS.smsLength} characters`,
+    );
   }
 }
 

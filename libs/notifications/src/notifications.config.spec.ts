@@ -6,7 +6,11 @@ import { NOTIFIER } from './tokens';
 
 describe('readNotificationsConfig', () => {
   it('logs instead of sending when SMTP_URL is unset', () => {
-    expect(readNotificationsConfig({})).toEqual({ smtpUrl: undefined, mailFrom: 'Ledger <no-reply@ledger.local>', smsSender: 'log' });
+    expect(readNotificationsConfig({})).toEqual({
+      smtpUrl: undefined,
+      mailFrom: 'Ledger <no-reply@ledger.local>',
+      smsSender: 'log',
+    });
   });
 
   it('refuses an SMTP_URL of another scheme and a MAIL_FROM with a newline', () => {
@@ -15,7 +19,9 @@ describe('readNotificationsConfig', () => {
   });
 
   it('provides NOTIFIER', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [NotificationsModule.forRoot({})] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [NotificationsModule.forRoot({})],
+    }).compile();
     expect(moduleRef.get(NOTIFIER)).toBeInstanceOf(NodemailerNotifier);
     await moduleRef.close();
   });

@@ -9,10 +9,19 @@ import { NOTIFIER } from './tokens';
 export function createNotifier(config: NotificationsConfig): Notifier {
   const sms = new LogSmsSender();
   if (config.smtpUrl) {
-    return new NodemailerNotifier({ transport: createTransport(config.smtpUrl), from: config.mailFrom, sms });
+    return new NodemailerNotifier({
+      transport: createTransport(config.smtpUrl),
+      from: config.mailFrom,
+      sms,
+    });
   }
   // Without SMTP the JSON transport renders the message completely and sends nothing.
-  return new NodemailerNotifier({ transport: createTransport({ jsonTransport: true }), from: config.mailFrom, sms, logMessages: true });
+  return new NodemailerNotifier({
+    transport: createTransport({ jsonTransport: true }),
+    from: config.mailFrom,
+    sms,
+    logMessages: true,
+  });
 }
 
 /** Provides `NOTIFIER`: SMTP when SMTP_URL is set, logged messages otherwise. */
@@ -21,7 +30,9 @@ export class NotificationsModule {
   static forRoot(env: Env = process.env): DynamicModule {
     const config = readNotificationsConfig(env);
     if (!config.smtpUrl && isProduction(env)) {
-      new Logger(NotificationsModule.name).warn('SMTP_URL is not set: e-mails are logged, not sent');
+      new Logger(NotificationsModule.name).warn(
+        'SMTP_URL is not set: e-mails are logged, not sent',
+      );
     }
     return {
       module: NotificationsModule,

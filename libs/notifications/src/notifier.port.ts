@@ -41,7 +41,12 @@ export interface SmsSender {
   send(message: SmsMessage): Promise<{ messageId: string }>;
 }
 
-export const NOTIFICATION_LIMITS = { subjectLength: 200, emailTextLength: 20_000, smsLength: 480, addressLength: 320 } as const;
+export const NOTIFICATION_LIMITS = {
+  subjectLength: 200,
+  emailTextLength: 20_000,
+  smsLength: 480,
+  addressLength: 320,
+} as const;
 
 export class NotificationDeliveryError extends Error {
   override readonly name = 'NotificationDeliveryError';

@@ -15,20 +15,26 @@ export function checkIdempotencyKey(key: string): void {
 export function checkMetadata(metadata: Metadata | undefined): void {
   if (!metadata) return;
   const entries = Object.entries(metadata);
-  if (entries.length > METADATA_LIMITS.keys) throw invalid(`metadata may have at most ${METADATA_LIMITS.keys} keys`);
+  if (entries.length > METADATA_LIMITS.keys)
+    throw invalid(`metadata may have at most ${METADATA_LIMITS.keys} keys`);
   for (const [key, value] of entries) {
     if (key.length === 0 || key.length > METADATA_LIMITS.keyLength) {
-      throw invalid(`metadata key "${key.slice(0, 50)}" must be 1 to ${METADATA_LIMITS.keyLength} characters`);
+      throw invalid(
+        `metadata key "${key.slice(0, 50)}" must be 1 to ${METADATA_LIMITS.keyLength} characters`,
+      );
     }
     if (typeof value !== 'string' || value.length > METADATA_LIMITS.valueLength) {
-      throw invalid(`metadata.${key} must be a string of at most ${METADATA_LIMITS.valueLength} characters`);
+      throw invalid(
+        `metadata.${key} must be a string of at most ${METADATA_LIMITS.valueLength} characters`,
+      );
     }
   }
 }
 
 /** ISO 4217 codes are three upper-case letters; providers want them lower case on the wire. */
 export function checkCurrency(currency: string): void {
-  if (!/^[A-Z]{3}$/.test(currency)) throw invalid(`currency must be an upper-case ISO 4217 code, got "${currency}"`);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw invalid(`currency must be an upper-case ISO 4217 code, got "${currency}"`);
 }
 
 /**

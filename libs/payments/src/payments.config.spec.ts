@@ -6,7 +6,11 @@ import { SandboxGateway } from './sandbox/sandbox.gateway';
 import { StripeGateway } from './stripe/stripe.gateway';
 import { PAYMENT_GATEWAY } from './tokens';
 
-const stripeEnv = { PAYMENT_GATEWAY: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' };
+const stripeEnv = {
+  PAYMENT_GATEWAY: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_test_1',
+  STRIPE_WEBHOOK_SECRET: 'whsec_1',
+};
 
 describe('readPaymentsConfig', () => {
   it('defaults to the sandbox outside production', () => {
@@ -14,20 +18,31 @@ describe('readPaymentsConfig', () => {
   });
 
   it('requires an explicit gateway in production', () => {
-    expect(() => readPaymentsConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_GATEWAY must be set in production/);
+    expect(() => readPaymentsConfig({ NODE_ENV: 'production' })).toThrow(
+      /PAYMENT_GATEWAY must be set in production/,
+    );
   });
 
-  it.each(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])('names %s when Stripe is chosen without it', (name) => {
-    const env = { ...stripeEnv, [name]: undefined };
-    expect(() => readPaymentsConfig(env)).toThrow(new ConfigError(`${name} must be set when PAYMENT_GATEWAY=stripe`));
-  });
+  it.each(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])(
+    'names %s when Stripe is chosen without it',
+    (name) => {
+      const env = { ...stripeEnv, [name]: undefined };
+      expect(() => readPaymentsConfig(env)).toThrow(
+        new ConfigError(`${name} must be set when PAYMENT_GATEWAY=stripe`),
+      );
+    },
+  );
 
   it('refuses a publishable key where the secret key belongs', () => {
-    expect(() => readPaymentsConfig({ ...stripeEnv, STRIPE_SECRET_KEY: 'pk_test_1' })).toThrow(/does not look like a Stripe key/);
+    expect(() => readPaymentsConfig({ ...stripeEnv, STRIPE_SECRET_KEY: 'pk_test_1' })).toThrow(
+      /does not look like a Stripe key/,
+    );
   });
 
   it('reads STRIPE_API_HOST as host:port or URL', () => {
-    expect(readPaymentsConfig({ ...stripeEnv, STRIPE_API_HOST: 'http://127.0.0.1:12111' })).toMatchObject({
+    expect(
+      readPaymentsConfig({ ...stripeEnv, STRIPE_API_HOST: 'http://127.0.0.1:12111' }),
+    ).toMatchObject({
       api: { host: '127.0.0.1', port: 12111, protocol: 'http' },
     });
     expect(readPaymentsConfig({ ...stripeEnv, STRIPE_API_HOST: 'stripe.internal' })).toMatchObject({
@@ -41,7 +56,9 @@ describe('PaymentsModule', () => {
     [{}, SandboxGateway],
     [stripeEnv, StripeGateway],
   ])('provides the configured gateway', async (env, type) => {
-    const moduleRef = await Test.createTestingModule({ imports: [PaymentsModule.forRoot(env)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [PaymentsModule.forRoot(env)],
+    }).compile();
     expect(moduleRef.get(PAYMENT_GATEWAY)).toBeInstanceOf(type);
     await moduleRef.close();
   });

@@ -1,4 +1,12 @@
-import { ConfigError, isProduction, readEnum, readInt, readOptional, readSecret, type Env } from '@ledger/config';
+import {
+  ConfigError,
+  isProduction,
+  readEnum,
+  readInt,
+  readOptional,
+  readSecret,
+  type Env,
+} from '@ledger/config';
 import type { StripeGatewayOptions } from './stripe/stripe.gateway';
 
 export type PaymentsConfig =
@@ -18,7 +26,10 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
   }
   const gateway = readEnum(env, 'PAYMENT_GATEWAY', GATEWAYS, 'sandbox');
   if (gateway === 'sandbox') {
-    return { gateway, webhookSecret: readSecret(env, 'SANDBOX_WEBHOOK_SECRET', () => 'sandbox-webhook-secret') };
+    return {
+      gateway,
+      webhookSecret: readSecret(env, 'SANDBOX_WEBHOOK_SECRET', () => 'sandbox-webhook-secret'),
+    };
   }
   return {
     gateway,
@@ -33,7 +44,8 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
 function requiredForStripe(env: Env, name: string, shape: RegExp): string {
   const value = readOptional(env, name);
   if (!value) throw new ConfigError(`${name} must be set when PAYMENT_GATEWAY=stripe`);
-  if (!shape.test(value)) throw new ConfigError(`${name} does not look like a Stripe key (expected ${shape.source}…)`);
+  if (!shape.test(value))
+    throw new ConfigError(`${name} does not look like a Stripe key (expected ${shape.source}…)`);
   return value;
 }
 

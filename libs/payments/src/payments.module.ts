@@ -7,7 +7,8 @@ import { StripeGateway } from './stripe/stripe.gateway';
 import { PAYMENT_GATEWAY } from './tokens';
 
 export function createPaymentGateway(config: PaymentsConfig): PaymentGateway {
-  if (config.gateway === 'sandbox') return new SandboxGateway({ webhookSecret: config.webhookSecret });
+  if (config.gateway === 'sandbox')
+    return new SandboxGateway({ webhookSecret: config.webhookSecret });
   return new StripeGateway(config);
 }
 

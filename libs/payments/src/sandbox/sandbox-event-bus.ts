@@ -40,7 +40,8 @@ export class SandboxEventBus {
       this.buffered.push(event);
       return;
     }
-    for (const handler of this.handlers) this.schedule(event, handler, 1, this.options.eventDelayMs);
+    for (const handler of this.handlers)
+      this.schedule(event, handler, 1, this.options.eventDelayMs);
   }
 
   /** Resolves once every scheduled delivery has finished (tests wait on this instead of sleeping). */
@@ -58,7 +59,12 @@ export class SandboxEventBus {
     this.settle();
   }
 
-  private schedule(event: GatewayEvent, handler: GatewayEventHandler, attempt: number, delayMs: number): void {
+  private schedule(
+    event: GatewayEvent,
+    handler: GatewayEventHandler,
+    attempt: number,
+    delayMs: number,
+  ): void {
     this.inFlight += 1;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -67,12 +73,21 @@ export class SandboxEventBus {
     this.timers.add(timer);
   }
 
-  private async deliver(event: GatewayEvent, handler: GatewayEventHandler, attempt: number): Promise<void> {
+  private async deliver(
+    event: GatewayEvent,
+    handler: GatewayEventHandler,
+    attempt: number,
+  ): Promise<void> {
     try {
       await handler(event);
     } catch (error) {
       if (attempt < this.options.maxDeliveryAttempts && this.handlers.has(handler)) {
-        this.schedule(event, handler, attempt + 1, this.options.redeliveryBaseMs * 2 ** (attempt - 1));
+        this.schedule(
+          event,
+          handler,
+          attempt + 1,
+          this.options.redeliveryBaseMs * 2 ** (attempt - 1),
+        );
       } else {
         this.undelivered.push({ event, error });
       }

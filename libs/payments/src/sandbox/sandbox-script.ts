@@ -82,8 +82,10 @@ export class SandboxScript {
 
   /** The next `times` calls of `operation` ('*' for any) get `outcome`. */
   next(operation: SandboxOperation | '*', outcome: SandboxOutcome, times = 1): this {
-    if (this.queue.length >= MAX_QUEUED_FAULTS) throw new RangeError(`At most ${MAX_QUEUED_FAULTS} queued sandbox faults`);
-    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
+    if (this.queue.length >= MAX_QUEUED_FAULTS)
+      throw new RangeError(`At most ${MAX_QUEUED_FAULTS} queued sandbox faults`);
+    if (!Number.isInteger(times) || times < 1)
+      throw new RangeError('times must be a positive integer');
     this.queue.push({ operation, outcome, remaining: times });
     return this;
   }

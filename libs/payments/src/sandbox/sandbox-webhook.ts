@@ -20,21 +20,38 @@ const EVENT_TYPES: readonly GatewayEventType[] = [
   'payout_failed',
 ];
 
-export function signSandboxWebhook(event: GatewayEvent, secret: string): { rawBody: Buffer; signatureHeader: string } {
+export function signSandboxWebhook(
+  event: GatewayEvent,
+  secret: string,
+): { rawBody: Buffer; signatureHeader: string } {
   const rawBody = Buffer.from(
-    JSON.stringify({ ...event, amountMinor: event.amountMinor.toString(), occurredAt: event.occurredAt.toISOString() }),
+    JSON.stringify({
+      ...event,
+      amountMinor: event.amountMinor.toString(),
+      occurredAt: event.occurredAt.toISOString(),
+    }),
   );
   return { rawBody, signatureHeader: SANDBOX_SIGNATURE_PREFIX + hmac(rawBody, secret) };
 }
 
-export function verifySandboxWebhook(rawBody: Buffer, signatureHeader: string, secret: string): GatewayEvent {
+export function verifySandboxWebhook(
+  rawBody: Buffer,
+  signatureHeader: string,
+  secret: string,
+): GatewayEvent {
   if (rawBody.length > MAX_SANDBOX_WEBHOOK_BYTES) {
-    throw new WebhookSignatureError('payload_too_large', `Webhook body exceeds ${MAX_SANDBOX_WEBHOOK_BYTES} bytes`);
+    throw new WebhookSignatureError(
+      'payload_too_large',
+      `Webhook body exceeds ${MAX_SANDBOX_WEBHOOK_BYTES} bytes`,
+    );
   }
   const expected = Buffer.from(SANDBOX_SIGNATURE_PREFIX + hmac(rawBody, secret));
   const given = Buffer.from(signatureHeader);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new WebhookSignatureError('signature_mismatch', 'Webhook signature could not be verified');
+    throw new WebhookSignatureError(
+      'signature_mismatch',
+      'Webhook signature could not be verified',
+    );
   }
   return decode(rawBody);
 }
@@ -44,7 +61,9 @@ function decode(rawBody: Buffer): GatewayEvent {
   try {
     json = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new WebhookSignatureError('malformed_payload', 'Webhook body is not JSON', { cause: error });
+    throw new WebhookSignatureError('malformed_payload', 'Webhook body is not JSON', {
+      cause: error,
+    });
   }
   const { type, providerEventId, objectId, amountMinor, currency, metadata, occurredAt } = json;
   const valid =
@@ -58,8 +77,13 @@ function decode(rawBody: Buffer): GatewayEvent {
     metadata !== null &&
     typeof occurredAt === 'string' &&
     !Number.isNaN(Date.parse(occurredAt));
-  if (!valid) throw new WebhookSignatureError('malformed_payload', 'Webhook body is not a gateway event');
-  return { ...json, amountMinor: BigInt(amountMinor as string), occurredAt: new Date(occurredAt as string) } as GatewayEvent;
+  if (!valid)
+    throw new WebhookSignatureError('malformed_payload', 'Webhook body is not a gateway event');
+  return {
+    ...json,
+    amountMinor: BigInt(amountMinor as string),
+    occurredAt: new Date(occurredAt as string),
+  } as GatewayEvent;
 }
 
 function hmac(body: Buffer, secret: string): string {

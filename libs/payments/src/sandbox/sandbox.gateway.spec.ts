@@ -1,5 +1,9 @@
 import type { GatewayEvent } from '../gateway-event';
-import { PermanentGatewayError, TransientGatewayError, WebhookSignatureError } from '../payment-gateway.errors';
+import {
+  PermanentGatewayError,
+  TransientGatewayError,
+  WebhookSignatureError,
+} from '../payment-gateway.errors';
 import type { CreatePaymentIntentInput } from '../payment-gateway.port';
 import { SandboxGateway } from './sandbox.gateway';
 import { SandboxScript, type SandboxOutcome } from './sandbox-script';
@@ -13,8 +17,18 @@ function setup(options: { magicAmounts?: boolean } = {}) {
   return { sandbox, events };
 }
 
-function charge(key: string, extra: Partial<CreatePaymentIntentInput> = {}): CreatePaymentIntentInput {
-  return { amountMinor: 1_000n, currency: 'EUR', customerRef: 'cus_1', metadata: { saga: key }, idempotencyKey: key, ...extra };
+function charge(
+  key: string,
+  extra: Partial<CreatePaymentIntentInput> = {},
+): CreatePaymentIntentInput {
+  return {
+    amountMinor: 1_000n,
+    currency: 'EUR',
+    customerRef: 'cus_1',
+    metadata: { saga: key },
+    idempotencyKey: key,
+    ...extra,
+  };
 }
 
 describe('SandboxGateway', () => {
@@ -43,7 +57,9 @@ describe('SandboxGateway', () => {
     expect(again).toEqual(first);
     await sandbox.idle();
     expect(events).toHaveLength(1);
-    await expect(sandbox.createPaymentIntent(charge('topup-2:charge', { amountMinor: 5n }))).rejects.toMatchObject({
+    await expect(
+      sandbox.createPaymentIntent(charge('topup-2:charge', { amountMinor: 5n })),
+    ).rejects.toMatchObject({
       reason: 'idempotency_key_reused',
     });
   });
@@ -60,7 +76,9 @@ describe('SandboxGateway', () => {
     ['no_event', ''],
   ])('metadata outcome %s reports %s', async (outcome, expected) => {
     const { sandbox, events } = setup();
-    await sandbox.createPaymentIntent(charge(`topup-${outcome}`, { metadata: { sandbox_outcome: outcome } }));
+    await sandbox.createPaymentIntent(
+      charge(`topup-${outcome}`, { metadata: { sandbox_outcome: outcome } }),
+    );
     await sandbox.idle();
     expect(events.map((e) => e.type).join(',')).toBe(expected);
     if (events.length === 2) expect(events[1].providerEventId).toBe(events[0].providerEventId);
@@ -68,23 +86,31 @@ describe('SandboxGateway', () => {
 
   it('declines by magic amount, permanently, and replays the decline for the same key', async () => {
     const { sandbox, events } = setup();
-    const declined = await sandbox.createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n })).catch((e: unknown) => e);
+    const declined = await sandbox
+      .createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n }))
+      .catch((e: unknown) => e);
     expect(declined).toBeInstanceOf(PermanentGatewayError);
     expect(declined).toMatchObject({ reason: 'card_declined', retryable: false });
-    await expect(sandbox.createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n }))).rejects.toBe(declined);
+    await expect(
+      sandbox.createPaymentIntent(charge('topup-4:charge', { amountMinor: 402n })),
+    ).rejects.toBe(declined);
     await sandbox.idle();
     expect(events).toEqual([]);
   });
 
   it('can switch magic amounts off', async () => {
     const { sandbox } = setup({ magicAmounts: false });
-    await expect(sandbox.createPaymentIntent(charge('topup-5:charge', { amountMinor: 402n }))).resolves.toBeDefined();
+    await expect(
+      sandbox.createPaymentIntent(charge('topup-5:charge', { amountMinor: 402n })),
+    ).resolves.toBeDefined();
   });
 
   it('times out after executing: the retry with the same key gets the object, charged once', async () => {
     const { sandbox, events } = setup();
     sandbox.script.next('createPaymentIntent', 'timeout');
-    const lost = await sandbox.createPaymentIntent(charge('topup-6:charge')).catch((e: unknown) => e);
+    const lost = await sandbox
+      .createPaymentIntent(charge('topup-6:charge'))
+      .catch((e: unknown) => e);
     expect(lost).toBeInstanceOf(TransientGatewayError);
     expect(lost).toMatchObject({ reason: 'timeout' });
     const retried = await sandbox.createPaymentIntent(charge('topup-6:charge'));
@@ -96,17 +122,34 @@ describe('SandboxGateway', () => {
   it('fails before executing on unavailable and rate limited, then succeeds on retry', async () => {
     const { sandbox, events } = setup();
     sandbox.script.next('*', 'unavailable').next('createPayout', 'rate_limited');
-    const payout = { amountMinor: 700n, currency: 'USD', destination: { type: 'bank_account', id: 'ba_1' }, metadata: {}, idempotencyKey: 'withdrawal-1:payout' } as const;
-    await expect(sandbox.createPayout(payout)).rejects.toMatchObject({ reason: 'provider_unavailable', retryable: true });
+    const payout = {
+      amountMinor: 700n,
+      currency: 'USD',
+      destination: { type: 'bank_account', id: 'ba_1' },
+      metadata: {},
+      idempotencyKey: 'withdrawal-1:payout',
+    } as const;
+    await expect(sandbox.createPayout(payout)).rejects.toMatchObject({
+      reason: 'provider_unavailable',
+      retryable: true,
+    });
     await expect(sandbox.createPayout(payout)).rejects.toMatchObject({ reason: 'rate_limited' });
     const result = await sandbox.createPayout(payout);
     await sandbox.idle();
-    expect(events).toMatchObject([{ type: 'payout_paid', objectId: result.payoutId, amountMinor: 700n }]);
+    expect(events).toMatchObject([
+      { type: 'payout_paid', objectId: result.payoutId, amountMinor: 700n },
+    ]);
   });
 
   it('reports a failed payout', async () => {
     const { sandbox, events } = setup();
-    await sandbox.createPayout({ amountMinor: 422n, currency: 'USD', destination: { type: 'bank_account', id: 'ba_1' }, metadata: {}, idempotencyKey: 'w-2:payout' });
+    await sandbox.createPayout({
+      amountMinor: 422n,
+      currency: 'USD',
+      destination: { type: 'bank_account', id: 'ba_1' },
+      metadata: {},
+      idempotencyKey: 'w-2:payout',
+    });
     await sandbox.idle();
     expect(events).toMatchObject([{ type: 'payout_failed', failureCode: 'account_closed' }]);
   });
@@ -114,8 +157,14 @@ describe('SandboxGateway', () => {
   it('refunds up to what was charged', async () => {
     const { sandbox, events } = setup();
     const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-7:charge'));
-    await sandbox.refund({ paymentIntentId, amountMinor: 600n, idempotencyKey: 'topup-7:refund-1' });
-    await expect(sandbox.refund({ paymentIntentId, amountMinor: 401n, idempotencyKey: 'topup-7:refund-2' })).rejects.toMatchObject({
+    await sandbox.refund({
+      paymentIntentId,
+      amountMinor: 600n,
+      idempotencyKey: 'topup-7:refund-1',
+    });
+    await expect(
+      sandbox.refund({ paymentIntentId, amountMinor: 401n, idempotencyKey: 'topup-7:refund-2' }),
+    ).rejects.toMatchObject({
       reason: 'invalid_request',
     });
     await sandbox.idle();
@@ -148,7 +197,9 @@ describe('SandboxGateway', () => {
 
   it('reports a silent payment later on request', async () => {
     const { sandbox, events } = setup();
-    const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-10:charge', { amountMinor: 204n }));
+    const { paymentIntentId } = await sandbox.createPaymentIntent(
+      charge('topup-10:charge', { amountMinor: 204n }),
+    );
     await sandbox.idle();
     expect(events).toEqual([]);
     sandbox.settlePayment(paymentIntentId, 'failed');
@@ -158,7 +209,13 @@ describe('SandboxGateway', () => {
 
   it('draws faults from a seeded plan reproducibly', async () => {
     const draw = async () => {
-      const sandbox = new SandboxGateway({ script: new SandboxScript().randomly({ seed: 7, rate: 0.5, outcomes: ['unavailable', 'decline'] }) });
+      const sandbox = new SandboxGateway({
+        script: new SandboxScript().randomly({
+          seed: 7,
+          rate: 0.5,
+          outcomes: ['unavailable', 'decline'],
+        }),
+      });
       const outcomes: string[] = [];
       for (let i = 0; i < 20; i++) {
         const result = await sandbox.createPaymentIntent(charge(`topup-r${i}`)).then(
@@ -179,8 +236,14 @@ describe('SandboxGateway', () => {
     await sandbox.createSetupIntent({ customerRef: 'cus_cards', idempotencyKey: 'user-1:link:1' });
     const [card] = await sandbox.listPaymentMethods('cus_cards');
     expect(card).toMatchObject({ brand: 'visa', last4: '4242' });
-    await sandbox.detachPaymentMethod({ paymentMethodId: card.paymentMethodId, idempotencyKey: 'user-1:unlink:1' });
-    await sandbox.detachPaymentMethod({ paymentMethodId: card.paymentMethodId, idempotencyKey: 'user-1:unlink:1' });
+    await sandbox.detachPaymentMethod({
+      paymentMethodId: card.paymentMethodId,
+      idempotencyKey: 'user-1:unlink:1',
+    });
+    await sandbox.detachPaymentMethod({
+      paymentMethodId: card.paymentMethodId,
+      idempotencyKey: 'user-1:unlink:1',
+    });
     expect(await sandbox.listPaymentMethods('cus_cards')).toEqual([]);
   });
 

@@ -1,7 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { GatewayEvent, GatewayEventHandler } from '../gateway-event';
-import { checkCurrency, checkIdempotencyKey, checkMetadata, toProviderAmount } from '../gateway-input';
-import { PermanentGatewayError, TransientGatewayError } from '../payment-gateway.errors';
+import {
+  checkCurrency,
+  checkIdempotencyKey,
+  checkMetadata,
+  toProviderAmount,
+} from '../gateway-input';
+import { PermanentGatewayError } from '../payment-gateway.errors';
 import type {
   CreatePaymentIntentInput,
   CreatePayoutInput,
@@ -16,6 +20,14 @@ import type {
   RefundResult,
   SetupIntentResult,
 } from '../payment-gateway.port';
+import {
+  declined,
+  objectId,
+  replay,
+  throwIfNotExecuted,
+  timedOut,
+  type StoredCall,
+} from './sandbox-calls';
 import { SandboxEventBus } from './sandbox-event-bus';
 import {
   SANDBOX_MAGIC_AMOUNTS,
@@ -38,12 +50,6 @@ export interface SandboxGatewayOptions {
   readonly webhookSecret?: string;
   /** Event timestamps come from here, so tests can pin them. */
   readonly now?: () => Date;
-}
-
-interface StoredCall {
-  readonly fingerprint: string;
-  readonly result?: unknown;
-  readonly error?: PermanentGatewayError;
 }
 
 interface Charge {
@@ -87,18 +93,32 @@ export class SandboxGateway implements PaymentGateway {
   async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult> {
     checkCurrency(input.currency);
     toProviderAmount(input.amountMinor);
-    return this.idempotent('createPaymentIntent', input, input.metadata, input.amountMinor, (outcome) => {
-      const id = objectId('pi', input.idempotencyKey);
-      this.remember(this.charges, id, { amountMinor: input.amountMinor, currency: input.currency, metadata: input.metadata, refundedMinor: 0n });
-      const { amountMinor, currency, metadata } = input;
-      this.publish(
-        outcome,
-        this.event('payment_succeeded', id, amountMinor, currency, metadata),
-        { ...this.event('payment_failed', id, amountMinor, currency, metadata), failureCode: 'card_declined' },
-      );
-      // The sandbox customer confirms at once, so the payment is already under way.
-      return { paymentIntentId: id, clientSecret: `${id}_secret_sandbox`, status: 'processing' };
-    });
+    return this.idempotent(
+      'createPaymentIntent',
+      input,
+      input.metadata,
+      input.amountMinor,
+      (outcome) => {
+        const id = objectId('pi', input.idempotencyKey);
+        this.remember(this.charges, id, {
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          metadata: input.metadata,
+          refundedMinor: 0n,
+        });
+        const { amountMinor, currency, metadata } = input;
+        this.publish(
+          outcome,
+          this.event('payment_succeeded', id, amountMinor, currency, metadata),
+          {
+            ...this.event('payment_failed', id, amountMinor, currency, metadata),
+            failureCode: 'card_declined',
+          },
+        );
+        // The sandbox customer confirms at once, so the payment is already under way.
+        return { paymentIntentId: id, clientSecret: `${id}_secret_sandbox`, status: 'processing' };
+      },
+    );
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -112,8 +132,15 @@ export class SandboxGateway implements PaymentGateway {
       const { amountMinor, paymentIntentId } = input;
       this.publish(
         outcome,
-        { ...this.event('refund_succeeded', id, amountMinor, charge.currency, metadata), paymentIntentId },
-        { ...this.event('refund_failed', id, amountMinor, charge.currency, metadata), paymentIntentId, failureCode: 'expired_or_canceled_card' },
+        {
+          ...this.event('refund_succeeded', id, amountMinor, charge.currency, metadata),
+          paymentIntentId,
+        },
+        {
+          ...this.event('refund_failed', id, amountMinor, charge.currency, metadata),
+          paymentIntentId,
+          failureCode: 'expired_or_canceled_card',
+        },
       );
       return { refundId: id, status: 'pending' };
     });
@@ -125,11 +152,10 @@ export class SandboxGateway implements PaymentGateway {
     return this.idempotent('createPayout', input, input.metadata, input.amountMinor, (outcome) => {
       const id = objectId('po', input.idempotencyKey);
       const { amountMinor, currency, metadata } = input;
-      this.publish(
-        outcome,
-        this.event('payout_paid', id, amountMinor, currency, metadata),
-        { ...this.event('payout_failed', id, amountMinor, currency, metadata), failureCode: 'account_closed' },
-      );
+      this.publish(outcome, this.event('payout_paid', id, amountMinor, currency, metadata), {
+        ...this.event('payout_failed', id, amountMinor, currency, metadata),
+        failureCode: 'account_closed',
+      });
       return { payoutId: id, status: 'pending' };
     });
   }
@@ -138,7 +164,13 @@ export class SandboxGateway implements PaymentGateway {
     return this.idempotent('createSetupIntent', input, input.metadata ?? {}, undefined, () => {
       const id = objectId('seti', input.idempotencyKey);
       // The sandbox customer completes the setup at once with the classic test card.
-      const card = { paymentMethodId: objectId('pm', input.idempotencyKey), brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 };
+      const card = {
+        paymentMethodId: objectId('pm', input.idempotencyKey),
+        brand: 'visa',
+        last4: '4242',
+        expMonth: 12,
+        expYear: 2030,
+      };
       this.remember(this.cards, card.paymentMethodId, { ...card, customerRef: input.customerRef });
       return { setupIntentId: id, clientSecret: `${id}_secret_sandbox` };
     });
@@ -154,7 +186,10 @@ export class SandboxGateway implements PaymentGateway {
   async detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void> {
     await this.idempotent('detachPaymentMethod', input, {}, undefined, () => {
       if (!this.cards.delete(input.paymentMethodId)) {
-        throw new PermanentGatewayError('invalid_request', `No such payment method ${input.paymentMethodId}`);
+        throw new PermanentGatewayError(
+          'invalid_request',
+          `No such payment method ${input.paymentMethodId}`,
+        );
       }
       return undefined;
     });
@@ -178,7 +213,9 @@ export class SandboxGateway implements PaymentGateway {
     const charge = this.charges.get(paymentIntentId);
     if (!charge) throw new RangeError(`Unknown sandbox payment intent ${paymentIntentId}`);
     const type = result === 'succeeded' ? 'payment_succeeded' : 'payment_failed';
-    this.bus.publish(this.event(type, paymentIntentId, charge.amountMinor, charge.currency, charge.metadata));
+    this.bus.publish(
+      this.event(type, paymentIntentId, charge.amountMinor, charge.currency, charge.metadata),
+    );
   }
 
   /** Resolves when every event produced so far has been delivered (or given up on). */
@@ -231,7 +268,10 @@ export class SandboxGateway implements PaymentGateway {
   private outcomeFor(metadata: Metadata, amountMinor: bigint | undefined): SandboxOutcome {
     const requested = metadata[SANDBOX_OUTCOME_METADATA_KEY];
     if (isSandboxOutcome(requested)) return requested;
-    const magic = amountMinor !== undefined && this.options.magicAmounts !== false ? SANDBOX_MAGIC_AMOUNTS.get(amountMinor) : undefined;
+    const magic =
+      amountMinor !== undefined && this.options.magicAmounts !== false
+        ? SANDBOX_MAGIC_AMOUNTS.get(amountMinor)
+        : undefined;
     return magic ?? 'succeed';
   }
 
@@ -243,9 +283,16 @@ export class SandboxGateway implements PaymentGateway {
 
   private refundable(input: RefundInput): Charge {
     const charge = this.charges.get(input.paymentIntentId);
-    if (!charge) throw new PermanentGatewayError('invalid_request', `No such payment intent ${input.paymentIntentId}`);
+    if (!charge)
+      throw new PermanentGatewayError(
+        'invalid_request',
+        `No such payment intent ${input.paymentIntentId}`,
+      );
     if (charge.refundedMinor + input.amountMinor > charge.amountMinor) {
-      throw new PermanentGatewayError('invalid_request', `Refund exceeds what is left of ${input.paymentIntentId}`);
+      throw new PermanentGatewayError(
+        'invalid_request',
+        `Refund exceeds what is left of ${input.paymentIntentId}`,
+      );
     }
     return charge;
   }
@@ -257,7 +304,13 @@ export class SandboxGateway implements PaymentGateway {
     if (outcome === 'duplicate_event') this.bus.publish(event);
   }
 
-  private event<T extends GatewayEvent['type']>(type: T, id: string, amountMinor: bigint, currency: string, metadata: Metadata) {
+  private event<T extends GatewayEvent['type']>(
+    type: T,
+    id: string,
+    amountMinor: bigint,
+    currency: string,
+    metadata: Metadata,
+  ) {
     return {
       type,
       // One id per (object, outcome): a redelivery or a replayed call carries the same id.
@@ -278,36 +331,4 @@ export class SandboxGateway implements PaymentGateway {
   private webhookSecret(): string {
     return this.options.webhookSecret ?? 'sandbox-webhook-secret';
   }
-}
-
-function replay<T>(stored: StoredCall, fingerprint: string, scripted: SandboxOutcome | undefined): T {
-  if (stored.fingerprint !== fingerprint) {
-    throw new PermanentGatewayError('idempotency_key_reused', 'Idempotency key was first used with other parameters');
-  }
-  // A scripted timeout on a replay loses the answer again; other outcomes only apply to new objects.
-  if (scripted === 'timeout') throw timedOut();
-  if (stored.error) throw stored.error;
-  return stored.result as T;
-}
-
-function throwIfNotExecuted(outcome: SandboxOutcome | undefined): void {
-  if (outcome === 'unavailable') throw new TransientGatewayError('provider_unavailable', 'Sandbox: provider unavailable');
-  if (outcome === 'rate_limited') throw new TransientGatewayError('rate_limited', 'Sandbox: rate limited', { retryAfterMs: 10 });
-}
-
-function timedOut(): TransientGatewayError {
-  return new TransientGatewayError('timeout', 'Sandbox: the request timed out after the provider executed it');
-}
-
-function declined(operation: SandboxOperation): PermanentGatewayError {
-  if (operation === 'createPaymentIntent') {
-    return new PermanentGatewayError('card_declined', 'Sandbox: card declined', { declineCode: 'generic_decline' });
-  }
-  if (operation === 'createPayout') return new PermanentGatewayError('insufficient_funds', 'Sandbox: balance too low');
-  return new PermanentGatewayError('invalid_request', `Sandbox: ${operation} refused`);
-}
-
-/** Provider-looking ids derived from the idempotency key: the same key always names the same object. */
-function objectId(prefix: string, key: string): string {
-  return `${prefix}_sb_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }

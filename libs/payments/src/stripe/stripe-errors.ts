@@ -24,7 +24,10 @@ function mapStripeError(error: StripeError): PaymentGatewayError {
     return new TransientGatewayError(reason, error.message, options);
   }
   if (error instanceof Stripe.errors.StripeRateLimitError) {
-    return new TransientGatewayError('rate_limited', error.message, { ...options, retryAfterMs: retryAfterMs(error) });
+    return new TransientGatewayError('rate_limited', error.message, {
+      ...options,
+      retryAfterMs: retryAfterMs(error),
+    });
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
     return new PermanentGatewayError('idempotency_key_reused', error.message, options);
@@ -35,18 +38,26 @@ function mapStripeError(error: StripeError): PaymentGatewayError {
       declineCode: error.decline_code ?? error.code,
     });
   }
-  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+  if (
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  ) {
     return new PermanentGatewayError('not_authorised', error.message, options);
   }
   return mapByStatus(error, options);
 }
 
-function mapByStatus(error: StripeError, options: { providerRequestId?: string; cause: unknown }): PaymentGatewayError {
+function mapByStatus(
+  error: StripeError,
+  options: { providerRequestId?: string; cause: unknown },
+): PaymentGatewayError {
   const status = error.statusCode ?? 0;
   // 409: a request with the same idempotency key is still being processed;
   // retrying later returns its outcome.
-  if (status === 409) return new TransientGatewayError('request_in_progress', error.message, options);
-  if (status >= 500 || status === 0) return new TransientGatewayError('provider_unavailable', error.message, options);
+  if (status === 409)
+    return new TransientGatewayError('request_in_progress', error.message, options);
+  if (status >= 500 || status === 0)
+    return new TransientGatewayError('provider_unavailable', error.message, options);
   if (error.code === 'balance_insufficient' || error.code === 'insufficient_funds') {
     return new PermanentGatewayError('insufficient_funds', error.message, options);
   }

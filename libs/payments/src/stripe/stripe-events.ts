@@ -69,7 +69,12 @@ function refundOutcome(event: Stripe.Event, refund: Stripe.Refund): GatewayEvent
   }
   if (refund.status === 'failed' || refund.status === 'canceled') {
     const failureCode = refund.failure_reason ?? refund.status;
-    return { type: 'refund_failed', ...base(event, refund, refund.amount), paymentIntentId, failureCode };
+    return {
+      type: 'refund_failed',
+      ...base(event, refund, refund.amount),
+      paymentIntentId,
+      failureCode,
+    };
   }
   return undefined;
 }
@@ -84,7 +89,8 @@ function disputeOpened(event: Stripe.Event, dispute: Stripe.Dispute): GatewayEve
 }
 
 function payoutOutcome(event: Stripe.Event, payout: Stripe.Payout): GatewayEvent {
-  if (event.type === 'payout.paid') return { type: 'payout_paid', ...base(event, payout, payout.amount) };
+  if (event.type === 'payout.paid')
+    return { type: 'payout_paid', ...base(event, payout, payout.amount) };
   return {
     type: 'payout_failed',
     ...base(event, payout, payout.amount),

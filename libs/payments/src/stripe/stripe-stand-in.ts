@@ -59,7 +59,11 @@ export class StripeStandIn {
 
   /** Where to point `StripeGatewayOptions.api`. */
   get api(): { host: string; port: number; protocol: 'http' } {
-    return { host: '127.0.0.1', port: (this.server.address() as AddressInfo).port, protocol: 'http' };
+    return {
+      host: '127.0.0.1',
+      port: (this.server.address() as AddressInfo).port,
+      protocol: 'http',
+    };
   }
 
   /** The next matching request (any path when `path` is omitted) fails this way, once. */
@@ -95,25 +99,48 @@ export class StripeStandIn {
     const idempotencyKey = header(req, 'idempotency-key');
     const stripeAccount = header(req, 'stripe-account');
     if (this.requests.length < MAX_RECORDED_REQUESTS) {
-      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, idempotencyKey, stripeAccount, params });
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        idempotencyKey,
+        stripeAccount,
+        params,
+      });
     }
     if (!/^Bearer sk_/.test(header(req, 'authorization') ?? '')) {
       return send(res, 401, error('invalid_request_error', 'Invalid API Key provided'));
     }
     const fault = this.takeFault(url.pathname);
-    if (fault?.kind === 'server_error') return send(res, 500, error('api_error', 'Injected server error'));
-    if (fault?.kind === 'rate_limited') return send(res, 429, error('invalid_request_error', 'Too many requests', 'rate_limit'), { 'Retry-After': '1' });
+    if (fault?.kind === 'server_error')
+      return send(res, 500, error('api_error', 'Injected server error'));
+    if (fault?.kind === 'rate_limited')
+      return send(res, 429, error('invalid_request_error', 'Too many requests', 'rate_limit'), {
+        'Retry-After': '1',
+      });
 
     const scope = `${stripeAccount ?? 'platform'}:${idempotencyKey}`;
     const fingerprint = `${req.method} ${url.pathname} ${JSON.stringify(params)}`;
     const stored = idempotencyKey ? this.idempotent.get(scope) : undefined;
     if (stored && stored.fingerprint !== fingerprint) {
-      return send(res, 400, { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` } });
+      return send(res, 400, {
+        error: {
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with.`,
+        },
+      });
     }
-    const response = stored ?? { fingerprint, ...this.execute(req.method ?? 'GET', url.pathname, params, fault) };
+    const response = stored ?? {
+      fingerprint,
+      ...this.execute(req.method ?? 'GET', url.pathname, params, fault),
+    };
     if (idempotencyKey && req.method === 'POST') this.idempotent.set(scope, response);
     if (fault?.kind === 'drop_response') return void res.socket?.destroy();
-    return send(res, response.status, response.body, stored ? { 'Idempotent-Replayed': 'true' } : {});
+    return send(
+      res,
+      response.status,
+      response.body,
+      stored ? { 'Idempotent-Replayed': 'true' } : {},
+    );
   }
 
   private takeFault(path: string): StandInFault | undefined {
@@ -121,18 +148,32 @@ export class StripeStandIn {
     return index < 0 ? undefined : this.faults.splice(index, 1)[0].fault;
   }
 
-  private execute(method: string, path: string, params: Record<string, unknown>, fault?: StandInFault): { status: number; body: unknown } {
+  private execute(
+    method: string,
+    path: string,
+    params: Record<string, unknown>,
+    fault?: StandInFault,
+  ): { status: number; body: unknown } {
     if (fault?.kind === 'card_declined') {
-      return { status: 402, body: error('card_error', 'Your card was declined.', 'card_declined', 'generic_decline') };
+      return {
+        status: 402,
+        body: error('card_error', 'Your card was declined.', 'card_declined', 'generic_decline'),
+      };
     }
-    if (method === 'POST' && path === '/v1/payment_intents') return this.created(this.paymentIntent(params));
+    if (method === 'POST' && path === '/v1/payment_intents')
+      return this.created(this.paymentIntent(params));
     if (method === 'POST' && path === '/v1/refunds') return this.refund(params);
     if (method === 'POST' && path === '/v1/payouts') return this.created(this.payout(params));
-    if (method === 'POST' && path === '/v1/setup_intents') return this.created(this.setupIntent(params));
-    if (method === 'GET' && path === '/v1/payment_methods') return { status: 200, body: this.listCards(params) };
+    if (method === 'POST' && path === '/v1/setup_intents')
+      return this.created(this.setupIntent(params));
+    if (method === 'GET' && path === '/v1/payment_methods')
+      return { status: 200, body: this.listCards(params) };
     const detach = /^\/v1\/payment_methods\/([^/]+)\/detach$/.exec(path);
     if (method === 'POST' && detach) return this.detach(detach[1]);
-    return { status: 404, body: error('invalid_request_error', `Unrecognized request URL (${method}: ${path})`) };
+    return {
+      status: 404,
+      body: error('invalid_request_error', `Unrecognized request URL (${method}: ${path})`),
+    };
   }
 
   private created(object: StripeObject): { status: number; body: unknown } {
@@ -161,7 +202,14 @@ export class StripeStandIn {
   private refund(params: Record<string, unknown>): { status: number; body: unknown } {
     const intent = this.objects.get(String(params.payment_intent));
     if (!intent || intent.object !== 'payment_intent') {
-      return { status: 400, body: error('invalid_request_error', `No such payment_intent: '${params.payment_intent}'`, 'resource_missing') };
+      return {
+        status: 400,
+        body: error(
+          'invalid_request_error',
+          `No such payment_intent: '${params.payment_intent}'`,
+          'resource_missing',
+        ),
+      };
     }
     return this.created({
       id: this.nextId('re'),
@@ -188,17 +236,35 @@ export class StripeStandIn {
 
   private setupIntent(params: Record<string, unknown>): StripeObject {
     const id = this.nextId('seti');
-    return { id, object: 'setup_intent', customer: params.customer, client_secret: `${id}_secret_standin`, status: 'requires_payment_method', usage: params.usage };
+    return {
+      id,
+      object: 'setup_intent',
+      customer: params.customer,
+      client_secret: `${id}_secret_standin`,
+      status: 'requires_payment_method',
+      usage: params.usage,
+    };
   }
 
   private listCards(params: Record<string, unknown>): unknown {
-    const data = [...this.objects.values()].filter((o) => o.object === 'payment_method' && o.customer === params.customer);
-    return { object: 'list', data: data.slice(0, Number(params.limit ?? 10)), has_more: false, url: '/v1/payment_methods' };
+    const data = [...this.objects.values()].filter(
+      (o) => o.object === 'payment_method' && o.customer === params.customer,
+    );
+    return {
+      object: 'list',
+      data: data.slice(0, Number(params.limit ?? 10)),
+      has_more: false,
+      url: '/v1/payment_methods',
+    };
   }
 
   private detach(id: string): { status: number; body: unknown } {
     const method = this.objects.get(id);
-    if (!method) return { status: 404, body: error('invalid_request_error', `No such PaymentMethod: '${id}'`, 'resource_missing') };
+    if (!method)
+      return {
+        status: 404,
+        body: error('invalid_request_error', `No such PaymentMethod: '${id}'`, 'resource_missing'),
+      };
     method.customer = null;
     return { status: 200, body: method };
   }
@@ -242,7 +308,16 @@ function error(type: string, message: string, code?: string, declineCode?: strin
   return { error: { type, message, code, decline_code: declineCode } };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': `req_standin_${Date.now()}`, ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Request-Id': `req_standin_${Date.now()}`,
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }

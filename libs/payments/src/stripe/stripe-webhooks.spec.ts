@@ -13,11 +13,26 @@ function signed(event: object, signingSecret = secret): { body: Buffer; header: 
 }
 
 function stripeEvent(type: string, object: object, id = 'evt_1') {
-  return { id, object: 'event', type, created: 1_767_225_600, data: { object }, livemode: false, api_version: null };
+  return {
+    id,
+    object: 'event',
+    type,
+    created: 1_767_225_600,
+    data: { object },
+    livemode: false,
+    api_version: null,
+  };
 }
 
 const metadata = { saga: 'topup-1' };
-const intent = { id: 'pi_1', object: 'payment_intent', amount: 1250, amount_received: 1250, currency: 'eur', metadata };
+const intent = {
+  id: 'pi_1',
+  object: 'payment_intent',
+  amount: 1250,
+  amount_received: 1250,
+  currency: 'eur',
+  metadata,
+};
 
 describe('StripeGateway.parseWebhook', () => {
   it('normalises payment_intent.succeeded with bigint amount and upper-case currency', () => {
@@ -34,7 +49,15 @@ describe('StripeGateway.parseWebhook', () => {
   });
 
   it('carries the decline reason of a failed payment', () => {
-    const failed = { ...intent, amount_received: 0, last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'No funds' } };
+    const failed = {
+      ...intent,
+      amount_received: 0,
+      last_payment_error: {
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'No funds',
+      },
+    };
     const { body, header } = signed(stripeEvent('payment_intent.payment_failed', failed));
     expect(gateway.parseWebhook(body, header)).toMatchObject({
       type: 'payment_failed',
@@ -45,11 +68,65 @@ describe('StripeGateway.parseWebhook', () => {
   });
 
   it.each([
-    ['refund.updated', { id: 're_1', object: 'refund', amount: 300, currency: 'eur', status: 'succeeded', payment_intent: 'pi_1', metadata }, { type: 'refund_succeeded', paymentIntentId: 'pi_1', amountMinor: 300n }],
-    ['refund.failed', { id: 're_2', object: 'refund', amount: 300, currency: 'eur', status: 'failed', failure_reason: 'expired_or_canceled_card', payment_intent: 'pi_1', metadata }, { type: 'refund_failed', failureCode: 'expired_or_canceled_card' }],
-    ['charge.dispute.created', { id: 'dp_1', object: 'dispute', amount: 1250, currency: 'eur', reason: 'fraudulent', payment_intent: 'pi_1', metadata: {} }, { type: 'dispute_opened', reason: 'fraudulent', paymentIntentId: 'pi_1' }],
-    ['payout.paid', { id: 'po_1', object: 'payout', amount: 9900, currency: 'gbp', status: 'paid', metadata }, { type: 'payout_paid', objectId: 'po_1', currency: 'GBP' }],
-    ['payout.failed', { id: 'po_2', object: 'payout', amount: 9900, currency: 'gbp', status: 'failed', failure_code: 'account_closed', failure_message: 'Closed', metadata }, { type: 'payout_failed', failureCode: 'account_closed' }],
+    [
+      'refund.updated',
+      {
+        id: 're_1',
+        object: 'refund',
+        amount: 300,
+        currency: 'eur',
+        status: 'succeeded',
+        payment_intent: 'pi_1',
+        metadata,
+      },
+      { type: 'refund_succeeded', paymentIntentId: 'pi_1', amountMinor: 300n },
+    ],
+    [
+      'refund.failed',
+      {
+        id: 're_2',
+        object: 'refund',
+        amount: 300,
+        currency: 'eur',
+        status: 'failed',
+        failure_reason: 'expired_or_canceled_card',
+        payment_intent: 'pi_1',
+        metadata,
+      },
+      { type: 'refund_failed', failureCode: 'expired_or_canceled_card' },
+    ],
+    [
+      'charge.dispute.created',
+      {
+        id: 'dp_1',
+        object: 'dispute',
+        amount: 1250,
+        currency: 'eur',
+        reason: 'fraudulent',
+        payment_intent: 'pi_1',
+        metadata: {},
+      },
+      { type: 'dispute_opened', reason: 'fraudulent', paymentIntentId: 'pi_1' },
+    ],
+    [
+      'payout.paid',
+      { id: 'po_1', object: 'payout', amount: 9900, currency: 'gbp', status: 'paid', metadata },
+      { type: 'payout_paid', objectId: 'po_1', currency: 'GBP' },
+    ],
+    [
+      'payout.failed',
+      {
+        id: 'po_2',
+        object: 'payout',
+        amount: 9900,
+        currency: 'gbp',
+        status: 'failed',
+        failure_code: 'account_closed',
+        failure_message: 'Closed',
+        metadata,
+      },
+      { type: 'payout_failed', failureCode: 'account_closed' },
+    ],
   ])('normalises %s', (type, object, expected) => {
     const { body, header } = signed(stripeEvent(type, object));
     expect(gateway.parseWebhook(body, header)).toMatchObject(expected);
@@ -58,7 +135,15 @@ describe('StripeGateway.parseWebhook', () => {
   it('ignores event types the ledger does not act on, and refunds still pending', () => {
     const ignored = signed(stripeEvent('customer.created', { id: 'cus_1', object: 'customer' }));
     expect(gateway.parseWebhook(ignored.body, ignored.header)).toBeUndefined();
-    const pending = signed(stripeEvent('refund.created', { id: 're_3', object: 'refund', amount: 1, currency: 'eur', status: 'pending' }));
+    const pending = signed(
+      stripeEvent('refund.created', {
+        id: 're_3',
+        object: 'refund',
+        amount: 1,
+        currency: 'eur',
+        status: 'pending',
+      }),
+    );
     expect(gateway.parseWebhook(pending.body, pending.header)).toBeUndefined();
   });
 
@@ -71,14 +156,19 @@ describe('StripeGateway.parseWebhook', () => {
   });
 
   it('rejects a payload signed with another secret', () => {
-    const { body, header } = signed(stripeEvent('payment_intent.succeeded', intent), 'whsec_attacker');
+    const { body, header } = signed(
+      stripeEvent('payment_intent.succeeded', intent),
+      'whsec_attacker',
+    );
     expect(() => gateway.parseWebhook(body, header)).toThrow(WebhookSignatureError);
   });
 
   it('rejects a body altered after signing', () => {
     const { body, header } = signed(stripeEvent('payment_intent.succeeded', intent));
     const forged = Buffer.from(body.toString().replace('1250', '999999'));
-    expect(() => gateway.parseWebhook(forged, header)).toThrow(expect.objectContaining({ reason: 'signature_mismatch' }));
+    expect(() => gateway.parseWebhook(forged, header)).toThrow(
+      expect.objectContaining({ reason: 'signature_mismatch' }),
+    );
   });
 
   it('rejects a missing header and an oversized body', () => {
@@ -90,7 +180,11 @@ describe('StripeGateway.parseWebhook', () => {
   });
 
   it('rejects a signed event whose amount is not an integer', () => {
-    const { body, header } = signed(stripeEvent('payment_intent.succeeded', { ...intent, amount_received: 12.5 }));
-    expect(() => gateway.parseWebhook(body, header)).toThrow(expect.objectContaining({ reason: 'malformed_payload' }));
+    const { body, header } = signed(
+      stripeEvent('payment_intent.succeeded', { ...intent, amount_received: 12.5 }),
+    );
+    expect(() => gateway.parseWebhook(body, header)).toThrow(
+      expect.objectContaining({ reason: 'malformed_payload' }),
+    );
   });
 });

@@ -35,7 +35,12 @@ describe('StripeGateway against the stand-in', () => {
     expect(result.clientSecret).toContain(result.paymentIntentId);
     const request = standIn.requests.at(-1)!;
     expect(request.idempotencyKey).toBe('topup-1:charge');
-    expect(request.params).toMatchObject({ amount: '1250', currency: 'eur', customer: 'cus_1', metadata: { saga: 'topup-1:charge' } });
+    expect(request.params).toMatchObject({
+      amount: '1250',
+      currency: 'eur',
+      customer: 'cus_1',
+      metadata: { saga: 'topup-1:charge' },
+    });
   });
 
   it('returns the first payment intent for a repeated key and creates no second one', async () => {
@@ -57,7 +62,10 @@ describe('StripeGateway against the stand-in', () => {
   it('maps 500 and 429 to transient errors, and a retry with the same key succeeds once', async () => {
     const before = standIn.count('payment_intent');
     standIn.failNext({ kind: 'server_error' });
-    await expect(charge('topup-4:charge')).rejects.toMatchObject({ reason: 'provider_unavailable', retryable: true });
+    await expect(charge('topup-4:charge')).rejects.toMatchObject({
+      reason: 'provider_unavailable',
+      retryable: true,
+    });
     standIn.failNext({ kind: 'rate_limited' });
     const limited = await charge('topup-4:charge').catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(TransientGatewayError);
@@ -79,7 +87,11 @@ describe('StripeGateway against the stand-in', () => {
       })
       .catch((e: unknown) => e);
     expect(declined).toBeInstanceOf(PermanentGatewayError);
-    expect(declined).toMatchObject({ reason: 'card_declined', declineCode: 'generic_decline', retryable: false });
+    expect(declined).toMatchObject({
+      reason: 'card_declined',
+      declineCode: 'generic_decline',
+      retryable: false,
+    });
   });
 
   it('recovers a charge whose response was lost: the retry returns the same object', async () => {
@@ -95,11 +107,22 @@ describe('StripeGateway against the stand-in', () => {
 
   it('refunds a payment and refuses an unknown one as permanent', async () => {
     const { paymentIntentId } = await charge('topup-7:charge');
-    const refund = await gateway.refund({ paymentIntentId, amountMinor: 250n, idempotencyKey: 'topup-7:refund' });
+    const refund = await gateway.refund({
+      paymentIntentId,
+      amountMinor: 250n,
+      idempotencyKey: 'topup-7:refund',
+    });
     expect(refund.status).toBe('succeeded');
-    expect(standIn.requests.at(-1)!.params).toMatchObject({ payment_intent: paymentIntentId, amount: '250' });
+    expect(standIn.requests.at(-1)!.params).toMatchObject({
+      payment_intent: paymentIntentId,
+      amount: '250',
+    });
     await expect(
-      gateway.refund({ paymentIntentId: 'pi_missing', amountMinor: 1n, idempotencyKey: 'topup-8:refund' }),
+      gateway.refund({
+        paymentIntentId: 'pi_missing',
+        amountMinor: 1n,
+        idempotencyKey: 'topup-8:refund',
+      }),
     ).rejects.toMatchObject({ reason: 'invalid_request' });
   });
 
@@ -112,7 +135,11 @@ describe('StripeGateway against the stand-in', () => {
       idempotencyKey: 'withdrawal-1:payout',
     });
     expect(bank.status).toBe('pending');
-    expect(standIn.requests.at(-1)!.params).toMatchObject({ amount: '9900', currency: 'gbp', destination: 'ba_1' });
+    expect(standIn.requests.at(-1)!.params).toMatchObject({
+      amount: '9900',
+      currency: 'gbp',
+      destination: 'ba_1',
+    });
     await gateway.createPayout({
       amountMinor: 100n,
       currency: 'GBP',
@@ -125,20 +152,30 @@ describe('StripeGateway against the stand-in', () => {
   });
 
   it('links, lists and detaches cards by provider id only', async () => {
-    const setup = await gateway.createSetupIntent({ customerRef: 'cus_cards', idempotencyKey: 'user-1:link-card:1' });
+    const setup = await gateway.createSetupIntent({
+      customerRef: 'cus_cards',
+      idempotencyKey: 'user-1:link-card:1',
+    });
     expect(setup.clientSecret).toContain(setup.setupIntentId);
     const pm = standIn.addCard('cus_cards', { brand: 'visa', last4: '4242' });
     expect(await gateway.listPaymentMethods('cus_cards')).toEqual([
       { paymentMethodId: pm, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 },
     ]);
-    await gateway.detachPaymentMethod({ paymentMethodId: pm, idempotencyKey: `user-1:unlink:${pm}` });
+    await gateway.detachPaymentMethod({
+      paymentMethodId: pm,
+      idempotencyKey: `user-1:unlink:${pm}`,
+    });
     expect(await gateway.listPaymentMethods('cus_cards')).toEqual([]);
   });
 
   it('refuses amounts a JSON number cannot carry exactly, before any request', async () => {
     const sent = standIn.requests.length;
-    await expect(charge('topup-9:charge', 2n ** 53n)).rejects.toMatchObject({ reason: 'invalid_request' });
-    await expect(charge('topup-10:charge', 0n)).rejects.toMatchObject({ reason: 'invalid_request' });
+    await expect(charge('topup-9:charge', 2n ** 53n)).rejects.toMatchObject({
+      reason: 'invalid_request',
+    });
+    await expect(charge('topup-10:charge', 0n)).rejects.toMatchObject({
+      reason: 'invalid_request',
+    });
     expect(standIn.requests.length).toBe(sent);
   });
 });

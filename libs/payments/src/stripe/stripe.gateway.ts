@@ -1,6 +1,11 @@
 import Stripe from 'stripe';
 import type { GatewayEvent } from '../gateway-event';
-import { checkCurrency, checkIdempotencyKey, checkMetadata, toProviderAmount } from '../gateway-input';
+import {
+  checkCurrency,
+  checkIdempotencyKey,
+  checkMetadata,
+  toProviderAmount,
+} from '../gateway-input';
 import { WebhookSignatureError } from '../payment-gateway.errors';
 import {
   PAYMENT_METHODS_PAGE_LIMIT,
@@ -24,7 +29,11 @@ export interface StripeGatewayOptions {
   readonly secretKey: string;
   readonly webhookSecret: string;
   /** Point the SDK somewhere else than api.stripe.com (a stand-in in tests). */
-  readonly api?: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' };
+  readonly api?: {
+    readonly host: string;
+    readonly port: number;
+    readonly protocol: 'http' | 'https';
+  };
   readonly timeoutMs?: number;
   /**
    * The SDK's own retries for network blips, reusing the idempotency key.
@@ -109,7 +118,10 @@ export class StripeGateway implements PaymentGateway {
           // A connected account's payout goes to its own default bank account.
           ...(toConnected ? {} : { destination: input.destination.id }),
         },
-        { idempotencyKey: input.idempotencyKey, ...(toConnected ? { stripeAccount: input.destination.id } : {}) },
+        {
+          idempotencyKey: input.idempotencyKey,
+          ...(toConnected ? { stripeAccount: input.destination.id } : {}),
+        },
       ),
     );
     return { payoutId: payout.id, status: payoutStatus(payout.status) };
@@ -120,7 +132,11 @@ export class StripeGateway implements PaymentGateway {
     checkMetadata(input.metadata);
     const intent = await this.call(() =>
       this.stripe.setupIntents.create(
-        { customer: input.customerRef, usage: 'off_session', metadata: { ...(input.metadata ?? {}) } },
+        {
+          customer: input.customerRef,
+          usage: 'off_session',
+          metadata: { ...(input.metadata ?? {}) },
+        },
         { idempotencyKey: input.idempotencyKey },
       ),
     );
@@ -129,7 +145,11 @@ export class StripeGateway implements PaymentGateway {
 
   async listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]> {
     const page = await this.call(() =>
-      this.stripe.paymentMethods.list({ customer: customerRef, type: 'card', limit: PAYMENT_METHODS_PAGE_LIMIT }),
+      this.stripe.paymentMethods.list({
+        customer: customerRef,
+        type: 'card',
+        limit: PAYMENT_METHODS_PAGE_LIMIT,
+      }),
     );
     return page.data.map((method) => ({
       paymentMethodId: method.id,
@@ -143,13 +163,20 @@ export class StripeGateway implements PaymentGateway {
   async detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void> {
     checkIdempotencyKey(input.idempotencyKey);
     await this.call(() =>
-      this.stripe.paymentMethods.detach(input.paymentMethodId, {}, { idempotencyKey: input.idempotencyKey }),
+      this.stripe.paymentMethods.detach(
+        input.paymentMethodId,
+        {},
+        { idempotencyKey: input.idempotencyKey },
+      ),
     );
   }
 
   parseWebhook(rawBody: Buffer, signatureHeader: string): GatewayEvent | undefined {
     if (rawBody.length > MAX_WEBHOOK_BYTES) {
-      throw new WebhookSignatureError('payload_too_large', `Webhook body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+      throw new WebhookSignatureError(
+        'payload_too_large',
+        `Webhook body exceeds ${MAX_WEBHOOK_BYTES} bytes`,
+      );
     }
     let event: Stripe.Event;
     try {
@@ -160,15 +187,24 @@ export class StripeGateway implements PaymentGateway {
         this.options.webhookToleranceSeconds,
       );
     } catch (error) {
-      const reason = error instanceof Stripe.errors.StripeSignatureVerificationError ? 'signature_mismatch' : 'malformed_payload';
-      throw new WebhookSignatureError(reason, 'Webhook signature could not be verified', { cause: error });
+      const reason =
+        error instanceof Stripe.errors.StripeSignatureVerificationError
+          ? 'signature_mismatch'
+          : 'malformed_payload';
+      throw new WebhookSignatureError(reason, 'Webhook signature could not be verified', {
+        cause: error,
+      });
     }
     try {
       return normaliseStripeEvent(event);
     } catch (error) {
       // Signed by Stripe yet unreadable (an amount that is not an integer):
       // refuse it rather than record something half understood.
-      throw new WebhookSignatureError('malformed_payload', `Webhook ${event.id} has an unreadable payload`, { cause: error });
+      throw new WebhookSignatureError(
+        'malformed_payload',
+        `Webhook ${event.id} has an unreadable payload`,
+        { cause: error },
+      );
     }
   }
 
@@ -206,6 +242,7 @@ function refundStatus(status: string | null): RefundResult['status'] {
 }
 
 function payoutStatus(status: string): PayoutStatus {
-  if (status === 'paid' || status === 'failed' || status === 'canceled' || status === 'in_transit') return status;
+  if (status === 'paid' || status === 'failed' || status === 'canceled' || status === 'in_transit')
+    return status;
   return 'pending';
 }
