@@ -2,7 +2,7 @@ import request from 'supertest';
 import { sign } from 'jsonwebtoken';
 import { RecipientDirectory, signUpWalletCommandId } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
-import { ADMIN_EMAIL, count, openedWallets, startIdentityApp, type IdentityTestApp } from './identity-test-app';
+import { ADMIN_EMAIL, count, openedWallets, startIdentityApp, ledgerOutage, type IdentityTestApp } from './identity-test-app';
 
 const PASSWORD = 'correct horse battery staple';
 let sequence = 0;
@@ -30,6 +30,27 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       expect(openedWallets).toContainEqual({ ownerId: userId, currency: 'EUR', commandId: signUpWalletCommandId(userId), correlationId: undefined });
       const me = await http().get('/me').set('Authorization', `Bearer ${res.body.accessToken}`);
       expect(me.body).toMatchObject({ id: userId, email, name: 'Ada', phone: '+442079460958', roles: ['customer'], defaultCurrency: 'EUR' });
+    });
+
+    it('retries a wallet that could not be opened at the next login, with the same command id', async () => {
+      const email = newEmail();
+      ledgerOutage.on = true;
+      let signedUp;
+      try {
+        signedUp = await signUp({ email, password: PASSWORD, currency: 'JPY' });
+        await login(email).expect(200);
+      } finally {
+        ledgerOutage.on = false;
+      }
+      // The outage did not cost the person their account.
+      expect(signedUp.status).toBe(201);
+      const { userId } = signedUp.body;
+      await login(email).expect(200);
+      const attempts = openedWallets.filter((w) => w.ownerId === userId);
+      expect(attempts.map((w) => w.commandId)).toEqual(Array(3).fill(signUpWalletCommandId(userId)));
+      expect(attempts.every((w) => w.currency === 'JPY')).toBe(true);
+      await login(email).expect(200);
+      expect(openedWallets.filter((w) => w.ownerId === userId)).toHaveLength(3);
     });
 
     it('keeps personal data encrypted and out of the event log', async () => {
@@ -166,7 +187,7 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       expect((await asUser('/probe/finance')).status).toBe(403);
       expect((await asUser('/audit/security-events')).body.error).toBe('role_required');
 
-      const put = (id: string, body: unknown, token = admin.accessToken) =>
+      const put = (id: string, body: object, token = admin.accessToken) =>
         http().put(`/admin/users/${id}/roles`).set('Authorization', `Bearer ${token}`).send(body);
       expect((await put(user.userId, { roles: ['customer', 'finance'] })).body).toEqual({ userId: user.userId, roles: ['customer', 'finance'] });
       expect((await asUser('/probe/finance')).status).toBe(200);
@@ -184,7 +205,7 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
     it('updates name and phone, refusing bad or taken numbers without writing', async () => {
       const a = (await signUp({ email: newEmail(), password: PASSWORD, phone: '+61291234567' })).body;
       const b = (await signUp({ email: newEmail(), password: PASSWORD })).body;
-      const patch = (body: unknown) => http().patch('/me').set('Authorization', `Bearer ${b.accessToken}`).send(body);
+      const patch = (body: object) => http().patch('/me').set('Authorization', `Bearer ${b.accessToken}`).send(body);
       expect((await patch({ phone: '+61 2 9123 4567' })).body.error).toBe('phone_taken');
       expect((await patch({ phone: '12' })).body.error).toBe('phone_invalid');
       expect((await patch({ email: 'x@example.com' })).body.error).toBe('validation_failed');
@@ -199,6 +220,15 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       expect(await directory.findUserIdByEmail(me.body.email.toUpperCase())).toBe(a.userId);
       expect(await directory.findUserIdByEmail('nobody@example.com')).toBeUndefined();
       expect(await directory.findUserIdByPhone('not a phone')).toBeUndefined();
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('documents the identity routes and their bearer auth', async () => {
+      const doc = (await http().get('/openapi.json')).body;
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/signup', '/auth/login', '/auth/refresh', '/me', '/me/2fa/enrol', '/admin/users/{id}/roles', '/audit/security-events']));
+      expect(doc.paths['/me'].get.security).toEqual([{ bearer: [] }]);
+      expect(doc.components.schemas.SignUpDto.required).toEqual(['email', 'password']);
     });
   });
 

@@ -15,12 +15,15 @@ import { configureHttp } from '../../apps/api/src/app.factory';
 
 /** Every OpenWalletCommand the stub handler received, in order. */
 export const openedWallets: OpenWalletCommand['input'][] = [];
+/** While on, the stub fails every command, as a ledger outage would. */
+export const ledgerOutage = { on: false };
 
 /** Stands in for the ledger's handler so tests see exactly what sign-up asked for. */
 @CommandHandler(OpenWalletCommand)
 class RecordingOpenWalletHandler implements ICommandHandler<OpenWalletCommand, OpenWalletResult> {
   async execute({ input }: OpenWalletCommand): Promise<OpenWalletResult> {
     openedWallets.push(input);
+    if (ledgerOutage.on) throw new Error('ledger unavailable');
     return { walletId: input.commandId, currency: input.currency };
   }
 }

@@ -111,7 +111,7 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
 
   it('disables with a code and records enable and disable', async () => {
     const user = await enrolledUser();
-    const disable = (body: unknown) => http().post('/me/2fa/disable').set('Authorization', user.auth).send(body);
+    const disable = (body: object) => http().post('/me/2fa/disable').set('Authorization', user.auth).send(body);
     expect((await disable({ code: '000000' })).body.error).toBe('two_factor_code_invalid');
     expect(await count(t.db, `identity_two_factor WHERE user_id = '${user.userId}'`)).toBe(1);
     await disable({ code: await code(user.secret) }).expect(204);
