@@ -5,9 +5,9 @@
 
 CREATE TABLE streams (
   stream_id text PRIMARY KEY CHECK (stream_id <> ''),
-  -- The revision of the stream's last event. A row at -1 means "no stream":
-  -- it exists only so that the first append to a stream has a row to lock.
-  revision bigint NOT NULL CHECK (revision >= -1)
+  -- The revision of the stream's last event: a stream has a row from its
+  -- first event on.
+  revision bigint NOT NULL CHECK (revision >= 0)
 );
 
 CREATE TABLE events (
@@ -52,40 +52,41 @@ CREATE TRIGGER streams_never_deleted
 -- "ok" outcome carrying the first append's result when all are (a retry); an
 -- "overlap" outcome otherwise. Runs after the stream is locked, so its
 -- snapshot includes every append that committed before the lock was granted.
-CREATE FUNCTION es_find_written(sid text, new_events jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  WITH wanted AS (
-    SELECT (w.e->>'id')::uuid AS event_id, w.ord
-    FROM jsonb_array_elements(new_events) WITH ORDINALITY AS w(e, ord)
-  ), found AS (
-    SELECT wanted.ord, ev.stream_id, ev.revision, ev.tx_id, ev.seq
-    FROM wanted JOIN events ev ON ev.event_id = wanted.event_id
-  )
+CREATE FUNCTION es_find_written(sid text, ids uuid[]) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT CASE
     WHEN count(*) = 0 THEN NULL
     WHEN bool_or(stream_id <> sid) THEN jsonb_build_object('status', 'overlap',
       'detail', 'event ids already written to another stream')
-    WHEN count(*) < jsonb_array_length(new_events) THEN jsonb_build_object('status', 'overlap',
+    WHEN count(*) < cardinality(ids) THEN jsonb_build_object('status', 'overlap',
       'detail', 'some of the event ids were written before, not all')
     WHEN count(DISTINCT revision - ord) > 1 THEN jsonb_build_object('status', 'overlap',
       'detail', 'the event ids were written before in another order')
-    ELSE jsonb_build_object('status', 'ok', 'duplicate', true,
+    ELSE jsonb_build_object('status', 'ok',
       'revision', max(revision)::text,
       'commit', (array_agg(tx_id ORDER BY ord DESC))[1]::text,
       'prepare', (array_agg(seq ORDER BY ord DESC))[1]::text)
   END
-  FROM found
+  -- = ANY keeps this an index lookup whatever the planner guesses about the ids.
+  FROM (
+    SELECT array_position(ids, ev.event_id) AS ord, ev.stream_id, ev.revision, ev.tx_id, ev.seq
+    FROM events ev WHERE ev.event_id = ANY (ids)
+  ) found
 $$;
 
--- Appends a batch of requests in the caller's transaction and returns one
--- outcome per request, in request order, without raising for a business
--- outcome: {"status":"ok","revision","commit","prepare"},
+-- Appends a batch of requests whose streams es_append_batch has locked, and
+-- returns one outcome per request, in request order, without raising for a
+-- business outcome: {"status":"ok","revision","commit","prepare"},
 -- {"status":"conflict","actual"} or {"status":"overlap","detail"}.
 -- A request is {"s": stream id, "x": "any"|"no_stream"|"stream_exists"|"<revision>", "e": [events]}.
 -- Raises unique_violation when an event id is used twice (within the batch or
 -- by a concurrent writer to another stream); es_append_batch handles that.
-CREATE FUNCTION es_append_locked(requests jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+-- The statements' plans do not depend on the batch's values, so the cached
+-- generic plans are used instead of re-planning every statement on every call.
+CREATE FUNCTION es_append_locked(requests jsonb) RETURNS jsonb LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   tx xid8 := pg_current_xact_id();
+  existing jsonb;
   revisions jsonb;
   any_known boolean;
   outcomes jsonb[] := array_fill(NULL::jsonb, ARRAY[jsonb_array_length(requests)]);
@@ -101,25 +102,18 @@ DECLARE
   last_seqs jsonb;
   k int;
 BEGIN
-  -- Lock every stream of the batch in stream-id order, so that two batches
-  -- never wait for each other in a cycle. A new stream gets a row at -1 so
-  -- that it can be locked too. DO UPDATE (rather than DO NOTHING) takes the row
-  -- lock and returns the latest committed revision.
-  WITH locked AS (
-    INSERT INTO streams AS s (stream_id, revision)
-    SELECT d.sid, -1
-    FROM (SELECT DISTINCT r->>'s' AS sid FROM jsonb_array_elements(requests) r) d
-    ORDER BY d.sid COLLATE "C"
-    ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision
-    RETURNING s.stream_id, s.revision
-  )
-  SELECT jsonb_object_agg(locked.stream_id, locked.revision) INTO revisions FROM locked;
+  -- The streams are locked, so these revisions stay current until commit.
+  SELECT coalesce(jsonb_object_agg(stream_id, revision), '{}') INTO existing
+  FROM streams
+  WHERE stream_id = ANY (ARRAY(SELECT r->>'s' FROM jsonb_array_elements(requests) r));
+  revisions := existing;
 
-  -- Retries are rare: one probe for the whole batch spares the per-request check.
+  -- Retries are rare: one probe for the whole batch spares the per-request
+  -- check. An array and = ANY keep the probe an index lookup.
   SELECT EXISTS (
     SELECT 1 FROM events
-    WHERE event_id IN (
-      SELECT (e->>'id')::uuid FROM jsonb_array_elements(requests) r, jsonb_array_elements(r->'e') e)
+    WHERE event_id = ANY (ARRAY(
+      SELECT (e->>'id')::uuid FROM jsonb_array_elements(requests) r, jsonb_array_elements(r->'e') e))
   ) INTO any_known;
 
   -- Requests to the same stream are decided in batch order, each seeing the
@@ -127,9 +121,10 @@ BEGIN
   FOR req IN SELECT r.value AS body, r.ord::int AS idx FROM jsonb_array_elements(requests) WITH ORDINALITY r(value, ord) LOOP
     sid := req.body->>'s';
     expected := req.body->>'x';
-    current_revision := (revisions->>sid)::bigint;
+    current_revision := coalesce((revisions->>sid)::bigint, -1);
     IF any_known THEN
-      duplicate := es_find_written(sid, req.body->'e');
+      duplicate := es_find_written(sid, ARRAY(
+        SELECT (e.value->>'id')::uuid FROM jsonb_array_elements(req.body->'e') WITH ORDINALITY e ORDER BY e.ordinality));
       IF duplicate IS NOT NULL THEN
         outcomes[req.idx] := duplicate;
         CONTINUE;
@@ -156,6 +151,11 @@ BEGIN
     RETURN to_jsonb(outcomes);
   END IF;
 
+  -- New streams first: the events reference them.
+  INSERT INTO streams (stream_id, revision)
+  SELECT n.key, n.value::bigint FROM jsonb_each_text(revisions) n
+  WHERE NOT existing ? n.key;
+
   -- One INSERT for the whole batch. ORDER BY makes seq follow batch order and,
   -- within a request, revision order, so readAll returns a stream's events in
   -- revision order.
@@ -173,7 +173,8 @@ BEGIN
   JOIN inserted ON inserted.stream_id = requests->(a.idx - 1)->>'s' AND inserted.revision = a.last_revision;
 
   UPDATE streams SET revision = (revisions->>stream_id)::bigint
-  WHERE stream_id IN (SELECT requests->(idx - 1)->>'s' FROM unnest(accepted) idx);
+  WHERE stream_id = ANY (ARRAY(SELECT key FROM jsonb_each_text(revisions) WHERE existing->>key IS DISTINCT FROM value))
+    AND existing ? stream_id;
 
   FOR k IN 1..cardinality(accepted) LOOP
     outcomes[accepted[k]] := jsonb_build_object('status', 'ok', 'revision', lasts[k]::text,
@@ -183,16 +184,36 @@ BEGIN
 END;
 $$;
 
--- The entry point: es_append_locked for the whole batch in one subtransaction.
--- If an event id turns out to be used twice, nothing of the batch is kept and
--- each request is retried alone (in lock order, still one round trip), so that
--- only the request that reuses an id fails, as an overlap.
+-- The entry point. Global order is (tx_id, seq), so for a stream's events to
+-- come in revision order, a transaction that appends to a stream after another
+-- must have the younger transaction id. Ids are handed out in increasing order
+-- at a transaction's first write (a row lock counts), not at commit; so the
+-- streams are locked with advisory locks, which need no transaction id, and
+-- the id is taken only once every lock is held. Whoever appended to the stream
+-- before has committed by then and has an older id. The locks are taken in key
+-- order, so two batches never wait for each other in a cycle; two streams that
+-- share a key merely take turns.
+--
+-- The batch then runs in one subtransaction. If an event id turns out to be
+-- used twice, nothing of it is kept and each request is retried alone (still
+-- one round trip; the locks stay held), so that only the request that reuses
+-- an id fails, as an overlap.
 CREATE FUNCTION es_append_batch(requests jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   outcomes jsonb[] := array_fill(NULL::jsonb, ARRAY[jsonb_array_length(requests)]);
+  lock_key int;
   req record;
   violated text;
 BEGIN
+  IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'es_append_batch must be the first write of its transaction, or global order could contradict stream order'
+      USING ERRCODE = 'active_sql_transaction';
+  END IF;
+  FOR lock_key IN SELECT DISTINCT hashtext(r->>'s') FROM jsonb_array_elements(requests) r ORDER BY 1 LOOP
+    -- 17747 ('ES') keeps these keys apart from every other advisory lock.
+    PERFORM pg_advisory_xact_lock(17747, lock_key);
+  END LOOP;
+
   BEGIN
     RETURN es_append_locked(requests);
   EXCEPTION WHEN unique_violation THEN
@@ -201,11 +222,7 @@ BEGIN
       RAISE;
     END IF;
   END;
-  FOR req IN
-    SELECT r.value AS body, r.ord::int AS idx
-    FROM jsonb_array_elements(requests) WITH ORDINALITY r(value, ord)
-    ORDER BY r.value->>'s' COLLATE "C", r.ord
-  LOOP
+  FOR req IN SELECT r.value AS body, r.ord::int AS idx FROM jsonb_array_elements(requests) WITH ORDINALITY r(value, ord) LOOP
     BEGIN
       outcomes[req.idx] := es_append_locked(jsonb_build_array(req.body))->0;
     EXCEPTION WHEN unique_violation THEN

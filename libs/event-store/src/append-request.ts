@@ -28,16 +28,21 @@ export function validateAppendRequest({ streamId, events, expected }: AppendRequ
   if (typeof streamId !== 'string' || streamId === '' || streamId.length > MAX_STREAM_ID_LENGTH) {
     throw invalid(`the stream id must be 1 to ${MAX_STREAM_ID_LENGTH} characters`);
   }
-  if (streamId.startsWith('$')) throw invalid('stream ids starting with $ are reserved for the store');
+  if (streamId.startsWith('$'))
+    throw invalid('stream ids starting with $ are reserved for the store');
   if (events.length === 0) throw invalid('an append needs at least one event');
-  if (events.length > MAX_EVENTS_PER_APPEND) throw invalid(`more than ${MAX_EVENTS_PER_APPEND} events`);
-  if (typeof expected === 'bigint' && expected < 0n) throw invalid('an exact expected revision is 0 or more');
+  if (events.length > MAX_EVENTS_PER_APPEND)
+    throw invalid(`more than ${MAX_EVENTS_PER_APPEND} events`);
+  if (typeof expected === 'bigint' && expected < 0n)
+    throw invalid('an exact expected revision is 0 or more');
   const ids = new Set<string>();
   for (const event of events) {
-    if (!UUID_PATTERN.test(event.id)) throw invalid(`event id ${JSON.stringify(event.id)} is not a UUID`);
+    if (!UUID_PATTERN.test(event.id))
+      throw invalid(`event id ${JSON.stringify(event.id)} is not a UUID`);
     const id = event.id.toLowerCase();
     if (ids.has(id)) throw invalid(`event id ${id} appears twice`);
     ids.add(id);
-    if (typeof event.type !== 'string' || event.type === '') throw invalid('every event needs a type');
+    if (typeof event.type !== 'string' || event.type === '')
+      throw invalid('every event needs a type');
   }
 }

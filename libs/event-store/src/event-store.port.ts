@@ -97,7 +97,11 @@ export interface EventStore {
    * @throws WrongExpectedVersionError when the stream is not where `expected` says.
    * @throws IdempotencyViolationError when some, not all, of the event ids were already written.
    */
-  append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
 
   /**
    * Appends to several streams in as few round trips as the adapter can. Each
@@ -134,9 +138,7 @@ export class WrongExpectedVersionError extends Error {
     readonly expected: ExpectedRevision,
     readonly actual: StreamRevision,
   ) {
-    super(
-      `Stream ${streamId}: expected ${String(expected)}, actual ${String(actual)}`,
-    );
+    super(`Stream ${streamId}: expected ${String(expected)}, actual ${String(actual)}`);
   }
 }
 

@@ -1,4 +1,10 @@
 export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
-export { SqlEventStore, MAX_REQUESTS_PER_BATCH, MAX_EVENTS_PER_BATCH, type SqlEventStoreOptions } from './postgres/sql.event-store';
+export * from './catch-up.subscription';
+export {
+  SqlEventStore,
+  MAX_REQUESTS_PER_BATCH,
+  MAX_EVENTS_PER_BATCH,
+  type SqlEventStoreOptions,
+} from './postgres/sql.event-store';

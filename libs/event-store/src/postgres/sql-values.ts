@@ -10,7 +10,9 @@ export function toBigInt(value: unknown, column: string): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw new TypeError(`Column ${column}: expected an integer, got ${typeof value} ${String(value)}`);
+  throw new TypeError(
+    `Column ${column}: expected an integer, got ${typeof value} ${String(value)}`,
+  );
 }
 
 /** A row of `events` as the read queries select it. */
@@ -26,7 +28,8 @@ export interface EventRow {
   readonly created_at: Date | string;
 }
 
-export const EVENT_COLUMNS = 'seq, tx_id, event_id, stream_id, revision, type, data, metadata, created_at';
+export const EVENT_COLUMNS =
+  'seq, tx_id, event_id, stream_id, revision, type, data, metadata, created_at';
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {

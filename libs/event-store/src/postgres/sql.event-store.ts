@@ -17,7 +17,14 @@ import {
   type StreamRevision,
 } from '../event-store.port';
 import { validateAppendRequest } from '../append-request';
-import { EVENT_COLUMNS, positionKey, toBigInt, toPosition, toRecordedEvent, type EventRow } from './sql-values';
+import {
+  EVENT_COLUMNS,
+  positionKey,
+  toBigInt,
+  toPosition,
+  toRecordedEvent,
+  type EventRow,
+} from './sql-values';
 
 /** Most requests in one round trip; `appendMany` splits larger calls into batches of this size. */
 export const MAX_REQUESTS_PER_BATCH = 256;
@@ -26,7 +33,12 @@ export const MAX_EVENTS_PER_BATCH = 4_096;
 
 /** What `es_append_batch` (migrations/001_event_store.sql) returns for each request. */
 type BatchOutcome =
-  | { readonly status: 'ok'; readonly revision: string; readonly commit: string; readonly prepare: string }
+  | {
+      readonly status: 'ok';
+      readonly revision: string;
+      readonly commit: string;
+      readonly prepare: string;
+    }
   | { readonly status: 'conflict'; readonly actual: string }
   | { readonly status: 'overlap'; readonly detail: string };
 
@@ -52,7 +64,11 @@ export class SqlEventStore implements EventStore {
    * @throws IdempotencyViolationError when the event ids were partly written before, or written to another stream.
    * @throws InvalidAppendError for a malformed request (no events, an id that is not a UUID, …).
    */
-  async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const [outcome] = await this.appendMany([{ streamId, events, expected }]);
     if (outcome instanceof Error) throw outcome;
     return outcome;
@@ -75,16 +91,24 @@ export class SqlEventStore implements EventStore {
 
   /**
    * Appends inside the caller's transaction, so that the events commit or
-   * roll back together with the caller's other writes. The streams stay
-   * locked until that transaction ends, and `readAll` returns the events only
-   * after it commits. At most `MAX_REQUESTS_PER_BATCH` requests, so that one
-   * call locks its streams in one ordered pass.
+   * roll back together with the caller's other writes. It must be the
+   * transaction's first write (the database refuses it otherwise): the
+   * transaction id is the first half of every event's position and has to be
+   * taken after the streams are locked (see es_append_batch). The streams stay
+   * locked until the transaction ends, and `readAll` returns the events only
+   * after it commits. At most `MAX_REQUESTS_PER_BATCH` requests, one call per
+   * transaction.
    */
-  async appendManyIn(tx: SqlExecutor, requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+  async appendManyIn(
+    tx: SqlExecutor,
+    requests: readonly AppendRequest[],
+  ): Promise<Array<AppendResult | AppendError>> {
     requests.forEach(validateAppendRequest);
     const batches = splitIntoBatches(requests);
     if (batches.length > 1) {
-      throw new RangeError(`appendManyIn takes at most ${MAX_REQUESTS_PER_BATCH} requests and ${MAX_EVENTS_PER_BATCH} events`);
+      throw new RangeError(
+        `appendManyIn takes at most ${MAX_REQUESTS_PER_BATCH} requests and ${MAX_EVENTS_PER_BATCH} events`,
+      );
     }
     return batches.length === 0 ? [] : appendBatch(tx, batches[0]);
   }
@@ -104,12 +128,11 @@ export class SqlEventStore implements EventStore {
   }
 
   async streamRevision(streamId: string): Promise<StreamRevision> {
-    const { rows } = await this.db.query<{ revision: unknown }>('SELECT revision FROM streams WHERE stream_id = $1', [
-      streamId,
-    ]);
-    if (rows.length === 0) return 'no_stream';
-    const revision = toBigInt(rows[0].revision, 'revision');
-    return revision < 0n ? 'no_stream' : revision;
+    const { rows } = await this.db.query<{ revision: unknown }>(
+      'SELECT revision FROM streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows.length === 0 ? 'no_stream' : toBigInt(rows[0].revision, 'revision');
   }
 
   /**
@@ -154,19 +177,26 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-async function appendBatch(executor: SqlExecutor, batch: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
+async function appendBatch(
+  executor: SqlExecutor,
+  batch: readonly AppendRequest[],
+): Promise<Array<AppendResult | AppendError>> {
   const payload = batch.map(({ streamId, events, expected }) => ({
     s: streamId,
     x: typeof expected === 'bigint' ? expected.toString() : expected,
     e: events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata: metadata ?? {} })),
   }));
-  const { rows } = await executor.query<{ outcomes: BatchOutcome[] }>('SELECT es_append_batch($1::jsonb) AS outcomes', [
-    JSON.stringify(payload),
-  ]);
+  const { rows } = await executor.query<{ outcomes: BatchOutcome[] }>(
+    'SELECT es_append_batch($1::jsonb) AS outcomes',
+    [JSON.stringify(payload)],
+  );
   return rows[0].outcomes.map((outcome, i) => toAppendOutcome(batch[i], outcome));
 }
 
-function toAppendOutcome(request: AppendRequest, outcome: BatchOutcome): AppendResult | AppendError {
+function toAppendOutcome(
+  request: AppendRequest,
+  outcome: BatchOutcome,
+): AppendResult | AppendError {
   switch (outcome.status) {
     case 'ok':
       return {
@@ -175,7 +205,11 @@ function toAppendOutcome(request: AppendRequest, outcome: BatchOutcome): AppendR
       };
     case 'conflict': {
       const actual = toBigInt(outcome.actual, 'revision');
-      return new WrongExpectedVersionError(request.streamId, request.expected, actual < 0n ? 'no_stream' : actual);
+      return new WrongExpectedVersionError(
+        request.streamId,
+        request.expected,
+        actual < 0n ? 'no_stream' : actual,
+      );
     }
     case 'overlap':
       return new IdempotencyViolationError(request.streamId, outcome.detail);
@@ -188,7 +222,9 @@ function splitIntoBatches(requests: readonly AppendRequest[]): AppendRequest[][]
   let current: AppendRequest[] = [];
   let events = 0;
   for (const request of requests) {
-    const full = current.length === MAX_REQUESTS_PER_BATCH || events + request.events.length > MAX_EVENTS_PER_BATCH;
+    const full =
+      current.length === MAX_REQUESTS_PER_BATCH ||
+      events + request.events.length > MAX_EVENTS_PER_BATCH;
     if (full && current.length > 0) {
       batches.push(current);
       current = [];
@@ -203,6 +239,7 @@ function splitIntoBatches(requests: readonly AppendRequest[]): AppendRequest[][]
 
 function readLimit(maxCount: number | undefined): number {
   if (maxCount === undefined) return MAX_READ_COUNT;
-  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a whole number ≥ 0, got ${maxCount}`);
+  if (!Number.isInteger(maxCount) || maxCount < 0)
+    throw new RangeError(`maxCount must be a whole number ≥ 0, got ${maxCount}`);
   return Math.min(maxCount, MAX_READ_COUNT);
 }
