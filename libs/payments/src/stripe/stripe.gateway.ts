@@ -21,6 +21,7 @@ import {
   type PayoutStatus,
   type RefundInput,
   type RefundResult,
+  type SetupIntentResult,
 } from '../payment-gateway.port';
 import { toGatewayError } from './stripe-errors';
 import { normaliseStripeEvent } from './stripe-events';
@@ -127,7 +128,7 @@ export class StripeGateway implements PaymentGateway {
     return { payoutId: payout.id, status: payoutStatus(payout.status) };
   }
 
-  async createSetupIntent(input: CreateSetupIntentInput) {
+  async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {
     checkIdempotencyKey(input.idempotencyKey);
     checkMetadata(input.metadata);
     const intent = await this.call(() =>
