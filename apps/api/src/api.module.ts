@@ -1,21 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { IdentityModule } from '@ledger/identity';
 import { LedgerModule } from '@ledger/ledger';
 import type { Runtime } from '@ledger/runtime';
+import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis.probe';
-import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { ReadYourWrites } from './http/read-your-writes';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { LedgerController } from './ledger/ledger.controller';
+import { LedgerVerification } from './ledger/ledger-verification.service';
+import { WalletsController } from './wallets/wallets.controller';
+
+export interface ApiModuleOptions {
+  /** Environment for the modules that read their own configuration (identity, payments). */
+  readonly env?: NodeJS.ProcessEnv;
+}
 
 /** The HTTP API. With `LEDGER_ROLE=all` (the embedded default) it also runs the worker's loops. */
 @Module({})
 export class ApiModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
+  static forRuntime(runtime: Runtime, options: ApiModuleOptions = {}): DynamicModule {
+    const env = options.env ?? process.env;
     return {
       module: ApiModule,
-      imports: [InfrastructureModule.forRuntime(runtime), CqrsModule.forRoot(), LedgerModule],
-      controllers: [HealthController],
-      providers: [RedisProbe, IdempotencyInterceptor],
+      imports: [
+        InfrastructureModule.forRuntime(runtime),
+        CqrsModule.forRoot(),
+        LedgerModule,
+        IdentityModule.forRoot({ env }),
+        ...(runtime.config.role === 'all' ? [WorkerModule] : []),
+      ],
+      controllers: [HealthController, WalletsController, LedgerController],
+      providers: [RedisProbe, IdempotencyInterceptor, ReadYourWrites, LedgerVerification],
     };
   }
 }

@@ -11,11 +11,12 @@ import { validationPipe } from './http/validation';
 
 export interface CreateAppOptions {
   readonly logger?: LogLevel[] | false;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Builds the HTTP application on an opened runtime; used by main.ts and by end-to-end tests. */
 export async function createApp(runtime: Runtime, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.forRuntime(runtime), {
+  const app = await NestFactory.create(ApiModule.forRuntime(runtime, { env: options.env }), {
     bodyParser: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });

@@ -16,6 +16,7 @@ const STATUS: Readonly<Record<string, number>> = {
   balance_not_zero: 409,
   open_holds_remain: 409,
   concurrency_conflict: 409,
+  verification_in_progress: 409,
   idempotency_key_in_progress: 409,
   unknown_currency: 422,
   currency_mismatch: 422,

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } f
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
 import { deriveId, newId, parseAmountMinor, WalletCommands, type WalletCommand, type WalletOutcome } from '@ledger/ledger';
-import { getWallet, listWallets, walletHistory, type WalletBalance } from '@ledger/read-models';
+import { getWallet, listWallets, walletHistory, type HistoryEntry, type WalletBalance } from '@ledger/read-models';
+import { formatPosition } from '@ledger/event-store';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
@@ -62,14 +63,14 @@ export class WalletsController {
     const page = await walletHistory(this.db, id, {
       cursor: query.cursor,
       limit: query.limit,
-      type: query.type,
-      kind: query.kind,
+      types: query.type ? [query.type] : undefined,
+      kinds: query.kind ? [query.kind] : undefined,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     });
     if (typeof page === 'string') throw new RejectionException(page);
     return {
-      items: page.items.map((h) => ({ ...h, amountMinor: h.amountMinor?.toString() ?? null, revision: h.revision.toString() })),
+      items: page.items.map(historyView),
       nextCursor: page.nextCursor,
     };
   }
@@ -144,3 +145,12 @@ export class WalletsController {
 }
 
 const now = () => new Date().toISOString();
+
+function historyView(h: HistoryEntry) {
+  return {
+    ...h,
+    revision: h.revision.toString(),
+    amountMinor: h.amountMinor?.toString() ?? null,
+    position: formatPosition(h.position),
+  };
+}

@@ -1,0 +1,89 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadAppConfig } from '@ledger/config';
+import type { SqlDatabase } from '@ledger/database';
+import { SqlEventStore } from '@ledger/event-store';
+import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
+import type { Runtime } from '@ledger/runtime';
+import type { DatabaseFactory } from '@ledger/testing';
+import { createApp } from '../../apps/api/src/app.factory';
+
+export const PASSWORD = 'correct horse battery staple 42';
+export const ADMIN_EMAIL = 'admin@ledger.test';
+
+export interface LedgerTestApp {
+  readonly app: INestApplication;
+  readonly db: SqlDatabase;
+  readonly store: SqlEventStore;
+  http(): ReturnType<typeof request>;
+  /** Waits until the read models have applied everything in the log. */
+  settle(): Promise<void>;
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service (API, worker loops, identity) in one process, as
+ * `npm start` runs it, on a fresh database from `factory`.
+ */
+export async function startLedgerApp(factory: DatabaseFactory, extraEnv: Record<string, string> = {}): Promise<LedgerTestApp> {
+  const database = await factory.create();
+  const store = new SqlEventStore(database.db);
+  const env = {
+    LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-')),
+    LEDGER_JWT_SECRET: randomBytes(48).toString('base64'),
+    LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
+    LEDGER_ADMIN_EMAILS: ADMIN_EMAIL,
+    LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    HTTP_BODY_LIMIT_BYTES: '16384',
+    ...extraEnv,
+  };
+  const runtime: Runtime = { config: loadAppConfig(env), db: database.db, store, close: async () => undefined };
+  const app = await createApp(runtime, { logger: false, env });
+  await app.init();
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    db: database.db,
+    store,
+    http,
+    settle: async () => {
+      const reached = await waitForPosition(database.db, READ_MODELS_PROJECTOR, await store.headPosition(), 10_000);
+      if (!reached) throw new Error('Read models did not catch up');
+    },
+    eventCount: async () => Number((await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface TestUser {
+  readonly userId: string;
+  readonly email: string;
+  readonly token: string;
+  readonly auth: string;
+}
+
+export async function signUp(t: LedgerTestApp, options: { email?: string; currency?: string } = {}): Promise<TestUser> {
+  const email = options.email ?? `user-${randomUUID()}@example.com`;
+  const res = await t.http().post('/auth/signup').send({ email, password: PASSWORD, name: 'Test User', currency: options.currency ?? 'EUR' });
+  if (res.status !== 201) throw new Error(`Sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { userId: res.body.userId, email, token: res.body.accessToken, auth: `Bearer ${res.body.accessToken}` };
+}
+
+/** A user with the given roles, granted by the bootstrap admin; logs in again so the token carries them. */
+export async function staffUser(t: LedgerTestApp, admin: TestUser, roles: string[]): Promise<TestUser> {
+  const user = await signUp(t);
+  const res = await t.http().put(`/admin/users/${user.userId}/roles`).set('Authorization', admin.auth).send({ roles });
+  if (res.status >= 300) throw new Error(`Role change failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const login = await t.http().post('/auth/login').send({ email: user.email, password: PASSWORD });
+  return { ...user, token: login.body.accessToken, auth: `Bearer ${login.body.accessToken}` };
+}
+
+export const key = () => randomUUID();
