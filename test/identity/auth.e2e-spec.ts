@@ -2,7 +2,14 @@ import request from 'supertest';
 import { sign } from 'jsonwebtoken';
 import { RecipientDirectory, signUpWalletCommandId } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
-import { ADMIN_EMAIL, count, openedWallets, startIdentityApp, ledgerOutage, type IdentityTestApp } from './identity-test-app';
+import {
+  ADMIN_EMAIL,
+  count,
+  openedWallets,
+  startIdentityApp,
+  ledgerOutage,
+  type IdentityTestApp,
+} from './identity-test-app';
 
 const PASSWORD = 'correct horse battery staple';
 let sequence = 0;
@@ -13,7 +20,8 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
   let t: IdentityTestApp;
   const http = () => request(t.app.getHttpServer());
   const signUp = (body: Record<string, unknown>) => http().post('/auth/signup').send(body);
-  const login = (email: string, password = PASSWORD) => http().post('/auth/login').send({ email, password });
+  const login = (email: string, password = PASSWORD) =>
+    http().post('/auth/login').send({ email, password });
 
   beforeAll(async () => {
     t = await startIdentityApp(factory);
@@ -23,13 +31,31 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
   describe('sign-up', () => {
     it('creates the account, its wallet and a session', async () => {
       const email = newEmail();
-      const res = await signUp({ email: `  ${email.toUpperCase()} `, password: PASSWORD, name: 'Ada', phone: '+44 20 7946 0958', currency: 'EUR' });
+      const res = await signUp({
+        email: `  ${email.toUpperCase()} `,
+        password: PASSWORD,
+        name: 'Ada',
+        phone: '+44 20 7946 0958',
+        currency: 'EUR',
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
       const { userId } = res.body;
-      expect(openedWallets).toContainEqual({ ownerId: userId, currency: 'EUR', commandId: signUpWalletCommandId(userId), correlationId: undefined });
+      expect(openedWallets).toContainEqual({
+        ownerId: userId,
+        currency: 'EUR',
+        commandId: signUpWalletCommandId(userId),
+        correlationId: undefined,
+      });
       const me = await http().get('/me').set('Authorization', `Bearer ${res.body.accessToken}`);
-      expect(me.body).toMatchObject({ id: userId, email, name: 'Ada', phone: '+442079460958', roles: ['customer'], defaultCurrency: 'EUR' });
+      expect(me.body).toMatchObject({
+        id: userId,
+        email,
+        name: 'Ada',
+        phone: '+442079460958',
+        roles: ['customer'],
+        defaultCurrency: 'EUR',
+      });
     });
 
     it('retries a wallet that could not be opened at the next login, with the same command id', async () => {
@@ -47,7 +73,9 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       const { userId } = signedUp.body;
       await login(email).expect(200);
       const attempts = openedWallets.filter((w) => w.ownerId === userId);
-      expect(attempts.map((w) => w.commandId)).toEqual(Array(3).fill(signUpWalletCommandId(userId)));
+      expect(attempts.map((w) => w.commandId)).toEqual(
+        Array(3).fill(signUpWalletCommandId(userId)),
+      );
       expect(attempts.every((w) => w.currency === 'JPY')).toBe(true);
       await login(email).expect(200);
       expect(openedWallets.filter((w) => w.ownerId === userId)).toHaveLength(3);
@@ -55,13 +83,25 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
 
     it('keeps personal data encrypted and out of the event log', async () => {
       const email = newEmail();
-      const res = await signUp({ email, password: PASSWORD, name: 'Grace Hopper', phone: '+15555550123' });
-      const { rows } = await t.db.query('SELECT * FROM identity_users WHERE id = $1', [res.body.userId]);
+      const res = await signUp({
+        email,
+        password: PASSWORD,
+        name: 'Grace Hopper',
+        phone: '+15555550123',
+      });
+      const { rows } = await t.db.query('SELECT * FROM identity_users WHERE id = $1', [
+        res.body.userId,
+      ]);
       const stored = JSON.stringify(rows[0]);
-      for (const secret of [email, 'Grace Hopper', '+15555550123', PASSWORD]) expect(stored).not.toContain(secret);
-      const events = JSON.stringify(await t.store.readStream(`identity-${res.body.userId}`), (_, v) => (typeof v === 'bigint' ? String(v) : v));
+      for (const secret of [email, 'Grace Hopper', '+15555550123', PASSWORD])
+        expect(stored).not.toContain(secret);
+      const events = JSON.stringify(
+        await t.store.readStream(`identity-${res.body.userId}`),
+        (_, v) => (typeof v === 'bigint' ? String(v) : v),
+      );
       expect(events).toContain('UserSignedUp');
-      for (const secret of [email, 'Grace', '5550123', PASSWORD]) expect(events).not.toContain(secret);
+      for (const secret of [email, 'Grace', '5550123', PASSWORD])
+        expect(events).not.toContain(secret);
     });
 
     it('gives bootstrap admins the admin role', async () => {
@@ -73,27 +113,49 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
     it.each([
       [{ email: 'not-an-email', password: PASSWORD }, 400, 'email_invalid'],
       [{ email: 'a@example.com', password: 'short' }, 400, 'password_too_short'],
-      [{ email: 'longname@example.com', password: 'my longname password' }, 400, 'password_contains_email'],
+      [
+        { email: 'longname@example.com', password: 'my longname password' },
+        400,
+        'password_contains_email',
+      ],
       [{ email: 'a@example.com', password: PASSWORD, phone: '07946 0958' }, 400, 'phone_invalid'],
-      [{ email: 'a@example.com', password: PASSWORD, currency: 'XXX' }, 400, 'currency_unsupported'],
+      [
+        { email: 'a@example.com', password: PASSWORD, currency: 'XXX' },
+        400,
+        'currency_unsupported',
+      ],
       [{ email: 'a@example.com' }, 400, 'validation_failed'],
       [{ email: 'a@example.com', password: PASSWORD, role: 'admin' }, 400, 'validation_failed'],
       [{ email: 'a@example.com', password: 12345678901234 }, 400, 'validation_failed'],
     ])('refuses %j with %i %s and writes nothing', async (body, status, error) => {
-      const before = await Promise.all(['identity_users', 'identity_sessions', 'identity_security_events'].map((n) => count(t.db, n)));
+      const before = await Promise.all(
+        ['identity_users', 'identity_sessions', 'identity_security_events'].map((n) =>
+          count(t.db, n),
+        ),
+      );
       const res = await signUp(body);
       expect(res.status).toBe(status);
       expect(res.body.error).toBe(error);
       expect(res.body.message).toEqual(expect.any(String));
-      const after = await Promise.all(['identity_users', 'identity_sessions', 'identity_security_events'].map((n) => count(t.db, n)));
+      const after = await Promise.all(
+        ['identity_users', 'identity_sessions', 'identity_security_events'].map((n) =>
+          count(t.db, n),
+        ),
+      );
       expect(after).toEqual(before);
     });
 
     it('refuses a taken e-mail or phone, whatever the case of the e-mail', async () => {
       const email = newEmail();
       await signUp({ email, password: PASSWORD, phone: '+33123456789' }).expect(201);
-      expect((await signUp({ email: email.toUpperCase(), password: PASSWORD })).body.error).toBe('email_taken');
-      const phone = await signUp({ email: newEmail(), password: PASSWORD, phone: '+33 1 23 45 67 89' });
+      expect((await signUp({ email: email.toUpperCase(), password: PASSWORD })).body.error).toBe(
+        'email_taken',
+      );
+      const phone = await signUp({
+        email: newEmail(),
+        password: PASSWORD,
+        phone: '+33 1 23 45 67 89',
+      });
       expect([phone.status, phone.body.error]).toEqual([409, 'phone_taken']);
     });
   });
@@ -128,20 +190,34 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       const second = await http().post('/auth/refresh').send({ refreshToken: first.refreshToken });
       expect(second.status).toBe(200);
       expect(second.body.refreshToken).not.toBe(first.refreshToken);
-      const third = await http().post('/auth/refresh').send({ refreshToken: second.body.refreshToken });
+      const third = await http()
+        .post('/auth/refresh')
+        .send({ refreshToken: second.body.refreshToken });
       expect(third.status).toBe(200);
 
       const replay = await http().post('/auth/refresh').send({ refreshToken: first.refreshToken });
       expect([replay.status, replay.body.error]).toEqual([401, 'refresh_token_reused']);
       // The thief and the owner are both out: the newest tokens of the family no longer work.
-      expect((await http().post('/auth/refresh').send({ refreshToken: third.body.refreshToken })).body.error).toBe('refresh_token_invalid');
-      expect((await http().get('/probe').set('Authorization', `Bearer ${third.body.accessToken}`)).body.error).toBe('session_ended');
-      const audit = await t.db.query('SELECT type FROM identity_security_events WHERE user_id = $1', [first.userId]);
+      expect(
+        (await http().post('/auth/refresh').send({ refreshToken: third.body.refreshToken })).body
+          .error,
+      ).toBe('refresh_token_invalid');
+      expect(
+        (await http().get('/probe').set('Authorization', `Bearer ${third.body.accessToken}`)).body
+          .error,
+      ).toBe('session_ended');
+      const audit = await t.db.query(
+        'SELECT type FROM identity_security_events WHERE user_id = $1',
+        [first.userId],
+      );
       expect(audit.rows.map((r) => r.type)).toContain('RefreshTokenReuseDetected');
     });
 
     it('refuses malformed and unknown refresh tokens', async () => {
-      for (const refreshToken of ['nonsense', `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.${'a'.repeat(43)}`]) {
+      for (const refreshToken of [
+        'nonsense',
+        `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.${'a'.repeat(43)}`,
+      ]) {
         const res = await http().post('/auth/refresh').send({ refreshToken });
         expect([res.status, res.body.error]).toEqual([401, 'refresh_token_invalid']);
       }
@@ -152,12 +228,19 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       const auth = `Bearer ${session.accessToken}`;
       await http().post('/auth/logout').set('Authorization', auth).expect(204);
       expect((await http().get('/me').set('Authorization', auth)).body.error).toBe('session_ended');
-      expect((await http().post('/auth/refresh').send({ refreshToken: session.refreshToken })).body.error).toBe('refresh_token_invalid');
+      expect(
+        (await http().post('/auth/refresh').send({ refreshToken: session.refreshToken })).body
+          .error,
+      ).toBe('refresh_token_invalid');
     });
   });
 
   describe('the global guard', () => {
-    const claims = (userId: string) => ({ sub: userId, sid: '00000000-0000-4000-8000-000000000000', typ: 'access' });
+    const claims = (userId: string) => ({
+      sub: userId,
+      sid: '00000000-0000-4000-8000-000000000000',
+      typ: 'access',
+    });
 
     it('refuses anonymous, malformed, forged, unsigned and expired tokens', async () => {
       const { userId } = (await signUp({ email: newEmail(), password: PASSWORD })).body;
@@ -166,12 +249,27 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
         [undefined, 'access_token_missing'],
         ['Basic abc', 'access_token_missing'],
         ['Bearer not.a.jwt', 'access_token_invalid'],
-        [`Bearer ${sign(claims(userId), 'another secret that is long enough!!', { ...options, expiresIn: 60 })}`, 'access_token_invalid'],
-        [`Bearer ${sign(claims(userId), '', { ...options, algorithm: 'none' })}`, 'access_token_invalid'],
-        [`Bearer ${sign({ ...claims(userId), exp: 1 }, t.env.LEDGER_JWT_SECRET, options)}`, 'access_token_expired'],
-        [`Bearer ${sign(claims(userId), t.env.LEDGER_JWT_SECRET, { ...options, audience: 'elsewhere' })}`, 'access_token_invalid'],
+        [
+          `Bearer ${sign(claims(userId), 'another secret that is long enough!!', { ...options, expiresIn: 60 })}`,
+          'access_token_invalid',
+        ],
+        [
+          `Bearer ${sign(claims(userId), '', { ...options, algorithm: 'none' })}`,
+          'access_token_invalid',
+        ],
+        [
+          `Bearer ${sign({ ...claims(userId), exp: 1 }, t.env.LEDGER_JWT_SECRET, options)}`,
+          'access_token_expired',
+        ],
+        [
+          `Bearer ${sign(claims(userId), t.env.LEDGER_JWT_SECRET, { ...options, audience: 'elsewhere' })}`,
+          'access_token_invalid',
+        ],
         // Well signed, but for a session that never existed.
-        [`Bearer ${sign(claims(userId), t.env.LEDGER_JWT_SECRET, { ...options, expiresIn: 60 })}`, 'session_ended'],
+        [
+          `Bearer ${sign(claims(userId), t.env.LEDGER_JWT_SECRET, { ...options, expiresIn: 60 })}`,
+          'session_ended',
+        ],
       ];
       for (const [authorization, error] of cases) {
         const req = http().get('/probe');
@@ -183,19 +281,27 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
     it('enforces roles, and role changes take effect at once', async () => {
       const admin = (await login(ADMIN_EMAIL)).body;
       const user = (await signUp({ email: newEmail(), password: PASSWORD })).body;
-      const asUser = (path: string) => http().get(path).set('Authorization', `Bearer ${user.accessToken}`);
+      const asUser = (path: string) =>
+        http().get(path).set('Authorization', `Bearer ${user.accessToken}`);
       expect((await asUser('/probe/finance')).status).toBe(403);
       expect((await asUser('/audit/security-events')).body.error).toBe('role_required');
 
       const put = (id: string, body: object, token = admin.accessToken) =>
         http().put(`/admin/users/${id}/roles`).set('Authorization', `Bearer ${token}`).send(body);
-      expect((await put(user.userId, { roles: ['customer', 'finance'] })).body).toEqual({ userId: user.userId, roles: ['customer', 'finance'] });
+      expect((await put(user.userId, { roles: ['customer', 'finance'] })).body).toEqual({
+        userId: user.userId,
+        roles: ['customer', 'finance'],
+      });
       expect((await asUser('/probe/finance')).status).toBe(200);
 
       expect((await put(user.userId, { roles: ['wizard'] })).body.error).toBe('validation_failed');
       expect((await put(user.userId, { roles: [] })).body.error).toBe('validation_failed');
-      expect((await put('00000000-0000-4000-8000-000000000000', { roles: ['customer'] })).status).toBe(404);
-      expect((await put(admin.userId, { roles: ['customer'] })).body.error).toBe('cannot_remove_own_admin_role');
+      expect(
+        (await put('00000000-0000-4000-8000-000000000000', { roles: ['customer'] })).status,
+      ).toBe(404);
+      expect((await put(admin.userId, { roles: ['customer'] })).body.error).toBe(
+        'cannot_remove_own_admin_role',
+      );
       expect((await put(admin.userId, { roles: ['admin'] }, user.accessToken)).status).toBe(403);
       expect((await asUser('/me')).body.roles).toEqual(['customer', 'finance']);
     });
@@ -203,15 +309,22 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
 
   describe('profile and directory', () => {
     it('updates name and phone, refusing bad or taken numbers without writing', async () => {
-      const a = (await signUp({ email: newEmail(), password: PASSWORD, phone: '+61291234567' })).body;
+      const a = (await signUp({ email: newEmail(), password: PASSWORD, phone: '+61291234567' }))
+        .body;
       const b = (await signUp({ email: newEmail(), password: PASSWORD })).body;
-      const patch = (body: object) => http().patch('/me').set('Authorization', `Bearer ${b.accessToken}`).send(body);
+      const patch = (body: object) =>
+        http().patch('/me').set('Authorization', `Bearer ${b.accessToken}`).send(body);
       expect((await patch({ phone: '+61 2 9123 4567' })).body.error).toBe('phone_taken');
       expect((await patch({ phone: '12' })).body.error).toBe('phone_invalid');
       expect((await patch({ email: 'x@example.com' })).body.error).toBe('validation_failed');
       expect((await patch({ name: '' })).body.error).toBe('validation_failed');
-      expect((await http().get('/me').set('Authorization', `Bearer ${b.accessToken}`)).body).toMatchObject({ name: null, phone: null });
-      expect((await patch({ name: 'Bea', phone: '+61 2 9123 0000' })).body).toMatchObject({ name: 'Bea', phone: '+61291230000' });
+      expect(
+        (await http().get('/me').set('Authorization', `Bearer ${b.accessToken}`)).body,
+      ).toMatchObject({ name: null, phone: null });
+      expect((await patch({ name: 'Bea', phone: '+61 2 9123 0000' })).body).toMatchObject({
+        name: 'Bea',
+        phone: '+61291230000',
+      });
       expect((await patch({ phone: null })).body).toMatchObject({ name: 'Bea', phone: null });
 
       const directory = t.app.get(RecipientDirectory);
@@ -226,7 +339,17 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
   describe('OpenAPI', () => {
     it('documents the identity routes and their bearer auth', async () => {
       const doc = (await http().get('/openapi.json')).body;
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/signup', '/auth/login', '/auth/refresh', '/me', '/me/2fa/enrol', '/admin/users/{id}/roles', '/audit/security-events']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/auth/signup',
+          '/auth/login',
+          '/auth/refresh',
+          '/me',
+          '/me/2fa/enrol',
+          '/admin/users/{id}/roles',
+          '/audit/security-events',
+        ]),
+      );
       expect(doc.paths['/me'].get.security).toEqual([{ bearer: [] }]);
       expect(doc.components.schemas.SignUpDto.required).toEqual(['email', 'password']);
     });
@@ -235,11 +358,16 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
   describe('security audit', () => {
     it('lists events for auditors and admins, newest first, in pages', async () => {
       const admin = (await login(ADMIN_EMAIL)).body;
-      const get = (query: string) => http().get(`/audit/security-events${query}`).set('Authorization', `Bearer ${admin.accessToken}`);
+      const get = (query: string) =>
+        http()
+          .get(`/audit/security-events${query}`)
+          .set('Authorization', `Bearer ${admin.accessToken}`);
       const page = await get('?limit=2&type=LoginSucceeded');
       expect(page.status).toBe(200);
       expect(page.body.events).toHaveLength(2);
-      expect(page.body.events.every((e: { type: string }) => e.type === 'LoginSucceeded')).toBe(true);
+      expect(page.body.events.every((e: { type: string }) => e.type === 'LoginSucceeded')).toBe(
+        true,
+      );
       const older = await get(`?limit=2&type=LoginSucceeded&before=${page.body.next}`);
       expect(Number(older.body.events[0].cursor)).toBeLessThan(Number(page.body.events[1].cursor));
       expect((await get('?limit=1000')).body.error).toBe('validation_failed');

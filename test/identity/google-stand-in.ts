@@ -38,7 +38,9 @@ export class GoogleStandIn {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
@@ -48,13 +50,21 @@ export class GoogleStandIn {
       this.tokenRequests.push(form);
       if (!this.profiles.has(form.code)) return { status: 400, body: { error: 'invalid_grant' } };
       // The access token is the code itself, so userinfo can find the profile.
-      return { status: 200, body: { access_token: form.code, token_type: 'Bearer', expires_in: 3600 } };
+      return {
+        status: 200,
+        body: { access_token: form.code, token_type: 'Bearer', expires_in: 3600 },
+      };
     }
     if (req.method === 'GET' && url.pathname === '/userinfo') {
       // The oauth client sends the token as a header or as ?access_token=, as Google accepts both.
-      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || url.searchParams.get('access_token') || '';
+      const token =
+        (req.headers.authorization ?? '').replace(/^Bearer /, '') ||
+        url.searchParams.get('access_token') ||
+        '';
       const profile = this.profiles.get(token);
-      return profile ? { status: 200, body: profile } : { status: 401, body: { error: 'invalid_token' } };
+      return profile
+        ? { status: 200, body: profile }
+        : { status: 401, body: { error: 'invalid_token' } };
     }
     return { status: 404, body: { error: 'not_found' } };
   }

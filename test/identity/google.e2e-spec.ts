@@ -37,7 +37,9 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
     const code = google.codeFor(profile);
     return http()
-      .get(`/auth/google/callback?code=${encodeURIComponent(code)}&state=${location.searchParams.get('state')}`)
+      .get(
+        `/auth/google/callback?code=${encodeURIComponent(code)}&state=${location.searchParams.get('state')}`,
+      )
       .set('Cookie', cookie);
   }
 
@@ -58,14 +60,28 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
   });
 
   it('creates an account for a new verified address, then signs the same Google account in again', async () => {
-    const profile = { sub: newSubject(), email: newEmail(), email_verified: true, name: 'Ada Google' };
+    const profile = {
+      sub: newSubject(),
+      email: newEmail(),
+      email_verified: true,
+      name: 'Ada Google',
+    };
     const first = await signInWithGoogle(profile);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ twoFactorRequired: false, tokenType: 'Bearer' });
     const me = await http().get('/me').set('Authorization', `Bearer ${first.body.accessToken}`);
-    expect(me.body).toMatchObject({ email: profile.email, emailVerified: true, googleLinked: true, hasPassword: false, name: 'Ada Google' });
+    expect(me.body).toMatchObject({
+      email: profile.email,
+      emailVerified: true,
+      googleLinked: true,
+      hasPassword: false,
+      name: 'Ada Google',
+    });
     // Google-only accounts have no password to guess.
-    expect((await http().post('/auth/login').send({ email: profile.email, password: PASSWORD })).body.error).toBe('invalid_credentials');
+    expect(
+      (await http().post('/auth/login').send({ email: profile.email, password: PASSWORD })).body
+        .error,
+    ).toBe('invalid_credentials');
     const again = await signInWithGoogle({ ...profile, email: 'changed-at-google@example.com' });
     expect(again.body.userId).toBe(first.body.userId);
   });
@@ -74,7 +90,9 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const email = newEmail();
     const res = await signInWithGoogle({ sub: newSubject(), email, email_verified: false });
     expect([res.status, res.body.error]).toEqual([403, 'google_email_not_verified']);
-    const { rows } = await t.db.query('SELECT count(*) AS n FROM identity_users WHERE google_subject IS NOT NULL AND email_verified_at IS NULL');
+    const { rows } = await t.db.query(
+      'SELECT count(*) AS n FROM identity_users WHERE google_subject IS NOT NULL AND email_verified_at IS NULL',
+    );
     expect(Number(rows[0].n)).toBe(0);
   });
 
@@ -83,7 +101,10 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const owner = (await http().post('/auth/signup').send({ email, password: PASSWORD })).body;
     const res = await signInWithGoogle({ sub: newSubject(), email, email_verified: 'false' });
     expect(res.body.error).toBe('google_email_not_verified');
-    expect((await http().get('/me').set('Authorization', `Bearer ${owner.accessToken}`)).body.googleLinked).toBe(false);
+    expect(
+      (await http().get('/me').set('Authorization', `Bearer ${owner.accessToken}`)).body
+        .googleLinked,
+    ).toBe(false);
   });
 
   it('links a verified address to the existing account and resets what a squatter could have set', async () => {
@@ -93,12 +114,18 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const res = await signInWithGoogle({ sub: newSubject(), email, email_verified: true });
     expect(res.status).toBe(200);
     expect(res.body.userId).toBe(squatter.userId);
-    expect((await http().get('/me').set('Authorization', `Bearer ${squatter.accessToken}`)).body.error).toBe('session_ended');
-    expect((await http().post('/auth/login').send({ email, password: PASSWORD })).body.error).toBe('invalid_credentials');
+    expect(
+      (await http().get('/me').set('Authorization', `Bearer ${squatter.accessToken}`)).body.error,
+    ).toBe('session_ended');
+    expect((await http().post('/auth/login').send({ email, password: PASSWORD })).body.error).toBe(
+      'invalid_credentials',
+    );
     const me = await http().get('/me').set('Authorization', `Bearer ${res.body.accessToken}`);
     expect(me.body).toMatchObject({ googleLinked: true, emailVerified: true, hasPassword: false });
     const events = await t.store.readStream(`identity-${squatter.userId}`);
-    expect(events.find((e) => e.type === 'GoogleAccountLinked')?.data).toMatchObject({ credentialsReset: true });
+    expect(events.find((e) => e.type === 'GoogleAccountLinked')?.data).toMatchObject({
+      credentialsReset: true,
+    });
   });
 
   it('does not move an address from one Google account to another', async () => {
@@ -115,7 +142,9 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const requestsBefore = google.tokenRequests.length;
     const noCookie = await http().get(`/auth/google/callback?code=${code}&state=${state}`);
     expect([noCookie.status, noCookie.body.error]).toEqual([401, 'google_sign_in_failed']);
-    const wrongCookie = await http().get(`/auth/google/callback?code=${code}&state=${state}`).set('Cookie', 'ledger_google_state=forged');
+    const wrongCookie = await http()
+      .get(`/auth/google/callback?code=${code}&state=${state}`)
+      .set('Cookie', 'ledger_google_state=forged');
     expect(wrongCookie.body.error).toBe('google_sign_in_failed');
     expect(google.tokenRequests.length).toBe(requestsBefore);
   });
@@ -124,7 +153,9 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const start = await http().get('/auth/google');
     const state = new URL(start.headers.location).searchParams.get('state');
     const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    const res = await http().get(`/auth/google/callback?code=made-up&state=${state}`).set('Cookie', cookie);
+    const res = await http()
+      .get(`/auth/google/callback?code=made-up&state=${state}`)
+      .set('Cookie', cookie);
     expect([res.status, res.body.error]).toEqual([401, 'google_sign_in_failed']);
   });
 });

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { loadAppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, SqlEventStore } from '@ledger/event-store';
-import { IdentityModule, RequireTwoFactor, Roles, CurrentPrincipal, type Principal, type Clock } from '@ledger/identity';
+import {
+  IdentityModule,
+  RequireTwoFactor,
+  Roles,
+  CurrentPrincipal,
+  type Principal,
+  type Clock,
+} from '@ledger/identity';
 import { OpenWalletCommand, type OpenWalletResult } from '@ledger/ledger';
 import type { DatabaseFactory, TestDatabase } from '@ledger/testing';
 import { configureHttp } from '../../apps/api/src/app.factory';
@@ -72,7 +79,10 @@ export interface IdentityTestApp {
 export const ADMIN_EMAIL = 'root@example.com';
 
 /** The identity module on a real database and event store, behind the API's real HTTP setup. */
-export async function startIdentityApp(factory: DatabaseFactory, extraEnv: Record<string, string> = {}): Promise<IdentityTestApp> {
+export async function startIdentityApp(
+  factory: DatabaseFactory,
+  extraEnv: Record<string, string> = {},
+): Promise<IdentityTestApp> {
   const database: TestDatabase = await factory.create();
   const store = new SqlEventStore(database.db);
   const clock = new ManualClock();

@@ -27,58 +27,106 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
     const enrolment = await http().post('/me/2fa/enrol').set('Authorization', auth);
     expect(enrolment.status).toBe(200);
     expect(enrolment.body.otpauthUri).toContain(`secret=${enrolment.body.secret}`);
-    const confirm = await http().post('/me/2fa/confirm').set('Authorization', auth).send({ code: await code(enrolment.body.secret) });
+    const confirm = await http()
+      .post('/me/2fa/confirm')
+      .set('Authorization', auth)
+      .send({ code: await code(enrolment.body.secret) });
     expect(confirm.status).toBe(200);
     expect(confirm.body.recoveryCodes).toHaveLength(10);
     nextStep();
-    return { email, auth, userId: session.userId as string, secret: enrolment.body.secret as string, recoveryCodes: confirm.body.recoveryCodes as string[] };
+    return {
+      email,
+      auth,
+      userId: session.userId as string,
+      secret: enrolment.body.secret as string,
+      recoveryCodes: confirm.body.recoveryCodes as string[],
+    };
   }
 
   it('stores the secret encrypted and the recovery codes hashed', async () => {
     const user = await enrolledUser();
-    const stored = JSON.stringify((await t.db.query('SELECT * FROM identity_two_factor WHERE user_id = $1', [user.userId])).rows);
+    const stored = JSON.stringify(
+      (await t.db.query('SELECT * FROM identity_two_factor WHERE user_id = $1', [user.userId]))
+        .rows,
+    );
     expect(stored).not.toContain(user.secret);
-    const codes = JSON.stringify((await t.db.query('SELECT * FROM identity_recovery_codes WHERE user_id = $1', [user.userId])).rows);
-    for (const recovery of user.recoveryCodes) expect(codes).not.toContain(recovery.replace('-', ''));
-    expect((await http().get('/me').set('Authorization', user.auth)).body.twoFactorEnabled).toBe(true);
+    const codes = JSON.stringify(
+      (await t.db.query('SELECT * FROM identity_recovery_codes WHERE user_id = $1', [user.userId]))
+        .rows,
+    );
+    for (const recovery of user.recoveryCodes)
+      expect(codes).not.toContain(recovery.replace('-', ''));
+    expect((await http().get('/me').set('Authorization', user.auth)).body.twoFactorEnabled).toBe(
+      true,
+    );
   });
 
   it('refuses a wrong first code and keeps the factor off', async () => {
-    const session = (await http().post('/auth/signup').send({ email: newEmail(), password: PASSWORD })).body;
+    const session = (
+      await http().post('/auth/signup').send({ email: newEmail(), password: PASSWORD })
+    ).body;
     const auth = `Bearer ${session.accessToken}`;
-    expect((await http().post('/me/2fa/confirm').set('Authorization', auth).send({ code: '123456' })).body.error).toBe('two_factor_not_enrolled');
+    expect(
+      (await http().post('/me/2fa/confirm').set('Authorization', auth).send({ code: '123456' }))
+        .body.error,
+    ).toBe('two_factor_not_enrolled');
     await http().post('/me/2fa/enrol').set('Authorization', auth).expect(200);
     for (const body of [{ code: '000000' }, { code: 'abc' }]) {
       const res = await http().post('/me/2fa/confirm').set('Authorization', auth).send(body);
       expect([res.status, res.body.error]).toEqual([403, 'two_factor_code_invalid']);
     }
-    expect((await http().post('/me/2fa/confirm').set('Authorization', auth).send({})).body.error).toBe('validation_failed');
+    expect(
+      (await http().post('/me/2fa/confirm').set('Authorization', auth).send({})).body.error,
+    ).toBe('validation_failed');
     expect((await http().get('/me').set('Authorization', auth)).body.twoFactorEnabled).toBe(false);
   });
 
   it('asks for the second factor at login and accepts each code once', async () => {
     const user = await enrolledUser();
     const first = await http().post('/auth/login').send({ email: user.email, password: PASSWORD });
-    expect(first.body).toEqual({ twoFactorRequired: true, challengeToken: expect.any(String), expiresIn: 300 });
+    expect(first.body).toEqual({
+      twoFactorRequired: true,
+      challengeToken: expect.any(String),
+      expiresIn: 300,
+    });
     // The challenge is not an access token.
-    expect((await http().get('/me').set('Authorization', `Bearer ${first.body.challengeToken}`)).body.error).toBe('access_token_invalid');
+    expect(
+      (await http().get('/me').set('Authorization', `Bearer ${first.body.challengeToken}`)).body
+        .error,
+    ).toBe('access_token_invalid');
 
     const current = await code(user.secret);
-    const ok = await http().post('/auth/login/2fa').send({ challengeToken: first.body.challengeToken, code: current });
+    const ok = await http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: first.body.challengeToken, code: current });
     expect(ok.status).toBe(200);
     expect(ok.body.tokenType).toBe('Bearer');
-    const replay = await http().post('/auth/login/2fa').send({ challengeToken: first.body.challengeToken, code: current });
+    const replay = await http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: first.body.challengeToken, code: current });
     expect([replay.status, replay.body.error]).toEqual([403, 'two_factor_code_reused']);
-    const forged = await http().post('/auth/login/2fa').send({ challengeToken: ok.body.accessToken, code: current });
+    const forged = await http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: ok.body.accessToken, code: current });
     expect(forged.body.error).toBe('challenge_invalid');
   });
 
   it('lets a recovery code in once', async () => {
     const user = await enrolledUser();
-    const challenge = async () => (await http().post('/auth/login').send({ email: user.email, password: PASSWORD })).body.challengeToken;
+    const challenge = async () =>
+      (await http().post('/auth/login').send({ email: user.email, password: PASSWORD })).body
+        .challengeToken;
     const recovery = user.recoveryCodes[0].toUpperCase();
-    expect((await http().post('/auth/login/2fa').send({ challengeToken: await challenge(), code: recovery })).status).toBe(200);
-    const again = await http().post('/auth/login/2fa').send({ challengeToken: await challenge(), code: recovery });
+    expect(
+      (
+        await http()
+          .post('/auth/login/2fa')
+          .send({ challengeToken: await challenge(), code: recovery })
+      ).status,
+    ).toBe(200);
+    const again = await http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: await challenge(), code: recovery });
     expect(again.body.error).toBe('two_factor_code_invalid');
   });
 
@@ -95,29 +143,49 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
     expect((await withdraw(current)).status).toBe(201);
     expect((await withdraw(current)).body.error).toBe('two_factor_code_reused');
 
-    const plain = (await http().post('/auth/signup').send({ email: newEmail(), password: PASSWORD })).body;
-    const res = await http().post('/probe/withdraw').set('Authorization', `Bearer ${plain.accessToken}`).set('X-2FA-Code', '123456');
+    const plain = (
+      await http().post('/auth/signup').send({ email: newEmail(), password: PASSWORD })
+    ).body;
+    const res = await http()
+      .post('/probe/withdraw')
+      .set('Authorization', `Bearer ${plain.accessToken}`)
+      .set('X-2FA-Code', '123456');
     expect([res.status, res.body.error]).toEqual([403, 'two_factor_not_enabled']);
   });
 
   it('backs off after repeated wrong codes', async () => {
     const user = await enrolledUser();
     for (let i = 0; i < 5; i++) {
-      await http().post('/probe/withdraw').set('Authorization', user.auth).set('X-2FA-Code', '000000').expect(403);
+      await http()
+        .post('/probe/withdraw')
+        .set('Authorization', user.auth)
+        .set('X-2FA-Code', '000000')
+        .expect(403);
     }
-    const locked = await http().post('/probe/withdraw').set('Authorization', user.auth).set('X-2FA-Code', await code(user.secret));
+    const locked = await http()
+      .post('/probe/withdraw')
+      .set('Authorization', user.auth)
+      .set('X-2FA-Code', await code(user.secret));
     expect([locked.status, locked.body.error]).toEqual([429, 'too_many_attempts']);
   });
 
   it('disables with a code and records enable and disable', async () => {
     const user = await enrolledUser();
-    const disable = (body: object) => http().post('/me/2fa/disable').set('Authorization', user.auth).send(body);
+    const disable = (body: object) =>
+      http().post('/me/2fa/disable').set('Authorization', user.auth).send(body);
     expect((await disable({ code: '000000' })).body.error).toBe('two_factor_code_invalid');
     expect(await count(t.db, `identity_two_factor WHERE user_id = '${user.userId}'`)).toBe(1);
     await disable({ code: await code(user.secret) }).expect(204);
-    expect((await http().get('/me').set('Authorization', user.auth)).body.twoFactorEnabled).toBe(false);
-    expect((await http().post('/auth/login').send({ email: user.email, password: PASSWORD })).body.twoFactorRequired).toBe(false);
+    expect((await http().get('/me').set('Authorization', user.auth)).body.twoFactorEnabled).toBe(
+      false,
+    );
+    expect(
+      (await http().post('/auth/login').send({ email: user.email, password: PASSWORD })).body
+        .twoFactorRequired,
+    ).toBe(false);
     const events = await t.store.readStream(`identity-${user.userId}`);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['TwoFactorEnabled', 'TwoFactorDisabled']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['TwoFactorEnabled', 'TwoFactorDisabled']),
+    );
   });
 });

@@ -22,7 +22,9 @@ describe('readIdentityConfig', () => {
     const env = { NODE_ENV: 'production', LEDGER_DATA_DIR: dataDir() };
     expect(() => readIdentityConfig(env)).toThrow(/LEDGER_JWT_SECRET must be set in production/);
     const withJwt = { ...env, LEDGER_JWT_SECRET: 'x'.repeat(40) };
-    expect(() => readIdentityConfig(withJwt)).toThrow(/LEDGER_IDENTITY_DATA_KEY must be set in production/);
+    expect(() => readIdentityConfig(withJwt)).toThrow(
+      /LEDGER_IDENTITY_DATA_KEY must be set in production/,
+    );
     const complete = { ...withJwt, LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64') };
     expect(readIdentityConfig(complete).production).toBe(true);
   });
@@ -39,7 +41,10 @@ describe('readIdentityConfig', () => {
   });
 
   it('normalises bootstrap admin e-mails', () => {
-    const config = readIdentityConfig({ LEDGER_DATA_DIR: dataDir(), LEDGER_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com' });
+    const config = readIdentityConfig({
+      LEDGER_DATA_DIR: dataDir(),
+      LEDGER_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com',
+    });
     expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
   });
 });

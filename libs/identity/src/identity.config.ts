@@ -69,7 +69,10 @@ export function readIdentityConfig(env: Env): IdentityConfig {
     jwtSecret,
     jwtIssuer: readString(env, 'LEDGER_JWT_ISSUER', 'ledger'),
     jwtAudience: readString(env, 'LEDGER_JWT_AUDIENCE', 'ledger-api'),
-    accessTokenTtlSeconds: readInt(env, 'LEDGER_ACCESS_TOKEN_TTL_SECONDS', 900, { min: 60, max: 3600 }),
+    accessTokenTtlSeconds: readInt(env, 'LEDGER_ACCESS_TOKEN_TTL_SECONDS', 900, {
+      min: 60,
+      max: 3600,
+    }),
     refreshTokenTtlSeconds: readInt(env, 'LEDGER_REFRESH_TOKEN_TTL_SECONDS', 30 * DAY_SECONDS, {
       min: 3600,
       max: 90 * DAY_SECONDS,
@@ -77,17 +80,24 @@ export function readIdentityConfig(env: Env): IdentityConfig {
     dataKey: readDataKey(env, dataDir),
     adminEmails: readAdminEmails(env),
     defaultCurrency: readDefaultCurrency(env),
-    authRequestsPerMinute: readInt(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 10_000 }),
+    authRequestsPerMinute: readInt(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE', 30, {
+      min: 1,
+      max: 10_000,
+    }),
     totpIssuer: readString(env, 'LEDGER_TOTP_ISSUER', 'Ledger'),
     google: readGoogle(env),
   };
 }
 
 function readDataKey(env: Env, dataDir: string): Buffer {
-  const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () => localSecret(dataDir, 'identity-data-key'));
+  const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () =>
+    localSecret(dataDir, 'identity-data-key'),
+  );
   const key = Buffer.from(encoded, 'base64');
   if (key.length !== 32) {
-    throw new ConfigError('LEDGER_IDENTITY_DATA_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
+    throw new ConfigError(
+      'LEDGER_IDENTITY_DATA_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+    );
   }
   return key;
 }
@@ -95,9 +105,13 @@ function readDataKey(env: Env, dataDir: string): Buffer {
 function readAdminEmails(env: Env): ReadonlySet<string> {
   const raw = readOptional(env, 'LEDGER_ADMIN_EMAILS') ?? '';
   const emails = new Set<string>();
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const email = normaliseEmail(part);
-    if (email === 'email_invalid') throw new ConfigError(`LEDGER_ADMIN_EMAILS has an invalid e-mail: "${part}"`);
+    if (email === 'email_invalid')
+      throw new ConfigError(`LEDGER_ADMIN_EMAILS has an invalid e-mail: "${part}"`);
     emails.add(email);
   }
   return emails;
@@ -105,7 +119,8 @@ function readAdminEmails(env: Env): ReadonlySet<string> {
 
 function readDefaultCurrency(env: Env): string {
   const currency = readString(env, 'LEDGER_DEFAULT_CURRENCY', 'USD');
-  if (!isCurrency(currency)) throw new ConfigError(`LEDGER_DEFAULT_CURRENCY is not a supported currency: "${currency}"`);
+  if (!isCurrency(currency))
+    throw new ConfigError(`LEDGER_DEFAULT_CURRENCY is not a supported currency: "${currency}"`);
   return currency;
 }
 

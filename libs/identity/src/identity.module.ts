@@ -20,7 +20,14 @@ import { AuthController } from './http/auth.controller';
 import { GoogleController } from './http/google.controller';
 import { MeController } from './http/me.controller';
 import { TwoFactorController } from './http/two-factor.controller';
-import { IDENTITY_CLOCK, IDENTITY_CONFIG, readIdentityConfig, systemClock, type Clock, type IdentityConfig } from './identity.config';
+import {
+  IDENTITY_CLOCK,
+  IDENTITY_CONFIG,
+  readIdentityConfig,
+  systemClock,
+  type Clock,
+  type IdentityConfig,
+} from './identity.config';
 import { RecipientDirectory } from './recipients/recipient-directory';
 import { SessionService } from './sessions/session.service';
 import { TokenService } from './sessions/token.service';
@@ -58,12 +65,26 @@ export class IdentityModule {
         PassportModule,
         JwtModule.register({
           secret: config.jwtSecret,
-          signOptions: { algorithm: 'HS256', issuer: config.jwtIssuer, audience: config.jwtAudience },
+          signOptions: {
+            algorithm: 'HS256',
+            issuer: config.jwtIssuer,
+            audience: config.jwtAudience,
+          },
           // Pinning the algorithm refuses "alg: none" and key-confusion tokens.
-          verifyOptions: { algorithms: ['HS256'], issuer: config.jwtIssuer, audience: config.jwtAudience },
+          verifyOptions: {
+            algorithms: ['HS256'],
+            issuer: config.jwtIssuer,
+            audience: config.jwtAudience,
+          },
         }),
       ],
-      controllers: [AuthController, GoogleController, MeController, TwoFactorController, AdminController],
+      controllers: [
+        AuthController,
+        GoogleController,
+        MeController,
+        TwoFactorController,
+        AdminController,
+      ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: IDENTITY_CLOCK, useValue: options.clock ?? systemClock },
@@ -89,7 +110,13 @@ export class IdentityModule {
         TwoFactorService,
         UserStore,
       ],
-      exports: [IDENTITY_CONFIG, RecipientDirectory, TwoFactorService, TwoFactorGuard, SecurityAuditService],
+      exports: [
+        IDENTITY_CONFIG,
+        RecipientDirectory,
+        TwoFactorService,
+        TwoFactorGuard,
+        SecurityAuditService,
+      ],
     };
   }
 }

@@ -43,7 +43,9 @@ export interface Rejected {
 }
 
 export function rejected(rejection: IdentityRejection, retryAfterSeconds?: number): Rejected {
-  return retryAfterSeconds === undefined ? { rejected: rejection } : { rejected: rejection, retryAfterSeconds };
+  return retryAfterSeconds === undefined
+    ? { rejected: rejection }
+    : { rejected: rejection, retryAfterSeconds };
 }
 
 export function isRejected(value: unknown): value is Rejected {

@@ -1,13 +1,24 @@
 export * from './principal';
 export { IdentityModule, type IdentityModuleOptions } from './identity.module';
-export { IDENTITY_CONFIG, IDENTITY_CLOCK, readIdentityConfig, type Clock, type IdentityConfig, type GoogleConfig } from './identity.config';
+export {
+  IDENTITY_CONFIG,
+  IDENTITY_CLOCK,
+  readIdentityConfig,
+  type Clock,
+  type IdentityConfig,
+  type GoogleConfig,
+} from './identity.config';
 export { totpCode } from './two-factor/totp';
 export { AccessGuard, type SessionPrincipal } from './access/access.guard';
 export { TwoFactorGuard, RequireTwoFactor, TWO_FACTOR_HEADER } from './two-factor/two-factor.guard';
 export { TwoFactorService } from './two-factor/two-factor.service';
 export { RecipientDirectory } from './recipients/recipient-directory';
 export { SecurityAuditService } from './audit/security-audit.service';
-export { type SecurityEvent, type SecurityEventType, SECURITY_EVENT_TYPES } from './audit/security-event';
+export {
+  type SecurityEvent,
+  type SecurityEventType,
+  SECURITY_EVENT_TYPES,
+} from './audit/security-event';
 export { type IdentityRejection, type Rejected, isRejected } from './identity.rejections';
 export { IdentityRejectionException, IdentityRejectionFilter } from './http/identity-rejection';
 export { signUpWalletCommandId } from './users/sign-up-wallet';

@@ -24,10 +24,13 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 export const ROLES_KEY = 'ledger:roles';
 /** Restricts a route to principals holding at least one of the roles. */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES_KEY, roles);
 
-export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
-  const request = ctx.switchToHttp().getRequest<{ user?: Principal }>();
-  if (!request.user) throw new Error('CurrentPrincipal used on a route without authentication');
-  return request.user;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => {
+    const request = ctx.switchToHttp().getRequest<{ user?: Principal }>();
+    if (!request.user) throw new Error('CurrentPrincipal used on a route without authentication');
+    return request.user;
+  },
+);

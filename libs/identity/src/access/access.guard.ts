@@ -39,7 +39,8 @@ export class AccessGuard implements CanActivate {
     const principal = await this.authenticate(request.headers.authorization);
     request.user = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles?.length && !roles.some((role) => principal.roles.includes(role))) fail('role_required');
+    if (roles?.length && !roles.some((role) => principal.roles.includes(role)))
+      fail('role_required');
     return true;
   }
 

@@ -12,11 +12,26 @@ export interface AttemptPolicy {
 }
 
 /** Locking out the owner is the cost of this policy, so it backs off rather than locks hard. */
-export const ACCOUNT_POLICY: AttemptPolicy = { freeFailures: 5, baseLockSeconds: 1, maxLockSeconds: 900, resetAfterSeconds: 3600 };
+export const ACCOUNT_POLICY: AttemptPolicy = {
+  freeFailures: 5,
+  baseLockSeconds: 1,
+  maxLockSeconds: 900,
+  resetAfterSeconds: 3600,
+};
 /** An office behind one NAT shares an IP: allow many more failures before slowing it. */
-export const IP_POLICY: AttemptPolicy = { freeFailures: 50, baseLockSeconds: 1, maxLockSeconds: 900, resetAfterSeconds: 3600 };
+export const IP_POLICY: AttemptPolicy = {
+  freeFailures: 50,
+  baseLockSeconds: 1,
+  maxLockSeconds: 900,
+  resetAfterSeconds: 3600,
+};
 /** Six digits are a million guesses: the backoff keeps them from being tried. */
-export const SECOND_FACTOR_POLICY: AttemptPolicy = { freeFailures: 5, baseLockSeconds: 2, maxLockSeconds: 900, resetAfterSeconds: 3600 };
+export const SECOND_FACTOR_POLICY: AttemptPolicy = {
+  freeFailures: 5,
+  baseLockSeconds: 2,
+  maxLockSeconds: 900,
+  resetAfterSeconds: 3600,
+};
 
 /** Seconds to lock a key after its `failures`-th consecutive failure; 0 means not locked. */
 export function lockSeconds(failures: number, policy: AttemptPolicy): number {

@@ -16,11 +16,20 @@ export class RoleAdminService {
    * An admin may not take away their own admin role: with one admin left
    * that would leave nobody able to give it back.
    */
-  async replaceRoles(actor: Principal, userId: string, roles: readonly Role[]): Promise<{ userId: string; roles: Role[] } | Rejected> {
-    if (actor.userId === userId && !roles.includes('admin')) return rejected('cannot_remove_own_admin_role');
+  async replaceRoles(
+    actor: Principal,
+    userId: string,
+    roles: readonly Role[],
+  ): Promise<{ userId: string; roles: Role[] } | Rejected> {
+    if (actor.userId === userId && !roles.includes('admin'))
+      return rejected('cannot_remove_own_admin_role');
     const change = await this.users.replaceRoles(userId, roles);
     if (change === 'user_not_found') return rejected(change);
-    await this.audit.record({ type: 'RolesChanged', userId, data: { by: actor.userId, from: change.from, to: change.to } });
+    await this.audit.record({
+      type: 'RolesChanged',
+      userId,
+      data: { by: actor.userId, from: change.from, to: change.to },
+    });
     return { userId, roles: change.to };
   }
 }

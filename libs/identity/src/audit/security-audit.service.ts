@@ -42,7 +42,14 @@ export class SecurityAuditService {
     const userId = event.userId ?? null;
     await this.store.append(
       securityStream(event.userId),
-      [{ id, type: event.type, data: { userId, ...event.data }, metadata: correlationId ? { correlationId } : {} }],
+      [
+        {
+          id,
+          type: event.type,
+          data: { userId, ...event.data },
+          metadata: correlationId ? { correlationId } : {},
+        },
+      ],
       'any',
     );
     await this.db.query(
@@ -70,7 +77,12 @@ export class SecurityAuditService {
        WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2)
          AND ($3::bigint IS NULL OR seq < $3)
        ORDER BY seq DESC LIMIT $4`,
-      [query.userId ?? null, query.type ?? null, query.before ?? null, Math.min(query.limit, MAX_SECURITY_EVENTS_PAGE)],
+      [
+        query.userId ?? null,
+        query.type ?? null,
+        query.before ?? null,
+        Math.min(query.limit, MAX_SECURITY_EVENTS_PAGE),
+      ],
     );
     return rows.map((r) => ({
       id: r.id,

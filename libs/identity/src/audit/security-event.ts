@@ -7,13 +7,21 @@ import type { Role } from '../principal';
  */
 export type SecurityEvent =
   | { type: 'UserSignedUp'; userId: string; data: { method: 'password' | 'google'; roles: Role[] } }
-  | { type: 'LoginSucceeded'; userId: string; data: { method: 'password' | 'google'; secondFactor: boolean } }
+  | {
+      type: 'LoginSucceeded';
+      userId: string;
+      data: { method: 'password' | 'google'; secondFactor: boolean };
+    }
   | { type: 'LoginFailed'; userId?: string; data: { reason: LoginFailureReason } }
   | { type: 'RefreshTokenReuseDetected'; userId: string; data: { sessionId: string } }
   | { type: 'LoggedOut'; userId: string; data: { sessionId: string } }
   | { type: 'GoogleAccountLinked'; userId: string; data: { credentialsReset: boolean } }
   | { type: 'TwoFactorEnabled'; userId: string; data: Record<string, never> }
-  | { type: 'TwoFactorDisabled'; userId: string; data: { reason: 'user_request' | 'credentials_reset' } }
+  | {
+      type: 'TwoFactorDisabled';
+      userId: string;
+      data: { reason: 'user_request' | 'credentials_reset' };
+    }
   | { type: 'RolesChanged'; userId: string; data: { by: string; from: Role[]; to: Role[] } };
 
 export type SecurityEventType = SecurityEvent['type'];

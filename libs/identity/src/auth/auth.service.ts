@@ -31,7 +31,11 @@ export type SignInMethod = 'password' | 'google';
 /** A login either yields a session or asks for the second factor first. */
 export type LoginOutcome =
   | ({ readonly twoFactorRequired: false } & SessionTokens)
-  | { readonly twoFactorRequired: true; readonly challengeToken: string; readonly expiresIn: number };
+  | {
+      readonly twoFactorRequired: true;
+      readonly challengeToken: string;
+      readonly expiresIn: number;
+    };
 
 /** Where a request came from, for per-IP limits and audit correlation. */
 export interface RequestOrigin {
@@ -89,11 +93,16 @@ export class AuthService {
     method: SignInMethod,
     origin: RequestOrigin,
   ): Promise<User | Rejected> {
-    const roles: Role[] = this.config.adminEmails.has(fields.email) ? ['customer', 'admin'] : ['customer'];
+    const roles: Role[] = this.config.adminEmails.has(fields.email)
+      ? ['customer', 'admin']
+      : ['customer'];
     const id = randomUUID();
     const conflict = await this.users.create({ ...fields, id, roles });
     if (conflict) return rejected(conflict);
-    await this.audit.record({ type: 'UserSignedUp', userId: id, data: { method, roles } }, origin.correlationId);
+    await this.audit.record(
+      { type: 'UserSignedUp', userId: id, data: { method, roles } },
+      origin.correlationId,
+    );
     const user = (await this.users.findById(id))!;
     await this.wallet.ensureOpen(user, origin.correlationId);
     return user;
@@ -104,19 +113,31 @@ export class AuthService {
    * time (the hasher checks a dummy hash when there is no user), so a login
    * form cannot be used to find out who has an account.
    */
-  async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<LoginOutcome | Rejected> {
+  async login(
+    input: { email: string; password: string },
+    origin: RequestOrigin,
+  ): Promise<LoginOutcome | Rejected> {
     const email = normaliseEmail(input.email);
-    const keys = this.loginKeys(email === 'email_invalid' ? input.email.trim().toLowerCase() : email, origin.ip);
+    const keys = this.loginKeys(
+      email === 'email_invalid' ? input.email.trim().toLowerCase() : email,
+      origin.ip,
+    );
     const locked = await this.limiter.lockedFor(keys);
     if (locked) {
-      await this.audit.record({ type: 'LoginFailed', data: { reason: 'locked' } }, origin.correlationId);
+      await this.audit.record(
+        { type: 'LoginFailed', data: { reason: 'locked' } },
+        origin.correlationId,
+      );
       return rejected('too_many_attempts', locked.retryAfterSeconds);
     }
     const user = email === 'email_invalid' ? undefined : await this.users.findByEmail(email);
     const valid = await this.hasher.verifyOrDummy(user?.passwordHash ?? null, input.password);
     if (!user || !valid) {
       await this.limiter.recordFailure(keys);
-      await this.audit.record({ type: 'LoginFailed', userId: user?.id, data: { reason: 'invalid_credentials' } }, origin.correlationId);
+      await this.audit.record(
+        { type: 'LoginFailed', userId: user?.id, data: { reason: 'invalid_credentials' } },
+        origin.correlationId,
+      );
       return rejected('invalid_credentials');
     }
     await this.limiter.reset(keys[0]);
@@ -124,7 +145,11 @@ export class AuthService {
   }
 
   /** The end of every successful first step, password or Google. */
-  async finishLogin(user: User, method: SignInMethod, origin: RequestOrigin): Promise<LoginOutcome> {
+  async finishLogin(
+    user: User,
+    method: SignInMethod,
+    origin: RequestOrigin,
+  ): Promise<LoginOutcome> {
     if (await this.twoFactor.isEnabled(user.id)) {
       const challengeToken = await this.tokens.issueChallenge({ userId: user.id, method });
       return { twoFactorRequired: true, challengeToken, expiresIn: CHALLENGE_TTL_SECONDS };
@@ -132,14 +157,21 @@ export class AuthService {
     return { twoFactorRequired: false, ...(await this.openSession(user, method, false, origin)) };
   }
 
-  async completeSecondFactor(challengeToken: string, code: string, origin: RequestOrigin): Promise<SessionTokens | Rejected> {
+  async completeSecondFactor(
+    challengeToken: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<SessionTokens | Rejected> {
     const challenge = await this.tokens.verifyChallenge(challengeToken);
     if (challenge === 'challenge_invalid') return rejected(challenge);
     const user = await this.users.findById(challenge.userId);
     if (!user) return rejected('challenge_invalid');
     const problem = await this.twoFactor.verifyLoginCode(user.id, code);
     if (problem) {
-      await this.audit.record({ type: 'LoginFailed', userId: user.id, data: { reason: 'second_factor_invalid' } }, origin.correlationId);
+      await this.audit.record(
+        { type: 'LoginFailed', userId: user.id, data: { reason: 'second_factor_invalid' } },
+        origin.correlationId,
+      );
       return problem;
     }
     return this.openSession(user, challenge.method, true, origin);
@@ -147,20 +179,34 @@ export class AuthService {
 
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens | Rejected> {
     const result = await this.sessions.refresh(refreshToken, (userId, sessionId) =>
-      this.audit.record({ type: 'RefreshTokenReuseDetected', userId, data: { sessionId } }, origin.correlationId),
+      this.audit.record(
+        { type: 'RefreshTokenReuseDetected', userId, data: { sessionId } },
+        origin.correlationId,
+      ),
     );
     return typeof result === 'string' ? rejected(result) : result;
   }
 
   async logout(userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
     if (await this.sessions.revoke(sessionId, 'logout')) {
-      await this.audit.record({ type: 'LoggedOut', userId, data: { sessionId } }, origin.correlationId);
+      await this.audit.record(
+        { type: 'LoggedOut', userId, data: { sessionId } },
+        origin.correlationId,
+      );
     }
   }
 
-  private async openSession(user: User, method: SignInMethod, secondFactor: boolean, origin: RequestOrigin): Promise<SessionTokens> {
+  private async openSession(
+    user: User,
+    method: SignInMethod,
+    secondFactor: boolean,
+    origin: RequestOrigin,
+  ): Promise<SessionTokens> {
     await this.wallet.ensureOpen(user, origin.correlationId);
-    await this.audit.record({ type: 'LoginSucceeded', userId: user.id, data: { method, secondFactor } }, origin.correlationId);
+    await this.audit.record(
+      { type: 'LoginSucceeded', userId: user.id, data: { method, secondFactor } },
+      origin.correlationId,
+    );
     return this.sessions.start(user.id);
   }
 

@@ -27,6 +27,8 @@ describe('FieldCipher', () => {
   it('hashes deterministically per kind and key', () => {
     expect(cipher.lookupHash('email', 'a@b.co')).toBe(cipher.lookupHash('email', 'a@b.co'));
     expect(cipher.lookupHash('email', 'a@b.co')).not.toBe(cipher.lookupHash('phone', 'a@b.co'));
-    expect(new FieldCipher(randomBytes(32)).lookupHash('email', 'a@b.co')).not.toBe(cipher.lookupHash('email', 'a@b.co'));
+    expect(new FieldCipher(randomBytes(32)).lookupHash('email', 'a@b.co')).not.toBe(
+      cipher.lookupHash('email', 'a@b.co'),
+    );
   });
 });

@@ -30,19 +30,30 @@ export class FieldCipher {
     const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return [VERSION, iv, body, cipher.getAuthTag()]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   /** @throws Error when the text was altered, moved to another context or made with another key. */
   decrypt(stored: string, context: string): string {
     const [version, iv, body, tag] = stored.split('.');
-    if (version !== VERSION || !iv || body === undefined || !tag) throw new Error('Unrecognised ciphertext format');
-    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, Buffer.from(iv, 'base64url'), {
-      authTagLength: TAG_BYTES,
-    });
+    if (version !== VERSION || !iv || body === undefined || !tag)
+      throw new Error('Unrecognised ciphertext format');
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      this.encryptionKey,
+      Buffer.from(iv, 'base64url'),
+      {
+        authTagLength: TAG_BYTES,
+      },
+    );
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(Buffer.from(body, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   /** Hex HMAC of a value in a namespace (`email`, `phone`, …), so equal values in different kinds never collide. */

@@ -1,12 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { Metadata, StateStore, StateStoreStoreCallback, StateStoreVerifyCallback } from 'passport-oauth2';
+import type {
+  Metadata,
+  StateStore,
+  StateStoreStoreCallback,
+  StateStoreVerifyCallback,
+} from 'passport-oauth2';
 
 const COOKIE_NAME = 'ledger_google_state';
 /** Long enough to pick an account and consent, short enough to be useless later. */
 const STATE_MAX_AGE_SECONDS = 600;
 const STATE_BYTES = 24;
-
 
 /**
  * OAuth `state` for passport-oauth2 without server-side sessions: a random
@@ -21,7 +25,11 @@ const STATE_BYTES = 24;
 export class CookieStateStore implements StateStore {
   constructor(private readonly secure: boolean) {}
 
-  store(req: Request, metaOrCallback: Metadata | StateStoreStoreCallback, maybeCallback?: StateStoreStoreCallback): void {
+  store(
+    req: Request,
+    metaOrCallback: Metadata | StateStoreStoreCallback,
+    maybeCallback?: StateStoreStoreCallback,
+  ): void {
     const callback = (maybeCallback ?? metaOrCallback) as StateStoreStoreCallback;
     const state = randomBytes(STATE_BYTES).toString('base64url');
     req.res?.append('Set-Cookie', this.cookie(state, STATE_MAX_AGE_SECONDS));

@@ -21,14 +21,18 @@ export class GoogleAuthGuard extends AuthGuard('google') {
   }
 
   override canActivate(context: ExecutionContext) {
-    if (!this.config.google) throw new IdentityRejectionException(rejected('google_sign_in_not_configured'));
+    if (!this.config.google)
+      throw new IdentityRejectionException(rejected('google_sign_in_not_configured'));
     return super.canActivate(context);
   }
 
   override handleRequest<T>(error: unknown, profile: T | false): T {
     if (error || !profile) {
       // The client only learns that it failed; operators need to know why (Google down, bad client secret).
-      if (error) this.logger.warn(`Google sign-in failed: ${(error as Error).name}: ${(error as Error).message}`);
+      if (error)
+        this.logger.warn(
+          `Google sign-in failed: ${(error as Error).name}: ${(error as Error).message}`,
+        );
       throw new IdentityRejectionException(rejected('google_sign_in_failed'));
     }
     return profile;

@@ -12,7 +12,9 @@ export interface GoogleProfile {
 /** Longest name kept from a provider profile, as for names typed in. */
 const MAX_NAME_LENGTH = 200;
 
-export function toGoogleProfile(profile: Pick<Profile, 'id' | 'emails' | 'displayName'>): GoogleProfile {
+export function toGoogleProfile(
+  profile: Pick<Profile, 'id' | 'emails' | 'displayName'>,
+): GoogleProfile {
   const primary = profile.emails?.[0];
   // The userinfo endpoint has sent `email_verified` both as a boolean and as "true".
   const verified = primary?.verified as unknown;

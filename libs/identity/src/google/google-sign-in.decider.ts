@@ -12,7 +12,10 @@ export type GoogleSignInDecision =
   | { readonly action: 'sign_in'; readonly userId: string }
   | { readonly action: 'link'; readonly userId: string; readonly resetCredentials: boolean }
   | { readonly action: 'create'; readonly email: string }
-  | { readonly action: 'reject'; readonly rejection: 'google_email_not_verified' | 'google_account_mismatch' };
+  | {
+      readonly action: 'reject';
+      readonly rejection: 'google_email_not_verified' | 'google_account_mismatch';
+    };
 
 /**
  * Who a Google sign-in is, in order:
@@ -33,8 +36,14 @@ export function decideGoogleSignIn(
   byEmail: AccountFacts | undefined,
 ): GoogleSignInDecision {
   if (bySubject) return { action: 'sign_in', userId: bySubject.id };
-  if (!profile.email || !profile.emailVerified) return { action: 'reject', rejection: 'google_email_not_verified' };
+  if (!profile.email || !profile.emailVerified)
+    return { action: 'reject', rejection: 'google_email_not_verified' };
   if (!byEmail) return { action: 'create', email: profile.email };
-  if (byEmail.googleSubject !== null) return { action: 'reject', rejection: 'google_account_mismatch' };
-  return { action: 'link', userId: byEmail.id, resetCredentials: !byEmail.emailVerified && byEmail.hasPassword };
+  if (byEmail.googleSubject !== null)
+    return { action: 'reject', rejection: 'google_account_mismatch' };
+  return {
+    action: 'link',
+    userId: byEmail.id,
+    resetCredentials: !byEmail.emailVerified && byEmail.hasPassword,
+  };
 }

@@ -31,7 +31,11 @@ export class GoogleSignInService {
       this.users.findByGoogleSubject(profile.subject),
       email ? this.users.findByEmail(email) : undefined,
     ]);
-    const decision = decideGoogleSignIn(normalised, bySubject && facts(bySubject), byEmail && facts(byEmail));
+    const decision = decideGoogleSignIn(
+      normalised,
+      bySubject && facts(bySubject),
+      byEmail && facts(byEmail),
+    );
     switch (decision.action) {
       case 'reject':
         return rejected(decision.rejection);
@@ -44,16 +48,31 @@ export class GoogleSignInService {
     }
   }
 
-  private async link(userId: string, subject: string, resetCredentials: boolean, origin: RequestOrigin): Promise<LoginOutcome> {
+  private async link(
+    userId: string,
+    subject: string,
+    resetCredentials: boolean,
+    origin: RequestOrigin,
+  ): Promise<LoginOutcome> {
     const { twoFactorRemoved } = await this.users.linkGoogle(userId, subject, resetCredentials);
-    await this.audit.record({ type: 'GoogleAccountLinked', userId, data: { credentialsReset: resetCredentials } }, origin.correlationId);
+    await this.audit.record(
+      { type: 'GoogleAccountLinked', userId, data: { credentialsReset: resetCredentials } },
+      origin.correlationId,
+    );
     if (twoFactorRemoved) {
-      await this.audit.record({ type: 'TwoFactorDisabled', userId, data: { reason: 'credentials_reset' } }, origin.correlationId);
+      await this.audit.record(
+        { type: 'TwoFactorDisabled', userId, data: { reason: 'credentials_reset' } },
+        origin.correlationId,
+      );
     }
     return this.auth.finishLogin((await this.users.findById(userId))!, 'google', origin);
   }
 
-  private async create(email: string, profile: GoogleProfile, origin: RequestOrigin): Promise<LoginOutcome | Rejected> {
+  private async create(
+    email: string,
+    profile: GoogleProfile,
+    origin: RequestOrigin,
+  ): Promise<LoginOutcome | Rejected> {
     const user = await this.auth.createUser(
       {
         email,
@@ -73,5 +92,10 @@ export class GoogleSignInService {
 }
 
 function facts(user: User): AccountFacts {
-  return { id: user.id, googleSubject: user.googleSubject, emailVerified: user.emailVerified, hasPassword: user.passwordHash !== null };
+  return {
+    id: user.id,
+    googleSubject: user.googleSubject,
+    emailVerified: user.emailVerified,
+    hasPassword: user.passwordHash !== null,
+  };
 }

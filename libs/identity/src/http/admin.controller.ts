@@ -1,9 +1,23 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Put,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RoleAdminService } from '../access/role-admin.service';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { CurrentPrincipal, Roles, type Principal } from '../principal';
-import { ReplaceRolesDto, RolesDto, SecurityEventsPageDto, SecurityEventsQueryDto } from './dtos/admin.dto';
+import {
+  ReplaceRolesDto,
+  RolesDto,
+  SecurityEventsPageDto,
+  SecurityEventsQueryDto,
+} from './dtos/admin.dto';
 import { IdentityRejectionFilter, orThrow } from './identity-rejection';
 
 const DEFAULT_PAGE = 50;

@@ -1,6 +1,10 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerStorageService, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import {
+  ThrottlerGuard,
+  ThrottlerStorageService,
+  type ThrottlerLimitDetail,
+} from '@nestjs/throttler';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { rejected } from '../identity.rejections';
 import { IdentityRejectionException } from './identity-rejection';
@@ -24,10 +28,19 @@ export class AuthThrottlerGuard extends ThrottlerGuard {
     @Inject(AUTH_THROTTLER_STORAGE) storage: ThrottlerStorageService,
     reflector: Reflector,
   ) {
-    super({ throttlers: [{ name: 'auth', ttl: WINDOW_MS, limit: config.authRequestsPerMinute }] }, storage, reflector);
+    super(
+      { throttlers: [{ name: 'auth', ttl: WINDOW_MS, limit: config.authRequestsPerMinute }] },
+      storage,
+      reflector,
+    );
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new IdentityRejectionException(rejected('too_many_attempts', Math.max(1, detail.timeToBlockExpire)));
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new IdentityRejectionException(
+      rejected('too_many_attempts', Math.max(1, detail.timeToBlockExpire)),
+    );
   }
 }

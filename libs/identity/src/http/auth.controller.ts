@@ -5,7 +5,14 @@ import { AuthService, type LoginOutcome, type RequestOrigin } from '../auth/auth
 import { Public } from '../principal';
 import type { SessionTokens } from '../sessions/session.service';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
-import { LoginDto, LoginResponseDto, RefreshDto, SecondFactorLoginDto, SessionTokensDto, SignUpDto } from './dtos/auth.dto';
+import {
+  LoginDto,
+  LoginResponseDto,
+  RefreshDto,
+  SecondFactorLoginDto,
+  SessionTokensDto,
+  SignUpDto,
+} from './dtos/auth.dto';
 import { IdentityRejectionFilter, orThrow } from './identity-rejection';
 import { CurrentSession, Origin } from './request-origin';
 
@@ -18,7 +25,10 @@ export class AuthController {
 
   @Public()
   @Post('signup')
-  @ApiCreatedResponse({ type: SessionTokensDto, description: 'The account, its first wallet and a session' })
+  @ApiCreatedResponse({
+    type: SessionTokensDto,
+    description: 'The account, its first wallet and a session',
+  })
   async signUp(@Body() body: SignUpDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
     return orThrow(await this.auth.signUp(body, origin));
   }
@@ -35,14 +45,20 @@ export class AuthController {
   @Post('login/2fa')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto })
-  async loginSecondFactor(@Body() body: SecondFactorLoginDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
+  async loginSecondFactor(
+    @Body() body: SecondFactorLoginDto,
+    @Origin() origin: RequestOrigin,
+  ): Promise<SessionTokens> {
     return orThrow(await this.auth.completeSecondFactor(body.challengeToken, body.code, origin));
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiOkResponse({ type: SessionTokensDto, description: 'The next access and refresh token; the presented one is spent' })
+  @ApiOkResponse({
+    type: SessionTokensDto,
+    description: 'The next access and refresh token; the presented one is spent',
+  })
   async refresh(@Body() body: RefreshDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
     return orThrow(await this.auth.refresh(body.refreshToken, origin));
   }
@@ -50,7 +66,10 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiBearerAuth()
-  async logout(@CurrentSession() caller: SessionPrincipal, @Origin() origin: RequestOrigin): Promise<void> {
+  async logout(
+    @CurrentSession() caller: SessionPrincipal,
+    @Origin() origin: RequestOrigin,
+  ): Promise<void> {
     await this.auth.logout(caller.userId, caller.sessionId, origin);
   }
 }

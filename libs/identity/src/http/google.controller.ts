@@ -27,7 +27,9 @@ export class GoogleController {
   @Get('callback')
   @ApiOkResponse({ type: LoginResponseDto })
   async callback(@Req() request: Request, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
-    const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[GOOGLE_PROFILE_PROPERTY];
+    const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[
+      GOOGLE_PROFILE_PROPERTY
+    ];
     return orThrow(await this.google.signIn(profile, origin));
   }
 }

@@ -51,7 +51,8 @@ const MESSAGES: Readonly<Record<IdentityRejection, string>> = {
   too_many_attempts: 'Too many failed attempts; wait before trying again',
   challenge_invalid: 'The two-factor challenge is invalid or expired; log in again',
   refresh_token_invalid: 'The refresh token is invalid or expired; log in again',
-  refresh_token_reused: 'This refresh token was already used; the session has been ended for safety, log in again',
+  refresh_token_reused:
+    'This refresh token was already used; the session has been ended for safety, log in again',
   access_token_missing: 'This route needs an access token: Authorization: Bearer <token>',
   access_token_invalid: 'The access token is invalid',
   access_token_expired: 'The access token has expired; refresh it',
@@ -75,8 +76,14 @@ const MESSAGES: Readonly<Record<IdentityRejection, string>> = {
 export class IdentityRejectionException extends HttpException {
   constructor(readonly rejection: Rejected) {
     const statusCode = STATUS[rejection.rejected];
-    const details = rejection.retryAfterSeconds === undefined ? {} : { details: { retryAfterSeconds: rejection.retryAfterSeconds } };
-    super({ statusCode, error: rejection.rejected, message: MESSAGES[rejection.rejected], ...details }, statusCode);
+    const details =
+      rejection.retryAfterSeconds === undefined
+        ? {}
+        : { details: { retryAfterSeconds: rejection.retryAfterSeconds } };
+    super(
+      { statusCode, error: rejection.rejected, message: MESSAGES[rejection.rejected], ...details },
+      statusCode,
+    );
   }
 }
 

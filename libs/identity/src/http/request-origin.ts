@@ -10,13 +10,16 @@ const CORRELATION_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const Origin = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestOrigin => {
   const request = ctx.switchToHttp().getRequest<Request>();
   const header = request.headers['x-correlation-id'];
-  const correlationId = typeof header === 'string' && CORRELATION_PATTERN.test(header) ? header : undefined;
+  const correlationId =
+    typeof header === 'string' && CORRELATION_PATTERN.test(header) ? header : undefined;
   return { ip: request.ip ?? request.socket.remoteAddress ?? 'unknown', correlationId };
 });
 
 /** The caller with their session id; only on routes behind the global guard. */
-export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionPrincipal => {
-  const request = ctx.switchToHttp().getRequest<{ user?: SessionPrincipal }>();
-  if (!request.user) throw new Error('CurrentSession used on a route without authentication');
-  return request.user;
-});
+export const CurrentSession = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): SessionPrincipal => {
+    const request = ctx.switchToHttp().getRequest<{ user?: SessionPrincipal }>();
+    if (!request.user) throw new Error('CurrentSession used on a route without authentication');
+    return request.user;
+  },
+);

@@ -14,7 +14,10 @@ export class TwoFactorController {
 
   @Post('enrol')
   @HttpCode(200)
-  @ApiOkResponse({ type: EnrolmentDto, description: 'The secret, shown once; confirm it with a first code' })
+  @ApiOkResponse({
+    type: EnrolmentDto,
+    description: 'The secret, shown once; confirm it with a first code',
+  })
   async enrol(@CurrentPrincipal() caller: Principal): Promise<Enrolment> {
     return orThrow(await this.twoFactor.enrol(caller.userId));
   }
@@ -22,14 +25,20 @@ export class TwoFactorController {
   @Post('confirm')
   @HttpCode(200)
   @ApiOkResponse({ type: RecoveryCodesDto })
-  async confirm(@CurrentPrincipal() caller: Principal, @Body() body: TwoFactorCodeDto): Promise<{ recoveryCodes: string[] }> {
+  async confirm(
+    @CurrentPrincipal() caller: Principal,
+    @Body() body: TwoFactorCodeDto,
+  ): Promise<{ recoveryCodes: string[] }> {
     return orThrow(await this.twoFactor.confirm(caller.userId, body.code));
   }
 
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse()
-  async disable(@CurrentPrincipal() caller: Principal, @Body() body: TwoFactorCodeDto): Promise<void> {
+  async disable(
+    @CurrentPrincipal() caller: Principal,
+    @Body() body: TwoFactorCodeDto,
+  ): Promise<void> {
     orThrow(await this.twoFactor.disable(caller.userId, body.code));
   }
 }

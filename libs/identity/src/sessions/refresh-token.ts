@@ -11,7 +11,8 @@ export interface RefreshToken {
 }
 
 const SECRET_BYTES = 32;
-const TOKEN_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_PATTERN =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
 
 export function newRefreshToken(): RefreshToken {
   return { id: randomUUID(), secret: randomBytes(SECRET_BYTES).toString('base64url') };

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SQL_DATABASE, type SqlDatabase, type SqlExecutor } from '@ledger/database';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
-import { formatRefreshToken, hashRefreshSecret, newRefreshToken, parseRefreshToken, secretMatches } from './refresh-token';
+import {
+  formatRefreshToken,
+  hashRefreshSecret,
+  newRefreshToken,
+  parseRefreshToken,
+  secretMatches,
+} from './refresh-token';
 import { TokenService } from './token.service';
 
 export interface SessionTokens {
@@ -94,7 +100,8 @@ export class SessionService {
         [parsed.id],
       );
       const row = rows[0];
-      if (!row || !secretMatches(parsed.secret, row.token_hash) || !row.live) return { outcome: 'invalid' };
+      if (!row || !secretMatches(parsed.secret, row.token_hash) || !row.live)
+        return { outcome: 'invalid' };
       const family = { userId: row.user_id, sessionId: row.session_id };
       if (row.used_at !== null) {
         await tx.query(
@@ -103,12 +110,22 @@ export class SessionService {
         );
         return { outcome: 'reused', ...family };
       }
-      await tx.query('UPDATE identity_refresh_tokens SET used_at = now() WHERE id = $1', [parsed.id]);
-      return { outcome: 'rotated', ...family, refreshToken: await insertRefreshToken(tx, row.session_id) };
+      await tx.query('UPDATE identity_refresh_tokens SET used_at = now() WHERE id = $1', [
+        parsed.id,
+      ]);
+      return {
+        outcome: 'rotated',
+        ...family,
+        refreshToken: await insertRefreshToken(tx, row.session_id),
+      };
     });
   }
 
-  private async tokensFor(userId: string, sessionId: string, refreshToken: string): Promise<SessionTokens> {
+  private async tokensFor(
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<SessionTokens> {
     return {
       tokenType: 'Bearer',
       accessToken: await this.tokens.issueAccess({ userId, sessionId }),
@@ -121,10 +138,9 @@ export class SessionService {
 
 async function insertRefreshToken(tx: SqlExecutor, sessionId: string): Promise<string> {
   const token = newRefreshToken();
-  await tx.query('INSERT INTO identity_refresh_tokens (id, session_id, token_hash) VALUES ($1, $2, $3)', [
-    token.id,
-    sessionId,
-    hashRefreshSecret(token.secret),
-  ]);
+  await tx.query(
+    'INSERT INTO identity_refresh_tokens (id, session_id, token_hash) VALUES ($1, $2, $3)',
+    [token.id, sessionId, hashRefreshSecret(token.secret)],
+  );
   return formatRefreshToken(token);
 }

@@ -49,24 +49,40 @@ export class TokenService {
   async verifyAccess(token: string): Promise<AccessClaims | AccessTokenProblem> {
     try {
       const payload = await this.jwt.verifyAsync<Partial<AccessPayload>>(token);
-      if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      if (
+        payload.typ !== 'access' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.sid !== 'string'
+      ) {
         return 'access_token_invalid';
       }
       return { userId: payload.sub, sessionId: payload.sid };
     } catch (error) {
-      return (error as Error).name === 'TokenExpiredError' ? 'access_token_expired' : 'access_token_invalid';
+      return (error as Error).name === 'TokenExpiredError'
+        ? 'access_token_expired'
+        : 'access_token_invalid';
     }
   }
 
   issueChallenge(claims: ChallengeClaims): Promise<string> {
-    const payload: ChallengePayload = { sub: claims.userId, typ: '2fa_challenge', mth: claims.method };
-    return this.jwt.signAsync(payload, { expiresIn: CHALLENGE_TTL_SECONDS, audience: this.challengeAudience() });
+    const payload: ChallengePayload = {
+      sub: claims.userId,
+      typ: '2fa_challenge',
+      mth: claims.method,
+    };
+    return this.jwt.signAsync(payload, {
+      expiresIn: CHALLENGE_TTL_SECONDS,
+      audience: this.challengeAudience(),
+    });
   }
 
   async verifyChallenge(token: string): Promise<ChallengeClaims | 'challenge_invalid'> {
     try {
-      const payload = await this.jwt.verifyAsync<Partial<ChallengePayload>>(token, { audience: this.challengeAudience() });
-      if (payload.typ !== '2fa_challenge' || typeof payload.sub !== 'string') return 'challenge_invalid';
+      const payload = await this.jwt.verifyAsync<Partial<ChallengePayload>>(token, {
+        audience: this.challengeAudience(),
+      });
+      if (payload.typ !== '2fa_challenge' || typeof payload.sub !== 'string')
+        return 'challenge_invalid';
       return { userId: payload.sub, method: payload.mth === 'google' ? 'google' : 'password' };
     } catch {
       return 'challenge_invalid';

@@ -10,7 +10,8 @@ import type { Base32Plugin, CryptoPlugin, HashAlgorithm } from '@otplib/core';
 export const nodeCryptoPlugin: CryptoPlugin = {
   name: 'node',
   algorithms: ['sha1', 'sha256', 'sha512'],
-  hmac: (algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array) => createHmac(algorithm, key).update(data).digest(),
+  hmac: (algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array) =>
+    createHmac(algorithm, key).update(data).digest(),
   randomBytes: (length: number) => randomBytes(length),
   constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
     const left = Buffer.from(a);

@@ -8,7 +8,10 @@ const CODE_LENGTH = 10;
 
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const symbols = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+    const symbols = Array.from(
+      { length: CODE_LENGTH },
+      () => ALPHABET[randomInt(ALPHABET.length)],
+    ).join('');
     return `${symbols.slice(0, 5)}-${symbols.slice(5)}`;
   });
 }

@@ -28,13 +28,22 @@ describe('TOTP', () => {
   });
 
   it('puts issuer and secret in the URI', () => {
-    expect(totpUri('Ledger', 'ada@example.com', secret)).toMatch(new RegExp(`^otpauth://totp/Ledger:.*secret=${secret}`));
+    expect(totpUri('Ledger', 'ada@example.com', secret)).toMatch(
+      new RegExp(`^otpauth://totp/Ledger:.*secret=${secret}`),
+    );
   });
 });
 
 describe('base32', () => {
   it('matches RFC 4648 test vectors', () => {
-    const vectors: Array<[string, string]> = [['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+    const vectors: Array<[string, string]> = [
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
     for (const [plain, encoded] of vectors) {
       expect(base32Plugin.encode(Buffer.from(plain))).toBe(encoded);
       expect(Buffer.from(base32Plugin.decode(encoded)).toString()).toBe(plain);

@@ -33,8 +33,18 @@ export function totpCode(secret: string, epochSeconds: number): Promise<string> 
 }
 
 /** The time step the code belongs to, or undefined when it matches none in the window. */
-export async function matchTotp(secret: string, code: string, epochSeconds = Math.floor(Date.now() / 1000)): Promise<number | undefined> {
+export async function matchTotp(
+  secret: string,
+  code: string,
+  epochSeconds = Math.floor(Date.now() / 1000),
+): Promise<number | undefined> {
   if (!looksLikeTotpCode(code)) return undefined;
-  const result = await verify({ secret, token: code, epoch: epochSeconds, epochTolerance: TOLERANCE_SECONDS, ...plugins });
+  const result = await verify({
+    secret,
+    token: code,
+    epoch: epochSeconds,
+    epochTolerance: TOLERANCE_SECONDS,
+    ...plugins,
+  });
   return result.valid ? result.timeStep : undefined;
 }

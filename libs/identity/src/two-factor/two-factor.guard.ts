@@ -1,4 +1,10 @@
-import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Injectable,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { IdentityRejectionException } from '../http/identity-rejection';
@@ -33,5 +39,9 @@ export class TwoFactorGuard implements CanActivate {
 export const RequireTwoFactor = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
     UseGuards(TwoFactorGuard),
-    ApiHeader({ name: TWO_FACTOR_HEADER, required: true, description: 'A current six-digit TOTP code, accepted once' }),
+    ApiHeader({
+      name: TWO_FACTOR_HEADER,
+      required: true,
+      description: 'A current six-digit TOTP code, accepted once',
+    }),
   );

@@ -4,7 +4,12 @@ import { AttemptLimiter, type AttemptKey } from '../access/attempt-limiter';
 import { SECOND_FACTOR_POLICY } from '../access/attempt-limit';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { FieldCipher } from '../crypto/field-cipher';
-import { IDENTITY_CLOCK, IDENTITY_CONFIG, type Clock, type IdentityConfig } from '../identity.config';
+import {
+  IDENTITY_CLOCK,
+  IDENTITY_CONFIG,
+  type Clock,
+  type IdentityConfig,
+} from '../identity.config';
 import { rejected, type Rejected } from '../identity.rejections';
 import { UserStore } from '../users/user.store';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
@@ -73,7 +78,9 @@ export class TwoFactorService {
     if (checked) return checked;
     const recoveryCodes = newRecoveryCodes();
     await this.db.transaction(async (tx) => {
-      await tx.query('UPDATE identity_two_factor SET enabled_at = now() WHERE user_id = $1', [userId]);
+      await tx.query('UPDATE identity_two_factor SET enabled_at = now() WHERE user_id = $1', [
+        userId,
+      ]);
       await tx.query('DELETE FROM identity_recovery_codes WHERE user_id = $1', [userId]);
       for (const recovery of recoveryCodes) {
         await tx.query('INSERT INTO identity_recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
@@ -94,7 +101,11 @@ export class TwoFactorService {
       await tx.query('DELETE FROM identity_recovery_codes WHERE user_id = $1', [userId]);
       await tx.query('DELETE FROM identity_two_factor WHERE user_id = $1', [userId]);
     });
-    await this.audit.record({ type: 'TwoFactorDisabled', userId, data: { reason: 'user_request' } });
+    await this.audit.record({
+      type: 'TwoFactorDisabled',
+      userId,
+      data: { reason: 'user_request' },
+    });
     return undefined;
   }
 
@@ -120,11 +131,16 @@ export class TwoFactorService {
     if (!code) return rejected('two_factor_code_required');
     const factor = await this.factor(userId);
     if (!factor?.enabled_at) return rejected('two_factor_not_enabled');
-    if (options.allowRecoveryCode && !looksLikeTotpCode(code)) return this.spendRecoveryCode(userId, code);
+    if (options.allowRecoveryCode && !looksLikeTotpCode(code))
+      return this.spendRecoveryCode(userId, code);
     return this.checkTotp(userId, factor, code);
   }
 
-  private async checkTotp(userId: string, factor: FactorRow, code: string): Promise<Rejected | undefined> {
+  private async checkTotp(
+    userId: string,
+    factor: FactorRow,
+    code: string,
+  ): Promise<Rejected | undefined> {
     const key = this.attemptKey(userId);
     const locked = await this.limiter.lockedFor([key]);
     if (locked) return rejected('too_many_attempts', locked.retryAfterSeconds);

@@ -6,7 +6,11 @@
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
 
-export type PasswordProblem = 'password_too_short' | 'password_too_long' | 'password_contains_email' | 'password_too_repetitive';
+export type PasswordProblem =
+  | 'password_too_short'
+  | 'password_too_long'
+  | 'password_contains_email'
+  | 'password_too_repetitive';
 
 export const PASSWORD_PROBLEM_MESSAGES: Readonly<Record<PasswordProblem, string>> = {
   password_too_short: `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
@@ -18,7 +22,10 @@ export const PASSWORD_PROBLEM_MESSAGES: Readonly<Record<PasswordProblem, string>
 /** Below this a local part is too common a substring to forbid. */
 const MIN_FORBIDDEN_LOCAL_PART = 4;
 
-export function checkPassword(password: string, normalisedEmail: string): PasswordProblem | undefined {
+export function checkPassword(
+  password: string,
+  normalisedEmail: string,
+): PasswordProblem | undefined {
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) return 'password_too_short';
   if (length > MAX_PASSWORD_LENGTH) return 'password_too_long';

@@ -29,7 +29,10 @@ export class ProfileService {
   ) {}
 
   async get(userId: string): Promise<Profile | Rejected> {
-    const [user, twoFactorEnabled] = await Promise.all([this.users.findById(userId), this.twoFactor.isEnabled(userId)]);
+    const [user, twoFactorEnabled] = await Promise.all([
+      this.users.findById(userId),
+      this.twoFactor.isEnabled(userId),
+    ]);
     if (!user) return rejected('user_not_found');
     return {
       id: user.id,

@@ -23,7 +23,10 @@ export class SignUpWallet {
     private readonly users: UserStore,
   ) {}
 
-  async ensureOpen(user: { id: string; defaultCurrency: string; walletOpened: boolean }, correlationId?: string): Promise<void> {
+  async ensureOpen(
+    user: { id: string; defaultCurrency: string; walletOpened: boolean },
+    correlationId?: string,
+  ): Promise<void> {
     if (user.walletOpened) return;
     try {
       await this.commands.execute(
@@ -36,7 +39,9 @@ export class SignUpWallet {
       );
       await this.users.markWalletOpened(user.id);
     } catch (error) {
-      this.logger.warn(`Wallet for user ${user.id} not opened yet; the next login retries: ${(error as Error).message}`);
+      this.logger.warn(
+        `Wallet for user ${user.id} not opened yet; the next login retries: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -94,25 +94,34 @@ export class UserStore {
   }
 
   async findIdByEmail(email: string): Promise<string | undefined> {
-    return this.oneId('SELECT id FROM identity_users WHERE email_hash = $1', [this.emailHash(email)]);
-  }
-
-  async findIdByPhone(phone: string): Promise<string | undefined> {
-    return this.oneId('SELECT id FROM identity_users WHERE phone_hash = $1', [this.phoneHash(phone)]);
-  }
-
-  async markWalletOpened(userId: string): Promise<void> {
-    await this.db.query('UPDATE identity_users SET wallet_opened_at = now() WHERE id = $1 AND wallet_opened_at IS NULL', [
-      userId,
+    return this.oneId('SELECT id FROM identity_users WHERE email_hash = $1', [
+      this.emailHash(email),
     ]);
   }
 
-  async updateProfile(userId: string, change: ProfileChange): Promise<'phone_taken' | 'user_not_found' | undefined> {
+  async findIdByPhone(phone: string): Promise<string | undefined> {
+    return this.oneId('SELECT id FROM identity_users WHERE phone_hash = $1', [
+      this.phoneHash(phone),
+    ]);
+  }
+
+  async markWalletOpened(userId: string): Promise<void> {
+    await this.db.query(
+      'UPDATE identity_users SET wallet_opened_at = now() WHERE id = $1 AND wallet_opened_at IS NULL',
+      [userId],
+    );
+  }
+
+  async updateProfile(
+    userId: string,
+    change: ProfileChange,
+  ): Promise<'phone_taken' | 'user_not_found' | undefined> {
     return this.db.transaction(async (tx) => {
       if (change.phone) {
-        const holder = await tx.query<{ id: string }>('SELECT id FROM identity_users WHERE phone_hash = $1', [
-          this.phoneHash(change.phone),
-        ]);
+        const holder = await tx.query<{ id: string }>(
+          'SELECT id FROM identity_users WHERE phone_hash = $1',
+          [this.phoneHash(change.phone)],
+        );
         if (holder.rows.some((r) => r.id !== userId)) return 'phone_taken';
       }
       const updated = await tx.query(
@@ -122,22 +131,32 @@ export class UserStore {
            phone_ciphertext = CASE WHEN $4::boolean THEN $6 ELSE phone_ciphertext END,
            updated_at = now()
          WHERE id = $1`,
-        [userId, ...this.nameColumns(userId, change.name), ...this.phoneColumns(userId, change.phone)],
+        [
+          userId,
+          ...this.nameColumns(userId, change.name),
+          ...this.phoneColumns(userId, change.phone),
+        ],
       );
       return updated.rowCount === 1 ? undefined : 'user_not_found';
     });
   }
 
   /** Replaces a user's roles; returns them before and after. */
-  async replaceRoles(userId: string, roles: readonly Role[]): Promise<{ from: Role[]; to: Role[] } | 'user_not_found'> {
+  async replaceRoles(
+    userId: string,
+    roles: readonly Role[],
+  ): Promise<{ from: Role[]; to: Role[] } | 'user_not_found'> {
     return this.db.transaction(async (tx) => {
       // Locking the user row serialises two admins editing the same roles.
-      const user = await tx.query('SELECT id FROM identity_users WHERE id = $1 FOR UPDATE', [userId]);
-      // rows, not rowCount: PGlite reports a locking SELECT's count as rows affected (0).
-      if (user.rows.length === 0) return 'user_not_found';
-      const before = await tx.query<{ role: Role }>('SELECT role FROM identity_user_roles WHERE user_id = $1 ORDER BY role', [
+      const user = await tx.query('SELECT id FROM identity_users WHERE id = $1 FOR UPDATE', [
         userId,
       ]);
+      // rows, not rowCount: PGlite reports a locking SELECT's count as rows affected (0).
+      if (user.rows.length === 0) return 'user_not_found';
+      const before = await tx.query<{ role: Role }>(
+        'SELECT role FROM identity_user_roles WHERE user_id = $1 ORDER BY role',
+        [userId],
+      );
       await tx.query('DELETE FROM identity_user_roles WHERE user_id = $1', [userId]);
       await insertRoles(tx, userId, roles);
       return { from: before.rows.map((r) => r.role), to: [...roles].sort() };
@@ -149,7 +168,11 @@ export class UserStore {
    * session and the second factor go too (see decideGoogleSignIn for why);
    * returns whether a second factor was removed.
    */
-  async linkGoogle(userId: string, subject: string, resetCredentials: boolean): Promise<{ twoFactorRemoved: boolean }> {
+  async linkGoogle(
+    userId: string,
+    subject: string,
+    resetCredentials: boolean,
+  ): Promise<{ twoFactorRemoved: boolean }> {
     return this.db.transaction(async (tx) => {
       await tx.query(
         `UPDATE identity_users SET google_subject = $2, email_verified_at = coalesce(email_verified_at, now()),
@@ -172,7 +195,12 @@ export class UserStore {
     });
   }
 
-  private async conflictOf(tx: SqlExecutor, email: string, phone: string | null, id: string): Promise<UserConflict | undefined> {
+  private async conflictOf(
+    tx: SqlExecutor,
+    email: string,
+    phone: string | null,
+    id: string,
+  ): Promise<UserConflict | undefined> {
     const { rows } = await tx.query<{ email_hash: string }>(
       'SELECT email_hash FROM identity_users WHERE email_hash = $1 OR phone_hash = $2 OR id = $3',
       [this.emailHash(email), phone === null ? null : this.phoneHash(phone), id],
@@ -209,8 +237,14 @@ export class UserStore {
       emailVerified: row.email_verified_at !== null,
       passwordHash: row.password_hash,
       googleSubject: row.google_subject,
-      name: row.name_ciphertext === null ? null : this.cipher.decrypt(row.name_ciphertext, `name:${row.id}`),
-      phone: row.phone_ciphertext === null ? null : this.cipher.decrypt(row.phone_ciphertext, `phone:${row.id}`),
+      name:
+        row.name_ciphertext === null
+          ? null
+          : this.cipher.decrypt(row.name_ciphertext, `name:${row.id}`),
+      phone:
+        row.phone_ciphertext === null
+          ? null
+          : this.cipher.decrypt(row.phone_ciphertext, `phone:${row.id}`),
       defaultCurrency: row.default_currency,
       walletOpened: row.wallet_opened_at !== null,
       roles: row.roles,
@@ -221,6 +255,9 @@ export class UserStore {
 
 async function insertRoles(tx: SqlExecutor, userId: string, roles: readonly Role[]): Promise<void> {
   for (const role of new Set(roles)) {
-    await tx.query('INSERT INTO identity_user_roles (user_id, role) VALUES ($1, $2)', [userId, role]);
+    await tx.query('INSERT INTO identity_user_roles (user_id, role) VALUES ($1, $2)', [
+      userId,
+      role,
+    ]);
   }
 }

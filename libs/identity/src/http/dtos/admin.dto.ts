@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../../audit/security-event';
 import { MAX_SECURITY_EVENTS_PAGE } from '../../audit/security-audit.service';
 import { ROLES, type Role } from '../../principal';
@@ -56,5 +68,6 @@ export class SecurityEventDto {
 
 export class SecurityEventsPageDto {
   @ApiProperty({ type: [SecurityEventDto] }) events!: SecurityEventDto[];
-  @ApiPropertyOptional({ description: 'Cursor for the next (older) page; absent on the last page' }) next?: string;
+  @ApiPropertyOptional({ description: 'Cursor for the next (older) page; absent on the last page' })
+  next?: string;
 }

@@ -29,7 +29,10 @@ export class SignUpDto {
   @MaxLength(32)
   phone?: string;
 
-  @ApiPropertyOptional({ example: 'USD', description: 'Currency of the wallet opened at sign-up; the server default when absent' })
+  @ApiPropertyOptional({
+    example: 'USD',
+    description: 'Currency of the wallet opened at sign-up; the server default when absent',
+  })
   @IsOptional()
   @IsString()
   @Length(3, 3)
@@ -71,12 +74,15 @@ export class SessionTokensDto {
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty() accessToken!: string;
   @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
-  @ApiProperty({ description: 'Single use: each refresh returns the next one' }) refreshToken!: string;
+  @ApiProperty({ description: 'Single use: each refresh returns the next one' })
+  refreshToken!: string;
   @ApiProperty({ format: 'uuid' }) userId!: string;
 }
 
 export class LoginResponseDto {
-  @ApiProperty({ description: 'When true, only challengeToken is set: finish with POST /auth/login/2fa' })
+  @ApiProperty({
+    description: 'When true, only challengeToken is set: finish with POST /auth/login/2fa',
+  })
   twoFactorRequired!: boolean;
   @ApiPropertyOptional() challengeToken?: string;
   @ApiPropertyOptional() tokenType?: 'Bearer';

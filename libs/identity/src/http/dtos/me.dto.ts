@@ -32,18 +32,22 @@ export class UpdateMeDto {
 }
 
 export class TwoFactorCodeDto {
-  @ApiProperty({ example: '123456', description: 'A current TOTP code (disable also accepts a recovery code)' })
+  @ApiProperty({
+    example: '123456',
+    description: 'A current TOTP code (disable also accepts a recovery code)',
+  })
   @IsString()
   @MaxLength(32)
   code!: string;
 }
 
 export class EnrolmentDto {
-  @ApiProperty({ description: 'Base32 secret for typing into an authenticator; shown once' }) secret!: string;
+  @ApiProperty({ description: 'Base32 secret for typing into an authenticator; shown once' })
+  secret!: string;
   @ApiProperty({ description: 'otpauth:// URI for a QR code; shown once' }) otpauthUri!: string;
 }
 
 export class RecoveryCodesDto {
-  @ApiProperty({ type: [String], description: 'Each works once; shown once' }) recoveryCodes!: string[];
+  @ApiProperty({ type: [String], description: 'Each works once; shown once' })
+  recoveryCodes!: string[];
 }
-
