@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule } from '@ledger/identity';
+import { JobsModule } from '@ledger/jobs';
+import { NotificationsModule } from '@ledger/notifications';
+import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
@@ -30,6 +33,9 @@ export class ApiModule {
         CqrsModule.forRoot(),
         LedgerModule,
         IdentityModule.forRoot({ env }),
+        PaymentsModule.forRoot(env),
+        JobsModule.forRoot({ env }),
+        NotificationsModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [HealthController, WalletsController, LedgerController],

@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { JobsModule } from '@ledger/jobs';
+import { NotificationsModule } from '@ledger/notifications';
+import { PaymentsModule } from '@ledger/payments';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { openRuntime, type Runtime } from '@ledger/runtime';
 import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
@@ -10,7 +13,17 @@ import { WorkerModule } from './worker.module';
 @Module({})
 class WorkerRootModule {
   static forRuntime(runtime: Runtime): DynamicModule {
-    return { module: WorkerRootModule, imports: [InfrastructureModule.forRuntime(runtime), CqrsModule.forRoot(), WorkerModule] };
+    return {
+      module: WorkerRootModule,
+      imports: [
+        InfrastructureModule.forRuntime(runtime),
+        CqrsModule.forRoot(),
+        PaymentsModule.forRoot(),
+        JobsModule.forRoot(),
+        NotificationsModule.forRoot(),
+        WorkerModule,
+      ],
+    };
   }
 }
 
@@ -19,7 +32,9 @@ async function main(): Promise<void> {
   const runtime = await openRuntime(loadAppConfig({ ...process.env, LEDGER_ROLE: 'worker' }));
   const app = await NestFactory.createApplicationContext(WorkerRootModule.forRuntime(runtime));
   app.enableShutdownHooks();
-  new Logger('worker').log(`Worker running (events: ${runtime.config.store}, read models: ${runtime.db.kind})`);
+  new Logger('worker').log(
+    `Worker running (events: ${runtime.config.store}, read models: ${runtime.db.kind})`,
+  );
 }
 
 main().catch((error: unknown) => {

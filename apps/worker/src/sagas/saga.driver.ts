@@ -31,6 +31,8 @@ export interface SagaDriverOptions {
   /** Longest wait after a batch that could not be fully handled (an outage), growing exponentially to it. */
   readonly maxBackoffMs?: number;
   readonly clock?: () => Date;
+  /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
+  readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
 }
 
 /** A saga advances at most this many steps per event; a saga needing more is looping. */
@@ -58,6 +60,7 @@ export class SagaDriver {
   private readonly idlePollMs: number;
   private readonly maxBackoffMs: number;
   private readonly clock: () => Date;
+  private readonly jobPolicies: typeof SAGA_JOB_POLICIES;
   private running?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -78,6 +81,7 @@ export class SagaDriver {
     this.idlePollMs = options.idlePollMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.clock = options.clock ?? (() => new Date());
+    this.jobPolicies = options.jobPolicies ?? SAGA_JOB_POLICIES;
   }
 
   start(): void {
@@ -195,7 +199,7 @@ export class SagaDriver {
       const at = this.clock();
       for (const job of saga.saga.jobs(saga.state, stream)) {
         const delayMs = job.runAt ? Math.max(0, Date.parse(job.runAt) - at.getTime()) : 0;
-        await this.jobs.enqueue(job, { delayMs, ...SAGA_JOB_POLICIES[job.name] });
+        await this.jobs.enqueue(job, { delayMs, ...this.jobPolicies[job.name] });
       }
       const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
       if (!action) return saga;

@@ -1,0 +1,74 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { PAYMENT_GATEWAY, PermanentGatewayError, type PaymentGateway } from '@ledger/payments';
+import {
+  deriveId,
+  MovementStreams,
+  SAGA_METADATA_KEY,
+  sagaStreamId,
+  StartTopUpCommand,
+  WalletCommands,
+  type MovementStarted,
+  type TopUpRequest,
+} from '@ledger/ledger';
+
+/** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
+export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Records the top-up, then creates the payment intent at once, because the
+ * browser needs its client secret to confirm the payment. The intent's key
+ * is `<saga>:intent`, so a retried request gets the same intent back; its
+ * metadata names the saga, so the provider's report finds its way back.
+ */
+@CommandHandler(StartTopUpCommand)
+export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, MovementStarted> {
+  constructor(
+    private readonly wallets: WalletCommands,
+    private readonly streams: MovementStreams,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+  ) {}
+
+  async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
+    const { wallet } = await this.wallets.state(input.walletId);
+    if (wallet.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
+    if (wallet.ownerId !== input.caller.userId && !input.caller.actsForOthers) return { ok: false, rejection: 'not_wallet_owner' };
+    if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
+    if (wallet.status !== 'open') return { ok: false, rejection: wallet.status === 'frozen' ? 'wallet_frozen' : 'wallet_closed' };
+
+    const topUpId = deriveId('topup', input.commandId);
+    const stream = sagaStreamId('topup', topUpId);
+    const now = Date.now();
+    const request: TopUpRequest = {
+      topUpId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
+      amountMinor: input.amountMinor, currency: input.currency,
+      ...(input.paymentMethodId && { paymentMethodId: input.paymentMethodId }),
+      timeoutAt: new Date(now + TOP_UP_TIMEOUT_MS).toISOString(), at: new Date(now).toISOString(),
+    };
+    const requested = await this.streams.record(stream, { type: 'RequestTopUp', commandId: input.commandId, request }, { correlationId: input.commandId });
+    if (!requested.ok) return { ok: false, rejection: requested.rejection };
+    return this.createIntent(stream, request, input.customerRef);
+  }
+
+  private async createIntent(stream: string, request: TopUpRequest, customerRef: string): Promise<MovementStarted> {
+    const at = new Date().toISOString();
+    const commandId = deriveId(stream, 'intent');
+    try {
+      const intent = await this.gateway.createPaymentIntent({
+        amountMinor: request.amountMinor, currency: request.currency, customerRef,
+        ...(request.paymentMethodId && { paymentMethodId: request.paymentMethodId }),
+        metadata: { [SAGA_METADATA_KEY]: stream },
+        idempotencyKey: `${stream}:intent`,
+      });
+      const recorded = await this.streams.record(stream, { type: 'RecordPaymentIntent', commandId, result: { ok: true, paymentIntentId: intent.paymentIntentId }, at });
+      if (!recorded.ok) return { ok: false, rejection: recorded.rejection };
+      return { ok: true, movementId: stream, status: 'pending', position: recorded.position, clientSecret: intent.clientSecret };
+    } catch (error) {
+      // A transient failure leaves the top-up requested: the client retries
+      // with the same Idempotency-Key (same intent key), or the timer ends it.
+      if (!(error instanceof PermanentGatewayError)) return { ok: false, rejection: 'payment_provider_unavailable' };
+      const recorded = await this.streams.record(stream, { type: 'RecordPaymentIntent', commandId, result: { ok: false, reason: error.reason }, at });
+      return { ok: true, movementId: stream, status: 'failed', position: recorded.ok ? recorded.position : undefined };
+    }
+  }
+}
