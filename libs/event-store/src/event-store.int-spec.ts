@@ -9,6 +9,7 @@ import { eventStoreContract, type ContractSubject } from './event-store.contract
 import { outOfOrderScenario, pagingReader, type ReadAfter } from './global-log.contract';
 import { START, type RecordedEvent } from './event-store.port';
 import { SqlEventStore } from './postgres/sql.event-store';
+import { EsdbEventStore } from './esdb/esdb.event-store';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres/sql-values';
 
 /** Enough connections for the out-of-order scenario: 8 writers, the held transaction, the reader. */
@@ -41,6 +42,18 @@ for (const factory of databaseFactories()) {
   eventStoreContract(factory.name, {
     open: sqlSubject(factory),
     shared: factory.name === 'pglite',
+  });
+}
+
+const eventStoreUrl = process.env.EVENTSTORE_URL;
+if (eventStoreUrl) {
+  // One shared server: the tests isolate themselves by stream ids.
+  eventStoreContract('eventstoredb', {
+    shared: true,
+    open: async () => {
+      const store = EsdbEventStore.connect(eventStoreUrl);
+      return { store, dispose: () => store.close() };
+    },
   });
 }
 

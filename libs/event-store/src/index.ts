@@ -8,3 +8,4 @@ export {
   MAX_EVENTS_PER_BATCH,
   type SqlEventStoreOptions,
 } from './postgres/sql.event-store';
+export { EsdbEventStore } from './esdb/esdb.event-store';

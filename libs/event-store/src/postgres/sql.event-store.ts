@@ -1,7 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import {
   IdempotencyViolationError,
-  MAX_READ_COUNT,
   START,
   WrongExpectedVersionError,
   type AppendError,
@@ -17,6 +16,7 @@ import {
   type StreamRevision,
 } from '../event-store.port';
 import { validateAppendRequest } from '../append-request';
+import { readLimit } from '../read-limit';
 import {
   EVENT_COLUMNS,
   positionKey,
@@ -235,11 +235,4 @@ function splitIntoBatches(requests: readonly AppendRequest[]): AppendRequest[][]
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-function readLimit(maxCount: number | undefined): number {
-  if (maxCount === undefined) return MAX_READ_COUNT;
-  if (!Number.isInteger(maxCount) || maxCount < 0)
-    throw new RangeError(`maxCount must be a whole number ≥ 0, got ${maxCount}`);
-  return Math.min(maxCount, MAX_READ_COUNT);
 }
