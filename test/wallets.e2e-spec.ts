@@ -20,9 +20,11 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
   });
   afterAll(() => t?.close());
 
+  /** The wallet sign-up opened: the one in the user's default currency. */
   const walletOf = async (user: TestUser) => {
     const res = await t.http().get('/wallets').set('Authorization', user.auth).expect(200);
-    return res.body.items[0] as { id: string; currency: string; availableMinor: string };
+    const items = res.body.items as Array<{ id: string; currency: string; availableMinor: string }>;
+    return items.find((w) => w.currency === (user === alice ? 'EUR' : 'USD'))!;
   };
 
   const adjust = (walletId: string, body: Record<string, unknown>, idempotencyKey = key()) =>

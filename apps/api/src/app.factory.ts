@@ -25,6 +25,9 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions = {}
 }
 
 export function configureHttp(app: INestApplication, config: AppConfig): void {
+  if (config.trustProxy !== false) {
+    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
+  }
   app.use(helmet());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false });
   app.use(jsonBodyParser(config.bodyLimitBytes));

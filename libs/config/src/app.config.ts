@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly databasePoolSize: number;
   readonly bodyLimitBytes: number;
   readonly corsOrigins: readonly string[];
+  /** Express `trust proxy`: hops or addresses of the proxies in front, so rate limits see the client's address. */
+  readonly trustProxy: string | number | false;
 }
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
@@ -47,8 +49,14 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     redisUrl: readOptional(env, 'REDIS_URL'),
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+    trustProxy: parseTrustProxy(readOptional(env, 'HTTP_TRUST_PROXY')),
     corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+function parseTrustProxy(raw: string | undefined): string | number | false {
+  if (raw === undefined || raw === 'false') return false;
+  return /^\d{1,2}$/.test(raw) ? Number(raw) : raw;
+}
