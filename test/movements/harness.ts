@@ -9,10 +9,19 @@ import {
   type WalletCommand,
   type WalletOutcome,
 } from '@ledger/ledger';
-import { InProcessSagaJobQueue } from '../../apps/worker/src/sagas/in-process.saga-job-queue';
+import { SandboxGateway } from '@ledger/payments';
+import { GatewayEventRecorder, SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
 import { SagaDriver, type WalletExecutor } from '../../apps/worker/src/sagas/saga.driver';
+import { SagaJobRunner } from '../../apps/worker/src/sagas/saga-jobs.runner';
+import { StartTopUpHandler } from '../../apps/api/src/top-ups/start-top-up.handler';
+import { InMemorySagaJobQueue } from './in-memory.saga-job-queue';
 
 export const AT = '2026-01-01T00:00:00.000Z';
+
+/** Retries without waiting seconds: a test runs the same attempts, just faster. */
+export const FAST_JOBS = Object.fromEntries(
+  SAGA_JOB_NAMES.map((name) => [name, { attempts: 4, backoffMs: 1 }]),
+) as Record<SagaJobName, { attempts: number; backoffMs: number }>;
 
 /**
  * One "process" of the service over a shared database: its own command-path
@@ -23,17 +32,54 @@ export class MovementProcess {
   readonly store: EventStore;
   readonly wallets: WalletCommands;
   readonly streams: MovementStreams;
-  readonly jobs = new InProcessSagaJobQueue();
+  readonly jobs = new InMemorySagaJobQueue();
   readonly driver: SagaDriver;
+  readonly recorder: GatewayEventRecorder;
+  readonly topUps: StartTopUpHandler;
+  private unsubscribe?: () => void;
 
   constructor(
     readonly db: SqlDatabase,
     walletsFor: (real: WalletCommands) => WalletExecutor = (real) => real,
+    /** The provider outlives a worker process, so tests share one between processes. */
+    readonly gateway = new SandboxGateway({ redeliveryBaseMs: 1 }),
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
     this.streams = new MovementStreams(this.store);
-    this.driver = new SagaDriver(db, this.store, this.streams, walletsFor(this.wallets), this.jobs, { idlePollMs: 5, maxBackoffMs: 20 });
+    this.driver = new SagaDriver(db, this.store, this.streams, walletsFor(this.wallets), this.jobs, {
+      idlePollMs: 5,
+      maxBackoffMs: 20,
+      jobPolicies: FAST_JOBS,
+    });
+    this.recorder = new GatewayEventRecorder(this.streams);
+    this.topUps = new StartTopUpHandler(this.wallets, this.streams, gateway);
+  }
+
+  /** Starts what the worker runs besides the driver: the job runner and the provider's event feed. */
+  startWorker(): this {
+    const runner = new SagaJobRunner(this.streams, this.gateway);
+    this.jobs.process((job) => runner.run(job), (job, error) => runner.exhausted(job, error));
+    this.unsubscribe = this.gateway.onEvent(async (event) => void (await this.recorder.record(event)));
+    return this;
+  }
+
+  /**
+   * Runs driver, jobs and provider events until nothing moves any more:
+   * no timing, just "the log stopped growing". Bounded, so a livelock fails the test.
+   */
+  async settle(maxRounds = 200): Promise<void> {
+    let head = await this.store.headPosition();
+    for (let round = 0; round < maxRounds; round++) {
+      await this.driver.drain();
+      await this.gateway.idle();
+      await this.jobs.idle();
+      const now = await this.store.headPosition();
+      if (now.commit === head.commit && now.prepare === head.prepare && this.jobs.dueNow === 0) return;
+      head = now;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error('Movements did not settle');
   }
 
   async openWallet(walletId: string, ownerId: string, currency = 'USD', fundMinor = 0n): Promise<void> {
@@ -63,6 +109,7 @@ export class MovementProcess {
   }
 
   close(): void {
+    this.unsubscribe?.();
     this.jobs.close();
   }
 }

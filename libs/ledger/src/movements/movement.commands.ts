@@ -34,7 +34,35 @@ export class StartTransferCommand {
   ) {}
 }
 
-export type MovementStartRejection = MovementRejection | WalletRejection | 'concurrency_conflict';
+export class StartTopUpCommand {
+  constructor(
+    readonly input: {
+      readonly caller: Caller;
+      readonly commandId: string;
+      readonly walletId: string;
+      readonly amountMinor: bigint;
+      readonly currency: string;
+      /** The provider's customer id for the caller. */
+      readonly customerRef: string;
+      readonly paymentMethodId?: string;
+    },
+  ) {}
+}
+
+export class StartWithdrawalCommand {
+  constructor(
+    readonly input: {
+      readonly caller: Caller;
+      readonly commandId: string;
+      readonly walletId: string;
+      readonly amountMinor: bigint;
+      readonly currency: string;
+      readonly destinationId: string;
+    },
+  ) {}
+}
+
+export type MovementStartRejection = MovementRejection | WalletRejection | 'concurrency_conflict' | 'payment_provider_unavailable';
 
 export type MovementStarted =
   | {

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { GatewayEvent } from '@ledger/payments';
+import { deriveId } from '../../ids';
+import { parseSagaStreamId } from '../saga';
+import { MovementStreams } from './movement-streams.service';
+
+/** The metadata key that ties a provider object (payment intent, payout, refund) to its saga stream. */
+export const SAGA_METADATA_KEY = 'saga';
+
+export type RecordedReport = 'recorded' | 'duplicate' | 'ignored';
+
+/**
+ * Records a payment provider's report on the saga it belongs to, before
+ * anything acts on it. Used by the webhook route (Stripe) and by the worker's
+ * subscription to the sandbox. The command id derives from the provider's
+ * event id, so a redelivered webhook is recognised twice over: by the
+ * command path and by the saga, which keeps the event ids it has seen.
+ */
+@Injectable()
+export class GatewayEventRecorder {
+  constructor(private readonly streams: MovementStreams) {}
+
+  async record(event: GatewayEvent): Promise<RecordedReport> {
+    const stream = event.metadata[SAGA_METADATA_KEY];
+    const saga = stream ? parseSagaStreamId(stream) : undefined;
+    const command = saga && this.commandFor(stream!, saga.kind, event);
+    if (!command) return 'ignored';
+    const outcome = await this.streams.record(stream!, command, { correlationId: stream, causationId: event.providerEventId });
+    if (!outcome.ok) {
+      // A report for a saga this ledger never started (another environment's metadata) is not ours to keep.
+      if (outcome.rejection === 'movement_not_started') return 'ignored';
+      throw new Error(`Could not record ${event.type} ${event.providerEventId} on ${stream}: ${outcome.rejection}`);
+    }
+    return outcome.duplicate || outcome.events.length === 0 ? 'duplicate' : 'recorded';
+  }
+
+  private commandFor(stream: string, kind: string, event: GatewayEvent) {
+    const commandId = deriveId(stream, 'provider', event.providerEventId);
+    const at = event.occurredAt.toISOString();
+    const { providerEventId, objectId } = event;
+    if (kind === 'topup' && (event.type === 'payment_succeeded' || event.type === 'payment_failed')) {
+      const result =
+        event.type === 'payment_succeeded'
+          ? { ok: true as const, amountMinor: event.amountMinor, currency: event.currency }
+          : { ok: false as const, reason: event.failureCode ?? 'payment_failed' };
+      return { type: 'RecordPayment', commandId, providerEventId, paymentIntentId: objectId, result, at };
+    }
+    if (kind === 'withdrawal' && (event.type === 'payout_paid' || event.type === 'payout_failed')) {
+      const result = event.type === 'payout_paid' ? { ok: true as const } : { ok: false as const, reason: event.failureCode ?? 'payout_failed' };
+      return { type: 'RecordPayoutReport', commandId, providerEventId, payoutId: objectId, result, at };
+    }
+    // Refund reports and disputes are for reconciliation; sagas act on the refund call's answer.
+    return undefined;
+  }
+}

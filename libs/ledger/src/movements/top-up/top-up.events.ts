@@ -1,0 +1,55 @@
+import type { RecordStep } from '../saga';
+
+/** A card top-up, as recorded on its stream `topup-<id>`. */
+export interface TopUpRequest {
+  readonly topUpId: string;
+  readonly requestedBy: string;
+  readonly walletId: string;
+  readonly ownerId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  /** A linked card charged off session; absent when the browser confirms the payment. */
+  readonly paymentMethodId?: string;
+  /** When the top-up gives up waiting for the payment (a durable timer job). */
+  readonly timeoutAt: string;
+  readonly at: string;
+}
+
+export type TopUpEvent =
+  | { type: 'TopUpRequested'; data: TopUpRequest }
+  | { type: 'PaymentIntentCreated'; data: { paymentIntentId: string; at: string } }
+  | { type: 'PaymentIntentRefused'; data: { reason: string; at: string } }
+  /** The provider's report, recorded before anything acts on it; `providerEventId` dedupes redeliveries. */
+  | { type: 'PaymentSucceeded'; data: { providerEventId: string; paymentIntentId: string; amountMinor: bigint; currency: string; at: string } }
+  | { type: 'PaymentFailed'; data: { providerEventId: string; paymentIntentId: string; reason: string; at: string } }
+  | { type: 'TopUpTimedOut'; data: { at: string } }
+  | { type: 'TopUpCredited'; data: { at: string } }
+  /** The wallet refused the credit (or the payment came too late or wrong): the card must be refunded. */
+  | { type: 'TopUpRefundDue'; data: { reason: string; at: string } }
+  | { type: 'TopUpRefunded'; data: { refundId: string; at: string } }
+  | { type: 'TopUpRefundRefused'; data: { reason: string; at: string } }
+  | { type: 'TopUpCompleted'; data: { at: string } }
+  /** Terminal. `compensated`: a refund was issued for money the provider had taken. */
+  | { type: 'TopUpFailed'; data: { reason: string; compensated: boolean; at: string } };
+
+export const TOP_UP_EVENT_TYPES: readonly TopUpEvent['type'][] = [
+  'TopUpRequested', 'PaymentIntentCreated', 'PaymentIntentRefused', 'PaymentSucceeded', 'PaymentFailed', 'TopUpTimedOut',
+  'TopUpCredited', 'TopUpRefundDue', 'TopUpRefunded', 'TopUpRefundRefused', 'TopUpCompleted', 'TopUpFailed',
+];
+
+export type TopUpStep = 'credit';
+
+export type TopUpCommand =
+  | { readonly type: 'RequestTopUp'; readonly commandId: string; readonly request: TopUpRequest }
+  | { readonly type: 'RecordPaymentIntent'; readonly commandId: string; readonly result: { ok: true; paymentIntentId: string } | { ok: false; reason: string }; readonly at: string }
+  | {
+      readonly type: 'RecordPayment';
+      readonly commandId: string;
+      readonly providerEventId: string;
+      readonly paymentIntentId: string;
+      readonly result: { ok: true; amountMinor: bigint; currency: string } | { ok: false; reason: string };
+      readonly at: string;
+    }
+  | { readonly type: 'RecordTimeout'; readonly commandId: string; readonly at: string }
+  | { readonly type: 'RecordRefund'; readonly commandId: string; readonly result: { ok: true; refundId: string } | { ok: false; reason: string }; readonly at: string }
+  | RecordStep<TopUpStep>;

@@ -1,0 +1,149 @@
+import { systemAccount } from '../../accounts';
+import type { WalletCommand } from '../../wallet/wallet.commands';
+import type { MovementRejection } from '../movement.rejections';
+import { recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
+import { WITHDRAWAL_EVENT_TYPES, WITHDRAWAL_STEPS, type WithdrawalCommand, type WithdrawalEvent, type WithdrawalRequest, type WithdrawalStep } from './withdrawal.events';
+
+export type WithdrawalPhase =
+  | 'requested' // next: hold the wallet's money against payouts clearing
+  | 'held' // the payout job runs; a timer runs
+  | 'payout_created' // waiting for payout_paid or payout_failed; a timer runs
+  | 'paid' // next: capture the hold
+  | 'release_due' // next: release the hold (compensation)
+  | 'completed'
+  | 'failed';
+
+export type Withdrawal =
+  | { readonly phase: 'none' }
+  | { readonly phase: WithdrawalPhase; readonly request: WithdrawalRequest; readonly payoutId?: string; readonly reason?: string; readonly reports: ReadonlySet<string> };
+
+export const initialWithdrawal: Withdrawal = { phase: 'none' };
+
+const IN_FLIGHT: readonly WithdrawalPhase[] = ['held', 'payout_created'];
+
+export function decideWithdrawal(command: WithdrawalCommand, state: Withdrawal): WithdrawalEvent[] | MovementRejection {
+  if (command.type === 'RequestWithdrawal') {
+    return state.phase === 'none' ? [{ type: 'WithdrawalRequested', data: command.request }] : 'movement_already_exists';
+  }
+  if (state.phase === 'none') return 'movement_not_started';
+  const { at } = command;
+  switch (command.type) {
+    case 'RecordPayoutCreated':
+      if (state.phase !== 'held') return [];
+      return command.result.ok
+        ? [{ type: 'PayoutCreated', data: { payoutId: command.result.payoutId, at } }]
+        : [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, at } }];
+    case 'RecordPayoutReport':
+      return decideReport(command, state);
+    case 'RecordTimeout':
+      return IN_FLIGHT.includes(state.phase) ? [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }] : [];
+    case 'RecordStep':
+      return decideStep(command.step, command.result, state, at);
+  }
+}
+
+/**
+ * The provider's report, once per event id. A paid payout after the hold was
+ * released cannot be undone here: it is recorded for reconciliation.
+ */
+function decideReport(command: Extract<WithdrawalCommand, { type: 'RecordPayoutReport' }>, state: Exclude<Withdrawal, { phase: 'none' }>): WithdrawalEvent[] {
+  const { providerEventId, payoutId, at } = command;
+  if (state.reports.has(providerEventId)) return [];
+  if (command.result.ok) {
+    if (IN_FLIGHT.includes(state.phase)) return [{ type: 'PayoutPaid', data: { providerEventId, payoutId, at } }];
+    if (state.phase === 'release_due' || state.phase === 'failed') return [{ type: 'PayoutPaidAfterRelease', data: { providerEventId, payoutId, at } }];
+    return [];
+  }
+  return IN_FLIGHT.includes(state.phase) ? [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, providerEventId, at } }] : [];
+}
+
+const DUE_STEP: Partial<Record<WithdrawalPhase, WithdrawalStep>> = { requested: 'hold', paid: 'capture', release_due: 'release' };
+
+function decideStep(step: WithdrawalStep, result: { ok: boolean; reason?: string }, state: Exclude<Withdrawal, { phase: 'none' }>, at: string): WithdrawalEvent[] | MovementRejection {
+  if (!WITHDRAWAL_STEPS.includes(step)) return 'unknown_step';
+  if (DUE_STEP[state.phase] !== step) return [];
+  if (step === 'hold') {
+    return result.ok
+      ? [{ type: 'WithdrawalFundsHeld', data: { at } }]
+      : [{ type: 'WithdrawalFailed', data: { reason: result.reason ?? 'hold_refused', compensated: false, at } }];
+  }
+  // Resolving a hold on a wallet cannot be refused (open holds keep it from closing).
+  if (!result.ok) return 'unexpected_step_refusal';
+  return step === 'capture'
+    ? [{ type: 'WithdrawalHoldCaptured', data: { at } }, { type: 'WithdrawalCompleted', data: { at } }]
+    : [{ type: 'WithdrawalHoldReleased', data: { at } }, { type: 'WithdrawalFailed', data: { reason: state.reason ?? 'payout_failed', compensated: true, at } }];
+}
+
+export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Withdrawal {
+  if (event.type === 'WithdrawalRequested') return { phase: 'requested', request: event.data, reports: new Set() };
+  if (state.phase === 'none') return state;
+  const withReport = (id: string | undefined) => (id ? new Set([...state.reports, id]) : state.reports);
+  switch (event.type) {
+    case 'WithdrawalFundsHeld':
+      return { ...state, phase: 'held' };
+    case 'PayoutCreated':
+      return { ...state, phase: 'payout_created', payoutId: event.data.payoutId };
+    case 'PayoutPaid':
+      return { ...state, phase: 'paid', payoutId: event.data.payoutId, reports: withReport(event.data.providerEventId) };
+    case 'WithdrawalReleaseDue':
+      return { ...state, phase: 'release_due', reason: event.data.reason, reports: withReport(event.data.providerEventId) };
+    case 'PayoutPaidAfterRelease':
+      return { ...state, reports: withReport(event.data.providerEventId) };
+    case 'WithdrawalCompleted':
+      return { ...state, phase: 'completed' };
+    case 'WithdrawalFailed':
+      return { ...state, phase: 'failed', reason: event.data.reason };
+    default:
+      return state;
+  }
+}
+
+export function nextWithdrawalActions(state: Withdrawal, sagaStream: string, at: string): SagaAction[] {
+  if (state.phase === 'none') return [];
+  const step = DUE_STEP[state.phase];
+  if (!step) return [];
+  const r = state.request;
+  const commandId = stepId(sagaStream, step);
+  const holdId = stepId(sagaStream, 'hold');
+  const command: WalletCommand =
+    step === 'hold'
+      ? {
+          type: 'PlaceHold', commandId, holdId, amountMinor: r.amountMinor, currency: r.currency,
+          contra: systemAccount('payouts_clearing'), kind: 'withdrawal', movementId: sagaStream, at,
+        }
+      : { type: step === 'capture' ? 'CaptureHold' : 'ReleaseHold', commandId, holdId, at };
+  return [{ type: 'wallet', step, walletId: r.walletId, command }];
+}
+
+export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[] {
+  if (state.phase === 'none' || !IN_FLIGHT.includes(state.phase)) return [];
+  const timeout: SagaJob = { name: 'withdrawal.timeout', jobId: `${sagaStream}:timeout`, sagaStream, runAt: state.request.timeoutAt };
+  return state.phase === 'held' ? [{ name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream }, timeout] : [timeout];
+}
+
+export function withdrawalSummary(state: Withdrawal): SagaSummary | undefined {
+  if (state.phase === 'none') return undefined;
+  const r = state.request;
+  return {
+    status: state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
+    phase: state.phase,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    walletIds: [r.walletId],
+    partyIds: [...new Set([r.requestedBy, r.ownerId])],
+    requestedAt: r.at,
+    ...(state.phase === 'failed' && state.reason && { failureReason: state.reason }),
+  };
+}
+
+export const withdrawalSaga: SagaDefinition<Withdrawal, WithdrawalCommand, WithdrawalEvent, MovementRejection> = {
+  kind: 'withdrawal',
+  initialState: initialWithdrawal,
+  decide: decideWithdrawal,
+  evolve: evolveWithdrawal,
+  ...sagaCodec<WithdrawalEvent>(WITHDRAWAL_EVENT_TYPES),
+  next: nextWithdrawalActions,
+  jobs: withdrawalJobs,
+  summary: withdrawalSummary,
+  recordStep: (sagaStream, step, result, at) => recordStep(sagaStream, step as WithdrawalStep, result, at),
+};

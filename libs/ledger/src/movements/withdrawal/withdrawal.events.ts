@@ -1,0 +1,53 @@
+import type { RecordStep } from '../saga';
+
+/** A withdrawal to a linked bank account, as recorded on its stream `withdrawal-<id>`. */
+export interface WithdrawalRequest {
+  readonly withdrawalId: string;
+  readonly requestedBy: string;
+  readonly walletId: string;
+  readonly ownerId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  /** The linked destination (payout_destinations row) and the provider's ids it stood for at request time. */
+  readonly destinationId: string;
+  readonly destinationType: 'bank_account' | 'connected_account';
+  readonly destinationRef: string;
+  readonly timeoutAt: string;
+  readonly at: string;
+}
+
+export type WithdrawalEvent =
+  | { type: 'WithdrawalRequested'; data: WithdrawalRequest }
+  | { type: 'WithdrawalFundsHeld'; data: { at: string } }
+  | { type: 'PayoutCreated'; data: { payoutId: string; at: string } }
+  | { type: 'PayoutPaid'; data: { providerEventId: string; payoutId: string; at: string } }
+  /** Anything that ends the payout attempt: refused, failed, timed out, retries exhausted. The hold is released next. */
+  | { type: 'WithdrawalReleaseDue'; data: { reason: string; providerEventId?: string; at: string } }
+  | { type: 'WithdrawalHoldCaptured'; data: { at: string } }
+  | { type: 'WithdrawalHoldReleased'; data: { at: string } }
+  | { type: 'WithdrawalCompleted'; data: { at: string } }
+  | { type: 'WithdrawalFailed'; data: { reason: string; compensated: boolean; at: string } }
+  /** The provider paid out after the hold was released: an operator must reconcile (see docs/sagas.md). */
+  | { type: 'PayoutPaidAfterRelease'; data: { providerEventId: string; payoutId: string; at: string } };
+
+export const WITHDRAWAL_EVENT_TYPES: readonly WithdrawalEvent['type'][] = [
+  'WithdrawalRequested', 'WithdrawalFundsHeld', 'PayoutCreated', 'PayoutPaid', 'WithdrawalReleaseDue', 'WithdrawalHoldCaptured',
+  'WithdrawalHoldReleased', 'WithdrawalCompleted', 'WithdrawalFailed', 'PayoutPaidAfterRelease',
+];
+
+export const WITHDRAWAL_STEPS = ['hold', 'capture', 'release'] as const;
+export type WithdrawalStep = (typeof WITHDRAWAL_STEPS)[number];
+
+export type WithdrawalCommand =
+  | { readonly type: 'RequestWithdrawal'; readonly commandId: string; readonly request: WithdrawalRequest }
+  | { readonly type: 'RecordPayoutCreated'; readonly commandId: string; readonly result: { ok: true; payoutId: string } | { ok: false; reason: string }; readonly at: string }
+  | {
+      readonly type: 'RecordPayoutReport';
+      readonly commandId: string;
+      readonly providerEventId: string;
+      readonly payoutId: string;
+      readonly result: { ok: true } | { ok: false; reason: string };
+      readonly at: string;
+    }
+  | { readonly type: 'RecordTimeout'; readonly commandId: string; readonly at: string }
+  | RecordStep<WithdrawalStep>;
