@@ -1,7 +1,8 @@
 -- The event store (docs: LEDGER.md section 3). `events` is the log and is
--- append-only; `streams` holds each stream's current revision and is the row
--- that every append to the stream locks. Both the pg and the PGlite adapters
--- run this SQL, so it sticks to what Postgres 15 and later both have.
+-- append-only; `streams` holds each stream's current revision. Every append,
+-- single or batched, goes through es_append_batch, which serialises writers
+-- per stream with an advisory lock. Both the pg and the PGlite adapters run
+-- this SQL, so it sticks to what Postgres 15 and later both have.
 
 CREATE TABLE streams (
   stream_id text PRIMARY KEY CHECK (stream_id <> ''),
@@ -14,7 +15,8 @@ CREATE TABLE events (
   seq bigserial PRIMARY KEY,
   -- The writing transaction. The global order is (tx_id, seq), read only below
   -- the oldest running transaction: seq alone would skip events that commit
-  -- out of order (see SqlEventStore.readAll).
+  -- out of order (see SqlEventStore.readAll, and es_append_batch for why this
+  -- order agrees with each stream's revision order).
   tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
   event_id uuid NOT NULL,
   stream_id text NOT NULL REFERENCES streams (stream_id),

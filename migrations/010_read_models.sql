@@ -29,7 +29,7 @@ BEGIN
   -- every update against redelivery.
   EXECUTE format($ddl$
     CREATE TABLE %1$I.wallet_balances (
-      wallet_id text PRIMARY KEY,
+      wallet_id uuid PRIMARY KEY,
       owner_id text NOT NULL,
       currency text NOT NULL,
       status text NOT NULL CHECK (status IN ('open', 'frozen', 'closed')),
@@ -47,10 +47,12 @@ BEGIN
   EXECUTE format('CREATE INDEX ON %I.wallet_balances (owner_id, wallet_id)', target);
 
   -- One row per wallet event. (wallet_id, revision) is the keyset for paging;
-  -- event_id makes a redelivered event a no-op.
+  -- event_id makes a redelivered event a no-op. Wallet ids are UUIDs (derived
+  -- from the opening command): as uuid rather than text the two unique
+  -- indexes cost half as much to maintain, which bounds catch-up speed.
   EXECUTE format($ddl$
     CREATE TABLE %1$I.wallet_history (
-      wallet_id text NOT NULL,
+      wallet_id uuid NOT NULL,
       revision bigint NOT NULL,
       event_id uuid NOT NULL UNIQUE,
       type text NOT NULL,

@@ -52,6 +52,15 @@ export interface SqlEventStoreOptions {
  * run the same SQL. Every append, single or batched, is one call of the
  * `es_append_batch` function: one statement, one round trip, one transaction,
  * with an outcome per request.
+ *
+ * Idempotency is at least as strong as EventStoreDB's: an append whose event
+ * ids are all already in the stream, at consecutive revisions in the same
+ * order, returns the first append's result and writes nothing, whatever its
+ * expectation and however far the stream has moved on since (EventStoreDB
+ * recognises a retry only while the events are in its recent-commit cache, and
+ * with `any` only on a best-effort basis). Some but not all ids known, or ids
+ * known in another stream, is an IdempotencyViolationError: event ids are
+ * unique across the whole log here, which EventStoreDB does not enforce.
  */
 export class SqlEventStore implements EventStore {
   constructor(
@@ -144,7 +153,9 @@ export class SqlEventStore implements EventStore {
    * the oldest one still running (the snapshot's xmin) are read: all of those
    * have committed or aborted, so nothing can appear before the returned
    * position later. The price: one long writing transaction anywhere in the
-   * cluster holds readers back until it ends.
+   * cluster holds readers back until it ends. Appends take their transaction
+   * id only after locking their streams (see es_append_batch), so this order
+   * also keeps every stream's events in revision order.
    */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = readLimit(options.maxCount);
