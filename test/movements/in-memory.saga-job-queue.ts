@@ -7,6 +7,7 @@ export type SagaJobExhaustedHandler = (job: SagaJob, error: unknown) => Promise<
 
 /** Bounds memory: beyond this many live jobs, enqueuing fails loudly instead of growing. */
 const MAX_LIVE_JOBS = 100_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Live {
   readonly job: SagaJob;
@@ -75,6 +76,8 @@ export class InMemorySagaJobQueue implements SagaJobQueue {
   private schedule(entry: Live, delayMs: number): void {
     entry.dueAt = Date.now() + delayMs;
     if (!this.handler) return;
+    // setTimeout fires at once for delays beyond 2^31-1 ms: such a job stays put instead.
+    if (delayMs > MAX_TIMER_MS) return;
     entry.timer = setTimeout(() => void this.run(entry), delayMs);
   }
 

@@ -1,9 +1,16 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfiguredRateProvider, LedgerModule, MovementStreams, RATE_PROVIDER } from '@ledger/ledger';
+import { ConfiguredRateProvider, GatewayEventRecorder, LedgerModule, MovementStreams, RATE_PROVIDER } from '@ledger/ledger';
+import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
+import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
+import { StartTopUpHandler } from '../top-ups/start-top-up.handler';
+import { TopUpsController } from '../top-ups/top-ups.controller';
 import { RecipientResolver } from '../transfers/recipient.resolver';
 import { StartTransferHandler } from '../transfers/start-transfer.handler';
 import { TransfersController } from '../transfers/transfers.controller';
+import { StripeWebhookController } from '../webhooks/stripe-webhook.controller';
+import { StartWithdrawalHandler } from '../withdrawals/start-withdrawal.handler';
+import { WithdrawalsController } from '../withdrawals/withdrawals.controller';
 import { MovementsController } from './movements.controller';
 import { WalletStatisticsQuery } from './wallet-statistics.query';
 
@@ -19,11 +26,15 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
  */
 @Module({
   imports: [CqrsModule, LedgerModule],
-  controllers: [TransfersController, MovementsController],
+  controllers: [TransfersController, TopUpsController, WithdrawalsController, StripeWebhookController, PayoutDestinationsController, MovementsController],
   providers: [
     MovementStreams,
+    GatewayEventRecorder,
     RecipientResolver,
+    PayoutDestinationsStore,
     StartTransferHandler,
+    StartTopUpHandler,
+    StartWithdrawalHandler,
     WalletStatisticsQuery,
     // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
     { provide: RATE_PROVIDER, useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? '') },

@@ -1,4 +1,4 @@
-import type { JobQueue } from '@ledger/jobs';
+import { JOB_LIMITS, type JobQueue } from '@ledger/jobs';
 import { SAGA_JOB_NAMES, type SagaJob, type SagaJobName, type SagaJobOptions, type SagaJobQueue } from '@ledger/ledger';
 import type { SagaJobRunner } from './saga-jobs.runner';
 
@@ -29,7 +29,8 @@ export class JobQueueSagaJobs implements SagaJobQueue {
       jobId: job.jobId,
       attempts: options.attempts,
       backoff: { type: 'exponential', baseMs: options.backoffMs },
-      delayMs: options.delayMs,
+      // Saga timers are days at most, well inside the queue's longest delay.
+      delayMs: Math.min(options.delayMs, JOB_LIMITS.delayMs.max),
     });
   }
 

@@ -1,0 +1,40 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
+import { deriveId } from '@ledger/ledger';
+import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { RejectionException } from '../http/rejection';
+import { CreatePayoutDestinationDto } from './payout-destination.dto';
+import { PayoutDestinationsStore, type PayoutDestination } from './payout-destinations.store';
+
+/** The caller's own bank accounts for withdrawals. Linking one needs a fresh second-factor code. */
+@ApiTags('payout-destinations')
+@ApiBearerAuth()
+@Controller('payout-destinations')
+export class PayoutDestinationsController {
+  constructor(private readonly destinations: PayoutDestinationsStore) {}
+
+  @Post()
+  @RequireTwoFactor()
+  @Idempotent()
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreatePayoutDestinationDto,
+    @Req() request: { idempotency: IdempotencyContext },
+  ): Promise<PayoutDestination> {
+    const added = await this.destinations.add(principal.userId, deriveId('payout-destination', request.idempotency.commandId), dto);
+    if (typeof added === 'string') throw new RejectionException(added);
+    return added;
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ items: PayoutDestination[] }> {
+    return { items: await this.destinations.list(principal.userId) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    if (!(await this.destinations.remove(principal.userId, id))) throw new RejectionException('payout_destination_not_found');
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '@ledger/identity';
+import { StartTopUpCommand, type MovementStarted } from '@ledger/ledger';
+import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
+import { CreateTopUpDto } from './top-up.dto';
+
+@ApiTags('top-ups')
+@ApiBearerAuth()
+@Controller('top-ups')
+export class TopUpsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /**
+   * Starts a card top-up and answers with the payment's client secret for the
+   * browser. The wallet is credited when the provider reports the payment.
+   */
+  @Post()
+  @HttpCode(202)
+  @Idempotent()
+  @ApiAcceptedResponse({ description: 'id, status, position and clientSecret' })
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTopUpDto, @Req() request: { idempotency: IdempotencyContext }) {
+    const started = await this.commands.execute<StartTopUpCommand, MovementStarted>(
+      new StartTopUpCommand({
+        caller: callerOf(principal),
+        commandId: request.idempotency.commandId,
+        walletId: dto.walletId,
+        amountMinor: amountOf(dto.amountMinor),
+        currency: dto.currency,
+        // The user id names the customer at the provider; linked cards are looked up under it.
+        customerRef: principal.userId,
+        paymentMethodId: dto.paymentMethodId,
+      }),
+    );
+    return acceptedOrThrow(started);
+  }
+}

@@ -1,0 +1,38 @@
+import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@ledger/identity';
+import { PAYMENT_GATEWAY, WebhookSignatureError, type PaymentGateway } from '@ledger/payments';
+import { GatewayEventRecorder, type RecordedReport } from '@ledger/ledger';
+import { RejectionException } from '../http/rejection';
+
+/**
+ * The payment provider's reports. Public (the provider has no token), so the
+ * signature over the raw body is the only proof of origin: anything that
+ * fails it is a 400 and writes nothing. A verified report is recorded on its
+ * saga before the answer, so a 200 means it is durable; a redelivery is a
+ * 200 that changes nothing.
+ */
+@ApiExcludeController()
+@Controller('webhooks')
+export class StripeWebhookController {
+  constructor(
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly recorder: GatewayEventRecorder,
+  ) {}
+
+  @Post('stripe')
+  @Public()
+  @HttpCode(200)
+  async receive(@Req() request: { rawBody?: Buffer }, @Headers('stripe-signature') signature?: string): Promise<{ received: RecordedReport }> {
+    if (!request.rawBody || !signature) throw new RejectionException('webhook_signature_invalid');
+    let event;
+    try {
+      event = this.gateway.parseWebhook(request.rawBody, signature);
+    } catch (error) {
+      if (error instanceof WebhookSignatureError) throw new RejectionException('webhook_signature_invalid');
+      throw error;
+    }
+    if (!event) return { received: 'ignored' };
+    return { received: await this.recorder.record(event) };
+  }
+}

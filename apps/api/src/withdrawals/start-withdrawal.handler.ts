@@ -1,0 +1,54 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  deriveId,
+  MovementStreams,
+  sagaStreamId,
+  StartWithdrawalCommand,
+  WalletCommands,
+  type MovementStarted,
+  type WithdrawalRequest,
+} from '@ledger/ledger';
+import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
+
+/**
+ * How long a withdrawal waits for the provider to report the payout before it
+ * releases the hold. Bank payouts take days; a week covers weekends and holidays.
+ */
+export const WITHDRAWAL_TIMEOUT_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Records a withdrawal to one of the owner's linked bank accounts. The route
+ * has already checked a fresh second-factor code; the balance is checked by
+ * the wallet when the driver places the hold.
+ */
+@CommandHandler(StartWithdrawalCommand)
+export class StartWithdrawalHandler implements ICommandHandler<StartWithdrawalCommand, MovementStarted> {
+  constructor(
+    private readonly wallets: WalletCommands,
+    private readonly streams: MovementStreams,
+    private readonly destinations: PayoutDestinationsStore,
+  ) {}
+
+  async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
+    const { wallet } = await this.wallets.state(input.walletId);
+    if (wallet.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
+    // Money leaves the platform here: only the owner, never staff on their behalf.
+    if (wallet.ownerId !== input.caller.userId) return { ok: false, rejection: 'not_wallet_owner' };
+    if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
+    const destination = await this.destinations.find(input.caller.userId, input.destinationId);
+    if (!destination) return { ok: false, rejection: 'payout_destination_not_found' };
+
+    const withdrawalId = deriveId('withdrawal', input.commandId);
+    const stream = sagaStreamId('withdrawal', withdrawalId);
+    const now = Date.now();
+    const request: WithdrawalRequest = {
+      withdrawalId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
+      amountMinor: input.amountMinor, currency: input.currency,
+      destinationId: destination.id, destinationType: destination.type, destinationRef: destination.providerRef,
+      timeoutAt: new Date(now + WITHDRAWAL_TIMEOUT_MS).toISOString(), at: new Date(now).toISOString(),
+    };
+    const outcome = await this.streams.record(stream, { type: 'RequestWithdrawal', commandId: input.commandId, request }, { correlationId: input.commandId });
+    if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
+    return { ok: true, movementId: stream, status: 'pending', position: outcome.position };
+  }
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
+import { StartWithdrawalCommand, type MovementStarted } from '@ledger/ledger';
+import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
+import { MovementAcceptedView } from '../transfers/transfer.dto';
+import { CreateWithdrawalDto } from './withdrawal.dto';
+
+@ApiTags('withdrawals')
+@ApiBearerAuth()
+@Controller('withdrawals')
+export class WithdrawalsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Pays out to a linked bank account; needs a fresh code in X-2FA-Code. Follow it at GET /movements/{id}. */
+  @Post()
+  @HttpCode(202)
+  @RequireTwoFactor()
+  @Idempotent()
+  @ApiAcceptedResponse({ type: MovementAcceptedView })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateWithdrawalDto,
+    @Req() request: { idempotency: IdempotencyContext },
+  ): Promise<MovementAcceptedView> {
+    const started = await this.commands.execute<StartWithdrawalCommand, MovementStarted>(
+      new StartWithdrawalCommand({
+        caller: callerOf(principal),
+        commandId: request.idempotency.commandId,
+        walletId: dto.walletId,
+        amountMinor: amountOf(dto.amountMinor),
+        currency: dto.currency,
+        destinationId: dto.destinationId,
+      }),
+    );
+    return acceptedOrThrow(started);
+  }
+}

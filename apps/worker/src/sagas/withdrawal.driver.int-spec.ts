@@ -1,0 +1,90 @@
+import { databaseFactories, type TestDatabase } from '@ledger/testing';
+import { deriveId, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
+import { AT, MovementProcess } from '../../../../test/movements/harness';
+
+describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) => {
+  let database: TestDatabase;
+  let proc: MovementProcess;
+
+  beforeAll(async () => {
+    database = await factory.create();
+    proc = new MovementProcess(database.db).startWorker();
+  });
+  afterAll(async () => {
+    proc.close();
+    proc.gateway.close();
+    await database.drop();
+  });
+
+  let n = 0;
+  /** A funded wallet and a recorded withdrawal request (the API's checks are the handler's business). */
+  async function requestWithdrawal(amountMinor: bigint, options: { timeoutAt?: string } = {}) {
+    n++;
+    const walletId = deriveId('withdrawal-test-wallet', String(n));
+    await proc.openWallet(walletId, 'dave', 'USD', 10_000n);
+    const withdrawalId = deriveId('withdrawal-test', String(n));
+    const stream = sagaStreamId('withdrawal', withdrawalId);
+    const request: WithdrawalRequest = {
+      withdrawalId, requestedBy: 'dave', walletId, ownerId: 'dave', amountMinor, currency: 'USD',
+      destinationId: deriveId('dest', String(n)), destinationType: 'bank_account', destinationRef: 'ba_test',
+      timeoutAt: options.timeoutAt ?? new Date(Date.now() + 86_400_000).toISOString(), at: AT,
+    };
+    const outcome = await proc.streams.record(stream, { type: 'RequestWithdrawal', commandId: `req-${stream}`, request });
+    expect(outcome.ok).toBe(true);
+    return { walletId, stream };
+  }
+
+  const summary = async (stream: string) => (await proc.streams.load(stream))?.summary;
+  const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
+
+  it('holds, pays out, and captures the hold when the payout is paid', async () => {
+    const { walletId, stream } = await requestWithdrawal(4_000n);
+    await proc.settle();
+    expect(await types(stream)).toEqual([
+      'WithdrawalRequested', 'WithdrawalFundsHeld', 'PayoutCreated', 'PayoutPaid', 'WithdrawalHoldCaptured', 'WithdrawalCompleted',
+    ]);
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 6_000n, heldMinor: 0n });
+    const captured = (await proc.walletEvents(walletId)).find((e) => e.type === 'HoldCaptured');
+    expect(captured?.data.entry).toMatchObject({ debit: `wallet:${walletId}`, credit: 'system:payouts_clearing', amountMinor: '4000' });
+  });
+
+  it('fails without compensation when the wallet cannot cover it', async () => {
+    const { stream } = await requestWithdrawal(20_000n);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'exceeds_available' });
+  });
+
+  it.each([
+    ['the payout fails later', 422n, 'account_closed'],
+    ['the provider refuses the payout', 402n, 'insufficient_funds'],
+  ])('releases the hold when %s', async (_case, amount, reason) => {
+    const { walletId, stream } = await requestWithdrawal(amount);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: reason });
+    expect(await types(stream)).toContain('WithdrawalHoldReleased');
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
+  });
+
+  it('retries an unavailable provider, and releases the hold once the attempts are spent', async () => {
+    const { walletId, stream } = await requestWithdrawal(1_000n);
+    proc.gateway.script.next('createPayout', 'unavailable', 4);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'payout_attempts_exhausted' });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
+  });
+
+  it('pays out once across a retried call that timed out after the provider executed it', async () => {
+    const { stream } = await requestWithdrawal(1_500n);
+    proc.gateway.script.next('createPayout', 'timeout', 1);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'completed' });
+    expect((await types(stream)).filter((t) => t === 'PayoutPaid')).toHaveLength(1);
+  });
+
+  it('releases the hold when the payout is never reported (durable timeout)', async () => {
+    const { walletId, stream } = await requestWithdrawal(204n, { timeoutAt: AT });
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'timed_out' });
+    expect(await proc.wallet(walletId)).toMatchObject({ heldMinor: 0n, postedMinor: 10_000n });
+  });
+});
