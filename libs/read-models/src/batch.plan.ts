@@ -1,10 +1,10 @@
 import type { Position, RecordedEvent } from '@ledger/event-store';
-import { isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
+import { isUuid, isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
 
 /**
  * One batch of the log, reduced to what the read models write: per-wallet
  * and per-account deltas (so each table takes one statement per batch, not
- * one per event) and the history rows in columns (ready for `unnest`).
+ * one per event) and the history rows.
  * Amounts come from the journal entry each money-moving event carries; the
  * verifier recomputes them independently through the wallet's `evolve`.
  */
@@ -33,23 +33,27 @@ export interface AccountChange {
   last: Position;
 }
 
-/** History rows as parallel arrays, one element per wallet event. */
-export interface HistoryColumns {
-  readonly eventId: string[];
-  readonly walletId: string[];
-  readonly revision: string[];
-  readonly type: string[];
-  readonly direction: (string | null)[];
-  readonly amount: (string | null)[];
-  readonly currency: (string | null)[];
-  readonly contra: (string | null)[];
-  readonly kind: (string | null)[];
-  readonly reference: (string | null)[];
-  readonly movementId: (string | null)[];
-  readonly description: (string | null)[];
-  readonly occurredAt: string[];
-  readonly commit: string[];
-  readonly prepare: string[];
+/**
+ * A history row as it travels to SQL inside one JSON document, keyed by
+ * column name so that jsonb_to_recordset maps it directly. Amounts and
+ * positions are decimal strings, never JSON numbers.
+ */
+export interface HistoryRow {
+  readonly event_id: string;
+  readonly wallet_id: string;
+  readonly revision: string;
+  readonly type: string;
+  readonly direction: string | null;
+  readonly amount_minor: string | null;
+  readonly currency: string | null;
+  readonly contra: string | null;
+  readonly kind: string | null;
+  readonly reference: string | null;
+  readonly movement_id: string | null;
+  readonly description: string | null;
+  readonly occurred_at: string;
+  readonly commit_pos: string;
+  readonly prepare_pos: string;
 }
 
 export interface BatchPlan {
@@ -57,7 +61,7 @@ export interface BatchPlan {
   readonly first: Position;
   readonly wallets: Map<string, WalletChange>;
   readonly accounts: Map<string, AccountChange>;
-  readonly history: HistoryColumns;
+  readonly history: HistoryRow[];
 }
 
 /** A wallet stream holds something the read models cannot interpret: the log is corrupt. */
@@ -127,7 +131,7 @@ export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
     first: events[0].position,
     wallets: new Map(),
     accounts: new Map(),
-    history: emptyHistory(),
+    history: [],
   };
   for (const event of events) {
     // Saga, identity and other streams share the log; the read models ignore them.
@@ -140,6 +144,8 @@ export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
 
 function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEventType): void {
   const walletId = event.streamId.slice(WALLET_STREAM_PREFIX.length);
+  // Wallet ids are derived UUIDs, and the read models key on the uuid type.
+  if (!isUuid(walletId)) throw new UnreadableWalletEvent(event.id, `stream ${event.streamId} does not name a wallet UUID`);
   const data = event.data as RawWalletData;
   const at = data.at ?? event.createdAt.toISOString();
   const change = walletChange(plan, walletId, event, at);
@@ -152,7 +158,7 @@ function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEven
   const sign = HELD_SIGN[type];
   if (sign) change.held += sign * amountOf(event, data.amountMinor);
   if (data.entry) planEntry(plan, change, event, data.entry, at);
-  pushHistory(plan.history, event, walletId, type, data, at);
+  plan.history.push(historyRow(event, walletId, type, data, at));
 }
 
 function walletChange(plan: BatchPlan, walletId: string, event: RecordedEvent, at: string): WalletChange {
@@ -200,27 +206,23 @@ function amountOf(event: RecordedEvent, text: string | undefined): bigint {
   }
 }
 
-function pushHistory(h: HistoryColumns, event: RecordedEvent, walletId: string, type: WalletEventType, data: RawWalletData, at: string): void {
-  h.eventId.push(event.id);
-  h.walletId.push(walletId);
-  h.revision.push(event.revision.toString());
-  h.type.push(type);
-  h.direction.push(DIRECTIONS[type]);
-  h.amount.push(data.amountMinor ?? null);
-  h.currency.push(data.amountMinor !== undefined || type === 'WalletOpened' ? data.currency ?? null : null);
-  h.contra.push(data.contra ?? null);
-  h.kind.push(data.kind ?? null);
-  h.reference.push(data.entryId ?? data.holdId ?? null);
-  h.movementId.push(data.movementId ?? null);
-  h.description.push(data.description ?? data.reason ?? null);
-  h.occurredAt.push(at);
-  h.commit.push(event.position.commit.toString());
-  h.prepare.push(event.position.prepare.toString());
-}
-
-function emptyHistory(): HistoryColumns {
+function historyRow(event: RecordedEvent, walletId: string, type: WalletEventType, data: RawWalletData, at: string): HistoryRow {
+  const moves = data.amountMinor !== undefined;
   return {
-    eventId: [], walletId: [], revision: [], type: [], direction: [], amount: [], currency: [], contra: [],
-    kind: [], reference: [], movementId: [], description: [], occurredAt: [], commit: [], prepare: [],
+    event_id: event.id,
+    wallet_id: walletId,
+    revision: event.revision.toString(),
+    type,
+    direction: DIRECTIONS[type],
+    amount_minor: data.amountMinor ?? null,
+    currency: moves || type === 'WalletOpened' ? (data.currency ?? null) : null,
+    contra: data.contra ?? null,
+    kind: data.kind ?? null,
+    reference: data.entryId ?? data.holdId ?? null,
+    movement_id: data.movementId ?? null,
+    description: data.description ?? data.reason ?? null,
+    occurred_at: at,
+    commit_pos: event.position.commit.toString(),
+    prepare_pos: event.position.prepare.toString(),
   };
 }

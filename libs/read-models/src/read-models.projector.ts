@@ -25,8 +25,8 @@ export class ReadModelsProjector {
   async apply(tx: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const plan = planBatch(events);
-    await writeWalletHistory(tx, this.schema, plan);
-    await writeWalletBalances(tx, this.schema, plan);
+    const applied = await writeWalletBalances(tx, this.schema, plan);
+    await writeWalletHistory(tx, this.schema, plan, applied);
     await writeAccountBalances(tx, this.schema, plan);
   }
 }

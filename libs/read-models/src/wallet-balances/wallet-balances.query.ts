@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@ledger/database';
 import type { Position } from '@ledger/event-store';
-import { toBigInt } from '@ledger/ledger';
+import { isUuid, toBigInt } from '@ledger/ledger';
 import { decodeCursor, pageSize, toPage, type Page, type PageProblem } from '../paging';
 import { LIVE_SCHEMA } from '../schema';
 
@@ -45,6 +45,8 @@ const COLUMNS = `wallet_id, owner_id, currency, status, posted_minor, held_minor
 const TAG = 'wallets';
 
 export async function getWallet(db: SqlExecutor, walletId: string): Promise<WalletBalance | undefined> {
+  // Wallet ids are UUIDs; anything else names no wallet (and must not reach a uuid cast).
+  if (!isUuid(walletId)) return undefined;
   const { rows } = await db.query<WalletRow>(
     `SELECT ${COLUMNS} FROM ${LIVE_SCHEMA}.wallet_balances WHERE wallet_id = $1`,
     [walletId],
@@ -64,10 +66,10 @@ export async function listWallets(db: SqlExecutor, query: ListWalletsQuery = {})
   const limit = pageSize(query.limit);
   if (limit === 'invalid_limit') return limit;
   const after = query.cursor === undefined ? undefined : decodeCursor(TAG, query.cursor, 1);
-  if (query.cursor !== undefined && after === undefined) return 'invalid_cursor';
+  if (query.cursor !== undefined && (after === undefined || !isUuid(after[0]))) return 'invalid_cursor';
   const { rows } = await db.query<WalletRow>(
     `SELECT ${COLUMNS} FROM ${LIVE_SCHEMA}.wallet_balances
-      WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR wallet_id > $2)
+      WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::uuid IS NULL OR wallet_id > $2)
       ORDER BY wallet_id LIMIT $3`,
     [query.ownerId ?? null, after?.[0] ?? null, limit + 1],
   );

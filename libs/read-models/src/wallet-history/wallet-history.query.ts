@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@ledger/database';
 import type { Position } from '@ledger/event-store';
-import { toBigInt, WALLET_EVENT_TYPES } from '@ledger/ledger';
+import { isUuid, toBigInt, WALLET_EVENT_TYPES } from '@ledger/ledger';
 import { decodeCursor, pageSize, toPage, type Page, type PageProblem } from '../paging';
 import { LIVE_SCHEMA } from '../schema';
 
@@ -74,6 +74,8 @@ export async function walletHistory(
   if (query.cursor !== undefined && (before === undefined || !/^\d{1,19}$/.test(before[0]))) return 'invalid_cursor';
   const problem = filterProblem(query);
   if (problem) return problem;
+  // Wallet ids are UUIDs; anything else has no history (and must not reach a uuid cast).
+  if (!isUuid(walletId)) return { items: [] };
   const { rows } = await db.query<HistoryRow>(
     `SELECT event_id, wallet_id, revision, type, direction, amount_minor, currency, contra, kind, reference,
             movement_id, description, occurred_at, commit_pos, prepare_pos
