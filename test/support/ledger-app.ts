@@ -52,8 +52,16 @@ export async function startLedgerApp(factory: DatabaseFactory, extraEnv: Record<
     store,
     http,
     settle: async () => {
-      const reached = await waitForPosition(database.db, READ_MODELS_PROJECTOR, await store.headPosition(), 10_000);
-      if (!reached) throw new Error('Read models did not catch up');
+      // The last committed event, read directly: headPosition() stops below
+      // transactions still in flight, which may include ones that already wrote.
+      const { rows } = await database.db.query<{ commit: string; prepare: string }>(
+        'SELECT tx_id::text AS commit, seq::text AS prepare FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
+      );
+      if (rows.length === 0) return;
+      const last = { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+      if (!(await waitForPosition(database.db, READ_MODELS_PROJECTOR, last, 10_000))) {
+        throw new Error('Read models did not catch up');
+      }
     },
     eventCount: async () => Number((await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n),
     close: async () => {
