@@ -27,6 +27,7 @@ export class AppendBatcher {
   private readonly maxInFlight: number;
   private pending: Pending[] = [];
   private inFlight = 0;
+  private flushScheduled = false;
 
   constructor(
     private readonly store: EventStore,
@@ -39,6 +40,21 @@ export class AppendBatcher {
   append(request: AppendRequest): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Flushes on the next turn of the event loop rather than at once. When a
+   * batch completes, its callers' next commands are decided in the same turn
+   * (their states are cached, so no I/O intervenes); waiting one turn lets
+   * all of them join one batch instead of the first leaving alone.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
       this.flush();
     });
   }
@@ -49,7 +65,7 @@ export class AppendBatcher {
       this.inFlight++;
       void this.write(batch).finally(() => {
         this.inFlight--;
-        this.flush();
+        this.scheduleFlush();
       });
     }
   }
