@@ -28,6 +28,8 @@ export class InMemoryEventStore implements EventStore {
   private readonly byId = new Map<string, RecordedEvent>();
   /** Appends seen by the store, for tests that count round trips. */
   appendCalls = 0;
+  /** Events returned by readStream, for tests that count replays. */
+  streamEventsRead = 0;
 
   async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
     this.appendCalls++;
@@ -84,7 +86,9 @@ export class InMemoryEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = Number(options.fromRevision ?? 0n);
-    return (this.streams.get(streamId) ?? []).slice(from, from + (options.maxCount ?? MAX_READ_COUNT));
+    const page = (this.streams.get(streamId) ?? []).slice(from, from + (options.maxCount ?? MAX_READ_COUNT));
+    this.streamEventsRead += page.length;
+    return page;
   }
 
   async streamRevision(streamId: string): Promise<StreamRevision> {

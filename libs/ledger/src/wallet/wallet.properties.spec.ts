@@ -164,4 +164,27 @@ describe('command path', () => {
     const state = await processor.load(walletStream('a'));
     expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(2n);
   });
+
+  it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
+    const { store, processor } = await setup();
+    const credit = (id: string): WalletCommand => ({ type: 'Credit', commandId: id, at, entryId: id, amountMinor: 1n, currency: 'USD', contra: 'system:adjustments', kind: 'adjustment' });
+    // 25,000 events written by "another process", so this one must read them once.
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    for (let chunk = 0; chunk < 5; chunk++) {
+      await Promise.all(Array.from({ length: 5_000 }, (_, i) => other.execute(walletStream('b'), credit(`seed-${chunk}-${i}`))));
+    }
+    store.streamEventsRead = 0;
+    await processor.execute(walletStream('b'), credit('first'));
+    // This process opened the wallet, so it reads the 25,000 events after its own.
+    expect(store.streamEventsRead).toBe(25_000);
+    store.streamEventsRead = 0;
+    for (let i = 0; i < 50; i++) await processor.execute(walletStream('b'), credit(`next-${i}`));
+    expect(store.streamEventsRead).toBe(0);
+    await other.execute(walletStream('b'), credit('from-other-again'));
+    await processor.execute(walletStream('b'), credit('after-other'));
+    // One conflict: catch up reads just the one new event, never the 25,000 before it.
+    expect(store.streamEventsRead).toBe(1);
+    const state = await processor.load(walletStream('b'));
+    expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(25_053n);
+  });
 });
