@@ -43,6 +43,7 @@ export class MovementProcess {
     walletsFor: (real: WalletCommands) => WalletExecutor = (real) => real,
     /** The provider outlives a worker process, so tests share one between processes. */
     readonly gateway = new SandboxGateway({ redeliveryBaseMs: 1 }),
+    jobPolicies: Record<SagaJobName, { attempts: number; backoffMs: number }> = FAST_JOBS,
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
@@ -50,7 +51,7 @@ export class MovementProcess {
     this.driver = new SagaDriver(db, this.store, this.streams, walletsFor(this.wallets), this.jobs, {
       idlePollMs: 5,
       maxBackoffMs: 20,
-      jobPolicies: FAST_JOBS,
+      jobPolicies,
     });
     this.recorder = new GatewayEventRecorder(this.streams);
     this.topUps = new StartTopUpHandler(this.wallets, this.streams, gateway);
@@ -68,7 +69,7 @@ export class MovementProcess {
    * Runs driver, jobs and provider events until nothing moves any more:
    * no timing, just "the log stopped growing". Bounded, so a livelock fails the test.
    */
-  async settle(maxRounds = 200): Promise<void> {
+  async settle(maxRounds = 200, options: { failIfBusy?: boolean } = {}): Promise<void> {
     let head = await this.store.headPosition();
     for (let round = 0; round < maxRounds; round++) {
       await this.driver.drain();
@@ -79,7 +80,9 @@ export class MovementProcess {
       head = now;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    throw new Error('Movements did not settle');
+    if (options.failIfBusy === false) return;
+    const tail = (await this.store.readAll({ after: head, maxCount: 20 })).map((e) => `${e.streamId} ${e.type} ${JSON.stringify(e.data).slice(0, 120)}`);
+    throw new Error(`Movements did not settle; still appending:\n${tail.join('\n')}`);
   }
 
   async openWallet(walletId: string, ownerId: string, currency = 'USD', fundMinor = 0n): Promise<void> {

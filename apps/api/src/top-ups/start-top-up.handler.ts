@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PAYMENT_GATEWAY, PermanentGatewayError, type PaymentGateway } from '@ledger/payments';
 import {
@@ -9,11 +9,14 @@ import {
   StartTopUpCommand,
   WalletCommands,
   type MovementStarted,
+  type TopUp,
   type TopUpRequest,
 } from '@ledger/ledger';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
+/** Overrides TOP_UP_TIMEOUT_MS (a number of milliseconds), e.g. for tests that need the timer to fire. */
+export const TOP_UP_TIMEOUT = Symbol('TOP_UP_TIMEOUT');
 
 /**
  * Records the top-up, then creates the payment intent at once, because the
@@ -27,6 +30,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     private readonly wallets: WalletCommands,
     private readonly streams: MovementStreams,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    @Optional() @Inject(TOP_UP_TIMEOUT) private readonly timeoutMs: number = TOP_UP_TIMEOUT_MS,
   ) {}
 
   async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
@@ -43,11 +47,14 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
       topUpId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
       amountMinor: input.amountMinor, currency: input.currency,
       ...(input.paymentMethodId && { paymentMethodId: input.paymentMethodId }),
-      timeoutAt: new Date(now + TOP_UP_TIMEOUT_MS).toISOString(), at: new Date(now).toISOString(),
+      timeoutAt: new Date(now + this.timeoutMs).toISOString(), at: new Date(now).toISOString(),
     };
     const requested = await this.streams.record(stream, { type: 'RequestTopUp', commandId: input.commandId, request }, { correlationId: input.commandId });
     if (!requested.ok) return { ok: false, rejection: requested.rejection };
-    return this.createIntent(stream, request, input.customerRef);
+    // A retried request goes on with what was recorded first, so the intent's key always meets the same request.
+    const state = requested.duplicate ? ((await this.streams.load(stream))?.state as TopUp | undefined) : undefined;
+    const recorded = state && state.phase !== 'none' ? state.request : request;
+    return this.createIntent(stream, recorded, input.customerRef);
   }
 
   private async createIntent(stream: string, request: TopUpRequest, customerRef: string): Promise<MovementStarted> {

@@ -1,3 +1,4 @@
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   deriveId,
@@ -15,6 +16,8 @@ import { PayoutDestinationsStore } from '../payout-destinations/payout-destinati
  * releases the hold. Bank payouts take days; a week covers weekends and holidays.
  */
 export const WITHDRAWAL_TIMEOUT_MS = 7 * 24 * 3_600_000;
+/** Overrides WITHDRAWAL_TIMEOUT_MS (a number of milliseconds), e.g. for tests that need the timer to fire. */
+export const WITHDRAWAL_TIMEOUT = Symbol('WITHDRAWAL_TIMEOUT');
 
 /**
  * Records a withdrawal to one of the owner's linked bank accounts. The route
@@ -27,6 +30,7 @@ export class StartWithdrawalHandler implements ICommandHandler<StartWithdrawalCo
     private readonly wallets: WalletCommands,
     private readonly streams: MovementStreams,
     private readonly destinations: PayoutDestinationsStore,
+    @Optional() @Inject(WITHDRAWAL_TIMEOUT) private readonly timeoutMs: number = WITHDRAWAL_TIMEOUT_MS,
   ) {}
 
   async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
@@ -45,7 +49,7 @@ export class StartWithdrawalHandler implements ICommandHandler<StartWithdrawalCo
       withdrawalId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
       amountMinor: input.amountMinor, currency: input.currency,
       destinationId: destination.id, destinationType: destination.type, destinationRef: destination.providerRef,
-      timeoutAt: new Date(now + WITHDRAWAL_TIMEOUT_MS).toISOString(), at: new Date(now).toISOString(),
+      timeoutAt: new Date(now + this.timeoutMs).toISOString(), at: new Date(now).toISOString(),
     };
     const outcome = await this.streams.record(stream, { type: 'RequestWithdrawal', commandId: input.commandId, request }, { correlationId: input.commandId });
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };

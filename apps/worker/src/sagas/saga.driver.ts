@@ -98,14 +98,27 @@ export class SagaDriver {
     this.running = undefined;
   }
 
-  /** Handles everything in the log now, once; for tests and the CLI. Returns the events handled. */
-  async drain(): Promise<number> {
+  /**
+   * Handles everything in the log now, then returns the events handled; for
+   * tests and the CLI. The SQL store only returns events below the oldest
+   * transaction running anywhere on the server, so one empty read can mean
+   * "not visible yet": the log counts as drained after a few empty reads in a
+   * row, with growing pauses (10, 40, 160 ms by default) between them.
+   */
+  async drain(options: { emptyReads?: number; pauseMs?: number } = {}): Promise<number> {
+    const emptyReads = options.emptyReads ?? 4;
     let handled = 0;
-    for (;;) {
+    for (let empty = 0; empty < emptyReads; ) {
       const batch = await this.step();
       handled += batch.handled;
-      if (batch.read === 0 || batch.failed) return handled;
+      if (batch.failed) return handled;
+      if (batch.read > 0) {
+        empty = 0;
+        continue;
+      }
+      if (++empty < emptyReads) await this.pause((options.pauseMs ?? 10) * 4 ** (empty - 1));
     }
+    return handled;
   }
 
   /** Advances every unfinished saga once (see the class comment). */
