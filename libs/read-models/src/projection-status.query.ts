@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@ledger/database';
-import { comparePositions, formatPosition, type EventStore, type Position } from '@ledger/event-store';
+import { comparePositions, formatPosition, START, type EventStore, type Position } from '@ledger/event-store';
 import { findCheckpoint } from './checkpoints';
 
 /** How far a projector trails the log. */
@@ -30,7 +30,7 @@ export async function projectionStatus(
   now: Date = new Date(),
 ): Promise<ProjectionStatus> {
   const checkpoint = await findCheckpoint(db, name);
-  const position = checkpoint?.position ?? { commit: -1n, prepare: -1n };
+  const position = checkpoint?.position ?? START;
   const head = await store.headPosition();
   const caughtUp = comparePositions(position, head) >= 0;
   const behind = caughtUp ? [] : await store.readAll({ after: position, maxCount: EVENTS_BEHIND_LIMIT });

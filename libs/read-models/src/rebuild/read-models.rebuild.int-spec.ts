@@ -3,7 +3,8 @@ import { SqlEventStore } from '@ledger/event-store';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { ProjectionRunner } from '../projector';
 import { ReadModelsProjector } from '../read-models.projector';
-import { schemaDifferences, WalletDriver } from '../testing/wallet.driver';
+import { schemaDifferences } from '../testing/schema-differences';
+import { WalletDriver } from '../testing/wallet.driver';
 import { verifyLedger } from '../verify/ledger-verifier';
 import { RebuildInProgress, rebuildReadModels } from './read-models.rebuild';
 
@@ -73,7 +74,7 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
     const leftovers = await t.db.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('rm_rebuild', 'rm_retired')`);
     expect(leftovers.rows).toEqual([]);
     expect((await verifyLedger(t.db, store)).clean).toBe(true);
-  });
+  }, 180_000);
 
   it('refuses to run beside another rebuild', async () => {
     const lease = await t.db.tryLock('rebuild:read_models');

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlExecutor } from '@ledger/database';
 import { comparePositions, START, type AppendResult, type EventStore, type ExpectedRevision, type Position } from '@ledger/event-store';
 import {
   decide,
@@ -13,7 +12,6 @@ import {
   type WalletCommand,
   type WalletRejection,
 } from '@ledger/ledger';
-import { checkedSchema } from '../schema';
 
 /**
  * Test support: writes valid wallet events the way the command path does
@@ -106,19 +104,4 @@ export interface MovementFields {
   readonly kind: EntryKind;
   readonly movementId: string;
   readonly description: string;
-}
-
-export const READ_MODEL_TABLES = ['wallet_balances', 'wallet_history', 'account_balances'] as const;
-
-/** Rows that are in one schema's table and not the other's, per table; all zero when equal. */
-export async function schemaDifferences(db: SqlExecutor, a: string, b: string): Promise<Record<string, number>> {
-  const result: Record<string, number> = {};
-  for (const table of READ_MODEL_TABLES) {
-    const [x, y] = [`${checkedSchema(a)}.${table}`, `${checkedSchema(b)}.${table}`];
-    const { rows } = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM ((TABLE ${x} EXCEPT ALL TABLE ${y}) UNION ALL (TABLE ${y} EXCEPT ALL TABLE ${x})) d`,
-    );
-    result[table] = Number(rows[0].n);
-  }
-  return result;
 }

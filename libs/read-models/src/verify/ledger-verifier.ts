@@ -84,9 +84,12 @@ async function replayLog(
   const maxCount = Math.min(Math.max(page_size ?? MAX_READ_COUNT, 1), MAX_READ_COUNT);
   let pending = at !== undefined;
   let seenAt = at === undefined || comparePositions(at, START) === 0;
-  let after = START;
+  let next = store.readAll({ after: START, maxCount });
   for (;;) {
-    const events = await store.readAll({ after, maxCount });
+    const events = await next;
+    const full = events.length === maxCount && comparePositions(events[events.length - 1].position, head) < 0;
+    // The server reads the next page while this one is folded.
+    next = full ? store.readAll({ after: events[events.length - 1].position, maxCount }) : Promise.resolve([]);
     for (const event of events) {
       if (comparePositions(event.position, head) > 0) break;
       if (pending && comparePositions(event.position, at!) > 0) {
@@ -96,8 +99,7 @@ async function replayLog(
       if (!seenAt && comparePositions(event.position, at!) === 0) seenAt = true;
       replay.apply(event);
     }
-    if (events.length < maxCount || comparePositions(events[events.length - 1].position, head) >= 0) break;
-    after = events[events.length - 1].position;
+    if (!full) break;
   }
   if (pending) compareAt();
   // A checkpoint is always the position of an event the projector read; anything else is corruption.
