@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@ledger/database';
-import { comparePositions, type Position } from '@ledger/event-store';
+import { comparePositions, START, type Position } from '@ledger/event-store';
 import { findCheckpoint } from './checkpoints';
 
 type Listener = (position: Position) => void;
@@ -53,8 +53,9 @@ export async function waitForPosition(
   options: WaitOptions = {},
 ): Promise<boolean> {
   const reached = async () => {
+    // A projector that never ran stands at the start of the log.
     const checkpoint = await findCheckpoint(db, name);
-    return checkpoint !== undefined && comparePositions(checkpoint.position, target) >= 0;
+    return comparePositions(checkpoint?.position ?? START, target) >= 0;
   };
   if (await reached()) return true;
   const deadline_ms = Math.min(Math.max(timeout_ms, 0), MAX_WAIT_MS);
