@@ -136,7 +136,8 @@ export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
   for (const event of events) {
     // Saga, identity and other streams share the log; the read models ignore them.
     if (!event.streamId.startsWith(WALLET_STREAM_PREFIX)) continue;
-    if (!isWalletEventType(event.type)) throw new UnreadableWalletEvent(event.id, `unknown type ${event.type}`);
+    if (!isWalletEventType(event.type))
+      throw new UnreadableWalletEvent(event.id, `unknown type ${event.type}`);
     planWalletEvent(plan, event, event.type);
   }
   return plan;
@@ -145,12 +146,17 @@ export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
 function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEventType): void {
   const walletId = event.streamId.slice(WALLET_STREAM_PREFIX.length);
   // Wallet ids are derived UUIDs, and the read models key on the uuid type.
-  if (!isUuid(walletId)) throw new UnreadableWalletEvent(event.id, `stream ${event.streamId} does not name a wallet UUID`);
+  if (!isUuid(walletId))
+    throw new UnreadableWalletEvent(
+      event.id,
+      `stream ${event.streamId} does not name a wallet UUID`,
+    );
   const data = event.data as RawWalletData;
   const at = data.at ?? event.createdAt.toISOString();
   const change = walletChange(plan, walletId, event, at);
   if (type === 'WalletOpened') {
-    if (!data.ownerId || !data.currency) throw new UnreadableWalletEvent(event.id, 'opened without owner or currency');
+    if (!data.ownerId || !data.currency)
+      throw new UnreadableWalletEvent(event.id, 'opened without owner or currency');
     change.opened = { ownerId: data.ownerId, currency: data.currency, openedAt: at };
   }
   const status = STATUS_AFTER[type];
@@ -161,10 +167,24 @@ function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEven
   plan.history.push(historyRow(event, walletId, type, data, at));
 }
 
-function walletChange(plan: BatchPlan, walletId: string, event: RecordedEvent, at: string): WalletChange {
+function walletChange(
+  plan: BatchPlan,
+  walletId: string,
+  event: RecordedEvent,
+  at: string,
+): WalletChange {
   let change = plan.wallets.get(walletId);
   if (!change) {
-    change = { walletId, firstRevision: event.revision, lastRevision: event.revision, credits: 0n, debits: 0n, held: 0n, updatedAt: at, last: event.position };
+    change = {
+      walletId,
+      firstRevision: event.revision,
+      lastRevision: event.revision,
+      credits: 0n,
+      debits: 0n,
+      held: 0n,
+      updatedAt: at,
+      last: event.position,
+    };
     plan.wallets.set(walletId, change);
   }
   change.lastRevision = event.revision;
@@ -174,22 +194,39 @@ function walletChange(plan: BatchPlan, walletId: string, event: RecordedEvent, a
 }
 
 /** Each leg lands on the account it names: this wallet, or a system or transit account. */
-function planEntry(plan: BatchPlan, wallet: WalletChange, event: RecordedEvent, entry: Entry, at: string): void {
+function planEntry(
+  plan: BatchPlan,
+  wallet: WalletChange,
+  event: RecordedEvent,
+  entry: Entry,
+  at: string,
+): void {
   const amount = amountOf(event, entry.amountMinor);
   const own = `wallet:${wallet.walletId}`;
   if (entry.debit !== own && entry.credit !== own) {
     throw new UnreadableWalletEvent(event.id, 'entry does not involve the wallet of its stream');
   }
-  for (const [leg, side] of [[entry.debit, 'debits'], [entry.credit, 'credits']] as const) {
+  for (const [leg, side] of [
+    [entry.debit, 'debits'],
+    [entry.credit, 'credits'],
+  ] as const) {
     if (leg === own) {
       wallet[side] += amount;
       continue;
     }
-    if (leg.startsWith('wallet:')) throw new UnreadableWalletEvent(event.id, `entry moves another wallet (${leg})`);
+    if (leg.startsWith('wallet:'))
+      throw new UnreadableWalletEvent(event.id, `entry moves another wallet (${leg})`);
     const key = `${leg}\u0000${entry.currency}`;
     let account = plan.accounts.get(key);
     if (!account) {
-      account = { account: leg, currency: entry.currency, debits: 0n, credits: 0n, updatedAt: at, last: event.position };
+      account = {
+        account: leg,
+        currency: entry.currency,
+        debits: 0n,
+        credits: 0n,
+        updatedAt: at,
+        last: event.position,
+      };
       plan.accounts.set(key, account);
     }
     account[side] += amount;
@@ -206,7 +243,13 @@ function amountOf(event: RecordedEvent, text: string | undefined): bigint {
   }
 }
 
-function historyRow(event: RecordedEvent, walletId: string, type: WalletEventType, data: RawWalletData, at: string): HistoryRow {
+function historyRow(
+  event: RecordedEvent,
+  walletId: string,
+  type: WalletEventType,
+  data: RawWalletData,
+  at: string,
+): HistoryRow {
   const moves = data.amountMinor !== undefined;
   return {
     event_id: event.id,

@@ -48,7 +48,10 @@ export async function loadCheckpoint(db: SqlExecutor, name: string): Promise<Che
   return found;
 }
 
-export async function findCheckpoint(db: SqlExecutor, name: string): Promise<Checkpoint | undefined> {
+export async function findCheckpoint(
+  db: SqlExecutor,
+  name: string,
+): Promise<Checkpoint | undefined> {
   const { rows } = await db.query<CheckpointRow>(
     `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1`,
     [name],
@@ -62,7 +65,11 @@ export async function findCheckpoint(db: SqlExecutor, name: string): Promise<Che
  * rebuild's swap (which locks the same row) and a projector never interleave.
  * @throws CheckpointMoved when the row has moved.
  */
-export async function lockCheckpoint(tx: SqlExecutor, name: string, expected: Position): Promise<void> {
+export async function lockCheckpoint(
+  tx: SqlExecutor,
+  name: string,
+  expected: Position,
+): Promise<void> {
   const { rows } = await tx.query<CheckpointRow>(
     `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
     [name],
@@ -87,7 +94,14 @@ export async function moveCheckpoint(
     `UPDATE projection_checkpoints
         SET commit_pos = $4, prepare_pos = $5, last_event_at = $6, updated_at = now()
       WHERE name = $1 AND commit_pos = $2 AND prepare_pos = $3`,
-    [name, from.commit.toString(), from.prepare.toString(), to.commit.toString(), to.prepare.toString(), lastEventAt],
+    [
+      name,
+      from.commit.toString(),
+      from.prepare.toString(),
+      to.commit.toString(),
+      to.prepare.toString(),
+      lastEventAt,
+    ],
   );
   if (rowCount !== 1) throw new CheckpointMoved(name, from);
 }

@@ -30,7 +30,8 @@ export function decodeCursor(tag: string, cursor: string, arity: number): string
   if (cursor.length > 1_000) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== arity + 1 || parsed[0] !== tag) return undefined;
+    if (!Array.isArray(parsed) || parsed.length !== arity + 1 || parsed[0] !== tag)
+      return undefined;
     const key = parsed.slice(1);
     return key.every((part): part is string => typeof part === 'string') ? key : undefined;
   } catch {
@@ -39,7 +40,13 @@ export function decodeCursor(tag: string, cursor: string, arity: number): string
 }
 
 /** Splits the extra row fetched to learn whether another page follows. */
-export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, key: (row: R) => string[], tag: string): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  key: (row: R) => string[],
+  tag: string,
+): Page<T> {
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];

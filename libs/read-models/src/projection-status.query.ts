@@ -1,5 +1,11 @@
 import type { SqlExecutor } from '@ledger/database';
-import { comparePositions, formatPosition, START, type EventStore, type Position } from '@ledger/event-store';
+import {
+  comparePositions,
+  formatPosition,
+  START,
+  type EventStore,
+  type Position,
+} from '@ledger/event-store';
 import { findCheckpoint } from './checkpoints';
 
 /** How far a projector trails the log. */
@@ -33,7 +39,9 @@ export async function projectionStatus(
   const position = checkpoint?.position ?? START;
   const head = await store.headPosition();
   const caughtUp = comparePositions(position, head) >= 0;
-  const behind = caughtUp ? [] : await store.readAll({ after: position, maxCount: EVENTS_BEHIND_LIMIT });
+  const behind = caughtUp
+    ? []
+    : await store.readAll({ after: position, maxCount: EVENTS_BEHIND_LIMIT });
   const oldest = behind[0]?.createdAt;
   return {
     name,

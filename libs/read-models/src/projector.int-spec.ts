@@ -18,25 +18,38 @@ class RecordingProjector implements Projector {
   ) {}
 
   async apply(tx: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
-    await tx.query('INSERT INTO test_applied (projector, tag, event_id) SELECT $1, $2, unnest($3::uuid[])', [
-      this.name,
-      this.tag,
-      events.map((e) => e.id),
-    ]);
+    await tx.query(
+      'INSERT INTO test_applied (projector, tag, event_id) SELECT $1, $2, unnest($3::uuid[])',
+      [this.name, this.tag, events.map((e) => e.id)],
+    );
     await this.afterApply?.(tx);
   }
 }
 
-async function applied(db: SqlExecutor, projector: string): Promise<{ total: number; duplicates: number; tags: string[] }> {
-  const { rows } = await db.query<{ total: string; distinct_events: string; tags: string[] | null }>(
+async function applied(
+  db: SqlExecutor,
+  projector: string,
+): Promise<{ total: number; duplicates: number; tags: string[] }> {
+  const { rows } = await db.query<{
+    total: string;
+    distinct_events: string;
+    tags: string[] | null;
+  }>(
     `SELECT count(*)::text AS total, count(DISTINCT event_id)::text AS distinct_events, array_agg(DISTINCT tag) AS tags
        FROM test_applied WHERE projector = $1`,
     [projector],
   );
-  return { total: Number(rows[0].total), duplicates: Number(rows[0].total) - Number(rows[0].distinct_events), tags: rows[0].tags ?? [] };
+  return {
+    total: Number(rows[0].total),
+    duplicates: Number(rows[0].total) - Number(rows[0].distinct_events),
+    tags: rows[0].tags ?? [],
+  };
 }
 
-async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if (await condition()) return;
     await new Promise((r) => setTimeout(r, 25));
@@ -53,7 +66,9 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
     t = await factory.create();
     store = new SqlEventStore(t.db);
     driver = new WalletDriver(store);
-    await t.db.exec(`CREATE TABLE test_applied (id bigserial PRIMARY KEY, projector text NOT NULL, tag text NOT NULL, event_id uuid NOT NULL)`);
+    await t.db.exec(
+      `CREATE TABLE test_applied (id bigserial PRIMARY KEY, projector text NOT NULL, tag text NOT NULL, event_id uuid NOT NULL)`,
+    );
   });
   afterAll(() => t.drop());
 
@@ -67,7 +82,9 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
 
   it('commits rows and checkpoint together, up to the head', async () => {
     await someEvents(5);
-    const runner = new ProjectionRunner(t.db, store, new RecordingProjector('together'), { batch_size: 2 });
+    const runner = new ProjectionRunner(t.db, store, new RecordingProjector('together'), {
+      batch_size: 2,
+    });
     const count = await runner.catchUp();
     expect(count).toBeGreaterThanOrEqual(5);
     expect(await applied(t.db, 'together')).toEqual({ total: count, duplicates: 0, tags: ['a'] });
@@ -93,9 +110,14 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
     const before = await loadCheckpoint(t.db, name);
     // Simulates a writer that moved the row inside the batch's window.
     const saboteur = new RecordingProjector(name, 'a', async (tx) => {
-      await tx.query('UPDATE projection_checkpoints SET prepare_pos = prepare_pos + 1 WHERE name = $1', [name]);
+      await tx.query(
+        'UPDATE projection_checkpoints SET prepare_pos = prepare_pos + 1 WHERE name = $1',
+        [name],
+      );
     });
-    await expect(new ProjectionRunner(t.db, store, saboteur).catchUp()).rejects.toBeInstanceOf(CheckpointMoved);
+    await expect(new ProjectionRunner(t.db, store, saboteur).catchUp()).rejects.toBeInstanceOf(
+      CheckpointMoved,
+    );
     expect((await applied(t.db, name)).total).toBe(0);
     expect((await findCheckpoint(t.db, name))?.position).toEqual(before.position);
   });
@@ -103,12 +125,16 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
   it('changes nothing when the same batch of wallet events is delivered again', async () => {
     const walletId = await someEvents(4);
     await driver.hold(walletId, 'h1', 50n);
-    await driver.debit(walletId, 20n, { contra: `transit:transfer-${randomUUID()}`, kind: 'transfer' });
+    await driver.debit(walletId, 20n, {
+      contra: `transit:transfer-${randomUUID()}`,
+      kind: 'transfer',
+    });
     const projector = new ReadModelsProjector();
     await driver.settled();
     await new ProjectionRunner(t.db, store, projector).catchUp();
     const snapshot = () =>
-      t.db.query(`SELECT (SELECT json_agg(w ORDER BY wallet_id) FROM read_models.wallet_balances w) AS wallets,
+      t.db
+        .query(`SELECT (SELECT json_agg(w ORDER BY wallet_id) FROM read_models.wallet_balances w) AS wallets,
                          (SELECT count(*) FROM read_models.wallet_history) AS history,
                          (SELECT json_agg(a ORDER BY account, currency) FROM read_models.account_balances a) AS accounts`);
     const before = (await snapshot()).rows;
@@ -119,8 +145,14 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
   });
 
   it('lets only the lease holder apply; the other takes over when it stops', async () => {
-    const a = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'a'), { idle_poll_ms: 20, lease_retry_ms: 20 });
-    const b = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'b'), { idle_poll_ms: 20, lease_retry_ms: 20 });
+    const a = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'a'), {
+      idle_poll_ms: 20,
+      lease_retry_ms: 20,
+    });
+    const b = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'b'), {
+      idle_poll_ms: 20,
+      lease_retry_ms: 20,
+    });
     a.start();
     await eventually(() => a.active, 'a holds the lease');
     b.start();
@@ -141,14 +173,21 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
   });
 
   it('wakes waiters in process and, without notification, by polling the checkpoint', async () => {
-    const runner = new ProjectionRunner(t.db, store, new RecordingProjector('waits'), { idle_poll_ms: 20 });
+    const runner = new ProjectionRunner(t.db, store, new RecordingProjector('waits'), {
+      idle_poll_ms: 20,
+    });
     runner.start();
     try {
       const { position } = await driver.open(randomUUID());
       expect(await runner.waitForPosition(position, 10_000)).toBe(true);
       const elsewhere = new ProjectionProgress();
       const next = await driver.open(randomUUID());
-      expect(await waitForPosition(t.db, 'waits', next.position, 10_000, { progress: elsewhere, poll_ms: 20 })).toBe(true);
+      expect(
+        await waitForPosition(t.db, 'waits', next.position, 10_000, {
+          progress: elsewhere,
+          poll_ms: 20,
+        }),
+      ).toBe(true);
       const never = { commit: next.position.commit + 1_000_000n, prepare: 0n };
       expect(await runner.waitForPosition(never, 50)).toBe(false);
     } finally {
@@ -167,14 +206,27 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
     expect(behind.lagSeconds).toBeGreaterThanOrEqual(0);
     await runner.catchUp();
     const after = await projectionStatus(t.db, store, name);
-    expect(after).toMatchObject({ caughtUp: true, eventsBehind: 0, lagSeconds: 0, head: after.checkpoint });
+    expect(after).toMatchObject({
+      caughtUp: true,
+      eventsBehind: 0,
+      lagSeconds: 0,
+      head: after.checkpoint,
+    });
     expect(after.lastEventAt).toBeInstanceOf(Date);
   });
 
   it('ignores streams that are not wallets', async () => {
-    const { position } = await store.append(`transfer-${randomUUID()}`, [{ id: randomUUID(), type: 'TransferRequested', data: {} }], 'no_stream');
+    const { position } = await store.append(
+      `transfer-${randomUUID()}`,
+      [{ id: randomUUID(), type: 'TransferRequested', data: {} }],
+      'no_stream',
+    );
     await readable(store, position);
-    await expect(new ProjectionRunner(t.db, store, new ReadModelsProjector()).catchUp()).resolves.toBeGreaterThan(0);
-    expect((await findCheckpoint(t.db, READ_MODELS_PROJECTOR))?.position).toEqual(await store.headPosition());
+    await expect(
+      new ProjectionRunner(t.db, store, new ReadModelsProjector()).catchUp(),
+    ).resolves.toBeGreaterThan(0);
+    expect((await findCheckpoint(t.db, READ_MODELS_PROJECTOR))?.position).toEqual(
+      await store.headPosition(),
+    );
   });
 });

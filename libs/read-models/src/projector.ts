@@ -62,7 +62,10 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {
     this.name = options.checkpoint ?? projector.name;
-    this.batch_size = Math.min(Math.max(options.batch_size ?? DEFAULT_BATCH_SIZE, 1), MAX_READ_COUNT);
+    this.batch_size = Math.min(
+      Math.max(options.batch_size ?? DEFAULT_BATCH_SIZE, 1),
+      MAX_READ_COUNT,
+    );
     this.progress = options.progress ?? processProgress;
   }
 

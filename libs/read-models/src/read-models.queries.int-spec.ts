@@ -7,8 +7,16 @@ import type { Page } from './paging';
 import { ProjectionRunner } from './projector';
 import { ReadModelsProjector } from './read-models.projector';
 import { WalletDriver } from './testing/wallet.driver';
-import { getWallet, listWallets, type WalletBalance } from './wallet-balances/wallet-balances.query';
-import { walletHistory, type HistoryEntry, type WalletHistoryQuery } from './wallet-history/wallet-history.query';
+import {
+  getWallet,
+  listWallets,
+  type WalletBalance,
+} from './wallet-balances/wallet-balances.query';
+import {
+  walletHistory,
+  type HistoryEntry,
+  type WalletHistoryQuery,
+} from './wallet-history/wallet-history.query';
 
 function page<T>(result: Page<T> | string): Page<T> {
   if (typeof result === 'string') throw new Error(`Unexpected problem ${result}`);
@@ -30,11 +38,19 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
     driver = new WalletDriver(store);
     await driver.open(wallet, owner);
     await driver.open(other, owner, 'JPY');
-    for (let i = 1; i <= 7; i++) await driver.credit(wallet, BigInt(i * 100), { description: `top-up ${i}` });
+    for (let i = 1; i <= 7; i++)
+      await driver.credit(wallet, BigInt(i * 100), { description: `top-up ${i}` });
     middleAt = new Date(driver.tick());
-    await driver.hold(wallet, 'h-1', 250n, { contra: `transit:${transfer}`, kind: 'transfer', movementId: transfer });
+    await driver.hold(wallet, 'h-1', 250n, {
+      contra: `transit:${transfer}`,
+      kind: 'transfer',
+      movementId: transfer,
+    });
     await driver.must(wallet, { type: 'CaptureHold', holdId: 'h-1', ...driver.base() });
-    await driver.hold(wallet, 'h-2', 50n, { kind: 'withdrawal', contra: 'system:payouts_clearing' });
+    await driver.hold(wallet, 'h-2', 50n, {
+      kind: 'withdrawal',
+      contra: 'system:payouts_clearing',
+    });
     await driver.must(wallet, { type: 'Freeze', reason: 'review', ...driver.base() });
     await driver.credit(other, 900n);
     await driver.settled();
@@ -61,9 +77,13 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
   it("lists an owner's wallets a page at a time", async () => {
     const first = page(await listWallets(t.db, { ownerId: owner, limit: 1 }));
     expect(first.items).toHaveLength(1);
-    const second = page(await listWallets(t.db, { ownerId: owner, limit: 1, cursor: first.nextCursor }));
+    const second = page(
+      await listWallets(t.db, { ownerId: owner, limit: 1, cursor: first.nextCursor }),
+    );
     expect(second.nextCursor).toBeUndefined();
-    expect([...first.items, ...second.items].map((w) => w.walletId).sort()).toEqual([wallet, other].sort());
+    expect([...first.items, ...second.items].map((w) => w.walletId).sort()).toEqual(
+      [wallet, other].sort(),
+    );
     expect(await listWallets(t.db, { limit: 201 })).toBe('invalid_limit');
     expect(await listWallets(t.db, { cursor: 'not-a-cursor' })).toBe('invalid_cursor');
   });
@@ -82,10 +102,17 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
 
   it('pages through history newest first without gaps or repeats', async () => {
     const entries = await allHistory({ limit: 3 });
-    expect(entries.map((e) => e.revision)).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(11 - i)));
+    expect(entries.map((e) => e.revision)).toEqual(
+      Array.from({ length: 12 }, (_, i) => BigInt(11 - i)),
+    );
     expect(entries[0]).toMatchObject({ type: 'WalletFrozen', description: 'review' });
     expect(entries.find((e) => e.type === 'HoldCaptured')).toMatchObject({
-      direction: 'debit', amountMinor: 250n, contra: `transit:${transfer}`, kind: 'transfer', reference: 'h-1', movementId: transfer,
+      direction: 'debit',
+      amountMinor: 250n,
+      contra: `transit:${transfer}`,
+      kind: 'transfer',
+      reference: 'h-1',
+      movementId: transfer,
     });
   });
 
@@ -95,14 +122,21 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
     const transfers = await allHistory({ kinds: ['transfer'] });
     expect(transfers.map((e) => e.type)).toEqual(['HoldCaptured', 'HoldPlaced']);
     const late = await allHistory({ from: middleAt });
-    expect(late.map((e) => e.type)).toEqual(['WalletFrozen', 'HoldPlaced', 'HoldCaptured', 'HoldPlaced']);
+    expect(late.map((e) => e.type)).toEqual([
+      'WalletFrozen',
+      'HoldPlaced',
+      'HoldCaptured',
+      'HoldPlaced',
+    ]);
     const early = await allHistory({ to: middleAt, types: ['WalletOpened', 'WalletCredited'] });
     expect(early).toHaveLength(8);
   });
 
   it('names bad history queries', async () => {
     expect(await walletHistory(t.db, wallet, { types: ['Nope'] })).toBe('invalid_type');
-    expect(await walletHistory(t.db, wallet, { from: middleAt, to: middleAt })).toBe('invalid_date_range');
+    expect(await walletHistory(t.db, wallet, { from: middleAt, to: middleAt })).toBe(
+      'invalid_date_range',
+    );
     expect(await walletHistory(t.db, wallet, { limit: 0 })).toBe('invalid_limit');
     const otherCursor = page(await walletHistory(t.db, other, { limit: 1 })).nextCursor;
     expect(await walletHistory(t.db, wallet, { cursor: otherCursor })).toBe('invalid_cursor');
@@ -127,11 +161,20 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
   });
 
   it('shows an unbalanced trial balance when a row is off', async () => {
-    await t.db.query('UPDATE read_models.wallet_balances SET credits_minor = credits_minor + 1 WHERE wallet_id = $1', [other]);
+    await t.db.query(
+      'UPDATE read_models.wallet_balances SET credits_minor = credits_minor + 1 WHERE wallet_id = $1',
+      [other],
+    );
     try {
-      expect(await trialBalance(t.db)).toMatchObject({ balanced: false, lines: [{ currency: 'JPY', balanced: false }, { balanced: true }] });
+      expect(await trialBalance(t.db)).toMatchObject({
+        balanced: false,
+        lines: [{ currency: 'JPY', balanced: false }, { balanced: true }],
+      });
     } finally {
-      await t.db.query('UPDATE read_models.wallet_balances SET credits_minor = credits_minor - 1 WHERE wallet_id = $1', [other]);
+      await t.db.query(
+        'UPDATE read_models.wallet_balances SET credits_minor = credits_minor - 1 WHERE wallet_id = $1',
+        [other],
+      );
     }
   });
 });

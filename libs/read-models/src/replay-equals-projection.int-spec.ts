@@ -24,13 +24,36 @@ type Step =
 const wallet = fc.nat(WALLETS - 1);
 const amount = fc.bigInt(1n, 5_000n);
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ type: fc.constantFrom('Credit' as const, 'Debit' as const), wallet, amount, transit: fc.boolean() }),
-  fc.record({ type: fc.constant('PlaceHold' as const), wallet, amount, hold: fc.nat(HOLD_IDS - 1), transit: fc.boolean() }),
-  fc.record({ type: fc.constantFrom('CaptureHold' as const, 'ReleaseHold' as const), wallet, hold: fc.nat(HOLD_IDS - 1) }),
-  fc.record({ type: fc.constantFrom('Freeze' as const, 'Unfreeze' as const, 'Close' as const), wallet }),
+  fc.record({
+    type: fc.constantFrom('Credit' as const, 'Debit' as const),
+    wallet,
+    amount,
+    transit: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('PlaceHold' as const),
+    wallet,
+    amount,
+    hold: fc.nat(HOLD_IDS - 1),
+    transit: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constantFrom('CaptureHold' as const, 'ReleaseHold' as const),
+    wallet,
+    hold: fc.nat(HOLD_IDS - 1),
+  }),
+  fc.record({
+    type: fc.constantFrom('Freeze' as const, 'Unfreeze' as const, 'Close' as const),
+    wallet,
+  }),
 );
 
-function toCommand(s: Step, walletIds: readonly string[], transfer: string, base: { commandId: string; at: string }): WalletCommand {
+function toCommand(
+  s: Step,
+  walletIds: readonly string[],
+  transfer: string,
+  base: { commandId: string; at: string },
+): WalletCommand {
   const holdId = 'hold' in s ? `hold-${s.hold}` : '';
   const movement = (transit: boolean, currency: string) => ({
     currency,
@@ -41,9 +64,21 @@ function toCommand(s: Step, walletIds: readonly string[], transfer: string, base
   switch (s.type) {
     case 'Credit':
     case 'Debit':
-      return { type: s.type, entryId: randomUUID(), amountMinor: s.amount, ...movement(s.transit, currency), ...base };
+      return {
+        type: s.type,
+        entryId: randomUUID(),
+        amountMinor: s.amount,
+        ...movement(s.transit, currency),
+        ...base,
+      };
     case 'PlaceHold':
-      return { type: 'PlaceHold', holdId, amountMinor: s.amount, ...movement(s.transit, currency), ...base };
+      return {
+        type: 'PlaceHold',
+        holdId,
+        amountMinor: s.amount,
+        ...movement(s.transit, currency),
+        ...base,
+      };
     case 'CaptureHold':
     case 'ReleaseHold':
       return { type: s.type, holdId, ...base };
@@ -67,29 +102,44 @@ describe.each(databaseFactories())('replay equals projection on $name', (factory
 
   it('projects any sequence of valid wallet commands, in any batch size and with redelivery, to what the deciders fold', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 30 }), fc.integer({ min: 1, max: 7 }), fc.nat(6), async (steps, batch_size, redeliver) => {
-        const driver = new WalletDriver(store);
-        const walletIds = Array.from({ length: WALLETS }, () => randomUUID());
-        const transfer = `transfer-${randomUUID()}`;
-        for (const [i, id] of walletIds.entries()) await driver.open(id, 'owner', i === 2 ? 'EUR' : 'USD');
-        for (const s of steps) await driver.execute(walletIds[s.wallet], toCommand(s, walletIds, transfer, driver.base()));
-        await driver.settled();
-        await new ProjectionRunner(t.db, store, projector, { batch_size }).catchUp();
-        // Deliver the tail of the log again, as a crashed instance's retry would.
-        const tail = (await store.readAll({ maxCount: 10_000 })).slice(-redeliver - 1);
-        await t.db.transaction((tx) => projector.apply(tx, tail));
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.nat(6),
+        async (steps, batch_size, redeliver) => {
+          const driver = new WalletDriver(store);
+          const walletIds = Array.from({ length: WALLETS }, () => randomUUID());
+          const transfer = `transfer-${randomUUID()}`;
+          for (const [i, id] of walletIds.entries())
+            await driver.open(id, 'owner', i === 2 ? 'EUR' : 'USD');
+          for (const s of steps)
+            await driver.execute(
+              walletIds[s.wallet],
+              toCommand(s, walletIds, transfer, driver.base()),
+            );
+          await driver.settled();
+          await new ProjectionRunner(t.db, store, projector, { batch_size }).catchUp();
+          // Deliver the tail of the log again, as a crashed instance's retry would.
+          const tail = (await store.readAll({ maxCount: 10_000 })).slice(-redeliver - 1);
+          await t.db.transaction((tx) => projector.apply(tx, tail));
 
-        for (const id of walletIds) {
-          const expected = driver.state(id);
-          if (expected.status === 'unopened') throw new Error('every wallet was opened');
-          const row = await getWallet(t.db, id);
-          const revision = await store.streamRevision(walletStream(id));
-          expect(row).toMatchObject({ status: expected.status, postedMinor: expected.postedMinor, heldMinor: expected.heldMinor, revision });
-          const history = await walletHistory(t.db, id, { limit: 200 });
-          expect(typeof history !== 'string' && history.items.length).toBe(Number(revision) + 1);
-        }
-        expect((await trialBalance(t.db)).balanced).toBe(true);
-      }),
+          for (const id of walletIds) {
+            const expected = driver.state(id);
+            if (expected.status === 'unopened') throw new Error('every wallet was opened');
+            const row = await getWallet(t.db, id);
+            const revision = await store.streamRevision(walletStream(id));
+            expect(row).toMatchObject({
+              status: expected.status,
+              postedMinor: expected.postedMinor,
+              heldMinor: expected.heldMinor,
+              revision,
+            });
+            const history = await walletHistory(t.db, id, { limit: 200 });
+            expect(typeof history !== 'string' && history.items.length).toBe(Number(revision) + 1);
+          }
+          expect((await trialBalance(t.db)).balanced).toBe(true);
+        },
+      ),
       { numRuns: 25 },
     );
     const report = await verifyLedger(t.db, store);

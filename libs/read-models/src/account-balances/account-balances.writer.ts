@@ -7,7 +7,11 @@ import type { BatchPlan } from '../batch.plan';
  * event applied to the row: a row already at or past the batch's first event
  * has seen this batch (batches are contiguous and commit whole).
  */
-export async function writeAccountBalances(tx: SqlExecutor, schema: string, plan: BatchPlan): Promise<void> {
+export async function writeAccountBalances(
+  tx: SqlExecutor,
+  schema: string,
+  plan: BatchPlan,
+): Promise<void> {
   if (plan.accounts.size === 0) return;
   const accounts = [...plan.accounts.values()];
   await tx.query(

@@ -30,7 +30,12 @@ export async function trialBalance(db: SqlExecutor): Promise<TrialBalance> {
   const lines = rows.map((row) => {
     const debitsMinor = toBigInt(row.debits);
     const creditsMinor = toBigInt(row.credits);
-    return { currency: row.currency, debitsMinor, creditsMinor, balanced: debitsMinor === creditsMinor };
+    return {
+      currency: row.currency,
+      debitsMinor,
+      creditsMinor,
+      balanced: debitsMinor === creditsMinor,
+    };
   });
   return { lines, balanced: lines.every((line) => line.balanced) };
 }

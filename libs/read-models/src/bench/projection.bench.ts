@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(t: TestDatabase, events: number, wallets: number, batch_size: number): Promise<Figures> {
+async function measure(
+  t: TestDatabase,
+  events: number,
+  wallets: number,
+  batch_size: number,
+): Promise<Figures> {
   const seed_ms = await timed(() => seed(t, events, wallets));
   await t.db.exec('VACUUM ANALYZE');
   const store = new SqlEventStore(t.db);
@@ -67,13 +72,22 @@ async function measure(t: TestDatabase, events: number, wallets: number, batch_s
   if (applied !== events) throw new Error(`Projected ${applied} events, seeded ${events}`);
   const rebuild_ms = await timed(() => rebuildReadModels(t.db, store, { batch_size }));
   let verify_clean = false;
-  const verify_ms = await timed(async () => void (verify_clean = (await verifyLedger(t.db, store)).clean));
+  const verify_ms = await timed(
+    async () => void (verify_clean = (await verifyLedger(t.db, store)).clean),
+  );
   const rate = (ms: number) => Math.round((events / ms) * 1000);
   return {
-    events, wallets, batch_size, seed_ms,
-    catch_up_ms, catch_up_events_per_s: rate(catch_up_ms),
-    rebuild_ms, rebuild_events_per_s: rate(rebuild_ms),
-    verify_ms, verify_events_per_s: rate(verify_ms), verify_clean,
+    events,
+    wallets,
+    batch_size,
+    seed_ms,
+    catch_up_ms,
+    catch_up_events_per_s: rate(catch_up_ms),
+    rebuild_ms,
+    rebuild_events_per_s: rate(rebuild_ms),
+    verify_ms,
+    verify_events_per_s: rate(verify_ms),
+    verify_clean,
   };
 }
 
@@ -94,7 +108,8 @@ function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${raw}`);
   return value;
 }
 

@@ -25,7 +25,12 @@ export class SyntheticLedger {
 
   constructor(walletCount: number, seed = 42) {
     this.seed = seed;
-    this.wallets = Array.from({ length: walletCount }, () => ({ id: randomUUID(), state: initialWallet, revision: -1n, holds: [] }));
+    this.wallets = Array.from({ length: walletCount }, () => ({
+      id: randomUUID(),
+      state: initialWallet,
+      revision: -1n,
+      holds: [],
+    }));
   }
 
   /** The next `count` events as rows for the events table. */
@@ -39,7 +44,13 @@ export class SyntheticLedger {
       for (const [index, event] of events.entries()) {
         wallet.revision += 1n;
         const data = toEventData(wallet.id, event, command.commandId, index, {});
-        rows.push({ id: data.id, s: walletStream(wallet.id), r: wallet.revision.toString(), t: data.type, d: data.data });
+        rows.push({
+          id: data.id,
+          s: walletStream(wallet.id),
+          r: wallet.revision.toString(),
+          t: data.type,
+          d: data.data,
+        });
         wallet.state = evolve(wallet.state, event);
       }
     }
@@ -49,7 +60,14 @@ export class SyntheticLedger {
   private nextCommand(wallet: SyntheticLedger['wallets'][number]): WalletCommand {
     const base = { commandId: randomUUID(), at: new Date((this.clock += 10)).toISOString() };
     const state = wallet.state;
-    if (state.status === 'unopened') return { type: 'OpenWallet', walletId: wallet.id, ownerId: `owner-${wallet.id.slice(0, 8)}`, currency: 'USD', ...base };
+    if (state.status === 'unopened')
+      return {
+        type: 'OpenWallet',
+        walletId: wallet.id,
+        ownerId: `owner-${wallet.id.slice(0, 8)}`,
+        currency: 'USD',
+        ...base,
+      };
     const dice = this.random(100);
     const amountMinor = BigInt(100 + this.random(10_000));
     const transit = `transit:transfer-${randomUUID()}` as AccountRef;
@@ -60,12 +78,36 @@ export class SyntheticLedger {
     if (dice < 25 && availableOf(state) >= amountMinor) {
       const holdId = randomUUID();
       wallet.holds.push(holdId);
-      return { type: 'PlaceHold', holdId, amountMinor, currency: 'USD', contra: transit, kind: 'transfer', ...base };
+      return {
+        type: 'PlaceHold',
+        holdId,
+        amountMinor,
+        currency: 'USD',
+        contra: transit,
+        kind: 'transfer',
+        ...base,
+      };
     }
     if (dice < 45 && availableOf(state) >= amountMinor) {
-      return { type: 'Debit', entryId: randomUUID(), amountMinor, currency: 'USD', contra: 'system:payouts_clearing', kind: 'withdrawal', ...base };
+      return {
+        type: 'Debit',
+        entryId: randomUUID(),
+        amountMinor,
+        currency: 'USD',
+        contra: 'system:payouts_clearing',
+        kind: 'withdrawal',
+        ...base,
+      };
     }
-    return { type: 'Credit', entryId: randomUUID(), amountMinor, currency: 'USD', contra: 'system:card_clearing', kind: 'top_up', ...base };
+    return {
+      type: 'Credit',
+      entryId: randomUUID(),
+      amountMinor,
+      currency: 'USD',
+      contra: 'system:card_clearing',
+      kind: 'top_up',
+      ...base,
+    };
   }
 
   /** xorshift32: reproducible and allocation-free. */
@@ -92,7 +134,10 @@ export interface SyntheticEvent {
  * (migrations/001_event_store.sql), one transaction per chunk, far faster
  * than appending stream by stream. Only for seeding a benchmark database.
  */
-export async function insertEvents(db: SqlDatabase, events: readonly SyntheticEvent[]): Promise<void> {
+export async function insertEvents(
+  db: SqlDatabase,
+  events: readonly SyntheticEvent[],
+): Promise<void> {
   const last = new Map<string, string>();
   for (const e of events) last.set(e.s, e.r);
   await db.transaction(async (tx) => {

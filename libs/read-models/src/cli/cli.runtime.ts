@@ -21,9 +21,12 @@ export class CliConfigError extends Error {
 export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const store = env.LEDGER_STORE ?? 'pglite';
   if (store !== 'pglite' && store !== 'postgres') {
-    throw new CliConfigError(`LEDGER_STORE must be pglite or postgres, got ${JSON.stringify(store)}`);
+    throw new CliConfigError(
+      `LEDGER_STORE must be pglite or postgres, got ${JSON.stringify(store)}`,
+    );
   }
-  if (store === 'postgres' && !env.DATABASE_URL) throw new CliConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
+  if (store === 'postgres' && !env.DATABASE_URL)
+    throw new CliConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
   return { store, databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR ?? '.data' };
 }
 
@@ -35,7 +38,10 @@ export interface CliRuntime {
 
 /** The database (migrated) and the SQL event store over it. */
 export async function openCliRuntime(config: CliConfig): Promise<CliRuntime> {
-  const db = config.store === 'postgres' ? new PgDatabase({ connectionString: config.databaseUrl!, max: 4 }) : await openPglite(config.dataDir);
+  const db =
+    config.store === 'postgres'
+      ? new PgDatabase({ connectionString: config.databaseUrl!, max: 4 })
+      : await openPglite(config.dataDir);
   try {
     await migrate(db);
   } catch (error) {
@@ -53,7 +59,9 @@ async function openPglite(dataDir: string): Promise<SqlDatabase> {
 }
 
 /** Runs a command's body with a runtime, mapping the outcome to an exit status. */
-export async function runCli(body: (runtime: CliRuntime, args: readonly string[]) => Promise<number>): Promise<void> {
+export async function runCli(
+  body: (runtime: CliRuntime, args: readonly string[]) => Promise<number>,
+): Promise<void> {
   let runtime: CliRuntime | undefined;
   try {
     runtime = await openCliRuntime(readCliConfig());

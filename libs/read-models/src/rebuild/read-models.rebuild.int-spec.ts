@@ -50,7 +50,10 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
   }
 
   it('rebuilds beside the live read models while events arrive, and swaps in what a fresh replay gives', async () => {
-    const live = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { idle_poll_ms: 10, batch_size: 50 });
+    const live = new ProjectionRunner(t.db, store, new ReadModelsProjector(), {
+      idle_poll_ms: 10,
+      batch_size: 50,
+    });
     live.start();
     const appender = keepAppending();
     try {
@@ -65,13 +68,21 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
       await live.stop();
     }
     await t.db.query(`SELECT create_read_model_tables('rm_fresh')`);
-    await new ProjectionRunner(t.db, store, new ReadModelsProjector({ schema: 'rm_fresh' }), { checkpoint: 'fresh' }).catchUp();
-    expect(await schemaDifferences(t.db, 'read_models', 'rm_fresh')).toEqual({ wallet_balances: 0, wallet_history: 0, account_balances: 0 });
+    await new ProjectionRunner(t.db, store, new ReadModelsProjector({ schema: 'rm_fresh' }), {
+      checkpoint: 'fresh',
+    }).catchUp();
+    expect(await schemaDifferences(t.db, 'read_models', 'rm_fresh')).toEqual({
+      wallet_balances: 0,
+      wallet_history: 0,
+      account_balances: 0,
+    });
     const { rows } = await t.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM read_models.wallet_history`,
     );
     expect(Number(rows[0].n)).toBeGreaterThan(12);
-    const leftovers = await t.db.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('rm_rebuild', 'rm_retired')`);
+    const leftovers = await t.db.query(
+      `SELECT nspname FROM pg_namespace WHERE nspname IN ('rm_rebuild', 'rm_retired')`,
+    );
     expect(leftovers.rows).toEqual([]);
     expect((await verifyLedger(t.db, store)).clean).toBe(true);
   }, 180_000);

@@ -1,5 +1,10 @@
 import type { SqlDatabase, SqlExecutor } from '@ledger/database';
-import { comparePositions, formatPosition, type EventStore, type Position } from '@ledger/event-store';
+import {
+  comparePositions,
+  formatPosition,
+  type EventStore,
+  type Position,
+} from '@ledger/event-store';
 import { toBigInt } from '@ledger/ledger';
 import { ProjectionRunner } from '../projector';
 import { READ_MODELS_PROJECTOR, ReadModelsProjector } from '../read-models.projector';
@@ -39,16 +44,25 @@ export class RebuildInProgress extends Error {
  * ones from the rebuilt checkpoint.
  * @throws RebuildInProgress when another rebuild is running.
  */
-export async function rebuildReadModels(db: SqlDatabase, store: EventStore, options: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuildReadModels(
+  db: SqlDatabase,
+  store: EventStore,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
   const started = Date.now();
   const lease = await db.tryLock(`rebuild:${READ_MODELS_PROJECTOR}`);
   if (!lease) throw new RebuildInProgress();
   try {
     await prepareSideSchema(db);
-    const runner = new ProjectionRunner(db, store, new ReadModelsProjector({ schema: REBUILD_SCHEMA }), {
-      checkpoint: REBUILD_CHECKPOINT,
-      batch_size: options.batch_size,
-    });
+    const runner = new ProjectionRunner(
+      db,
+      store,
+      new ReadModelsProjector({ schema: REBUILD_SCHEMA }),
+      {
+        checkpoint: REBUILD_CHECKPOINT,
+        batch_size: options.batch_size,
+      },
+    );
     const max_attempts = Math.max(options.max_swap_attempts ?? 20, 1);
     let applied = 0;
     for (let attempt = 1; ; attempt++) {
@@ -56,7 +70,12 @@ export async function rebuildReadModels(db: SqlDatabase, store: EventStore, opti
       const position = await swap(db, attempt === max_attempts);
       if (position) {
         await db.exec(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
-        return { eventsApplied: applied, position: formatPosition(position), swapAttempts: attempt, elapsed_ms: Date.now() - started };
+        return {
+          eventsApplied: applied,
+          position: formatPosition(position),
+          swapAttempts: attempt,
+          elapsed_ms: Date.now() - started,
+        };
       }
     }
   } finally {
@@ -91,21 +110,34 @@ async function swap(db: SqlDatabase, force: boolean): Promise<Position | undefin
     const live = await lockedPosition(tx, READ_MODELS_PROJECTOR);
     const rebuilt = await lockedPosition(tx, REBUILD_CHECKPOINT);
     if (!rebuilt.position) throw new Error(`Checkpoint ${REBUILD_CHECKPOINT} is missing`);
-    if (!force && live.position && comparePositions(live.position, rebuilt.position) > 0) return undefined;
+    if (!force && live.position && comparePositions(live.position, rebuilt.position) > 0)
+      return undefined;
     await tx.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
     await tx.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
     await tx.query(
       `INSERT INTO projection_checkpoints (name, commit_pos, prepare_pos, last_event_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO UPDATE SET commit_pos = $2, prepare_pos = $3, last_event_at = $4, updated_at = now()`,
-      [READ_MODELS_PROJECTOR, rebuilt.position.commit.toString(), rebuilt.position.prepare.toString(), rebuilt.lastEventAt],
+      [
+        READ_MODELS_PROJECTOR,
+        rebuilt.position.commit.toString(),
+        rebuilt.position.prepare.toString(),
+        rebuilt.lastEventAt,
+      ],
     );
     await tx.query('DELETE FROM projection_checkpoints WHERE name = $1', [REBUILD_CHECKPOINT]);
     return rebuilt.position;
   });
 }
 
-async function lockedPosition(tx: SqlExecutor, name: string): Promise<{ position?: Position; lastEventAt: unknown }> {
-  const { rows } = await tx.query<{ commit_pos: unknown; prepare_pos: unknown; last_event_at: unknown }>(
+async function lockedPosition(
+  tx: SqlExecutor,
+  name: string,
+): Promise<{ position?: Position; lastEventAt: unknown }> {
+  const { rows } = await tx.query<{
+    commit_pos: unknown;
+    prepare_pos: unknown;
+    last_event_at: unknown;
+  }>(
     'SELECT commit_pos, prepare_pos, last_event_at FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
     [name],
   );

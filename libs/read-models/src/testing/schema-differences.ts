@@ -4,7 +4,11 @@ import { checkedSchema } from '../schema';
 export const READ_MODEL_TABLES = ['wallet_balances', 'wallet_history', 'account_balances'] as const;
 
 /** Rows that are in one schema's table and not the other's, per table; all zero when equal. */
-export async function schemaDifferences(db: SqlExecutor, a: string, b: string): Promise<Record<string, number>> {
+export async function schemaDifferences(
+  db: SqlExecutor,
+  a: string,
+  b: string,
+): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const table of READ_MODEL_TABLES) {
     const [x, y] = [`${checkedSchema(a)}.${table}`, `${checkedSchema(b)}.${table}`];

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, START, type AppendResult, type EventStore, type ExpectedRevision, type Position } from '@ledger/event-store';
+import {
+  comparePositions,
+  START,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+} from '@ledger/event-store';
 import {
   decide,
   evolve,
@@ -36,12 +43,20 @@ export class WalletDriver {
   }
 
   async execute(walletId: string, command: WalletCommand): Promise<AppendResult | WalletRejection> {
-    const current = this.wallets.get(walletId) ?? { wallet: initialWallet, revision: 'no_stream' as const };
+    const current = this.wallets.get(walletId) ?? {
+      wallet: initialWallet,
+      revision: 'no_stream' as const,
+    };
     const decision = decide(command, current.wallet);
     if (typeof decision === 'string') return decision;
-    const events = decision.map((event, index) => toEventData(walletId, event, command.commandId, index, {}));
+    const events = decision.map((event, index) =>
+      toEventData(walletId, event, command.commandId, index, {}),
+    );
     const result = await this.store.append(walletStream(walletId), events, current.revision);
-    this.wallets.set(walletId, { wallet: decision.reduce(evolve, current.wallet), revision: result.nextRevision });
+    this.wallets.set(walletId, {
+      wallet: decision.reduce(evolve, current.wallet),
+      revision: result.nextRevision,
+    });
     if (comparePositions(result.position, this.last) > 0) this.last = result.position;
     return result;
   }
@@ -59,7 +74,8 @@ export class WalletDriver {
   /** Like execute, but a rejection is a test bug. */
   async must(walletId: string, command: WalletCommand): Promise<AppendResult> {
     const result = await this.execute(walletId, command);
-    if (typeof result === 'string') throw new Error(`${command.type} on ${walletId} rejected: ${result}`);
+    if (typeof result === 'string')
+      throw new Error(`${command.type} on ${walletId} rejected: ${result}`);
     return result;
   }
 
@@ -67,16 +83,44 @@ export class WalletDriver {
     return this.must(walletId, { type: 'OpenWallet', walletId, ownerId, currency, ...this.base() });
   }
 
-  credit(walletId: string, amountMinor: bigint, movement: Partial<MovementFields> = {}): Promise<AppendResult> {
-    return this.must(walletId, { type: 'Credit', entryId: randomUUID(), ...this.movement(walletId, amountMinor, movement), ...this.base() });
+  credit(
+    walletId: string,
+    amountMinor: bigint,
+    movement: Partial<MovementFields> = {},
+  ): Promise<AppendResult> {
+    return this.must(walletId, {
+      type: 'Credit',
+      entryId: randomUUID(),
+      ...this.movement(walletId, amountMinor, movement),
+      ...this.base(),
+    });
   }
 
-  debit(walletId: string, amountMinor: bigint, movement: Partial<MovementFields> = {}): Promise<AppendResult> {
-    return this.must(walletId, { type: 'Debit', entryId: randomUUID(), ...this.movement(walletId, amountMinor, movement), ...this.base() });
+  debit(
+    walletId: string,
+    amountMinor: bigint,
+    movement: Partial<MovementFields> = {},
+  ): Promise<AppendResult> {
+    return this.must(walletId, {
+      type: 'Debit',
+      entryId: randomUUID(),
+      ...this.movement(walletId, amountMinor, movement),
+      ...this.base(),
+    });
   }
 
-  hold(walletId: string, holdId: string, amountMinor: bigint, movement: Partial<MovementFields> = {}): Promise<AppendResult> {
-    return this.must(walletId, { type: 'PlaceHold', holdId, ...this.movement(walletId, amountMinor, movement), ...this.base() });
+  hold(
+    walletId: string,
+    holdId: string,
+    amountMinor: bigint,
+    movement: Partial<MovementFields> = {},
+  ): Promise<AppendResult> {
+    return this.must(walletId, {
+      type: 'PlaceHold',
+      holdId,
+      ...this.movement(walletId, amountMinor, movement),
+      ...this.base(),
+    });
   }
 
   base(): { commandId: string; at: string } {
@@ -86,7 +130,13 @@ export class WalletDriver {
   private movement(walletId: string, amountMinor: bigint, fields: Partial<MovementFields>) {
     const wallet = this.state(walletId);
     const currency = wallet.status === 'unopened' ? 'USD' : wallet.currency;
-    return { amountMinor, currency, contra: 'system:card_clearing' as AccountRef, kind: 'top_up' as EntryKind, ...fields };
+    return {
+      amountMinor,
+      currency,
+      contra: 'system:card_clearing' as AccountRef,
+      kind: 'top_up' as EntryKind,
+      ...fields,
+    };
   }
 }
 

@@ -1,5 +1,12 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { evolve, fromRecorded, initialWallet, postingOf, type Posting, type Wallet } from '@ledger/ledger';
+import {
+  evolve,
+  fromRecorded,
+  initialWallet,
+  postingOf,
+  type Posting,
+  type Wallet,
+} from '@ledger/ledger';
 import { WALLET_STREAM_PREFIX } from '../batch.plan';
 import type { Difference } from './verify.report';
 
@@ -45,21 +52,35 @@ export class LedgerReplay {
       this.wallets.set(walletId, tally);
     }
     if (event.revision !== tally.revision + 1n) {
-      this.report({ kind: 'revision_gap', subject: walletId, expected: String(tally.revision + 1n), actual: String(event.revision) });
+      this.report({
+        kind: 'revision_gap',
+        subject: walletId,
+        expected: String(tally.revision + 1n),
+        actual: String(event.revision),
+      });
     }
     tally.revision = event.revision;
     let decoded;
     try {
       decoded = fromRecorded(event);
     } catch (error) {
-      this.report({ kind: 'unreadable_event', subject: event.id, actual: (error as Error).message });
+      this.report({
+        kind: 'unreadable_event',
+        subject: event.id,
+        actual: (error as Error).message,
+      });
       return;
     }
     tally.wallet = evolve(tally.wallet, decoded);
     tally.events++;
     const posting = postingOf(walletId, decoded);
     if (!sameEntry(posting, (event.data as { entry?: RecordedEntry }).entry)) {
-      this.report({ kind: 'entry_mismatch', subject: event.id, expected: describe(posting), actual: JSON.stringify(event.data.entry ?? null) });
+      this.report({
+        kind: 'entry_mismatch',
+        subject: event.id,
+        expected: describe(posting),
+        actual: JSON.stringify(event.data.entry ?? null),
+      });
     }
     if (posting) this.post(walletId, tally, posting);
   }
@@ -101,5 +122,7 @@ function sameEntry(posting: Posting | undefined, entry: RecordedEntry | undefine
 }
 
 function describe(posting: Posting | undefined): string {
-  return posting ? JSON.stringify({ ...posting, amountMinor: posting.amountMinor.toString() }) : 'null';
+  return posting
+    ? JSON.stringify({ ...posting, amountMinor: posting.amountMinor.toString() })
+    : 'null';
 }

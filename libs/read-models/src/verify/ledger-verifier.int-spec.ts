@@ -25,7 +25,11 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     await driver.credit(alice, 10_000n);
     await driver.credit(bob, 5_000n);
     const transfer = `transfer-${randomUUID()}`;
-    await driver.hold(alice, 'h-1', 2_500n, { contra: `transit:${transfer}`, kind: 'transfer', movementId: transfer });
+    await driver.hold(alice, 'h-1', 2_500n, {
+      contra: `transit:${transfer}`,
+      kind: 'transfer',
+      movementId: transfer,
+    });
     await driver.must(alice, { type: 'CaptureHold', holdId: 'h-1', ...driver.base() });
     await driver.hold(alice, 'h-2', 100n);
     await driver.debit(bob, 1_000n, { contra: 'system:payouts_clearing', kind: 'withdrawal' });
@@ -36,15 +40,24 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
 
   /** Projects everything again from the start, repairing whatever a test tampered with. */
   async function reproject(): Promise<void> {
-    for (const table of ['wallet_history', 'wallet_balances', 'account_balances']) await t.db.query(`DELETE FROM read_models.${table}`);
-    await t.db.query(`UPDATE projection_checkpoints SET commit_pos = -1, prepare_pos = -1 WHERE name = 'read_models'`);
+    for (const table of ['wallet_history', 'wallet_balances', 'account_balances'])
+      await t.db.query(`DELETE FROM read_models.${table}`);
+    await t.db.query(
+      `UPDATE projection_checkpoints SET commit_pos = -1, prepare_pos = -1 WHERE name = 'read_models'`,
+    );
     runner = new ProjectionRunner(t.db, store, new ReadModelsProjector());
     await runner.catchUp();
   }
 
   it('passes a ledger whose read models match the log', async () => {
     const report = await verifyLedger(t.db, store, { page_size: 4 });
-    expect(report).toMatchObject({ clean: true, differenceCount: 0, wallets: 2, walletEvents: 8, readModelsBehind: false });
+    expect(report).toMatchObject({
+      clean: true,
+      differenceCount: 0,
+      wallets: 2,
+      walletEvents: 8,
+      readModelsBehind: false,
+    });
     expect(report.readModelsAt).toBe(report.head);
     expect(report.trialBalance).toEqual([
       { currency: 'EUR', debitsMinor: '6000', creditsMinor: '6000' },
@@ -53,24 +66,49 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     expect(report.accounts).toBe(4);
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      expect(await verifyCommand({ db: t.db, store, close: async () => undefined }, ['--json'])).toBe(0);
-      expect(JSON.parse(String(log.mock.calls[0][0]))).toMatchObject({ clean: true, eventsRead: report.eventsRead });
+      expect(
+        await verifyCommand({ db: t.db, store, close: async () => undefined }, ['--json']),
+      ).toBe(0);
+      expect(JSON.parse(String(log.mock.calls[0][0]))).toMatchObject({
+        clean: true,
+        eventsRead: report.eventsRead,
+      });
     } finally {
       log.mockRestore();
     }
   });
 
   it('finds a tampered wallet row, account row and history row', async () => {
-    await t.db.query('UPDATE read_models.wallet_balances SET held_minor = held_minor + 1 WHERE wallet_id = $1', [alice]);
-    await t.db.query(`UPDATE read_models.account_balances SET credits_minor = credits_minor - 5 WHERE account = 'system:payouts_clearing'`);
-    await t.db.query(`DELETE FROM read_models.wallet_history WHERE wallet_id = $1 AND revision = 1`, [bob]);
+    await t.db.query(
+      'UPDATE read_models.wallet_balances SET held_minor = held_minor + 1 WHERE wallet_id = $1',
+      [alice],
+    );
+    await t.db.query(
+      `UPDATE read_models.account_balances SET credits_minor = credits_minor - 5 WHERE account = 'system:payouts_clearing'`,
+    );
+    await t.db.query(
+      `DELETE FROM read_models.wallet_history WHERE wallet_id = $1 AND revision = 1`,
+      [bob],
+    );
     try {
       const report = await verifyLedger(t.db, store);
       expect(report.clean).toBe(false);
       expect(report.differences).toEqual(
         expect.arrayContaining([
-          { kind: 'wallet_mismatch', subject: alice, field: 'held_minor', expected: '100', actual: '101' },
-          { kind: 'account_mismatch', subject: 'system:payouts_clearing EUR', field: 'credits_minor', expected: '1000', actual: '995' },
+          {
+            kind: 'wallet_mismatch',
+            subject: alice,
+            field: 'held_minor',
+            expected: '100',
+            actual: '101',
+          },
+          {
+            kind: 'account_mismatch',
+            subject: 'system:payouts_clearing EUR',
+            field: 'credits_minor',
+            expected: '1000',
+            actual: '995',
+          },
           expect.objectContaining({ kind: 'history_mismatch', subject: bob }),
         ]),
       );
@@ -104,8 +142,18 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
           id: randomUUID(),
           type: 'WalletCredited',
           data: {
-            entryId: randomUUID(), amountMinor: '700', currency: 'USD', contra: 'system:card_clearing', kind: 'top_up', at: driver.tick(),
-            entry: { debit: 'system:card_clearing', credit: `wallet:${alice}`, amountMinor: '70', currency: 'USD' },
+            entryId: randomUUID(),
+            amountMinor: '700',
+            currency: 'USD',
+            contra: 'system:card_clearing',
+            kind: 'top_up',
+            at: driver.tick(),
+            entry: {
+              debit: 'system:card_clearing',
+              credit: `wallet:${alice}`,
+              amountMinor: '70',
+              currency: 'USD',
+            },
           },
         },
       ],

@@ -35,7 +35,11 @@ export interface VerifyOptions {
  * it passes that position, so a projector that keeps running cannot cause a
  * false difference. Returns a report; `clean` is false on any difference.
  */
-export async function verifyLedger(db: SqlDatabase, store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLedger(
+  db: SqlDatabase,
+  store: EventStore,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const started = process.hrtime.bigint();
   const differences = new Differences();
   const compare = options.compareReadModels ?? true;
@@ -44,13 +48,26 @@ export async function verifyLedger(db: SqlDatabase, store: EventStore, options: 
   let snapshot: ReadModelSnapshot | undefined;
   let behind = false;
   if (compare) {
-    behind = !(await waitForPosition(db, checkpoint, await store.headPosition(), options.wait_ms ?? 10_000));
+    behind = !(await waitForPosition(
+      db,
+      checkpoint,
+      await store.headPosition(),
+      options.wait_ms ?? 10_000,
+    ));
     snapshot = await readSnapshot(db, schema, checkpoint);
   }
   const head = await store.headPosition();
   const replay = new LedgerReplay(differences.add);
   const compareNow = () => snapshot && compareWithReadModels(replay, snapshot, differences.add);
-  await replayLog(store, replay, head, options.page_size, snapshot?.position, compareNow, differences);
+  await replayLog(
+    store,
+    replay,
+    head,
+    options.page_size,
+    snapshot?.position,
+    compareNow,
+    differences,
+  );
   const trialBalance = checkLedger(replay, differences);
   return {
     clean: differences.count === 0,
@@ -87,9 +104,12 @@ async function replayLog(
   let next = store.readAll({ after: START, maxCount });
   for (;;) {
     const events = await next;
-    const full = events.length === maxCount && comparePositions(events[events.length - 1].position, head) < 0;
+    const full =
+      events.length === maxCount && comparePositions(events[events.length - 1].position, head) < 0;
     // The server reads the next page while this one is folded.
-    next = full ? store.readAll({ after: events[events.length - 1].position, maxCount }) : Promise.resolve([]);
+    next = full
+      ? store.readAll({ after: events[events.length - 1].position, maxCount })
+      : Promise.resolve([]);
     for (const event of events) {
       if (comparePositions(event.position, head) > 0) break;
       if (pending && comparePositions(event.position, at!) > 0) {
@@ -120,15 +140,29 @@ function checkLedger(replay: LedgerReplay, differences: Differences): TrialBalan
     add(wallet.currency, tally.debits, tally.credits);
     // Wallets are credit-normal: neither the posted balance nor what is available may go below zero.
     if (wallet.postedMinor < 0n || wallet.postedMinor - wallet.heldMinor < 0n) {
-      differences.add({ kind: 'negative_balance', subject: walletId, actual: `posted ${wallet.postedMinor}, held ${wallet.heldMinor}` });
+      differences.add({
+        kind: 'negative_balance',
+        subject: walletId,
+        actual: `posted ${wallet.postedMinor}, held ${wallet.heldMinor}`,
+      });
     }
   }
-  for (const account of replay.accounts.values()) add(account.currency, account.debits, account.credits);
+  for (const account of replay.accounts.values())
+    add(account.currency, account.debits, account.credits);
   const lines = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [currency, { debits, credits }] of lines) {
     if (debits !== credits) {
-      differences.add({ kind: 'unbalanced_currency', subject: currency, expected: `credits ${debits}`, actual: `credits ${credits}` });
+      differences.add({
+        kind: 'unbalanced_currency',
+        subject: currency,
+        expected: `credits ${debits}`,
+        actual: `credits ${credits}`,
+      });
     }
   }
-  return lines.map(([currency, t]) => ({ currency, debitsMinor: String(t.debits), creditsMinor: String(t.credits) }));
+  return lines.map(([currency, t]) => ({
+    currency,
+    debitsMinor: String(t.debits),
+    creditsMinor: String(t.credits),
+  }));
 }

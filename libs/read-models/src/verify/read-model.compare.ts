@@ -5,7 +5,11 @@ import type { Difference } from './verify.report';
 type Report = (difference: Difference) => void;
 
 /** Compares the replay with the read models; both must stand at the same position. */
-export function compareWithReadModels(replay: LedgerReplay, snapshot: ReadModelSnapshot, report: Report): void {
+export function compareWithReadModels(
+  replay: LedgerReplay,
+  snapshot: ReadModelSnapshot,
+  report: Report,
+): void {
   compareWallets(replay, snapshot, report);
   compareAccounts(replay, snapshot, report);
 }
@@ -19,7 +23,8 @@ function compareWallets(replay: LedgerReplay, snapshot: ReadModelSnapshot, repor
       continue;
     }
     for (const [field, expected, actual] of walletFields(tally, row)) {
-      if (expected !== actual) report({ kind: 'wallet_mismatch', subject: walletId, field, expected, actual });
+      if (expected !== actual)
+        report({ kind: 'wallet_mismatch', subject: walletId, field, expected, actual });
     }
     compareHistory(walletId, tally, snapshot, report);
   }
@@ -44,13 +49,19 @@ function walletFields(tally: WalletTally, row: WalletRow): Array<[string, string
   ];
 }
 
-function compareHistory(walletId: string, tally: WalletTally, snapshot: ReadModelSnapshot, report: Report): void {
+function compareHistory(
+  walletId: string,
+  tally: WalletTally,
+  snapshot: ReadModelSnapshot,
+  report: Report,
+): void {
   const history = snapshot.history.get(walletId);
   const actual = history
     ? `${history.rows} rows, last revision ${history.lastRevision}, credited ${history.credited}, debited ${history.debited}`
     : 'no rows';
   const expected = `${tally.events} rows, last revision ${tally.revision}, credited ${tally.credits}, debited ${tally.debits}`;
-  if (actual !== expected) report({ kind: 'history_mismatch', subject: walletId, expected, actual });
+  if (actual !== expected)
+    report({ kind: 'history_mismatch', subject: walletId, expected, actual });
 }
 
 function compareAccounts(replay: LedgerReplay, snapshot: ReadModelSnapshot, report: Report): void {
@@ -62,13 +73,26 @@ function compareAccounts(replay: LedgerReplay, snapshot: ReadModelSnapshot, repo
       continue;
     }
     if (row.debits !== tally.debits) {
-      report({ kind: 'account_mismatch', subject, field: 'debits_minor', expected: String(tally.debits), actual: String(row.debits) });
+      report({
+        kind: 'account_mismatch',
+        subject,
+        field: 'debits_minor',
+        expected: String(tally.debits),
+        actual: String(row.debits),
+      });
     }
     if (row.credits !== tally.credits) {
-      report({ kind: 'account_mismatch', subject, field: 'credits_minor', expected: String(tally.credits), actual: String(row.credits) });
+      report({
+        kind: 'account_mismatch',
+        subject,
+        field: 'credits_minor',
+        expected: String(tally.credits),
+        actual: String(row.credits),
+      });
     }
   }
   for (const key of snapshot.accounts.keys()) {
-    if (!replay.accounts.has(key)) report({ kind: 'account_unexpected', subject: key.replace('\u0000', ' ') });
+    if (!replay.accounts.has(key))
+      report({ kind: 'account_unexpected', subject: key.replace('\u0000', ' ') });
   }
 }

@@ -40,7 +40,11 @@ export interface HistoryAggregate {
  * model at that checkpoint even while the projector keeps going. Memory is
  * proportional to accounts, not events: history is read as per-wallet sums.
  */
-export async function readSnapshot(db: SqlDatabase, schema: string, checkpoint: string): Promise<ReadModelSnapshot> {
+export async function readSnapshot(
+  db: SqlDatabase,
+  schema: string,
+  checkpoint: string,
+): Promise<ReadModelSnapshot> {
   return db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const position = (await findCheckpoint(tx, checkpoint))?.position ?? START;
@@ -80,11 +84,17 @@ async function readAccounts(tx: SqlExecutor, schema: string): Promise<Map<string
     `SELECT account, currency, debits_minor, credits_minor FROM ${schema}.account_balances`,
   );
   return new Map(
-    rows.map((r) => [`${r.account}\u0000${r.currency}`, { debits: toBigInt(r.debits_minor), credits: toBigInt(r.credits_minor) }]),
+    rows.map((r) => [
+      `${r.account}\u0000${r.currency}`,
+      { debits: toBigInt(r.debits_minor), credits: toBigInt(r.credits_minor) },
+    ]),
   );
 }
 
-async function readHistory(tx: SqlExecutor, schema: string): Promise<Map<string, HistoryAggregate>> {
+async function readHistory(
+  tx: SqlExecutor,
+  schema: string,
+): Promise<Map<string, HistoryAggregate>> {
   const { rows } = await tx.query<Record<string, unknown>>(
     `SELECT wallet_id, count(*) AS n, max(revision) AS last_revision,
             coalesce(sum(amount_minor) FILTER (WHERE direction = 'credit'), 0)::text AS credited,

@@ -74,10 +74,13 @@ export function formatReport(report: VerifyReport): string {
     `  wallets          ${report.wallets}`,
     `  accounts         ${report.accounts}`,
     `  currencies       ${report.currencies.join(', ') || '-'}`,
-    ...report.trialBalance.map((t) => `  ${t.currency}  debits ${t.debitsMinor}  credits ${t.creditsMinor}`),
+    ...report.trialBalance.map(
+      (t) => `  ${t.currency}  debits ${t.debitsMinor}  credits ${t.creditsMinor}`,
+    ),
     `  differences      ${report.differenceCount}`,
     ...report.differences.map(
-      (d) => `    ${d.kind} ${d.subject}${d.field ? ` ${d.field}` : ''}${d.expected !== undefined ? ` expected ${d.expected}` : ''}${d.actual !== undefined ? ` actual ${d.actual}` : ''}`,
+      (d) =>
+        `    ${d.kind} ${d.subject}${d.field ? ` ${d.field}` : ''}${d.expected !== undefined ? ` expected ${d.expected}` : ''}${d.actual !== undefined ? ` actual ${d.actual}` : ''}`,
     ),
     `  elapsed          ${report.elapsed_ms} ms`,
   ];

@@ -44,7 +44,10 @@ const COLUMNS = `wallet_id, owner_id, currency, status, posted_minor, held_minor
 
 const TAG = 'wallets';
 
-export async function getWallet(db: SqlExecutor, walletId: string): Promise<WalletBalance | undefined> {
+export async function getWallet(
+  db: SqlExecutor,
+  walletId: string,
+): Promise<WalletBalance | undefined> {
   // Wallet ids are UUIDs; anything else names no wallet (and must not reach a uuid cast).
   if (!isUuid(walletId)) return undefined;
   const { rows } = await db.query<WalletRow>(
@@ -62,11 +65,15 @@ export interface ListWalletsQuery {
 }
 
 /** Wallets in wallet id order, a bounded page at a time. */
-export async function listWallets(db: SqlExecutor, query: ListWalletsQuery = {}): Promise<Page<WalletBalance> | PageProblem> {
+export async function listWallets(
+  db: SqlExecutor,
+  query: ListWalletsQuery = {},
+): Promise<Page<WalletBalance> | PageProblem> {
   const limit = pageSize(query.limit);
   if (limit === 'invalid_limit') return limit;
   const after = query.cursor === undefined ? undefined : decodeCursor(TAG, query.cursor, 1);
-  if (query.cursor !== undefined && (after === undefined || !isUuid(after[0]))) return 'invalid_cursor';
+  if (query.cursor !== undefined && (after === undefined || !isUuid(after[0])))
+    return 'invalid_cursor';
   const { rows } = await db.query<WalletRow>(
     `SELECT ${COLUMNS} FROM ${LIVE_SCHEMA}.wallet_balances
       WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::uuid IS NULL OR wallet_id > $2)

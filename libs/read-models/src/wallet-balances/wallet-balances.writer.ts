@@ -8,7 +8,11 @@ import type { BatchPlan, WalletChange } from '../batch.plan';
  * wallet, so a redelivered batch adds nothing twice. Returns the wallets that
  * accepted the batch: the others had already seen it.
  */
-export async function writeWalletBalances(tx: SqlExecutor, schema: string, plan: BatchPlan): Promise<Set<string>> {
+export async function writeWalletBalances(
+  tx: SqlExecutor,
+  schema: string,
+  plan: BatchPlan,
+): Promise<Set<string>> {
   const opened: WalletChange[] = [];
   const changed: WalletChange[] = [];
   for (const change of plan.wallets.values()) (change.opened ? opened : changed).push(change);
@@ -18,7 +22,11 @@ export async function writeWalletBalances(tx: SqlExecutor, schema: string, plan:
   return applied;
 }
 
-async function insertOpened(tx: SqlExecutor, schema: string, wallets: readonly WalletChange[]): Promise<string[]> {
+async function insertOpened(
+  tx: SqlExecutor,
+  schema: string,
+  wallets: readonly WalletChange[],
+): Promise<string[]> {
   const { rows } = await tx.query<{ wallet_id: string }>(
     `INSERT INTO ${schema}.wallet_balances (wallet_id, owner_id, currency, status, credits_minor, debits_minor,
        held_minor, revision, opened_at, updated_at, last_commit, last_prepare)
@@ -44,7 +52,11 @@ async function insertOpened(tx: SqlExecutor, schema: string, wallets: readonly W
   return rows.map((r) => r.wallet_id);
 }
 
-async function addDeltas(tx: SqlExecutor, schema: string, wallets: readonly WalletChange[]): Promise<string[]> {
+async function addDeltas(
+  tx: SqlExecutor,
+  schema: string,
+  wallets: readonly WalletChange[],
+): Promise<string[]> {
   const { rows } = await tx.query<{ wallet_id: string }>(
     `UPDATE ${schema}.wallet_balances w
         SET credits_minor = w.credits_minor + d.credits,

@@ -70,8 +70,10 @@ export async function walletHistory(
 ): Promise<Page<HistoryEntry> | HistoryProblem> {
   const limit = pageSize(query.limit);
   if (limit === 'invalid_limit') return limit;
-  const before = query.cursor === undefined ? undefined : decodeCursor(tag(walletId), query.cursor, 1);
-  if (query.cursor !== undefined && (before === undefined || !/^\d{1,19}$/.test(before[0]))) return 'invalid_cursor';
+  const before =
+    query.cursor === undefined ? undefined : decodeCursor(tag(walletId), query.cursor, 1);
+  if (query.cursor !== undefined && (before === undefined || !/^\d{1,19}$/.test(before[0])))
+    return 'invalid_cursor';
   const problem = filterProblem(query);
   if (problem) return problem;
   // Wallet ids are UUIDs; anything else has no history (and must not reach a uuid cast).
@@ -105,7 +107,10 @@ const tag = (walletId: string) => `history:${walletId}`;
 
 function filterProblem(query: WalletHistoryQuery): HistoryProblem | undefined {
   const types = query.types ?? [];
-  if (types.length > MAX_FILTER_VALUES || types.some((t) => !(WALLET_EVENT_TYPES as readonly string[]).includes(t))) {
+  if (
+    types.length > MAX_FILTER_VALUES ||
+    types.some((t) => !(WALLET_EVENT_TYPES as readonly string[]).includes(t))
+  ) {
     return 'invalid_type';
   }
   if ((query.kinds?.length ?? 0) > MAX_FILTER_VALUES) return 'invalid_type';

@@ -10,7 +10,12 @@ import type { BatchPlan } from '../batch.plan';
  * rows as one JSON document (json, not jsonb: read once, never stored)
  * beats fifteen parallel arrays.
  */
-export async function writeWalletHistory(tx: SqlExecutor, schema: string, plan: BatchPlan, applied: ReadonlySet<string>): Promise<void> {
+export async function writeWalletHistory(
+  tx: SqlExecutor,
+  schema: string,
+  plan: BatchPlan,
+  applied: ReadonlySet<string>,
+): Promise<void> {
   const rows = plan.history.filter((row) => applied.has(row.wallet_id));
   if (rows.length === 0) return;
   await tx.query(
