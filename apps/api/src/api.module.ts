@@ -14,6 +14,7 @@ import { ReadYourWrites } from './http/read-your-writes';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { LedgerVerification } from './ledger/ledger-verification.service';
+import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
 
 export interface ApiModuleOptions {
@@ -36,6 +37,7 @@ export class ApiModule {
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),
+        MovementsModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [HealthController, WalletsController, LedgerController],
