@@ -10,6 +10,7 @@ import { SqlEventStore } from '@ledger/event-store';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import type { DatabaseFactory } from '@ledger/testing';
+import type { Clock } from '@ledger/identity';
 import { createApp } from '../../apps/api/src/app.factory';
 
 export const PASSWORD = 'correct horse battery staple 42';
@@ -30,7 +31,11 @@ export interface LedgerTestApp {
  * The whole service (API, worker loops, identity) in one process, as
  * `npm start` runs it, on a fresh database from `factory`.
  */
-export async function startLedgerApp(factory: DatabaseFactory, extraEnv: Record<string, string> = {}): Promise<LedgerTestApp> {
+export async function startLedgerApp(
+  factory: DatabaseFactory,
+  extraEnv: Record<string, string> = {},
+  clock?: Clock,
+): Promise<LedgerTestApp> {
   const database = await factory.create();
   const store = new SqlEventStore(database.db);
   const env = {
@@ -43,7 +48,7 @@ export async function startLedgerApp(factory: DatabaseFactory, extraEnv: Record<
     ...extraEnv,
   };
   const runtime: Runtime = { config: loadAppConfig(env), db: database.db, store, close: async () => undefined };
-  const app = await createApp(runtime, { logger: false, env });
+  const app = await createApp(runtime, { logger: false, env, clock });
   await app.init();
   const http = () => request(app.getHttpServer());
   return {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { IdentityModule } from '@ledger/identity';
+import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
@@ -20,6 +20,8 @@ import { WalletsController } from './wallets/wallets.controller';
 export interface ApiModuleOptions {
   /** Environment for the modules that read their own configuration (identity, payments). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The clock second factors are checked against; tests pin it. */
+  readonly clock?: Clock;
 }
 
 /** The HTTP API. With `LEDGER_ROLE=all` (the embedded default) it also runs the worker's loops. */
@@ -33,7 +35,7 @@ export class ApiModule {
         InfrastructureModule.forRuntime(runtime),
         CqrsModule.forRoot(),
         LedgerModule,
-        IdentityModule.forRoot({ env }),
+        IdentityModule.forRoot({ env, clock: options.clock }),
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),

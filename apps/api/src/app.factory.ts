@@ -3,6 +3,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { AppConfig } from '@ledger/config';
+import type { Clock } from '@ledger/identity';
 import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
 import { jsonBodyParser } from './http/body-parsers';
@@ -12,11 +13,12 @@ import { validationPipe } from './http/validation';
 export interface CreateAppOptions {
   readonly logger?: LogLevel[] | false;
   readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
 }
 
 /** Builds the HTTP application on an opened runtime; used by main.ts and by end-to-end tests. */
 export async function createApp(runtime: Runtime, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.forRuntime(runtime, { env: options.env }), {
+  const app = await NestFactory.create(ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }), {
     bodyParser: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
