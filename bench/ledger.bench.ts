@@ -52,7 +52,7 @@ async function measure(url: string, scenario: 'distinct' | 'hot', clients: numbe
   const database: TestDatabase = await createPostgresDatabase(url, { poolSize: 8 });
   try {
     const store = new SqlEventStore(database.db);
-    const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store, { maxInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 2) }));
+    const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store, batcherOptions()));
     const walletIds = Array.from({ length: scenario === 'hot' ? 1 : clients }, (_, i) => deriveId('bench-wallet', String(i)));
     for (const walletId of walletIds) await open(processor, walletId);
     const latencies: number[] = [];
@@ -114,3 +114,9 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** BENCH_IN_FLIGHT overrides the group commit's concurrency, for tuning. */
+function batcherOptions() {
+  const inFlight = process.env.BENCH_IN_FLIGHT;
+  return inFlight ? { maxInFlight: Number(inFlight) } : {};
+}
