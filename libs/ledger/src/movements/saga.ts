@@ -71,6 +71,31 @@ export interface SagaSummary {
   readonly failureReason?: string;
 }
 
+/** What a movement that touches one wallet (a top-up, a withdrawal) keeps of its request. */
+export interface OneWalletRequest {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly walletId: string;
+  readonly requestedBy: string;
+  readonly ownerId: string;
+  readonly at: string;
+}
+
+/** The summary of a one-wallet movement; `phase` names its terminal states `completed` and `failed`. */
+export function oneWalletSummary(state: { readonly phase: string; readonly request: OneWalletRequest; readonly reason?: string }): SagaSummary {
+  const r = state.request;
+  return {
+    status: state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
+    phase: state.phase,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    walletIds: [r.walletId],
+    partyIds: [...new Set([r.requestedBy, r.ownerId])],
+    requestedAt: r.at,
+    ...(state.phase === 'failed' && state.reason && { failureReason: state.reason }),
+  };
+}
+
 /** The generic command every saga accepts: the outcome of one of its own steps. */
 export interface RecordStep<Step extends string = string> {
   readonly type: 'RecordStep';

@@ -1,6 +1,6 @@
 import { systemAccount } from '../../accounts';
 import type { MovementRejection } from '../movement.rejections';
-import { recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
+import { oneWalletSummary, recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
 import { TOP_UP_EVENT_TYPES, type TopUpCommand, type TopUpEvent, type TopUpRequest } from './top-up.events';
 
 export type TopUpPhase =
@@ -139,18 +139,7 @@ export function topUpJobs(state: TopUp, sagaStream: string): SagaJob[] {
 }
 
 export function topUpSummary(state: TopUp): SagaSummary | undefined {
-  if (state.phase === 'none') return undefined;
-  const r = state.request;
-  return {
-    status: state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
-    phase: state.phase,
-    amountMinor: r.amountMinor,
-    currency: r.currency,
-    walletIds: [r.walletId],
-    partyIds: [...new Set([r.requestedBy, r.ownerId])],
-    requestedAt: r.at,
-    ...(state.phase === 'failed' && state.reason && { failureReason: state.reason }),
-  };
+  return state.phase === 'none' ? undefined : oneWalletSummary(state);
 }
 
 export const topUpSaga: SagaDefinition<TopUp, TopUpCommand, TopUpEvent, MovementRejection> = {

@@ -1,7 +1,7 @@
 import { systemAccount } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
-import { recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
+import { oneWalletSummary, recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
 import { WITHDRAWAL_EVENT_TYPES, WITHDRAWAL_STEPS, type WithdrawalCommand, type WithdrawalEvent, type WithdrawalRequest, type WithdrawalStep } from './withdrawal.events';
 
 export type WithdrawalPhase =
@@ -122,18 +122,7 @@ export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[]
 }
 
 export function withdrawalSummary(state: Withdrawal): SagaSummary | undefined {
-  if (state.phase === 'none') return undefined;
-  const r = state.request;
-  return {
-    status: state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
-    phase: state.phase,
-    amountMinor: r.amountMinor,
-    currency: r.currency,
-    walletIds: [r.walletId],
-    partyIds: [...new Set([r.requestedBy, r.ownerId])],
-    requestedAt: r.at,
-    ...(state.phase === 'failed' && state.reason && { failureReason: state.reason }),
-  };
+  return state.phase === 'none' ? undefined : oneWalletSummary(state);
 }
 
 export const withdrawalSaga: SagaDefinition<Withdrawal, WithdrawalCommand, WithdrawalEvent, MovementRejection> = {
