@@ -155,7 +155,8 @@ async function call(method: string, path: string, body: unknown, token?: string)
 }
 
 async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '../apps/api/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '../apps/api/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(PORT),

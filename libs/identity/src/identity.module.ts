@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -58,13 +59,16 @@ export interface IdentityModuleOptions {
 export class IdentityModule {
   static forRoot(options: IdentityModuleOptions = {}): DynamicModule {
     const config = readIdentityConfig(options.env ?? process.env);
+    // A KeyObject, not the string: given a string, the JWT library first tries
+    // to read it as a public key and fails, an exception on every request.
+    const jwtKey = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
     return {
       module: IdentityModule,
       imports: [
         CqrsModule,
         PassportModule,
         JwtModule.register({
-          secret: config.jwtSecret,
+          secretOrKeyProvider: () => jwtKey,
           signOptions: {
             algorithm: 'HS256',
             issuer: config.jwtIssuer,

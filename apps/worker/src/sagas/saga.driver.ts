@@ -4,7 +4,7 @@ import { comparePositions, type EventStore, type Position, type RecordedEvent } 
 import {
   parseSagaStreamId,
   SAGA_JOB_POLICIES,
-  type LoadedSaga,
+  type SagaState,
   type MovementStreams,
   type SagaAction,
   type SagaJobQueue,
@@ -173,7 +173,7 @@ export class SagaDriver {
       lastOf.set(event.streamId, event);
     }
     const failedAt: Position[] = [];
-    const advanced: LoadedSaga[] = [];
+    const advanced: SagaState[] = [];
     await this.inParallel([...lastOf.values()], async (event) => {
       try {
         const saga = await this.advance(event.streamId, event);
@@ -206,8 +206,10 @@ export class SagaDriver {
    * none is due. Throws on an outage (the checkpoint then stays behind this
    * saga's event and it is advanced again).
    */
-  async advance(stream: string, cause: RecordedEvent | undefined): Promise<LoadedSaga | undefined> {
-    let saga = await this.streams.load(stream);
+  async advance(stream: string, cause: RecordedEvent | undefined): Promise<SagaState | undefined> {
+    // The event that woke the driver may come from another process (a webhook
+    // recorded by the API): the state must include at least that event.
+    let saga = await this.streams.current(stream, cause?.revision ?? 'latest');
     for (let steps = 0; saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
       const at = this.clock();
       for (const job of saga.saga.jobs(saga.state, stream)) {
@@ -226,7 +228,8 @@ export class SagaDriver {
         this.logger.error(`Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${recorded.rejection}`);
         return saga;
       }
-      saga = await this.streams.load(stream);
+      // This process just recorded the step, so its cached state is current.
+      saga = await this.streams.current(stream, recorded.ok ? recorded.revision : 'latest');
     }
     return saga;
   }

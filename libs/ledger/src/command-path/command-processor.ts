@@ -95,11 +95,18 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     });
   }
 
-  /** The stream's state as the command side sees it (never a read model). */
-  async load(streamId: string): Promise<CachedStream<S>> {
+  /**
+   * The stream's state as the command side sees it (never a read model).
+   * A fresh cached state needs no read: the next append's expected revision
+   * verifies it. A caller that knows of a later event (`atLeast`), or that
+   * must see writes of other processes now (`'latest'`), gets the cache
+   * caught up first, which reads only the events after the cached revision.
+   */
+  async load(streamId: string, atLeast?: bigint | 'latest'): Promise<CachedStream<S>> {
     const cached = this.cache.get(streamId);
-    // A fresh cached state needs no read: the append's expected revision verifies it.
-    if (cached && !cached.stale) return cached;
+    const behind =
+      atLeast === 'latest' || (atLeast !== undefined && (cached?.revision === undefined || cached.revision < atLeast));
+    if (cached && !cached.stale && !behind) return cached;
     return this.catchUp(streamId, cached ?? this.cache.empty(this.aggregate.initialState));
   }
 

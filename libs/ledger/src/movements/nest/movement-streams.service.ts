@@ -8,7 +8,8 @@ import { SAGAS, type AnySaga } from '../sagas';
 
 export type SagaOutcome = CommandOutcome<SagaEvent, MovementRejection>;
 
-export interface LoadedSaga {
+/** A saga's state as the write side knows it. */
+export interface SagaState {
   readonly stream: string;
   readonly kind: SagaKind;
   readonly saga: AnySaga;
@@ -16,6 +17,10 @@ export interface LoadedSaga {
   readonly summary: SagaSummary | undefined;
   /** Revision of the saga's last event; undefined for no stream. */
   readonly revision: bigint | undefined;
+}
+
+/** A saga's state with the events it was folded from (its steps, for display). */
+export interface LoadedSaga extends SagaState {
   readonly events: readonly RecordedEvent[];
 }
 
@@ -46,6 +51,22 @@ export class MovementStreams {
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
     return processor.execute(stream, command, { correlationId: context.correlationId ?? stream, causationId: context.causationId });
+  }
+
+  /**
+   * The saga's state from the command side's verified cache: no read when this
+   * process wrote the saga's last event, otherwise only the events after the
+   * cached revision. `atLeast` is the revision of an event the caller has
+   * seen (another process may have written it), or `'latest'` to read
+   * whatever was appended since. The driver advances sagas through this.
+   */
+  async current(stream: string, atLeast: bigint | 'latest'): Promise<SagaState | undefined> {
+    const kind = parseSagaStreamId(stream)?.kind;
+    const processor = kind && this.processors.get(kind);
+    if (!kind || !processor) return undefined;
+    const saga = SAGAS[kind];
+    const { state, revision } = await processor.load(stream, atLeast);
+    return { stream, kind, saga, state, summary: saga.summary(state as never), revision };
   }
 
   /** The saga as its stream says now, or undefined for a stream that is not a known saga kind. */
