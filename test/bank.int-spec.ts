@@ -18,6 +18,7 @@ import { RecipientResolver } from '../apps/api/src/transfers/recipient.resolver'
 import { StartTransferHandler } from '../apps/api/src/transfers/start-transfer.handler';
 import { StartWithdrawalHandler } from '../apps/api/src/withdrawals/start-withdrawal.handler';
 import { crashingWallets, MovementProcess } from './movements/harness';
+import { sagaJobsLegs, type SagaJobsSession } from './movements/saga-job-legs';
 
 /**
  * THE BANK TEST. Many clients move money concurrently between a fixed set of
@@ -31,6 +32,9 @@ import { crashingWallets, MovementProcess } from './movements/harness';
  * - each wallet's state equals a replay of its stream;
  * - each transfer's transit account nets to zero, card and payout clearing
  *   mirror the completed top-ups and withdrawals.
+ * Each database runs it with the saga jobs in memory and, when REDIS_URL is
+ * set, on BullMQ, where the jobs outlive the crashed worker and the new one
+ * picks them up.
  */
 const WALLETS = 8;
 const TOP_UPS = 48;
@@ -42,12 +46,21 @@ const SEED = 20_261_123;
 /** Retries fast, and enough of them that a run of transient faults rarely exhausts a payout. */
 const BANK_JOBS = Object.fromEntries(SAGA_JOB_NAMES.map((n) => [n, { attempts: 8, backoffMs: 2 }])) as Record<SagaJobName, { attempts: number; backoffMs: number }>;
 
-describe.each(databaseFactories())('the bank on $name', (factory) => {
+const LEGS = databaseFactories().flatMap((factory) =>
+  sagaJobsLegs().map((jobs) => ({ name: `${factory.name} with ${jobs.name} jobs`, factory, jobs })),
+);
+
+describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
   let database: TestDatabase;
+  let queue: SagaJobsSession;
   beforeAll(async () => {
     database = await factory.create({ poolSize: 20 });
+    queue = jobs.session();
   });
-  afterAll(() => database.drop());
+  afterAll(async () => {
+    await queue.cleanup();
+    await database.drop();
+  });
 
   it('balances after concurrent movements, provider faults and worker crashes', async () => {
     const random = mulberry32(SEED);
@@ -55,8 +68,9 @@ describe.each(databaseFactories())('the bank on $name', (factory) => {
     const count = (key: string, by = 1) => counts.set(key, (counts.get(key) ?? 0) + by);
 
     const gateway = faultyGateway(count);
-    const first = new MovementProcess(database.db, crashingWallets(() => random() < 0.03 && (count('fault: worker crashed between steps'), true)), gateway, BANK_JOBS);
+    const first = new MovementProcess(database.db, crashingWallets(() => random() < 0.03 && (count('fault: worker crashed between steps'), true)), gateway, BANK_JOBS, queue.open());
     let worker = first.startWorker();
+    await worker.ready();
     worker.driver.start();
 
     const wallets = Array.from({ length: WALLETS }, (_, i) => ({ id: deriveId('bank-wallet', String(i)), owner: `bank-user-${i}` }));
@@ -122,11 +136,15 @@ describe.each(databaseFactories())('the bank on $name', (factory) => {
     const half = Math.floor(operations.length / 2);
     await inParallel(operations.slice(0, half), CLIENTS, run);
 
-    // The worker dies mid-flight (its in-memory jobs with it) and a new one takes over.
+    // The worker dies mid-flight and a new one takes over: in memory its jobs die with it (the new
+    // driver re-creates them); on BullMQ they stay in Redis for the new worker on the same prefix.
     await worker.driver.stop();
-    worker.close();
+    await worker.close();
     count('worker restarts');
-    worker = new MovementProcess(database.db, undefined, gateway, BANK_JOBS).startWorker();
+    worker = new MovementProcess(database.db, undefined, gateway, BANK_JOBS, queue.open());
+    count('jobs the new worker inherited', await worker.jobs.queued());
+    worker.startWorker();
+    await worker.ready();
     worker.driver.start();
     // The provider retries webhooks for days; reports the dead worker never acknowledged reach the new one.
     await redeliverUnacknowledged(gateway, worker, count);
@@ -141,13 +159,13 @@ describe.each(databaseFactories())('the bank on $name', (factory) => {
     await worker.driver.stop();
     await redeliverUnacknowledged(gateway, worker, count);
     const statuses = await untilTerminal(worker, movementIds);
-    worker.close();
+    await worker.close();
     gateway.close();
 
     await checkBooks(worker, wallets.map((w) => w.id), movementIds, count);
     for (const [status, n] of statuses) count(`outcome: ${status}`, n);
     // eslint-disable-next-line no-console
-    console.log(`bank test on ${factory.name}:\n` + [...counts.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
+    console.log(`bank test on ${name}:\n` + [...counts.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
     expect(statuses.get('pending') ?? 0).toBe(0);
   });
 });

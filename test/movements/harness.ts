@@ -14,7 +14,7 @@ import { GatewayEventRecorder, SAGA_JOB_NAMES, type SagaJobName } from '@ledger/
 import { SagaDriver, type WalletExecutor } from '../../apps/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../apps/worker/src/sagas/saga-jobs.runner';
 import { StartTopUpHandler } from '../../apps/api/src/top-ups/start-top-up.handler';
-import { InMemorySagaJobQueue } from './in-memory.saga-job-queue';
+import { InMemorySagaJobs, type HarnessSagaJobs } from './saga-job-legs';
 
 export const AT = '2026-01-01T00:00:00.000Z';
 
@@ -32,11 +32,11 @@ export class MovementProcess {
   readonly store: EventStore;
   readonly wallets: WalletCommands;
   readonly streams: MovementStreams;
-  readonly jobs = new InMemorySagaJobQueue();
   readonly driver: SagaDriver;
   readonly recorder: GatewayEventRecorder;
   readonly topUps: StartTopUpHandler;
   private unsubscribe?: () => void;
+  private started: Promise<void> = Promise.resolve();
 
   constructor(
     readonly db: SqlDatabase,
@@ -44,6 +44,8 @@ export class MovementProcess {
     /** The provider outlives a worker process, so tests share one between processes. */
     readonly gateway = new SandboxGateway({ redeliveryBaseMs: 1 }),
     jobPolicies: Record<SagaJobName, { attempts: number; backoffMs: number }> = FAST_JOBS,
+    /** In memory unless a test passes BullMQ's; a process after a crash opens one on the same queue. */
+    readonly jobs: HarnessSagaJobs = new InMemorySagaJobs(),
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
@@ -59,10 +61,16 @@ export class MovementProcess {
 
   /** Starts what the worker runs besides the driver: the job runner and the provider's event feed. */
   startWorker(): this {
-    const runner = new SagaJobRunner(this.streams, this.gateway);
-    this.jobs.process((job) => runner.run(job), (job, error) => runner.exhausted(job, error));
+    this.started = this.jobs.start(new SagaJobRunner(this.streams, this.gateway));
+    // Reported by ready() and settle() instead of as an unhandled rejection.
+    this.started.catch(() => undefined);
     this.unsubscribe = this.gateway.onEvent(async (event) => void (await this.recorder.record(event)));
     return this;
+  }
+
+  /** Resolves once the job runner takes jobs: at once in memory, once connected on BullMQ. */
+  ready(): Promise<void> {
+    return this.started;
   }
 
   /**
@@ -70,13 +78,16 @@ export class MovementProcess {
    * no timing, just "the log stopped growing". Bounded, so a livelock fails the test.
    */
   async settle(maxRounds = 200, options: { failIfBusy?: boolean } = {}): Promise<void> {
+    await this.started;
     let head = await this.store.headPosition();
     for (let round = 0; round < maxRounds; round++) {
       await this.driver.drain();
       await this.gateway.idle();
       await this.jobs.idle();
+      // Counted before the head is read: a job that appends after the count moves the head.
+      const due = await this.jobs.dueNow();
       const now = await this.store.headPosition();
-      if (now.commit === head.commit && now.prepare === head.prepare && this.jobs.dueNow === 0) return;
+      if (now.commit === head.commit && now.prepare === head.prepare && due === 0) return;
       head = now;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -111,9 +122,10 @@ export class MovementProcess {
     return this.store.readStream(walletStream(walletId));
   }
 
-  close(): void {
+  /** Stops the feed and the jobs at once; on BullMQ the returned promise ends when running jobs have finished. */
+  close(): Promise<void> {
     this.unsubscribe?.();
-    this.jobs.close();
+    return this.jobs.close();
   }
 }
 
