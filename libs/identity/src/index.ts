@@ -24,3 +24,9 @@ export { IdentityRejectionException, IdentityRejectionFilter } from './http/iden
 export { signUpWalletCommandId } from './users/sign-up-wallet';
 export { normaliseEmail } from './users/email';
 export { normalisePhone } from './users/phone';
+export {
+  ContactDirectory,
+  ContactsModule,
+  readContactsDataKey,
+  type Contact,
+} from './contacts/contact-directory';

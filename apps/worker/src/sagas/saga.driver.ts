@@ -33,6 +33,13 @@ export interface SagaDriverOptions {
   readonly clock?: () => Date;
   /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
   readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
+  /**
+   * Called for each advanced saga that is completed or failed, before the
+   * checkpoint moves past it, so it sees every terminal saga at least once
+   * (and again after a redelivery or a restart: it must be idempotent).
+   * Throwing counts as not advanced. The worker enqueues notifications here.
+   */
+  readonly onTerminal?: (saga: SagaState) => Promise<void>;
 }
 
 /** A saga advances at most this many steps per event; a saga needing more is looping. */
@@ -61,6 +68,7 @@ export class SagaDriver {
   private readonly maxBackoffMs: number;
   private readonly clock: () => Date;
   private readonly jobPolicies: typeof SAGA_JOB_POLICIES;
+  private readonly onTerminal?: (saga: SagaState) => Promise<void>;
   private running?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -82,6 +90,7 @@ export class SagaDriver {
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.clock = options.clock ?? (() => new Date());
     this.jobPolicies = options.jobPolicies ?? SAGA_JOB_POLICIES;
+    this.onTerminal = options.onTerminal;
   }
 
   start(): void {
@@ -177,6 +186,7 @@ export class SagaDriver {
     await this.inParallel([...lastOf.values()], async (event) => {
       try {
         const saga = await this.advance(event.streamId, event);
+        if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
         if (saga) advanced.push(saga);
       } catch (error) {
         this.report(event.streamId, error);

@@ -4,6 +4,8 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { GatewayEventRecorder, LedgerModule, MovementStreams, WalletCommands } from '@ledger/ledger';
 import { PAYMENT_GATEWAY, type PaymentGateway } from '@ledger/payments';
+import { MovementNotifications } from '../notifications/movement-notifications';
+import { MovementNotificationsModule } from '../notifications/notifications.module';
 import { JobQueueSagaJobs } from './job-queue.saga-jobs';
 import { SagaDriver } from './saga.driver';
 import { SagaJobRunner } from './saga-jobs.runner';
@@ -28,9 +30,12 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
     wallets: WalletCommands,
     private readonly runner: SagaJobRunner,
     private readonly recorder: GatewayEventRecorder,
+    notifications: MovementNotifications,
   ) {
     this.jobs = new JobQueueSagaJobs(queue);
-    this.driver = new SagaDriver(db, store, streams, wallets, this.jobs);
+    this.driver = new SagaDriver(db, store, streams, wallets, this.jobs, {
+      onTerminal: (saga) => notifications.movementEnded(saga),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,10 +53,11 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
 /**
  * Needs from global modules: SQL_DATABASE, EVENT_STORE, JOB_QUEUE
- * (JobsModule.forRoot()) and PAYMENT_GATEWAY (PaymentsModule.forRoot()).
+ * (JobsModule.forRoot()), PAYMENT_GATEWAY (PaymentsModule.forRoot()) and
+ * NOTIFIER (NotificationsModule.forRoot()).
  */
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, MovementNotificationsModule],
   providers: [MovementStreams, GatewayEventRecorder, SagaJobRunner, SagaWorker],
   exports: [SagaWorker],
 })

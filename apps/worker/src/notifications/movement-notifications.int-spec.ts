@@ -1,0 +1,239 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ContactDirectory } from '@ledger/identity';
+import { comparePositions, SqlEventStore } from '@ledger/event-store';
+import { InProcessJobQueue } from '@ledger/jobs';
+import { deriveId, MovementStreams, sagaStreamId, WalletCommands, type SagaJobQueue, type TransferRequest, type WalletCommand } from '@ledger/ledger';
+import { NotificationDeliveryError, type Delivery, type EmailMessage, type Notifier, type SmsMessage } from '@ledger/notifications';
+import { databaseFactories, type TestDatabase } from '@ledger/testing';
+import { FieldCipher } from '../../../../libs/identity/src/crypto/field-cipher';
+import { UserStore } from '../../../../libs/identity/src/users/user.store';
+import { loadSagaCheckpoint } from '../sagas/movements.table';
+import { SagaDriver } from '../sagas/saga.driver';
+import { MovementNotifications, NOTIFICATIONS_QUEUE } from './movement-notifications';
+
+type Sent = { channel: 'email'; message: EmailMessage } | { channel: 'sms'; message: SmsMessage };
+
+/** Records what was sent; `failNext` makes the next sends to a recipient fail as an outage would. */
+class RecordingNotifier implements Notifier {
+  readonly sent: Sent[] = [];
+  readonly attempts = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
+
+  failNext(to: string, times: number): void {
+    this.failures.set(to, times);
+  }
+
+  async sendEmail(message: EmailMessage): Promise<Delivery> {
+    this.attempt(message.to, 'email', message.idempotencyKey);
+    this.sent.push({ channel: 'email', message });
+    return { channel: 'email', messageId: message.idempotencyKey };
+  }
+
+  async sendSms(message: SmsMessage): Promise<Delivery> {
+    this.attempt(message.to, 'sms', message.idempotencyKey);
+    this.sent.push({ channel: 'sms', message });
+    return { channel: 'sms', messageId: message.idempotencyKey };
+  }
+
+  /** Messages about one movement, as `<channel> <to>: <subject or sms>`, sorted. */
+  about(movement: string): string[] {
+    return this.sent
+      .filter((s) => s.message.idempotencyKey.startsWith(`${movement}:`))
+      .map((s) => `${s.channel} ${s.message.to}: ${s.channel === 'email' ? s.message.subject : s.message.text}`)
+      .sort();
+  }
+
+  private attempt(to: string, channel: 'email' | 'sms', key: string): void {
+    this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
+    const left = this.failures.get(to) ?? 0;
+    if (left > 0) {
+      this.failures.set(to, left - 1);
+      throw new NotificationDeliveryError(channel, true, 'SMTP 421 try again later');
+    }
+  }
+}
+
+const AT = '2026-01-01T00:00:00.000Z';
+const PREFIX = 'notify-test';
+/** Transfers enqueue no saga jobs (no provider, no timer). */
+const NO_SAGA_JOBS: SagaJobQueue = { enqueue: async () => undefined };
+const QUEUE_KEY = `${PREFIX}:${NOTIFICATIONS_QUEUE}`;
+
+describe.each(databaseFactories())('movement notifications on $name', (factory) => {
+  let database: TestDatabase;
+  let store: SqlEventStore;
+  let wallets: WalletCommands;
+  let streams: MovementStreams;
+  let queue: InProcessJobQueue;
+  let notifier: RecordingNotifier;
+  let notifications: MovementNotifications;
+  let driver: SagaDriver;
+  const dataKey = randomBytes(32);
+  const alice = { id: randomUUID(), email: 'alice@example.com', name: 'Alice Liddell', phone: '+447700900123' };
+  const bob = { id: randomUUID(), email: 'bob@example.com', name: 'Bob Builder', phone: null };
+
+  /** A driver as a (re)started worker builds it; `name` picks its checkpoint. */
+  const newDriver = (name: string) =>
+    new SagaDriver(database.db, store, streams, wallets, NO_SAGA_JOBS, {
+      name,
+      onTerminal: (saga) => notifications.movementEnded(saga),
+    });
+
+  beforeAll(async () => {
+    database = await factory.create();
+    const users = new UserStore(database.db, new FieldCipher(dataKey));
+    for (const user of [alice, bob]) {
+      const conflict = await users.create({
+        ...user, emailVerified: true, passwordHash: null, googleSubject: null, defaultCurrency: 'USD', roles: ['customer'],
+      });
+      expect(conflict).toBeUndefined();
+    }
+    store = new SqlEventStore(database.db);
+    wallets = new WalletCommands(store);
+    streams = new MovementStreams(store);
+    queue = new InProcessJobQueue(database.db, { prefix: PREFIX, pollIntervalMs: 10 });
+    notifier = new RecordingNotifier();
+    notifications = new MovementNotifications(queue, streams, new ContactDirectory(database.db, dataKey), notifier, {
+      notify: { attempts: 3, backoffMs: 1 },
+      deliver: { attempts: 4, backoffMs: 1 },
+    });
+    await notifications.start();
+    driver = newDriver('notifications-test');
+  });
+  afterAll(async () => {
+    await queue.close();
+    await database.drop();
+  });
+
+  /**
+   * Until the driver's checkpoint is past every event written so far. One
+   * `drain()` can end early on Postgres: the log only shows events below the
+   * oldest transaction running, and the job queue's workers keep some running.
+   */
+  async function drainAll(d: SagaDriver, name: string): Promise<void> {
+    const { rows } = await database.db.query<{ commit: string; prepare: string }>(
+      'SELECT tx_id::text AS commit, seq::text AS prepare FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
+    );
+    const head = { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+    for (let round = 0; round < 100; round++) {
+      await d.drain();
+      if (comparePositions(await loadSagaCheckpoint(database.db, name), head) >= 0) return;
+    }
+    throw new Error(`Saga driver ${name} did not catch up`);
+  }
+
+  /** Until no notification job is waiting or running; bounded, so a stuck queue fails the test. */
+  async function jobsIdle(): Promise<void> {
+    for (let round = 0; round < 500; round++) {
+      const { rows } = await database.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM jobs WHERE queue = $1 AND state IN ('waiting', 'active')`,
+        [QUEUE_KEY],
+      );
+      if (Number(rows[0].n) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('Notification jobs did not finish');
+  }
+
+  async function must(walletId: string, command: WalletCommand): Promise<void> {
+    const outcome = await wallets.execute(walletId, command);
+    if (!outcome.ok) throw new Error(`${command.type} on ${walletId} refused: ${outcome.rejection}`);
+  }
+
+  async function openWallet(walletId: string, ownerId: string, fundMinor: bigint): Promise<void> {
+    await must(walletId, { type: 'OpenWallet', commandId: `open-${walletId}`, at: AT, walletId, ownerId, currency: 'USD' });
+    if (fundMinor === 0n) return;
+    await must(walletId, {
+      type: 'Credit', commandId: `fund-${walletId}`, at: AT, entryId: `fund-${walletId}`, amountMinor: fundMinor,
+      currency: 'USD', contra: 'system:adjustments', kind: 'adjustment',
+    });
+  }
+
+  let n = 0;
+  async function transfer(from: { id: string }, to: { id: string }, options: { fund?: bigint; amount?: bigint } = {}) {
+    n++;
+    const [fromWallet, toWallet] = [deriveId('notify-wallet', String(n), 'a'), deriveId('notify-wallet', String(n), 'b')];
+    await openWallet(fromWallet, from.id, options.fund ?? 1_000n);
+    await openWallet(toWallet, to.id, 0n);
+    const transferId = deriveId('notify-transfer', String(n));
+    const stream = sagaStreamId('transfer', transferId);
+    const amountMinor = options.amount ?? 300n;
+    const request: TransferRequest = {
+      transferId, requestedBy: from.id, fromWalletId: fromWallet, fromOwnerId: from.id, toWalletId: toWallet, toOwnerId: to.id,
+      amountMinor, currency: 'USD', creditAmountMinor: amountMinor, creditCurrency: 'USD', at: AT,
+    };
+    expect((await streams.record(stream, { type: 'RequestTransfer', commandId: `req-${transferId}`, request })).ok).toBe(true);
+    await drainAll(driver, 'notifications-test');
+    await jobsIdle();
+    return stream;
+  }
+
+  it('tells each party once that a transfer completed, by e-mail and by SMS where a phone is on file', async () => {
+    const stream = await transfer(alice, bob);
+    expect((await streams.load(stream))?.summary?.status).toBe('completed');
+    expect(notifier.about(stream)).toEqual([
+      'email alice@example.com: Your transfer of US$3.00 is complete',
+      'email bob@example.com: Your incoming transfer of US$3.00 is complete',
+      'sms +447700900123: You sent US$3.00 to Bob Builder.',
+    ]);
+    const email = notifier.sent.find((s) => s.channel === 'email' && s.message.to === bob.email)!.message as EmailMessage;
+    expect(email.text).toContain('You received US$3.00 from Alice Liddell.');
+    expect(email.text).toContain(`Reference: ${stream}`);
+    expect(email.idempotencyKey).toBe(`${stream}:notify:completed:recipient:email`);
+
+    // Advanced again, the same events handled by a restarted driver from the
+    // start of the log, the driver's hook called once more: nothing is sent twice.
+    await driver.advance(stream, undefined);
+    await drainAll(newDriver('notifications-test-restarted'), 'notifications-test-restarted');
+    await notifications.movementEnded((await streams.current(stream, 'latest'))!);
+    await jobsIdle();
+    expect(notifier.about(stream)).toHaveLength(3);
+  });
+
+  it('tells each party once that a transfer failed, naming the reason to the sender only', async () => {
+    const stream = await transfer(alice, bob, { fund: 100n, amount: 250n });
+    expect((await streams.load(stream))?.summary).toMatchObject({ status: 'failed', failureReason: 'exceeds_available' });
+    expect(notifier.about(stream)).toEqual([
+      'email alice@example.com: Your transfer of US$2.50 did not go through',
+      'email bob@example.com: Your incoming transfer of US$2.50 did not go through',
+      'sms +447700900123: Your transfer of US$2.50 did not go through: there was not enough money available.',
+    ]);
+    const toBob = notifier.sent.find((s) => s.message.idempotencyKey.startsWith(stream) && s.message.to === bob.email)!;
+    expect((toBob.message as EmailMessage).text).toContain('it could not be completed');
+
+    await drainAll(newDriver('notifications-test-failed-again'), 'notifications-test-failed-again');
+    await jobsIdle();
+    expect(notifier.about(stream)).toHaveLength(3);
+    expect(notifier.about(stream).filter((m) => m.includes('complete'))).toEqual([]);
+  });
+
+  it('skips a party without contact details instead of retrying', async () => {
+    const stranger = { id: randomUUID() };
+    const stream = await transfer(alice, stranger);
+    expect(notifier.about(stream)).toEqual([
+      'email alice@example.com: Your transfer of US$3.00 is complete',
+      'sms +447700900123: You sent US$3.00.',
+    ]);
+    expect(await queue.failedJobs(NOTIFICATIONS_QUEUE)).toEqual([]);
+  });
+
+  it('retries a temporary delivery failure with backoff and then sends once', async () => {
+    notifier.failNext(bob.email, 2);
+    const stream = await transfer(alice, bob, { amount: 125n });
+    expect(notifier.about(stream)).toEqual([
+      'email alice@example.com: Your transfer of US$1.25 is complete',
+      'email bob@example.com: Your incoming transfer of US$1.25 is complete',
+      'sms +447700900123: You sent US$1.25 to Bob Builder.',
+    ]);
+    expect(notifier.attempts.get(`${stream}:notify:completed:recipient:email`)).toBe(3);
+    expect(notifier.attempts.get(`${stream}:notify:completed:sender:email`)).toBe(1);
+  });
+
+  it('keeps contact details out of the jobs and the saga events', async () => {
+    const { rows } = await database.db.query<{ payload: unknown }>('SELECT payload FROM jobs WHERE queue = $1', [QUEUE_KEY]);
+    const events = await store.readAll({ maxCount: 1_000 });
+    const stored = JSON.stringify([rows, events.map((e) => e.data)]);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const value of [alice.email, alice.name, alice.phone, bob.email, bob.name]) expect(stored).not.toContain(value);
+  });
+});

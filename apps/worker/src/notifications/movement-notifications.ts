@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import type { Contact } from '@ledger/identity';
+import type { Job, JobQueue } from '@ledger/jobs';
+import type { MovementStreams, SagaState } from '@ledger/ledger';
+import { movementCompleted, movementFailed, type Notifier } from '@ledger/notifications';
+import { endedAt, recipientsOf, type PartyRole, type TerminalStatus } from './movement-recipients';
+
+/** The queue notification jobs go to, apart from the sagas' own. */
+export const NOTIFICATIONS_QUEUE = 'notifications';
+const CHANNELS = ['email', 'sms'] as const;
+type Channel = (typeof CHANNELS)[number];
+
+/** Reads a user's contact details (`ContactDirectory` in production). */
+export interface Contacts {
+  contactOf(userId: string): Promise<Contact | undefined>;
+}
+
+interface NotifyPayload {
+  readonly movement: string;
+  readonly status: TerminalStatus;
+}
+
+interface DeliverPayload extends NotifyPayload {
+  readonly role: PartyRole;
+  readonly channel: Channel;
+}
+
+export interface JobPolicy {
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+export interface MovementNotificationsOptions {
+  /** Fanning out only reads the saga and enqueues. */
+  readonly notify?: JobPolicy;
+  /** One message: backoff 5 s doubling, 10 attempts, spans about an hour and a half of outage. */
+  readonly deliver?: JobPolicy;
+  readonly concurrency?: number;
+}
+
+/** `<saga>:notify:<status>`: one per movement and outcome, whoever enqueues it and however often. */
+export const notifyJobId = (movement: string, status: TerminalStatus): string => `${movement}:notify:${status}`;
+
+/** `<saga>:notify:<status>:<role>:<channel>`; also the message's idempotency key. */
+export const deliverJobId = (p: DeliverPayload): string => `${notifyJobId(p.movement, p.status)}:${p.role}:${p.channel}`;
+
+/**
+ * Tells the parties of a movement that it completed or failed, through jobs.
+ *
+ * The saga driver calls `movementEnded` each time it advances a terminal
+ * saga (again after a redelivery, a retry or a restart); the job id
+ * `<saga>:notify:<status>` makes all but the first enqueue a no-op. That job
+ * fans out into one job per recipient and channel, so a retry resends only
+ * the message that failed, and each message's idempotency key is its job id
+ * (the e-mail's Message-ID derives from it).
+ *
+ * Jobs carry ids only: contact details are read from identity when a
+ * message is sent and appear in no payload, event or log line.
+ */
+export class MovementNotifications {
+  private readonly logger = new Logger(MovementNotifications.name);
+  private readonly notifyPolicy: JobPolicy;
+  private readonly deliverPolicy: JobPolicy;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly streams: Pick<MovementStreams, 'load'>,
+    private readonly contacts: Contacts,
+    private readonly notifier: Notifier,
+    options: MovementNotificationsOptions = {},
+  ) {
+    this.notifyPolicy = options.notify ?? { attempts: 10, backoffMs: 1_000 };
+    this.deliverPolicy = options.deliver ?? { attempts: 10, backoffMs: 5_000 };
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /** For the saga driver: enqueues the movement's notification once it is terminal; otherwise nothing. */
+  async movementEnded(saga: SagaState): Promise<void> {
+    const status = saga.summary?.status;
+    if (status !== 'completed' && status !== 'failed') return;
+    const payload: NotifyPayload = { movement: saga.stream, status };
+    await this.enqueue('movement.notify', { ...payload }, notifyJobId(saga.stream, status), this.notifyPolicy);
+  }
+
+  /** Runs this queue's jobs in this process. */
+  async start(): Promise<void> {
+    await this.queue.process(
+      NOTIFICATIONS_QUEUE,
+      async (job) => {
+        try {
+          await this.run(job);
+        } catch (error) {
+          if (job.attempt >= job.attempts || (error as { retryable?: unknown }).retryable === false) {
+            // The job stays among the failed ones (dead letters), where an operator can retry it.
+            this.logger.error(`Notification job ${job.id} failed for good (${describe(error)})`);
+          }
+          throw error;
+        }
+      },
+      { concurrency: this.concurrency },
+    );
+  }
+
+  /** One job; exported for tests that run jobs by hand. */
+  async run(job: Pick<Job, 'name' | 'payload'>): Promise<void> {
+    if (job.name === 'movement.notify') return this.fanOut(job.payload as unknown as NotifyPayload);
+    if (job.name === 'movement.deliver') return this.deliver(job.payload as unknown as DeliverPayload);
+    throw Object.assign(new Error(`Unknown notification job ${job.name}`), { retryable: false });
+  }
+
+  private async fanOut(job: NotifyPayload): Promise<void> {
+    const saga = await this.terminal(job);
+    if (!saga) return;
+    for (const recipient of recipientsOf(saga)) {
+      for (const channel of CHANNELS) {
+        const payload: DeliverPayload = { ...job, role: recipient.role, channel };
+        await this.enqueue('movement.deliver', { ...payload }, deliverJobId(payload), this.deliverPolicy);
+      }
+    }
+  }
+
+  private async deliver(job: DeliverPayload): Promise<void> {
+    const saga = await this.terminal(job);
+    const recipient = saga && recipientsOf(saga).find((r) => r.role === job.role);
+    if (!saga || !recipient) return;
+    const contact = await this.contacts.contactOf(recipient.userId);
+    if (!contact) {
+      // Retrying would not make a contact appear (a system party, a removed user).
+      this.logger.warn(`No contact for the ${job.role} of ${job.movement}: ${job.channel} notification skipped`);
+      return;
+    }
+    if (job.channel === 'sms' && !contact.phone) return;
+    const counterparty = recipient.counterpartyId && (await this.contacts.contactOf(recipient.counterpartyId))?.name;
+    const notice = {
+      kind: recipient.kind,
+      movementId: job.movement,
+      amountMinor: recipient.amountMinor,
+      currency: recipient.currency,
+      ...(counterparty && { counterparty }),
+      occurredAt: endedAt(saga.events),
+    };
+    const message =
+      job.status === 'completed' ? movementCompleted(notice) : movementFailed({ ...notice, reason: recipient.reason ?? 'unspecified' });
+    const idempotencyKey = deliverJobId(job);
+    if (job.channel === 'email') {
+      await this.notifier.sendEmail({ to: contact.email, subject: message.subject, text: message.text, idempotencyKey });
+    } else {
+      await this.notifier.sendSms({ to: contact.phone!, text: message.sms, idempotencyKey });
+    }
+  }
+
+  /** The saga, when it really ended with the job's status; a job for anything else has nothing to send. */
+  private async terminal(job: NotifyPayload) {
+    const saga = await this.streams.load(job.movement);
+    if (saga?.summary?.status === job.status) return saga;
+    this.logger.warn(`Notification for ${job.movement} (${job.status}) skipped: the movement is ${saga?.summary?.status ?? 'unknown'}`);
+    return undefined;
+  }
+
+  private async enqueue(name: string, payload: { [key: string]: string }, jobId: string, policy: JobPolicy): Promise<void> {
+    await this.queue.enqueue(NOTIFICATIONS_QUEUE, name, payload, {
+      jobId,
+      attempts: policy.attempts,
+      backoff: { type: 'exponential', baseMs: policy.backoffMs },
+    });
+  }
+}
+
+/** An error's name only: an SMTP refusal's text may quote the recipient's address. */
+function describe(error: unknown): string {
+  return error instanceof Error ? error.name : 'a non-error';
+}
