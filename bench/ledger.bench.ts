@@ -34,26 +34,47 @@ interface Figures {
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL must point at a Postgres server (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  if (!url)
+    throw new Error(
+      'DATABASE_URL must point at a Postgres server (e.g. postgres://postgres@127.0.0.1:5432/test)',
+    );
   const results: Figures[] = [];
   for (const scenario of ['distinct', 'hot'] as const) {
     for (const clients of CLIENTS) {
       const runs: Figures[] = [];
       for (let run = 0; run < RUNS; run++) runs.push(await measure(url, scenario, clients));
       results.push(median(runs));
-      console.error(`  ${scenario} x${clients}: ${results[results.length - 1].entries_per_s} entries/s`);
+      console.error(
+        `  ${scenario} x${clients}: ${results[results.length - 1].entries_per_s} entries/s`,
+      );
     }
   }
-  console.log(JSON.stringify({ benchmark: 'ledger-commands', runs: RUNS, seconds: SECONDS, results }, null, 2));
+  console.log(
+    JSON.stringify(
+      { benchmark: 'ledger-commands', runs: RUNS, seconds: SECONDS, results },
+      null,
+      2,
+    ),
+  );
   console.table(results);
 }
 
-async function measure(url: string, scenario: 'distinct' | 'hot', clients: number): Promise<Figures> {
+async function measure(
+  url: string,
+  scenario: 'distinct' | 'hot',
+  clients: number,
+): Promise<Figures> {
   const database: TestDatabase = await createPostgresDatabase(url, { poolSize: 8 });
   try {
     const store = new SqlEventStore(database.db);
-    const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store, batcherOptions()));
-    const walletIds = Array.from({ length: scenario === 'hot' ? 1 : clients }, (_, i) => deriveId('bench-wallet', String(i)));
+    const processor = new CommandProcessor(
+      walletAggregate,
+      store,
+      new AppendBatcher(store, batcherOptions()),
+    );
+    const walletIds = Array.from({ length: scenario === 'hot' ? 1 : clients }, (_, i) =>
+      deriveId('bench-wallet', String(i)),
+    );
     for (const walletId of walletIds) await open(processor, walletId);
     const latencies: number[] = [];
     let entries = 0;
@@ -87,7 +108,14 @@ async function measure(url: string, scenario: 'distinct' | 'hot', clients: numbe
 
 async function open(processor: CommandProcessor<any, WalletCommand, any, any>, walletId: string) {
   const at = new Date().toISOString();
-  await processor.execute(walletStream(walletId), { type: 'OpenWallet', commandId: `open-${walletId}`, at, walletId, ownerId: 'bench', currency: 'USD' });
+  await processor.execute(walletStream(walletId), {
+    type: 'OpenWallet',
+    commandId: `open-${walletId}`,
+    at,
+    walletId,
+    ownerId: 'bench',
+    currency: 'USD',
+  });
 }
 
 function credit(id: string): WalletCommand {

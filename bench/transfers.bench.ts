@@ -42,7 +42,8 @@ interface Figures {
 async function main(): Promise<void> {
   const baseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
-  if (!baseUrl || !redisUrl) throw new Error('DATABASE_URL and REDIS_URL must be set (the Postgres + Redis shape)');
+  if (!baseUrl || !redisUrl)
+    throw new Error('DATABASE_URL and REDIS_URL must be set (the Postgres + Redis shape)');
   const results: Figures[] = [];
   for (const connections of CONNECTIONS) {
     const databaseUrl = await createDatabase(baseUrl);
@@ -57,11 +58,21 @@ async function main(): Promise<void> {
       await dropDatabase(baseUrl, databaseUrl);
     }
   }
-  console.log(JSON.stringify({ benchmark: 'transfers-http', seconds: SECONDS, wallets: WALLETS, results }, null, 2));
+  console.log(
+    JSON.stringify(
+      { benchmark: 'transfers-http', seconds: SECONDS, wallets: WALLETS, results },
+      null,
+      2,
+    ),
+  );
   console.table(results);
 }
 
-async function measure(connections: number, auth: { token: string; wallets: string[] }, databaseUrl: string): Promise<Figures> {
+async function measure(
+  connections: number,
+  auth: { token: string; wallets: string[] },
+  databaseUrl: string,
+): Promise<Figures> {
   const started = performance.now();
   const load = await autocannon({
     url: `${BASE}/transfers`,
@@ -78,7 +89,12 @@ async function measure(connections: number, auth: { token: string; wallets: stri
           return {
             ...request,
             headers: { ...request.headers, 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ fromWalletId: from, toWalletId: to, amountMinor: '1', currency: 'EUR' }),
+            body: JSON.stringify({
+              fromWalletId: from,
+              toWalletId: to,
+              amountMinor: '1',
+              currency: 'EUR',
+            }),
           };
         },
       },
@@ -101,12 +117,19 @@ async function measure(connections: number, auth: { token: string; wallets: stri
 }
 
 /** Waits until every accepted transfer is terminal and the read models reached the log's last event. */
-async function waitForSagas(databaseUrl: string, accepted: number): Promise<{ completed: number; failed: number; at: number }> {
+async function waitForSagas(
+  databaseUrl: string,
+  accepted: number,
+): Promise<{ completed: number; failed: number; at: number }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     for (let polls = 0; polls < 12_000; polls++) {
-      const { rows } = await client.query<{ completed: string; failed: string; projected: boolean }>(`
+      const { rows } = await client.query<{
+        completed: string;
+        failed: string;
+        projected: boolean;
+      }>(`
         SELECT count(*) FILTER (WHERE type = 'TransferCompleted') AS completed,
                count(*) FILTER (WHERE type = 'TransferFailed') AS failed,
                (SELECT (c.commit_pos, c.prepare_pos) >= (e.tx_id::text::bigint, e.seq)
@@ -116,7 +139,8 @@ async function waitForSagas(databaseUrl: string, accepted: number): Promise<{ co
           FROM events WHERE type IN ('TransferCompleted', 'TransferFailed')`);
       const completed = Number(rows[0].completed);
       const failed = Number(rows[0].failed);
-      if (completed + failed >= accepted && rows[0].projected) return { completed, failed, at: performance.now() };
+      if (completed + failed >= accepted && rows[0].projected)
+        return { completed, failed, at: performance.now() };
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error('Transfers did not finish within 5 minutes');
@@ -127,13 +151,36 @@ async function waitForSagas(databaseUrl: string, accepted: number): Promise<{ co
 
 /** One user with WALLETS funded EUR wallets; the bootstrap admin funds them with adjustments. */
 async function fundedUser(): Promise<{ token: string; wallets: string[] }> {
-  const admin = await call('POST', '/auth/signup', { email: 'admin@bench.test', password: 'bench password 1234', currency: 'EUR' });
-  await call('PUT', `/admin/users/${admin.userId}/roles`, { roles: ['admin', 'finance'] }, admin.accessToken);
-  const login = await call('POST', '/auth/login', { email: 'admin@bench.test', password: 'bench password 1234' });
+  const admin = await call('POST', '/auth/signup', {
+    email: 'admin@bench.test',
+    password: 'bench password 1234',
+    currency: 'EUR',
+  });
+  await call(
+    'PUT',
+    `/admin/users/${admin.userId}/roles`,
+    { roles: ['admin', 'finance'] },
+    admin.accessToken,
+  );
+  const login = await call('POST', '/auth/login', {
+    email: 'admin@bench.test',
+    password: 'bench password 1234',
+  });
   const wallets: string[] = [];
   for (let i = 0; i < WALLETS; i++) {
     const wallet = await call('POST', '/wallets', { currency: 'EUR' }, login.accessToken);
-    await call('POST', `/wallets/${wallet.id}/adjustments`, { direction: 'credit', amountMinor: '100000000', currency: 'EUR', account: 'suspense', reason: 'bench funding' }, login.accessToken);
+    await call(
+      'POST',
+      `/wallets/${wallet.id}/adjustments`,
+      {
+        direction: 'credit',
+        amountMinor: '100000000',
+        currency: 'EUR',
+        account: 'suspense',
+        reason: 'bench funding',
+      },
+      login.accessToken,
+    );
     wallets.push(wallet.id);
   }
   return { token: login.accessToken, wallets };
@@ -150,7 +197,8 @@ async function call(method: string, path: string, body: unknown, token?: string)
     body: JSON.stringify(body),
   });
   const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -171,7 +219,10 @@ async function startService(databaseUrl: string, redisUrl: string): Promise<Chil
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let attempt = 0; attempt < 300; attempt++) {
-    const healthy = await fetch(`${BASE}/health`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${BASE}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

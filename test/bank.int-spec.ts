@@ -44,7 +44,9 @@ const CLIENTS = 16;
 const SEED = 20_261_123;
 
 /** Retries fast, and enough of them that a run of transient faults rarely exhausts a payout. */
-const BANK_JOBS = Object.fromEntries(SAGA_JOB_NAMES.map((n) => [n, { attempts: 8, backoffMs: 2 }])) as Record<SagaJobName, { attempts: number; backoffMs: number }>;
+const BANK_JOBS = Object.fromEntries(
+  SAGA_JOB_NAMES.map((n) => [n, { attempts: 8, backoffMs: 2 }]),
+) as Record<SagaJobName, { attempts: number; backoffMs: number }>;
 
 const LEGS = databaseFactories().flatMap((factory) =>
   sagaJobsLegs().map((jobs) => ({ name: `${factory.name} with ${jobs.name} jobs`, factory, jobs })),
@@ -68,27 +70,50 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
     const count = (key: string, by = 1) => counts.set(key, (counts.get(key) ?? 0) + by);
 
     const gateway = faultyGateway(count);
-    const first = new MovementProcess(database.db, crashingWallets(() => random() < 0.03 && (count('fault: worker crashed between steps'), true)), gateway, BANK_JOBS, queue.open());
+    const first = new MovementProcess(
+      database.db,
+      crashingWallets(
+        () => random() < 0.03 && (count('fault: worker crashed between steps'), true),
+      ),
+      gateway,
+      BANK_JOBS,
+      queue.open(),
+    );
     let worker = first.startWorker();
     await worker.ready();
     worker.driver.start();
 
-    const wallets = Array.from({ length: WALLETS }, (_, i) => ({ id: deriveId('bank-wallet', String(i)), owner: `bank-user-${i}` }));
+    const wallets = Array.from({ length: WALLETS }, (_, i) => ({
+      id: deriveId('bank-wallet', String(i)),
+      owner: `bank-user-${i}`,
+    }));
     for (const w of wallets) await worker.openWallet(w.id, w.owner, 'USD');
     const destinations = new PayoutDestinationsStore(database.db);
     const destinationOf = new Map<string, string>();
     for (const w of wallets) {
-      const added = await destinations.add(w.owner, deriveId('bank-destination', w.id), { type: 'bank_account', providerRef: `ba_${w.owner.replace(/-/g, '_')}`, label: 'Bank' });
+      const added = await destinations.add(w.owner, deriveId('bank-destination', w.id), {
+        type: 'bank_account',
+        providerRef: `ba_${w.owner.replace(/-/g, '_')}`,
+        label: 'Bank',
+      });
       if (typeof added === 'string') throw new Error(added);
       destinationOf.set(w.owner, added.id);
     }
 
     const handlers = (proc: MovementProcess) => {
       const wallets = new WalletCommands(proc.store);
-      const directory = { findUserIdByEmail: async () => undefined, findUserIdByPhone: async () => undefined } as unknown as RecipientDirectory;
+      const directory = {
+        findUserIdByEmail: async () => undefined,
+        findUserIdByPhone: async () => undefined,
+      } as unknown as RecipientDirectory;
       return {
         topUp: new StartTopUpHandler(wallets, proc.streams, gateway, 400),
-        transfer: new StartTransferHandler(wallets, proc.streams, new RecipientResolver(wallets, directory, database.db), new ConfiguredRateProvider('')),
+        transfer: new StartTransferHandler(
+          wallets,
+          proc.streams,
+          new RecipientResolver(wallets, directory, database.db),
+          new ConfiguredRateProvider(''),
+        ),
         // Long enough that a slow machine's payout report beats the timer: a
         // payout paid after its hold was released is the one outcome the
         // books cannot absorb (it is recorded for reconciliation and fails this test).
@@ -115,20 +140,48 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
         let started: MovementStarted;
         if (op.kind === 'topup') {
           const amountMinor = 1_000n + BigInt(Math.floor(draw * 4_000));
-          started = await api.topUp.execute(new StartTopUpCommand({ caller, commandId, walletId: from.id, amountMinor, currency: 'USD', customerRef: from.owner }));
+          started = await api.topUp.execute(
+            new StartTopUpCommand({
+              caller,
+              commandId,
+              walletId: from.id,
+              amountMinor,
+              currency: 'USD',
+              customerRef: from.owner,
+            }),
+          );
         } else if (op.kind === 'transfer') {
           const amountMinor = 1n + BigInt(Math.floor(draw * 800));
-          started = await api.transfer.execute(new StartTransferCommand({ caller, commandId, fromWalletId: from.id, to: { walletId: to.id }, amountMinor, currency: 'USD' }));
+          started = await api.transfer.execute(
+            new StartTransferCommand({
+              caller,
+              commandId,
+              fromWalletId: from.id,
+              to: { walletId: to.id },
+              amountMinor,
+              currency: 'USD',
+            }),
+          );
         } else {
           const amountMinor = 1n + BigInt(Math.floor(draw * 1_500));
-          started = await api.withdrawal.execute(new StartWithdrawalCommand({ caller, commandId, walletId: from.id, amountMinor, currency: 'USD', destinationId: destinationOf.get(from.owner)! }));
+          started = await api.withdrawal.execute(
+            new StartWithdrawalCommand({
+              caller,
+              commandId,
+              walletId: from.id,
+              amountMinor,
+              currency: 'USD',
+              destinationId: destinationOf.get(from.owner)!,
+            }),
+          );
         }
         if (started.ok) {
           movementIds.push(started.movementId);
           count(`operations: ${op.kind}`);
           return;
         }
-        if (started.rejection !== 'payment_provider_unavailable') throw new Error(`${op.kind} refused: ${started.rejection}`);
+        if (started.rejection !== 'payment_provider_unavailable')
+          throw new Error(`${op.kind} refused: ${started.rejection}`);
         count('client retries after provider unavailable');
       }
       // Five unavailable answers in a row: the top-up stays requested and its timer ends it.
@@ -156,7 +209,8 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
 
     // Duplicate webhooks: every report seen so far is delivered once more.
     for (const event of gateway.seen.slice()) {
-      if ((await worker.recorder.record(event)) === 'duplicate') count('fault: duplicated webhooks');
+      if ((await worker.recorder.record(event)) === 'duplicate')
+        count('fault: duplicated webhooks');
     }
 
     await worker.driver.stop();
@@ -165,15 +219,30 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
     await worker.close();
     gateway.close();
 
-    await checkBooks(worker, wallets.map((w) => w.id), movementIds, count);
+    await checkBooks(
+      worker,
+      wallets.map((w) => w.id),
+      movementIds,
+      count,
+    );
     for (const [status, n] of statuses) count(`outcome: ${status}`, n);
     // eslint-disable-next-line no-console
-    console.log(`bank test on ${name}:\n` + [...counts.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
+    console.log(
+      `bank test on ${name}:\n` +
+        [...counts.entries()]
+          .sort()
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n'),
+    );
     expect(statuses.get('pending') ?? 0).toBe(0);
   });
 });
 
-async function redeliverUnacknowledged(gateway: SandboxGateway, proc: MovementProcess, count: (k: string) => void): Promise<void> {
+async function redeliverUnacknowledged(
+  gateway: SandboxGateway,
+  proc: MovementProcess,
+  count: (k: string) => void,
+): Promise<void> {
   await gateway.idle();
   const undelivered = gateway.undeliveredEvents as unknown as Array<{ event: GatewayEvent }>;
   for (const { event } of undelivered.splice(0)) {
@@ -183,7 +252,10 @@ async function redeliverUnacknowledged(gateway: SandboxGateway, proc: MovementPr
 }
 
 /** Settles until every movement is terminal; waiting on pending timers, never asserting on time. */
-async function untilTerminal(proc: MovementProcess, ids: readonly string[]): Promise<Map<string, number>> {
+async function untilTerminal(
+  proc: MovementProcess,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
   for (let round = 0; round < 400; round++) {
     // Timers (top-up and withdrawal timeouts) keep the log growing for a while: keep going until all are terminal.
     await proc.settle(200, { failIfBusy: false });
@@ -198,12 +270,18 @@ async function untilTerminal(proc: MovementProcess, ids: readonly string[]): Pro
   throw new Error('Movements did not all reach a terminal state');
 }
 
-async function checkBooks(proc: MovementProcess, walletIds: string[], movementIds: string[], count: (k: string, by?: number) => void) {
+async function checkBooks(
+  proc: MovementProcess,
+  walletIds: string[],
+  movementIds: string[],
+  count: (k: string, by?: number) => void,
+) {
   const log = await proc.store.readAll({ maxCount: 10_000 });
   expect(log.length).toBeLessThan(10_000);
   const accounts = new Map<string, bigint>();
   for (const e of log) {
-    const entry = e.data.entry as { debit: string; credit: string; amountMinor: string; currency: string } | undefined;
+    const entry = e.data.entry as
+      { debit: string; credit: string; amountMinor: string; currency: string } | undefined;
     if (!entry) continue;
     expect(entry.currency).toBe('USD');
     accounts.set(entry.credit, (accounts.get(entry.credit) ?? 0n) + BigInt(entry.amountMinor));
@@ -225,7 +303,12 @@ async function checkBooks(proc: MovementProcess, walletIds: string[], movementId
     const types = saga.events.map((e) => e.type);
     // A payout paid after its hold was released would pay the money out twice.
     expect(types).not.toContain('PayoutPaidAfterRelease');
-    if (types.includes('TransferHoldReleased') || types.includes('TopUpRefunded') || types.includes('WithdrawalHoldReleased')) count('compensations');
+    if (
+      types.includes('TransferHoldReleased') ||
+      types.includes('TopUpRefunded') ||
+      types.includes('WithdrawalHoldReleased')
+    )
+      count('compensations');
     if (saga.kind === 'transfer') expect(accounts.get(`transit:${id}`) ?? 0n).toBe(0n);
     if (saga.summary?.status !== 'completed') continue;
     if (saga.kind === 'topup') toppedUp += saga.summary.amountMinor;
@@ -243,10 +326,23 @@ function faultyGateway(count: (key: string) => void) {
   const script = new SandboxScript().randomly({
     seed: SEED,
     rate: 0.3,
-    outcomes: ['unavailable', 'rate_limited', 'timeout', 'fail_async', 'no_event', 'duplicate_event', 'decline'],
+    outcomes: [
+      'unavailable',
+      'rate_limited',
+      'timeout',
+      'fail_async',
+      'no_event',
+      'duplicate_event',
+      'decline',
+    ],
     operations: ['createPaymentIntent', 'createPayout'],
   });
-  const gateway = new SandboxGateway({ script, magicAmounts: false, redeliveryBaseMs: 5, maxDeliveryAttempts: 10 }) as SandboxGateway & { seen: GatewayEvent[] };
+  const gateway = new SandboxGateway({
+    script,
+    magicAmounts: false,
+    redeliveryBaseMs: 5,
+    maxDeliveryAttempts: 10,
+  }) as SandboxGateway & { seen: GatewayEvent[] };
   gateway.seen = [];
   const seenIds = new Set<string>();
   for (const method of ['createPaymentIntent', 'createPayout'] as const) {
@@ -272,11 +368,17 @@ function faultyGateway(count: (key: string) => void) {
   return gateway;
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 function shuffle<T>(random: () => number, items: T[]): T[] {
@@ -297,4 +399,3 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
-

@@ -1,7 +1,14 @@
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
-import { ADMIN_EMAIL, key, signUp, startLedgerApp, type LedgerTestApp, type TestUser } from './support/ledger-app';
+import {
+  ADMIN_EMAIL,
+  key,
+  signUp,
+  startLedgerApp,
+  type LedgerTestApp,
+  type TestUser,
+} from './support/ledger-app';
 
 /**
  * Top-up, transfer and withdrawal through the running service, as a
@@ -25,11 +32,16 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
 
   const walletOf = async (user: TestUser, currency = 'EUR') => {
     const res = await t.http().get('/wallets').set('Authorization', user.auth).expect(200);
-    return (res.body.items as Array<{ id: string; currency: string; availableMinor: string }>).find((w) => w.currency === currency)!;
+    return (res.body.items as Array<{ id: string; currency: string; availableMinor: string }>).find(
+      (w) => w.currency === currency,
+    )!;
   };
 
   /** Polls the movement until it is terminal: sagas finish asynchronously, in the worker. */
-  async function finished(user: TestUser, id: string): Promise<{ status: string; [k: string]: unknown }> {
+  async function finished(
+    user: TestUser,
+    id: string,
+  ): Promise<{ status: string; [k: string]: unknown }> {
     for (let attempt = 0; attempt < 200; attempt++) {
       const res = await t.http().get(`/movements/${id}`).set('Authorization', user.auth);
       if (res.status === 200 && ['completed', 'failed'].includes(res.body.status)) return res.body;
@@ -40,7 +52,11 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
 
   async function topUp(user: TestUser, amountMinor: number) {
     const wallet = await walletOf(user);
-    const res = await t.http().post('/top-ups').set('Authorization', user.auth).set('Idempotency-Key', key())
+    const res = await t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', user.auth)
+      .set('Idempotency-Key', key())
       .send({ walletId: wallet.id, amountMinor, currency: 'EUR' });
     expect(res.status).toBe(202);
     return res.body as { id: string; clientSecret?: string };
@@ -54,22 +70,38 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
     expect((await walletOf(alice)).availableMinor).toBe('10000');
   });
 
-  it('transfers to another user by e-mail; neither party can see a stranger\'s movement', async () => {
+  it("transfers to another user by e-mail; neither party can see a stranger's movement", async () => {
     const from = await walletOf(alice);
-    const res = await t.http().post('/transfers').set('Authorization', alice.auth).set('Idempotency-Key', key())
-      .send({ fromWalletId: from.id, toEmail: bob.email, amountMinor: '2500', currency: 'EUR', description: 'dinner' });
+    const res = await t
+      .http()
+      .post('/transfers')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({
+        fromWalletId: from.id,
+        toEmail: bob.email,
+        amountMinor: '2500',
+        currency: 'EUR',
+        description: 'dinner',
+      });
     expect(res.status).toBe(202);
     expect((await finished(alice, res.body.id)).status).toBe('completed');
     await t.settle();
     expect((await walletOf(alice)).availableMinor).toBe('7500');
     expect((await walletOf(bob)).availableMinor).toBe('2500');
     const stranger = await signUp(t);
-    expect((await t.http().get(`/movements/${res.body.id}`).set('Authorization', stranger.auth)).status).toBe(404);
+    expect(
+      (await t.http().get(`/movements/${res.body.id}`).set('Authorization', stranger.auth)).status,
+    ).toBe(404);
   });
 
   it('refuses a transfer beyond the available balance and leaves both wallets as they were', async () => {
     const from = await walletOf(alice);
-    const res = await t.http().post('/transfers').set('Authorization', alice.auth).set('Idempotency-Key', key())
+    const res = await t
+      .http()
+      .post('/transfers')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
       .send({ fromWalletId: from.id, toEmail: bob.email, amountMinor: 1_000_000, currency: 'EUR' });
     if (res.status === 202) expect((await finished(alice, res.body.id)).status).toBe('failed');
     else expect(res.status).toBe(422);
@@ -79,26 +111,62 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
   });
 
   it('withdraws to a linked bank account only with a fresh second factor', async () => {
-    const enrolment = await t.http().post('/me/2fa/enrol').set('Authorization', alice.auth).expect(200);
+    const enrolment = await t
+      .http()
+      .post('/me/2fa/enrol')
+      .set('Authorization', alice.auth)
+      .expect(200);
     const code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
-    await t.http().post('/me/2fa/confirm').set('Authorization', alice.auth).send({ code: await code() }).expect(200);
+    await t
+      .http()
+      .post('/me/2fa/confirm')
+      .set('Authorization', alice.auth)
+      .send({ code: await code() })
+      .expect(200);
     clock.advanceSeconds(30);
-    const destination = await t.http().post('/payout-destinations').set('Authorization', alice.auth).set('Idempotency-Key', key()).set('X-2FA-Code', await code())
+    const destination = await t
+      .http()
+      .post('/payout-destinations')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
       .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
     expect(destination.body).toMatchObject({ label: 'Main account' });
     expect(destination.status).toBe(201);
 
     const wallet = await walletOf(alice);
-    const body = { walletId: wallet.id, amountMinor: 1500, currency: 'EUR', destinationId: destination.body.id };
-    const withoutCode = await t.http().post('/withdrawals').set('Authorization', alice.auth).set('Idempotency-Key', key()).send(body);
+    const body = {
+      walletId: wallet.id,
+      amountMinor: 1500,
+      currency: 'EUR',
+      destinationId: destination.body.id,
+    };
+    const withoutCode = await t
+      .http()
+      .post('/withdrawals')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send(body);
     expect(withoutCode.status).toBe(403);
     expect(withoutCode.body.error).toMatch(/two_factor/);
     // The code that added the destination was used: within its window it is refused.
-    const replayed = await t.http().post('/withdrawals').set('Authorization', alice.auth).set('Idempotency-Key', key()).set('X-2FA-Code', await code()).send(body);
+    const replayed = await t
+      .http()
+      .post('/withdrawals')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
+      .send(body);
     expect(replayed.status).toBe(403);
     expect(replayed.body.error).toMatch(/two_factor|code/);
     clock.advanceSeconds(30);
-    const res = await t.http().post('/withdrawals').set('Authorization', alice.auth).set('Idempotency-Key', key()).set('X-2FA-Code', await code()).send(body);
+    const res = await t
+      .http()
+      .post('/withdrawals')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
+      .send(body);
     expect(res.status).toBe(202);
     expect((await finished(alice, res.body.id)).status).toBe('completed');
     await t.settle();
@@ -108,15 +176,39 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
   it('keeps the books balanced, the clearing accounts right and the read models equal to a replay', async () => {
     await t.settle();
     const admin = await signUp(t, { email: ADMIN_EMAIL });
-    expect((await t.http().get('/ledger/verify').set('Authorization', alice.auth)).status).toBe(403);
-    const verify = await t.http().get('/ledger/verify').set('Authorization', admin.auth).expect(200);
+    expect((await t.http().get('/ledger/verify').set('Authorization', alice.auth)).status).toBe(
+      403,
+    );
+    const verify = await t
+      .http()
+      .get('/ledger/verify')
+      .set('Authorization', admin.auth)
+      .expect(200);
     expect(verify.body).toMatchObject({ clean: true, differenceCount: 0 });
-    const accounts = await t.http().get('/ledger/accounts?kind=system').set('Authorization', admin.auth).expect(200);
-    const balance = (account: string) => accounts.body.items.find((a: { account: string }) => a.account === account);
+    const accounts = await t
+      .http()
+      .get('/ledger/accounts?kind=system')
+      .set('Authorization', admin.auth)
+      .expect(200);
+    const balance = (account: string) =>
+      accounts.body.items.find((a: { account: string }) => a.account === account);
     // The card payment came in through card clearing; the payout left through payouts clearing.
-    expect(balance('system:card_clearing')).toMatchObject({ currency: 'EUR', debitsMinor: '10000', creditsMinor: '0' });
-    expect(balance('system:payouts_clearing')).toMatchObject({ currency: 'EUR', debitsMinor: '0', creditsMinor: '1500' });
-    const transit = await t.http().get('/ledger/accounts?kind=transit').set('Authorization', admin.auth).expect(200);
-    for (const account of transit.body.items) expect(account.debitsMinor).toBe(account.creditsMinor);
+    expect(balance('system:card_clearing')).toMatchObject({
+      currency: 'EUR',
+      debitsMinor: '10000',
+      creditsMinor: '0',
+    });
+    expect(balance('system:payouts_clearing')).toMatchObject({
+      currency: 'EUR',
+      debitsMinor: '0',
+      creditsMinor: '1500',
+    });
+    const transit = await t
+      .http()
+      .get('/ledger/accounts?kind=transit')
+      .set('Authorization', admin.auth)
+      .expect(200);
+    for (const account of transit.body.items)
+      expect(account.debitsMinor).toBe(account.creditsMinor);
   });
 });

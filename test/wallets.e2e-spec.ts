@@ -1,5 +1,13 @@
 import { databaseFactories } from '@ledger/testing';
-import { ADMIN_EMAIL, key, signUp, staffUser, startLedgerApp, type LedgerTestApp, type TestUser } from './support/ledger-app';
+import {
+  ADMIN_EMAIL,
+  key,
+  signUp,
+  staffUser,
+  startLedgerApp,
+  type LedgerTestApp,
+  type TestUser,
+} from './support/ledger-app';
 
 describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
   let t: LedgerTestApp;
@@ -28,7 +36,12 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
   };
 
   const adjust = (walletId: string, body: Record<string, unknown>, idempotencyKey = key()) =>
-    t.http().post(`/wallets/${walletId}/adjustments`).set('Authorization', finance.auth).set('Idempotency-Key', idempotencyKey).send(body);
+    t
+      .http()
+      .post(`/wallets/${walletId}/adjustments`)
+      .set('Authorization', finance.auth)
+      .set('Idempotency-Key', idempotencyKey)
+      .send(body);
 
   it('gives every user a wallet in their default currency on sign-up', async () => {
     expect(await walletOf(alice)).toMatchObject({ currency: 'EUR', availableMinor: '0' });
@@ -37,61 +50,217 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
 
   it('opens more wallets idempotently and lets the client read its own write', async () => {
     const k = key();
-    const first = await t.http().post('/wallets').set('Authorization', alice.auth).set('Idempotency-Key', k).send({ currency: 'JPY' });
+    const first = await t
+      .http()
+      .post('/wallets')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', k)
+      .send({ currency: 'JPY' });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ currency: 'JPY', status: 'open', postedMinor: '0', ownerId: alice.userId });
+    expect(first.body).toMatchObject({
+      currency: 'JPY',
+      status: 'open',
+      postedMinor: '0',
+      ownerId: alice.userId,
+    });
     const events = await t.eventCount();
-    const again = await t.http().post('/wallets').set('Authorization', alice.auth).set('Idempotency-Key', k).send({ currency: 'JPY' });
+    const again = await t
+      .http()
+      .post('/wallets')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', k)
+      .send({ currency: 'JPY' });
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     expect(await t.eventCount()).toBe(events);
-    const reused = await t.http().post('/wallets').set('Authorization', alice.auth).set('Idempotency-Key', k).send({ currency: 'GBP' });
+    const reused = await t
+      .http()
+      .post('/wallets')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', k)
+      .send({ currency: 'GBP' });
     expect(reused.status).toBe(422);
     expect(reused.body.error).toBe('idempotency_key_reused');
-    const read = await t.http().get(`/wallets/${first.body.id}?position=${first.body.position}`).set('Authorization', alice.auth);
+    const read = await t
+      .http()
+      .get(`/wallets/${first.body.id}?position=${first.body.position}`)
+      .set('Authorization', alice.auth);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: first.body.id, currency: 'JPY' });
   });
 
   it('posts finance adjustments as balanced entries against a system account', async () => {
     const wallet = await walletOf(alice);
-    const credit = await adjust(wallet.id, { direction: 'credit', amountMinor: 1250, currency: 'EUR', account: 'suspense', reason: 'opening balance' });
+    const credit = await adjust(wallet.id, {
+      direction: 'credit',
+      amountMinor: 1250,
+      currency: 'EUR',
+      account: 'suspense',
+      reason: 'opening balance',
+    });
     expect(credit.status).toBe(201);
     expect(credit.body.postedMinor).toBe('1250');
-    const debit = await adjust(wallet.id, { direction: 'debit', amountMinor: '250', currency: 'EUR', account: 'fees', reason: 'monthly fee' });
+    const debit = await adjust(wallet.id, {
+      direction: 'debit',
+      amountMinor: '250',
+      currency: 'EUR',
+      account: 'fees',
+      reason: 'monthly fee',
+    });
     expect(debit.body.availableMinor).toBe('1000');
-    const overdraw = await adjust(wallet.id, { direction: 'debit', amountMinor: '1001', currency: 'EUR', account: 'fees', reason: 'too much' });
+    const overdraw = await adjust(wallet.id, {
+      direction: 'debit',
+      amountMinor: '1001',
+      currency: 'EUR',
+      account: 'fees',
+      reason: 'too much',
+    });
     expect(overdraw.status).toBe(422);
     expect(overdraw.body.error).toBe('exceeds_available');
 
-    const history = await t.http().get(`/wallets/${wallet.id}/history?position=${debit.body.position}&type=WalletDebited`).set('Authorization', alice.auth);
+    const history = await t
+      .http()
+      .get(`/wallets/${wallet.id}/history?position=${debit.body.position}&type=WalletDebited`)
+      .set('Authorization', alice.auth);
     expect(history.status).toBe(200);
     expect(history.body.items).toHaveLength(1);
     expect(history.body.items[0]).toMatchObject({ amountMinor: '250', contra: 'system:fees' });
 
     await t.settle();
-    const trial = await t.http().get('/ledger/trial-balance').set('Authorization', auditor.auth).expect(200);
+    const trial = await t
+      .http()
+      .get('/ledger/trial-balance')
+      .set('Authorization', auditor.auth)
+      .expect(200);
     const eur = trial.body.lines.find((l: { currency: string }) => l.currency === 'EUR');
     // Both legs of both entries: 1250 + 250 on each side.
-    expect(eur).toEqual({ currency: 'EUR', debitsMinor: '1500', creditsMinor: '1500', balanced: true });
-    const verify = await t.http().get('/ledger/verify').set('Authorization', auditor.auth).expect(200);
+    expect(eur).toEqual({
+      currency: 'EUR',
+      debitsMinor: '1500',
+      creditsMinor: '1500',
+      balanced: true,
+    });
+    const verify = await t
+      .http()
+      .get('/ledger/verify')
+      .set('Authorization', auditor.auth)
+      .expect(200);
     expect(verify.body.clean).toBe(true);
     expect(verify.body.differenceCount).toBe(0);
   });
 
   describe('bad input gets a 4xx that names the problem and writes nothing', () => {
     const cases: Array<[string, Record<string, unknown> | string, number, RegExp]> = [
-      ['fractional amount', { direction: 'credit', amountMinor: 10.5, currency: 'EUR', account: 'suspense', reason: 'x x x' }, 400, /amountMinor/],
-      ['exponent amount', '{"direction":"credit","amountMinor":1e3,"currency":"EUR","account":"suspense","reason":"xxx"}', 400, /amountMinor/],
-      ['negative amount', { direction: 'credit', amountMinor: -5, currency: 'EUR', account: 'suspense', reason: 'xxx' }, 400, /amountMinor/],
-      ['zero amount', { direction: 'credit', amountMinor: '0', currency: 'EUR', account: 'suspense', reason: 'xxx' }, 400, /amountMinor/],
-      ['huge amount', { direction: 'credit', amountMinor: '99999999999999999999', currency: 'EUR', account: 'suspense', reason: 'xxx' }, 400, /amountMinor/],
-      ['amount of the wrong type', { direction: 'credit', amountMinor: true, currency: 'EUR', account: 'suspense', reason: 'xxx' }, 400, /amountMinor/],
-      ['unknown currency', { direction: 'credit', amountMinor: 5, currency: 'XYZ', account: 'suspense', reason: 'xxx' }, 400, /currency/],
-      ['currency of another wallet', { direction: 'credit', amountMinor: 5, currency: 'USD', account: 'suspense', reason: 'xxx' }, 422, /currency/],
-      ['unknown system account', { direction: 'credit', amountMinor: 5, currency: 'EUR', account: 'bank', reason: 'xxx' }, 400, /account/],
-      ['unknown field', { direction: 'credit', amountMinor: 5, currency: 'EUR', account: 'suspense', reason: 'xxx', extra: 1 }, 400, /extra/],
+      [
+        'fractional amount',
+        {
+          direction: 'credit',
+          amountMinor: 10.5,
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'x x x',
+        },
+        400,
+        /amountMinor/,
+      ],
+      [
+        'exponent amount',
+        '{"direction":"credit","amountMinor":1e3,"currency":"EUR","account":"suspense","reason":"xxx"}',
+        400,
+        /amountMinor/,
+      ],
+      [
+        'negative amount',
+        {
+          direction: 'credit',
+          amountMinor: -5,
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        400,
+        /amountMinor/,
+      ],
+      [
+        'zero amount',
+        {
+          direction: 'credit',
+          amountMinor: '0',
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        400,
+        /amountMinor/,
+      ],
+      [
+        'huge amount',
+        {
+          direction: 'credit',
+          amountMinor: '99999999999999999999',
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        400,
+        /amountMinor/,
+      ],
+      [
+        'amount of the wrong type',
+        {
+          direction: 'credit',
+          amountMinor: true,
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        400,
+        /amountMinor/,
+      ],
+      [
+        'unknown currency',
+        {
+          direction: 'credit',
+          amountMinor: 5,
+          currency: 'XYZ',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        400,
+        /currency/,
+      ],
+      [
+        'currency of another wallet',
+        {
+          direction: 'credit',
+          amountMinor: 5,
+          currency: 'USD',
+          account: 'suspense',
+          reason: 'xxx',
+        },
+        422,
+        /currency/,
+      ],
+      [
+        'unknown system account',
+        { direction: 'credit', amountMinor: 5, currency: 'EUR', account: 'bank', reason: 'xxx' },
+        400,
+        /account/,
+      ],
+      [
+        'unknown field',
+        {
+          direction: 'credit',
+          amountMinor: 5,
+          currency: 'EUR',
+          account: 'suspense',
+          reason: 'xxx',
+          extra: 1,
+        },
+        400,
+        /extra/,
+      ],
       ['malformed JSON', '{"direction": "credit",', 400, /JSON/],
       ['oversized body', JSON.stringify({ reason: 'x'.repeat(20_000) }), 413, /size/],
     ];
@@ -99,8 +268,15 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     it.each(cases)('%s', async (_name, body, status, message) => {
       const wallet = await walletOf(alice);
       const before = await t.eventCount();
-      const req = t.http().post(`/wallets/${wallet.id}/adjustments`).set('Authorization', finance.auth).set('Idempotency-Key', key());
-      const res = typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
+      const req = t
+        .http()
+        .post(`/wallets/${wallet.id}/adjustments`)
+        .set('Authorization', finance.auth)
+        .set('Idempotency-Key', key());
+      const res =
+        typeof body === 'string'
+          ? await req.set('Content-Type', 'application/json').send(body)
+          : await req.send(body);
       expect(res.status).toBe(status);
       expect(res.body.message).toMatch(message);
       expect(res.body).not.toHaveProperty('stack');
@@ -109,10 +285,20 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
 
     it('an unknown wallet is 404 and a missing Idempotency-Key is 400', async () => {
       const before = await t.eventCount();
-      const missing = await adjust('00000000-0000-4000-8000-000000000000', { direction: 'credit', amountMinor: 5, currency: 'EUR', account: 'suspense', reason: 'xxx' });
+      const missing = await adjust('00000000-0000-4000-8000-000000000000', {
+        direction: 'credit',
+        amountMinor: 5,
+        currency: 'EUR',
+        account: 'suspense',
+        reason: 'xxx',
+      });
       expect(missing.status).toBe(404);
       expect(missing.body.error).toBe('wallet_not_found');
-      const noKey = await t.http().post('/wallets').set('Authorization', alice.auth).send({ currency: 'EUR' });
+      const noKey = await t
+        .http()
+        .post('/wallets')
+        .set('Authorization', alice.auth)
+        .send({ currency: 'EUR' });
       expect(noKey.status).toBe(400);
       expect(noKey.body.error).toBe('idempotency_key_required');
       const badId = await t.http().get('/wallets/not-a-uuid').set('Authorization', alice.auth);
@@ -131,7 +317,8 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     it.each(routes)('%s %s', async (method, _name, path) => {
       const wallet = await walletOf(alice);
       const as = (user?: TestUser) => {
-        const req = method === 'GET' ? t.http().get(path(wallet.id)) : t.http().post(path(wallet.id));
+        const req =
+          method === 'GET' ? t.http().get(path(wallet.id)) : t.http().post(path(wallet.id));
         return user ? req.set('Authorization', user.auth) : req;
       };
       expect((await as(bob)).status).toBe(404);
@@ -148,23 +335,49 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
 
     it('customers cannot post adjustments or read the books', async () => {
       const wallet = await walletOf(bob);
-      const res = await t.http().post(`/wallets/${wallet.id}/adjustments`).set('Authorization', bob.auth).set('Idempotency-Key', key())
-        .send({ direction: 'credit', amountMinor: 5, currency: 'USD', account: 'suspense', reason: 'free money' });
+      const res = await t
+        .http()
+        .post(`/wallets/${wallet.id}/adjustments`)
+        .set('Authorization', bob.auth)
+        .set('Idempotency-Key', key())
+        .send({
+          direction: 'credit',
+          amountMinor: 5,
+          currency: 'USD',
+          account: 'suspense',
+          reason: 'free money',
+        });
       expect(res.status).toBe(403);
-      expect((await t.http().get('/ledger/trial-balance').set('Authorization', bob.auth)).status).toBe(403);
-      const list = await t.http().get(`/wallets?ownerId=${alice.userId}`).set('Authorization', bob.auth).expect(200);
-      expect(list.body.items.every((w: { ownerId: string }) => w.ownerId === bob.userId)).toBe(true);
+      expect(
+        (await t.http().get('/ledger/trial-balance').set('Authorization', bob.auth)).status,
+      ).toBe(403);
+      const list = await t
+        .http()
+        .get(`/wallets?ownerId=${alice.userId}`)
+        .set('Authorization', bob.auth)
+        .expect(200);
+      expect(list.body.items.every((w: { ownerId: string }) => w.ownerId === bob.userId)).toBe(
+        true,
+      );
     });
   });
 
   it('serves an OpenAPI document with the bearer scheme', async () => {
     const res = await t.http().get('/openapi.json').expect(200);
-    expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/wallets', '/wallets/{id}/adjustments', '/ledger/trial-balance']));
+    expect(res.body.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/wallets', '/wallets/{id}/adjustments', '/ledger/trial-balance']),
+    );
   });
 
   it('reports health of the event store and the database', async () => {
     const res = await t.http().get('/health').expect(200);
-    expect(res.body.checks).toMatchObject({ eventStore: { status: 'up' }, database: { status: 'up' } });
+    expect(res.body.checks).toMatchObject({
+      eventStore: { status: 'up' },
+      database: { status: 'up' },
+    });
   });
 });

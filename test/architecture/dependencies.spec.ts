@@ -10,7 +10,8 @@ import { join, relative } from 'node:path';
 const ROOT = join(__dirname, '../..');
 const DOMAIN_DIRS = ['libs/ledger/src'];
 const EXEMPT = /\/(nest|bench)\/|\.(spec|int-spec|e2e-spec)\.ts$/;
-const FORBIDDEN = /from '(@nestjs\/[^']+|pg|@electric-sql\/pglite|stripe|ioredis|bullmq|@eventstore\/db-client|express|@ledger\/(database|read-models|identity|payments|jobs|notifications|runtime))'/;
+const FORBIDDEN =
+  /from '(@nestjs\/[^']+|pg|@electric-sql\/pglite|stripe|ioredis|bullmq|@eventstore\/db-client|express|@ledger\/(database|read-models|identity|payments|jobs|notifications|runtime))'/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -50,11 +50,18 @@ export class MovementProcess {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
     this.streams = new MovementStreams(this.store);
-    this.driver = new SagaDriver(db, this.store, this.streams, walletsFor(this.wallets), this.jobs, {
-      idlePollMs: 5,
-      maxBackoffMs: 20,
-      jobPolicies,
-    });
+    this.driver = new SagaDriver(
+      db,
+      this.store,
+      this.streams,
+      walletsFor(this.wallets),
+      this.jobs,
+      {
+        idlePollMs: 5,
+        maxBackoffMs: 20,
+        jobPolicies,
+      },
+    );
     this.recorder = new GatewayEventRecorder(this.streams);
     this.topUps = new StartTopUpHandler(this.wallets, this.streams, gateway);
   }
@@ -64,7 +71,9 @@ export class MovementProcess {
     this.started = this.jobs.start(new SagaJobRunner(this.streams, this.gateway));
     // Reported by ready() and settle() instead of as an unhandled rejection.
     this.started.catch(() => undefined);
-    this.unsubscribe = this.gateway.onEvent(async (event) => void (await this.recorder.record(event)));
+    this.unsubscribe = this.gateway.onEvent(
+      async (event) => void (await this.recorder.record(event)),
+    );
     return this;
   }
 
@@ -92,23 +101,44 @@ export class MovementProcess {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (options.failIfBusy === false) return;
-    const tail = (await this.store.readAll({ after: head, maxCount: 20 })).map((e) => `${e.streamId} ${e.type} ${JSON.stringify(e.data).slice(0, 120)}`);
+    const tail = (await this.store.readAll({ after: head, maxCount: 20 })).map(
+      (e) => `${e.streamId} ${e.type} ${JSON.stringify(e.data).slice(0, 120)}`,
+    );
     throw new Error(`Movements did not settle; still appending:\n${tail.join('\n')}`);
   }
 
-  async openWallet(walletId: string, ownerId: string, currency = 'USD', fundMinor = 0n): Promise<void> {
-    await this.must(walletId, { type: 'OpenWallet', commandId: `open-${walletId}`, at: AT, walletId, ownerId, currency });
+  async openWallet(
+    walletId: string,
+    ownerId: string,
+    currency = 'USD',
+    fundMinor = 0n,
+  ): Promise<void> {
+    await this.must(walletId, {
+      type: 'OpenWallet',
+      commandId: `open-${walletId}`,
+      at: AT,
+      walletId,
+      ownerId,
+      currency,
+    });
     if (fundMinor > 0n) {
       await this.must(walletId, {
-        type: 'Credit', commandId: `fund-${walletId}`, at: AT, entryId: `fund-${walletId}`, amountMinor: fundMinor,
-        currency, contra: 'system:adjustments', kind: 'adjustment',
+        type: 'Credit',
+        commandId: `fund-${walletId}`,
+        at: AT,
+        entryId: `fund-${walletId}`,
+        amountMinor: fundMinor,
+        currency,
+        contra: 'system:adjustments',
+        kind: 'adjustment',
       });
     }
   }
 
   async must(walletId: string, command: WalletCommand): Promise<void> {
     const outcome = await this.wallets.execute(walletId, command);
-    if (!outcome.ok) throw new Error(`${command.type} on ${walletId} refused: ${outcome.rejection}`);
+    if (!outcome.ok)
+      throw new Error(`${command.type} on ${walletId} refused: ${outcome.rejection}`);
   }
 
   /** The wallet replayed from its stream by a fresh command path (no cache from this process). */
@@ -137,9 +167,14 @@ export class SimulatedCrash extends Error {
 /** Wallets that crash the process right after executing the command for which `crashAfter` says so. */
 export function crashingWallets(crashAfter: (command: WalletCommand) => boolean) {
   return (real: WalletCommands): WalletExecutor => ({
-    async execute(walletId: string, command: WalletCommand, context: CommandContext): Promise<WalletOutcome> {
+    async execute(
+      walletId: string,
+      command: WalletCommand,
+      context: CommandContext,
+    ): Promise<WalletOutcome> {
       const outcome = await real.execute(walletId, command, context);
-      if (crashAfter(command)) throw new SimulatedCrash(`crashed after ${command.type} ${command.commandId}`);
+      if (crashAfter(command))
+        throw new SimulatedCrash(`crashed after ${command.type} ${command.commandId}`);
       return outcome;
     },
   });

@@ -36,7 +36,8 @@ export class InMemorySagaJobQueue implements SagaJobQueue {
 
   async enqueue(job: SagaJob, options: SagaJobOptions): Promise<void> {
     if (this.closed || this.live.has(job.jobId)) return;
-    if (this.live.size >= MAX_LIVE_JOBS) throw new RangeError(`More than ${MAX_LIVE_JOBS} live saga jobs`);
+    if (this.live.size >= MAX_LIVE_JOBS)
+      throw new RangeError(`More than ${MAX_LIVE_JOBS} live saga jobs`);
     const entry: Live = { job, options, attempt: 0, dueAt: Date.now() + options.delayMs };
     this.live.set(job.jobId, entry);
     this.schedule(entry, options.delayMs);

@@ -47,7 +47,12 @@ export async function startLedgerApp(
     HTTP_BODY_LIMIT_BYTES: '16384',
     ...extraEnv,
   };
-  const runtime: Runtime = { config: loadAppConfig(env), db: database.db, store, close: async () => undefined };
+  const runtime: Runtime = {
+    config: loadAppConfig(env),
+    db: database.db,
+    store,
+    close: async () => undefined,
+  };
   const app = await createApp(runtime, { logger: false, env, clock });
   await app.init();
   const http = () => request(app.getHttpServer());
@@ -68,7 +73,10 @@ export async function startLedgerApp(
         throw new Error('Read models did not catch up');
       }
     },
-    eventCount: async () => Number((await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n),
+    eventCount: async () =>
+      Number(
+        (await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n,
+      ),
     close: async () => {
       await app.close();
       await database.drop();
@@ -83,18 +91,39 @@ export interface TestUser {
   readonly auth: string;
 }
 
-export async function signUp(t: LedgerTestApp, options: { email?: string; currency?: string } = {}): Promise<TestUser> {
+export async function signUp(
+  t: LedgerTestApp,
+  options: { email?: string; currency?: string } = {},
+): Promise<TestUser> {
   const email = options.email ?? `user-${randomUUID()}@example.com`;
-  const res = await t.http().post('/auth/signup').send({ email, password: PASSWORD, name: 'Test User', currency: options.currency ?? 'EUR' });
-  if (res.status !== 201) throw new Error(`Sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { userId: res.body.userId, email, token: res.body.accessToken, auth: `Bearer ${res.body.accessToken}` };
+  const res = await t
+    .http()
+    .post('/auth/signup')
+    .send({ email, password: PASSWORD, name: 'Test User', currency: options.currency ?? 'EUR' });
+  if (res.status !== 201)
+    throw new Error(`Sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    userId: res.body.userId,
+    email,
+    token: res.body.accessToken,
+    auth: `Bearer ${res.body.accessToken}`,
+  };
 }
 
 /** A user with the given roles, granted by the bootstrap admin; logs in again so the token carries them. */
-export async function staffUser(t: LedgerTestApp, admin: TestUser, roles: string[]): Promise<TestUser> {
+export async function staffUser(
+  t: LedgerTestApp,
+  admin: TestUser,
+  roles: string[],
+): Promise<TestUser> {
   const user = await signUp(t);
-  const res = await t.http().put(`/admin/users/${user.userId}/roles`).set('Authorization', admin.auth).send({ roles });
-  if (res.status >= 300) throw new Error(`Role change failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await t
+    .http()
+    .put(`/admin/users/${user.userId}/roles`)
+    .set('Authorization', admin.auth)
+    .send({ roles });
+  if (res.status >= 300)
+    throw new Error(`Role change failed: ${res.status} ${JSON.stringify(res.body)}`);
   const login = await t.http().post('/auth/login').send({ email: user.email, password: PASSWORD });
   return { ...user, token: login.body.accessToken, auth: `Bearer ${login.body.accessToken}` };
 }

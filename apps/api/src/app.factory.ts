@@ -17,18 +17,27 @@ export interface CreateAppOptions {
 }
 
 /** Builds the HTTP application on an opened runtime; used by main.ts and by end-to-end tests. */
-export async function createApp(runtime: Runtime, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }), {
-    bodyParser: false,
-    logger: options.logger ?? ['log', 'warn', 'error'],
-  });
+export async function createApp(
+  runtime: Runtime,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(
+    ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
+    {
+      bodyParser: false,
+      logger: options.logger ?? ['log', 'warn', 'error'],
+    },
+  );
   configureHttp(app, runtime.config);
   return app;
 }
 
 export function configureHttp(app: INestApplication, config: AppConfig): void {
   if (config.trustProxy !== false) {
-    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
+    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
+      'trust proxy',
+      config.trustProxy,
+    );
   }
   app.use(helmet());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false });

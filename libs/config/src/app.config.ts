@@ -1,4 +1,12 @@
-import { isProduction, readEnum, readInt, readOptional, readString, ConfigError, type Env } from './env';
+import {
+  isProduction,
+  readEnum,
+  readInt,
+  readOptional,
+  readString,
+  ConfigError,
+  type Env,
+} from './env';
 
 /**
  * Where the service keeps its data and how it runs, parsed once at start-up.
@@ -30,13 +38,23 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   const databaseUrl = readOptional(env, 'DATABASE_URL');
   const eventStoreUrl = readOptional(env, 'EVENTSTORE_URL');
   const defaultStore = eventStoreUrl ? 'esdb' : databaseUrl ? 'postgres' : 'pglite';
-  const store = readEnum(env, 'LEDGER_STORE', ['pglite', 'postgres', 'esdb'] as const, defaultStore);
-  if (store === 'postgres' && !databaseUrl) throw new ConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
-  if (store === 'esdb' && !eventStoreUrl) throw new ConfigError('LEDGER_STORE=esdb needs EVENTSTORE_URL');
-  if (store === 'esdb' && !databaseUrl) throw new ConfigError('LEDGER_STORE=esdb needs DATABASE_URL for the read models');
+  const store = readEnum(
+    env,
+    'LEDGER_STORE',
+    ['pglite', 'postgres', 'esdb'] as const,
+    defaultStore,
+  );
+  if (store === 'postgres' && !databaseUrl)
+    throw new ConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
+  if (store === 'esdb' && !eventStoreUrl)
+    throw new ConfigError('LEDGER_STORE=esdb needs EVENTSTORE_URL');
+  if (store === 'esdb' && !databaseUrl)
+    throw new ConfigError('LEDGER_STORE=esdb needs DATABASE_URL for the read models');
   const role = readEnum(env, 'LEDGER_ROLE', ['all', 'api', 'worker'] as const, 'all');
   if (!databaseUrl && role !== 'all') {
-    throw new ConfigError('LEDGER_ROLE=api or worker needs DATABASE_URL: embedded PGlite serves one process');
+    throw new ConfigError(
+      'LEDGER_ROLE=api or worker needs DATABASE_URL: embedded PGlite serves one process',
+    );
   }
   return {
     production: isProduction(env),
@@ -48,9 +66,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     eventStoreUrl,
     redisUrl: readOptional(env, 'REDIS_URL'),
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+    bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, {
+      min: 1024,
+      max: 10 * 1024 * 1024,
+    }),
     trustProxy: parseTrustProxy(readOptional(env, 'HTTP_TRUST_PROXY')),
-    corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 

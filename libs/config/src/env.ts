@@ -25,7 +25,12 @@ export function readOptional(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-export function readInt(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+export function readInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
@@ -36,7 +41,12 @@ export function readInt(env: Env, name: string, fallback: number, range: { min: 
   return value;
 }
 
-export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+export function readEnum<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {

@@ -20,7 +20,10 @@ describe.each(databaseFactories())('migrate on $name', (factory) => {
       expect(await migrate(t.db, dir)).toEqual(['001_first.sql']);
       expect(await migrate(t.db, dir)).toEqual([]);
       await t.db.query('INSERT INTO first_table VALUES (1)');
-      await writeFile(join(dir, '001_first.sql'), 'CREATE TABLE first_table (id bigint PRIMARY KEY);');
+      await writeFile(
+        join(dir, '001_first.sql'),
+        'CREATE TABLE first_table (id bigint PRIMARY KEY);',
+      );
       await expect(migrate(t.db, dir)).rejects.toThrow(/edited after it was applied/);
     } finally {
       await t.drop();

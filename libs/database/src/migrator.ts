@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto';
 import type { SqlDatabase } from './sql-database.port';
 
 /** The repository's `migrations/` folder, found from both `libs/…/src` and `dist/libs/…/src`. */
-export const MIGRATIONS_DIR = join(__dirname, __dirname.includes('/dist/') ? '../../../../migrations' : '../../../migrations');
+export const MIGRATIONS_DIR = join(
+  __dirname,
+  __dirname.includes('/dist/') ? '../../../../migrations' : '../../../migrations',
+);
 
 const FILE_PATTERN = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
@@ -18,7 +21,9 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const files = (await readdir(dir)).filter((f) => FILE_PATTERN.test(f)).sort();
-  const { rows } = await db.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+  const { rows } = await db.query<{ version: string; checksum: string }>(
+    'SELECT version, checksum FROM schema_migrations',
+  );
   const applied = new Map(rows.map((r) => [r.version, r.checksum]));
   const ran: string[] = [];
   for (const file of files) {
@@ -26,7 +31,8 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
     const checksum = createHash('sha256').update(sql).digest('hex');
     const previous = applied.get(file);
     if (previous !== undefined) {
-      if (previous !== checksum) throw new Error(`Migration ${file} was edited after it was applied`);
+      if (previous !== checksum)
+        throw new Error(`Migration ${file} was edited after it was applied`);
       continue;
     }
     await db.transaction(async (tx) => {
@@ -35,7 +41,10 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
       const again = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [file]);
       if (again.rowCount > 0) return;
       for (const statement of splitStatements(sql)) await tx.query(statement);
-      await tx.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [file, checksum]);
+      await tx.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [
+        file,
+        checksum,
+      ]);
     });
     ran.push(file);
   }

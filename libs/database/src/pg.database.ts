@@ -47,7 +47,10 @@ export class PgDatabase implements SqlDatabase {
   async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
     const client = await this.pool.connect();
     const key = lockKey(name);
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [key],
+    );
     if (!rows[0].locked) {
       client.release();
       return undefined;

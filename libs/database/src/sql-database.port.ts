@@ -13,7 +13,10 @@ export interface QueryResult<R> {
 }
 
 export interface SqlExecutor {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -22,13 +22,15 @@ export type AccountRef = `wallet:${string}` | `system:${SystemAccount}` | `trans
 
 export const walletAccount = (walletId: string): AccountRef => `wallet:${walletId}`;
 export const systemAccount = (name: SystemAccount): AccountRef => `system:${name}`;
-export const transitAccount = (movementStreamId: string): AccountRef => `transit:${movementStreamId}`;
+export const transitAccount = (movementStreamId: string): AccountRef =>
+  `transit:${movementStreamId}`;
 
 const TRANSIT_PATTERN = /^transit:[a-z]+-[0-9a-f-]{36}$/;
 
 /** A contra account must be a system or transit account: wallet-to-wallet moves go through transit. */
 export function isContraAccount(ref: string): ref is AccountRef {
-  if (ref.startsWith('system:')) return (SYSTEM_ACCOUNTS as readonly string[]).includes(ref.slice(7));
+  if (ref.startsWith('system:'))
+    return (SYSTEM_ACCOUNTS as readonly string[]).includes(ref.slice(7));
   return TRANSIT_PATTERN.test(ref);
 }
 

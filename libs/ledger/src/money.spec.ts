@@ -6,7 +6,12 @@ describe('parseAmountMinor', () => {
     [1, 1n],
     ['1', 1n],
     ['000123', 123n],
-    [Number.MAX_SAFE_INTEGER, BigInt(Number.MAX_SAFE_INTEGER) > MAX_AMOUNT_MINOR ? 'amount_exceeds_limit' : BigInt(Number.MAX_SAFE_INTEGER)],
+    [
+      Number.MAX_SAFE_INTEGER,
+      BigInt(Number.MAX_SAFE_INTEGER) > MAX_AMOUNT_MINOR
+        ? 'amount_exceeds_limit'
+        : BigInt(Number.MAX_SAFE_INTEGER),
+    ],
     [MAX_AMOUNT_MINOR.toString(), MAX_AMOUNT_MINOR],
   ])('accepts %p', (input, expected) => {
     expect(parseAmountMinor(input)).toBe(expected);
@@ -42,7 +47,7 @@ describe('parseAmountMinor', () => {
 });
 
 describe('toBigInt', () => {
-  it('reads both drivers\' int8 shapes exactly', () => {
+  it("reads both drivers' int8 shapes exactly", () => {
     expect(toBigInt('9223372036854775807')).toBe(9223372036854775807n);
     expect(toBigInt(42)).toBe(42n);
     expect(toBigInt(-7n)).toBe(-7n);
@@ -68,9 +73,13 @@ describe('formatMinor and parseMajor', () => {
 
   it('are inverse for every amount and currency', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -MAX_AMOUNT_MINOR, max: MAX_AMOUNT_MINOR }), fc.constantFrom('USD', 'JPY', 'KWD'), (amount, currency) => {
-        expect(parseMajor(formatMinor(amount, currency), currency)).toBe(amount);
-      }),
+      fc.property(
+        fc.bigInt({ min: -MAX_AMOUNT_MINOR, max: MAX_AMOUNT_MINOR }),
+        fc.constantFrom('USD', 'JPY', 'KWD'),
+        (amount, currency) => {
+          expect(parseMajor(formatMinor(amount, currency), currency)).toBe(amount);
+        },
+      ),
     );
   });
 });

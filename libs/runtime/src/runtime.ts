@@ -19,7 +19,8 @@ export interface Runtime {
 export async function openRuntime(config: AppConfig): Promise<Runtime> {
   const db = await openDatabase(config);
   await migrate(db);
-  const store = config.store === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl!) : new SqlEventStore(db);
+  const store =
+    config.store === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl!) : new SqlEventStore(db);
   return {
     config,
     db,
@@ -32,7 +33,8 @@ export async function openRuntime(config: AppConfig): Promise<Runtime> {
 }
 
 async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
-  if (config.databaseUrl) return new PgDatabase({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+  if (config.databaseUrl)
+    return new PgDatabase({ connectionString: config.databaseUrl, max: config.databasePoolSize });
   const dir = join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   return PgliteDatabase.open(dir);

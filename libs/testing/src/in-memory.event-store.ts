@@ -31,7 +31,11 @@ export class InMemoryEventStore implements EventStore {
   /** Events returned by readStream, for tests that count replays. */
   streamEventsRead = 0;
 
-  async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     this.appendCalls++;
     return this.appendNow(streamId, events, expected);
   }
@@ -42,20 +46,29 @@ export class InMemoryEventStore implements EventStore {
       try {
         return this.appendNow(r.streamId, r.events, r.expected);
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError || error instanceof IdempotencyViolationError) return error;
+        if (
+          error instanceof WrongExpectedVersionError ||
+          error instanceof IdempotencyViolationError
+        )
+          return error;
         throw error;
       }
     });
   }
 
-  private appendNow(streamId: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult {
+  private appendNow(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): AppendResult {
     const stream = this.streams.get(streamId) ?? [];
     const existing = events.map((e) => this.byId.get(e.id));
     if (existing.every((e) => e && e.streamId === streamId) && existing.length > 0) {
       const last = existing[existing.length - 1]!;
       return { nextRevision: last.revision, position: last.position };
     }
-    if (existing.some((e) => e !== undefined)) throw new IdempotencyViolationError(streamId, 'some event ids were already written');
+    if (existing.some((e) => e !== undefined))
+      throw new IdempotencyViolationError(streamId, 'some event ids were already written');
     const actual: StreamRevision = stream.length === 0 ? 'no_stream' : BigInt(stream.length - 1);
     const ok =
       expected === 'any' ||
@@ -86,7 +99,10 @@ export class InMemoryEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = Number(options.fromRevision ?? 0n);
-    const page = (this.streams.get(streamId) ?? []).slice(from, from + (options.maxCount ?? MAX_READ_COUNT));
+    const page = (this.streams.get(streamId) ?? []).slice(
+      from,
+      from + (options.maxCount ?? MAX_READ_COUNT),
+    );
     this.streamEventsRead += page.length;
     return page;
   }

@@ -26,7 +26,9 @@ export function postgresUrl(): string | undefined {
   return url || undefined;
 }
 
-export async function createPgliteDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createPgliteDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const db = await PgliteDatabase.open();
   if (options.migrate !== false) await migrate(db);
   return { name: 'pglite', db, drop: () => db.close() };

@@ -25,7 +25,10 @@ export class HealthController {
   @ApiOkResponse({ description: 'Every configured dependency answers' })
   async health(@Res({ passthrough: true }) response: Response) {
     const [eventStore, database, redis] = await Promise.all([
-      check(async () => ({ adapter: this.config.store, head: formatPosition(await this.store.headPosition()) })),
+      check(async () => ({
+        adapter: this.config.store,
+        head: formatPosition(await this.store.headPosition()),
+      })),
       check(async () => {
         await this.db.query('SELECT 1');
         return { adapter: this.db.kind };
@@ -51,6 +54,8 @@ async function check(probe: () => Promise<Record<string, unknown>>): Promise<Che
 function withTimeout<T>(promise: Promise<T>, timeout_ms: number): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(Object.assign(new Error(), { name: 'Timeout' })), timeout_ms).unref()),
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(Object.assign(new Error(), { name: 'Timeout' })), timeout_ms).unref(),
+    ),
   ]);
 }

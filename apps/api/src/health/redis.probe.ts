@@ -11,7 +11,11 @@ export class RedisProbe implements OnModuleDestroy {
 
   async ping(): Promise<Record<string, unknown>> {
     if (!this.config.redisUrl) return { configured: false };
-    this.client ??= new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.client ??= new Redis(this.config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     if (this.client.status === 'wait') await this.client.connect();
     return { reply: await this.client.ping() };
   }

@@ -7,7 +7,9 @@ export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
 export class NumberFormProblem extends Error {
   readonly status = 400;
   constructor(readonly key: string) {
-    super(`${key || 'a number'} must be a whole number of minor units, as a JSON integer or a string of digits (no fractions or exponents)`);
+    super(
+      `${key || 'a number'} must be a whole number of minor units, as a JSON integer or a string of digits (no fractions or exponents)`,
+    );
   }
 }
 

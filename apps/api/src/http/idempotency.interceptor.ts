@@ -68,7 +68,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (error instanceof HttpException && REPLAYED_REFUSALS.has(error.getStatus())) {
         await this.record(scope, key, error.getStatus(), { __error: error.getResponse() });
       } else {
-        await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
+        await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [
+          scope,
+          key,
+        ]);
       }
       throw error;
     }
@@ -81,8 +84,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private async replay(scope: string, key: string, hash: string, response: Response): Promise<unknown> {
-    const { rows } = await this.db.query<{ request_hash: string; status_code: number | null; response: unknown }>(
+  private async replay(
+    scope: string,
+    key: string,
+    hash: string,
+    response: Response,
+  ): Promise<unknown> {
+    const { rows } = await this.db.query<{
+      request_hash: string;
+      status_code: number | null;
+      response: unknown;
+    }>(
       'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
       [scope, key],
     );
@@ -101,13 +113,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 function requestHash(request: Request): string {
-  return createHash('sha256').update(stableStringify({ params: request.params, body: request.body ?? null })).digest('hex');
+  return createHash('sha256')
+    .update(stableStringify({ params: request.params, body: request.body ?? null }))
+    .digest('hex');
 }
 
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value);
@@ -119,6 +135,11 @@ export const IDEMPOTENT_KEY = 'ledger:idempotent';
 export const Idempotent = (): MethodDecorator =>
   applyDecorators(
     SetMetadata(IDEMPOTENT_KEY, true),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per intent; a retry with the same key and body replays the first outcome' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description:
+        'Unique per intent; a retry with the same key and body replays the first outcome',
+    }),
     UseInterceptors(IdempotencyInterceptor),
   );

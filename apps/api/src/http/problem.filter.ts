@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Response } from 'express';
 
 /**
@@ -14,12 +21,19 @@ export class ProblemFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (!response.headersSent) response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): { statusCode: number; error: string; message: string; details?: unknown } {
+  private toBody(exception: unknown): {
+    statusCode: number;
+    error: string;
+    message: string;
+    details?: unknown;
+  } {
     const bodyParser = bodyParserProblem(exception);
     if (bodyParser) return bodyParser;
     if (!(exception instanceof HttpException)) {
@@ -27,11 +41,25 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const statusCode = exception.getStatus();
     const raw = exception.getResponse();
-    if (typeof raw === 'object' && raw !== null && 'error' in raw && typeof raw.error === 'string' && /^[a-z_]+$/.test(raw.error)) {
+    if (
+      typeof raw === 'object' &&
+      raw !== null &&
+      'error' in raw &&
+      typeof raw.error === 'string' &&
+      /^[a-z_]+$/.test(raw.error)
+    ) {
       const { message, details } = raw as { message?: unknown; details?: unknown };
-      return { statusCode, error: raw.error, message: String(message ?? raw.error), ...(details !== undefined && { details }) };
+      return {
+        statusCode,
+        error: raw.error,
+        message: String(message ?? raw.error),
+        ...(details !== undefined && { details }),
+      };
     }
-    const message = typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
+    const message =
+      typeof raw === 'string'
+        ? raw
+        : String((raw as { message?: unknown }).message ?? exception.message);
     return { statusCode, error: codeOf(statusCode), message };
   }
 }
@@ -40,16 +68,33 @@ export class ProblemFilter implements ExceptionFilter {
 function bodyParserProblem(exception: unknown) {
   const e = exception as { type?: string; status?: number; message?: string; key?: string };
   if (e?.type === 'entity.verify.failed' && e.key !== undefined) {
-    return { statusCode: 400, error: 'validation_failed', message: String(e.message), details: [{ field: e.key, message: String(e.message) }] };
+    return {
+      statusCode: 400,
+      error: 'validation_failed',
+      message: String(e.message),
+      details: [{ field: e.key, message: String(e.message) }],
+    };
   }
   if (e?.type === 'entity.parse.failed') {
-    return { statusCode: 400, error: 'malformed_json', message: 'The request body is not valid JSON' };
+    return {
+      statusCode: 400,
+      error: 'malformed_json',
+      message: 'The request body is not valid JSON',
+    };
   }
   if (e?.type === 'entity.too.large') {
-    return { statusCode: 413, error: 'payload_too_large', message: 'The request body exceeds the size limit' };
+    return {
+      statusCode: 413,
+      error: 'payload_too_large',
+      message: 'The request body exceeds the size limit',
+    };
   }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-    return { statusCode: 415, error: 'unsupported_encoding', message: 'The request body encoding is not supported' };
+    return {
+      statusCode: 415,
+      error: 'unsupported_encoding',
+      message: 'The request body encoding is not supported',
+    };
   }
   return undefined;
 }

@@ -26,7 +26,12 @@ export class ReadYourWrites {
         message: 'position must be a position token as returned by a command, e.g. "812.4521"',
       });
     }
-    const reached = await waitForPosition(this.db, READ_MODELS_PROJECTOR, target, READ_YOUR_WRITES_TIMEOUT_MS);
+    const reached = await waitForPosition(
+      this.db,
+      READ_MODELS_PROJECTOR,
+      target,
+      READ_YOUR_WRITES_TIMEOUT_MS,
+    );
     if (!reached) throw new RejectionException('position_not_reached');
   }
 }

@@ -1,5 +1,9 @@
 import { HttpException } from '@nestjs/common';
-import { MOVEMENT_REJECTION_MESSAGES, WALLET_REJECTION_MESSAGES, type WalletRejection } from '@ledger/ledger';
+import {
+  MOVEMENT_REJECTION_MESSAGES,
+  WALLET_REJECTION_MESSAGES,
+  type WalletRejection,
+} from '@ledger/ledger';
 
 /**
  * Every named refusal the API can answer with, and its HTTP status. This is
@@ -51,11 +55,13 @@ const MESSAGES: Readonly<Record<string, string>> = {
   ...MOVEMENT_REJECTION_MESSAGES,
   invalid_month: 'from must be a month, YYYY-MM',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
-  concurrency_conflict: 'The wallet is busy with other writers; retry with the same Idempotency-Key',
+  concurrency_conflict:
+    'The wallet is busy with other writers; retry with the same Idempotency-Key',
   idempotency_key_in_progress: 'A request with this Idempotency-Key is still being processed',
   idempotency_key_reused: 'This Idempotency-Key was already used with a different request',
   idempotency_key_required: 'The Idempotency-Key header is required for requests that move money',
-  position_not_reached: 'The read models did not reach the requested position in time; retry shortly',
+  position_not_reached:
+    'The read models did not reach the requested position in time; retry shortly',
 };
 
 export type ApiRejection = WalletRejection | keyof typeof STATUS;
@@ -65,7 +71,10 @@ export class RejectionException extends HttpException {
     readonly rejection: string,
     message = MESSAGES[rejection] ?? rejection.replace(/_/g, ' '),
   ) {
-    super({ statusCode: STATUS[rejection] ?? 422, error: rejection, message }, STATUS[rejection] ?? 422);
+    super(
+      { statusCode: STATUS[rejection] ?? 422, error: rejection, message },
+      STATUS[rejection] ?? 422,
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export function validationPipe(): ValidationPipe {
   });
 }
 
-function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string; message: string }> {
+function flatten(
+  errors: ValidationError[],
+  prefix = '',
+): Array<{ field: string; message: string }> {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
@@ -60,7 +63,8 @@ export function IsSupportedCurrency(options?: ValidationOptions): PropertyDecora
       options,
       validator: {
         validate: (value: unknown) => isCurrency(value),
-        defaultMessage: (args) => `${args?.property} must be a supported ISO 4217 currency code such as USD, EUR or JPY`,
+        defaultMessage: (args) =>
+          `${args?.property} must be a supported ISO 4217 currency code such as USD, EUR or JPY`,
       },
     });
 }

@@ -1,4 +1,10 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  Inject,
+} from '@nestjs/common';
 import { APP_CONFIG } from '@ledger/config';
 import { SQL_DATABASE } from '@ledger/database';
 import { EVENT_STORE } from '@ledger/event-store';

@@ -19,7 +19,11 @@ export class LedgerVerification {
   ) {}
 
   async run(): Promise<VerifyReport> {
-    if (this.running) throw new RejectionException('verification_in_progress', 'A verification is already running; retry when it ends');
+    if (this.running)
+      throw new RejectionException(
+        'verification_in_progress',
+        'A verification is already running; retry when it ends',
+      );
     this.running = verifyLedger(this.db, this.store);
     try {
       return await this.running;

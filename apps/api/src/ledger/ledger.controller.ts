@@ -3,9 +3,21 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, formatPosition, parsePosition, START, type EventStore } from '@ledger/event-store';
+import {
+  EVENT_STORE,
+  formatPosition,
+  parsePosition,
+  START,
+  type EventStore,
+} from '@ledger/event-store';
 import { Roles } from '@ledger/identity';
-import { accountBalances, describeStatus, projectionStatus, READ_MODELS_PROJECTOR, trialBalance } from '@ledger/read-models';
+import {
+  accountBalances,
+  describeStatus,
+  projectionStatus,
+  READ_MODELS_PROJECTOR,
+  trialBalance,
+} from '@ledger/read-models';
 import { RejectionException } from '../http/rejection';
 import { PageQueryDto } from '../wallets/wallet-query.dto';
 import { LedgerVerification } from './ledger-verification.service';
@@ -43,14 +55,20 @@ export class LedgerController {
   ) {}
 
   @Get('trial-balance')
-  @ApiOkResponse({ description: 'Debits and credits per currency over every account; balanced when equal' })
+  @ApiOkResponse({
+    description: 'Debits and credits per currency over every account; balanced when equal',
+  })
   async trialBalance() {
     return stringify(await trialBalance(this.db));
   }
 
   @Get('accounts')
   async accounts(@Query() query: AccountsQueryDto) {
-    const page = await accountBalances(this.db, { kind: query.kind, cursor: query.cursor, limit: query.limit });
+    const page = await accountBalances(this.db, {
+      kind: query.kind,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
     if (typeof page === 'string') throw new RejectionException(page);
     return stringify(page);
   }
@@ -64,11 +82,22 @@ export class LedgerController {
   @Get('events')
   async events(@Query() query: EventsQueryDto) {
     const after = query.after === undefined ? START : parsePosition(query.after);
-    if (!after) throw new RejectionException('invalid_position', 'after must be a position token, e.g. "812.4521"');
+    if (!after)
+      throw new RejectionException(
+        'invalid_position',
+        'after must be a position token, e.g. "812.4521"',
+      );
     const events = await this.store.readAll({ after, maxCount: query.limit ?? 100 });
     return {
-      items: events.map((e) => ({ ...e, revision: e.revision.toString(), position: formatPosition(e.position) })),
-      last: events.length > 0 ? formatPosition(events[events.length - 1].position) : query.after ?? null,
+      items: events.map((e) => ({
+        ...e,
+        revision: e.revision.toString(),
+        position: formatPosition(e.position),
+      })),
+      last:
+        events.length > 0
+          ? formatPosition(events[events.length - 1].position)
+          : (query.after ?? null),
     };
   }
 
@@ -81,5 +110,7 @@ export class LedgerController {
 
 /** bigint → string everywhere in a response body. */
 function stringify<T>(value: T): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+  );
 }

@@ -5,7 +5,10 @@ import { RejectionException } from '../http/rejection';
 
 /** What every movement-starting route shares: who the caller is, and how an answer is shaped. */
 export function callerOf(principal: Principal): Caller {
-  return { userId: principal.userId, actsForOthers: principal.roles.some((r) => r === 'finance' || r === 'admin') };
+  return {
+    userId: principal.userId,
+    actsForOthers: principal.roles.some((r) => r === 'finance' || r === 'admin'),
+  };
 }
 
 /** The DTO validator has already accepted the amount; this only turns it into a bigint. */

@@ -26,12 +26,16 @@ export class MovementsController {
    */
   @Get(':id')
   @ApiOkResponse({ type: MovementView })
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MovementView> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<MovementView> {
     if (!parseSagaStreamId(id)) throw new RejectionException('movement_not_found');
     const saga = await this.streams.load(id);
     const summary = saga?.summary;
     if (!saga || !summary) throw new RejectionException('movement_not_found');
-    if (!summary.partyIds.includes(principal.userId) && !canReadAnyWallet(principal)) throw new RejectionException('movement_not_found');
+    if (!summary.partyIds.includes(principal.userId) && !canReadAnyWallet(principal))
+      throw new RejectionException('movement_not_found');
     const steps: MovementStep[] = saga.events.map((e) => ({
       type: e.type,
       at: typeof e.data.at === 'string' ? e.data.at : e.createdAt.toISOString(),
@@ -63,7 +67,9 @@ export class MovementsController {
   ): Promise<{ walletId: string; months: MonthlyTotal[] }> {
     if (from !== undefined && !MONTH.test(from)) throw new RejectionException('invalid_month');
     const { wallet } = await this.wallets.state(walletId);
-    const visible = wallet.status !== 'unopened' && (wallet.ownerId === principal.userId || canReadAnyWallet(principal));
+    const visible =
+      wallet.status !== 'unopened' &&
+      (wallet.ownerId === principal.userId || canReadAnyWallet(principal));
     if (!visible) throw new RejectionException('wallet_not_found');
     return { walletId, months: await this.statistics.monthly(walletId, from) };
   }

@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfiguredRateProvider, GatewayEventRecorder, LedgerModule, MovementStreams, RATE_PROVIDER } from '@ledger/ledger';
+import {
+  ConfiguredRateProvider,
+  GatewayEventRecorder,
+  LedgerModule,
+  MovementStreams,
+  RATE_PROVIDER,
+} from '@ledger/ledger';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 import { StartTopUpHandler } from '../top-ups/start-top-up.handler';
@@ -26,7 +32,14 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
  */
 @Module({
   imports: [CqrsModule, LedgerModule],
-  controllers: [TransfersController, TopUpsController, WithdrawalsController, StripeWebhookController, PayoutDestinationsController, MovementsController],
+  controllers: [
+    TransfersController,
+    TopUpsController,
+    WithdrawalsController,
+    StripeWebhookController,
+    PayoutDestinationsController,
+    MovementsController,
+  ],
   providers: [
     MovementStreams,
     GatewayEventRecorder,
@@ -37,7 +50,10 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
     StartWithdrawalHandler,
     WalletStatisticsQuery,
     // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
-    { provide: RATE_PROVIDER, useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? '') },
+    {
+      provide: RATE_PROVIDER,
+      useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? ''),
+    },
   ],
 })
 export class MovementsModule {}

@@ -26,7 +26,14 @@ export class WalletStatisticsQuery {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
   async monthly(walletId: string, fromMonth: string | undefined): Promise<MonthlyTotal[]> {
-    const { rows } = await this.db.query<{ month: string; kind: string; currency: string; in_minor: unknown; out_minor: unknown; entries: unknown }>(
+    const { rows } = await this.db.query<{
+      month: string;
+      kind: string;
+      currency: string;
+      in_minor: unknown;
+      out_minor: unknown;
+      entries: unknown;
+    }>(
       `SELECT to_char(date_trunc('month', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
               coalesce(kind, 'other') AS kind, currency,
               coalesce(sum(amount_minor) FILTER (WHERE direction = 'credit'), 0)::text AS in_minor,

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
 import { deriveId } from '@ledger/ledger';
@@ -22,7 +32,11 @@ export class PayoutDestinationsController {
     @Body() dto: CreatePayoutDestinationDto,
     @Req() request: { idempotency: IdempotencyContext },
   ): Promise<PayoutDestination> {
-    const added = await this.destinations.add(principal.userId, deriveId('payout-destination', request.idempotency.commandId), dto);
+    const added = await this.destinations.add(
+      principal.userId,
+      deriveId('payout-destination', request.idempotency.commandId),
+      dto,
+    );
     if (typeof added === 'string') throw new RejectionException(added);
     return added;
   }
@@ -34,7 +48,11 @@ export class PayoutDestinationsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    if (!(await this.destinations.remove(principal.userId, id))) throw new RejectionException('payout_destination_not_found');
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<void> {
+    if (!(await this.destinations.remove(principal.userId, id)))
+      throw new RejectionException('payout_destination_not_found');
   }
 }

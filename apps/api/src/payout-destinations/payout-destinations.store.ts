@@ -26,14 +26,27 @@ export class PayoutDestinationsStore {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
   /** Links a destination under a caller-chosen id (derived from the request's idempotency key). */
-  async add(userId: string, id: string, input: Omit<PayoutDestination, 'id' | 'createdAt'>): Promise<PayoutDestination | 'payout_destination_exists' | 'too_many_payout_destinations'> {
+  async add(
+    userId: string,
+    id: string,
+    input: Omit<PayoutDestination, 'id' | 'createdAt'>,
+  ): Promise<PayoutDestination | 'payout_destination_exists' | 'too_many_payout_destinations'> {
     return this.db.transaction(async (tx) => {
       // Serialise one user's links so the limit holds under concurrent requests.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payout-destinations:${userId}`]);
-      const existing = await tx.query<Row>('SELECT * FROM payout_destinations WHERE destination_id = $1 AND user_id = $2', [id, userId]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `payout-destinations:${userId}`,
+      ]);
+      const existing = await tx.query<Row>(
+        'SELECT * FROM payout_destinations WHERE destination_id = $1 AND user_id = $2',
+        [id, userId],
+      );
       if (existing.rows[0]) return toDestination(existing.rows[0]);
-      const live = await tx.query<{ provider_ref: string }>('SELECT provider_ref FROM payout_destinations WHERE user_id = $1 AND removed_at IS NULL', [userId]);
-      if (live.rows.some((r) => r.provider_ref === input.providerRef)) return 'payout_destination_exists';
+      const live = await tx.query<{ provider_ref: string }>(
+        'SELECT provider_ref FROM payout_destinations WHERE user_id = $1 AND removed_at IS NULL',
+        [userId],
+      );
+      if (live.rows.some((r) => r.provider_ref === input.providerRef))
+        return 'payout_destination_exists';
       if (live.rows.length >= MAX_DESTINATIONS_PER_USER) return 'too_many_payout_destinations';
       const { rows } = await tx.query<Row>(
         `INSERT INTO payout_destinations (destination_id, user_id, type, provider_ref, label) VALUES ($1, $2, $3, $4, $5) RETURNING *`,

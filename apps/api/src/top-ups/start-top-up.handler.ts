@@ -36,46 +36,90 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
   async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
     const { wallet } = await this.wallets.state(input.walletId);
     if (wallet.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
-    if (wallet.ownerId !== input.caller.userId && !input.caller.actsForOthers) return { ok: false, rejection: 'not_wallet_owner' };
+    if (wallet.ownerId !== input.caller.userId && !input.caller.actsForOthers)
+      return { ok: false, rejection: 'not_wallet_owner' };
     if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
-    if (wallet.status !== 'open') return { ok: false, rejection: wallet.status === 'frozen' ? 'wallet_frozen' : 'wallet_closed' };
+    if (wallet.status !== 'open')
+      return {
+        ok: false,
+        rejection: wallet.status === 'frozen' ? 'wallet_frozen' : 'wallet_closed',
+      };
 
     const topUpId = deriveId('topup', input.commandId);
     const stream = sagaStreamId('topup', topUpId);
     const now = Date.now();
     const request: TopUpRequest = {
-      topUpId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
-      amountMinor: input.amountMinor, currency: input.currency,
+      topUpId,
+      requestedBy: input.caller.userId,
+      walletId: input.walletId,
+      ownerId: wallet.ownerId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
       ...(input.paymentMethodId && { paymentMethodId: input.paymentMethodId }),
-      timeoutAt: new Date(now + this.timeoutMs).toISOString(), at: new Date(now).toISOString(),
+      timeoutAt: new Date(now + this.timeoutMs).toISOString(),
+      at: new Date(now).toISOString(),
     };
-    const requested = await this.streams.record(stream, { type: 'RequestTopUp', commandId: input.commandId, request }, { correlationId: input.commandId });
+    const requested = await this.streams.record(
+      stream,
+      { type: 'RequestTopUp', commandId: input.commandId, request },
+      { correlationId: input.commandId },
+    );
     if (!requested.ok) return { ok: false, rejection: requested.rejection };
     // A retried request goes on with what was recorded first, so the intent's key always meets the same request.
-    const state = requested.duplicate ? ((await this.streams.load(stream))?.state as TopUp | undefined) : undefined;
+    const state = requested.duplicate
+      ? ((await this.streams.load(stream))?.state as TopUp | undefined)
+      : undefined;
     const recorded = state && state.phase !== 'none' ? state.request : request;
     return this.createIntent(stream, recorded, input.customerRef);
   }
 
-  private async createIntent(stream: string, request: TopUpRequest, customerRef: string): Promise<MovementStarted> {
+  private async createIntent(
+    stream: string,
+    request: TopUpRequest,
+    customerRef: string,
+  ): Promise<MovementStarted> {
     const at = new Date().toISOString();
     const commandId = deriveId(stream, 'intent');
     try {
       const intent = await this.gateway.createPaymentIntent({
-        amountMinor: request.amountMinor, currency: request.currency, customerRef,
+        amountMinor: request.amountMinor,
+        currency: request.currency,
+        customerRef,
         ...(request.paymentMethodId && { paymentMethodId: request.paymentMethodId }),
         metadata: { [SAGA_METADATA_KEY]: stream },
         idempotencyKey: `${stream}:intent`,
       });
-      const recorded = await this.streams.record(stream, { type: 'RecordPaymentIntent', commandId, result: { ok: true, paymentIntentId: intent.paymentIntentId }, at });
+      const recorded = await this.streams.record(stream, {
+        type: 'RecordPaymentIntent',
+        commandId,
+        result: { ok: true, paymentIntentId: intent.paymentIntentId },
+        at,
+      });
       if (!recorded.ok) return { ok: false, rejection: recorded.rejection };
-      return { ok: true, movementId: stream, status: 'pending', position: recorded.position, clientSecret: intent.clientSecret };
+      return {
+        ok: true,
+        movementId: stream,
+        status: 'pending',
+        position: recorded.position,
+        clientSecret: intent.clientSecret,
+      };
     } catch (error) {
       // A transient failure leaves the top-up requested: the client retries
       // with the same Idempotency-Key (same intent key), or the timer ends it.
-      if (!(error instanceof PermanentGatewayError)) return { ok: false, rejection: 'payment_provider_unavailable' };
-      const recorded = await this.streams.record(stream, { type: 'RecordPaymentIntent', commandId, result: { ok: false, reason: error.reason }, at });
-      return { ok: true, movementId: stream, status: 'failed', position: recorded.ok ? recorded.position : undefined };
+      if (!(error instanceof PermanentGatewayError))
+        return { ok: false, rejection: 'payment_provider_unavailable' };
+      const recorded = await this.streams.record(stream, {
+        type: 'RecordPaymentIntent',
+        commandId,
+        result: { ok: false, reason: error.reason },
+        at,
+      });
+      return {
+        ok: true,
+        movementId: stream,
+        status: 'failed',
+        position: recorded.ok ? recorded.position : undefined,
+      };
     }
   }
 }

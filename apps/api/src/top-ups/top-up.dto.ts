@@ -7,7 +7,11 @@ export class CreateTopUpDto {
   @IsUUID()
   walletId!: string;
 
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }], example: '2500', description: 'Minor units' })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+    example: '2500',
+    description: 'Minor units',
+  })
   @IsAmountMinor()
   amountMinor!: number | string;
 
@@ -15,8 +19,13 @@ export class CreateTopUpDto {
   @IsSupportedCurrency()
   currency!: string;
 
-  @ApiPropertyOptional({ example: 'pm_1NXWPn2eZvKYlo2C', description: 'A linked card to charge now; without it the browser confirms with clientSecret' })
+  @ApiPropertyOptional({
+    example: 'pm_1NXWPn2eZvKYlo2C',
+    description: 'A linked card to charge now; without it the browser confirms with clientSecret',
+  })
   @IsOptional()
-  @Matches(/^pm_[A-Za-z0-9_]{1,100}$/, { message: 'paymentMethodId must be a provider id such as pm_…' })
+  @Matches(/^pm_[A-Za-z0-9_]{1,100}$/, {
+    message: 'paymentMethodId must be a provider id such as pm_…',
+  })
   paymentMethodId?: string;
 }

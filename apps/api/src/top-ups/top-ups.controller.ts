@@ -21,7 +21,11 @@ export class TopUpsController {
   @HttpCode(202)
   @Idempotent()
   @ApiAcceptedResponse({ description: 'id, status, position and clientSecret' })
-  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTopUpDto, @Req() request: { idempotency: IdempotencyContext }) {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTopUpDto,
+    @Req() request: { idempotency: IdempotencyContext },
+  ) {
     const started = await this.commands.execute<StartTopUpCommand, MovementStarted>(
       new StartTopUpCommand({
         caller: callerOf(principal),

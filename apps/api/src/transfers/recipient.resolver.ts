@@ -27,20 +27,27 @@ export class RecipientResolver {
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
   ) {}
 
-  async resolve(ref: RecipientRef, currency: string): Promise<ResolvedRecipient | 'recipient_not_found' | 'recipient_ambiguous'> {
+  async resolve(
+    ref: RecipientRef,
+    currency: string,
+  ): Promise<ResolvedRecipient | 'recipient_not_found' | 'recipient_ambiguous'> {
     if ('walletId' in ref) {
       const { wallet } = await this.wallets.state(ref.walletId);
       if (wallet.status === 'unopened') return 'recipient_not_found';
       return { walletId: ref.walletId, ownerId: wallet.ownerId, currency: wallet.currency };
     }
-    const userId = 'email' in ref ? await this.directory.findUserIdByEmail(ref.email) : await this.directory.findUserIdByPhone(ref.phone);
+    const userId =
+      'email' in ref
+        ? await this.directory.findUserIdByEmail(ref.email)
+        : await this.directory.findUserIdByPhone(ref.phone);
     if (!userId) return 'recipient_not_found';
     const { rows } = await this.db.query<{ wallet_id: string; currency: string }>(
       `SELECT wallet_id, currency FROM read_models.wallet_balances
        WHERE owner_id = $1 AND status = 'open' ORDER BY opened_at, wallet_id LIMIT $2`,
       [userId, MAX_WALLETS_PER_USER],
     );
-    const match = rows.find((r) => r.currency === currency) ?? (rows.length === 1 ? rows[0] : undefined);
+    const match =
+      rows.find((r) => r.currency === currency) ?? (rows.length === 1 ? rows[0] : undefined);
     if (!match) return rows.length === 0 ? 'recipient_not_found' : 'recipient_ambiguous';
     return { walletId: match.wallet_id, ownerId: userId, currency: match.currency };
   }

@@ -21,7 +21,10 @@ import { RecipientResolver } from './recipient.resolver';
  * sender's wallet decides when the driver places the hold.
  */
 @CommandHandler(StartTransferCommand)
-export class StartTransferHandler implements ICommandHandler<StartTransferCommand, MovementStarted> {
+export class StartTransferHandler implements ICommandHandler<
+  StartTransferCommand,
+  MovementStarted
+> {
   constructor(
     private readonly wallets: WalletCommands,
     private readonly streams: MovementStreams,
@@ -32,7 +35,8 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
   async execute({ input }: StartTransferCommand): Promise<MovementStarted> {
     const { wallet: sender } = await this.wallets.state(input.fromWalletId);
     if (sender.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
-    if (sender.ownerId !== input.caller.userId && !input.caller.actsForOthers) return { ok: false, rejection: 'not_wallet_owner' };
+    if (sender.ownerId !== input.caller.userId && !input.caller.actsForOthers)
+      return { ok: false, rejection: 'not_wallet_owner' };
     if (sender.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
     const recipient = await this.recipients.resolve(input.to, input.currency);
     if (typeof recipient === 'string') return { ok: false, rejection: recipient };
@@ -56,7 +60,11 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
       ...(input.description && { description: input.description }),
       at: new Date().toISOString(),
     };
-    const outcome = await this.streams.record(stream, { type: 'RequestTransfer', commandId: input.commandId, request }, { correlationId: input.commandId });
+    const outcome = await this.streams.record(
+      stream,
+      { type: 'RequestTransfer', commandId: input.commandId, request },
+      { correlationId: input.commandId },
+    );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     return { ok: true, movementId: stream, status: 'pending', position: outcome.position };
   }

@@ -13,22 +13,38 @@ export class CreateTransferDto {
   @IsUUID()
   toWalletId?: string;
 
-  @ApiPropertyOptional({ example: 'bob@example.com', description: "The recipient's account e-mail" })
+  @ApiPropertyOptional({
+    example: 'bob@example.com',
+    description: "The recipient's account e-mail",
+  })
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
   toEmail?: string;
 
-  @ApiPropertyOptional({ example: '+4915112345678', description: "The recipient's phone number, E.164" })
+  @ApiPropertyOptional({
+    example: '+4915112345678',
+    description: "The recipient's phone number, E.164",
+  })
   @IsOptional()
-  @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'toPhone must be an E.164 number such as +4915112345678' })
+  @Matches(/^\+[1-9][0-9]{6,14}$/, {
+    message: 'toPhone must be an E.164 number such as +4915112345678',
+  })
   toPhone?: string;
 
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }], example: '1250', description: "Minor units of the sender's currency" })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+    example: '1250',
+    description: "Minor units of the sender's currency",
+  })
   @IsAmountMinor()
   amountMinor!: number | string;
 
-  @ApiProperty({ example: 'EUR', description: "The sender's wallet currency; a recipient in another currency is credited at the current rate" })
+  @ApiProperty({
+    example: 'EUR',
+    description:
+      "The sender's wallet currency; a recipient in another currency is credited at the current rate",
+  })
   @IsSupportedCurrency()
   currency!: string;
 
@@ -40,9 +56,14 @@ export class CreateTransferDto {
 }
 
 export class MovementAcceptedView {
-  @ApiProperty({ example: 'transfer-4b6c…', description: 'The movement id; GET /movements/{id} follows it' })
+  @ApiProperty({
+    example: 'transfer-4b6c…',
+    description: 'The movement id; GET /movements/{id} follows it',
+  })
   id!: string;
   @ApiProperty({ enum: ['pending', 'completed', 'failed'] }) status!: string;
-  @ApiPropertyOptional({ description: 'Global log position of the request; pass as ?position= to read your own write' })
+  @ApiPropertyOptional({
+    description: 'Global log position of the request; pass as ?position= to read your own write',
+  })
   position?: string;
 }

@@ -40,9 +40,11 @@ export class TransfersController {
 }
 
 function recipientOf(dto: CreateTransferDto): RecipientRef {
-  const given = [dto.toWalletId && { walletId: dto.toWalletId }, dto.toEmail && { email: dto.toEmail }, dto.toPhone && { phone: dto.toPhone }].filter(
-    (r): r is RecipientRef => Boolean(r),
-  );
+  const given = [
+    dto.toWalletId && { walletId: dto.toWalletId },
+    dto.toEmail && { email: dto.toEmail },
+    dto.toPhone && { phone: dto.toPhone },
+  ].filter((r): r is RecipientRef => Boolean(r));
   if (given.length !== 1) throw new RejectionException('recipient_required');
   return given[0];
 }

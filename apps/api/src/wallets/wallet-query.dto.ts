@@ -1,9 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 
 export class PositionQueryDto {
-  @ApiPropertyOptional({ description: 'Wait until the read models reflect this position (from a command response)' })
+  @ApiPropertyOptional({
+    description: 'Wait until the read models reflect this position (from a command response)',
+  })
   @IsOptional()
   @IsString()
   @Length(3, 45)
@@ -33,8 +45,26 @@ export class ListWalletsQueryDto extends PageQueryDto {
   ownerId?: string;
 }
 
-export const HISTORY_TYPES = ['WalletOpened', 'WalletCredited', 'WalletDebited', 'HoldPlaced', 'HoldCaptured', 'HoldReleased', 'WalletFrozen', 'WalletUnfrozen', 'WalletClosed'] as const;
-export const ENTRY_KINDS = ['top_up', 'withdrawal', 'transfer', 'refund', 'adjustment', 'reversal', 'fx'] as const;
+export const HISTORY_TYPES = [
+  'WalletOpened',
+  'WalletCredited',
+  'WalletDebited',
+  'HoldPlaced',
+  'HoldCaptured',
+  'HoldReleased',
+  'WalletFrozen',
+  'WalletUnfrozen',
+  'WalletClosed',
+] as const;
+export const ENTRY_KINDS = [
+  'top_up',
+  'withdrawal',
+  'transfer',
+  'refund',
+  'adjustment',
+  'reversal',
+  'fx',
+] as const;
 
 export class HistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: HISTORY_TYPES })

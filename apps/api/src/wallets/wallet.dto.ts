@@ -10,11 +10,18 @@ export class OpenWalletDto {
 }
 
 export class AdjustmentDto {
-  @ApiProperty({ enum: ['credit', 'debit'], description: 'credit raises the wallet balance, debit lowers it' })
+  @ApiProperty({
+    enum: ['credit', 'debit'],
+    description: 'credit raises the wallet balance, debit lowers it',
+  })
   @IsIn(['credit', 'debit'])
   direction!: 'credit' | 'debit';
 
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }], example: '1250', description: 'Minor units' })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+    example: '1250',
+    description: 'Minor units',
+  })
   @IsAmountMinor()
   amountMinor!: number | string;
 
@@ -22,11 +29,18 @@ export class AdjustmentDto {
   @IsSupportedCurrency()
   currency!: string;
 
-  @ApiProperty({ enum: SYSTEM_ACCOUNTS, description: 'The system account on the other side of the entry' })
+  @ApiProperty({
+    enum: SYSTEM_ACCOUNTS,
+    description: 'The system account on the other side of the entry',
+  })
   @IsIn(SYSTEM_ACCOUNTS as unknown as string[])
   account!: SystemAccount;
 
-  @ApiProperty({ example: 'Correct duplicate card settlement 2026-11-20', minLength: 3, maxLength: 500 })
+  @ApiProperty({
+    example: 'Correct duplicate card settlement 2026-11-20',
+    minLength: 3,
+    maxLength: 500,
+  })
   @IsString()
   @Length(3, 500)
   reason!: string;
@@ -49,10 +63,15 @@ export class WalletView {
   @ApiProperty() ownerId!: string;
   @ApiProperty({ example: 'EUR' }) currency!: string;
   @ApiProperty({ enum: ['open', 'frozen', 'closed'] }) status!: string;
-  @ApiProperty({ example: '1250', description: 'Posted balance, minor units' }) postedMinor!: string;
+  @ApiProperty({ example: '1250', description: 'Posted balance, minor units' })
+  postedMinor!: string;
   @ApiProperty({ example: '0', description: 'Sum of open holds, minor units' }) heldMinor!: string;
-  @ApiProperty({ example: '1250', description: 'posted - held, minor units' }) availableMinor!: string;
-  @ApiProperty({ example: '3', description: 'Stream revision of the last event reflected' }) revision!: string;
-  @ApiPropertyOptional({ description: 'Global log position of the write; pass as ?position= to read your own write' })
+  @ApiProperty({ example: '1250', description: 'posted - held, minor units' })
+  availableMinor!: string;
+  @ApiProperty({ example: '3', description: 'Stream revision of the last event reflected' })
+  revision!: string;
+  @ApiPropertyOptional({
+    description: 'Global log position of the write; pass as ?position= to read your own write',
+  })
   position?: string;
 }

@@ -18,7 +18,11 @@ export function fromReadModel(w: WalletBalance): WalletView {
 }
 
 /** The write side's view, right after a command: exact, and ahead of the read models. */
-export function fromWriteSide(wallet: Wallet, revision: bigint | undefined, position: Position | undefined): WalletView | undefined {
+export function fromWriteSide(
+  wallet: Wallet,
+  revision: bigint | undefined,
+  position: Position | undefined,
+): WalletView | undefined {
   if (wallet.status === 'unopened') return undefined;
   const w: OpenedWallet = wallet;
   return {

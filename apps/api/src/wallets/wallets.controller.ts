@@ -1,9 +1,39 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import { deriveId, newId, parseAmountMinor, WalletCommands, type WalletCommand, type WalletOutcome } from '@ledger/ledger';
-import { getWallet, listWallets, walletHistory, type HistoryEntry, type WalletBalance } from '@ledger/read-models';
+import {
+  deriveId,
+  newId,
+  parseAmountMinor,
+  WalletCommands,
+  type WalletCommand,
+  type WalletOutcome,
+} from '@ledger/ledger';
+import {
+  getWallet,
+  listWallets,
+  walletHistory,
+  type HistoryEntry,
+  type WalletBalance,
+} from '@ledger/read-models';
 import { formatPosition } from '@ledger/event-store';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -27,19 +57,30 @@ export class WalletsController {
   @Post()
   @Idempotent()
   @ApiCreatedResponse({ type: WalletView })
-  async open(@CurrentPrincipal() principal: Principal, @Body() body: OpenWalletDto, @Req() req: IdempotentRequest) {
+  async open(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: OpenWalletDto,
+    @Req() req: IdempotentRequest,
+  ) {
     const { commandId } = req.idempotency;
     const walletId = deriveId('wallet', commandId);
     const outcome = await this.wallets.execute(
       walletId,
-      { type: 'OpenWallet', commandId, at: now(), walletId, ownerId: principal.userId, currency: body.currency },
+      {
+        type: 'OpenWallet',
+        commandId,
+        at: now(),
+        walletId,
+        ownerId: principal.userId,
+        currency: body.currency,
+      },
       { correlationId: commandId },
     );
     return this.writeSideView(walletId, outcome);
   }
 
   @Get()
-  @ApiOkResponse({ description: 'A page of wallets: the caller\'s own, or any owner\'s for staff' })
+  @ApiOkResponse({ description: "A page of wallets: the caller's own, or any owner's for staff" })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListWalletsQueryDto) {
     await this.readYourWrites.waitFor(query.position);
     const ownerId = canReadAnyWallet(principal) ? query.ownerId : principal.userId;
@@ -51,13 +92,21 @@ export class WalletsController {
   @Get(':id')
   @ApiOkResponse({ type: WalletView })
   @ApiQuery({ name: 'position', required: false })
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PositionQueryDto) {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: PositionQueryDto,
+  ) {
     await this.readYourWrites.waitFor(query.position);
     return fromReadModel(await this.readable(principal, id));
   }
 
   @Get(':id/history')
-  async history(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: HistoryQueryDto) {
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: HistoryQueryDto,
+  ) {
     await this.readYourWrites.waitFor(query.position);
     await this.readable(principal, id);
     const page = await walletHistory(this.db, id, {
@@ -78,7 +127,10 @@ export class WalletsController {
   @Post(':id/adjustments')
   @Roles('finance', 'admin')
   @Idempotent()
-  @ApiCreatedResponse({ type: WalletView, description: 'A reasoned entry between the wallet and a system account' })
+  @ApiCreatedResponse({
+    type: WalletView,
+    description: 'A reasoned entry between the wallet and a system account',
+  })
   async adjust(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -98,22 +150,39 @@ export class WalletsController {
       description: `${body.reason} (by ${principal.userId})`,
       ...(body.reverses && { reverses: body.reverses }),
     };
-    const command: WalletCommand = body.direction === 'credit' ? { type: 'Credit', ...movement } : { type: 'Debit', ...movement };
-    return this.writeSideView(id, await this.wallets.execute(id, command, { correlationId: commandId }));
+    const command: WalletCommand =
+      body.direction === 'credit'
+        ? { type: 'Credit', ...movement }
+        : { type: 'Debit', ...movement };
+    return this.writeSideView(
+      id,
+      await this.wallets.execute(id, command, { correlationId: commandId }),
+    );
   }
 
   @Post(':id/freeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
   async freeze(@Param('id', ParseUUIDPipe) id: string, @Body() body: FreezeDto) {
-    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Freeze', commandId: newId(), at: now(), reason: body.reason }));
+    return this.writeSideView(
+      id,
+      await this.wallets.execute(id, {
+        type: 'Freeze',
+        commandId: newId(),
+        at: now(),
+        reason: body.reason,
+      }),
+    );
   }
 
   @Post(':id/unfreeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
   async unfreeze(@Param('id', ParseUUIDPipe) id: string) {
-    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }));
+    return this.writeSideView(
+      id,
+      await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }),
+    );
   }
 
   @Post(':id/close')
@@ -121,9 +190,14 @@ export class WalletsController {
   async close(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
     // Ownership is checked on the write side's own state, never a read model.
     const { wallet } = await this.wallets.state(id);
-    const mayClose = wallet.status !== 'unopened' && (wallet.ownerId === principal.userId || principal.roles.includes('admin'));
+    const mayClose =
+      wallet.status !== 'unopened' &&
+      (wallet.ownerId === principal.userId || principal.roles.includes('admin'));
     if (!mayClose) throw new RejectionException('wallet_not_found');
-    return this.writeSideView(id, await this.wallets.execute(id, { type: 'Close', commandId: newId(), at: now() }));
+    return this.writeSideView(
+      id,
+      await this.wallets.execute(id, { type: 'Close', commandId: newId(), at: now() }),
+    );
   }
 
   /** A customer sees only their own wallets; another's answers 404, exactly as a missing one, so ids cannot be probed. */

@@ -1,5 +1,11 @@
 import { SqlEventStore } from '@ledger/event-store';
-import { deriveId, GatewayEventRecorder, MovementStreams, sagaStreamId, type TopUpRequest } from '@ledger/ledger';
+import {
+  deriveId,
+  GatewayEventRecorder,
+  MovementStreams,
+  sagaStreamId,
+  type TopUpRequest,
+} from '@ledger/ledger';
 import { SandboxGateway, type GatewayEvent } from '@ledger/payments';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { RejectionException } from '../http/rejection';
@@ -14,7 +20,13 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
   const stream = sagaStreamId('topup', deriveId('webhook-test'));
   const at = '2026-01-01T00:00:00.000Z';
   const paid: GatewayEvent = {
-    type: 'payment_succeeded', providerEventId: 'evt_1', objectId: 'pi_1', amountMinor: 500n, currency: 'USD', metadata: { saga: stream }, occurredAt: new Date(at),
+    type: 'payment_succeeded',
+    providerEventId: 'evt_1',
+    objectId: 'pi_1',
+    amountMinor: 500n,
+    currency: 'USD',
+    metadata: { saga: stream },
+    occurredAt: new Date(at),
   };
 
   beforeAll(async () => {
@@ -22,7 +34,16 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
     store = new SqlEventStore(database.db);
     streams = new MovementStreams(store);
     controller = new StripeWebhookController(gateway, new GatewayEventRecorder(streams));
-    const request: TopUpRequest = { topUpId: stream.slice(6), requestedBy: 'u', walletId: 'w', ownerId: 'u', amountMinor: 500n, currency: 'USD', timeoutAt: at, at };
+    const request: TopUpRequest = {
+      topUpId: stream.slice(6),
+      requestedBy: 'u',
+      walletId: 'w',
+      ownerId: 'u',
+      amountMinor: 500n,
+      currency: 'USD',
+      timeoutAt: at,
+      at,
+    };
     await streams.record(stream, { type: 'RequestTopUp', commandId: 'req', request });
   });
   afterAll(async () => {
@@ -30,7 +51,8 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
     await database.drop();
   });
 
-  const send = (body: Buffer, signature: string) => controller.receive({ rawBody: body }, signature);
+  const send = (body: Buffer, signature: string) =>
+    controller.receive({ rawBody: body }, signature);
 
   it('refuses a forged report with 400 and writes nothing', async () => {
     const { rawBody } = gateway.signedWebhook(paid);
@@ -39,7 +61,12 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
     const refusal = await send(rawBody, forged.signatureHeader).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(RejectionException);
     expect((refusal as RejectionException).getStatus()).toBe(400);
-    await expect(send(Buffer.from(rawBody.toString().replace('500', '900')), gateway.signedWebhook(paid).signatureHeader)).rejects.toBeInstanceOf(RejectionException);
+    await expect(
+      send(
+        Buffer.from(rawBody.toString().replace('500', '900')),
+        gateway.signedWebhook(paid).signatureHeader,
+      ),
+    ).rejects.toBeInstanceOf(RejectionException);
     await expect(controller.receive({}, 'sha256=00')).rejects.toBeInstanceOf(RejectionException);
     expect(await store.headPosition()).toEqual(head);
   });
@@ -55,6 +82,8 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
 
   it('acknowledges reports about objects no saga of this ledger owns', async () => {
     const stranger = gateway.signedWebhook({ ...paid, providerEventId: 'evt_2', metadata: {} });
-    await expect(send(stranger.rawBody, stranger.signatureHeader)).resolves.toEqual({ received: 'ignored' });
+    await expect(send(stranger.rawBody, stranger.signatureHeader)).resolves.toEqual({
+      received: 'ignored',
+    });
   });
 });

@@ -23,13 +23,17 @@ export class StripeWebhookController {
   @Post('stripe')
   @Public()
   @HttpCode(200)
-  async receive(@Req() request: { rawBody?: Buffer }, @Headers('stripe-signature') signature?: string): Promise<{ received: RecordedReport }> {
+  async receive(
+    @Req() request: { rawBody?: Buffer },
+    @Headers('stripe-signature') signature?: string,
+  ): Promise<{ received: RecordedReport }> {
     if (!request.rawBody || !signature) throw new RejectionException('webhook_signature_invalid');
     let event;
     try {
       event = this.gateway.parseWebhook(request.rawBody, signature);
     } catch (error) {
-      if (error instanceof WebhookSignatureError) throw new RejectionException('webhook_signature_invalid');
+      if (error instanceof WebhookSignatureError)
+        throw new RejectionException('webhook_signature_invalid');
       throw error;
     }
     if (!event) return { received: 'ignored' };

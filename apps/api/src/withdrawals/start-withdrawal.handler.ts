@@ -25,12 +25,17 @@ export const WITHDRAWAL_TIMEOUT = Symbol('WITHDRAWAL_TIMEOUT');
  * the wallet when the driver places the hold.
  */
 @CommandHandler(StartWithdrawalCommand)
-export class StartWithdrawalHandler implements ICommandHandler<StartWithdrawalCommand, MovementStarted> {
+export class StartWithdrawalHandler implements ICommandHandler<
+  StartWithdrawalCommand,
+  MovementStarted
+> {
   constructor(
     private readonly wallets: WalletCommands,
     private readonly streams: MovementStreams,
     private readonly destinations: PayoutDestinationsStore,
-    @Optional() @Inject(WITHDRAWAL_TIMEOUT) private readonly timeoutMs: number = WITHDRAWAL_TIMEOUT_MS,
+    @Optional()
+    @Inject(WITHDRAWAL_TIMEOUT)
+    private readonly timeoutMs: number = WITHDRAWAL_TIMEOUT_MS,
   ) {}
 
   async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
@@ -46,12 +51,23 @@ export class StartWithdrawalHandler implements ICommandHandler<StartWithdrawalCo
     const stream = sagaStreamId('withdrawal', withdrawalId);
     const now = Date.now();
     const request: WithdrawalRequest = {
-      withdrawalId, requestedBy: input.caller.userId, walletId: input.walletId, ownerId: wallet.ownerId,
-      amountMinor: input.amountMinor, currency: input.currency,
-      destinationId: destination.id, destinationType: destination.type, destinationRef: destination.providerRef,
-      timeoutAt: new Date(now + this.timeoutMs).toISOString(), at: new Date(now).toISOString(),
+      withdrawalId,
+      requestedBy: input.caller.userId,
+      walletId: input.walletId,
+      ownerId: wallet.ownerId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      destinationId: destination.id,
+      destinationType: destination.type,
+      destinationRef: destination.providerRef,
+      timeoutAt: new Date(now + this.timeoutMs).toISOString(),
+      at: new Date(now).toISOString(),
     };
-    const outcome = await this.streams.record(stream, { type: 'RequestWithdrawal', commandId: input.commandId, request }, { correlationId: input.commandId });
+    const outcome = await this.streams.record(
+      stream,
+      { type: 'RequestWithdrawal', commandId: input.commandId, request },
+      { correlationId: input.commandId },
+    );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     return { ok: true, movementId: stream, status: 'pending', position: outcome.position };
   }

@@ -7,7 +7,11 @@ export class CreateWithdrawalDto {
   @IsUUID()
   walletId!: string;
 
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }], example: '5000', description: 'Minor units' })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+    example: '5000',
+    description: 'Minor units',
+  })
   @IsAmountMinor()
   amountMinor!: number | string;
 
@@ -15,7 +19,10 @@ export class CreateWithdrawalDto {
   @IsSupportedCurrency()
   currency!: string;
 
-  @ApiProperty({ format: 'uuid', description: 'A linked payout destination (POST /payout-destinations)' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'A linked payout destination (POST /payout-destinations)',
+  })
   @IsUUID()
   destinationId!: string;
 }

@@ -2,8 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ContactDirectory } from '@ledger/identity';
 import { comparePositions, SqlEventStore } from '@ledger/event-store';
 import { InProcessJobQueue } from '@ledger/jobs';
-import { deriveId, MovementStreams, sagaStreamId, WalletCommands, type SagaJobQueue, type TransferRequest, type WalletCommand } from '@ledger/ledger';
-import { NotificationDeliveryError, type Delivery, type EmailMessage, type Notifier, type SmsMessage } from '@ledger/notifications';
+import {
+  deriveId,
+  MovementStreams,
+  sagaStreamId,
+  WalletCommands,
+  type SagaJobQueue,
+  type TransferRequest,
+  type WalletCommand,
+} from '@ledger/ledger';
+import {
+  NotificationDeliveryError,
+  type Delivery,
+  type EmailMessage,
+  type Notifier,
+  type SmsMessage,
+} from '@ledger/notifications';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { FieldCipher } from '../../../../libs/identity/src/crypto/field-cipher';
 import { UserStore } from '../../../../libs/identity/src/users/user.store';
@@ -39,7 +53,10 @@ class RecordingNotifier implements Notifier {
   about(movement: string): string[] {
     return this.sent
       .filter((s) => s.message.idempotencyKey.startsWith(`${movement}:`))
-      .map((s) => `${s.channel} ${s.message.to}: ${s.channel === 'email' ? s.message.subject : s.message.text}`)
+      .map(
+        (s) =>
+          `${s.channel} ${s.message.to}: ${s.channel === 'email' ? s.message.subject : s.message.text}`,
+      )
       .sort();
   }
 
@@ -69,7 +86,12 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   let notifications: MovementNotifications;
   let driver: SagaDriver;
   const dataKey = randomBytes(32);
-  const alice = { id: randomUUID(), email: 'alice@example.com', name: 'Alice Liddell', phone: '+447700900123' };
+  const alice = {
+    id: randomUUID(),
+    email: 'alice@example.com',
+    name: 'Alice Liddell',
+    phone: '+447700900123',
+  };
   const bob = { id: randomUUID(), email: 'bob@example.com', name: 'Bob Builder', phone: null };
 
   /** A driver as a (re)started worker builds it; `name` picks its checkpoint. */
@@ -84,7 +106,12 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const users = new UserStore(database.db, new FieldCipher(dataKey));
     for (const user of [alice, bob]) {
       const conflict = await users.create({
-        ...user, emailVerified: true, passwordHash: null, googleSubject: null, defaultCurrency: 'USD', roles: ['customer'],
+        ...user,
+        emailVerified: true,
+        passwordHash: null,
+        googleSubject: null,
+        defaultCurrency: 'USD',
+        roles: ['customer'],
       });
       expect(conflict).toBeUndefined();
     }
@@ -93,10 +120,16 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     streams = new MovementStreams(store);
     queue = new InProcessJobQueue(database.db, { prefix: PREFIX, pollIntervalMs: 10 });
     notifier = new RecordingNotifier();
-    notifications = new MovementNotifications(queue, streams, new ContactDirectory(database.db, dataKey), notifier, {
-      notify: { attempts: 3, backoffMs: 1 },
-      deliver: { attempts: 4, backoffMs: 1 },
-    });
+    notifications = new MovementNotifications(
+      queue,
+      streams,
+      new ContactDirectory(database.db, dataKey),
+      notifier,
+      {
+        notify: { attempts: 3, backoffMs: 1 },
+        deliver: { attempts: 4, backoffMs: 1 },
+      },
+    );
     await notifications.start();
     driver = newDriver('notifications-test');
   });
@@ -137,32 +170,70 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
 
   async function must(walletId: string, command: WalletCommand): Promise<void> {
     const outcome = await wallets.execute(walletId, command);
-    if (!outcome.ok) throw new Error(`${command.type} on ${walletId} refused: ${outcome.rejection}`);
+    if (!outcome.ok)
+      throw new Error(`${command.type} on ${walletId} refused: ${outcome.rejection}`);
   }
 
   async function openWallet(walletId: string, ownerId: string, fundMinor: bigint): Promise<void> {
-    await must(walletId, { type: 'OpenWallet', commandId: `open-${walletId}`, at: AT, walletId, ownerId, currency: 'USD' });
+    await must(walletId, {
+      type: 'OpenWallet',
+      commandId: `open-${walletId}`,
+      at: AT,
+      walletId,
+      ownerId,
+      currency: 'USD',
+    });
     if (fundMinor === 0n) return;
     await must(walletId, {
-      type: 'Credit', commandId: `fund-${walletId}`, at: AT, entryId: `fund-${walletId}`, amountMinor: fundMinor,
-      currency: 'USD', contra: 'system:adjustments', kind: 'adjustment',
+      type: 'Credit',
+      commandId: `fund-${walletId}`,
+      at: AT,
+      entryId: `fund-${walletId}`,
+      amountMinor: fundMinor,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
     });
   }
 
   let n = 0;
-  async function transfer(from: { id: string }, to: { id: string }, options: { fund?: bigint; amount?: bigint } = {}) {
+  async function transfer(
+    from: { id: string },
+    to: { id: string },
+    options: { fund?: bigint; amount?: bigint } = {},
+  ) {
     n++;
-    const [fromWallet, toWallet] = [deriveId('notify-wallet', String(n), 'a'), deriveId('notify-wallet', String(n), 'b')];
+    const [fromWallet, toWallet] = [
+      deriveId('notify-wallet', String(n), 'a'),
+      deriveId('notify-wallet', String(n), 'b'),
+    ];
     await openWallet(fromWallet, from.id, options.fund ?? 1_000n);
     await openWallet(toWallet, to.id, 0n);
     const transferId = deriveId('notify-transfer', String(n));
     const stream = sagaStreamId('transfer', transferId);
     const amountMinor = options.amount ?? 300n;
     const request: TransferRequest = {
-      transferId, requestedBy: from.id, fromWalletId: fromWallet, fromOwnerId: from.id, toWalletId: toWallet, toOwnerId: to.id,
-      amountMinor, currency: 'USD', creditAmountMinor: amountMinor, creditCurrency: 'USD', at: AT,
+      transferId,
+      requestedBy: from.id,
+      fromWalletId: fromWallet,
+      fromOwnerId: from.id,
+      toWalletId: toWallet,
+      toOwnerId: to.id,
+      amountMinor,
+      currency: 'USD',
+      creditAmountMinor: amountMinor,
+      creditCurrency: 'USD',
+      at: AT,
     };
-    expect((await streams.record(stream, { type: 'RequestTransfer', commandId: `req-${transferId}`, request })).ok).toBe(true);
+    expect(
+      (
+        await streams.record(stream, {
+          type: 'RequestTransfer',
+          commandId: `req-${transferId}`,
+          request,
+        })
+      ).ok,
+    ).toBe(true);
     await drainAll(driver, 'notifications-test');
     await jobsIdle();
     return stream;
@@ -176,7 +247,8 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       'email bob@example.com: Your incoming transfer of US$3.00 is complete',
       'sms +447700900123: You sent US$3.00 to Bob Builder.',
     ]);
-    const email = notifier.sent.find((s) => s.channel === 'email' && s.message.to === bob.email)!.message as EmailMessage;
+    const email = notifier.sent.find((s) => s.channel === 'email' && s.message.to === bob.email)!
+      .message as EmailMessage;
     expect(email.text).toContain('You received US$3.00 from Alice Liddell.');
     expect(email.text).toContain(`Reference: ${stream}`);
     expect(email.idempotencyKey).toBe(`${stream}:notify:completed:recipient:email`);
@@ -192,13 +264,18 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
 
   it('tells each party once that a transfer failed, naming the reason to the sender only', async () => {
     const stream = await transfer(alice, bob, { fund: 100n, amount: 250n });
-    expect((await streams.load(stream))?.summary).toMatchObject({ status: 'failed', failureReason: 'exceeds_available' });
+    expect((await streams.load(stream))?.summary).toMatchObject({
+      status: 'failed',
+      failureReason: 'exceeds_available',
+    });
     expect(notifier.about(stream)).toEqual([
       'email alice@example.com: Your transfer of US$2.50 did not go through',
       'email bob@example.com: Your incoming transfer of US$2.50 did not go through',
       'sms +447700900123: Your transfer of US$2.50 did not go through: there was not enough money available.',
     ]);
-    const toBob = notifier.sent.find((s) => s.message.idempotencyKey.startsWith(stream) && s.message.to === bob.email)!;
+    const toBob = notifier.sent.find(
+      (s) => s.message.idempotencyKey.startsWith(stream) && s.message.to === bob.email,
+    )!;
     expect((toBob.message as EmailMessage).text).toContain('it could not be completed');
 
     await drainAll(newDriver('notifications-test-failed-again'), 'notifications-test-failed-again');
@@ -230,10 +307,14 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   });
 
   it('keeps contact details out of the jobs and the saga events', async () => {
-    const { rows } = await database.db.query<{ payload: unknown }>('SELECT payload FROM jobs WHERE queue = $1', [QUEUE_KEY]);
+    const { rows } = await database.db.query<{ payload: unknown }>(
+      'SELECT payload FROM jobs WHERE queue = $1',
+      [QUEUE_KEY],
+    );
     const events = await store.readAll({ maxCount: 1_000 });
     const stored = JSON.stringify([rows, events.map((e) => e.data)]);
     expect(rows.length).toBeGreaterThan(0);
-    for (const value of [alice.email, alice.name, alice.phone, bob.email, bob.name]) expect(stored).not.toContain(value);
+    for (const value of [alice.email, alice.name, alice.phone, bob.email, bob.name])
+      expect(stored).not.toContain(value);
   });
 });

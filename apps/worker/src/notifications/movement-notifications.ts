@@ -39,10 +39,12 @@ export interface MovementNotificationsOptions {
 }
 
 /** `<saga>:notify:<status>`: one per movement and outcome, whoever enqueues it and however often. */
-export const notifyJobId = (movement: string, status: TerminalStatus): string => `${movement}:notify:${status}`;
+export const notifyJobId = (movement: string, status: TerminalStatus): string =>
+  `${movement}:notify:${status}`;
 
 /** `<saga>:notify:<status>:<role>:<channel>`; also the message's idempotency key. */
-export const deliverJobId = (p: DeliverPayload): string => `${notifyJobId(p.movement, p.status)}:${p.role}:${p.channel}`;
+export const deliverJobId = (p: DeliverPayload): string =>
+  `${notifyJobId(p.movement, p.status)}:${p.role}:${p.channel}`;
 
 /**
  * Tells the parties of a movement that it completed or failed, through jobs.
@@ -80,7 +82,12 @@ export class MovementNotifications {
     const status = saga.summary?.status;
     if (status !== 'completed' && status !== 'failed') return;
     const payload: NotifyPayload = { movement: saga.stream, status };
-    await this.enqueue('movement.notify', { ...payload }, notifyJobId(saga.stream, status), this.notifyPolicy);
+    await this.enqueue(
+      'movement.notify',
+      { ...payload },
+      notifyJobId(saga.stream, status),
+      this.notifyPolicy,
+    );
   }
 
   /** Runs this queue's jobs in this process. */
@@ -91,7 +98,10 @@ export class MovementNotifications {
         try {
           await this.run(job);
         } catch (error) {
-          if (job.attempt >= job.attempts || (error as { retryable?: unknown }).retryable === false) {
+          if (
+            job.attempt >= job.attempts ||
+            (error as { retryable?: unknown }).retryable === false
+          ) {
             // The job stays among the failed ones (dead letters), where an operator can retry it.
             this.logger.error(`Notification job ${job.id} failed for good (${describe(error)})`);
           }
@@ -105,7 +115,8 @@ export class MovementNotifications {
   /** One job; exported for tests that run jobs by hand. */
   async run(job: Pick<Job, 'name' | 'payload'>): Promise<void> {
     if (job.name === 'movement.notify') return this.fanOut(job.payload as unknown as NotifyPayload);
-    if (job.name === 'movement.deliver') return this.deliver(job.payload as unknown as DeliverPayload);
+    if (job.name === 'movement.deliver')
+      return this.deliver(job.payload as unknown as DeliverPayload);
     throw Object.assign(new Error(`Unknown notification job ${job.name}`), { retryable: false });
   }
 
@@ -115,7 +126,12 @@ export class MovementNotifications {
     for (const recipient of recipientsOf(saga)) {
       for (const channel of CHANNELS) {
         const payload: DeliverPayload = { ...job, role: recipient.role, channel };
-        await this.enqueue('movement.deliver', { ...payload }, deliverJobId(payload), this.deliverPolicy);
+        await this.enqueue(
+          'movement.deliver',
+          { ...payload },
+          deliverJobId(payload),
+          this.deliverPolicy,
+        );
       }
     }
   }
@@ -127,11 +143,14 @@ export class MovementNotifications {
     const contact = await this.contacts.contactOf(recipient.userId);
     if (!contact) {
       // Retrying would not make a contact appear (a system party, a removed user).
-      this.logger.warn(`No contact for the ${job.role} of ${job.movement}: ${job.channel} notification skipped`);
+      this.logger.warn(
+        `No contact for the ${job.role} of ${job.movement}: ${job.channel} notification skipped`,
+      );
       return;
     }
     if (job.channel === 'sms' && !contact.phone) return;
-    const counterparty = recipient.counterpartyId && (await this.contacts.contactOf(recipient.counterpartyId))?.name;
+    const counterparty =
+      recipient.counterpartyId && (await this.contacts.contactOf(recipient.counterpartyId))?.name;
     const notice = {
       kind: recipient.kind,
       movementId: job.movement,
@@ -141,10 +160,17 @@ export class MovementNotifications {
       occurredAt: endedAt(saga.events),
     };
     const message =
-      job.status === 'completed' ? movementCompleted(notice) : movementFailed({ ...notice, reason: recipient.reason ?? 'unspecified' });
+      job.status === 'completed'
+        ? movementCompleted(notice)
+        : movementFailed({ ...notice, reason: recipient.reason ?? 'unspecified' });
     const idempotencyKey = deliverJobId(job);
     if (job.channel === 'email') {
-      await this.notifier.sendEmail({ to: contact.email, subject: message.subject, text: message.text, idempotencyKey });
+      await this.notifier.sendEmail({
+        to: contact.email,
+        subject: message.subject,
+        text: message.text,
+        idempotencyKey,
+      });
     } else {
       await this.notifier.sendSms({ to: contact.phone!, text: message.sms, idempotencyKey });
     }
@@ -154,11 +180,18 @@ export class MovementNotifications {
   private async terminal(job: NotifyPayload) {
     const saga = await this.streams.load(job.movement);
     if (saga?.summary?.status === job.status) return saga;
-    this.logger.warn(`Notification for ${job.movement} (${job.status}) skipped: the movement is ${saga?.summary?.status ?? 'unknown'}`);
+    this.logger.warn(
+      `Notification for ${job.movement} (${job.status}) skipped: the movement is ${saga?.summary?.status ?? 'unknown'}`,
+    );
     return undefined;
   }
 
-  private async enqueue(name: string, payload: { [key: string]: string }, jobId: string, policy: JobPolicy): Promise<void> {
+  private async enqueue(
+    name: string,
+    payload: { [key: string]: string },
+    jobId: string,
+    policy: JobPolicy,
+  ): Promise<void> {
     await this.queue.enqueue(NOTIFICATIONS_QUEUE, name, payload, {
       jobId,
       attempts: policy.attempts,

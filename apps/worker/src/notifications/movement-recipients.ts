@@ -45,8 +45,23 @@ export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
     const r = state.request;
     const reason = status === 'failed' ? userReason(state.reason) : undefined;
     return [
-      { role: 'sender', userId: r.fromOwnerId, kind: 'transfer_sent', amountMinor: r.amountMinor, currency: r.currency, counterpartyId: r.toOwnerId, ...(reason && { reason }) },
-      { role: 'recipient', userId: r.toOwnerId, kind: 'transfer_received', amountMinor: r.creditAmountMinor, currency: r.creditCurrency, counterpartyId: r.fromOwnerId },
+      {
+        role: 'sender',
+        userId: r.fromOwnerId,
+        kind: 'transfer_sent',
+        amountMinor: r.amountMinor,
+        currency: r.currency,
+        counterpartyId: r.toOwnerId,
+        ...(reason && { reason }),
+      },
+      {
+        role: 'recipient',
+        userId: r.toOwnerId,
+        kind: 'transfer_received',
+        amountMinor: r.creditAmountMinor,
+        currency: r.creditCurrency,
+        counterpartyId: r.fromOwnerId,
+      },
     ];
   }
   const state = saga.state as TopUp | Withdrawal;

@@ -29,7 +29,12 @@ export class MovementNotificationsWorker implements OnApplicationBootstrap {
   providers: [
     {
       provide: MovementNotifications,
-      useFactory: (queue: JobQueue, store: EventStore, contacts: ContactDirectory, notifier: Notifier) =>
+      useFactory: (
+        queue: JobQueue,
+        store: EventStore,
+        contacts: ContactDirectory,
+        notifier: Notifier,
+      ) =>
         // Its own read path: notifications only load saga streams, never record on them.
         new MovementNotifications(queue, new MovementStreams(store), contacts, notifier),
       inject: [JOB_QUEUE, EVENT_STORE, ContactDirectory, NOTIFIER],

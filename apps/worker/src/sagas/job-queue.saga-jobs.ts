@@ -1,5 +1,11 @@
 import { JOB_LIMITS, type JobQueue } from '@ledger/jobs';
-import { SAGA_JOB_NAMES, type SagaJob, type SagaJobName, type SagaJobOptions, type SagaJobQueue } from '@ledger/ledger';
+import {
+  SAGA_JOB_NAMES,
+  type SagaJob,
+  type SagaJobName,
+  type SagaJobOptions,
+  type SagaJobQueue,
+} from '@ledger/ledger';
 import type { SagaJobRunner } from './saga-jobs.runner';
 
 /** The queue every saga job goes to. */
@@ -24,7 +30,12 @@ export class JobQueueSagaJobs implements SagaJobQueue {
   constructor(private readonly queue: JobQueue) {}
 
   async enqueue(job: SagaJob, options: SagaJobOptions): Promise<void> {
-    const payload = { name: job.name, jobId: job.jobId, sagaStream: job.sagaStream, ...(job.runAt && { runAt: job.runAt }) };
+    const payload = {
+      name: job.name,
+      jobId: job.jobId,
+      sagaStream: job.sagaStream,
+      ...(job.runAt && { runAt: job.runAt }),
+    };
     await this.queue.enqueue(SAGA_QUEUE, job.name, payload, {
       jobId: job.jobId,
       attempts: options.attempts,
@@ -39,7 +50,8 @@ export class JobQueueSagaJobs implements SagaJobQueue {
       SAGA_QUEUE,
       async (job) => {
         const payload = job.payload as unknown as Payload;
-        if (!SAGA_JOB_NAMES.includes(payload.name)) throw new Error(`Unknown saga job ${payload.name}`);
+        if (!SAGA_JOB_NAMES.includes(payload.name))
+          throw new Error(`Unknown saga job ${payload.name}`);
         try {
           await runner.run(payload);
         } catch (error) {

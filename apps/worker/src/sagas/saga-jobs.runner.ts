@@ -30,7 +30,10 @@ export class SagaJobRunner {
     switch (job.name) {
       case 'topup.timeout':
       case 'withdrawal.timeout':
-        return this.record(job, { type: 'RecordTimeout', commandId: deriveId(job.sagaStream, 'timeout') });
+        return this.record(job, {
+          type: 'RecordTimeout',
+          commandId: deriveId(job.sagaStream, 'timeout'),
+        });
       case 'topup.refund':
         return this.refund(job);
       case 'withdrawal.payout':
@@ -39,11 +42,22 @@ export class SagaJobRunner {
   }
 
   async exhausted(job: SagaJob, error: unknown): Promise<void> {
-    const reason = error instanceof PermanentGatewayError ? error.reason : `${job.name.split('.')[1]}_attempts_exhausted`;
+    const reason =
+      error instanceof PermanentGatewayError
+        ? error.reason
+        : `${job.name.split('.')[1]}_attempts_exhausted`;
     if (job.name === 'withdrawal.payout') {
-      await this.record(job, { type: 'RecordPayoutCreated', commandId: deriveId(job.sagaStream, 'payout-created'), result: { ok: false, reason } });
+      await this.record(job, {
+        type: 'RecordPayoutCreated',
+        commandId: deriveId(job.sagaStream, 'payout-created'),
+        result: { ok: false, reason },
+      });
     } else if (job.name === 'topup.refund') {
-      await this.record(job, { type: 'RecordRefund', commandId: deriveId(job.sagaStream, 'refund'), result: { ok: false, reason } });
+      await this.record(job, {
+        type: 'RecordRefund',
+        commandId: deriveId(job.sagaStream, 'refund'),
+        result: { ok: false, reason },
+      });
     }
     // A timer that cannot record is an outage; the driver re-creates it when it resumes.
   }
@@ -59,8 +73,15 @@ export class SagaJobRunner {
         idempotencyKey: `${job.sagaStream}:refund`,
       }),
     );
-    const recorded = 'reason' in result ? { ok: false as const, reason: result.reason } : { ok: true as const, refundId: result.refundId };
-    await this.record(job, { type: 'RecordRefund', commandId: deriveId(job.sagaStream, 'refund'), result: recorded });
+    const recorded =
+      'reason' in result
+        ? { ok: false as const, reason: result.reason }
+        : { ok: true as const, refundId: result.refundId };
+    await this.record(job, {
+      type: 'RecordRefund',
+      commandId: deriveId(job.sagaStream, 'refund'),
+      result: recorded,
+    });
   }
 
   private async payout(job: SagaJob): Promise<void> {
@@ -76,8 +97,15 @@ export class SagaJobRunner {
         idempotencyKey: `${job.sagaStream}:payout`,
       }),
     );
-    const recorded = 'reason' in result ? { ok: false as const, reason: result.reason } : { ok: true as const, payoutId: result.payoutId };
-    await this.record(job, { type: 'RecordPayoutCreated', commandId: deriveId(job.sagaStream, 'payout-created'), result: recorded });
+    const recorded =
+      'reason' in result
+        ? { ok: false as const, reason: result.reason }
+        : { ok: true as const, payoutId: result.payoutId };
+    await this.record(job, {
+      type: 'RecordPayoutCreated',
+      commandId: deriveId(job.sagaStream, 'payout-created'),
+      result: recorded,
+    });
   }
 
   /** A permanent refusal is an answer for the saga; anything else is thrown for the queue to retry. */
@@ -90,8 +118,18 @@ export class SagaJobRunner {
     }
   }
 
-  private async record(job: SagaJob, command: { type: string; commandId: string; [key: string]: unknown }): Promise<void> {
-    const outcome = await this.streams.record(job.sagaStream, { ...command, at: new Date().toISOString() }, { causationId: job.jobId });
-    if (!outcome.ok) throw new Error(`Could not record ${command.type} on ${job.sagaStream}: ${outcome.rejection}`);
+  private async record(
+    job: SagaJob,
+    command: { type: string; commandId: string; [key: string]: unknown },
+  ): Promise<void> {
+    const outcome = await this.streams.record(
+      job.sagaStream,
+      { ...command, at: new Date().toISOString() },
+      { causationId: job.jobId },
+    );
+    if (!outcome.ok)
+      throw new Error(
+        `Could not record ${command.type} on ${job.sagaStream}: ${outcome.rejection}`,
+      );
   }
 }

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { SqlDatabase } from '@ledger/database';
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@ledger/event-store';
+import {
+  comparePositions,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '@ledger/event-store';
 import {
   parseSagaStreamId,
   SAGA_JOB_POLICIES,
@@ -13,11 +18,20 @@ import {
   type WalletCommand,
   type CommandContext,
 } from '@ledger/ledger';
-import { loadSagaCheckpoint, moveSagaCheckpoint, pendingMovements, upsertMovement } from './movements.table';
+import {
+  loadSagaCheckpoint,
+  moveSagaCheckpoint,
+  pendingMovements,
+  upsertMovement,
+} from './movements.table';
 
 /** The wallet write side as the driver needs it (`WalletCommands` in production). */
 export interface WalletExecutor {
-  execute(walletId: string, command: WalletCommand, context: CommandContext): Promise<WalletOutcome>;
+  execute(
+    walletId: string,
+    command: WalletCommand,
+    context: CommandContext,
+  ): Promise<WalletOutcome>;
 }
 
 export interface SagaDriverOptions {
@@ -96,7 +110,9 @@ export class SagaDriver {
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = this.run().catch((error: unknown) => this.logger.error(`Saga driver stopped: ${String(error)}`));
+    this.running = this.run().catch((error: unknown) =>
+      this.logger.error(`Saga driver stopped: ${String(error)}`),
+    );
   }
 
   /** Finishes the batch in hand, then stops. A hard crash is the same minus the finishing, and equally safe. */
@@ -117,7 +133,7 @@ export class SagaDriver {
   async drain(options: { emptyReads?: number; pauseMs?: number } = {}): Promise<number> {
     const emptyReads = options.emptyReads ?? 4;
     let handled = 0;
-    for (let empty = 0; empty < emptyReads; ) {
+    for (let empty = 0; empty < emptyReads;) {
       const batch = await this.step();
       handled += batch.handled;
       if (batch.failed) return handled;
@@ -160,7 +176,8 @@ export class SagaDriver {
           return { read: 0, handled: 0, failed: true };
         });
         failures = batch.failed ? failures + 1 : 0;
-        if (batch.failed) await this.pause(Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** failures));
+        if (batch.failed)
+          await this.pause(Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** failures));
         else if (batch.read < this.batchSize) await this.pause(this.idlePollMs);
       }
     } finally {
@@ -196,11 +213,16 @@ export class SagaDriver {
     const to = this.checkpointAfter(events, failedAt);
     await this.db.transaction(async (tx) => {
       for (const saga of advanced) {
-        if (saga.summary && saga.revision !== undefined) await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
+        if (saga.summary && saga.revision !== undefined)
+          await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
       }
       if (to && comparePositions(to, from) > 0) await moveSagaCheckpoint(tx, this.name, from, to);
     });
-    return { read: events.length, handled: lastOf.size - failedAt.length, failed: failedAt.length > 0 };
+    return {
+      read: events.length,
+      handled: lastOf.size - failedAt.length,
+      failed: failedAt.length > 0,
+    };
   }
 
   /** The last event position before the earliest failure, or the batch's end when nothing failed. */
@@ -229,13 +251,19 @@ export class SagaDriver {
       const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
       if (!action) return saga;
       const result = await this.perform(stream, action, cause);
-      const recorded = await this.streams.record(stream, saga.saga.recordStep(stream, action.step, result, at.toISOString()), {
-        correlationId: stream,
-        causationId: action.command.commandId,
-      });
+      const recorded = await this.streams.record(
+        stream,
+        saga.saga.recordStep(stream, action.step, result, at.toISOString()),
+        {
+          correlationId: stream,
+          causationId: action.command.commandId,
+        },
+      );
       if (!recorded.ok && recorded.rejection !== 'concurrency_conflict') {
         this.stuck.add(stream);
-        this.logger.error(`Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${recorded.rejection}`);
+        this.logger.error(
+          `Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${recorded.rejection}`,
+        );
         return saga;
       }
       // This process just recorded the step, so its cached state is current.
@@ -244,19 +272,26 @@ export class SagaDriver {
     return saga;
   }
 
-  private async perform(stream: string, action: SagaAction, cause: RecordedEvent | undefined): Promise<StepResult> {
+  private async perform(
+    stream: string,
+    action: SagaAction,
+    cause: RecordedEvent | undefined,
+  ): Promise<StepResult> {
     const outcome = await this.wallets.execute(action.walletId, action.command, {
       correlationId: stream,
       causationId: cause?.id ?? stream,
     });
     if (outcome.ok) return { ok: true };
     // A conflict is contention, not an answer: fail the advance so it is retried.
-    if (outcome.rejection === 'concurrency_conflict') throw new Error(`Wallet ${action.walletId} stayed contended`);
+    if (outcome.rejection === 'concurrency_conflict')
+      throw new Error(`Wallet ${action.walletId} stayed contended`);
     return { ok: false, reason: outcome.rejection };
   }
 
   private report(stream: string, error: unknown): void {
-    this.logger.warn(`Saga ${stream} not advanced, will retry: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(
+      `Saga ${stream} not advanced, will retry: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   private async inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {

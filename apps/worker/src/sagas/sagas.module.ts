@@ -1,8 +1,19 @@
-import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
-import { GatewayEventRecorder, LedgerModule, MovementStreams, WalletCommands } from '@ledger/ledger';
+import {
+  GatewayEventRecorder,
+  LedgerModule,
+  MovementStreams,
+  WalletCommands,
+} from '@ledger/ledger';
 import { PAYMENT_GATEWAY, type PaymentGateway } from '@ledger/payments';
 import { MovementNotifications } from '../notifications/movement-notifications';
 import { MovementNotificationsModule } from '../notifications/notifications.module';
@@ -41,7 +52,9 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.start(this.runner);
     // A handler that throws gets the event again: the record must be durable before it resolves.
-    this.unsubscribe = this.gateway.onEvent(async (event) => void (await this.recorder.record(event)));
+    this.unsubscribe = this.gateway.onEvent(
+      async (event) => void (await this.recorder.record(event)),
+    );
     this.driver.start();
   }
 

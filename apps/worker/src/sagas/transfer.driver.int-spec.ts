@@ -17,20 +17,45 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
 
   let n = 0;
   /** Fresh wallets and a requested transfer per test: tests share one database, isolated by ids. */
-  async function requestTransfer(options: { fund?: bigint; amount?: bigint; toCurrency?: string; credit?: bigint; creditCurrency?: string } = {}) {
+  async function requestTransfer(
+    options: {
+      fund?: bigint;
+      amount?: bigint;
+      toCurrency?: string;
+      credit?: bigint;
+      creditCurrency?: string;
+    } = {},
+  ) {
     n++;
-    const [from, to] = [deriveId('test-wallet', String(n), 'a'), deriveId('test-wallet', String(n), 'b')];
+    const [from, to] = [
+      deriveId('test-wallet', String(n), 'a'),
+      deriveId('test-wallet', String(n), 'b'),
+    ];
     await proc.openWallet(from, 'alice', 'USD', options.fund ?? 1_000n);
     await proc.openWallet(to, 'bob', options.toCurrency ?? 'USD');
     const transferId = deriveId('test-transfer', String(n));
     const stream = sagaStreamId('transfer', transferId);
     const amountMinor = options.amount ?? 300n;
     const request: TransferRequest = {
-      transferId, requestedBy: 'alice', fromWalletId: from, fromOwnerId: 'alice', toWalletId: to, toOwnerId: 'bob',
-      amountMinor, currency: 'USD', creditAmountMinor: options.credit ?? amountMinor, creditCurrency: options.creditCurrency ?? options.toCurrency ?? 'USD',
-      ...(options.toCurrency && options.toCurrency !== 'USD' && { fxRate: '0.92', fxSource: 'configured' }), at: AT,
+      transferId,
+      requestedBy: 'alice',
+      fromWalletId: from,
+      fromOwnerId: 'alice',
+      toWalletId: to,
+      toOwnerId: 'bob',
+      amountMinor,
+      currency: 'USD',
+      creditAmountMinor: options.credit ?? amountMinor,
+      creditCurrency: options.creditCurrency ?? options.toCurrency ?? 'USD',
+      ...(options.toCurrency &&
+        options.toCurrency !== 'USD' && { fxRate: '0.92', fxSource: 'configured' }),
+      at: AT,
     };
-    const outcome = await proc.streams.record(stream, { type: 'RequestTransfer', commandId: `req-${transferId}`, request });
+    const outcome = await proc.streams.record(stream, {
+      type: 'RequestTransfer',
+      commandId: `req-${transferId}`,
+      request,
+    });
     expect(outcome.ok).toBe(true);
     return { from, to, stream };
   }
@@ -45,14 +70,20 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
     expect(await statusOf(stream)).toMatchObject({ status: 'completed', phase: 'completed' });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 700n, heldMinor: 0n });
     expect(await proc.wallet(to)).toMatchObject({ postedMinor: 300n });
-    const row = await database.db.query<{ status: string }>('SELECT status FROM movements WHERE movement_id = $1', [stream]);
+    const row = await database.db.query<{ status: string }>(
+      'SELECT status FROM movements WHERE movement_id = $1',
+      [stream],
+    );
     expect(row.rows).toEqual([{ status: 'completed' }]);
   });
 
   it('fails without compensation when the sender cannot cover it', async () => {
     const { from, stream } = await requestTransfer({ fund: 100n });
     await proc.driver.drain();
-    expect(await statusOf(stream)).toMatchObject({ status: 'failed', failureReason: 'exceeds_available' });
+    expect(await statusOf(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'exceeds_available',
+    });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 100n, heldMinor: 0n });
   });
 
@@ -60,27 +91,47 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
     const { from, to, stream } = await requestTransfer();
     await proc.must(to, { type: 'Freeze', commandId: `freeze-${to}`, at: AT, reason: 'review' });
     await proc.driver.drain();
-    expect(await statusOf(stream)).toMatchObject({ status: 'failed', phase: 'failed', failureReason: 'wallet_frozen' });
+    expect(await statusOf(stream)).toMatchObject({
+      status: 'failed',
+      phase: 'failed',
+      failureReason: 'wallet_frozen',
+    });
     const types = (await proc.store.readStream(stream)).map((e) => e.type);
-    expect(types).toEqual(['TransferRequested', 'TransferFundsHeld', 'TransferCreditRefused', 'TransferHoldReleased', 'TransferFailed']);
+    expect(types).toEqual([
+      'TransferRequested',
+      'TransferFundsHeld',
+      'TransferCreditRefused',
+      'TransferHoldReleased',
+      'TransferFailed',
+    ]);
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 1_000n, heldMinor: 0n });
   });
 
   it('releases the hold when the recipient wallet refuses the currency', async () => {
     const { from, stream } = await requestTransfer({ toCurrency: 'EUR', creditCurrency: 'USD' });
     await proc.driver.drain();
-    expect(await statusOf(stream)).toMatchObject({ status: 'failed', failureReason: 'currency_mismatch' });
+    expect(await statusOf(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'currency_mismatch',
+    });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 1_000n, heldMinor: 0n });
   });
 
   it('converts across currencies through system:fx, each currency balancing on its own', async () => {
-    const { to, stream } = await requestTransfer({ toCurrency: 'EUR', amount: 1_000n, credit: 920n });
+    const { to, stream } = await requestTransfer({
+      toCurrency: 'EUR',
+      amount: 1_000n,
+      credit: 920n,
+    });
     await proc.driver.drain();
     expect(await statusOf(stream)).toMatchObject({ status: 'completed' });
     expect(await proc.wallet(to)).toMatchObject({ postedMinor: 920n, currency: 'EUR' });
     const entries = (await proc.store.readAll({ maxCount: 10_000 }))
       .filter((e) => e.data.movementId === stream && e.data.entry)
-      .map((e) => e.data.entry as { debit: string; credit: string; amountMinor: string; currency: string });
+      .map(
+        (e) =>
+          e.data.entry as { debit: string; credit: string; amountMinor: string; currency: string },
+      );
     expect(entries).toEqual(
       expect.arrayContaining([
         { debit: 'system:fx', credit: `wallet:${to}`, amountMinor: '920', currency: 'EUR' },
@@ -92,7 +143,10 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
   it('resumes after a crash between the credit and its recording, and credits exactly once', async () => {
     const { from, to, stream } = await requestTransfer();
     const creditId = stepId(stream, 'credit');
-    const doomed = new MovementProcess(database.db, crashingWallets((c) => c.commandId === creditId));
+    const doomed = new MovementProcess(
+      database.db,
+      crashingWallets((c) => c.commandId === creditId),
+    );
     await doomed.driver.drain();
     doomed.close();
     // The credit reached the wallet; the saga does not know yet.
@@ -112,7 +166,10 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
   it('resumes after a crash right after the hold', async () => {
     const { from, stream } = await requestTransfer();
     const holdId = stepId(stream, 'hold');
-    const doomed = new MovementProcess(database.db, crashingWallets((c) => c.commandId === holdId));
+    const doomed = new MovementProcess(
+      database.db,
+      crashingWallets((c) => c.commandId === holdId),
+    );
     await doomed.driver.drain();
     doomed.close();
     expect(await proc.wallet(from)).toMatchObject({ heldMinor: 300n });

@@ -25,11 +25,23 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     const withdrawalId = deriveId('withdrawal-test', String(n));
     const stream = sagaStreamId('withdrawal', withdrawalId);
     const request: WithdrawalRequest = {
-      withdrawalId, requestedBy: 'dave', walletId, ownerId: 'dave', amountMinor, currency: 'USD',
-      destinationId: deriveId('dest', String(n)), destinationType: 'bank_account', destinationRef: 'ba_test',
-      timeoutAt: options.timeoutAt ?? new Date(Date.now() + 86_400_000).toISOString(), at: AT,
+      withdrawalId,
+      requestedBy: 'dave',
+      walletId,
+      ownerId: 'dave',
+      amountMinor,
+      currency: 'USD',
+      destinationId: deriveId('dest', String(n)),
+      destinationType: 'bank_account',
+      destinationRef: 'ba_test',
+      timeoutAt: options.timeoutAt ?? new Date(Date.now() + 86_400_000).toISOString(),
+      at: AT,
     };
-    const outcome = await proc.streams.record(stream, { type: 'RequestWithdrawal', commandId: `req-${stream}`, request });
+    const outcome = await proc.streams.record(stream, {
+      type: 'RequestWithdrawal',
+      commandId: `req-${stream}`,
+      request,
+    });
     expect(outcome.ok).toBe(true);
     return { walletId, stream };
   }
@@ -41,17 +53,29 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     const { walletId, stream } = await requestWithdrawal(4_000n);
     await proc.settle();
     expect(await types(stream)).toEqual([
-      'WithdrawalRequested', 'WithdrawalFundsHeld', 'PayoutCreated', 'PayoutPaid', 'WithdrawalHoldCaptured', 'WithdrawalCompleted',
+      'WithdrawalRequested',
+      'WithdrawalFundsHeld',
+      'PayoutCreated',
+      'PayoutPaid',
+      'WithdrawalHoldCaptured',
+      'WithdrawalCompleted',
     ]);
     expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 6_000n, heldMinor: 0n });
     const captured = (await proc.walletEvents(walletId)).find((e) => e.type === 'HoldCaptured');
-    expect(captured?.data.entry).toMatchObject({ debit: `wallet:${walletId}`, credit: 'system:payouts_clearing', amountMinor: '4000' });
+    expect(captured?.data.entry).toMatchObject({
+      debit: `wallet:${walletId}`,
+      credit: 'system:payouts_clearing',
+      amountMinor: '4000',
+    });
   });
 
   it('fails without compensation when the wallet cannot cover it', async () => {
     const { stream } = await requestWithdrawal(20_000n);
     await proc.settle();
-    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'exceeds_available' });
+    expect(await summary(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'exceeds_available',
+    });
   });
 
   it.each([
@@ -69,7 +93,10 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     const { walletId, stream } = await requestWithdrawal(1_000n);
     proc.gateway.script.next('createPayout', 'unavailable', 4);
     await proc.settle();
-    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'payout_attempts_exhausted' });
+    expect(await summary(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'payout_attempts_exhausted',
+    });
     expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
   });
 

@@ -77,7 +77,11 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     this.maxQueued = options.maxQueuedPerStream ?? 10_000;
   }
 
-  execute(streamId: string, command: C, context: CommandContext = {}): Promise<CommandOutcome<E, R>> {
+  execute(
+    streamId: string,
+    command: C,
+    context: CommandContext = {},
+  ): Promise<CommandOutcome<E, R>> {
     return new Promise((resolve, reject) => {
       let lane = this.lanes.get(streamId);
       if (lane && lane.length >= this.maxQueued) {
@@ -105,7 +109,8 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
   async load(streamId: string, atLeast?: bigint | 'latest'): Promise<CachedStream<S>> {
     const cached = this.cache.get(streamId);
     const behind =
-      atLeast === 'latest' || (atLeast !== undefined && (cached?.revision === undefined || cached.revision < atLeast));
+      atLeast === 'latest' ||
+      (atLeast !== undefined && (cached?.revision === undefined || cached.revision < atLeast));
     if (cached && !cached.stale && !behind) return cached;
     return this.catchUp(streamId, cached ?? this.cache.empty(this.aggregate.initialState));
   }
@@ -193,11 +198,23 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
   ): void {
     for (const { item, outcome } of plan.settled) {
       if (outcome === 'duplicate') {
-        item.resolve({ ok: true, events: [], revision: revision ?? -1n, position: undefined, duplicate: true });
+        item.resolve({
+          ok: true,
+          events: [],
+          revision: revision ?? -1n,
+          position: undefined,
+          duplicate: true,
+        });
       } else if (typeof outcome === 'string') {
         item.resolve({ ok: false, rejection: outcome });
       } else {
-        item.resolve({ ok: true, events: outcome, revision: revision ?? -1n, position, duplicate: false });
+        item.resolve({
+          ok: true,
+          events: outcome,
+          revision: revision ?? -1n,
+          position,
+          duplicate: false,
+        });
       }
     }
   }
@@ -207,7 +224,10 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     let current = cached;
     for (;;) {
       const fromRevision = current.revision === undefined ? 0n : current.revision + 1n;
-      const page = await this.store.readStream(streamId, { fromRevision, maxCount: MAX_READ_COUNT });
+      const page = await this.store.readStream(streamId, {
+        fromRevision,
+        maxCount: MAX_READ_COUNT,
+      });
       if (page.length === 0) break;
       let state = current.state;
       const commandIds: string[] = [];

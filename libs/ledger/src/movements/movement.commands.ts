@@ -16,9 +16,7 @@ export interface Caller {
 }
 
 export type RecipientRef =
-  | { readonly walletId: string }
-  | { readonly email: string }
-  | { readonly phone: string };
+  { readonly walletId: string } | { readonly email: string } | { readonly phone: string };
 
 export class StartTransferCommand {
   constructor(
@@ -62,7 +60,8 @@ export class StartWithdrawalCommand {
   ) {}
 }
 
-export type MovementStartRejection = MovementRejection | WalletRejection | 'concurrency_conflict' | 'payment_provider_unavailable';
+export type MovementStartRejection =
+  MovementRejection | WalletRejection | 'concurrency_conflict' | 'payment_provider_unavailable';
 
 export type MovementStarted =
   | {

@@ -32,6 +32,7 @@ export const MOVEMENT_REJECTION_MESSAGES: Readonly<Record<MovementRejection, str
   fx_rate_unavailable: 'No exchange rate is available between these currencies',
   converted_amount_too_small: 'The amount is less than one minor unit once converted',
   payout_destination_not_found: 'No such payout destination',
-  unexpected_step_refusal: 'A step that cannot be refused was refused; the saga waits for an operator',
+  unexpected_step_refusal:
+    'A step that cannot be refused was refused; the saga waits for an operator',
   unknown_step: 'The saga has no such step',
 };

@@ -27,7 +27,9 @@ export const SAGA_JOB_QUEUE = Symbol('SAGA_JOB_QUEUE');
  * idempotency key, so a retry never charges or pays twice; once the attempts
  * are spent the saga is told and takes its failure path.
  */
-export const SAGA_JOB_POLICIES: Readonly<Record<SagaJobName, { attempts: number; backoffMs: number }>> = {
+export const SAGA_JOB_POLICIES: Readonly<
+  Record<SagaJobName, { attempts: number; backoffMs: number }>
+> = {
   'topup.timeout': { attempts: 5, backoffMs: 1_000 },
   'topup.refund': { attempts: 8, backoffMs: 2_000 },
   'withdrawal.payout': { attempts: 6, backoffMs: 2_000 },

@@ -15,7 +15,8 @@ import type { WalletCommand } from '../wallet/wallet.commands';
 export const SAGA_KINDS = ['transfer', 'topup', 'withdrawal'] as const;
 export type SagaKind = (typeof SAGA_KINDS)[number];
 
-const SAGA_STREAM = /^(transfer|topup|withdrawal)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const SAGA_STREAM =
+  /^(transfer|topup|withdrawal)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export const sagaStreamId = (kind: SagaKind, id: string): string => `${kind}-${id}`;
 
@@ -42,7 +43,12 @@ export interface SagaJob {
   readonly runAt?: string;
 }
 
-export const SAGA_JOB_NAMES = ['topup.timeout', 'topup.refund', 'withdrawal.payout', 'withdrawal.timeout'] as const;
+export const SAGA_JOB_NAMES = [
+  'topup.timeout',
+  'topup.refund',
+  'withdrawal.payout',
+  'withdrawal.timeout',
+] as const;
 export type SagaJobName = (typeof SAGA_JOB_NAMES)[number];
 
 /** A wallet command the saga issues; its outcome is recorded as the step's result. */
@@ -82,10 +88,15 @@ export interface OneWalletRequest {
 }
 
 /** The summary of a one-wallet movement; `phase` names its terminal states `completed` and `failed`. */
-export function oneWalletSummary(state: { readonly phase: string; readonly request: OneWalletRequest; readonly reason?: string }): SagaSummary {
+export function oneWalletSummary(state: {
+  readonly phase: string;
+  readonly request: OneWalletRequest;
+  readonly reason?: string;
+}): SagaSummary {
   const r = state.request;
   return {
-    status: state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
+    status:
+      state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending',
     phase: state.phase,
     amountMinor: r.amountMinor,
     currency: r.currency,
@@ -105,7 +116,12 @@ export interface RecordStep<Step extends string = string> {
   readonly at: string;
 }
 
-export function recordStep<Step extends string>(sagaStream: string, step: Step, result: StepResult, at: string): RecordStep<Step> {
+export function recordStep<Step extends string>(
+  sagaStream: string,
+  step: Step,
+  result: StepResult,
+  at: string,
+): RecordStep<Step> {
   return { type: 'RecordStep', commandId: deriveId(sagaStream, 'outcome', step), step, result, at };
 }
 
@@ -115,7 +131,12 @@ export interface SagaEvent {
 }
 
 /** One saga kind: an aggregate for the command path plus what the driver needs. */
-export interface SagaDefinition<S, C extends { commandId: string }, E extends SagaEvent, R extends string> extends Aggregate<S, C, E, R> {
+export interface SagaDefinition<
+  S,
+  C extends { commandId: string },
+  E extends SagaEvent,
+  R extends string,
+> extends Aggregate<S, C, E, R> {
   readonly kind: SagaKind;
   /** The wallet steps due now, given the recorded state. Pure: `at` is the driver's clock. */
   next(state: S, sagaStream: string, at: string): SagaAction[];
@@ -139,16 +160,30 @@ export interface SagaDefinition<S, C extends { commandId: string }, E extends Sa
  */
 export function sagaCodec<E extends SagaEvent>(types: readonly string[]) {
   return {
-    encode(_streamId: string, event: E, commandId: string, index: number, metadata: EventMetadata): EventData {
+    encode(
+      _streamId: string,
+      event: E,
+      commandId: string,
+      index: number,
+      metadata: EventMetadata,
+    ): EventData {
       const data: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(event.data)) data[key] = typeof value === 'bigint' ? value.toString() : value;
-      return { id: deriveId(commandId, String(index)), type: event.type, data, metadata: { ...metadata, commandId } };
+      for (const [key, value] of Object.entries(event.data))
+        data[key] = typeof value === 'bigint' ? value.toString() : value;
+      return {
+        id: deriveId(commandId, String(index)),
+        type: event.type,
+        data,
+        metadata: { ...metadata, commandId },
+      };
     },
     decode(recorded: Pick<RecordedEvent, 'type' | 'data'>): E {
-      if (!types.includes(recorded.type)) throw new Error(`Not a saga event of this kind: ${recorded.type}`);
+      if (!types.includes(recorded.type))
+        throw new Error(`Not a saga event of this kind: ${recorded.type}`);
       const data: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(recorded.data)) {
-        data[key] = key.endsWith('Minor') && value !== undefined && value !== null ? toBigInt(value) : value;
+        data[key] =
+          key.endsWith('Minor') && value !== undefined && value !== null ? toBigInt(value) : value;
       }
       return { type: recorded.type, data } as unknown as E;
     },

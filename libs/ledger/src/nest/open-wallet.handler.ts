@@ -19,10 +19,18 @@ export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand, Ope
     const walletId = deriveId('wallet', input.commandId);
     const outcome = await this.wallets.execute(
       walletId,
-      { type: 'OpenWallet', commandId: input.commandId, at: new Date().toISOString(), walletId, ownerId: input.ownerId, currency: input.currency },
+      {
+        type: 'OpenWallet',
+        commandId: input.commandId,
+        at: new Date().toISOString(),
+        walletId,
+        ownerId: input.ownerId,
+        currency: input.currency,
+      },
       { correlationId: input.correlationId },
     );
-    if (!outcome.ok && outcome.rejection !== 'wallet_already_exists') throw new OpenWalletRejected(outcome.rejection);
+    if (!outcome.ok && outcome.rejection !== 'wallet_already_exists')
+      throw new OpenWalletRejected(outcome.rejection);
     return { walletId, currency: input.currency };
   }
 }

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { AppendBatcher } from '../command-path/append-batcher';
-import { CommandProcessor, type CommandContext, type CommandOutcome } from '../command-path/command-processor';
+import {
+  CommandProcessor,
+  type CommandContext,
+  type CommandOutcome,
+} from '../command-path/command-processor';
 import { walletAggregate } from '../wallet/wallet.aggregate';
 import type { WalletCommand } from '../wallet/wallet.commands';
 import type { Wallet } from '../wallet/wallet.decider';
@@ -23,7 +27,11 @@ export class WalletCommands {
     this.processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
   }
 
-  execute(walletId: string, command: WalletCommand, context: CommandContext = {}): Promise<WalletOutcome> {
+  execute(
+    walletId: string,
+    command: WalletCommand,
+    context: CommandContext = {},
+  ): Promise<WalletOutcome> {
     return this.processor.execute(walletStream(walletId), command, context);
   }
 

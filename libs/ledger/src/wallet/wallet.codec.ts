@@ -1,7 +1,12 @@
 import type { EventData, EventMetadata, RecordedEvent } from '@ledger/event-store';
 import { toBigInt } from '../money';
 import { deriveId } from '../ids';
-import { postingOf, type WalletEvent, type WalletEventType, WALLET_EVENT_TYPES } from './wallet.events';
+import {
+  postingOf,
+  type WalletEvent,
+  type WalletEventType,
+  WALLET_EVENT_TYPES,
+} from './wallet.events';
 
 /**
  * Converts wallet events to and from what the event store keeps. JSON has

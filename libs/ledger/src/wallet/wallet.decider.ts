@@ -77,29 +77,71 @@ function decideMovement(
 ): WalletEvent[] | WalletRejection {
   if (wallet.status === 'frozen') return 'wallet_frozen';
   if (command.currency !== wallet.currency) return 'currency_mismatch';
-  if (command.amountMinor <= 0n || command.amountMinor > MAX_AMOUNT_MINOR) return 'amount_must_be_positive';
+  if (command.amountMinor <= 0n || command.amountMinor > MAX_AMOUNT_MINOR)
+    return 'amount_must_be_positive';
   if (!isContraAccount(command.contra)) return 'invalid_contra_account';
   const { amountMinor, currency, contra, kind, movementId, description, at } = command;
   const optional = { ...(movementId && { movementId }), ...(description && { description }) };
   if (command.type === 'Credit') {
     const reverses = command.reverses ? { reverses: command.reverses } : {};
-    return [{ type: 'WalletCredited', data: { entryId: command.entryId, amountMinor, currency, contra, kind, ...optional, ...reverses, at } }];
+    return [
+      {
+        type: 'WalletCredited',
+        data: {
+          entryId: command.entryId,
+          amountMinor,
+          currency,
+          contra,
+          kind,
+          ...optional,
+          ...reverses,
+          at,
+        },
+      },
+    ];
   }
   // Wallets are credit-normal: what leaves may never exceed what is available.
   if (amountMinor > availableOf(wallet)) return 'exceeds_available';
   if (command.type === 'Debit') {
     const reverses = command.reverses ? { reverses: command.reverses } : {};
-    return [{ type: 'WalletDebited', data: { entryId: command.entryId, amountMinor, currency, contra, kind, ...optional, ...reverses, at } }];
+    return [
+      {
+        type: 'WalletDebited',
+        data: {
+          entryId: command.entryId,
+          amountMinor,
+          currency,
+          contra,
+          kind,
+          ...optional,
+          ...reverses,
+          at,
+        },
+      },
+    ];
   }
   if (wallet.holds.has(command.holdId)) return 'hold_id_in_use';
-  return [{ type: 'HoldPlaced', data: { holdId: command.holdId, amountMinor, currency, contra, kind, ...optional, at } }];
+  return [
+    {
+      type: 'HoldPlaced',
+      data: { holdId: command.holdId, amountMinor, currency, contra, kind, ...optional, at },
+    },
+  ];
 }
 
 /** Folds one event into the wallet. Total over every event a wallet stream can hold. */
 export function evolve(wallet: Wallet, event: WalletEvent): Wallet {
   if (event.type === 'WalletOpened') {
     const { walletId, ownerId, currency } = event.data;
-    return { status: 'open', walletId, ownerId, currency, postedMinor: 0n, heldMinor: 0n, holds: new Map() };
+    return {
+      status: 'open',
+      walletId,
+      ownerId,
+      currency,
+      postedMinor: 0n,
+      heldMinor: 0n,
+      holds: new Map(),
+    };
   }
   if (wallet.status === 'unopened') return wallet;
   switch (event.type) {
@@ -116,8 +158,16 @@ export function evolve(wallet: Wallet, event: WalletEvent): Wallet {
     case 'HoldReleased': {
       const holds = new Map(wallet.holds);
       holds.delete(event.data.holdId);
-      const posted = event.type === 'HoldCaptured' ? wallet.postedMinor - event.data.amountMinor : wallet.postedMinor;
-      return { ...wallet, postedMinor: posted, heldMinor: wallet.heldMinor - event.data.amountMinor, holds };
+      const posted =
+        event.type === 'HoldCaptured'
+          ? wallet.postedMinor - event.data.amountMinor
+          : wallet.postedMinor;
+      return {
+        ...wallet,
+        postedMinor: posted,
+        heldMinor: wallet.heldMinor - event.data.amountMinor,
+        holds,
+      };
     }
     case 'WalletFrozen':
       return { ...wallet, status: 'frozen' };

@@ -6,7 +6,8 @@ import { walletAccount } from '../accounts';
  * balanced journal entries: `postingOf` names the debited and credited
  * account. Holds reserve money without posting it.
  */
-export type EntryKind = 'top_up' | 'withdrawal' | 'transfer' | 'refund' | 'adjustment' | 'reversal' | 'fx';
+export type EntryKind =
+  'top_up' | 'withdrawal' | 'transfer' | 'refund' | 'adjustment' | 'reversal' | 'fx';
 
 export interface EntryFields {
   readonly entryId: string;
@@ -34,7 +35,10 @@ export interface HoldFields {
 }
 
 export type WalletEvent =
-  | { type: 'WalletOpened'; data: { walletId: string; ownerId: string; currency: string; at: string } }
+  | {
+      type: 'WalletOpened';
+      data: { walletId: string; ownerId: string; currency: string; at: string };
+    }
   | { type: 'WalletCredited'; data: EntryFields }
   | { type: 'WalletDebited'; data: EntryFields }
   | { type: 'HoldPlaced'; data: HoldFields }
@@ -68,10 +72,20 @@ export function postingOf(walletId: string, event: WalletEvent): Posting | undef
   const wallet = walletAccount(walletId);
   switch (event.type) {
     case 'WalletCredited':
-      return { debit: event.data.contra, credit: wallet, amountMinor: event.data.amountMinor, currency: event.data.currency };
+      return {
+        debit: event.data.contra,
+        credit: wallet,
+        amountMinor: event.data.amountMinor,
+        currency: event.data.currency,
+      };
     case 'WalletDebited':
     case 'HoldCaptured':
-      return { debit: wallet, credit: event.data.contra, amountMinor: event.data.amountMinor, currency: event.data.currency };
+      return {
+        debit: wallet,
+        credit: event.data.contra,
+        amountMinor: event.data.amountMinor,
+        currency: event.data.currency,
+      };
     default:
       return undefined;
   }

@@ -28,7 +28,16 @@ const contra = fc.oneof(
 );
 const step = fc.record({
   wallet: fc.constantFrom(...WALLETS),
-  kind: fc.constantFrom('Credit', 'Debit', 'PlaceHold', 'CaptureHold', 'ReleaseHold', 'Freeze', 'Unfreeze', 'Repeat'),
+  kind: fc.constantFrom(
+    'Credit',
+    'Debit',
+    'PlaceHold',
+    'CaptureHold',
+    'ReleaseHold',
+    'Freeze',
+    'Unfreeze',
+    'Repeat',
+  ),
   amount: fc.bigInt({ min: 1n, max: 10_000n }),
   holdNo: fc.integer({ min: 0, max: 3 }),
   contra,
@@ -40,17 +49,30 @@ type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 function toCommand(s: Step, n: number): WalletCommand | undefined {
   const base = { commandId: `cmd-${n}`, at };
   const currency = s.wrongCurrency && n % 7 === 0 ? 'JPY' : s.wallet.currency;
-  const movement = { amountMinor: s.amount, currency, contra: s.contra, kind: 'adjustment' as const };
+  const movement = {
+    amountMinor: s.amount,
+    currency,
+    contra: s.contra,
+    kind: 'adjustment' as const,
+  };
   const holdId = `${s.wallet.id}-hold-${s.holdNo}`;
   switch (s.kind) {
-    case 'Credit': return { ...base, type: 'Credit', entryId: `e-${n}`, ...movement };
-    case 'Debit': return { ...base, type: 'Debit', entryId: `e-${n}`, ...movement };
-    case 'PlaceHold': return { ...base, type: 'PlaceHold', holdId, ...movement };
-    case 'CaptureHold': return { ...base, type: 'CaptureHold', holdId };
-    case 'ReleaseHold': return { ...base, type: 'ReleaseHold', holdId };
-    case 'Freeze': return { ...base, type: 'Freeze', reason: 'review' };
-    case 'Unfreeze': return { ...base, type: 'Unfreeze' };
-    case 'Repeat': return undefined;
+    case 'Credit':
+      return { ...base, type: 'Credit', entryId: `e-${n}`, ...movement };
+    case 'Debit':
+      return { ...base, type: 'Debit', entryId: `e-${n}`, ...movement };
+    case 'PlaceHold':
+      return { ...base, type: 'PlaceHold', holdId, ...movement };
+    case 'CaptureHold':
+      return { ...base, type: 'CaptureHold', holdId };
+    case 'ReleaseHold':
+      return { ...base, type: 'ReleaseHold', holdId };
+    case 'Freeze':
+      return { ...base, type: 'Freeze', reason: 'review' };
+    case 'Unfreeze':
+      return { ...base, type: 'Unfreeze' };
+    case 'Repeat':
+      return undefined;
   }
 }
 
@@ -58,7 +80,14 @@ async function setup() {
   const store = new InMemoryEventStore();
   const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
   for (const w of WALLETS) {
-    await processor.execute(walletStream(w.id), { type: 'OpenWallet', commandId: `open-${w.id}`, at, walletId: w.id, ownerId: 'u', currency: w.currency });
+    await processor.execute(walletStream(w.id), {
+      type: 'OpenWallet',
+      commandId: `open-${w.id}`,
+      at,
+      walletId: w.id,
+      ownerId: 'u',
+      currency: w.currency,
+    });
   }
   return { store, processor };
 }
@@ -71,7 +100,8 @@ async function checkInvariants(store: InMemoryEventStore) {
   const resolved = new Set<string>();
   const placed = new Set<string>();
   for (const e of log) {
-    const entry = e.data.entry as { debit: string; credit: string; amountMinor: string; currency: string } | undefined;
+    const entry = e.data.entry as
+      { debit: string; credit: string; amountMinor: string; currency: string } | undefined;
     if (entry) {
       const amount = BigInt(entry.amountMinor);
       // Each event moves the same amount out of one account and into another.
@@ -128,7 +158,9 @@ describe('wallet invariants (property)', () => {
         for (const w of WALLETS) {
           const state = await processor.load(walletStream(w.id));
           const events = await store.readStream(walletStream(w.id));
-          const replayed = events.map(walletAggregate.decode).reduce(walletAggregate.evolve, walletAggregate.initialState);
+          const replayed = events
+            .map(walletAggregate.decode)
+            .reduce(walletAggregate.evolve, walletAggregate.initialState);
           expect(state.state).toEqual(replayed);
         }
       }),
@@ -140,11 +172,29 @@ describe('wallet invariants (property)', () => {
 describe('command path', () => {
   it('decides concurrent commands for one wallet together, each with its own outcome', async () => {
     const { store, processor } = await setup();
-    await processor.execute(walletStream('a'), { type: 'Credit', commandId: 'fund', at, entryId: 'fund', amountMinor: 100n, currency: 'USD', contra: 'system:adjustments', kind: 'adjustment' });
+    await processor.execute(walletStream('a'), {
+      type: 'Credit',
+      commandId: 'fund',
+      at,
+      entryId: 'fund',
+      amountMinor: 100n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
     const callsBefore = store.appendCalls;
     const outcomes = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        processor.execute(walletStream('a'), { type: 'Debit', commandId: `d${i}`, at, entryId: `d${i}`, amountMinor: 10n, currency: 'USD', contra: 'system:fees', kind: 'adjustment' }),
+        processor.execute(walletStream('a'), {
+          type: 'Debit',
+          commandId: `d${i}`,
+          at,
+          entryId: `d${i}`,
+          amountMinor: 10n,
+          currency: 'USD',
+          contra: 'system:fees',
+          kind: 'adjustment',
+        }),
       ),
     );
     // Exactly ten debits of 10 fit in 100; the rest are refused, not lost.
@@ -156,7 +206,16 @@ describe('command path', () => {
   it('recovers from another process writing the same stream', async () => {
     const { store, processor } = await setup();
     const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
-    const credit = (id: string): WalletCommand => ({ type: 'Credit', commandId: id, at, entryId: id, amountMinor: 1n, currency: 'USD', contra: 'system:adjustments', kind: 'adjustment' });
+    const credit = (id: string): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor: 1n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
     await processor.load(walletStream('a'));
     await other.execute(walletStream('a'), credit('from-other'));
     const outcome = await processor.execute(walletStream('a'), credit('from-this'));
@@ -167,11 +226,24 @@ describe('command path', () => {
 
   it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
     const { store, processor } = await setup();
-    const credit = (id: string): WalletCommand => ({ type: 'Credit', commandId: id, at, entryId: id, amountMinor: 1n, currency: 'USD', contra: 'system:adjustments', kind: 'adjustment' });
+    const credit = (id: string): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor: 1n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
     // 25,000 events written by "another process", so this one must read them once.
     const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
     for (let chunk = 0; chunk < 5; chunk++) {
-      await Promise.all(Array.from({ length: 5_000 }, (_, i) => other.execute(walletStream('b'), credit(`seed-${chunk}-${i}`))));
+      await Promise.all(
+        Array.from({ length: 5_000 }, (_, i) =>
+          other.execute(walletStream('b'), credit(`seed-${chunk}-${i}`)),
+        ),
+      );
     }
     store.streamEventsRead = 0;
     await processor.execute(walletStream('b'), credit('first'));

@@ -9,13 +9,20 @@ import { openRuntime, type Runtime } from '@ledger/runtime';
 export type CliRuntime = Pick<Runtime, 'db' | 'store' | 'close'>;
 
 /** Runs a command's body with a runtime, mapping the outcome to an exit status. */
-export async function runCli(body: (runtime: CliRuntime, args: readonly string[]) => Promise<number>): Promise<void> {
+export async function runCli(
+  body: (runtime: CliRuntime, args: readonly string[]) => Promise<number>,
+): Promise<void> {
   let runtime: CliRuntime | undefined;
   try {
     runtime = await openRuntime(loadAppConfig());
     process.exitCode = await body(runtime, process.argv.slice(2));
   } catch (error) {
-    const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message =
+      error instanceof ConfigError
+        ? `Configuration error: ${error.message}`
+        : error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : String(error);
     console.error(message);
     process.exitCode = 2;
   } finally {

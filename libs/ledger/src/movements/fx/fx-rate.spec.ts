@@ -29,11 +29,19 @@ describe('FX conversion', () => {
 describe('configured rate table', () => {
   it('reads each direction on its own', async () => {
     const provider = new ConfiguredRateProvider('USD/EUR=0.92, EUR/USD=1.08');
-    await expect(provider.quote('USD', 'EUR')).resolves.toEqual({ from: 'USD', to: 'EUR', rate: '0.92', source: 'configured' });
+    await expect(provider.quote('USD', 'EUR')).resolves.toEqual({
+      from: 'USD',
+      to: 'EUR',
+      rate: '0.92',
+      source: 'configured',
+    });
     await expect(provider.quote('EUR', 'GBP')).resolves.toBeUndefined();
   });
 
-  it.each(['USD-EUR=0.92', 'USD/XXX=1', 'USD/USD=1', 'USD/EUR=0', 'USD/EUR=1,5'])('refuses %s at start-up', (text) => {
-    expect(() => parseRateTable(text)).toThrow(FxTableError);
-  });
+  it.each(['USD-EUR=0.92', 'USD/XXX=1', 'USD/USD=1', 'USD/EUR=0', 'USD/EUR=1,5'])(
+    'refuses %s at start-up',
+    (text) => {
+      expect(() => parseRateTable(text)).toThrow(FxTableError);
+    },
+  );
 });

@@ -62,15 +62,23 @@ const MAX_CONFIGURED_PAIRS = 500;
  */
 export function parseRateTable(text: string): Map<string, string> {
   const table = new Map<string, string>();
-  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length > MAX_CONFIGURED_PAIRS) throw new FxTableError(`At most ${MAX_CONFIGURED_PAIRS} FX pairs`);
+  const entries = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length > MAX_CONFIGURED_PAIRS)
+    throw new FxTableError(`At most ${MAX_CONFIGURED_PAIRS} FX pairs`);
   for (const entry of entries) {
     const match = /^([A-Z]{3})\/([A-Z]{3})=(\S+)$/.exec(entry);
     if (!match) throw new FxTableError(`FX rate "${entry}" is not of the form USD/EUR=0.92`);
     const [, from, to, rate] = match;
-    if (!isCurrency(from) || !isCurrency(to)) throw new FxTableError(`FX rate "${entry}" names an unsupported currency`);
+    if (!isCurrency(from) || !isCurrency(to))
+      throw new FxTableError(`FX rate "${entry}" names an unsupported currency`);
     if (from === to) throw new FxTableError(`FX rate "${entry}" converts a currency into itself`);
-    if (!isValidRate(rate)) throw new FxTableError(`FX rate "${entry}" is not a positive decimal with at most 12 fraction digits`);
+    if (!isValidRate(rate))
+      throw new FxTableError(
+        `FX rate "${entry}" is not a positive decimal with at most 12 fraction digits`,
+      );
     table.set(`${from}/${to}`, rate);
   }
   return table;

@@ -25,11 +25,16 @@ export class GatewayEventRecorder {
     const saga = stream ? parseSagaStreamId(stream) : undefined;
     const command = saga && this.commandFor(stream!, saga.kind, event);
     if (!command) return 'ignored';
-    const outcome = await this.streams.record(stream!, command, { correlationId: stream, causationId: event.providerEventId });
+    const outcome = await this.streams.record(stream!, command, {
+      correlationId: stream,
+      causationId: event.providerEventId,
+    });
     if (!outcome.ok) {
       // A report for a saga this ledger never started (another environment's metadata) is not ours to keep.
       if (outcome.rejection === 'movement_not_started') return 'ignored';
-      throw new Error(`Could not record ${event.type} ${event.providerEventId} on ${stream}: ${outcome.rejection}`);
+      throw new Error(
+        `Could not record ${event.type} ${event.providerEventId} on ${stream}: ${outcome.rejection}`,
+      );
     }
     return outcome.duplicate || outcome.events.length === 0 ? 'duplicate' : 'recorded';
   }
@@ -38,16 +43,36 @@ export class GatewayEventRecorder {
     const commandId = deriveId(stream, 'provider', event.providerEventId);
     const at = event.occurredAt.toISOString();
     const { providerEventId, objectId } = event;
-    if (kind === 'topup' && (event.type === 'payment_succeeded' || event.type === 'payment_failed')) {
+    if (
+      kind === 'topup' &&
+      (event.type === 'payment_succeeded' || event.type === 'payment_failed')
+    ) {
       const result =
         event.type === 'payment_succeeded'
           ? { ok: true as const, amountMinor: event.amountMinor, currency: event.currency }
           : { ok: false as const, reason: event.failureCode ?? 'payment_failed' };
-      return { type: 'RecordPayment', commandId, providerEventId, paymentIntentId: objectId, result, at };
+      return {
+        type: 'RecordPayment',
+        commandId,
+        providerEventId,
+        paymentIntentId: objectId,
+        result,
+        at,
+      };
     }
     if (kind === 'withdrawal' && (event.type === 'payout_paid' || event.type === 'payout_failed')) {
-      const result = event.type === 'payout_paid' ? { ok: true as const } : { ok: false as const, reason: event.failureCode ?? 'payout_failed' };
-      return { type: 'RecordPayoutReport', commandId, providerEventId, payoutId: objectId, result, at };
+      const result =
+        event.type === 'payout_paid'
+          ? { ok: true as const }
+          : { ok: false as const, reason: event.failureCode ?? 'payout_failed' };
+      return {
+        type: 'RecordPayoutReport',
+        commandId,
+        providerEventId,
+        payoutId: objectId,
+        result,
+        at,
+      };
     }
     // Refund reports and disputes are for reconciliation; sagas act on the refund call's answer.
     return undefined;

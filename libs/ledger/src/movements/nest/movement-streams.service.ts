@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, MAX_READ_COUNT, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import {
+  EVENT_STORE,
+  MAX_READ_COUNT,
+  type EventStore,
+  type RecordedEvent,
+} from '@ledger/event-store';
 import { AppendBatcher } from '../../command-path/append-batcher';
-import { CommandProcessor, type CommandContext, type CommandOutcome } from '../../command-path/command-processor';
+import {
+  CommandProcessor,
+  type CommandContext,
+  type CommandOutcome,
+} from '../../command-path/command-processor';
 import type { MovementRejection } from '../movement.rejections';
 import { parseSagaStreamId, type SagaEvent, type SagaKind, type SagaSummary } from '../saga';
 import { SAGAS, type AnySaga } from '../sagas';
@@ -36,7 +45,10 @@ export const MAX_SAGA_EVENTS = 1_000;
  */
 @Injectable()
 export class MovementStreams {
-  private readonly processors = new Map<SagaKind, CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>>();
+  private readonly processors = new Map<
+    SagaKind,
+    CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>
+  >();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     const batcher = new AppendBatcher(store);
@@ -46,11 +58,18 @@ export class MovementStreams {
   }
 
   /** Records a command on a saga stream; a repeated command id is a no-op success. */
-  record<C extends { commandId: string }>(stream: string, command: C, context: CommandContext = {}): Promise<SagaOutcome> {
+  record<C extends { commandId: string }>(
+    stream: string,
+    command: C,
+    context: CommandContext = {},
+  ): Promise<SagaOutcome> {
     const kind = parseSagaStreamId(stream)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
-    return processor.execute(stream, command, { correlationId: context.correlationId ?? stream, causationId: context.causationId });
+    return processor.execute(stream, command, {
+      correlationId: context.correlationId ?? stream,
+      causationId: context.causationId,
+    });
   }
 
   /**
@@ -74,8 +93,13 @@ export class MovementStreams {
     const kind = parseSagaStreamId(stream)?.kind;
     const saga = kind && SAGAS[kind];
     if (!kind || !saga) return undefined;
-    const events = await this.store.readStream(stream, { maxCount: Math.min(MAX_SAGA_EVENTS, MAX_READ_COUNT) });
-    const state = events.reduce((s: unknown, e) => saga.evolve(s, saga.decode(e)), saga.initialState);
+    const events = await this.store.readStream(stream, {
+      maxCount: Math.min(MAX_SAGA_EVENTS, MAX_READ_COUNT),
+    });
+    const state = events.reduce(
+      (s: unknown, e) => saga.evolve(s, saga.decode(e)),
+      saga.initialState,
+    );
     const revision = events.length > 0 ? events[events.length - 1].revision : undefined;
     return { stream, kind, saga, state, summary: saga.summary(state), revision, events };
   }

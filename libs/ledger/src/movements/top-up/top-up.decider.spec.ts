@@ -4,13 +4,36 @@ import type { TopUpCommand, TopUpEvent, TopUpRequest } from './top-up.events';
 
 const saga = 'topup-00000000-0000-4000-8000-000000000002';
 const at = '2026-01-01T00:00:00.000Z';
-const request: TopUpRequest = { topUpId: saga.slice(6), requestedBy: 'u', walletId: 'w', ownerId: 'u', amountMinor: 1_000n, currency: 'EUR', timeoutAt: '2026-01-01T00:30:00.000Z', at };
+const request: TopUpRequest = {
+  topUpId: saga.slice(6),
+  requestedBy: 'u',
+  walletId: 'w',
+  ownerId: 'u',
+  amountMinor: 1_000n,
+  currency: 'EUR',
+  timeoutAt: '2026-01-01T00:30:00.000Z',
+  at,
+};
 const requested: TopUpEvent = { type: 'TopUpRequested', data: request };
 const intent: TopUpEvent = { type: 'PaymentIntentCreated', data: { paymentIntentId: 'pi_1', at } };
 const payment = (providerEventId: string, amountMinor = 1_000n): TopUpCommand => ({
-  type: 'RecordPayment', commandId: providerEventId, providerEventId, paymentIntentId: 'pi_1', result: { ok: true, amountMinor, currency: 'EUR' }, at,
+  type: 'RecordPayment',
+  commandId: providerEventId,
+  providerEventId,
+  paymentIntentId: 'pi_1',
+  result: { ok: true, amountMinor, currency: 'EUR' },
+  at,
 });
-const paid: TopUpEvent = { type: 'PaymentSucceeded', data: { providerEventId: 'evt_1', paymentIntentId: 'pi_1', amountMinor: 1_000n, currency: 'EUR', at } };
+const paid: TopUpEvent = {
+  type: 'PaymentSucceeded',
+  data: {
+    providerEventId: 'evt_1',
+    paymentIntentId: 'pi_1',
+    amountMinor: 1_000n,
+    currency: 'EUR',
+    at,
+  },
+};
 
 /** Given the saga's events: when a command, then these events; and what is due. */
 function given(...events: TopUpEvent[]) {
@@ -26,7 +49,14 @@ function given(...events: TopUpEvent[]) {
 describe('top-up saga', () => {
   it('waits for the payment with a durable timer keyed by the saga', () => {
     expect(given(requested, intent).next()).toEqual([]);
-    expect(given(requested, intent).jobs()).toEqual([{ name: 'topup.timeout', jobId: `${saga}:timeout`, sagaStream: saga, runAt: request.timeoutAt }]);
+    expect(given(requested, intent).jobs()).toEqual([
+      {
+        name: 'topup.timeout',
+        jobId: `${saga}:timeout`,
+        sagaStream: saga,
+        runAt: request.timeoutAt,
+      },
+    ]);
   });
 
   it('records a payment once, then credits the wallet against card clearing', () => {
@@ -35,28 +65,61 @@ describe('top-up saga', () => {
     expect(given(requested, intent, paid).when(payment('evt_2'))).toEqual([]);
     expect(given(requested, intent, paid).next()).toEqual([
       {
-        type: 'wallet', step: 'credit', walletId: 'w',
-        command: { type: 'Credit', commandId: stepId(saga, 'credit'), entryId: stepId(saga, 'credit'), amountMinor: 1_000n, currency: 'EUR', contra: 'system:card_clearing', kind: 'top_up', movementId: saga, at },
+        type: 'wallet',
+        step: 'credit',
+        walletId: 'w',
+        command: {
+          type: 'Credit',
+          commandId: stepId(saga, 'credit'),
+          entryId: stepId(saga, 'credit'),
+          amountMinor: 1_000n,
+          currency: 'EUR',
+          contra: 'system:card_clearing',
+          kind: 'top_up',
+          movementId: saga,
+          at,
+        },
       },
     ]);
-    const done = given(requested, intent, paid).when(recordStep(saga, 'credit', { ok: true }, at)) as TopUpEvent[];
+    const done = given(requested, intent, paid).when(
+      recordStep(saga, 'credit', { ok: true }, at),
+    ) as TopUpEvent[];
     expect(done.map((e) => e.type)).toEqual(['TopUpCredited', 'TopUpCompleted']);
     expect(given(requested, intent, paid, ...done).summary()?.status).toBe('completed');
   });
 
   it('fails on a failed payment, with nothing to compensate', () => {
-    const failed = given(requested, intent).when({ type: 'RecordPayment', commandId: 'e', providerEventId: 'evt_f', paymentIntentId: 'pi_1', result: { ok: false, reason: 'card_declined' }, at });
+    const failed = given(requested, intent).when({
+      type: 'RecordPayment',
+      commandId: 'e',
+      providerEventId: 'evt_f',
+      paymentIntentId: 'pi_1',
+      result: { ok: false, reason: 'card_declined' },
+      at,
+    });
     expect(failed).toEqual([
-      { type: 'PaymentFailed', data: { providerEventId: 'evt_f', paymentIntentId: 'pi_1', reason: 'card_declined', at } },
+      {
+        type: 'PaymentFailed',
+        data: { providerEventId: 'evt_f', paymentIntentId: 'pi_1', reason: 'card_declined', at },
+      },
       { type: 'TopUpFailed', data: { reason: 'card_declined', compensated: false, at } },
     ]);
   });
 
   it('refunds the card when the wallet refuses the credit, then fails compensated', () => {
-    const refusal = given(requested, intent, paid).when(recordStep(saga, 'credit', { ok: false, reason: 'wallet_closed' }, at)) as TopUpEvent[];
+    const refusal = given(requested, intent, paid).when(
+      recordStep(saga, 'credit', { ok: false, reason: 'wallet_closed' }, at),
+    ) as TopUpEvent[];
     expect(refusal).toEqual([{ type: 'TopUpRefundDue', data: { reason: 'wallet_closed', at } }]);
-    expect(given(requested, intent, paid, ...refusal).jobs()).toEqual([{ name: 'topup.refund', jobId: `${saga}:refund`, sagaStream: saga }]);
-    const refunded = given(requested, intent, paid, ...refusal).when({ type: 'RecordRefund', commandId: 'r', result: { ok: true, refundId: 're_1' }, at });
+    expect(given(requested, intent, paid, ...refusal).jobs()).toEqual([
+      { name: 'topup.refund', jobId: `${saga}:refund`, sagaStream: saga },
+    ]);
+    const refunded = given(requested, intent, paid, ...refusal).when({
+      type: 'RecordRefund',
+      commandId: 'r',
+      result: { ok: true, refundId: 're_1' },
+      at,
+    });
     expect(refunded).toEqual([
       { type: 'TopUpRefunded', data: { refundId: 're_1', at } },
       { type: 'TopUpFailed', data: { reason: 'wallet_closed', compensated: true, at } },
@@ -64,9 +127,15 @@ describe('top-up saga', () => {
   });
 
   it('times out only while waiting, and refunds a payment that arrives after', () => {
-    const timedOut = given(requested, intent).when({ type: 'RecordTimeout', commandId: 't', at }) as TopUpEvent[];
+    const timedOut = given(requested, intent).when({
+      type: 'RecordTimeout',
+      commandId: 't',
+      at,
+    }) as TopUpEvent[];
     expect(timedOut.map((e) => e.type)).toEqual(['TopUpTimedOut', 'TopUpFailed']);
-    expect(given(requested, intent, paid).when({ type: 'RecordTimeout', commandId: 't', at })).toEqual([]);
+    expect(
+      given(requested, intent, paid).when({ type: 'RecordTimeout', commandId: 't', at }),
+    ).toEqual([]);
     const late = given(requested, intent, ...timedOut).when(payment('evt_late')) as TopUpEvent[];
     expect(late.map((e) => e.type)).toEqual(['PaymentSucceeded', 'TopUpRefundDue']);
     expect(late[1]).toMatchObject({ data: { reason: 'payment_after_timeout' } });

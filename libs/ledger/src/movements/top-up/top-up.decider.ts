@@ -1,7 +1,21 @@
 import { systemAccount } from '../../accounts';
 import type { MovementRejection } from '../movement.rejections';
-import { oneWalletSummary, recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
-import { TOP_UP_EVENT_TYPES, type TopUpCommand, type TopUpEvent, type TopUpRequest } from './top-up.events';
+import {
+  oneWalletSummary,
+  recordStep,
+  sagaCodec,
+  stepId,
+  type SagaAction,
+  type SagaDefinition,
+  type SagaJob,
+  type SagaSummary,
+} from '../saga';
+import {
+  TOP_UP_EVENT_TYPES,
+  type TopUpCommand,
+  type TopUpEvent,
+  type TopUpRequest,
+} from './top-up.events';
 
 export type TopUpPhase =
   | 'requested' // the API is creating the payment intent
@@ -30,7 +44,9 @@ const WAITING: readonly TopUpPhase[] = ['requested', 'awaiting_payment'];
 /** Records a top-up's inputs and outcomes; anything already recorded, or too late to matter, records nothing. */
 export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] | MovementRejection {
   if (command.type === 'RequestTopUp') {
-    return state.phase === 'none' ? [{ type: 'TopUpRequested', data: command.request }] : 'movement_already_exists';
+    return state.phase === 'none'
+      ? [{ type: 'TopUpRequested', data: command.request }]
+      : 'movement_already_exists';
   }
   if (state.phase === 'none') return 'movement_not_started';
   const { at } = command;
@@ -38,22 +54,41 @@ export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] |
     case 'RecordPaymentIntent':
       if (state.phase !== 'requested') return [];
       return command.result.ok
-        ? [{ type: 'PaymentIntentCreated', data: { paymentIntentId: command.result.paymentIntentId, at } }]
-        : [{ type: 'PaymentIntentRefused', data: { reason: command.result.reason, at } }, failed(command.result.reason, false, at)];
+        ? [
+            {
+              type: 'PaymentIntentCreated',
+              data: { paymentIntentId: command.result.paymentIntentId, at },
+            },
+          ]
+        : [
+            { type: 'PaymentIntentRefused', data: { reason: command.result.reason, at } },
+            failed(command.result.reason, false, at),
+          ];
     case 'RecordPayment':
       return decidePayment(command, state);
     case 'RecordTimeout':
-      return WAITING.includes(state.phase) ? [{ type: 'TopUpTimedOut', data: { at } }, failed('timed_out', false, at)] : [];
+      return WAITING.includes(state.phase)
+        ? [{ type: 'TopUpTimedOut', data: { at } }, failed('timed_out', false, at)]
+        : [];
     case 'RecordRefund':
       if (state.phase !== 'refund_due') return [];
       return command.result.ok
-        ? [{ type: 'TopUpRefunded', data: { refundId: command.result.refundId, at } }, failed(state.reason ?? 'refunded', true, at)]
-        : [{ type: 'TopUpRefundRefused', data: { reason: command.result.reason, at } }, failed('refund_refused', false, at)];
+        ? [
+            { type: 'TopUpRefunded', data: { refundId: command.result.refundId, at } },
+            failed(state.reason ?? 'refunded', true, at),
+          ]
+        : [
+            { type: 'TopUpRefundRefused', data: { reason: command.result.reason, at } },
+            failed('refund_refused', false, at),
+          ];
     case 'RecordStep':
       if (command.step !== 'credit') return 'unknown_step';
       if (state.phase !== 'paid') return [];
       return command.result.ok
-        ? [{ type: 'TopUpCredited', data: { at } }, { type: 'TopUpCompleted', data: { at } }]
+        ? [
+            { type: 'TopUpCredited', data: { at } },
+            { type: 'TopUpCompleted', data: { at } },
+          ]
         : [{ type: 'TopUpRefundDue', data: { reason: command.result.reason, at } }];
   }
 }
@@ -63,17 +98,29 @@ export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] |
  * after the top-up gave up (timed out), or that does not match the request,
  * is not kept: it is refunded.
  */
-function decidePayment(command: Extract<TopUpCommand, { type: 'RecordPayment' }>, state: Exclude<TopUp, { phase: 'none' }>): TopUpEvent[] {
+function decidePayment(
+  command: Extract<TopUpCommand, { type: 'RecordPayment' }>,
+  state: Exclude<TopUp, { phase: 'none' }>,
+): TopUpEvent[] {
   if (state.providerEventIds.has(command.providerEventId)) return [];
   const { providerEventId, paymentIntentId, at } = command;
   if (!command.result.ok) {
     if (!WAITING.includes(state.phase)) return [];
-    return [{ type: 'PaymentFailed', data: { providerEventId, paymentIntentId, reason: command.result.reason, at } }, failed(command.result.reason, false, at)];
+    return [
+      {
+        type: 'PaymentFailed',
+        data: { providerEventId, paymentIntentId, reason: command.result.reason, at },
+      },
+      failed(command.result.reason, false, at),
+    ];
   }
   // A second report of the same payment under another event id changes nothing.
   if (state.paid) return [];
   const { amountMinor, currency } = command.result;
-  const succeeded: TopUpEvent = { type: 'PaymentSucceeded', data: { providerEventId, paymentIntentId, amountMinor, currency, at } };
+  const succeeded: TopUpEvent = {
+    type: 'PaymentSucceeded',
+    data: { providerEventId, paymentIntentId, amountMinor, currency, at },
+  };
   const matches = amountMinor === state.request.amountMinor && currency === state.request.currency;
   if (WAITING.includes(state.phase) && matches) return [succeeded];
   const reason = matches ? 'payment_after_timeout' : 'payment_amount_mismatch';
@@ -85,7 +132,8 @@ function failed(reason: string, compensated: boolean, at: string): TopUpEvent {
 }
 
 export function evolveTopUp(state: TopUp, event: TopUpEvent): TopUp {
-  if (event.type === 'TopUpRequested') return { phase: 'requested', request: event.data, providerEventIds: new Set(), paid: false };
+  if (event.type === 'TopUpRequested')
+    return { phase: 'requested', request: event.data, providerEventIds: new Set(), paid: false };
   if (state.phase === 'none') return state;
   switch (event.type) {
     case 'PaymentIntentCreated':
@@ -99,7 +147,10 @@ export function evolveTopUp(state: TopUp, event: TopUpEvent): TopUp {
         providerEventIds: new Set([...state.providerEventIds, event.data.providerEventId]),
       };
     case 'PaymentFailed':
-      return { ...state, providerEventIds: new Set([...state.providerEventIds, event.data.providerEventId]) };
+      return {
+        ...state,
+        providerEventIds: new Set([...state.providerEventIds, event.data.providerEventId]),
+      };
     case 'TopUpRefundDue':
       return { ...state, phase: 'refund_due', reason: event.data.reason };
     case 'TopUpCompleted':
@@ -121,8 +172,15 @@ export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): 
       step: 'credit',
       walletId,
       command: {
-        type: 'Credit', commandId, entryId: commandId, amountMinor, currency,
-        contra: systemAccount('card_clearing'), kind: 'top_up', movementId: sagaStream, at,
+        type: 'Credit',
+        commandId,
+        entryId: commandId,
+        amountMinor,
+        currency,
+        contra: systemAccount('card_clearing'),
+        kind: 'top_up',
+        movementId: sagaStream,
+        at,
       },
     },
   ];
@@ -132,9 +190,17 @@ export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): 
 export function topUpJobs(state: TopUp, sagaStream: string): SagaJob[] {
   if (state.phase === 'none') return [];
   if (WAITING.includes(state.phase)) {
-    return [{ name: 'topup.timeout', jobId: `${sagaStream}:timeout`, sagaStream, runAt: state.request.timeoutAt }];
+    return [
+      {
+        name: 'topup.timeout',
+        jobId: `${sagaStream}:timeout`,
+        sagaStream,
+        runAt: state.request.timeoutAt,
+      },
+    ];
   }
-  if (state.phase === 'refund_due') return [{ name: 'topup.refund', jobId: `${sagaStream}:refund`, sagaStream }];
+  if (state.phase === 'refund_due')
+    return [{ name: 'topup.refund', jobId: `${sagaStream}:refund`, sagaStream }];
   return [];
 }
 
@@ -151,5 +217,6 @@ export const topUpSaga: SagaDefinition<TopUp, TopUpCommand, TopUpEvent, Movement
   next: nextTopUpActions,
   jobs: topUpJobs,
   summary: topUpSummary,
-  recordStep: (sagaStream, step, result, at) => recordStep(sagaStream, step as 'credit', result, at),
+  recordStep: (sagaStream, step, result, at) =>
+    recordStep(sagaStream, step as 'credit', result, at),
 };

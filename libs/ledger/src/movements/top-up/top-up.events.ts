@@ -20,8 +20,20 @@ export type TopUpEvent =
   | { type: 'PaymentIntentCreated'; data: { paymentIntentId: string; at: string } }
   | { type: 'PaymentIntentRefused'; data: { reason: string; at: string } }
   /** The provider's report, recorded before anything acts on it; `providerEventId` dedupes redeliveries. */
-  | { type: 'PaymentSucceeded'; data: { providerEventId: string; paymentIntentId: string; amountMinor: bigint; currency: string; at: string } }
-  | { type: 'PaymentFailed'; data: { providerEventId: string; paymentIntentId: string; reason: string; at: string } }
+  | {
+      type: 'PaymentSucceeded';
+      data: {
+        providerEventId: string;
+        paymentIntentId: string;
+        amountMinor: bigint;
+        currency: string;
+        at: string;
+      };
+    }
+  | {
+      type: 'PaymentFailed';
+      data: { providerEventId: string; paymentIntentId: string; reason: string; at: string };
+    }
   | { type: 'TopUpTimedOut'; data: { at: string } }
   | { type: 'TopUpCredited'; data: { at: string } }
   /** The wallet refused the credit (or the payment came too late or wrong): the card must be refunded. */
@@ -33,23 +45,44 @@ export type TopUpEvent =
   | { type: 'TopUpFailed'; data: { reason: string; compensated: boolean; at: string } };
 
 export const TOP_UP_EVENT_TYPES: readonly TopUpEvent['type'][] = [
-  'TopUpRequested', 'PaymentIntentCreated', 'PaymentIntentRefused', 'PaymentSucceeded', 'PaymentFailed', 'TopUpTimedOut',
-  'TopUpCredited', 'TopUpRefundDue', 'TopUpRefunded', 'TopUpRefundRefused', 'TopUpCompleted', 'TopUpFailed',
+  'TopUpRequested',
+  'PaymentIntentCreated',
+  'PaymentIntentRefused',
+  'PaymentSucceeded',
+  'PaymentFailed',
+  'TopUpTimedOut',
+  'TopUpCredited',
+  'TopUpRefundDue',
+  'TopUpRefunded',
+  'TopUpRefundRefused',
+  'TopUpCompleted',
+  'TopUpFailed',
 ];
 
 export type TopUpStep = 'credit';
 
 export type TopUpCommand =
   | { readonly type: 'RequestTopUp'; readonly commandId: string; readonly request: TopUpRequest }
-  | { readonly type: 'RecordPaymentIntent'; readonly commandId: string; readonly result: { ok: true; paymentIntentId: string } | { ok: false; reason: string }; readonly at: string }
+  | {
+      readonly type: 'RecordPaymentIntent';
+      readonly commandId: string;
+      readonly result: { ok: true; paymentIntentId: string } | { ok: false; reason: string };
+      readonly at: string;
+    }
   | {
       readonly type: 'RecordPayment';
       readonly commandId: string;
       readonly providerEventId: string;
       readonly paymentIntentId: string;
-      readonly result: { ok: true; amountMinor: bigint; currency: string } | { ok: false; reason: string };
+      readonly result:
+        { ok: true; amountMinor: bigint; currency: string } | { ok: false; reason: string };
       readonly at: string;
     }
   | { readonly type: 'RecordTimeout'; readonly commandId: string; readonly at: string }
-  | { readonly type: 'RecordRefund'; readonly commandId: string; readonly result: { ok: true; refundId: string } | { ok: false; reason: string }; readonly at: string }
+  | {
+      readonly type: 'RecordRefund';
+      readonly commandId: string;
+      readonly result: { ok: true; refundId: string } | { ok: false; reason: string };
+      readonly at: string;
+    }
   | RecordStep<TopUpStep>;

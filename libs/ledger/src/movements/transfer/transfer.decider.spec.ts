@@ -27,21 +27,34 @@ function given(...events: TransferEvent[]) {
   return {
     next: () => transferSaga.next(state, saga, at),
     status: () => transferSaga.summary(state)?.status,
-    when: (step: TransferStep, result: StepResult) => transferSaga.decide(recordStep(saga, step, result, at), state),
+    when: (step: TransferStep, result: StepResult) =>
+      transferSaga.decide(recordStep(saga, step, result, at), state),
   };
 }
 
 describe('transfer saga', () => {
   it('records the request once, and refuses a second request under the same id', () => {
     expect(given().next()).toEqual([]);
-    expect(transferSaga.decide({ type: 'RequestTransfer', commandId: 'c', request }, transferSaga.initialState)).toEqual([requested]);
+    expect(
+      transferSaga.decide(
+        { type: 'RequestTransfer', commandId: 'c', request },
+        transferSaga.initialState,
+      ),
+    ).toEqual([requested]);
     const state = transferSaga.evolve(transferSaga.initialState, requested);
-    expect(transferSaga.decide({ type: 'RequestTransfer', commandId: 'c2', request }, state)).toBe('movement_already_exists');
+    expect(transferSaga.decide({ type: 'RequestTransfer', commandId: 'c2', request }, state)).toBe(
+      'movement_already_exists',
+    );
   });
 
   it('refuses a transfer to the same wallet', () => {
     const self = { ...request, toWalletId: 'wa' };
-    expect(transferSaga.decide({ type: 'RequestTransfer', commandId: 'c', request: self }, transferSaga.initialState)).toBe('transfer_to_same_wallet');
+    expect(
+      transferSaga.decide(
+        { type: 'RequestTransfer', commandId: 'c', request: self },
+        transferSaga.initialState,
+      ),
+    ).toBe('transfer_to_same_wallet');
   });
 
   it('first holds the sender’s money against the transfer’s transit account', () => {
@@ -51,22 +64,44 @@ describe('transfer saga', () => {
         step: 'hold',
         walletId: 'wa',
         command: {
-          type: 'PlaceHold', commandId: stepId(saga, 'hold'), holdId: stepId(saga, 'hold'), amountMinor: 500n, currency: 'USD',
-          contra: `transit:${saga}`, kind: 'transfer', movementId: saga, at,
+          type: 'PlaceHold',
+          commandId: stepId(saga, 'hold'),
+          holdId: stepId(saga, 'hold'),
+          amountMinor: 500n,
+          currency: 'USD',
+          contra: `transit:${saga}`,
+          kind: 'transfer',
+          movementId: saga,
+          at,
         },
       },
     ]);
   });
 
   it('happy path: hold, credit the recipient, capture, completed', () => {
-    expect(given(requested).when('hold', ok)).toEqual([{ type: 'TransferFundsHeld', data: { at } }]);
+    expect(given(requested).when('hold', ok)).toEqual([
+      { type: 'TransferFundsHeld', data: { at } },
+    ]);
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
     expect(given(requested, held).next()).toMatchObject([
-      { step: 'credit', walletId: 'wb', command: { type: 'Credit', entryId: stepId(saga, 'credit'), amountMinor: 500n, contra: `transit:${saga}` } },
+      {
+        step: 'credit',
+        walletId: 'wb',
+        command: {
+          type: 'Credit',
+          entryId: stepId(saga, 'credit'),
+          amountMinor: 500n,
+          contra: `transit:${saga}`,
+        },
+      },
     ]);
     const credited: TransferEvent = { type: 'TransferRecipientCredited', data: { at } };
     expect(given(requested, held, credited).next()).toMatchObject([
-      { step: 'capture', walletId: 'wa', command: { type: 'CaptureHold', holdId: stepId(saga, 'hold') } },
+      {
+        step: 'capture',
+        walletId: 'wa',
+        command: { type: 'CaptureHold', holdId: stepId(saga, 'hold') },
+      },
     ]);
     const done = given(requested, held, credited).when('capture', ok) as TransferEvent[];
     expect(done.map((e) => e.type)).toEqual(['TransferHoldCaptured', 'TransferCompleted']);
@@ -82,10 +117,23 @@ describe('transfer saga', () => {
 
   it('a refused credit releases the sender’s hold, then fails compensated', () => {
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
-    const refusal = given(requested, held).when('credit', refused('wallet_frozen')) as TransferEvent[];
-    expect(refusal).toEqual([{ type: 'TransferCreditRefused', data: { reason: 'wallet_frozen', at } }]);
+    const refusal = given(requested, held).when(
+      'credit',
+      refused('wallet_frozen'),
+    ) as TransferEvent[];
+    expect(refusal).toEqual([
+      { type: 'TransferCreditRefused', data: { reason: 'wallet_frozen', at } },
+    ]);
     expect(given(requested, held, ...refusal).next()).toMatchObject([
-      { step: 'release', walletId: 'wa', command: { type: 'ReleaseHold', commandId: stepId(saga, 'release'), holdId: stepId(saga, 'hold') } },
+      {
+        step: 'release',
+        walletId: 'wa',
+        command: {
+          type: 'ReleaseHold',
+          commandId: stepId(saga, 'release'),
+          holdId: stepId(saga, 'hold'),
+        },
+      },
     ]);
     const end = given(requested, held, ...refusal).when('release', ok) as TransferEvent[];
     expect(end).toEqual([
@@ -104,24 +152,47 @@ describe('transfer saga', () => {
   it('treats a refused capture or release as a bug for an operator, not a branch', () => {
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
     const credited: TransferEvent = { type: 'TransferRecipientCredited', data: { at } };
-    expect(given(requested, held, credited).when('capture', refused('hold_not_found'))).toBe('unexpected_step_refusal');
+    expect(given(requested, held, credited).when('capture', refused('hold_not_found'))).toBe(
+      'unexpected_step_refusal',
+    );
   });
 
   it('across currencies posts each leg against system:fx in its own currency', () => {
     const fx: TransferEvent = {
       type: 'TransferRequested',
-      data: { ...request, toWalletId: 'we', creditAmountMinor: 460n, creditCurrency: 'EUR', fxRate: '0.92', fxSource: 'configured' },
+      data: {
+        ...request,
+        toWalletId: 'we',
+        creditAmountMinor: 460n,
+        creditCurrency: 'EUR',
+        fxRate: '0.92',
+        fxSource: 'configured',
+      },
     };
-    expect(given(fx).next()).toMatchObject([{ command: { type: 'PlaceHold', currency: 'USD', amountMinor: 500n, contra: 'system:fx' } }]);
+    expect(given(fx).next()).toMatchObject([
+      { command: { type: 'PlaceHold', currency: 'USD', amountMinor: 500n, contra: 'system:fx' } },
+    ]);
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
     expect(given(fx, held).next()).toMatchObject([
-      { walletId: 'we', command: { type: 'Credit', currency: 'EUR', amountMinor: 460n, contra: 'system:fx' } },
+      {
+        walletId: 'we',
+        command: { type: 'Credit', currency: 'EUR', amountMinor: 460n, contra: 'system:fx' },
+      },
     ]);
   });
 
   it('round-trips its events through the store codec', () => {
     const encoded = transferSaga.encode(saga, requested, 'cmd', 0, {});
     expect(encoded.data.amountMinor).toBe('500');
-    expect(transferSaga.decode({ ...encoded, streamId: saga, revision: 0n, position: { commit: 0n, prepare: 0n }, metadata: {}, createdAt: new Date() })).toEqual(requested);
+    expect(
+      transferSaga.decode({
+        ...encoded,
+        streamId: saga,
+        revision: 0n,
+        position: { commit: 0n, prepare: 0n },
+        metadata: {},
+        createdAt: new Date(),
+      }),
+    ).toEqual(requested);
   });
 });

@@ -1,7 +1,15 @@
 import { systemAccount, transitAccount, type AccountRef } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
-import { recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaStatus, type SagaSummary } from '../saga';
+import {
+  recordStep,
+  sagaCodec,
+  stepId,
+  type SagaAction,
+  type SagaDefinition,
+  type SagaStatus,
+  type SagaSummary,
+} from '../saga';
 import {
   TRANSFER_EVENT_TYPES,
   TRANSFER_STEPS,
@@ -40,10 +48,14 @@ const DUE_STEP: Readonly<Record<TransferPhase, TransferStep | undefined>> = {
  * the step that is due; a repeat (a driver re-running a step after a crash)
  * records nothing.
  */
-export function decideTransfer(command: TransferCommand, state: Transfer): TransferEvent[] | MovementRejection {
+export function decideTransfer(
+  command: TransferCommand,
+  state: Transfer,
+): TransferEvent[] | MovementRejection {
   if (command.type === 'RequestTransfer') {
     if (state.phase !== 'none') return 'movement_already_exists';
-    if (command.request.fromWalletId === command.request.toWalletId) return 'transfer_to_same_wallet';
+    if (command.request.fromWalletId === command.request.toWalletId)
+      return 'transfer_to_same_wallet';
     return [{ type: 'TransferRequested', data: command.request }];
   }
   if (state.phase === 'none') return 'movement_not_started';
@@ -64,12 +76,18 @@ export function decideTransfer(command: TransferCommand, state: Transfer): Trans
       // A hold on an open wallet cannot be refused (a wallet with open holds
       // cannot close); a refusal here is a bug for an operator, not a branch.
       if (!result.ok) return 'unexpected_step_refusal';
-      return [{ type: 'TransferHoldCaptured', data: { at } }, { type: 'TransferCompleted', data: { at } }];
+      return [
+        { type: 'TransferHoldCaptured', data: { at } },
+        { type: 'TransferCompleted', data: { at } },
+      ];
     case 'release':
       if (!result.ok) return 'unexpected_step_refusal';
       return [
         { type: 'TransferHoldReleased', data: { at } },
-        { type: 'TransferFailed', data: { reason: state.reason ?? 'credit_refused', compensated: true, at } },
+        {
+          type: 'TransferFailed',
+          data: { reason: state.reason ?? 'credit_refused', compensated: true, at },
+        },
       ];
   }
 }
@@ -102,7 +120,9 @@ export function evolveTransfer(state: Transfer, event: TransferEvent): Transfer 
  * debits fx in the target currency, so each currency balances on its own.
  */
 export function contraOf(request: TransferRequest, sagaStream: string): AccountRef {
-  return request.currency === request.creditCurrency ? transitAccount(sagaStream) : systemAccount('fx');
+  return request.currency === request.creditCurrency
+    ? transitAccount(sagaStream)
+    : systemAccount('fx');
 }
 
 /** The wallet command the due step issues, with ids derived from the saga and the step. */
@@ -114,20 +134,56 @@ export function nextTransferActions(state: Transfer, sagaStream: string, at: str
   const commandId = stepId(sagaStream, step);
   const holdId = stepId(sagaStream, 'hold');
   const contra = contraOf(r, sagaStream);
-  const movement = { contra, kind: 'transfer' as const, movementId: sagaStream, ...(r.description && { description: r.description }) };
+  const movement = {
+    contra,
+    kind: 'transfer' as const,
+    movementId: sagaStream,
+    ...(r.description && { description: r.description }),
+  };
   const command: { walletId: string; command: WalletCommand } =
     step === 'hold'
-      ? { walletId: r.fromWalletId, command: { type: 'PlaceHold', commandId, at, holdId, amountMinor: r.amountMinor, currency: r.currency, ...movement } }
+      ? {
+          walletId: r.fromWalletId,
+          command: {
+            type: 'PlaceHold',
+            commandId,
+            at,
+            holdId,
+            amountMinor: r.amountMinor,
+            currency: r.currency,
+            ...movement,
+          },
+        }
       : step === 'credit'
-        ? { walletId: r.toWalletId, command: { type: 'Credit', commandId, at, entryId: commandId, amountMinor: r.creditAmountMinor, currency: r.creditCurrency, ...movement } }
-        : { walletId: r.fromWalletId, command: { type: step === 'capture' ? 'CaptureHold' : 'ReleaseHold', commandId, at, holdId } };
+        ? {
+            walletId: r.toWalletId,
+            command: {
+              type: 'Credit',
+              commandId,
+              at,
+              entryId: commandId,
+              amountMinor: r.creditAmountMinor,
+              currency: r.creditCurrency,
+              ...movement,
+            },
+          }
+        : {
+            walletId: r.fromWalletId,
+            command: {
+              type: step === 'capture' ? 'CaptureHold' : 'ReleaseHold',
+              commandId,
+              at,
+              holdId,
+            },
+          };
   return [{ type: 'wallet', step, ...command }];
 }
 
 export function transferSummary(state: Transfer): SagaSummary | undefined {
   if (state.phase === 'none') return undefined;
   const r = state.request;
-  const status: SagaStatus = state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending';
+  const status: SagaStatus =
+    state.phase === 'completed' ? 'completed' : state.phase === 'failed' ? 'failed' : 'pending';
   return {
     status,
     phase: state.phase,
@@ -140,7 +196,12 @@ export function transferSummary(state: Transfer): SagaSummary | undefined {
   };
 }
 
-export const transferSaga: SagaDefinition<Transfer, TransferCommand, TransferEvent, MovementRejection> = {
+export const transferSaga: SagaDefinition<
+  Transfer,
+  TransferCommand,
+  TransferEvent,
+  MovementRejection
+> = {
   kind: 'transfer',
   initialState: initialTransfer,
   decide: decideTransfer,
@@ -150,5 +211,6 @@ export const transferSaga: SagaDefinition<Transfer, TransferCommand, TransferEve
   // A transfer moves money between wallets only: no provider, no timer.
   jobs: () => [],
   summary: transferSummary,
-  recordStep: (sagaStream, step, result, at) => recordStep(sagaStream, step as TransferStep, result, at),
+  recordStep: (sagaStream, step, result, at) =>
+    recordStep(sagaStream, step as TransferStep, result, at),
 };

@@ -54,5 +54,9 @@ export const TRANSFER_STEPS = ['hold', 'credit', 'capture', 'release'] as const;
 export type TransferStep = (typeof TRANSFER_STEPS)[number];
 
 export type TransferCommand =
-  | { readonly type: 'RequestTransfer'; readonly commandId: string; readonly request: TransferRequest }
+  | {
+      readonly type: 'RequestTransfer';
+      readonly commandId: string;
+      readonly request: TransferRequest;
+    }
   | RecordStep<TransferStep>;

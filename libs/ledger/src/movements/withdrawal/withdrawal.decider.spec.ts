@@ -5,14 +5,28 @@ import type { WithdrawalCommand, WithdrawalEvent, WithdrawalRequest } from './wi
 const saga = 'withdrawal-00000000-0000-4000-8000-000000000003';
 const at = '2026-01-01T00:00:00.000Z';
 const request: WithdrawalRequest = {
-  withdrawalId: saga.slice(11), requestedBy: 'u', walletId: 'w', ownerId: 'u', amountMinor: 700n, currency: 'USD',
-  destinationId: 'd', destinationType: 'bank_account', destinationRef: 'ba_1', timeoutAt: '2026-01-08T00:00:00.000Z', at,
+  withdrawalId: saga.slice(11),
+  requestedBy: 'u',
+  walletId: 'w',
+  ownerId: 'u',
+  amountMinor: 700n,
+  currency: 'USD',
+  destinationId: 'd',
+  destinationType: 'bank_account',
+  destinationRef: 'ba_1',
+  timeoutAt: '2026-01-08T00:00:00.000Z',
+  at,
 };
 const requested: WithdrawalEvent = { type: 'WithdrawalRequested', data: request };
 const held: WithdrawalEvent = { type: 'WithdrawalFundsHeld', data: { at } };
 const created: WithdrawalEvent = { type: 'PayoutCreated', data: { payoutId: 'po_1', at } };
 const report = (ok: boolean, providerEventId = 'evt_1'): WithdrawalCommand => ({
-  type: 'RecordPayoutReport', commandId: providerEventId, providerEventId, payoutId: 'po_1', result: ok ? { ok: true } : { ok: false, reason: 'account_closed' }, at,
+  type: 'RecordPayoutReport',
+  commandId: providerEventId,
+  providerEventId,
+  payoutId: 'po_1',
+  result: ok ? { ok: true } : { ok: false, reason: 'account_closed' },
+  at,
 });
 
 function given(...events: WithdrawalEvent[]) {
@@ -27,9 +41,23 @@ function given(...events: WithdrawalEvent[]) {
 describe('withdrawal saga', () => {
   it('holds the money against payouts clearing first', () => {
     expect(given(requested).next()).toMatchObject([
-      { step: 'hold', walletId: 'w', command: { type: 'PlaceHold', holdId: stepId(saga, 'hold'), amountMinor: 700n, contra: 'system:payouts_clearing', kind: 'withdrawal' } },
+      {
+        step: 'hold',
+        walletId: 'w',
+        command: {
+          type: 'PlaceHold',
+          holdId: stepId(saga, 'hold'),
+          amountMinor: 700n,
+          contra: 'system:payouts_clearing',
+          kind: 'withdrawal',
+        },
+      },
     ]);
-    expect(given(requested).when(recordStep(saga, 'hold', { ok: false, reason: 'exceeds_available' }, at))).toEqual([
+    expect(
+      given(requested).when(
+        recordStep(saga, 'hold', { ok: false, reason: 'exceeds_available' }, at),
+      ),
+    ).toEqual([
       { type: 'WithdrawalFailed', data: { reason: 'exceeds_available', compensated: false, at } },
     ]);
   });
@@ -38,31 +66,65 @@ describe('withdrawal saga', () => {
     expect(given(requested, held).jobs()).toEqual([`${saga}:payout`, `${saga}:timeout`]);
     expect(given(requested, held, created).jobs()).toEqual([`${saga}:timeout`]);
     const paid = given(requested, held, created).when(report(true)) as WithdrawalEvent[];
-    expect(paid).toEqual([{ type: 'PayoutPaid', data: { providerEventId: 'evt_1', payoutId: 'po_1', at } }]);
+    expect(paid).toEqual([
+      { type: 'PayoutPaid', data: { providerEventId: 'evt_1', payoutId: 'po_1', at } },
+    ]);
     expect(given(requested, held, created, ...paid).when(report(true))).toEqual([]);
-    expect(given(requested, held, created, ...paid).next()).toMatchObject([{ step: 'capture', command: { type: 'CaptureHold' } }]);
-    const done = given(requested, held, created, ...paid).when(recordStep(saga, 'capture', { ok: true }, at)) as WithdrawalEvent[];
+    expect(given(requested, held, created, ...paid).next()).toMatchObject([
+      { step: 'capture', command: { type: 'CaptureHold' } },
+    ]);
+    const done = given(requested, held, created, ...paid).when(
+      recordStep(saga, 'capture', { ok: true }, at),
+    ) as WithdrawalEvent[];
     expect(done.map((e) => e.type)).toEqual(['WithdrawalHoldCaptured', 'WithdrawalCompleted']);
   });
 
   it.each<[string, WithdrawalCommand, WithdrawalEvent[]]>([
     ['payout_failed', report(false), [requested, held, created]],
-    ['a refused payout', { type: 'RecordPayoutCreated', commandId: 'p', result: { ok: false, reason: 'insufficient_funds' }, at }, [requested, held]],
-    ['exhausted retries', { type: 'RecordPayoutCreated', commandId: 'p', result: { ok: false, reason: 'payout_attempts_exhausted' }, at }, [requested, held]],
+    [
+      'a refused payout',
+      {
+        type: 'RecordPayoutCreated',
+        commandId: 'p',
+        result: { ok: false, reason: 'insufficient_funds' },
+        at,
+      },
+      [requested, held],
+    ],
+    [
+      'exhausted retries',
+      {
+        type: 'RecordPayoutCreated',
+        commandId: 'p',
+        result: { ok: false, reason: 'payout_attempts_exhausted' },
+        at,
+      },
+      [requested, held],
+    ],
     ['the timeout', { type: 'RecordTimeout', commandId: 't', at }, [requested, held, created]],
   ])('releases the hold after %s, then fails compensated', (_case, command, history) => {
     const due = given(...history).when(command) as WithdrawalEvent[];
     expect(due.map((e) => e.type)).toEqual(['WithdrawalReleaseDue']);
-    expect(given(...history, ...due).next()).toMatchObject([{ step: 'release', command: { type: 'ReleaseHold', holdId: stepId(saga, 'hold') } }]);
-    const end = given(...history, ...due).when(recordStep(saga, 'release', { ok: true }, at)) as WithdrawalEvent[];
+    expect(given(...history, ...due).next()).toMatchObject([
+      { step: 'release', command: { type: 'ReleaseHold', holdId: stepId(saga, 'hold') } },
+    ]);
+    const end = given(...history, ...due).when(
+      recordStep(saga, 'release', { ok: true }, at),
+    ) as WithdrawalEvent[];
     expect(end.map((e) => e.type)).toEqual(['WithdrawalHoldReleased', 'WithdrawalFailed']);
     expect(end[1]).toMatchObject({ data: { compensated: true } });
   });
 
   it('records a payout paid after the release for reconciliation instead of ignoring it', () => {
-    const due: WithdrawalEvent = { type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } };
+    const due: WithdrawalEvent = {
+      type: 'WithdrawalReleaseDue',
+      data: { reason: 'timed_out', at },
+    };
     expect(given(requested, held, created, due).when(report(true, 'evt_late'))).toEqual([
-      { type: 'PayoutPaidAfterRelease', data: { providerEventId: 'evt_late', payoutId: 'po_1', at } },
+      {
+        type: 'PayoutPaidAfterRelease',
+        data: { providerEventId: 'evt_late', payoutId: 'po_1', at },
+      },
     ]);
   });
 });

@@ -1,8 +1,24 @@
 import { systemAccount } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
-import { oneWalletSummary, recordStep, sagaCodec, stepId, type SagaAction, type SagaDefinition, type SagaJob, type SagaSummary } from '../saga';
-import { WITHDRAWAL_EVENT_TYPES, WITHDRAWAL_STEPS, type WithdrawalCommand, type WithdrawalEvent, type WithdrawalRequest, type WithdrawalStep } from './withdrawal.events';
+import {
+  oneWalletSummary,
+  recordStep,
+  sagaCodec,
+  stepId,
+  type SagaAction,
+  type SagaDefinition,
+  type SagaJob,
+  type SagaSummary,
+} from '../saga';
+import {
+  WITHDRAWAL_EVENT_TYPES,
+  WITHDRAWAL_STEPS,
+  type WithdrawalCommand,
+  type WithdrawalEvent,
+  type WithdrawalRequest,
+  type WithdrawalStep,
+} from './withdrawal.events';
 
 export type WithdrawalPhase =
   | 'requested' // next: hold the wallet's money against payouts clearing
@@ -15,15 +31,26 @@ export type WithdrawalPhase =
 
 export type Withdrawal =
   | { readonly phase: 'none' }
-  | { readonly phase: WithdrawalPhase; readonly request: WithdrawalRequest; readonly payoutId?: string; readonly reason?: string; readonly reports: ReadonlySet<string> };
+  | {
+      readonly phase: WithdrawalPhase;
+      readonly request: WithdrawalRequest;
+      readonly payoutId?: string;
+      readonly reason?: string;
+      readonly reports: ReadonlySet<string>;
+    };
 
 export const initialWithdrawal: Withdrawal = { phase: 'none' };
 
 const IN_FLIGHT: readonly WithdrawalPhase[] = ['held', 'payout_created'];
 
-export function decideWithdrawal(command: WithdrawalCommand, state: Withdrawal): WithdrawalEvent[] | MovementRejection {
+export function decideWithdrawal(
+  command: WithdrawalCommand,
+  state: Withdrawal,
+): WithdrawalEvent[] | MovementRejection {
   if (command.type === 'RequestWithdrawal') {
-    return state.phase === 'none' ? [{ type: 'WithdrawalRequested', data: command.request }] : 'movement_already_exists';
+    return state.phase === 'none'
+      ? [{ type: 'WithdrawalRequested', data: command.request }]
+      : 'movement_already_exists';
   }
   if (state.phase === 'none') return 'movement_not_started';
   const { at } = command;
@@ -36,7 +63,9 @@ export function decideWithdrawal(command: WithdrawalCommand, state: Withdrawal):
     case 'RecordPayoutReport':
       return decideReport(command, state);
     case 'RecordTimeout':
-      return IN_FLIGHT.includes(state.phase) ? [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }] : [];
+      return IN_FLIGHT.includes(state.phase)
+        ? [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }]
+        : [];
     case 'RecordStep':
       return decideStep(command.step, command.result, state, at);
   }
@@ -46,47 +75,94 @@ export function decideWithdrawal(command: WithdrawalCommand, state: Withdrawal):
  * The provider's report, once per event id. A paid payout after the hold was
  * released cannot be undone here: it is recorded for reconciliation.
  */
-function decideReport(command: Extract<WithdrawalCommand, { type: 'RecordPayoutReport' }>, state: Exclude<Withdrawal, { phase: 'none' }>): WithdrawalEvent[] {
+function decideReport(
+  command: Extract<WithdrawalCommand, { type: 'RecordPayoutReport' }>,
+  state: Exclude<Withdrawal, { phase: 'none' }>,
+): WithdrawalEvent[] {
   const { providerEventId, payoutId, at } = command;
   if (state.reports.has(providerEventId)) return [];
   if (command.result.ok) {
-    if (IN_FLIGHT.includes(state.phase)) return [{ type: 'PayoutPaid', data: { providerEventId, payoutId, at } }];
-    if (state.phase === 'release_due' || state.phase === 'failed') return [{ type: 'PayoutPaidAfterRelease', data: { providerEventId, payoutId, at } }];
+    if (IN_FLIGHT.includes(state.phase))
+      return [{ type: 'PayoutPaid', data: { providerEventId, payoutId, at } }];
+    if (state.phase === 'release_due' || state.phase === 'failed')
+      return [{ type: 'PayoutPaidAfterRelease', data: { providerEventId, payoutId, at } }];
     return [];
   }
-  return IN_FLIGHT.includes(state.phase) ? [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, providerEventId, at } }] : [];
+  return IN_FLIGHT.includes(state.phase)
+    ? [
+        {
+          type: 'WithdrawalReleaseDue',
+          data: { reason: command.result.reason, providerEventId, at },
+        },
+      ]
+    : [];
 }
 
-const DUE_STEP: Partial<Record<WithdrawalPhase, WithdrawalStep>> = { requested: 'hold', paid: 'capture', release_due: 'release' };
+const DUE_STEP: Partial<Record<WithdrawalPhase, WithdrawalStep>> = {
+  requested: 'hold',
+  paid: 'capture',
+  release_due: 'release',
+};
 
-function decideStep(step: WithdrawalStep, result: { ok: boolean; reason?: string }, state: Exclude<Withdrawal, { phase: 'none' }>, at: string): WithdrawalEvent[] | MovementRejection {
+function decideStep(
+  step: WithdrawalStep,
+  result: { ok: boolean; reason?: string },
+  state: Exclude<Withdrawal, { phase: 'none' }>,
+  at: string,
+): WithdrawalEvent[] | MovementRejection {
   if (!WITHDRAWAL_STEPS.includes(step)) return 'unknown_step';
   if (DUE_STEP[state.phase] !== step) return [];
   if (step === 'hold') {
     return result.ok
       ? [{ type: 'WithdrawalFundsHeld', data: { at } }]
-      : [{ type: 'WithdrawalFailed', data: { reason: result.reason ?? 'hold_refused', compensated: false, at } }];
+      : [
+          {
+            type: 'WithdrawalFailed',
+            data: { reason: result.reason ?? 'hold_refused', compensated: false, at },
+          },
+        ];
   }
   // Resolving a hold on a wallet cannot be refused (open holds keep it from closing).
   if (!result.ok) return 'unexpected_step_refusal';
   return step === 'capture'
-    ? [{ type: 'WithdrawalHoldCaptured', data: { at } }, { type: 'WithdrawalCompleted', data: { at } }]
-    : [{ type: 'WithdrawalHoldReleased', data: { at } }, { type: 'WithdrawalFailed', data: { reason: state.reason ?? 'payout_failed', compensated: true, at } }];
+    ? [
+        { type: 'WithdrawalHoldCaptured', data: { at } },
+        { type: 'WithdrawalCompleted', data: { at } },
+      ]
+    : [
+        { type: 'WithdrawalHoldReleased', data: { at } },
+        {
+          type: 'WithdrawalFailed',
+          data: { reason: state.reason ?? 'payout_failed', compensated: true, at },
+        },
+      ];
 }
 
 export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Withdrawal {
-  if (event.type === 'WithdrawalRequested') return { phase: 'requested', request: event.data, reports: new Set() };
+  if (event.type === 'WithdrawalRequested')
+    return { phase: 'requested', request: event.data, reports: new Set() };
   if (state.phase === 'none') return state;
-  const withReport = (id: string | undefined) => (id ? new Set([...state.reports, id]) : state.reports);
+  const withReport = (id: string | undefined) =>
+    id ? new Set([...state.reports, id]) : state.reports;
   switch (event.type) {
     case 'WithdrawalFundsHeld':
       return { ...state, phase: 'held' };
     case 'PayoutCreated':
       return { ...state, phase: 'payout_created', payoutId: event.data.payoutId };
     case 'PayoutPaid':
-      return { ...state, phase: 'paid', payoutId: event.data.payoutId, reports: withReport(event.data.providerEventId) };
+      return {
+        ...state,
+        phase: 'paid',
+        payoutId: event.data.payoutId,
+        reports: withReport(event.data.providerEventId),
+      };
     case 'WithdrawalReleaseDue':
-      return { ...state, phase: 'release_due', reason: event.data.reason, reports: withReport(event.data.providerEventId) };
+      return {
+        ...state,
+        phase: 'release_due',
+        reason: event.data.reason,
+        reports: withReport(event.data.providerEventId),
+      };
     case 'PayoutPaidAfterRelease':
       return { ...state, reports: withReport(event.data.providerEventId) };
     case 'WithdrawalCompleted':
@@ -98,7 +174,11 @@ export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Wit
   }
 }
 
-export function nextWithdrawalActions(state: Withdrawal, sagaStream: string, at: string): SagaAction[] {
+export function nextWithdrawalActions(
+  state: Withdrawal,
+  sagaStream: string,
+  at: string,
+): SagaAction[] {
   if (state.phase === 'none') return [];
   const step = DUE_STEP[state.phase];
   if (!step) return [];
@@ -108,8 +188,15 @@ export function nextWithdrawalActions(state: Withdrawal, sagaStream: string, at:
   const command: WalletCommand =
     step === 'hold'
       ? {
-          type: 'PlaceHold', commandId, holdId, amountMinor: r.amountMinor, currency: r.currency,
-          contra: systemAccount('payouts_clearing'), kind: 'withdrawal', movementId: sagaStream, at,
+          type: 'PlaceHold',
+          commandId,
+          holdId,
+          amountMinor: r.amountMinor,
+          currency: r.currency,
+          contra: systemAccount('payouts_clearing'),
+          kind: 'withdrawal',
+          movementId: sagaStream,
+          at,
         }
       : { type: step === 'capture' ? 'CaptureHold' : 'ReleaseHold', commandId, holdId, at };
   return [{ type: 'wallet', step, walletId: r.walletId, command }];
@@ -117,15 +204,27 @@ export function nextWithdrawalActions(state: Withdrawal, sagaStream: string, at:
 
 export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[] {
   if (state.phase === 'none' || !IN_FLIGHT.includes(state.phase)) return [];
-  const timeout: SagaJob = { name: 'withdrawal.timeout', jobId: `${sagaStream}:timeout`, sagaStream, runAt: state.request.timeoutAt };
-  return state.phase === 'held' ? [{ name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream }, timeout] : [timeout];
+  const timeout: SagaJob = {
+    name: 'withdrawal.timeout',
+    jobId: `${sagaStream}:timeout`,
+    sagaStream,
+    runAt: state.request.timeoutAt,
+  };
+  return state.phase === 'held'
+    ? [{ name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream }, timeout]
+    : [timeout];
 }
 
 export function withdrawalSummary(state: Withdrawal): SagaSummary | undefined {
   return state.phase === 'none' ? undefined : oneWalletSummary(state);
 }
 
-export const withdrawalSaga: SagaDefinition<Withdrawal, WithdrawalCommand, WithdrawalEvent, MovementRejection> = {
+export const withdrawalSaga: SagaDefinition<
+  Withdrawal,
+  WithdrawalCommand,
+  WithdrawalEvent,
+  MovementRejection
+> = {
   kind: 'withdrawal',
   initialState: initialWithdrawal,
   decide: decideWithdrawal,
@@ -134,5 +233,6 @@ export const withdrawalSaga: SagaDefinition<Withdrawal, WithdrawalCommand, Withd
   next: nextWithdrawalActions,
   jobs: withdrawalJobs,
   summary: withdrawalSummary,
-  recordStep: (sagaStream, step, result, at) => recordStep(sagaStream, step as WithdrawalStep, result, at),
+  recordStep: (sagaStream, step, result, at) =>
+    recordStep(sagaStream, step as WithdrawalStep, result, at),
 };

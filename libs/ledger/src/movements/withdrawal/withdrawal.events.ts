@@ -28,19 +28,39 @@ export type WithdrawalEvent =
   | { type: 'WithdrawalCompleted'; data: { at: string } }
   | { type: 'WithdrawalFailed'; data: { reason: string; compensated: boolean; at: string } }
   /** The provider paid out after the hold was released: an operator must reconcile (see docs/sagas.md). */
-  | { type: 'PayoutPaidAfterRelease'; data: { providerEventId: string; payoutId: string; at: string } };
+  | {
+      type: 'PayoutPaidAfterRelease';
+      data: { providerEventId: string; payoutId: string; at: string };
+    };
 
 export const WITHDRAWAL_EVENT_TYPES: readonly WithdrawalEvent['type'][] = [
-  'WithdrawalRequested', 'WithdrawalFundsHeld', 'PayoutCreated', 'PayoutPaid', 'WithdrawalReleaseDue', 'WithdrawalHoldCaptured',
-  'WithdrawalHoldReleased', 'WithdrawalCompleted', 'WithdrawalFailed', 'PayoutPaidAfterRelease',
+  'WithdrawalRequested',
+  'WithdrawalFundsHeld',
+  'PayoutCreated',
+  'PayoutPaid',
+  'WithdrawalReleaseDue',
+  'WithdrawalHoldCaptured',
+  'WithdrawalHoldReleased',
+  'WithdrawalCompleted',
+  'WithdrawalFailed',
+  'PayoutPaidAfterRelease',
 ];
 
 export const WITHDRAWAL_STEPS = ['hold', 'capture', 'release'] as const;
 export type WithdrawalStep = (typeof WITHDRAWAL_STEPS)[number];
 
 export type WithdrawalCommand =
-  | { readonly type: 'RequestWithdrawal'; readonly commandId: string; readonly request: WithdrawalRequest }
-  | { readonly type: 'RecordPayoutCreated'; readonly commandId: string; readonly result: { ok: true; payoutId: string } | { ok: false; reason: string }; readonly at: string }
+  | {
+      readonly type: 'RequestWithdrawal';
+      readonly commandId: string;
+      readonly request: WithdrawalRequest;
+    }
+  | {
+      readonly type: 'RecordPayoutCreated';
+      readonly commandId: string;
+      readonly result: { ok: true; payoutId: string } | { ok: false; reason: string };
+      readonly at: string;
+    }
   | {
       readonly type: 'RecordPayoutReport';
       readonly commandId: string;
