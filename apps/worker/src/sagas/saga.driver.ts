@@ -178,7 +178,9 @@ export class SagaDriver {
         failures = batch.failed ? failures + 1 : 0;
         if (batch.failed)
           await this.pause(Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** failures));
-        else if (batch.read < this.batchSize) await this.pause(this.idlePollMs);
+        // Pause only when the log had nothing new: under load the next batch
+        // is read at once, so a saga's steps never wait for a poll interval.
+        else if (batch.read === 0) await this.pause(this.idlePollMs);
       }
     } finally {
       await lock.release();
