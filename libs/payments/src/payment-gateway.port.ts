@@ -44,6 +44,19 @@ export interface PaymentGateway {
    */
   createPayout(input: CreatePayoutInput): Promise<PayoutResult>;
 
+  /**
+   * Asks the provider to stop a payout it has not sent yet. `canceled`: the
+   * money will not leave (no `payout_paid` follows); `not_cancelable`: the
+   * payout is already paid, in transit or failed, so its final report
+   * (`payout_paid` or `payout_failed`) is the answer to wait for. A retry
+   * with the same key replays the first answer.
+   *
+   * Throws `TransientGatewayError` as every call does (retry with the same
+   * key), and `PermanentGatewayError('invalid_request')` when the payout is
+   * unknown to the provider.
+   */
+  cancelPayout(input: CancelPayoutInput): Promise<CancelPayoutResult>;
+
   /** Starts linking a card; the browser completes it with `clientSecret`. */
   createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult>;
 
@@ -139,6 +152,16 @@ export interface PayoutResult {
   readonly payoutId: string;
   readonly status: PayoutStatus;
 }
+
+export interface CancelPayoutInput {
+  readonly payoutId: string;
+  /** Where the payout went; a connected account's payout is canceled on that account's behalf. */
+  readonly destination?: PayoutDestination;
+  readonly idempotencyKey: string;
+}
+
+export type CancelPayoutResult =
+  { readonly status: 'canceled' } | { readonly status: 'not_cancelable' };
 
 export interface CreateSetupIntentInput {
   readonly customerRef: string;

@@ -9,6 +9,11 @@ export interface SandboxEventBusOptions {
   readonly redeliveryBaseMs: number;
   /** Events held while nobody has subscribed yet; beyond this the oldest are dropped. */
   readonly maxBufferedEvents: number;
+  /**
+   * Asked before each delivery attempt; false drops the event for good (a
+   * payout canceled before it was reported is never reported).
+   */
+  readonly admit?: (event: GatewayEvent) => boolean;
 }
 
 /**
@@ -79,6 +84,7 @@ export class SandboxEventBus {
     attempt: number,
   ): Promise<void> {
     try {
+      if (this.options.admit && !this.options.admit(event)) return;
       await handler(event);
     } catch (error) {
       if (attempt < this.options.maxDeliveryAttempts && this.handlers.has(handler)) {

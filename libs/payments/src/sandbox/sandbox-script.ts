@@ -32,6 +32,7 @@ export type SandboxOperation =
   | 'createPaymentIntent'
   | 'refund'
   | 'createPayout'
+  | 'cancelPayout'
   | 'createSetupIntent'
   | 'listPaymentMethods'
   | 'detachPaymentMethod';

@@ -154,6 +154,79 @@ describe('SandboxGateway', () => {
     expect(events).toMatchObject([{ type: 'payout_failed', failureCode: 'account_closed' }]);
   });
 
+  describe('cancelPayout', () => {
+    const payout = (key: string, metadata: Record<string, string> = {}) =>
+      ({
+        amountMinor: 700n,
+        currency: 'USD',
+        destination: { type: 'bank_account', id: 'ba_1' },
+        metadata,
+        idempotencyKey: key,
+      }) as const;
+
+    it('cancels a payout not reported yet, which then never reports paid', async () => {
+      const sandbox = new SandboxGateway({ now: () => at, redeliveryBaseMs: 1 });
+      const events: GatewayEvent[] = [];
+      // The report is produced at once but not delivered before anyone subscribes.
+      const { payoutId } = await sandbox.createPayout(payout('withdrawal-c1:payout'));
+      const cancel = { payoutId, idempotencyKey: 'withdrawal-c1:cancel' };
+      await expect(sandbox.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      await expect(sandbox.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      sandbox.onEvent(async (event) => void events.push(event));
+      sandbox.settlePayout(payoutId, 'paid');
+      await sandbox.idle();
+      expect(events).toEqual([]);
+    });
+
+    it('cancels a payout that would never be reported (no_event)', async () => {
+      const { sandbox, events } = setup();
+      const { payoutId } = await sandbox.createPayout(
+        payout('withdrawal-c2:payout', { sandbox_outcome: 'no_event' }),
+      );
+      await expect(
+        sandbox.cancelPayout({ payoutId, idempotencyKey: 'withdrawal-c2:cancel' }),
+      ).resolves.toEqual({ status: 'canceled' });
+      sandbox.settlePayout(payoutId, 'paid');
+      await sandbox.idle();
+      expect(events).toEqual([]);
+    });
+
+    it('does not cancel a payout already reported paid, or in transit', async () => {
+      const { sandbox, events } = setup();
+      const paid = await sandbox.createPayout(payout('withdrawal-c3:payout'));
+      await sandbox.idle();
+      expect(events).toMatchObject([{ type: 'payout_paid', objectId: paid.payoutId }]);
+      await expect(
+        sandbox.cancelPayout({ payoutId: paid.payoutId, idempotencyKey: 'withdrawal-c3:cancel' }),
+      ).resolves.toEqual({ status: 'not_cancelable' });
+
+      const moving = await sandbox.createPayout(
+        payout('withdrawal-c4:payout', { sandbox_outcome: 'no_event' }),
+      );
+      sandbox.settlePayout(moving.payoutId, 'in_transit');
+      await expect(
+        sandbox.cancelPayout({ payoutId: moving.payoutId, idempotencyKey: 'withdrawal-c4:cancel' }),
+      ).resolves.toEqual({ status: 'not_cancelable' });
+      sandbox.settlePayout(moving.payoutId, 'paid');
+      await sandbox.idle();
+      expect(events.map((e) => e.objectId)).toEqual([paid.payoutId, moving.payoutId]);
+    });
+
+    it('fails transiently when scripted, executes on the retry, and refuses an unknown payout', async () => {
+      const { sandbox } = setup();
+      const { payoutId } = await sandbox.createPayout(
+        payout('withdrawal-c5:payout', { sandbox_outcome: 'no_event' }),
+      );
+      sandbox.script.next('cancelPayout', 'unavailable');
+      const cancel = { payoutId, idempotencyKey: 'withdrawal-c5:cancel' };
+      await expect(sandbox.cancelPayout(cancel)).rejects.toBeInstanceOf(TransientGatewayError);
+      await expect(sandbox.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      await expect(
+        sandbox.cancelPayout({ payoutId: 'po_unknown', idempotencyKey: 'withdrawal-c6:cancel' }),
+      ).rejects.toBeInstanceOf(PermanentGatewayError);
+    });
+  });
+
   it('refunds up to what was charged', async () => {
     const { sandbox, events } = setup();
     const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-7:charge'));

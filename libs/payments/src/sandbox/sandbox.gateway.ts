@@ -7,6 +7,8 @@ import {
 } from '../gateway-input';
 import { PermanentGatewayError } from '../payment-gateway.errors';
 import type {
+  CancelPayoutInput,
+  CancelPayoutResult,
   CreatePaymentIntentInput,
   CreatePayoutInput,
   CreateSetupIntentInput,
@@ -52,6 +54,20 @@ export interface SandboxGatewayOptions {
   readonly now?: () => Date;
 }
 
+/**
+ * A payout as the sandbox's bank sees it. It can be canceled while pending or
+ * while its report is still on its way; once `payout_paid` or `payout_failed`
+ * has been delivered (or the payout is `in_transit`), it cannot.
+ */
+type SandboxPayoutStatus = 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled';
+
+interface SandboxPayout {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  status: SandboxPayoutStatus;
+}
+
 interface Charge {
   readonly amountMinor: bigint;
   readonly currency: string;
@@ -76,6 +92,7 @@ export class SandboxGateway implements PaymentGateway {
   private readonly bus: SandboxEventBus;
   private readonly calls = new Map<string, StoredCall>();
   private readonly charges = new Map<string, Charge>();
+  private readonly payouts = new Map<string, SandboxPayout>();
   private readonly cards = new Map<string, PaymentMethodSummary & { customerRef: string }>();
   private readonly now: () => Date;
 
@@ -87,6 +104,7 @@ export class SandboxGateway implements PaymentGateway {
       maxDeliveryAttempts: options.maxDeliveryAttempts ?? 5,
       redeliveryBaseMs: options.redeliveryBaseMs ?? 10,
       maxBufferedEvents: 10_000,
+      admit: (event) => this.admit(event),
     });
   }
 
@@ -152,11 +170,25 @@ export class SandboxGateway implements PaymentGateway {
     return this.idempotent('createPayout', input, input.metadata, input.amountMinor, (outcome) => {
       const id = objectId('po', input.idempotencyKey);
       const { amountMinor, currency, metadata } = input;
+      this.remember(this.payouts, id, { amountMinor, currency, metadata, status: 'pending' });
       this.publish(outcome, this.event('payout_paid', id, amountMinor, currency, metadata), {
         ...this.event('payout_failed', id, amountMinor, currency, metadata),
         failureCode: 'account_closed',
       });
       return { payoutId: id, status: 'pending' };
+    });
+  }
+
+  async cancelPayout(input: CancelPayoutInput): Promise<CancelPayoutResult> {
+    return this.idempotent('cancelPayout', input, {}, undefined, () => {
+      const payout = this.payouts.get(input.payoutId);
+      if (!payout)
+        throw new PermanentGatewayError('invalid_request', `No such payout ${input.payoutId}`);
+      if (payout.status !== 'pending' && payout.status !== 'canceled')
+        return { status: 'not_cancelable' as const };
+      // Its report, if already on the bus, is dropped at delivery (see `admit`).
+      payout.status = 'canceled';
+      return { status: 'canceled' as const };
     });
   }
 
@@ -215,6 +247,29 @@ export class SandboxGateway implements PaymentGateway {
     const type = result === 'succeeded' ? 'payment_succeeded' : 'payment_failed';
     this.bus.publish(
       this.event(type, paymentIntentId, charge.amountMinor, charge.currency, charge.metadata),
+    );
+  }
+
+  /**
+   * Moves a payout on, as the bank would: `in_transit` makes it impossible to
+   * cancel without reporting anything yet; `paid` or `failed` reports it now
+   * (e.g. one created with `no_event`). A canceled payout is never reported.
+   */
+  settlePayout(payoutId: string, result: 'in_transit' | 'paid' | 'failed'): void {
+    const payout = this.payouts.get(payoutId);
+    if (!payout) throw new RangeError(`Unknown sandbox payout ${payoutId}`);
+    if (result === 'in_transit') {
+      if (payout.status === 'pending') payout.status = 'in_transit';
+      return;
+    }
+    const { amountMinor, currency, metadata } = payout;
+    this.bus.publish(
+      result === 'paid'
+        ? this.event('payout_paid', payoutId, amountMinor, currency, metadata)
+        : {
+            ...this.event('payout_failed', payoutId, amountMinor, currency, metadata),
+            failureCode: 'account_closed',
+          },
     );
   }
 
@@ -295,6 +350,21 @@ export class SandboxGateway implements PaymentGateway {
       );
     }
     return charge;
+  }
+
+  /**
+   * Decides, at each delivery attempt, whether a payout's report may go out:
+   * never for a canceled payout; otherwise the first delivery fixes its
+   * outcome, after which it can no longer be canceled.
+   */
+  private admit(event: GatewayEvent): boolean {
+    if (event.type !== 'payout_paid' && event.type !== 'payout_failed') return true;
+    const payout = this.payouts.get(event.objectId);
+    if (!payout) return true;
+    if (payout.status === 'canceled') return false;
+    if (payout.status === 'pending' || payout.status === 'in_transit')
+      payout.status = event.type === 'payout_paid' ? 'paid' : 'failed';
+    return true;
   }
 
   private publish(outcome: SandboxOutcome, success: GatewayEvent, failure: GatewayEvent): void {

@@ -84,6 +84,17 @@ export class StripeStandIn {
     return id;
   }
 
+  /** Moves a payout on, as the banking network would: a paid (or in-transit) payout can no longer be canceled. */
+  settlePayout(id: string, status: 'in_transit' | 'paid' | 'failed'): void {
+    const payout = this.objects.get(id);
+    if (payout?.object !== 'payout') throw new RangeError(`Unknown stand-in payout ${id}`);
+    payout.status = status;
+  }
+
+  payoutStatus(id: string): unknown {
+    return this.objects.get(id)?.status;
+  }
+
   count(object: string): number {
     return [...this.objects.values()].filter((o) => o.object === object).length;
   }
@@ -164,6 +175,8 @@ export class StripeStandIn {
       return this.created(this.paymentIntent(params));
     if (method === 'POST' && path === '/v1/refunds') return this.refund(params);
     if (method === 'POST' && path === '/v1/payouts') return this.created(this.payout(params));
+    const cancel = /^\/v1\/payouts\/([^/]+)\/cancel$/.exec(path);
+    if (method === 'POST' && cancel) return this.cancelPayout(cancel[1]);
     if (method === 'POST' && path === '/v1/setup_intents')
       return this.created(this.setupIntent(params));
     if (method === 'GET' && path === '/v1/payment_methods')
@@ -232,6 +245,26 @@ export class StripeStandIn {
       status: 'pending',
       metadata: params.metadata ?? {},
     };
+  }
+
+  /** Stripe cancels only a pending payout; anything further along is a 400 invalid_request. */
+  private cancelPayout(id: string): { status: number; body: unknown } {
+    const payout = this.objects.get(id);
+    if (payout?.object !== 'payout')
+      return {
+        status: 404,
+        body: error('invalid_request_error', `No such payout: '${id}'`, 'resource_missing'),
+      };
+    if (payout.status !== 'pending')
+      return {
+        status: 400,
+        body: error(
+          'invalid_request_error',
+          `Payouts can only be canceled while they are pending; this one is ${String(payout.status)}.`,
+        ),
+      };
+    payout.status = 'canceled';
+    return { status: 200, body: payout };
   }
 
   private setupIntent(params: Record<string, unknown>): StripeObject {

@@ -1,4 +1,5 @@
 import { PermanentGatewayError, TransientGatewayError } from '../payment-gateway.errors';
+import type { PayoutDestination } from '../payment-gateway.port';
 import { StripeGateway } from './stripe.gateway';
 import { StripeStandIn } from './stripe-stand-in';
 
@@ -149,6 +150,65 @@ describe('StripeGateway against the stand-in', () => {
     });
     expect(standIn.requests.at(-1)!).toMatchObject({ stripeAccount: 'acct_9' });
     expect(standIn.requests.at(-1)!.params.destination).toBeUndefined();
+  });
+
+  describe('cancelPayout', () => {
+    const payout = (
+      key: string,
+      destination: PayoutDestination = { type: 'bank_account', id: 'ba_1' },
+    ) =>
+      gateway.createPayout({
+        amountMinor: 500n,
+        currency: 'USD',
+        destination,
+        metadata: {},
+        idempotencyKey: key,
+      });
+
+    it('cancels a pending payout, and a retry with the same key replays the answer', async () => {
+      const { payoutId } = await payout('withdrawal-c1:payout');
+      const cancel = { payoutId, idempotencyKey: 'withdrawal-c1:cancel' };
+      await expect(gateway.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      expect(standIn.requests.at(-1)).toMatchObject({
+        method: 'POST',
+        path: `/v1/payouts/${payoutId}/cancel`,
+        idempotencyKey: 'withdrawal-c1:cancel',
+      });
+      await expect(gateway.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      expect(standIn.payoutStatus(payoutId)).toBe('canceled');
+    });
+
+    it.each(['paid', 'in_transit'] as const)(
+      'answers not_cancelable for a payout already %s (Stripe: 400)',
+      async (status) => {
+        const { payoutId } = await payout(`withdrawal-c2-${status}:payout`);
+        standIn.settlePayout(payoutId, status);
+        await expect(
+          gateway.cancelPayout({ payoutId, idempotencyKey: `withdrawal-c2-${status}:cancel` }),
+        ).resolves.toEqual({ status: 'not_cancelable' });
+        expect(standIn.payoutStatus(payoutId)).toBe(status);
+      },
+    );
+
+    it('cancels a connected account payout on its behalf', async () => {
+      const destination = { type: 'connected_account' as const, id: 'acct_7' };
+      const { payoutId } = await payout('withdrawal-c3:payout', destination);
+      await expect(
+        gateway.cancelPayout({ payoutId, destination, idempotencyKey: 'withdrawal-c3:cancel' }),
+      ).resolves.toEqual({ status: 'canceled' });
+      expect(standIn.requests.at(-1)).toMatchObject({ stripeAccount: 'acct_7' });
+    });
+
+    it('throws transient on a 500 (retry with the key) and permanent for an unknown payout', async () => {
+      const { payoutId } = await payout('withdrawal-c4:payout');
+      standIn.failNext({ kind: 'server_error' }, `/v1/payouts/${payoutId}/cancel`);
+      const cancel = { payoutId, idempotencyKey: 'withdrawal-c4:cancel' };
+      await expect(gateway.cancelPayout(cancel)).rejects.toBeInstanceOf(TransientGatewayError);
+      await expect(gateway.cancelPayout(cancel)).resolves.toEqual({ status: 'canceled' });
+      await expect(
+        gateway.cancelPayout({ payoutId: 'po_missing', idempotencyKey: 'withdrawal-c5:cancel' }),
+      ).rejects.toMatchObject({ name: 'PermanentGatewayError', reason: 'invalid_request' });
+    });
   });
 
   it('links, lists and detaches cards by provider id only', async () => {

@@ -9,6 +9,8 @@ import {
 import { WebhookSignatureError } from '../payment-gateway.errors';
 import {
   PAYMENT_METHODS_PAGE_LIMIT,
+  type CancelPayoutInput,
+  type CancelPayoutResult,
   type CreatePaymentIntentInput,
   type CreatePayoutInput,
   type CreateSetupIntentInput,
@@ -126,6 +128,32 @@ export class StripeGateway implements PaymentGateway {
       ),
     );
     return { payoutId: payout.id, status: payoutStatus(payout.status) };
+  }
+
+  async cancelPayout(input: CancelPayoutInput): Promise<CancelPayoutResult> {
+    checkIdempotencyKey(input.idempotencyKey);
+    const connected = input.destination?.type === 'connected_account';
+    try {
+      const payout = await this.stripe.payouts.cancel(
+        input.payoutId,
+        {},
+        {
+          idempotencyKey: input.idempotencyKey,
+          ...(connected ? { stripeAccount: input.destination!.id } : {}),
+        },
+      );
+      return payout.status === 'canceled' ? { status: 'canceled' } : { status: 'not_cancelable' };
+    } catch (error) {
+      // Stripe cancels only pending payouts; for one already paid, in transit
+      // or failed it answers 400 invalid_request. An unknown payout is 404.
+      if (
+        error instanceof Stripe.errors.StripeInvalidRequestError &&
+        error.statusCode === 400 &&
+        error.code !== 'resource_missing'
+      )
+        return { status: 'not_cancelable' };
+      throw toGatewayError(error);
+    }
   }
 
   async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {
