@@ -160,14 +160,23 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
     expect(replayed.status).toBe(403);
     expect(replayed.body.error).toMatch(/two_factor|code/);
     clock.advanceSeconds(30);
-    const res = await t
-      .http()
-      .post('/withdrawals')
-      .set('Authorization', alice.auth)
-      .set('Idempotency-Key', key())
-      .set('X-2FA-Code', await code())
-      .send(body);
+    const withdrawalKey = key();
+    const send = async () =>
+      t
+        .http()
+        .post('/withdrawals')
+        .set('Authorization', alice.auth)
+        .set('Idempotency-Key', withdrawalKey)
+        .set('X-2FA-Code', await code())
+        .send(body);
+    const res = await send();
     expect(res.status).toBe(202);
+    // A network retry carries the same key and the code already spent: it
+    // replays the first answer instead of failing the second factor.
+    const retry = await send();
+    expect(retry.status).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.id).toBe(res.body.id);
     expect((await finished(alice, res.body.id)).status).toBe('completed');
     await t.settle();
     expect((await walletOf(alice)).availableMinor).toBe('6000');

@@ -9,6 +9,7 @@ import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis.probe';
+import { CompletedReplayModule } from './http/completed-replay.exemption';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -36,6 +37,7 @@ export class ApiModule {
         CqrsModule.forRoot(),
         LedgerModule,
         IdentityModule.forRoot({ env, clock: options.clock }),
+        CompletedReplayModule,
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),

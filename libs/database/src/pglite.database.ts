@@ -1,4 +1,4 @@
-import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlDatabase, SqlExecutor } from './sql-database.port';
 
 /**
@@ -23,8 +23,7 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.db.query<R>(sql, params as unknown[]);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    return toQueryResult(await this.db.query<R>(sql, params as unknown[]));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -49,8 +48,20 @@ export class PgliteDatabase implements SqlDatabase {
 function transactionExecutor(tx: Transaction): SqlExecutor {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const result = await tx.query<R>(sql, params as unknown[]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      return toQueryResult(await tx.query<R>(sql, params as unknown[]));
     },
+  };
+}
+
+/**
+ * `rowCount` as `pg` reports it: the rows returned by a statement that returns
+ * rows (PGlite reports 0 affected rows for a SELECT), otherwise the rows the
+ * statement changed.
+ */
+function toQueryResult<R>(result: Results<R>): QueryResult<R> {
+  const returnsRows = result.fields.length > 0;
+  return {
+    rows: result.rows,
+    rowCount: returnsRows ? result.rows.length : (result.affectedRows ?? 0),
   };
 }

@@ -10,7 +10,13 @@ export {
 } from './identity.config';
 export { totpCode } from './two-factor/totp';
 export { AccessGuard, type SessionPrincipal } from './access/access.guard';
-export { TwoFactorGuard, RequireTwoFactor, TWO_FACTOR_HEADER } from './two-factor/two-factor.guard';
+export {
+  TwoFactorGuard,
+  RequireTwoFactor,
+  TWO_FACTOR_HEADER,
+  TWO_FACTOR_REPLAY_EXEMPTION,
+  type TwoFactorReplayExemption,
+} from './two-factor/two-factor.guard';
 export { TwoFactorService } from './two-factor/two-factor.service';
 export { RecipientDirectory } from './recipients/recipient-directory';
 export { SecurityAuditService } from './audit/security-audit.service';

@@ -50,7 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const response = http.getResponse<Response>();
     const key = request.header('idempotency-key');
     if (!key || !KEY_PATTERN.test(key)) throw new RejectionException('idempotency_key_required');
-    const scope = `${request.user?.userId ?? 'anonymous'} ${request.method} ${request.route?.path ?? request.path}`;
+    const scope = idempotencyScope(request);
     const hash = requestHash(request);
     const claimed = await this.db.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -110,6 +110,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     response.status(row.status_code);
     return lastValueFrom(of(stored));
   }
+}
+
+/** Keys are per caller and per route: the same key on another route or from another user is a different request. */
+export function idempotencyScope(request: IdempotentRequest): string {
+  return `${request.user?.userId ?? 'anonymous'} ${request.method} ${request.route?.path ?? request.path}`;
 }
 
 function requestHash(request: Request): string {
