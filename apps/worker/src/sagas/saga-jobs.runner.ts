@@ -17,7 +17,9 @@ import {
  *
  * A transient provider error is thrown, so the queue retries with backoff; a
  * permanent one is an answer and is recorded. When the attempts are spent,
- * `exhausted` records that too, so the saga compensates instead of waiting.
+ * `exhausted` records that too, so the saga compensates instead of waiting,
+ * except for a payout's cancel: without the provider's word the payout may
+ * still be paid, so the saga keeps the hold and waits for the report.
  */
 @Injectable()
 export class SagaJobRunner {
@@ -38,6 +40,8 @@ export class SagaJobRunner {
         return this.refund(job);
       case 'withdrawal.payout':
         return this.payout(job);
+      case 'withdrawal.cancel_payout':
+        return this.cancelPayout(job);
     }
   }
 
@@ -50,6 +54,12 @@ export class SagaJobRunner {
       await this.record(job, {
         type: 'RecordPayoutCreated',
         commandId: deriveId(job.sagaStream, 'payout-created'),
+        result: { ok: false, reason },
+      });
+    } else if (job.name === 'withdrawal.cancel_payout') {
+      await this.record(job, {
+        type: 'RecordPayoutCancel',
+        commandId: deriveId(job.sagaStream, 'payout-cancel'),
         result: { ok: false, reason },
       });
     } else if (job.name === 'topup.refund') {
@@ -104,6 +114,31 @@ export class SagaJobRunner {
     await this.record(job, {
       type: 'RecordPayoutCreated',
       commandId: deriveId(job.sagaStream, 'payout-created'),
+      result: recorded,
+    });
+  }
+
+  /** Only a confirmed cancel lets the saga release the hold; any other answer keeps it. */
+  private async cancelPayout(job: SagaJob): Promise<void> {
+    const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
+    if (state?.phase !== 'cancel_due' || !state.payoutId) return;
+    const r = state.request;
+    const result = await this.permanentAsValue(() =>
+      this.gateway.cancelPayout({
+        payoutId: state.payoutId!,
+        destination: { type: r.destinationType, id: r.destinationRef },
+        idempotencyKey: `${job.sagaStream}:cancel`,
+      }),
+    );
+    const recorded =
+      'reason' in result
+        ? { ok: false as const, reason: result.reason }
+        : result.status === 'canceled'
+          ? { ok: true as const }
+          : { ok: false as const, reason: 'not_cancelable' };
+    await this.record(job, {
+      type: 'RecordPayoutCancel',
+      commandId: deriveId(job.sagaStream, 'payout-cancel'),
       result: recorded,
     });
   }

@@ -1,6 +1,7 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { deriveId, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
+import { deriveId, SAGA_METADATA_KEY, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
 import { AT, MovementProcess } from '../../../../test/movements/harness';
+import { SagaJobRunner } from './saga-jobs.runner';
 
 describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) => {
   let database: TestDatabase;
@@ -106,6 +107,109 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     await proc.settle();
     expect(await summary(stream)).toMatchObject({ status: 'completed' });
     expect((await types(stream)).filter((t) => t === 'PayoutPaid')).toHaveLength(1);
+  });
+
+  /** The withdrawal's durable timer going off now, as the queue would run it when due. */
+  const timerFires = (stream: string) =>
+    new SagaJobRunner(proc.streams, proc.gateway).run({
+      name: 'withdrawal.timeout',
+      jobId: `${stream}:timeout`,
+      sagaStream: stream,
+    });
+  const payoutOf = async (stream: string) => {
+    const state = (await proc.streams.load(stream))?.state as { payoutId?: string };
+    return state.payoutId!;
+  };
+
+  it('cancels a payout the provider has not sent when the timer runs out, then releases once', async () => {
+    const { walletId, stream } = await requestWithdrawal(204n);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'payout_created' });
+    const payoutId = await payoutOf(stream);
+    await timerFires(stream);
+    await proc.settle();
+    expect(await types(stream)).toEqual([
+      'WithdrawalRequested',
+      'WithdrawalFundsHeld',
+      'PayoutCreated',
+      'PayoutCancelDue',
+      'PayoutCanceled',
+      'WithdrawalReleaseDue',
+      'WithdrawalHoldReleased',
+      'WithdrawalFailed',
+    ]);
+    expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'timed_out' });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
+    // The bank tries to settle it anyway: a canceled payout is never reported paid.
+    proc.gateway.settlePayout(payoutId, 'paid');
+    await timerFires(stream);
+    await proc.settle();
+    expect(await types(stream)).not.toContain('PayoutPaid');
+    expect(await types(stream)).not.toContain('PayoutPaidAfterRelease');
+    expect(
+      (await proc.walletEvents(walletId)).filter((e) => e.type === 'HoldReleased'),
+    ).toHaveLength(1);
+  });
+
+  it('does not act on a paid report that follows a confirmed cancel', async () => {
+    const { walletId, stream } = await requestWithdrawal(204n);
+    await proc.settle();
+    const payoutId = await payoutOf(stream);
+    await timerFires(stream);
+    await proc.settle();
+    // A provider that broke its word: recorded for an operator, never a second movement of money.
+    await proc.recorder.record({
+      type: 'payout_paid',
+      providerEventId: 'evt_contradiction',
+      objectId: payoutId,
+      amountMinor: 204n,
+      currency: 'USD',
+      metadata: { [SAGA_METADATA_KEY]: stream },
+      occurredAt: new Date(),
+    });
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'failed' });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
+    expect(await types(stream)).not.toContain('WithdrawalHoldCaptured');
+    expect((await types(stream)).at(-1)).toBe('PayoutPaidAfterRelease');
+  });
+
+  it('keeps the hold when the payout can no longer be canceled, and captures once it is paid', async () => {
+    const { walletId, stream } = await requestWithdrawal(204n);
+    await proc.settle();
+    const payoutId = await payoutOf(stream);
+    proc.gateway.settlePayout(payoutId, 'in_transit');
+    await timerFires(stream);
+    await proc.settle();
+    expect((await types(stream)).slice(3)).toEqual(['PayoutCancelDue', 'PayoutNotCancelable']);
+    expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'awaiting_report' });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 204n });
+    proc.gateway.settlePayout(payoutId, 'paid');
+    await proc.settle();
+    expect((await types(stream)).slice(5)).toEqual([
+      'PayoutPaid',
+      'WithdrawalHoldCaptured',
+      'WithdrawalCompleted',
+    ]);
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 9_796n, heldMinor: 0n });
+  });
+
+  it('keeps the hold when the cancel attempts are spent, and releases on payout_failed', async () => {
+    const { walletId, stream } = await requestWithdrawal(204n);
+    await proc.settle();
+    const payoutId = await payoutOf(stream);
+    proc.gateway.script.next('cancelPayout', 'unavailable', 4);
+    await timerFires(stream);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'awaiting_report' });
+    expect(await proc.wallet(walletId)).toMatchObject({ heldMinor: 204n });
+    proc.gateway.settlePayout(payoutId, 'failed');
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'account_closed',
+    });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
   });
 
   it('releases the hold when the payout is never reported (durable timeout)', async () => {

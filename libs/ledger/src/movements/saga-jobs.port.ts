@@ -25,7 +25,9 @@ export const SAGA_JOB_QUEUE = Symbol('SAGA_JOB_QUEUE');
 /**
  * How hard each job tries. Provider calls retry with backoff under the same
  * idempotency key, so a retry never charges or pays twice; once the attempts
- * are spent the saga is told and takes its failure path.
+ * are spent the saga is told and takes its failure path. For a payout's
+ * cancel that path is to keep the hold and wait for the provider's report:
+ * a cancel that never got an answer proves nothing about the payout.
  */
 export const SAGA_JOB_POLICIES: Readonly<
   Record<SagaJobName, { attempts: number; backoffMs: number }>
@@ -34,4 +36,6 @@ export const SAGA_JOB_POLICIES: Readonly<
   'topup.refund': { attempts: 8, backoffMs: 2_000 },
   'withdrawal.payout': { attempts: 6, backoffMs: 2_000 },
   'withdrawal.timeout': { attempts: 5, backoffMs: 1_000 },
+  // About ten minutes of retries: the payout stays cancelable while it is pending.
+  'withdrawal.cancel_payout': { attempts: 8, backoffMs: 5_000 },
 };

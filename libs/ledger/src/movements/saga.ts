@@ -48,6 +48,7 @@ export const SAGA_JOB_NAMES = [
   'topup.refund',
   'withdrawal.payout',
   'withdrawal.timeout',
+  'withdrawal.cancel_payout',
 ] as const;
 export type SagaJobName = (typeof SAGA_JOB_NAMES)[number];
 

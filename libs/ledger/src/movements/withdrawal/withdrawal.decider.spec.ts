@@ -101,7 +101,11 @@ describe('withdrawal saga', () => {
       },
       [requested, held],
     ],
-    ['the timeout', { type: 'RecordTimeout', commandId: 't', at }, [requested, held, created]],
+    [
+      'the timeout before any payout',
+      { type: 'RecordTimeout', commandId: 't', at },
+      [requested, held],
+    ],
   ])('releases the hold after %s, then fails compensated', (_case, command, history) => {
     const due = given(...history).when(command) as WithdrawalEvent[];
     expect(due.map((e) => e.type)).toEqual(['WithdrawalReleaseDue']);
@@ -113,6 +117,105 @@ describe('withdrawal saga', () => {
     ) as WithdrawalEvent[];
     expect(end.map((e) => e.type)).toEqual(['WithdrawalHoldReleased', 'WithdrawalFailed']);
     expect(end[1]).toMatchObject({ data: { compensated: true } });
+  });
+
+  describe('a timeout after the payout was created', () => {
+    const timeout: WithdrawalCommand = { type: 'RecordTimeout', commandId: 't', at };
+    const cancelDue: WithdrawalEvent = {
+      type: 'PayoutCancelDue',
+      data: { payoutId: 'po_1', reason: 'timed_out', at },
+    };
+    const cancel = (result: { ok: true } | { ok: false; reason: string }): WithdrawalCommand => ({
+      type: 'RecordPayoutCancel',
+      commandId: 'c',
+      result,
+      at,
+    });
+    const refused: WithdrawalEvent = {
+      type: 'PayoutNotCancelable',
+      data: { payoutId: 'po_1', reason: 'not_cancelable', at },
+    };
+
+    it('asks the provider to cancel the payout instead of releasing the hold', () => {
+      expect(given(requested, held, created).when(timeout)).toEqual([cancelDue]);
+      const due = given(requested, held, created, cancelDue);
+      expect(due.next()).toEqual([]);
+      expect(due.jobs()).toEqual([`${saga}:cancel`]);
+      expect(
+        withdrawalSaga.jobs(
+          [requested, held, created, cancelDue].reduce(
+            withdrawalSaga.evolve,
+            withdrawalSaga.initialState,
+          ),
+          saga,
+        ),
+      ).toEqual([{ name: 'withdrawal.cancel_payout', jobId: `${saga}:cancel`, sagaStream: saga }]);
+      expect(due.when(timeout)).toEqual([]);
+    });
+
+    it('releases the hold once the provider confirms the cancel, then fails compensated', () => {
+      const canceled = given(requested, held, created, cancelDue).when(
+        cancel({ ok: true }),
+      ) as WithdrawalEvent[];
+      expect(canceled).toEqual([
+        { type: 'PayoutCanceled', data: { payoutId: 'po_1', at } },
+        { type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } },
+      ]);
+      const history = [requested, held, created, cancelDue, ...canceled];
+      expect(given(...history).next()).toMatchObject([
+        { step: 'release', command: { type: 'ReleaseHold' } },
+      ]);
+      expect(given(...history).when(cancel({ ok: true }))).toEqual([]);
+      const end = given(...history).when(
+        recordStep(saga, 'release', { ok: true }, at),
+      ) as WithdrawalEvent[];
+      expect(end[1]).toMatchObject({
+        type: 'WithdrawalFailed',
+        data: { reason: 'timed_out', compensated: true },
+      });
+    });
+
+    it.each(['not_cancelable', 'cancel_payout_attempts_exhausted', 'not_authorised'])(
+      'keeps the hold when the cancel answers %s, and waits for the report without a new timer',
+      (reason) => {
+        expect(
+          given(requested, held, created, cancelDue).when(cancel({ ok: false, reason })),
+        ).toEqual([{ type: 'PayoutNotCancelable', data: { payoutId: 'po_1', reason, at } }]);
+        const waiting = given(requested, held, created, cancelDue, refused);
+        expect(waiting.next()).toEqual([]);
+        expect(waiting.jobs()).toEqual([]);
+        expect(waiting.when(timeout)).toEqual([]);
+        expect(waiting.when(cancel({ ok: true }))).toEqual([]);
+      },
+    );
+
+    it.each([
+      ['while the cancel is due', [requested, held, created, cancelDue]],
+      ['after the cancel was refused', [requested, held, created, cancelDue, refused]],
+    ])('captures on payout_paid %s', (_case, history) => {
+      const paid = given(...history).when(report(true)) as WithdrawalEvent[];
+      expect(paid.map((e) => e.type)).toEqual(['PayoutPaid']);
+      expect(given(...history, ...paid).next()).toMatchObject([
+        { step: 'capture', command: { type: 'CaptureHold' } },
+      ]);
+      // A cancel answer that arrives after the report changes nothing.
+      expect(given(...history, ...paid).when(cancel({ ok: true }))).toEqual([]);
+    });
+
+    it.each([
+      ['while the cancel is due', [requested, held, created, cancelDue]],
+      ['after the cancel was refused', [requested, held, created, cancelDue, refused]],
+    ])('releases on payout_failed %s, once', (_case, history) => {
+      const failed = given(...history).when(report(false)) as WithdrawalEvent[];
+      expect(failed).toEqual([
+        {
+          type: 'WithdrawalReleaseDue',
+          data: { reason: 'account_closed', providerEventId: 'evt_1', at },
+        },
+      ]);
+      expect(given(...history, ...failed).when(cancel({ ok: true }))).toEqual([]);
+      expect(given(...history, ...failed).next()).toMatchObject([{ step: 'release' }]);
+    });
   });
 
   it('records a payout paid after the release for reconciliation instead of ignoring it', () => {

@@ -24,6 +24,8 @@ export type WithdrawalPhase =
   | 'requested' // next: hold the wallet's money against payouts clearing
   | 'held' // the payout job runs; a timer runs
   | 'payout_created' // waiting for payout_paid or payout_failed; a timer runs
+  | 'cancel_due' // timed out: the cancel job asks the provider to stop the payout; reports still count
+  | 'awaiting_report' // the payout could not be canceled: the hold stays until it is paid or fails
   | 'paid' // next: capture the hold
   | 'release_due' // next: release the hold (compensation)
   | 'completed'
@@ -41,7 +43,13 @@ export type Withdrawal =
 
 export const initialWithdrawal: Withdrawal = { phase: 'none' };
 
-const IN_FLIGHT: readonly WithdrawalPhase[] = ['held', 'payout_created'];
+/** Phases in which the payout may still be paid or fail, so a report is acted on. */
+const IN_FLIGHT: readonly WithdrawalPhase[] = [
+  'held',
+  'payout_created',
+  'cancel_due',
+  'awaiting_report',
+];
 
 export function decideWithdrawal(
   command: WithdrawalCommand,
@@ -63,17 +71,55 @@ export function decideWithdrawal(
     case 'RecordPayoutReport':
       return decideReport(command, state);
     case 'RecordTimeout':
-      return IN_FLIGHT.includes(state.phase)
-        ? [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }]
-        : [];
+      return decideTimeout(state, at);
+    case 'RecordPayoutCancel':
+      return decideCancel(command, state);
     case 'RecordStep':
       return decideStep(command.step, command.result, state, at);
   }
 }
 
 /**
+ * The timer. Before a payout exists the hold is released. Once one exists the
+ * money may already be on its way, so releasing now could pay it out twice:
+ * the provider is asked to cancel it first, and the hold is released only if
+ * it confirms (or the payout fails). There is one timer per withdrawal; after
+ * a refused cancel the saga waits for the provider's final report.
+ */
+function decideTimeout(
+  state: Exclude<Withdrawal, { phase: 'none' }>,
+  at: string,
+): WithdrawalEvent[] {
+  if (state.phase === 'held')
+    return [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }];
+  if (state.phase === 'payout_created' && state.payoutId)
+    return [
+      { type: 'PayoutCancelDue', data: { payoutId: state.payoutId, reason: 'timed_out', at } },
+    ];
+  return [];
+}
+
+function decideCancel(
+  command: Extract<WithdrawalCommand, { type: 'RecordPayoutCancel' }>,
+  state: Exclude<Withdrawal, { phase: 'none' }>,
+): WithdrawalEvent[] {
+  // A report that came first (paid or failed) has already decided the saga.
+  if (state.phase !== 'cancel_due' || !state.payoutId) return [];
+  const { at } = command;
+  const payoutId = state.payoutId;
+  return command.result.ok
+    ? [
+        { type: 'PayoutCanceled', data: { payoutId, at } },
+        { type: 'WithdrawalReleaseDue', data: { reason: state.reason ?? 'timed_out', at } },
+      ]
+    : [{ type: 'PayoutNotCancelable', data: { payoutId, reason: command.result.reason, at } }];
+}
+
+/**
  * The provider's report, once per event id. A paid payout after the hold was
- * released cannot be undone here: it is recorded for reconciliation.
+ * released cannot be undone here; it is recorded for reconciliation. With the
+ * release waiting for a confirmed cancel, that takes a provider paying a
+ * payout it said it had canceled.
  */
 function decideReport(
   command: Extract<WithdrawalCommand, { type: 'RecordPayoutReport' }>,
@@ -149,6 +195,10 @@ export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Wit
       return { ...state, phase: 'held' };
     case 'PayoutCreated':
       return { ...state, phase: 'payout_created', payoutId: event.data.payoutId };
+    case 'PayoutCancelDue':
+      return { ...state, phase: 'cancel_due', reason: event.data.reason };
+    case 'PayoutNotCancelable':
+      return { ...state, phase: 'awaiting_report' };
     case 'PayoutPaid':
       return {
         ...state,
@@ -203,7 +253,9 @@ export function nextWithdrawalActions(
 }
 
 export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[] {
-  if (state.phase === 'none' || !IN_FLIGHT.includes(state.phase)) return [];
+  if (state.phase === 'cancel_due')
+    return [{ name: 'withdrawal.cancel_payout', jobId: `${sagaStream}:cancel`, sagaStream }];
+  if (state.phase !== 'held' && state.phase !== 'payout_created') return [];
   const timeout: SagaJob = {
     name: 'withdrawal.timeout',
     jobId: `${sagaStream}:timeout`,

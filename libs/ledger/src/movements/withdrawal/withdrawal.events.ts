@@ -21,13 +21,26 @@ export type WithdrawalEvent =
   | { type: 'WithdrawalFundsHeld'; data: { at: string } }
   | { type: 'PayoutCreated'; data: { payoutId: string; at: string } }
   | { type: 'PayoutPaid'; data: { providerEventId: string; payoutId: string; at: string } }
+  /** The timer ran out after the payout was created: ask the provider to cancel it before releasing anything. */
+  | { type: 'PayoutCancelDue'; data: { payoutId: string; reason: string; at: string } }
+  /** The provider confirmed the payout will not be paid; the hold is released next. */
+  | { type: 'PayoutCanceled'; data: { payoutId: string; at: string } }
+  /**
+   * The payout could not be canceled (already paid or in transit, a refusal,
+   * or the attempts ran out): the hold stays until the provider's final report.
+   */
+  | { type: 'PayoutNotCancelable'; data: { payoutId: string; reason: string; at: string } }
   /** Anything that ends the payout attempt: refused, failed, timed out, retries exhausted. The hold is released next. */
   | { type: 'WithdrawalReleaseDue'; data: { reason: string; providerEventId?: string; at: string } }
   | { type: 'WithdrawalHoldCaptured'; data: { at: string } }
   | { type: 'WithdrawalHoldReleased'; data: { at: string } }
   | { type: 'WithdrawalCompleted'; data: { at: string } }
   | { type: 'WithdrawalFailed'; data: { reason: string; compensated: boolean; at: string } }
-  /** The provider paid out after the hold was released: an operator must reconcile (see docs/sagas.md). */
+  /**
+   * The provider paid out after the hold was released. Unreachable while the
+   * provider honours a confirmed cancel; kept as a defensive record for an
+   * operator to reconcile (see docs/sagas.md).
+   */
   | {
       type: 'PayoutPaidAfterRelease';
       data: { providerEventId: string; payoutId: string; at: string };
@@ -38,6 +51,9 @@ export const WITHDRAWAL_EVENT_TYPES: readonly WithdrawalEvent['type'][] = [
   'WithdrawalFundsHeld',
   'PayoutCreated',
   'PayoutPaid',
+  'PayoutCancelDue',
+  'PayoutCanceled',
+  'PayoutNotCancelable',
   'WithdrawalReleaseDue',
   'WithdrawalHoldCaptured',
   'WithdrawalHoldReleased',
@@ -70,4 +86,11 @@ export type WithdrawalCommand =
       readonly at: string;
     }
   | { readonly type: 'RecordTimeout'; readonly commandId: string; readonly at: string }
+  /** The cancel job's answer: canceled, or not (with the reason: `not_cancelable`, a refusal, attempts exhausted). */
+  | {
+      readonly type: 'RecordPayoutCancel';
+      readonly commandId: string;
+      readonly result: { ok: true } | { ok: false; reason: string };
+      readonly at: string;
+    }
   | RecordStep<WithdrawalStep>;
