@@ -220,4 +220,53 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
     for (const account of transit.body.items)
       expect(account.debitsMinor).toBe(account.creditsMinor);
   });
+
+  it('links a card through a SetupIntent, tops up with it, and unlinks it; another user cannot touch it', async () => {
+    const setup = await t
+      .http()
+      .post('/cards/setup-intents')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({});
+    expect(setup.status).toBe(201);
+    expect(setup.body.clientSecret).toEqual(expect.any(String));
+    const cards = await t.http().get('/cards').set('Authorization', alice.auth).expect(200);
+    expect(cards.body.items).toHaveLength(1);
+    const card = cards.body.items[0] as { paymentMethodId: string; last4: string };
+    expect(card.last4).toMatch(/^\d{4}$/);
+    expect(
+      (await t.http().get('/cards').set('Authorization', bob.auth).expect(200)).body.items,
+    ).toHaveLength(0);
+    expect(
+      (await t.http().delete(`/cards/${card.paymentMethodId}`).set('Authorization', bob.auth))
+        .status,
+    ).toBe(404);
+
+    const wallet = await walletOf(alice);
+    const before = BigInt(wallet.availableMinor);
+    const res = await t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({
+        walletId: wallet.id,
+        amountMinor: 700,
+        currency: 'EUR',
+        paymentMethodId: card.paymentMethodId,
+      });
+    expect(res.status).toBe(202);
+    expect((await finished(alice, res.body.id)).status).toBe('completed');
+    await t.settle();
+    expect(BigInt((await walletOf(alice)).availableMinor) - before).toBe(700n);
+
+    await t
+      .http()
+      .delete(`/cards/${card.paymentMethodId}`)
+      .set('Authorization', alice.auth)
+      .expect(204);
+    expect(
+      (await t.http().get('/cards').set('Authorization', alice.auth).expect(200)).body.items,
+    ).toHaveLength(0);
+  });
 });

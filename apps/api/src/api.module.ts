@@ -9,6 +9,7 @@ import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis.probe';
+import { CardsController } from './cards/cards.controller';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
@@ -44,7 +45,7 @@ export class ApiModule {
         MovementsModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [HealthController, WalletsController, LedgerController],
+      controllers: [HealthController, WalletsController, LedgerController, CardsController],
       providers: [RedisProbe, IdempotencyInterceptor, ReadYourWrites, LedgerVerification],
     };
   }

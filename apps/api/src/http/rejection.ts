@@ -48,12 +48,19 @@ const STATUS: Readonly<Record<string, number>> = {
   recipient_required: 400,
   invalid_month: 400,
   webhook_signature_invalid: 400,
+  card_not_found: 404,
+  payment_provider_refused: 422,
+  payment_provider_unavailable: 503,
 };
 
 const MESSAGES: Readonly<Record<string, string>> = {
   ...WALLET_REJECTION_MESSAGES,
   ...MOVEMENT_REJECTION_MESSAGES,
   invalid_month: 'from must be a month, YYYY-MM',
+  card_not_found: 'No linked card with this id',
+  payment_provider_refused: 'The payment provider refused the request',
+  payment_provider_unavailable:
+    'The payment provider is unavailable; retry with the same Idempotency-Key',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',
