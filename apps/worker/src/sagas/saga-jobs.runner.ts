@@ -97,6 +97,8 @@ export class SagaJobRunner {
   private async payout(job: SagaJob): Promise<void> {
     const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'held') return;
+    // Also after the timer ran out: an earlier attempt may have created the
+    // payout, and only the same key tells. Whatever it returns is canceled next.
     const r = state.request;
     const result = await this.permanentAsValue(() =>
       this.gateway.createPayout({

@@ -101,11 +101,6 @@ describe('withdrawal saga', () => {
       },
       [requested, held],
     ],
-    [
-      'the timeout before any payout',
-      { type: 'RecordTimeout', commandId: 't', at },
-      [requested, held],
-    ],
   ])('releases the hold after %s, then fails compensated', (_case, command, history) => {
     const due = given(...history).when(command) as WithdrawalEvent[];
     expect(due.map((e) => e.type)).toEqual(['WithdrawalReleaseDue']);
@@ -117,6 +112,36 @@ describe('withdrawal saga', () => {
     ) as WithdrawalEvent[];
     expect(end.map((e) => e.type)).toEqual(['WithdrawalHoldReleased', 'WithdrawalFailed']);
     expect(end[1]).toMatchObject({ data: { compensated: true } });
+  });
+
+  describe('a timeout before the payout call answered', () => {
+    const timeout: WithdrawalCommand = { type: 'RecordTimeout', commandId: 't', at };
+    const timedOut: WithdrawalEvent = { type: 'WithdrawalTimedOut', data: { at } };
+    const answer = (
+      result: { ok: true; payoutId: string } | { ok: false; reason: string },
+    ): WithdrawalCommand => ({ type: 'RecordPayoutCreated', commandId: 'p', result, at });
+
+    it('releases nothing yet: the call may have reached the provider', () => {
+      expect(given(requested, held).when(timeout)).toEqual([timedOut]);
+      expect(given(requested, held, timedOut).next()).toEqual([]);
+      expect(given(requested, held, timedOut).jobs()).toEqual([`${saga}:payout`]);
+      expect(given(requested, held, timedOut).when(timeout)).toEqual([]);
+    });
+
+    it('releases the hold when the call is refused or its attempts are spent', () => {
+      const due = given(requested, held, timedOut).when(
+        answer({ ok: false, reason: 'payout_attempts_exhausted' }),
+      );
+      expect(due).toEqual([
+        { type: 'WithdrawalReleaseDue', data: { reason: 'payout_attempts_exhausted', at } },
+      ]);
+    });
+
+    it('cancels a payout the call created after all', () => {
+      expect(given(requested, held, timedOut).when(answer({ ok: true, payoutId: 'po_1' }))).toEqual(
+        [created, { type: 'PayoutCancelDue', data: { payoutId: 'po_1', reason: 'timed_out', at } }],
+      );
+    });
   });
 
   describe('a timeout after the payout was created', () => {

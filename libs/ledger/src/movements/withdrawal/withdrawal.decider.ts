@@ -22,7 +22,7 @@ import {
 
 export type WithdrawalPhase =
   | 'requested' // next: hold the wallet's money against payouts clearing
-  | 'held' // the payout job runs; a timer runs
+  | 'held' // the payout job runs; a timer runs (or ran out: `timedOut`)
   | 'payout_created' // waiting for payout_paid or payout_failed; a timer runs
   | 'cancel_due' // timed out: the cancel job asks the provider to stop the payout; reports still count
   | 'awaiting_report' // the payout could not be canceled: the hold stays until it is paid or fails
@@ -38,6 +38,8 @@ export type Withdrawal =
       readonly request: WithdrawalRequest;
       readonly payoutId?: string;
       readonly reason?: string;
+      /** The timer ran out before the payout call answered. */
+      readonly timedOut?: boolean;
       readonly reports: ReadonlySet<string>;
     };
 
@@ -63,11 +65,16 @@ export function decideWithdrawal(
   if (state.phase === 'none') return 'movement_not_started';
   const { at } = command;
   switch (command.type) {
-    case 'RecordPayoutCreated':
+    case 'RecordPayoutCreated': {
       if (state.phase !== 'held') return [];
-      return command.result.ok
-        ? [{ type: 'PayoutCreated', data: { payoutId: command.result.payoutId, at } }]
-        : [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, at } }];
+      if (!command.result.ok)
+        return [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, at } }];
+      const payoutId = command.result.payoutId;
+      const created: WithdrawalEvent = { type: 'PayoutCreated', data: { payoutId, at } };
+      return state.timedOut
+        ? [created, { type: 'PayoutCancelDue', data: { payoutId, reason: 'timed_out', at } }]
+        : [created];
+    }
     case 'RecordPayoutReport':
       return decideReport(command, state);
     case 'RecordTimeout':
@@ -80,18 +87,20 @@ export function decideWithdrawal(
 }
 
 /**
- * The timer. Before a payout exists the hold is released. Once one exists the
- * money may already be on its way, so releasing now could pay it out twice:
- * the provider is asked to cancel it first, and the hold is released only if
- * it confirms (or the payout fails). There is one timer per withdrawal; after
- * a refused cancel the saga waits for the provider's final report.
+ * The timer. Releasing the hold while a payout may exist could pay the money
+ * out twice, so: once a payout exists the provider is asked to cancel it,
+ * and the hold is released only if it confirms (or the payout fails). While
+ * the payout call has not answered, it may have reached the provider: the
+ * timeout is noted and the answer decides (refused: release; created:
+ * cancel). There is one timer per withdrawal; after a refused cancel the
+ * saga waits for the provider's final report.
  */
 function decideTimeout(
   state: Exclude<Withdrawal, { phase: 'none' }>,
   at: string,
 ): WithdrawalEvent[] {
   if (state.phase === 'held')
-    return [{ type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } }];
+    return state.timedOut ? [] : [{ type: 'WithdrawalTimedOut', data: { at } }];
   if (state.phase === 'payout_created' && state.payoutId)
     return [
       { type: 'PayoutCancelDue', data: { payoutId: state.payoutId, reason: 'timed_out', at } },
@@ -195,6 +204,8 @@ export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Wit
       return { ...state, phase: 'held' };
     case 'PayoutCreated':
       return { ...state, phase: 'payout_created', payoutId: event.data.payoutId };
+    case 'WithdrawalTimedOut':
+      return { ...state, timedOut: true };
     case 'PayoutCancelDue':
       return { ...state, phase: 'cancel_due', reason: event.data.reason };
     case 'PayoutNotCancelable':
@@ -262,9 +273,9 @@ export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[]
     sagaStream,
     runAt: state.request.timeoutAt,
   };
-  return state.phase === 'held'
-    ? [{ name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream }, timeout]
-    : [timeout];
+  if (state.phase === 'payout_created') return [timeout];
+  const payout: SagaJob = { name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream };
+  return state.timedOut ? [payout] : [payout, timeout];
 }
 
 export function withdrawalSummary(state: Withdrawal): SagaSummary | undefined {

@@ -20,6 +20,12 @@ export type WithdrawalEvent =
   | { type: 'WithdrawalRequested'; data: WithdrawalRequest }
   | { type: 'WithdrawalFundsHeld'; data: { at: string } }
   | { type: 'PayoutCreated'; data: { payoutId: string; at: string } }
+  /**
+   * The timer ran out while the payout call had not answered yet. The call may
+   * have reached the provider, so nothing is released until it answers: a
+   * refusal releases the hold, a created payout is canceled first.
+   */
+  | { type: 'WithdrawalTimedOut'; data: { at: string } }
   | { type: 'PayoutPaid'; data: { providerEventId: string; payoutId: string; at: string } }
   /** The timer ran out after the payout was created: ask the provider to cancel it before releasing anything. */
   | { type: 'PayoutCancelDue'; data: { payoutId: string; reason: string; at: string } }
@@ -50,6 +56,7 @@ export const WITHDRAWAL_EVENT_TYPES: readonly WithdrawalEvent['type'][] = [
   'WithdrawalRequested',
   'WithdrawalFundsHeld',
   'PayoutCreated',
+  'WithdrawalTimedOut',
   'PayoutPaid',
   'PayoutCancelDue',
   'PayoutCanceled',
