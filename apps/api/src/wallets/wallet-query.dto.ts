@@ -1,3 +1,4 @@
+import { WALLET_EVENT_TYPES } from '@ledger/ledger';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -45,17 +46,8 @@ export class ListWalletsQueryDto extends PageQueryDto {
   ownerId?: string;
 }
 
-export const HISTORY_TYPES = [
-  'WalletOpened',
-  'WalletCredited',
-  'WalletDebited',
-  'HoldPlaced',
-  'HoldCaptured',
-  'HoldReleased',
-  'WalletFrozen',
-  'WalletUnfrozen',
-  'WalletClosed',
-] as const;
+/** Every event type a wallet's history can hold. */
+export const HISTORY_TYPES = WALLET_EVENT_TYPES;
 export const ENTRY_KINDS = [
   'top_up',
   'withdrawal',

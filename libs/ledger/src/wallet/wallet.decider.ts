@@ -82,43 +82,21 @@ function decideMovement(
   if (!isContraAccount(command.contra)) return 'invalid_contra_account';
   const { amountMinor, currency, contra, kind, movementId, description, at } = command;
   const optional = { ...(movementId && { movementId }), ...(description && { description }) };
-  if (command.type === 'Credit') {
-    const reverses = command.reverses ? { reverses: command.reverses } : {};
-    return [
-      {
-        type: 'WalletCredited',
-        data: {
-          entryId: command.entryId,
-          amountMinor,
-          currency,
-          contra,
-          kind,
-          ...optional,
-          ...reverses,
-          at,
-        },
-      },
-    ];
-  }
   // Wallets are credit-normal: what leaves may never exceed what is available.
-  if (amountMinor > availableOf(wallet)) return 'exceeds_available';
-  if (command.type === 'Debit') {
+  if (command.type !== 'Credit' && amountMinor > availableOf(wallet)) return 'exceeds_available';
+  if (command.type === 'Credit' || command.type === 'Debit') {
     const reverses = command.reverses ? { reverses: command.reverses } : {};
-    return [
-      {
-        type: 'WalletDebited',
-        data: {
-          entryId: command.entryId,
-          amountMinor,
-          currency,
-          contra,
-          kind,
-          ...optional,
-          ...reverses,
-          at,
-        },
-      },
-    ];
+    const data = {
+      entryId: command.entryId,
+      amountMinor,
+      currency,
+      contra,
+      kind,
+      ...optional,
+      ...reverses,
+      at,
+    };
+    return [{ type: command.type === 'Credit' ? 'WalletCredited' : 'WalletDebited', data }];
   }
   if (wallet.holds.has(command.holdId)) return 'hold_id_in_use';
   return [
