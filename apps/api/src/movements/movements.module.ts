@@ -2,9 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import {
   ConfiguredRateProvider,
-  GatewayEventRecorder,
   LedgerModule,
-  MovementStreams,
+  MovementStreamsModule,
   RATE_PROVIDER,
 } from '@ledger/ledger';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
@@ -31,7 +30,7 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
  * (PAYMENT_GATEWAY), and a CommandBus (CqrsModule.forRoot()).
  */
 @Module({
-  imports: [CqrsModule, LedgerModule],
+  imports: [CqrsModule, LedgerModule, MovementStreamsModule],
   controllers: [
     TransfersController,
     TopUpsController,
@@ -41,8 +40,6 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
     MovementsController,
   ],
   providers: [
-    MovementStreams,
-    GatewayEventRecorder,
     RecipientResolver,
     PayoutDestinationsStore,
     StartTransferHandler,

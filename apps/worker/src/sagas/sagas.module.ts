@@ -12,6 +12,7 @@ import {
   GatewayEventRecorder,
   LedgerModule,
   MovementStreams,
+  MovementStreamsModule,
   WalletCommands,
 } from '@ledger/ledger';
 import { PAYMENT_GATEWAY, type PaymentGateway } from '@ledger/payments';
@@ -70,8 +71,8 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
  * NOTIFIER (NotificationsModule.forRoot()).
  */
 @Module({
-  imports: [LedgerModule, MovementNotificationsModule],
-  providers: [MovementStreams, GatewayEventRecorder, SagaJobRunner, SagaWorker],
+  imports: [LedgerModule, MovementStreamsModule, MovementNotificationsModule],
+  providers: [SagaJobRunner, SagaWorker],
   exports: [SagaWorker],
 })
 export class SagasModule {}

@@ -12,3 +12,4 @@ export * from './withdrawal/withdrawal.decider';
 export * from './nest/movement-streams.service';
 export * from './movement.commands';
 export * from './nest/gateway-events.recorder';
+export * from './nest/movement-streams.module';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { GatewayEventRecorder } from './gateway-events.recorder';
+import { MovementStreams } from './movement-streams.service';
+
+/**
+ * One `MovementStreams` per process. The API records a movement's inputs
+ * and the worker its steps; sharing the instance (API and worker in one
+ * process) shares the verified cache and the per-stream lanes, so the two
+ * never race each other on a saga stream nor read it twice.
+ */
+@Module({
+  providers: [MovementStreams, GatewayEventRecorder],
+  exports: [MovementStreams, GatewayEventRecorder],
+})
+export class MovementStreamsModule {}
