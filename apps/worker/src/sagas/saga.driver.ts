@@ -39,7 +39,10 @@ export interface SagaDriverOptions {
   readonly name?: string;
   /** Events read from the log per batch. */
   readonly batchSize?: number;
-  /** Sagas advanced at once within a batch. */
+  /**
+   * Sagas advanced at once within a batch. Each advance waits on a few
+   * sequential appends; many in flight keep the group commit's batches full.
+   */
   readonly concurrency?: number;
   readonly idlePollMs?: number;
   /** Longest wait after a batch that could not be fully handled (an outage), growing exponentially to it. */
@@ -99,7 +102,7 @@ export class SagaDriver {
   ) {
     this.name = options.name ?? 'sagas';
     this.batchSize = options.batchSize ?? 500;
-    this.concurrency = options.concurrency ?? 16;
+    this.concurrency = options.concurrency ?? 64;
     this.idlePollMs = options.idlePollMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.clock = options.clock ?? (() => new Date());
