@@ -362,6 +362,19 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     });
   });
 
+  it('reports projection lag and, on Postgres, the age of the oldest writing transaction', async () => {
+    await t.settle();
+    const res = await t
+      .http()
+      .get('/ledger/projections')
+      .set('Authorization', auditor.auth)
+      .expect(200);
+    expect(res.body).toMatchObject({ name: 'read_models', caughtUp: true, eventsBehind: 0 });
+    if (factory.name === 'postgres')
+      expect(res.body.oldestWriteTransactionSeconds).toEqual(expect.any(Number));
+    else expect(res.body.oldestWriteTransactionSeconds).toBeNull();
+  });
+
   it('serves an OpenAPI document with the bearer scheme', async () => {
     const res = await t.http().get('/openapi.json').expect(200);
     expect(res.body.components.securitySchemes.bearer).toMatchObject({

@@ -75,7 +75,25 @@ export class LedgerController {
 
   @Get('projections')
   async projections() {
-    return describeStatus(await projectionStatus(this.db, this.store, READ_MODELS_PROJECTOR));
+    const status = describeStatus(
+      await projectionStatus(this.db, this.store, READ_MODELS_PROJECTOR),
+    );
+    return { ...status, oldestWriteTransactionSeconds: await this.oldestWriteTransactionSeconds() };
+  }
+
+  /**
+   * The SQL event store shows readers only what committed before the oldest
+   * transaction still writing anywhere on the server, so one long transaction
+   * holds every projection back. Its age is the first thing to check when
+   * lag grows while the log does not. Null where it cannot be seen (PGlite).
+   */
+  private async oldestWriteTransactionSeconds(): Promise<number | null> {
+    if (this.db.kind !== 'postgres') return null;
+    const { rows } = await this.db.query<{ seconds: number | null }>(
+      `SELECT EXTRACT(EPOCH FROM now() - min(xact_start))::float8 AS seconds
+         FROM pg_stat_activity WHERE backend_xid IS NOT NULL`,
+    );
+    return rows[0]?.seconds ?? 0;
   }
 
   /** The event log itself, in global order, for auditors replaying it. `after` is the last position seen. */
