@@ -24,6 +24,14 @@ import {
   pendingMovements,
   upsertMovement,
 } from './movements.table';
+import {
+  countParkedSagas,
+  dueParkedSagas,
+  listParkedSagas,
+  parkSaga,
+  unparkSagas,
+  type ParkedSaga,
+} from './saga-parking.table';
 
 /** The wallet write side as the driver needs it (`WalletCommands` in production). */
 export interface WalletExecutor {
@@ -44,8 +52,12 @@ export interface SagaDriverOptions {
    * sequential appends; many in flight keep the group commit's batches full.
    */
   readonly concurrency?: number;
+  /** Pause when the log has nothing new; also the first retry delay of a parked saga. */
   readonly idlePollMs?: number;
-  /** Longest wait after a batch that could not be fully handled (an outage), growing exponentially to it. */
+  /**
+   * Longest wait after a batch that could not be handled (an outage), and
+   * between retries of a parked saga; both grow exponentially to it.
+   */
   readonly maxBackoffMs?: number;
   readonly clock?: () => Date;
   /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
@@ -62,6 +74,8 @@ export interface SagaDriverOptions {
 /** A saga advances at most this many steps per event; a saga needing more is looping. */
 const MAX_STEPS_PER_ADVANCE = 8;
 const SWEEP_PAGE = 200;
+/** Parked sagas retried per pass. */
+const RETRY_PAGE = 200;
 
 /**
  * Drives every money-movement saga from the global log. For each saga event
@@ -70,11 +84,14 @@ const SWEEP_PAGE = 200;
  * enqueuing the saga's jobs by their derived ids) and records the outcome on
  * the saga stream with the expected revision.
  *
- * Its checkpoint moves only past events whose saga was advanced without an
- * error, so a crash or an outage at any line is resumed by handling the same
- * events again: every step is idempotent, so that changes nothing twice. On
+ * A saga that fails is parked (`saga_parking`) in the same transaction that
+ * moves the checkpoint past its events, so one failing saga never holds back
+ * the others; parked sagas are advanced again, from their latest state, when
+ * their backoff is due, and unparked once that succeeds. So a crash or an
+ * outage at any line is resumed by handling the same events again, or the
+ * parked saga: every step is idempotent, so that changes nothing twice. On
  * start it also advances every unfinished saga once, which re-creates jobs
- * an in-process queue lost with the previous process.
+ * an in-process queue lost with the previous process, and every parked saga.
  */
 export class SagaDriver {
   private readonly logger = new Logger(SagaDriver.name);
@@ -89,6 +106,10 @@ export class SagaDriver {
   private running?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
+  /** A new driver (a restarted process) retries every parked saga once without waiting for its backoff. */
+  private retriedAllParked = false;
+  private nextParkedCheck = 0;
+  private parkedCount?: number;
   /** Sagas whose recorded state admits no step (a refused capture): reported, not retried in a loop. */
   readonly stuck = new Set<string>();
 
@@ -136,11 +157,14 @@ export class SagaDriver {
   async drain(options: { emptyReads?: number; pauseMs?: number } = {}): Promise<number> {
     const emptyReads = options.emptyReads ?? 4;
     let handled = 0;
+    // Also retries the parked sagas that are due. A retry that fails again
+    // moves the saga's next attempt later and counts as a quiet round, so a
+    // saga that keeps failing ends the drain like an empty log does.
     for (let empty = 0; empty < emptyReads;) {
       const batch = await this.step();
-      handled += batch.handled;
-      if (batch.failed) return handled;
-      if (batch.read > 0) {
+      const unparked = await this.retryParked();
+      handled += batch.handled + unparked;
+      if (batch.read > 0 || unparked > 0) {
         empty = 0;
         continue;
       }
@@ -178,6 +202,12 @@ export class SagaDriver {
           this.logger.error(`Saga batch failed: ${String(error)}`);
           return { read: 0, handled: 0, failed: true };
         });
+        if (Date.now() >= this.nextParkedCheck) {
+          this.nextParkedCheck = Date.now() + this.idlePollMs;
+          await this.retryParked().catch((error: unknown) =>
+            this.logger.error(`Retrying parked sagas failed: ${String(error)}`),
+          );
+        }
         failures = batch.failed ? failures + 1 : 0;
         if (batch.failed)
           await this.pause(Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** failures));
@@ -190,58 +220,114 @@ export class SagaDriver {
     }
   }
 
-  /** One batch: read, advance each saga once, move the checkpoint past what succeeded. */
+  /**
+   * One batch: read, advance each saga once, park the sagas that failed and
+   * move the checkpoint past the batch. Fails (and moves nothing) only when
+   * the transaction does: an outage of the database.
+   */
   private async step(): Promise<{ read: number; handled: number; failed: boolean }> {
     const from = await loadSagaCheckpoint(this.db, this.name);
     const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
     if (events.length === 0) return { read: 0, handled: 0, failed: false };
     // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
-    const firstOf = new Map<string, RecordedEvent>();
     const lastOf = new Map<string, RecordedEvent>();
     for (const event of events) {
       if (!parseSagaStreamId(event.streamId)) continue;
-      if (!firstOf.has(event.streamId)) firstOf.set(event.streamId, event);
       lastOf.set(event.streamId, event);
     }
-    const failedAt: Position[] = [];
+    const failed = new Map<string, string>();
     const advanced: SagaState[] = [];
+    const succeeded: string[] = [];
     await this.inParallel([...lastOf.values()], async (event) => {
       try {
         const saga = await this.advance(event.streamId, event);
         if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
         if (saga) advanced.push(saga);
+        succeeded.push(event.streamId);
       } catch (error) {
         this.report(event.streamId, error);
-        failedAt.push(firstOf.get(event.streamId)!.position);
+        failed.set(event.streamId, describeError(error));
       }
     });
-    const to = this.checkpointAfter(events, failedAt);
+    const to: Position = events[events.length - 1].position;
+    const now = this.clock();
     await this.db.transaction(async (tx) => {
       for (const saga of advanced) {
         if (saga.summary && saga.revision !== undefined)
           await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
       }
-      if (to && comparePositions(to, from) > 0) await moveSagaCheckpoint(tx, this.name, from, to);
+      // A saga parked earlier that advanced on a new event is done waiting.
+      await unparkSagas(tx, this.name, succeeded);
+      for (const [stream, error] of failed)
+        await parkSaga(tx, this.name, stream, error, now, (attempts) => this.retryDelay(attempts));
+      if (comparePositions(to, from) > 0) await moveSagaCheckpoint(tx, this.name, from, to);
     });
-    return {
-      read: events.length,
-      handled: lastOf.size - failedAt.length,
-      failed: failedAt.length > 0,
-    };
+    if (failed.size > 0) await this.logParked();
+    return { read: events.length, handled: succeeded.length, failed: false };
   }
 
-  /** The last event position before the earliest failure, or the batch's end when nothing failed. */
-  private checkpointAfter(events: RecordedEvent[], failedAt: Position[]): Position | undefined {
-    if (failedAt.length === 0) return events[events.length - 1].position;
-    const earliest = failedAt.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
-    const before = events.filter((e) => comparePositions(e.position, earliest) < 0);
-    return before.length > 0 ? before[before.length - 1].position : undefined;
+  /**
+   * Advances the parked sagas whose next attempt is due (all of them on the
+   * first call of this driver) from their latest state, unparks those that
+   * advanced and moves the next attempt of the others later. Returns how many
+   * were unparked.
+   */
+  private async retryParked(): Promise<number> {
+    const now = this.clock();
+    const all = !this.retriedAllParked;
+    const streams = await dueParkedSagas(this.db, this.name, all ? undefined : now, RETRY_PAGE);
+    if (all && streams.length < RETRY_PAGE) this.retriedAllParked = true;
+    if (streams.length === 0) return 0;
+    const advanced: SagaState[] = [];
+    const succeeded: string[] = [];
+    const failed = new Map<string, string>();
+    await this.inParallel(streams, async (stream) => {
+      try {
+        const saga = await this.advance(stream, undefined);
+        if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
+        if (saga) advanced.push(saga);
+        succeeded.push(stream);
+      } catch (error) {
+        this.report(stream, error);
+        failed.set(stream, describeError(error));
+      }
+    });
+    await this.db.transaction(async (tx) => {
+      for (const saga of advanced) {
+        if (saga.summary && saga.revision !== undefined)
+          await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
+      }
+      await unparkSagas(tx, this.name, succeeded);
+      for (const [stream, error] of failed)
+        await parkSaga(tx, this.name, stream, error, now, (attempts) => this.retryDelay(attempts));
+    });
+    await this.logParked();
+    return succeeded.length;
+  }
+
+  /** The wait before the next attempt after `attempts` failed ones: idlePollMs doubling up to maxBackoffMs. */
+  private retryDelay(attempts: number): number {
+    return Math.min(this.maxBackoffMs, this.idlePollMs * 2 ** Math.min(attempts - 1, 30));
+  }
+
+  /** Logs the number of parked sagas when it changed. */
+  private async logParked(): Promise<void> {
+    const count = await countParkedSagas(this.db, this.name);
+    if (count === this.parkedCount) return;
+    this.parkedCount = count;
+    if (count > 0) this.logger.warn(`Saga driver ${this.name}: ${count} saga(s) parked, retrying`);
+    else this.logger.log(`Saga driver ${this.name}: no saga parked`);
+  }
+
+  /** For operators: the sagas this driver has parked, oldest first. */
+  parked(limit = 100): Promise<ParkedSaga[]> {
+    return listParkedSagas(this.db, this.name, limit);
   }
 
   /**
    * Loads the saga, makes sure its jobs exist, and performs due steps until
-   * none is due. Throws on an outage (the checkpoint then stays behind this
-   * saga's event and it is advanced again).
+   * none is due. Throws on an outage (the driver then parks the saga and
+   * advances it again later).
    */
   async advance(stream: string, cause: RecordedEvent | undefined): Promise<SagaState | undefined> {
     // The event that woke the driver may come from another process (a webhook
@@ -295,7 +381,7 @@ export class SagaDriver {
 
   private report(stream: string, error: unknown): void {
     this.logger.warn(
-      `Saga ${stream} not advanced, will retry: ${error instanceof Error ? error.message : String(error)}`,
+      `Saga ${stream} not advanced, parked for a retry: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 
@@ -316,4 +402,18 @@ export class SagaDriver {
       };
     });
   }
+}
+
+/**
+ * What is kept of an error in `saga_parking.last_error`: its name and message,
+ * with anything looking like an email address or a long number (a phone, a
+ * card) masked, cut to 300 characters. The full error goes to the log only.
+ */
+export function describeError(error: unknown): string {
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message}` : `Thrown: ${String(error)}`;
+  return text
+    .replace(/[^\s@]+@[^\s@]+/g, '<email>')
+    .replace(/\+?\d[\d ()-]{7,}\d/g, '<number>')
+    .slice(0, 300);
 }
