@@ -17,5 +17,11 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
   moduleNameMapper: { '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src' },
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // With a Postgres server, test files run one at a time. The SQL event store
+  // shows readers only what committed before the oldest transaction open
+  // anywhere on the server, so one file's deliberately long transactions (the
+  // event store's out-of-order commit tests) would freeze what every other
+  // file's readers can see, and tests that wait for quiet would wait on a
+  // neighbour instead of on their own work.
+  maxWorkers: process.env.DATABASE_URL ? 1 : 2,
 };
