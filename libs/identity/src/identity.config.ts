@@ -89,7 +89,8 @@ export function readIdentityConfig(env: Env): IdentityConfig {
   };
 }
 
-function readDataKey(env: Env, dataDir: string): Buffer {
+/** The key personal data is encrypted with; also read alone by processes that only look up contacts. */
+export function readDataKey(env: Env, dataDir: string): Buffer {
   const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () =>
     localSecret(dataDir, 'identity-data-key'),
   );

@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigError, readSecret, readString, type Env } from '@ledger/config';
+import { readString, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { FieldCipher } from '../crypto/field-cipher';
-import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
-import { localSecret } from '../local-secrets';
+import { IDENTITY_CONFIG, readDataKey, type IdentityConfig } from '../identity.config';
 import { UserStore } from '../users/user.store';
 
 /** Where to reach a user: decrypted, for sending them a message and nothing else. */
@@ -51,17 +50,7 @@ export class ContactDirectory {
  * not need the JWT secret or the rest of the identity configuration.
  */
 export function readContactsDataKey(env: Env): Buffer {
-  const dataDir = readString(env, 'LEDGER_DATA_DIR', '.data');
-  const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () =>
-    localSecret(dataDir, 'identity-data-key'),
-  );
-  const key = Buffer.from(encoded, 'base64');
-  if (key.length !== 32) {
-    throw new ConfigError(
-      'LEDGER_IDENTITY_DATA_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
-    );
-  }
-  return key;
+  return readDataKey(env, readString(env, 'LEDGER_DATA_DIR', '.data'));
 }
 
 /**
