@@ -15,6 +15,7 @@ import {
   type WalletOutcome,
 } from '@ledger/ledger';
 import { SandboxGateway } from '@ledger/payments';
+import { lastCommittedPosition } from '@ledger/testing';
 import { GatewayEventRecorder, SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
 import { SagaDriver, type WalletExecutor } from '../../apps/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../apps/worker/src/sagas/saga-jobs.runner';
@@ -101,7 +102,7 @@ export class MovementProcess {
       await this.jobs.idle();
       // Counted before the log is read: a job that appends after the count moves the log's end.
       const due = await this.jobs.dueNow();
-      const last = await this.lastCommitted();
+      const last = await lastCommittedPosition(this.db);
       // The driver sees only what committed before the oldest transaction open
       // anywhere on the server (other tests' included): until it has read up
       // to the last committed event, the log is not settled, however still it looks.
@@ -118,14 +119,6 @@ export class MovementProcess {
       (e) => `${e.streamId} ${e.type} ${JSON.stringify(e.data).slice(0, 120)}`,
     );
     throw new Error(`Movements did not settle; still appending:\n${tail.join('\n')}`);
-  }
-
-  /** The last event committed, read from the table itself, not through the store's visibility rule. */
-  private async lastCommitted(): Promise<Position | undefined> {
-    const { rows } = await this.db.query<{ commit: string; prepare: string }>(
-      'SELECT tx_id::text AS commit, seq::text AS prepare FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
-    );
-    return rows[0] && { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
   }
 
   async openWallet(

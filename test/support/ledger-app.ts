@@ -9,7 +9,7 @@ import type { SqlDatabase } from '@ledger/database';
 import { SqlEventStore } from '@ledger/event-store';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
-import type { DatabaseFactory } from '@ledger/testing';
+import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
 import type { Clock } from '@ledger/identity';
 import { createApp } from '../../apps/api/src/app.factory';
 
@@ -62,13 +62,8 @@ export async function startLedgerApp(
     store,
     http,
     settle: async () => {
-      // The last committed event, read directly: headPosition() stops below
-      // transactions still in flight, which may include ones that already wrote.
-      const { rows } = await database.db.query<{ commit: string; prepare: string }>(
-        'SELECT tx_id::text AS commit, seq::text AS prepare FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
-      );
-      if (rows.length === 0) return;
-      const last = { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+      const last = await lastCommittedPosition(database.db);
+      if (!last) return;
       if (!(await waitForPosition(database.db, READ_MODELS_PROJECTOR, last, 10_000))) {
         throw new Error('Read models did not catch up');
       }

@@ -1,7 +1,9 @@
 /**
- * Money is a bigint count of minor units plus an ISO 4217 currency code. No
- * `number`, `parseFloat` or float column ever touches an amount. This module
- * is the one place where amounts are parsed and formatted.
+ * Money is a bigint count of minor units plus an ISO 4217 currency code.
+ * Amounts are never held in binary floating point: a JSON integer is taken
+ * only while it is a safe integer and becomes a bigint at once, and columns
+ * are bigint. This module is the one place where amounts are parsed and
+ * formatted.
  */
 
 /** ISO 4217 codes this ledger accepts, with their minor-unit exponents. */

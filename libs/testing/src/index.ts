@@ -1,2 +1,3 @@
 export * from './test-databases';
 export * from './in-memory.event-store';
+export * from './last-committed';

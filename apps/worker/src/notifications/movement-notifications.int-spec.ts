@@ -18,7 +18,7 @@ import {
   type Notifier,
   type SmsMessage,
 } from '@ledger/notifications';
-import { databaseFactories, type TestDatabase } from '@ledger/testing';
+import { databaseFactories, lastCommittedPosition, type TestDatabase } from '@ledger/testing';
 import { FieldCipher } from '../../../../libs/identity/src/crypto/field-cipher';
 import { UserStore } from '../../../../libs/identity/src/users/user.store';
 import { loadSagaCheckpoint } from '../sagas/movements.table';
@@ -144,10 +144,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
    * oldest transaction running, and the job queue's workers keep some running.
    */
   async function drainAll(d: SagaDriver, name: string): Promise<void> {
-    const { rows } = await database.db.query<{ commit: string; prepare: string }>(
-      'SELECT tx_id::text AS commit, seq::text AS prepare FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
-    );
-    const head = { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+    const head = (await lastCommittedPosition(database.db))!;
     for (let round = 0; round < 100; round++) {
       await d.drain();
       if (comparePositions(await loadSagaCheckpoint(database.db, name), head) >= 0) return;

@@ -1,12 +1,26 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { AppendBatcher } from '../command-path/append-batcher';
 import { OpenWalletHandler } from './open-wallet.handler';
 import { WalletCommands } from './wallet-commands.service';
 
-/** The write side of the ledger. Needs EVENT_STORE from the infrastructure module. */
+/**
+ * The write side of the ledger. Needs EVENT_STORE from the infrastructure
+ * module. One AppendBatcher per process: wallet commands and saga records
+ * share its group commits.
+ */
 @Module({
   imports: [CqrsModule],
-  providers: [WalletCommands, OpenWalletHandler],
-  exports: [WalletCommands],
+  providers: [
+    {
+      provide: AppendBatcher,
+      useFactory: (store: EventStore) => new AppendBatcher(store),
+      inject: [EVENT_STORE],
+    },
+    WalletCommands,
+    OpenWalletHandler,
+  ],
+  exports: [WalletCommands, AppendBatcher],
 })
 export class LedgerModule {}

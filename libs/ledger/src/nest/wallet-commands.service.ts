@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { AppendBatcher } from '../command-path/append-batcher';
 import {
@@ -23,8 +23,12 @@ export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
 export class WalletCommands {
   private readonly processor: CommandProcessor<Wallet, WalletCommand, WalletEvent, WalletRejection>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() batcher?: AppendBatcher) {
+    this.processor = new CommandProcessor(
+      walletAggregate,
+      store,
+      batcher ?? new AppendBatcher(store),
+    );
   }
 
   execute(

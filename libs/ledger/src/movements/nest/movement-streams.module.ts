@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LedgerModule } from '../../nest/ledger.module';
 import { GatewayEventRecorder } from './gateway-events.recorder';
 import { MovementStreams } from './movement-streams.service';
 
@@ -9,6 +10,7 @@ import { MovementStreams } from './movement-streams.service';
  * never race each other on a saga stream nor read it twice.
  */
 @Module({
+  imports: [LedgerModule],
   providers: [MovementStreams, GatewayEventRecorder],
   exports: [MovementStreams, GatewayEventRecorder],
 })

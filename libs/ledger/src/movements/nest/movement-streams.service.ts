@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   EVENT_STORE,
   MAX_READ_COUNT,
@@ -50,8 +50,11 @@ export class MovementStreams {
     CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>
   >();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
-    const batcher = new AppendBatcher(store);
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() shared?: AppendBatcher,
+  ) {
+    const batcher = shared ?? new AppendBatcher(store);
     for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
       this.processors.set(kind, new CommandProcessor(saga, store, batcher));
     }
