@@ -28,6 +28,14 @@ export interface AppConfig {
   readonly eventStoreUrl?: string;
   readonly redisUrl?: string;
   readonly databasePoolSize: number;
+  /** Postgres `statement_timeout` on every pooled connection; 0 leaves the server's default. */
+  readonly databaseStatementTimeoutMs: number;
+  /** Server-side deadline of one HTTP request: past it the client gets 503 with Retry-After. */
+  readonly httpRequestTimeoutMs: number;
+  /** How long a claimed Idempotency-Key answers "in progress" before another request may take it over. */
+  readonly idempotencyLeaseMs: number;
+  /** How long Idempotency-Keys are kept (and replayed) before the worker purges them. */
+  readonly idempotencyRetentionDays: number;
   readonly bodyLimitBytes: number;
   readonly corsOrigins: readonly string[];
   /** Express `trust proxy`: hops or addresses of the proxies in front, so rate limits see the client's address. */
@@ -56,6 +64,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       'LEDGER_ROLE=api or worker needs DATABASE_URL: embedded PGlite serves one process',
     );
   }
+  const httpRequestTimeoutMs = readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, {
+    min: 100,
+    max: 600_000,
+  });
   return {
     production: isProduction(env),
     role,
@@ -66,6 +78,16 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     eventStoreUrl,
     redisUrl: readOptional(env, 'REDIS_URL'),
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    databaseStatementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, {
+      min: 0,
+      max: 3_600_000,
+    }),
+    httpRequestTimeoutMs,
+    idempotencyLeaseMs: readLease(env, httpRequestTimeoutMs),
+    idempotencyRetentionDays: readInt(env, 'IDEMPOTENCY_RETENTION_DAYS', 30, {
+      min: 1,
+      max: 3_650,
+    }),
     bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, {
       min: 1024,
       max: 10 * 1024 * 1024,
@@ -79,6 +101,23 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * The lease must outlast the request deadline: a request that is still
+ * within its deadline must never see its key taken over by a retry.
+ */
+function readLease(env: Env, httpRequestTimeoutMs: number): number {
+  const leaseMs = readInt(env, 'IDEMPOTENCY_LEASE_MS', httpRequestTimeoutMs + 5_000, {
+    min: 1_000,
+    max: 3_600_000,
+  });
+  if (leaseMs <= httpRequestTimeoutMs) {
+    throw new ConfigError(
+      `IDEMPOTENCY_LEASE_MS must be longer than HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}), got ${leaseMs}`,
+    );
+  }
+  return leaseMs;
+}
 
 function parseTrustProxy(raw: string | undefined): string | number | false {
   if (raw === undefined || raw === 'false') return false;
