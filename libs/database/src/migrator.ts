@@ -36,6 +36,9 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
       continue;
     }
     await db.transaction(async (tx) => {
+      // A migration may rewrite a large table or wait for another process's
+      // migration lock; the connection's statement timeout is for requests.
+      await tx.query('SET LOCAL statement_timeout = 0');
       // Two processes starting together must not both run a migration.
       await tx.query('SELECT pg_advisory_xact_lock(7263541)');
       const again = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [file]);

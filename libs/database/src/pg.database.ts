@@ -6,7 +6,17 @@ export interface PgDatabaseOptions {
   readonly connectionString: string;
   /** Pool size; each pooled connection is one Postgres backend. */
   readonly max?: number;
+  /**
+   * `statement_timeout` of every pooled connection, so that no statement
+   * (a lock wait included) holds a request or a worker loop without end.
+   * 0 leaves the server's setting. Migrations lift it for their own
+   * transaction; idle sessions (advisory-lock holders) are not affected.
+   */
+  readonly statementTimeoutMs?: number;
 }
+
+/** The statement timeout when the caller names none: long enough for any planned statement. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** `pg` adapter. int8 stays a string, as `pg` returns it by default. */
 export class PgDatabase implements SqlDatabase {
@@ -14,7 +24,12 @@ export class PgDatabase implements SqlDatabase {
   readonly pool: Pool;
 
   constructor(options: PgDatabaseOptions) {
-    this.pool = new Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      ...(statementTimeoutMs > 0 && { statement_timeout: statementTimeoutMs }),
+    });
     // An idle client that errors (server restart) must not crash the process;
     // the pool drops it and the next query opens a fresh connection.
     this.pool.on('error', () => undefined);

@@ -34,7 +34,11 @@ export async function openRuntime(config: AppConfig): Promise<Runtime> {
 
 async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
   if (config.databaseUrl)
-    return new PgDatabase({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+    return new PgDatabase({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    });
   const dir = join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   return PgliteDatabase.open(dir);
