@@ -5,17 +5,20 @@ import {
   HttpException,
   Inject,
   Injectable,
+  Logger,
   SetMetadata,
   UseInterceptors,
   type NestInterceptor,
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { from, lastValueFrom, of, type Observable } from 'rxjs';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { APP_CONFIG, type AppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { deriveId } from '@ledger/ledger';
+import { IdempotencyStore } from './idempotency.store';
 import { RejectionException } from './rejection';
+import { requestFingerprint } from './request-fingerprint';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_REFUSALS = new Set([403, 404, 409, 422]);
@@ -30,15 +33,25 @@ type IdempotentRequest = Request & { user?: { userId: string }; idempotency?: Id
 
 /**
  * Makes a money-moving route idempotent by its `Idempotency-Key` header.
- * The first request with a key runs; its outcome (success or refusal) is
- * kept and replayed for every later request with the same key and body. A
- * different body under the same key is refused. An unexpected error leaves
- * no record, since its outcome is unknown, and the client may retry; the
- * command ids derived from the key make that retry safe.
+ * The first request with a key claims it for a lease and runs; its outcome
+ * (success or refusal) is kept and replayed for every later request with
+ * the same key and body. A different body under the same key is refused.
+ *
+ * While the claim's lease is live, another request with the key is told it
+ * is in progress, with `Retry-After`. When the holder dies without an
+ * outcome (a crash, a kill), the lease runs out and the next request takes
+ * the key over and runs again: the command ids derive from the key, so the
+ * re-run finds the movement the first run recorded and answers with it. An
+ * unexpected error lets go of the key at once, since its outcome is unknown.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  private readonly logger = new Logger('idempotency');
+  private readonly store: IdempotencyStore;
+
+  constructor(@Inject(SQL_DATABASE) db: SqlDatabase, @Inject(APP_CONFIG) config: AppConfig) {
+    this.store = new IdempotencyStore(db, config.idempotencyLeaseMs);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return from(this.run(context, next));
@@ -51,87 +64,73 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.header('idempotency-key');
     if (!key || !KEY_PATTERN.test(key)) throw new RejectionException('idempotency_key_required');
     const scope = idempotencyScope(request);
-    const hash = requestHash(request);
-    const claimed = await this.db.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [scope, key, hash],
-    );
-    if (claimed.rowCount === 0) return this.replay(scope, key, hash, response);
+    const claim = await this.store.claim(scope, key, requestFingerprint(request));
+    if (claim.kind === 'reused') throw new RejectionException('idempotency_key_reused');
+    if (claim.kind === 'in_progress') {
+      response.setHeader('Retry-After', String(claim.retryAfterSeconds));
+      throw new RejectionException('idempotency_key_in_progress');
+    }
+    if (claim.kind === 'completed') return replay(claim.statusCode, claim.response, response);
+    if (claim.takenOver)
+      this.logger.warn('Took over an Idempotency-Key whose holder left no outcome');
     request.idempotency = { key, commandId: deriveId('idempotency', scope, key) };
+    return this.runClaimed(scope, key, claim.token, response, next);
+  }
+
+  private async runClaimed(
+    scope: string,
+    key: string,
+    token: string,
+    response: Response,
+    next: CallHandler,
+  ): Promise<unknown> {
+    // The route's status, read before the handler runs: should the request
+    // pass its deadline, the 503 sent meanwhile is not this outcome.
+    const statusCode = response.statusCode;
+    let body: unknown;
     try {
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.record(scope, key, response.statusCode, body ?? null);
-      return body;
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       // Refusals of the request's intent are outcomes and replay; malformed
       // input (400) is not, so the client may correct it under the same key.
       if (error instanceof HttpException && REPLAYED_REFUSALS.has(error.getStatus())) {
-        await this.record(scope, key, error.getStatus(), { __error: error.getResponse() });
+        await this.settle(scope, key, token, error.getStatus(), { __error: error.getResponse() });
       } else {
-        await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2', [
-          scope,
-          key,
-        ]);
+        await this.store.release(scope, key, token);
       }
       throw error;
     }
+    await this.settle(scope, key, token, statusCode, body ?? null);
+    return body;
   }
 
-  private async record(scope: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.db.query(
-      `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE scope = $1 AND key = $2`,
-      [scope, key, status, JSON.stringify(body)],
-    );
-  }
-
-  private async replay(
+  private async settle(
     scope: string,
     key: string,
-    hash: string,
-    response: Response,
-  ): Promise<unknown> {
-    const { rows } = await this.db.query<{
-      request_hash: string;
-      status_code: number | null;
-      response: unknown;
-    }>(
-      'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
-      [scope, key],
-    );
-    const row = rows[0];
-    if (!row) throw new RejectionException('idempotency_key_in_progress');
-    if (row.request_hash !== hash) throw new RejectionException('idempotency_key_reused');
-    if (row.status_code === null) throw new RejectionException('idempotency_key_in_progress');
-    const stored = typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
-    response.setHeader('Idempotent-Replayed', 'true');
-    if (stored && typeof stored === 'object' && '__error' in stored) {
-      throw new HttpException(stored.__error as Record<string, unknown>, row.status_code);
+    token: string,
+    statusCode: number,
+    body: unknown,
+  ): Promise<void> {
+    if (!(await this.store.settle(scope, key, token, statusCode, body))) {
+      // This request outlived its lease and another took the key over; that
+      // one's outcome stands (the same command ids make it the same outcome).
+      this.logger.warn('An Idempotency-Key was settled by the request that took it over');
     }
-    response.status(row.status_code);
-    return lastValueFrom(of(stored));
   }
+}
+
+function replay(statusCode: number, stored: unknown, response: Response): unknown {
+  response.setHeader('Idempotent-Replayed', 'true');
+  if (stored && typeof stored === 'object' && '__error' in stored) {
+    throw new HttpException(stored.__error as Record<string, unknown>, statusCode);
+  }
+  response.status(statusCode);
+  return stored;
 }
 
 /** Keys are per caller and per route: the same key on another route or from another user is a different request. */
 export function idempotencyScope(request: IdempotentRequest): string {
   return `${request.user?.userId ?? 'anonymous'} ${request.method} ${request.route?.path ?? request.path}`;
-}
-
-function requestHash(request: Request): string {
-  return createHash('sha256')
-    .update(stableStringify({ params: request.params, body: request.body ?? null }))
-    .digest('hex');
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export const IDEMPOTENT_KEY = 'ledger:idempotent';

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlDatabase } from '@ledger/database';
+import { databaseFactories, type TestDatabase } from '@ledger/testing';
+import { IdempotencyStore } from './idempotency.store';
+
+const LEASE_MS = 15_000;
+
+describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
+  let database: TestDatabase;
+  let db: SqlDatabase;
+  let store: IdempotencyStore;
+  beforeAll(async () => {
+    database = await factory.create();
+    db = database.db;
+    store = new IdempotencyStore(db, LEASE_MS);
+  });
+  afterAll(() => database?.drop());
+
+  const scope = () => `user-${randomUUID()} POST /transfers`;
+
+  /** A key as a process that was killed mid-request leaves it: no outcome, and its lease run out. */
+  async function strand(s: string, key: string, hash: string, token = 'dead-holder') {
+    await db.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, claim_token, locked_until, created_at)
+       VALUES ($1, $2, $3, $4, now() - interval '1 second', now() - interval '1 minute')`,
+      [s, key, hash, token],
+    );
+  }
+
+  const row = async (s: string, key: string) =>
+    (
+      await db.query<{ status_code: number | null; response: unknown; claim_token: string | null }>(
+        'SELECT status_code, response, claim_token FROM idempotency_keys WHERE scope = $1 AND key = $2',
+        [s, key],
+      )
+    ).rows[0];
+
+  it('claims a new key, then tells a second request it is in progress for the rest of the lease', async () => {
+    const s = scope();
+    const first = await store.claim(s, 'k', 'h1');
+    expect(first).toMatchObject({ kind: 'claimed', takenOver: false });
+    const second = await store.claim(s, 'k', 'h1');
+    expect(second.kind).toBe('in_progress');
+    const retryAfter = second.kind === 'in_progress' ? second.retryAfterSeconds : 0;
+    expect(retryAfter).toBeGreaterThan(LEASE_MS / 1000 - 5);
+    expect(retryAfter).toBeLessThanOrEqual(LEASE_MS / 1000);
+  });
+
+  it('replays a settled key and refuses another body under it', async () => {
+    const s = scope();
+    const claim = await store.claim(s, 'k', 'h1');
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    expect(await store.settle(s, 'k', claim.token, 202, { id: 'transfer-1' })).toBe(true);
+    expect(await store.claim(s, 'k', 'h1')).toEqual({
+      kind: 'completed',
+      statusCode: 202,
+      response: { id: 'transfer-1' },
+    });
+    expect(await store.claim(s, 'k', 'h2')).toEqual({ kind: 'reused' });
+  });
+
+  it('takes over a key whose holder died, and the dead holder can no longer settle it', async () => {
+    const s = scope();
+    await strand(s, 'k', 'h1');
+    const claim = await store.claim(s, 'k', 'h1');
+    expect(claim).toMatchObject({ kind: 'claimed', takenOver: true });
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    expect((await row(s, 'k')).claim_token).toBe(claim.token);
+
+    expect(await store.settle(s, 'k', claim.token, 202, { id: 'transfer-2' })).toBe(true);
+    expect(await store.settle(s, 'k', 'dead-holder', 500, { id: 'late' })).toBe(false);
+    expect(await store.claim(s, 'k', 'h1')).toMatchObject({
+      kind: 'completed',
+      response: { id: 'transfer-2' },
+    });
+  });
+
+  it('a late holder settling after a take-over, before the taker finishes, records nothing', async () => {
+    const s = scope();
+    await strand(s, 'k', 'h1', 'slow-holder');
+    const claim = await store.claim(s, 'k', 'h1');
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    expect(await store.settle(s, 'k', 'slow-holder', 202, { id: 'slow' })).toBe(false);
+    await store.release(s, 'k', 'slow-holder');
+    expect(await row(s, 'k')).toMatchObject({ status_code: null, claim_token: claim.token });
+    expect(await store.claim(s, 'k', 'h1')).toMatchObject({ kind: 'in_progress' });
+  });
+
+  it('does not take over a stranded key for another body', async () => {
+    const s = scope();
+    await strand(s, 'k', 'h1');
+    expect(await store.claim(s, 'k', 'h2')).toEqual({ kind: 'reused' });
+    expect((await row(s, 'k')).claim_token).toBe('dead-holder');
+  });
+
+  it('takes over a key claimed before leases existed, which the migration left expired', async () => {
+    const s = scope();
+    await db.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, 'k', 'h1')`,
+      [s],
+    );
+    expect(await store.claim(s, 'k', 'h1')).toMatchObject({ kind: 'claimed', takenOver: true });
+  });
+
+  it('release lets go of the key so the client may retry at once', async () => {
+    const s = scope();
+    const claim = await store.claim(s, 'k', 'h1');
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    await store.release(s, 'k', claim.token);
+    expect(await row(s, 'k')).toBeUndefined();
+    expect(await store.claim(s, 'k', 'h2')).toMatchObject({ kind: 'claimed', takenOver: false });
+  });
+
+  it('lets exactly one of many simultaneous retries take over a stranded key', async () => {
+    const s = scope();
+    await strand(s, 'k', 'h1');
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claim(s, 'k', 'h1')));
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === 'in_progress')).toHaveLength(7);
+  });
+});

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlDatabase } from '@ledger/database';
+
+/** What a request finds when it presents its Idempotency-Key. */
+export type IdempotencyClaim =
+  /** The request holds the key until its lease passes and runs; `takenOver` when an earlier holder died. */
+  | { readonly kind: 'claimed'; readonly token: string; readonly takenOver: boolean }
+  /** The key has an outcome: replay it. */
+  | { readonly kind: 'completed'; readonly statusCode: number; readonly response: unknown }
+  /** Another request holds a live lease on the key. */
+  | { readonly kind: 'in_progress'; readonly retryAfterSeconds: number }
+  /** The key was used with another body. */
+  | { readonly kind: 'reused' };
+
+interface KeyRow {
+  request_hash: string;
+  status_code: number | null;
+  response: unknown;
+  lease_left_ms: string | number | null;
+}
+
+/** A key that vanishes between the claim and the read (its holder failed and let go) is claimed again, this often. */
+const MAX_CLAIM_ATTEMPTS = 3;
+
+/**
+ * The `idempotency_keys` table. A claim is a lease: the claiming request
+ * holds the key until `locked_until` and alone may record its outcome, by
+ * its claim token. When the holder dies without an outcome, the lease runs
+ * out and the next request with the same body takes the key over in one
+ * statement, so two requests never both believe they hold it.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly leaseMs: number,
+  ) {}
+
+  async claim(scope: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+    for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+      const token = randomUUID();
+      // Inserts a new key, or takes over one whose holder left no outcome
+      // and whose lease has passed; the row lock makes the take-over atomic.
+      const { rows: claimed } = await this.db.query<{ inserted: boolean }>(
+        `INSERT INTO idempotency_keys AS k (scope, key, request_hash, claim_token, locked_until)
+           VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')
+         ON CONFLICT (scope, key) DO UPDATE
+           SET claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until
+           WHERE k.status_code IS NULL AND k.locked_until <= now()
+             AND k.request_hash = EXCLUDED.request_hash
+         RETURNING (xmax = 0) AS inserted`,
+        [scope, key, requestHash, token, this.leaseMs],
+      );
+      if (claimed.length > 0) return { kind: 'claimed', token, takenOver: !claimed[0].inserted };
+      const found = await this.find(scope, key, requestHash);
+      if (found) return found;
+    }
+    return { kind: 'in_progress', retryAfterSeconds: 1 };
+  }
+
+  /**
+   * Records the outcome, only while this claim still holds the key: a
+   * request that outlived its lease and was taken over must not overwrite
+   * the outcome its successor recorded. Returns whether it was recorded.
+   */
+  async settle(
+    scope: string,
+    key: string,
+    token: string,
+    statusCode: number,
+    response: unknown,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE idempotency_keys
+          SET status_code = $4, response = $5, completed_at = now(), locked_until = now()
+        WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status_code IS NULL`,
+      [scope, key, token, statusCode, JSON.stringify(response)],
+    );
+    return rowCount > 0;
+  }
+
+  /** Lets go of a key whose outcome is unknown, so the client may retry it at once. */
+  async release(scope: string, key: string, token: string): Promise<void> {
+    await this.db.query(
+      `DELETE FROM idempotency_keys
+        WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status_code IS NULL`,
+      [scope, key, token],
+    );
+  }
+
+  private async find(
+    scope: string,
+    key: string,
+    requestHash: string,
+  ): Promise<IdempotencyClaim | undefined> {
+    const { rows } = await this.db.query<KeyRow>(
+      `SELECT request_hash, status_code, response,
+              ceil(extract(epoch FROM (locked_until - now())) * 1000) AS lease_left_ms
+         FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) return { kind: 'reused' };
+    if (row.status_code === null) {
+      const leftMs = Number(row.lease_left_ms ?? 0);
+      return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) };
+    }
+    const response = typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
+    return { kind: 'completed', statusCode: row.status_code, response };
+  }
+}
