@@ -8,6 +8,7 @@ import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
 import { jsonBodyParser } from './http/body-parsers';
 import { ProblemFilter } from './http/problem.filter';
+import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 
 export interface CreateAppOptions {
@@ -44,6 +45,7 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   app.use(jsonBodyParser(config.bodyLimitBytes));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.httpRequestTimeoutMs));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

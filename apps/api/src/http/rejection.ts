@@ -35,6 +35,7 @@ const STATUS: Readonly<Record<string, number>> = {
   invalid_type: 400,
   invalid_date_range: 400,
   position_not_reached: 503,
+  request_deadline_exceeded: 503,
   movement_not_found: 404,
   recipient_not_found: 404,
   payout_destination_not_found: 404,
@@ -64,9 +65,12 @@ const MESSAGES: Readonly<Record<string, string>> = {
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',
-  idempotency_key_in_progress: 'A request with this Idempotency-Key is still being processed',
+  idempotency_key_in_progress:
+    'A request with this Idempotency-Key is still being processed; retry after the time in Retry-After',
   idempotency_key_reused: 'This Idempotency-Key was already used with a different request',
   idempotency_key_required: 'The Idempotency-Key header is required for requests that move money',
+  request_deadline_exceeded:
+    'The request did not finish within its deadline; retry with the same Idempotency-Key',
   position_not_reached:
     'The read models did not reach the requested position in time; retry shortly',
 };
