@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LedgerModule } from '@ledger/ledger';
+import { IdempotencyPurgeService } from './maintenance/idempotency-purge.service';
 import { ProjectionsService } from './projections/projections.service';
 import { SagasModule } from './sagas/sagas.module';
 
-/** The worker's loops: projections, and the saga drivers with their jobs. */
+/** The worker's loops: projections, the saga drivers with their jobs, and maintenance. */
 @Module({
   imports: [CqrsModule, LedgerModule, SagasModule],
-  providers: [ProjectionsService],
+  providers: [ProjectionsService, IdempotencyPurgeService],
   exports: [ProjectionsService],
 })
 export class WorkerModule {}
