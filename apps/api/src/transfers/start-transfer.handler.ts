@@ -66,7 +66,12 @@ export class StartTransferHandler implements ICommandHandler<
       { correlationId: input.commandId },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
-    return { ok: true, movementId: stream, status: 'pending', position: outcome.position };
+    // A re-run under the same Idempotency-Key (the first run's answer was
+    // lost) recorded nothing new: answer with the movement as it stands.
+    const status = outcome.duplicate
+      ? ((await this.streams.load(stream))?.summary?.status ?? 'pending')
+      : 'pending';
+    return { ok: true, movementId: stream, status, position: outcome.position };
   }
 
   private async creditFor(amountMinor: bigint, from: string, to: string) {
