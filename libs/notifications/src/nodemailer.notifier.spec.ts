@@ -171,6 +171,7 @@ describe('NodemailerNotifier', () => {
       expect((failed as Error).message).toBe(
         'E-mail not delivered: 550 5.1.1 <<address>>: Recipient address rejected',
       );
+      expect((failed as Error).cause).toBeUndefined();
       for (const value of ['ada@example.com', '+447700900123', 'Ada Lovelace', text])
         expect([...lines, (failed as Error).message].join('\n')).not.toContain(value);
     } finally {

@@ -83,13 +83,12 @@ function deliveryError(error: unknown): NotificationDeliveryError {
   const code = (error as { responseCode?: unknown }).responseCode;
   const permanent = typeof code === 'number' && code >= 500 && code < 600;
   // An SMTP refusal often quotes the recipient ("550 <ada@example.com>: no such user");
-  // the error travels to job records and logs, so the address is cut out of it.
+  // the error travels to job records and logs, so the address is cut out of it and the
+  // original is not kept as the cause.
   const reason = (error instanceof Error ? error.message : String(error))
     .replace(ADDRESS, '<address>')
     .slice(0, 200);
-  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`, {
-    cause: error,
-  });
+  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`);
 }
 
 const ADDRESS = /[^\s@<>"',;:]+@[^\s@<>"',;:]+/g;
