@@ -155,11 +155,11 @@ function checkJournal(lines: readonly JournalLine[]) {
     if (t.debitMinor !== t.creditMinor)
       problems.push(`${key}: debits ${t.debitMinor}, credits ${t.creditMinor}`);
   }
+  const debited = new Set(
+    lines.filter((l) => l.side === 'debit').map((l) => `${l.event} ${l.account}`),
+  );
   for (const line of lines) {
-    const other = lines.find(
-      (l) => l.event === line.event && l.side !== line.side && l.account === line.account,
-    );
-    if (line.side === 'debit' && other)
+    if (line.side === 'credit' && debited.has(`${line.event} ${line.account}`))
       problems.push(`${line.event}: ${line.account} on both sides`);
   }
   return { byAccount, problems };
