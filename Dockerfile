@@ -12,6 +12,9 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/migrations ./migrations
+# The worker serves no HTTP; compose runs this to tell whether it is healthy.
+COPY --from=build /app/scripts/worker-healthcheck.cjs ./scripts/worker-healthcheck.cjs
 COPY package.json ./
 USER node
+EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -60,15 +60,18 @@ export function movementCompleted(notice: MovementNotice): RenderedMessage {
   };
 }
 
+/**
+ * The movements whose failure anyone is told of. A transfer that failed never
+ * reached its recipient, so there is no failed incoming transfer to announce.
+ */
+export type FailedMovementKind = Exclude<MovementKind, 'transfer_received'>;
+
 export function movementFailed(
-  notice: MovementNotice & { readonly reason: string },
+  notice: MovementNotice & { readonly kind: FailedMovementKind; readonly reason: string },
 ): RenderedMessage {
   const amount = formatMoney(notice.amountMinor, notice.currency);
   const why = FAILURE_REASON_TEXT[notice.reason] ?? GENERIC_FAILURE;
-  const refund =
-    notice.kind === 'transfer_received'
-      ? ''
-      : ' Nothing was taken from your wallet, or it has been returned.';
+  const refund = ' Nothing was taken from your wallet, or it has been returned.';
   const line = `Your ${NOUN[notice.kind]} of ${amount} did not go through: ${why}.`;
   return {
     subject: `Your ${NOUN[notice.kind]} of ${amount} did not go through`,

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { movementCompleted } from './movement-messages';
 import { LogSmsSender, NodemailerNotifier } from './nodemailer.notifier';
@@ -126,6 +127,56 @@ describe('NodemailerNotifier', () => {
     await expect(notifier.sendSms({ ...sms, to: '07700 900123' })).rejects.toBeInstanceOf(
       NotificationDeliveryError,
     );
+  });
+
+  it('keeps addresses, numbers and message texts out of its log lines and errors', async () => {
+    const lines: string[] = [];
+    const spies = (['log', 'warn', 'error', 'debug', 'verbose'] as const).map((level) =>
+      jest
+        .spyOn(Logger.prototype, level)
+        .mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+    );
+    try {
+      const logging = new NodemailerNotifier({
+        transport: createTransport({ jsonTransport: true }),
+        from: 'no-reply@ledger.example',
+        sms: new LogSmsSender(),
+        logMessages: true,
+      });
+      const text = 'You received €5.00 from Ada Lovelace.';
+      const email = await logging.sendEmail({
+        to: 'ada@example.com',
+        subject: 'Your incoming transfer',
+        text,
+        idempotencyKey: 'transfer-1:notify:completed:recipient:email',
+      });
+      await logging.sendSms({ to: '+447700900123', text, idempotencyKey: 'transfer-1:sms' });
+
+      const refusing = createTransport({ jsonTransport: true });
+      const refusal = '550 5.1.1 <ada@example.com>: Recipient address rejected';
+      jest
+        .spyOn(refusing, 'sendMail')
+        .mockRejectedValue(Object.assign(new Error(refusal), { responseCode: 550 }) as never);
+      const failed = await new NodemailerNotifier({
+        transport: refusing,
+        from: 'no-reply@ledger.example',
+        sms: new LogSmsSender(),
+      })
+        .sendEmail({ to: 'ada@example.com', subject: 's', text: 't', idempotencyKey: 'k' })
+        .catch((error: Error) => error);
+
+      // The lines are there, and say which message they are about.
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toContain(email.messageId);
+      expect((failed as Error).message).toBe(
+        'E-mail not delivered: 550 5.1.1 <<address>>: Recipient address rejected',
+      );
+      expect((failed as Error).cause).toBeUndefined();
+      for (const value of ['ada@example.com', '+447700900123', 'Ada Lovelace', text])
+        expect([...lines, (failed as Error).message].join('\n')).not.toContain(value);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('logs SMS by default and returns a stable id', async () => {

@@ -17,7 +17,11 @@ export interface NodemailerNotifierOptions {
   /** `Name <address>` of the sender. */
   readonly from: string;
   readonly sms: SmsSender;
-  /** Log each message instead of staying quiet (the JSON transport sends nothing). */
+  /**
+   * Log that a message was not sent instead of staying quiet (the JSON
+   * transport sends nothing). The line names the Message-ID only: addresses,
+   * names and codes stay out of the logs.
+   */
   readonly logMessages?: boolean;
 }
 
@@ -33,7 +37,7 @@ export class NodemailerNotifier implements Notifier {
   async sendEmail(message: EmailMessage): Promise<Delivery> {
     checkEmail(message);
     const messageId = `<${digest(message.idempotencyKey)}@${this.domain}>`;
-    let info: { messageId?: string; message?: unknown };
+    let info: { messageId?: string };
     try {
       info = await this.options.transport.sendMail({
         from: this.options.from,
@@ -45,9 +49,9 @@ export class NodemailerNotifier implements Notifier {
     } catch (error) {
       throw deliveryError(error);
     }
-    if (this.options.logMessages)
-      this.logger.log(`E-mail not sent (no SMTP_URL): ${String(info.message)}`);
-    return { channel: 'email', messageId: info.messageId ?? messageId };
+    const sent = info.messageId ?? messageId;
+    if (this.options.logMessages) this.logger.log(`E-mail ${sent} not sent (no SMTP_URL)`);
+    return { channel: 'email', messageId: sent };
   }
 
   async sendSms(message: SmsMessage): Promise<Delivery> {
@@ -57,13 +61,17 @@ export class NodemailerNotifier implements Notifier {
   }
 }
 
-/** The default SMS adapter: writes the message to the log and sends nothing. */
+/**
+ * The default SMS adapter: sends nothing and logs the message's id, never the
+ * number or the text (which may carry a name or a code).
+ */
 export class LogSmsSender implements SmsSender {
   private readonly logger = new Logger(LogSmsSender.name);
 
   async send(message: SmsMessage): Promise<{ messageId: string }> {
-    this.logger.log(`SMS not sent (log adapter) to ${message.to}: ${message.text}`);
-    return { messageId: `sms-${digest(message.idempotencyKey)}` };
+    const messageId = `sms-${digest(message.idempotencyKey)}`;
+    this.logger.log(`SMS ${messageId} not sent (log adapter)`);
+    return { messageId };
   }
 }
 
@@ -74,11 +82,16 @@ export class LogSmsSender implements SmsSender {
 function deliveryError(error: unknown): NotificationDeliveryError {
   const code = (error as { responseCode?: unknown }).responseCode;
   const permanent = typeof code === 'number' && code >= 500 && code < 600;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`, {
-    cause: error,
-  });
+  // An SMTP refusal often quotes the recipient ("550 <ada@example.com>: no such user");
+  // the error travels to job records and logs, so the address is cut out of it and the
+  // original is not kept as the cause.
+  const reason = (error instanceof Error ? error.message : String(error))
+    .replace(ADDRESS, '<address>')
+    .slice(0, 200);
+  return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`);
 }
+
+const ADDRESS = /[^\s@<>"',;:]+@[^\s@<>"',;:]+/g;
 
 function checkEmail(message: EmailMessage): void {
   // A newline in a header field would let a value add headers of its own.

@@ -23,6 +23,25 @@ describe('readPaymentsConfig', () => {
     );
   });
 
+  it('takes an empty PAYMENT_GATEWAY (a blank line in .env) as no choice in production', () => {
+    expect(() => readPaymentsConfig({ NODE_ENV: 'production', PAYMENT_GATEWAY: '' })).toThrow(
+      new ConfigError('PAYMENT_GATEWAY must be set in production (sandbox or stripe)'),
+    );
+  });
+
+  it('stops the module, and so start-up, without an explicit gateway in production', () => {
+    expect(() => PaymentsModule.forRoot({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    const sandbox = {
+      NODE_ENV: 'production',
+      PAYMENT_GATEWAY: 'sandbox',
+      SANDBOX_WEBHOOK_SECRET: 'a-production-sandbox-secret',
+    };
+    expect(readPaymentsConfig(sandbox)).toEqual({
+      gateway: 'sandbox',
+      webhookSecret: 'a-production-sandbox-secret',
+    });
+  });
+
   it.each(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])(
     'names %s when Stripe is chosen without it',
     (name) => {

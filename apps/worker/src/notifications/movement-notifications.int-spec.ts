@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { ContactDirectory } from '@ledger/identity';
 import { comparePositions, SqlEventStore } from '@ledger/event-store';
 import { InProcessJobQueue } from '@ledger/jobs';
@@ -101,7 +102,19 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       onTerminal: (saga) => notifications.movementEnded(saga),
     });
 
+  /** Every line the Nest loggers write while this file runs. */
+  const logLines: string[] = [];
+  const logSpies: jest.SpyInstance[] = [];
+
   beforeAll(async () => {
+    for (const level of ['log', 'warn', 'error', 'debug', 'verbose'] as const)
+      logSpies.push(
+        jest
+          .spyOn(Logger.prototype, level)
+          .mockImplementation(
+            (...args: unknown[]) => void logLines.push(args.map(String).join(' ')),
+          ),
+      );
     database = await factory.create();
     const users = new UserStore(database.db, new FieldCipher(dataKey));
     for (const user of [alice, bob]) {
@@ -134,6 +147,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     driver = newDriver('notifications-test');
   });
   afterAll(async () => {
+    for (const spy of logSpies) spy.mockRestore();
     await queue.close();
     await database.drop();
   });
@@ -259,7 +273,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(notifier.about(stream)).toHaveLength(3);
   });
 
-  it('tells each party once that a transfer failed, naming the reason to the sender only', async () => {
+  it('tells only the sender that a transfer failed: nothing reached the recipient', async () => {
     const stream = await transfer(alice, bob, { fund: 100n, amount: 250n });
     expect((await streams.load(stream))?.summary).toMatchObject({
       status: 'failed',
@@ -267,18 +281,28 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     });
     expect(notifier.about(stream)).toEqual([
       'email alice@example.com: Your transfer of US$2.50 did not go through',
-      'email bob@example.com: Your incoming transfer of US$2.50 did not go through',
       'sms +447700900123: Your transfer of US$2.50 did not go through: there was not enough money available.',
     ]);
-    const toBob = notifier.sent.find(
-      (s) => s.message.idempotencyKey.startsWith(stream) && s.message.to === bob.email,
-    )!;
-    expect((toBob.message as EmailMessage).text).toContain('it could not be completed');
+    const { rows } = await database.db.query<{ id: string }>(
+      `SELECT id FROM jobs WHERE queue = $1 AND id LIKE $2 ORDER BY id`,
+      [QUEUE_KEY, `${stream}:%`],
+    );
+    expect(rows.map((r) => r.id)).toEqual([
+      `${stream}:notify:failed`,
+      `${stream}:notify:failed:sender:email`,
+      `${stream}:notify:failed:sender:sms`,
+    ]);
+
+    // A job for the recipient queued before this rule (or by hand) sends nothing either.
+    await notifications.run({
+      name: 'movement.deliver',
+      payload: { movement: stream, status: 'failed', role: 'recipient', channel: 'email' },
+    });
 
     await drainAll(newDriver('notifications-test-failed-again'), 'notifications-test-failed-again');
     await jobsIdle();
-    expect(notifier.about(stream)).toHaveLength(3);
-    expect(notifier.about(stream).filter((m) => m.includes('complete'))).toEqual([]);
+    expect(notifier.about(stream)).toHaveLength(2);
+    expect(notifier.about(stream).filter((m) => m.includes(bob.email))).toEqual([]);
   });
 
   it('skips a party without contact details instead of retrying', async () => {
@@ -303,7 +327,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(notifier.attempts.get(`${stream}:notify:completed:sender:email`)).toBe(1);
   });
 
-  it('keeps contact details out of the jobs and the saga events', async () => {
+  it('keeps contact details out of the jobs, the saga events and the log lines', async () => {
     const { rows } = await database.db.query<{ payload: unknown }>(
       'SELECT payload FROM jobs WHERE queue = $1',
       [QUEUE_KEY],
@@ -311,7 +335,13 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const events = await store.readAll({ maxCount: 1_000 });
     const stored = JSON.stringify([rows, events.map((e) => e.data)]);
     expect(rows.length).toBeGreaterThan(0);
-    for (const value of [alice.email, alice.name, alice.phone, bob.email, bob.name])
+    // The skipped stranger and the skipped recipient job were logged, by movement and role.
+    expect(
+      logLines.some((line) => line.includes('No contact for the recipient of transfer-')),
+    ).toBe(true);
+    for (const value of [alice.email, alice.name, alice.phone, bob.email, bob.name]) {
       expect(stored).not.toContain(value);
+      expect(logLines.join('\n')).not.toContain(value);
+    }
   });
 });

@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Contact } from '@ledger/identity';
 import type { Job, JobQueue } from '@ledger/jobs';
 import type { MovementStreams, SagaState } from '@ledger/ledger';
-import { movementCompleted, movementFailed, type Notifier } from '@ledger/notifications';
+import {
+  movementCompleted,
+  movementFailed,
+  type MovementNotice,
+  type Notifier,
+} from '@ledger/notifications';
 import { endedAt, recipientsOf, type PartyRole, type TerminalStatus } from './movement-recipients';
 
 /** The queue notification jobs go to, apart from the sagas' own. */
@@ -159,10 +164,8 @@ export class MovementNotifications {
       ...(counterparty && { counterparty }),
       occurredAt: endedAt(saga.events),
     };
-    const message =
-      job.status === 'completed'
-        ? movementCompleted(notice)
-        : movementFailed({ ...notice, reason: recipient.reason ?? 'unspecified' });
+    const message = render(job.status, notice, recipient.reason);
+    if (!message) return;
     const idempotencyKey = deliverJobId(job);
     if (job.channel === 'email') {
       await this.notifier.sendEmail({
@@ -198,6 +201,18 @@ export class MovementNotifications {
       backoff: { type: 'exponential', baseMs: policy.backoffMs },
     });
   }
+}
+
+/**
+ * The message for a movement's outcome. A failed incoming transfer has none:
+ * `recipientsOf` names no recipient for it, and a job queued for one before
+ * that rule sends nothing.
+ */
+function render(status: TerminalStatus, notice: MovementNotice, reason: string | undefined) {
+  if (status === 'completed') return movementCompleted(notice);
+  const kind = notice.kind;
+  if (kind === 'transfer_received') return undefined;
+  return movementFailed({ ...notice, kind, reason: reason ?? 'unspecified' });
 }
 
 /** An error's name only: an SMTP refusal's text may quote the recipient's address. */

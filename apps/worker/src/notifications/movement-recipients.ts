@@ -33,8 +33,9 @@ const REASON_FOR_USER: Readonly<Record<string, string>> = {
  * The people told about a terminal movement: the owners of the wallets it
  * moved money for. Staff who requested a movement for a customer are not
  * told: the message speaks to the owner ("you sent", "your top-up"). A
- * transfer's recipient is not told why it failed; that is the sender's
- * business (their balance, their limits).
+ * transfer's recipient hears only of money that arrived: a failed transfer
+ * never reached them, and why it failed is the sender's business (their
+ * balance, their limits), so only the sender is told.
  */
 export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
   const status = saga.summary?.status;
@@ -44,25 +45,25 @@ export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
     if (state.phase === 'none') return [];
     const r = state.request;
     const reason = status === 'failed' ? userReason(state.reason) : undefined;
-    return [
-      {
-        role: 'sender',
-        userId: r.fromOwnerId,
-        kind: 'transfer_sent',
-        amountMinor: r.amountMinor,
-        currency: r.currency,
-        counterpartyId: r.toOwnerId,
-        ...(reason && { reason }),
-      },
-      {
-        role: 'recipient',
-        userId: r.toOwnerId,
-        kind: 'transfer_received',
-        amountMinor: r.creditAmountMinor,
-        currency: r.creditCurrency,
-        counterpartyId: r.fromOwnerId,
-      },
-    ];
+    const sender: MovementRecipient = {
+      role: 'sender',
+      userId: r.fromOwnerId,
+      kind: 'transfer_sent',
+      amountMinor: r.amountMinor,
+      currency: r.currency,
+      counterpartyId: r.toOwnerId,
+      ...(reason && { reason }),
+    };
+    if (status === 'failed') return [sender];
+    const recipient: MovementRecipient = {
+      role: 'recipient',
+      userId: r.toOwnerId,
+      kind: 'transfer_received',
+      amountMinor: r.creditAmountMinor,
+      currency: r.creditCurrency,
+      counterpartyId: r.fromOwnerId,
+    };
+    return [sender, recipient];
   }
   const state = saga.state as TopUp | Withdrawal;
   if (state.phase === 'none') return [];

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { RecordedEvent } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
 import { AppendBatcher } from '../command-path/append-batcher';
 import { CommandProcessor } from '../command-path/command-processor';
@@ -10,7 +11,8 @@ import { walletStream } from './wallet.events';
 /**
  * Invariants of the ledger, checked over random sequences of commands run
  * through the real command path (in-memory store):
- * - debits equal credits per currency after every single event;
+ * - debits equal credits, summed apart, in every event and per currency;
+ * - each wallet's journal lines add up to the balance its decider holds;
  * - no wallet's available balance is ever negative;
  * - a hold resolves at most once, and only after it was placed;
  * - the same command id twice changes nothing.
@@ -76,6 +78,8 @@ function toCommand(s: Step, n: number): WalletCommand | undefined {
   }
 }
 
+type Processor = Awaited<ReturnType<typeof setup>>['processor'];
+
 async function setup() {
   const store = new InMemoryEventStore();
   const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
@@ -92,23 +96,108 @@ async function setup() {
   return { store, processor };
 }
 
-async function checkInvariants(store: InMemoryEventStore) {
-  const log = await store.readAll({ maxCount: 10_000 });
-  const net = new Map<string, bigint>(); // currency → Σ credits − Σ debits over all accounts
+/** One side of a journal entry, read from the raw log as an auditor would. */
+interface JournalLine {
+  readonly event: string;
+  readonly account: string;
+  readonly currency: string;
+  readonly side: 'debit' | 'credit';
+  readonly amountMinor: bigint;
+}
+
+/** What one account was debited and credited in one currency, summed apart. */
+interface Totals {
+  debitMinor: bigint;
+  creditMinor: bigint;
+}
+
+type RawEntry = { debit: string; credit: string; amountMinor: string; currency: string };
+
+function journalLines(log: readonly RecordedEvent[]): JournalLine[] {
+  return log.flatMap((e) => {
+    const entry = e.data.entry as RawEntry | undefined;
+    if (!entry) return [];
+    const amountMinor = BigInt(entry.amountMinor);
+    const line = { event: e.id, currency: entry.currency, amountMinor };
+    return [
+      { ...line, account: entry.debit, side: 'debit' as const },
+      { ...line, account: entry.credit, side: 'credit' as const },
+    ];
+  });
+}
+
+function addTo(map: Map<string, Totals>, key: string, line: JournalLine): void {
+  const totals = map.get(key) ?? { debitMinor: 0n, creditMinor: 0n };
+  if (line.side === 'debit') totals.debitMinor += line.amountMinor;
+  else totals.creditMinor += line.amountMinor;
+  map.set(key, totals);
+}
+
+/**
+ * Sums debits and credits apart, per account and currency, and names each
+ * imbalance: within one event (every entry balances on its own), within one
+ * currency over the whole log, a line that is not positive, and an event
+ * that debits and credits the same account.
+ */
+function checkJournal(lines: readonly JournalLine[]) {
+  const byAccount = new Map<string, Totals>();
+  const byEvent = new Map<string, Totals>();
+  const byCurrency = new Map<string, Totals>();
+  const problems: string[] = [];
+  for (const line of lines) {
+    if (line.amountMinor <= 0n)
+      problems.push(`${line.event}: ${line.side} ${line.amountMinor} ${line.currency}`);
+    addTo(byAccount, `${line.account} ${line.currency}`, line);
+    addTo(byEvent, `${line.event} ${line.currency}`, line);
+    addTo(byCurrency, line.currency, line);
+  }
+  for (const [key, t] of [...byEvent, ...byCurrency]) {
+    if (t.debitMinor !== t.creditMinor)
+      problems.push(`${key}: debits ${t.debitMinor}, credits ${t.creditMinor}`);
+  }
+  const debited = new Set(
+    lines.filter((l) => l.side === 'debit').map((l) => `${l.event} ${l.account}`),
+  );
+  for (const line of lines) {
+    if (line.side === 'credit' && debited.has(`${line.event} ${line.account}`))
+      problems.push(`${line.event}: ${line.account} on both sides`);
+  }
+  return { byAccount, problems };
+}
+
+/**
+ * A wallet's balance from its journal lines (credits minus debits: wallets
+ * are credit-normal) must be the balance its decider holds, in its own
+ * currency only.
+ */
+function walletProblems(
+  byAccount: ReadonlyMap<string, Totals>,
+  wallets: ReadonlyArray<{ id: string; currency: string; postedMinor: bigint }>,
+): string[] {
+  const problems: string[] = [];
+  for (const w of wallets) {
+    for (const [key, t] of byAccount) {
+      const [account, currency] = key.split(' ');
+      if (account !== `wallet:${w.id}`) continue;
+      if (currency !== w.currency) problems.push(`${key}: a ${w.currency} wallet`);
+      else if (t.creditMinor - t.debitMinor !== w.postedMinor)
+        problems.push(`${key}: journal ${t.creditMinor - t.debitMinor}, balance ${w.postedMinor}`);
+    }
+  }
+  return problems;
+}
+
+/** Holds resolve once, after being placed, and no wallet's available balance is ever negative. */
+function checkHoldsAndAvailable(log: readonly RecordedEvent[]): void {
   const walletNet = new Map<string, bigint>();
   const held = new Map<string, bigint>();
-  const resolved = new Set<string>();
   const placed = new Set<string>();
   for (const e of log) {
-    const entry = e.data.entry as
-      { debit: string; credit: string; amountMinor: string; currency: string } | undefined;
+    const entry = e.data.entry as RawEntry | undefined;
     if (entry) {
       const amount = BigInt(entry.amountMinor);
-      // Each event moves the same amount out of one account and into another.
-      net.set(entry.currency, (net.get(entry.currency) ?? 0n) + amount - amount);
       walletNet.set(entry.credit, (walletNet.get(entry.credit) ?? 0n) + amount);
       walletNet.set(entry.debit, (walletNet.get(entry.debit) ?? 0n) - amount);
-      expect(entry.debit).not.toBe(entry.credit);
     }
     const holdKey = `${e.streamId}/${String(e.data.holdId)}`;
     if (e.type === 'HoldPlaced') {
@@ -117,9 +206,7 @@ async function checkInvariants(store: InMemoryEventStore) {
     }
     if (e.type === 'HoldCaptured' || e.type === 'HoldReleased') {
       expect(placed.has(holdKey)).toBe(true);
-      expect(resolved.has(`${holdKey}@${String(e.data.at)}#${e.revision}`)).toBe(false);
       placed.delete(holdKey);
-      resolved.add(`${holdKey}@${String(e.data.at)}#${e.revision}`);
       held.set(e.streamId, (held.get(e.streamId) ?? 0n) - BigInt(e.data.amountMinor as string));
     }
     for (const w of WALLETS) {
@@ -127,10 +214,24 @@ async function checkInvariants(store: InMemoryEventStore) {
       expect(posted - (held.get(walletStream(w.id)) ?? 0n)).toBeGreaterThanOrEqual(0n);
     }
   }
-  for (const value of net.values()) expect(value).toBe(0n);
-  let total = 0n;
-  for (const value of walletNet.values()) total += value;
-  expect(total).toBe(0n);
+}
+
+async function checkInvariants(store: InMemoryEventStore, processor: Processor) {
+  const log = await store.readAll({ maxCount: 10_000 });
+  const { byAccount, problems } = checkJournal(journalLines(log));
+  expect(problems).toEqual([]);
+  expect(walletProblems(byAccount, await postedBalances(processor))).toEqual([]);
+  checkHoldsAndAvailable(log);
+}
+
+async function postedBalances(processor: Processor) {
+  return Promise.all(
+    WALLETS.map(async (w) => {
+      const { state } = await processor.load(walletStream(w.id));
+      if (state.status === 'unopened') throw new Error(`Wallet ${w.id} is not open`);
+      return { ...w, postedMinor: state.postedMinor };
+    }),
+  );
 }
 
 describe('wallet invariants (property)', () => {
@@ -153,7 +254,7 @@ describe('wallet invariants (property)', () => {
           await processor.execute(walletStream(s.wallet.id), command);
           previous = { stream: walletStream(s.wallet.id), command };
         }
-        await checkInvariants(store);
+        await checkInvariants(store, processor);
         // The decider's state equals a recomputation from the log.
         for (const w of WALLETS) {
           const state = await processor.load(walletStream(w.id));
@@ -169,10 +270,36 @@ describe('wallet invariants (property)', () => {
   });
 });
 
-describe('command path', () => {
-  it('decides concurrent commands for one wallet together, each with its own outcome', async () => {
+describe('journal check', () => {
+  const line = (event: string, side: 'debit' | 'credit', account: string, amountMinor: bigint) => ({
+    event,
+    side,
+    account,
+    currency: 'USD',
+    amountMinor,
+  });
+
+  it('names an entry whose debits and credits differ, and one that moves nothing', () => {
+    const { problems } = checkJournal([
+      line('e-1', 'debit', 'system:adjustments', 100n),
+      line('e-1', 'credit', 'wallet:a', 100n),
+      line('e-2', 'debit', 'wallet:a', 100n),
+      line('e-2', 'credit', 'system:fees', 90n),
+      line('e-3', 'debit', 'wallet:a', 0n),
+      line('e-3', 'credit', 'wallet:a', 0n),
+    ]);
+    expect(problems).toEqual([
+      'e-3: debit 0 USD',
+      'e-3: credit 0 USD',
+      'e-2 USD: debits 100, credits 90',
+      'USD: debits 200, credits 190',
+      'e-3: wallet:a on both sides',
+    ]);
+  });
+
+  it('names a wallet whose entries disagree with its balance', async () => {
     const { store, processor } = await setup();
-    await processor.execute(walletStream('a'), {
+    const outcome = await processor.execute(walletStream('a'), {
       type: 'Credit',
       commandId: 'fund',
       at,
@@ -182,82 +309,24 @@ describe('command path', () => {
       contra: 'system:adjustments',
       kind: 'adjustment',
     });
-    const callsBefore = store.appendCalls;
-    const outcomes = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        processor.execute(walletStream('a'), {
-          type: 'Debit',
-          commandId: `d${i}`,
-          at,
-          entryId: `d${i}`,
-          amountMinor: 10n,
-          currency: 'USD',
-          contra: 'system:fees',
-          kind: 'adjustment',
-        }),
-      ),
-    );
-    // Exactly ten debits of 10 fit in 100; the rest are refused, not lost.
-    expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
-    expect(outcomes.filter((o) => !o.ok && o.rejection === 'exceeds_available')).toHaveLength(20);
-    expect(store.appendCalls - callsBefore).toBeLessThan(30);
-  });
-
-  it('recovers from another process writing the same stream', async () => {
-    const { store, processor } = await setup();
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
-    const credit = (id: string): WalletCommand => ({
-      type: 'Credit',
-      commandId: id,
-      at,
-      entryId: id,
-      amountMinor: 1n,
-      currency: 'USD',
-      contra: 'system:adjustments',
-      kind: 'adjustment',
-    });
-    await processor.load(walletStream('a'));
-    await other.execute(walletStream('a'), credit('from-other'));
-    const outcome = await processor.execute(walletStream('a'), credit('from-this'));
     expect(outcome.ok).toBe(true);
-    const state = await processor.load(walletStream('a'));
-    expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(2n);
-  });
+    const log = await store.readAll();
+    const balances = await postedBalances(processor);
+    expect(walletProblems(checkJournal(journalLines(log)).byAccount, balances)).toEqual([]);
 
-  it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
-    const { store, processor } = await setup();
-    const credit = (id: string): WalletCommand => ({
-      type: 'Credit',
-      commandId: id,
-      at,
-      entryId: id,
-      amountMinor: 1n,
-      currency: 'USD',
-      contra: 'system:adjustments',
-      kind: 'adjustment',
+    // The same credit with its entry's sides swapped still balances, but not the wallet.
+    const swapped = log.map((e) => {
+      const entry = e.data.entry as RawEntry | undefined;
+      if (!entry) return e;
+      return {
+        ...e,
+        data: { ...e.data, entry: { ...entry, debit: entry.credit, credit: entry.debit } },
+      };
     });
-    // 25,000 events written by "another process", so this one must read them once.
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
-    for (let chunk = 0; chunk < 5; chunk++) {
-      await Promise.all(
-        Array.from({ length: 5_000 }, (_, i) =>
-          other.execute(walletStream('b'), credit(`seed-${chunk}-${i}`)),
-        ),
-      );
-    }
-    store.streamEventsRead = 0;
-    await processor.execute(walletStream('b'), credit('first'));
-    // This process opened the wallet, so it reads the 25,000 events after its own.
-    expect(store.streamEventsRead).toBe(25_000);
-    store.streamEventsRead = 0;
-    for (let i = 0; i < 50; i++) await processor.execute(walletStream('b'), credit(`next-${i}`));
-    expect(store.streamEventsRead).toBe(0);
-    await other.execute(walletStream('b'), credit('from-other-again'));
-    store.streamEventsRead = 0;
-    await processor.execute(walletStream('b'), credit('after-other'));
-    // One conflict: catch up reads just the one new event, never the 25,000 before it.
-    expect(store.streamEventsRead).toBe(1);
-    const state = await processor.load(walletStream('b'));
-    expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(25_053n);
+    const { byAccount, problems } = checkJournal(journalLines(swapped));
+    expect(problems).toEqual([]);
+    expect(walletProblems(byAccount, balances)).toEqual([
+      'wallet:a USD: journal -100, balance 100',
+    ]);
   });
 });

@@ -1,0 +1,118 @@
+import { InMemoryEventStore } from '@ledger/testing';
+import { walletAggregate } from '../wallet/wallet.aggregate';
+import type { WalletCommand } from '../wallet/wallet.commands';
+import { walletStream } from '../wallet/wallet.events';
+import { AppendBatcher } from './append-batcher';
+import { CommandProcessor } from './command-processor';
+
+/** The wallet command path: coalescing, conflicts with other processes, the state cache. */
+const at = '2026-01-01T00:00:00.000Z';
+
+async function setup() {
+  const store = new InMemoryEventStore();
+  const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+  for (const id of ['a', 'b']) {
+    await processor.execute(walletStream(id), {
+      type: 'OpenWallet',
+      commandId: `open-${id}`,
+      at,
+      walletId: id,
+      ownerId: 'u',
+      currency: 'USD',
+    });
+  }
+  return { store, processor };
+}
+
+describe('command path', () => {
+  it('decides concurrent commands for one wallet together, each with its own outcome', async () => {
+    const { store, processor } = await setup();
+    await processor.execute(walletStream('a'), {
+      type: 'Credit',
+      commandId: 'fund',
+      at,
+      entryId: 'fund',
+      amountMinor: 100n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    const callsBefore = store.appendCalls;
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        processor.execute(walletStream('a'), {
+          type: 'Debit',
+          commandId: `d${i}`,
+          at,
+          entryId: `d${i}`,
+          amountMinor: 10n,
+          currency: 'USD',
+          contra: 'system:fees',
+          kind: 'adjustment',
+        }),
+      ),
+    );
+    // Exactly ten debits of 10 fit in 100; the rest are refused, not lost.
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
+    expect(outcomes.filter((o) => !o.ok && o.rejection === 'exceeds_available')).toHaveLength(20);
+    expect(store.appendCalls - callsBefore).toBeLessThan(30);
+  });
+
+  it('recovers from another process writing the same stream', async () => {
+    const { store, processor } = await setup();
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const credit = (id: string): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor: 1n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    await processor.load(walletStream('a'));
+    await other.execute(walletStream('a'), credit('from-other'));
+    const outcome = await processor.execute(walletStream('a'), credit('from-this'));
+    expect(outcome.ok).toBe(true);
+    const state = await processor.load(walletStream('a'));
+    expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(2n);
+  });
+
+  it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
+    const { store, processor } = await setup();
+    const credit = (id: string): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor: 1n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    // 25,000 events written by "another process", so this one must read them once.
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    for (let chunk = 0; chunk < 5; chunk++) {
+      await Promise.all(
+        Array.from({ length: 5_000 }, (_, i) =>
+          other.execute(walletStream('b'), credit(`seed-${chunk}-${i}`)),
+        ),
+      );
+    }
+    store.streamEventsRead = 0;
+    await processor.execute(walletStream('b'), credit('first'));
+    // This process opened the wallet, so it reads the 25,000 events after its own.
+    expect(store.streamEventsRead).toBe(25_000);
+    store.streamEventsRead = 0;
+    for (let i = 0; i < 50; i++) await processor.execute(walletStream('b'), credit(`next-${i}`));
+    expect(store.streamEventsRead).toBe(0);
+    await other.execute(walletStream('b'), credit('from-other-again'));
+    store.streamEventsRead = 0;
+    await processor.execute(walletStream('b'), credit('after-other'));
+    // One conflict: catch up reads just the one new event, never the 25,000 before it.
+    expect(store.streamEventsRead).toBe(1);
+    const state = await processor.load(walletStream('b'));
+    expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(25_053n);
+  });
+});
