@@ -18,9 +18,10 @@ export type RecordedReport = 'recorded' | 'duplicate' | 'ignored';
 /**
  * Records a payment provider's report on the saga it belongs to, before
  * anything acts on it. Used by the webhook route (Stripe) and by every
- * process's subscription to its own gateway (`GatewayEventFeed`). The command id derives from the provider's
- * event id, so a redelivered webhook is recognised twice over: by the
- * command path and by the saga, which keeps the event ids it has seen.
+ * process's subscription to its own gateway (`GatewayEventFeed`). The
+ * command id derives from the provider's event id, so a redelivered webhook
+ * is recognised twice over: by the command path and by the saga, which keeps
+ * the event ids it has seen.
  */
 @Injectable()
 export class GatewayEventRecorder {
