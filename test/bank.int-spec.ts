@@ -13,6 +13,7 @@ import {
   type SagaJobName,
 } from '@ledger/ledger';
 import { PayoutDestinationsStore } from '../apps/api/src/payout-destinations/payout-destinations.store';
+import { PaymentCustomers } from '../apps/api/src/cards/payment-customers';
 import { StartTopUpHandler } from '../apps/api/src/top-ups/start-top-up.handler';
 import { RecipientResolver } from '../apps/api/src/transfers/recipient.resolver';
 import { StartTransferHandler } from '../apps/api/src/transfers/start-transfer.handler';
@@ -107,7 +108,13 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
         findUserIdByPhone: async () => undefined,
       } as unknown as RecipientDirectory;
       return {
-        topUp: new StartTopUpHandler(wallets, proc.streams, gateway, 400),
+        topUp: new StartTopUpHandler(
+          wallets,
+          proc.streams,
+          gateway,
+          new PaymentCustomers(database.db, gateway),
+          400,
+        ),
         transfer: new StartTransferHandler(
           wallets,
           proc.streams,
@@ -147,7 +154,6 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
               walletId: from.id,
               amountMinor,
               currency: 'USD',
-              customerRef: from.owner,
             }),
           );
         } else if (op.kind === 'transfer') {

@@ -20,6 +20,7 @@ import { GatewayEventRecorder, SAGA_JOB_NAMES, type SagaJobName } from '@ledger/
 import { SagaDriver, type WalletExecutor } from '../../apps/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../apps/worker/src/sagas/saga-jobs.runner';
 import { loadSagaCheckpoint } from '../../apps/worker/src/sagas/movements.table';
+import { PaymentCustomers } from '../../apps/api/src/cards/payment-customers';
 import { StartTopUpHandler } from '../../apps/api/src/top-ups/start-top-up.handler';
 import { InMemorySagaJobs, type HarnessSagaJobs } from './saga-job-legs';
 
@@ -70,7 +71,12 @@ export class MovementProcess {
       },
     );
     this.recorder = new GatewayEventRecorder(this.streams);
-    this.topUps = new StartTopUpHandler(this.wallets, this.streams, gateway);
+    this.topUps = new StartTopUpHandler(
+      this.wallets,
+      this.streams,
+      gateway,
+      new PaymentCustomers(db, gateway),
+    );
   }
 
   /** Starts what the worker runs besides the driver: the job runner and the provider's event feed. */

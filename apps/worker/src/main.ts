@@ -1,31 +1,9 @@
 import 'reflect-metadata';
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
-import { JobsModule } from '@ledger/jobs';
-import { NotificationsModule } from '@ledger/notifications';
-import { PaymentsModule } from '@ledger/payments';
 import { ConfigError, loadAppConfig } from '@ledger/config';
-import { openRuntime, type Runtime } from '@ledger/runtime';
-import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
-import { WorkerModule } from './worker.module';
-
-@Module({})
-class WorkerRootModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: WorkerRootModule,
-      imports: [
-        InfrastructureModule.forRuntime(runtime),
-        CqrsModule.forRoot(),
-        PaymentsModule.forRoot(),
-        JobsModule.forRoot(),
-        NotificationsModule.forRoot(),
-        WorkerModule,
-      ],
-    };
-  }
-}
+import { openRuntime } from '@ledger/runtime';
+import { WorkerRootModule } from './worker-root.module';
 
 /** The worker on its own (production shape): projections and sagas, no HTTP. */
 async function main(): Promise<void> {

@@ -20,13 +20,29 @@ import type { GatewayEvent, GatewayEventHandler } from './gateway-event';
  */
 export interface PaymentGateway {
   /**
+   * Which provider this is (`sandbox`, `stripe`). Ids stored for one provider,
+   * such as a user's customer id, mean nothing to another, so they are kept
+   * under this name.
+   */
+  readonly provider: string;
+
+  /**
+   * Creates the provider's customer for one ledger user. A retry with the
+   * same key returns the same customer, so callers derive the key from the
+   * user id. A user's cards are linked to and charged from this customer
+   * only: the provider itself refuses a charge with another customer's card.
+   */
+  createCustomer(input: CreateCustomerInput): Promise<CustomerResult>;
+
+  /**
    * Starts a card payment. Without `paymentMethodId` the customer confirms it
    * in the browser with `clientSecret`; with a linked card's id it is charged
    * at once, off session. The outcome arrives later as `payment_succeeded` or
    * `payment_failed`; the returned status is only a hint.
    *
    * Throws `PermanentGatewayError('card_declined')` when an off-session charge
-   * is refused outright.
+   * is refused outright, and `PermanentGatewayError('invalid_request')` when
+   * `paymentMethodId` is not linked to `customerRef`.
    */
   createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult>;
 
@@ -92,6 +108,17 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 export const PAYMENT_METHODS_PAGE_LIMIT = 100;
 
 export type Metadata = Readonly<Record<string, string>>;
+
+export interface CreateCustomerInput {
+  /** Provider ids only; never a name, e-mail or phone number. */
+  readonly metadata?: Metadata;
+  readonly idempotencyKey: string;
+}
+
+export interface CustomerResult {
+  /** The provider's customer id (`cus_…`). */
+  readonly customerRef: string;
+}
 
 export interface CreatePaymentIntentInput {
   readonly amountMinor: bigint;

@@ -68,6 +68,26 @@ describe('readPaymentsConfig', () => {
       api: { host: 'stripe.internal', port: 443, protocol: 'https' },
     });
   });
+
+  it('bounds every Stripe call by a timeout and a few network retries, from configuration', () => {
+    expect(readPaymentsConfig(stripeEnv)).toMatchObject({
+      timeoutMs: 20_000,
+      maxNetworkRetries: 1,
+    });
+    expect(
+      readPaymentsConfig({
+        ...stripeEnv,
+        STRIPE_TIMEOUT_MS: '5000',
+        STRIPE_MAX_NETWORK_RETRIES: '0',
+      }),
+    ).toMatchObject({ timeoutMs: 5_000, maxNetworkRetries: 0 });
+    expect(() => readPaymentsConfig({ ...stripeEnv, STRIPE_TIMEOUT_MS: '0' })).toThrow(
+      /STRIPE_TIMEOUT_MS/,
+    );
+    expect(() => readPaymentsConfig({ ...stripeEnv, STRIPE_MAX_NETWORK_RETRIES: '50' })).toThrow(
+      /STRIPE_MAX_NETWORK_RETRIES/,
+    );
+  });
 });
 
 describe('PaymentsModule', () => {

@@ -9,6 +9,7 @@ import {
 } from '@ledger/payments';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
+import { PaymentCustomers } from './payment-customers';
 
 const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9_]{1,100}$/;
 
@@ -16,13 +17,18 @@ const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9_]{1,100}$/;
  * Linked cards. The card details go from the browser to the provider through
  * a SetupIntent's client secret; the ledger keeps and shows only provider ids
  * and display hints (brand, last four digits, expiry). A linked card can pay
- * for a top-up (`paymentMethodId` on POST /top-ups).
+ * for a top-up (`paymentMethodId` on POST /top-ups). Every card belongs to the
+ * caller's own customer at the provider (`PaymentCustomers`); another user's
+ * card answers exactly like a missing one.
  */
 @ApiTags('cards')
 @ApiBearerAuth()
 @Controller('cards')
 export class CardsController {
-  constructor(@Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway) {}
+  constructor(
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly customers: PaymentCustomers,
+  ) {}
 
   /** Starts linking a card: the frontend confirms the returned client secret with the provider's SDK. */
   @Post('setup-intents')
@@ -31,9 +37,10 @@ export class CardsController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: { idempotency: IdempotencyContext },
   ) {
+    const customerRef = await this.call(() => this.customers.ensure(principal.userId));
     const intent = await this.call(() =>
       this.gateway.createSetupIntent({
-        customerRef: customerRefOf(principal),
+        customerRef,
         metadata: { user_id: principal.userId },
         idempotencyKey: `setup:${req.idempotency.commandId}`,
       }),
@@ -43,7 +50,9 @@ export class CardsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
-    const cards = await this.call(() => this.gateway.listPaymentMethods(customerRefOf(principal)));
+    const customerRef = await this.customers.find(principal.userId);
+    if (!customerRef) return { items: [] };
+    const cards = await this.call(() => this.gateway.listPaymentMethods(customerRef));
     return { items: cards };
   }
 
@@ -52,7 +61,9 @@ export class CardsController {
   @HttpCode(204)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     if (!PAYMENT_METHOD_ID.test(id)) throw new RejectionException('card_not_found');
-    const cards = await this.call(() => this.gateway.listPaymentMethods(customerRefOf(principal)));
+    const customerRef = await this.customers.find(principal.userId);
+    if (!customerRef) throw new RejectionException('card_not_found');
+    const cards = await this.call(() => this.gateway.listPaymentMethods(customerRef));
     if (!cards.some((card) => card.paymentMethodId === id))
       throw new RejectionException('card_not_found');
     await this.call(() =>
@@ -72,12 +83,4 @@ export class CardsController {
       throw error;
     }
   }
-}
-
-/**
- * The provider customer a user's cards and payments belong to. Top-ups use
- * the same reference, so a linked card can pay for one.
- */
-export function customerRefOf(principal: Principal): string {
-  return principal.userId;
 }

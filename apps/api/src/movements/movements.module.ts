@@ -6,6 +6,7 @@ import {
   MovementStreamsModule,
   RATE_PROVIDER,
 } from '@ledger/ledger';
+import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 import { StartTopUpHandler } from '../top-ups/start-top-up.handler';
@@ -42,6 +43,7 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
   providers: [
     RecipientResolver,
     PayoutDestinationsStore,
+    PaymentCustomers,
     StartTransferHandler,
     StartTopUpHandler,
     StartWithdrawalHandler,
@@ -52,5 +54,6 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
       useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? ''),
     },
   ],
+  exports: [PaymentCustomers],
 })
 export class MovementsModule {}

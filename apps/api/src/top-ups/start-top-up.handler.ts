@@ -1,6 +1,11 @@
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PAYMENT_GATEWAY, PermanentGatewayError, type PaymentGateway } from '@ledger/payments';
+import {
+  PAYMENT_GATEWAY,
+  PermanentGatewayError,
+  TransientGatewayError,
+  type PaymentGateway,
+} from '@ledger/payments';
 import {
   deriveId,
   MovementStreams,
@@ -12,6 +17,7 @@ import {
   type TopUp,
   type TopUpRequest,
 } from '@ledger/ledger';
+import { PaymentCustomers } from '../cards/payment-customers';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
@@ -23,6 +29,11 @@ export const TOP_UP_TIMEOUT = Symbol('TOP_UP_TIMEOUT');
  * browser needs its client secret to confirm the payment. The intent's key
  * is `<saga>:intent`, so a retried request gets the same intent back; its
  * metadata names the saga, so the provider's report finds its way back.
+ *
+ * The payment belongs to the caller's own customer at the provider, and a
+ * linked card pays only if the caller linked it: anyone else's card, or one
+ * that does not exist, is `card_not_found` before anything is written or
+ * sent to the provider.
  */
 @CommandHandler(StartTopUpCommand)
 export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, MovementStarted> {
@@ -30,6 +41,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     private readonly wallets: WalletCommands,
     private readonly streams: MovementStreams,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly customers: PaymentCustomers,
     @Optional() @Inject(TOP_UP_TIMEOUT) private readonly timeoutMs: number = TOP_UP_TIMEOUT_MS,
   ) {}
 
@@ -44,6 +56,8 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
         ok: false,
         rejection: wallet.status === 'frozen' ? 'wallet_frozen' : 'wallet_closed',
       };
+    const payer = await this.payer(input.caller.userId, input.paymentMethodId);
+    if (!payer.ok) return payer;
 
     const topUpId = deriveId('topup', input.commandId);
     const stream = sagaStreamId('topup', topUpId);
@@ -70,7 +84,33 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
       ? ((await this.streams.load(stream))?.state as TopUp | undefined)
       : undefined;
     const recorded = state && state.phase !== 'none' ? state.request : request;
-    return this.createIntent(stream, recorded, input.customerRef);
+    return this.createIntent(stream, recorded, payer.customerRef);
+  }
+
+  /**
+   * The caller's customer at the provider and, when a linked card is to pay,
+   * proof that it is one of theirs. A user without a customer has linked no
+   * card, so the provider is not asked.
+   */
+  private async payer(
+    userId: string,
+    paymentMethodId: string | undefined,
+  ): Promise<{ ok: true; customerRef: string } | Extract<MovementStarted, { ok: false }>> {
+    try {
+      if (!paymentMethodId) return { ok: true, customerRef: await this.customers.ensure(userId) };
+      const customerRef = await this.customers.find(userId);
+      if (!customerRef) return { ok: false, rejection: 'card_not_found' };
+      const cards = await this.gateway.listPaymentMethods(customerRef);
+      if (!cards.some((card) => card.paymentMethodId === paymentMethodId))
+        return { ok: false, rejection: 'card_not_found' };
+      return { ok: true, customerRef };
+    } catch (error) {
+      if (error instanceof TransientGatewayError)
+        return { ok: false, rejection: 'payment_provider_unavailable' };
+      if (error instanceof PermanentGatewayError)
+        return { ok: false, rejection: 'payment_provider_refused' };
+      throw error;
+    }
   }
 
   private async createIntent(

@@ -33,8 +33,6 @@ export class TopUpsController {
         walletId: dto.walletId,
         amountMinor: amountOf(dto.amountMinor),
         currency: dto.currency,
-        // The user id names the customer at the provider; linked cards are looked up under it.
-        customerRef: principal.userId,
         paymentMethodId: dto.paymentMethodId,
       }),
     );

@@ -28,7 +28,6 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
         walletId,
         amountMinor,
         currency: 'USD',
-        customerRef: 'cus_carol',
       }),
     );
     if (!started.ok) throw new Error(started.rejection);

@@ -40,8 +40,7 @@ export class StartTopUpCommand {
       readonly walletId: string;
       readonly amountMinor: bigint;
       readonly currency: string;
-      /** The provider's customer id for the caller. */
-      readonly customerRef: string;
+      /** A card the caller linked, to charge now; the handler checks it is theirs. */
       readonly paymentMethodId?: string;
     },
   ) {}
@@ -61,7 +60,12 @@ export class StartWithdrawalCommand {
 }
 
 export type MovementStartRejection =
-  MovementRejection | WalletRejection | 'concurrency_conflict' | 'payment_provider_unavailable';
+  | MovementRejection
+  | WalletRejection
+  | 'concurrency_conflict'
+  | 'card_not_found'
+  | 'payment_provider_refused'
+  | 'payment_provider_unavailable';
 
 export type MovementStarted =
   | {

@@ -29,6 +29,7 @@ export const SANDBOX_OUTCOMES = [
 export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
 
 export type SandboxOperation =
+  | 'createCustomer'
   | 'createPaymentIntent'
   | 'refund'
   | 'createPayout'

@@ -320,6 +320,44 @@ describe('SandboxGateway', () => {
     expect(await sandbox.listPaymentMethods('cus_cards')).toEqual([]);
   });
 
+  it('creates one customer per key, the same one after a restart', async () => {
+    const { sandbox } = setup();
+    const first = await sandbox.createCustomer({ idempotencyKey: 'user-u1:customer' });
+    expect(first.customerRef).toMatch(/^cus_sb_/);
+    expect(await sandbox.createCustomer({ idempotencyKey: 'user-u1:customer' })).toEqual(first);
+    expect(
+      await new SandboxGateway().createCustomer({ idempotencyKey: 'user-u1:customer' }),
+    ).toEqual(first);
+    expect(
+      (await sandbox.createCustomer({ idempotencyKey: 'user-u2:customer' })).customerRef,
+    ).not.toBe(first.customerRef);
+  });
+
+  it("charges a linked card only for its own customer; another's or a made-up card is refused", async () => {
+    const { sandbox, events } = setup();
+    await sandbox.createSetupIntent({ customerRef: 'cus_owner', idempotencyKey: 'user-o:link:1' });
+    const [card] = await sandbox.listPaymentMethods('cus_owner');
+    for (const [customerRef, paymentMethodId] of [
+      ['cus_other', card.paymentMethodId],
+      ['cus_owner', 'pm_made_up'],
+    ]) {
+      const key = `topup-${customerRef}-${paymentMethodId}:charge`;
+      await expect(
+        sandbox.createPaymentIntent(charge(key, { customerRef, paymentMethodId })),
+      ).rejects.toMatchObject({ name: 'PermanentGatewayError', reason: 'invalid_request' });
+    }
+    await sandbox.idle();
+    expect(events).toEqual([]);
+    await sandbox.createPaymentIntent(
+      charge('topup-own:charge', {
+        customerRef: 'cus_owner',
+        paymentMethodId: card.paymentMethodId,
+      }),
+    );
+    await sandbox.idle();
+    expect(events.map((e) => e.type)).toEqual(['payment_succeeded']);
+  });
+
   it('verifies its own signed webhooks and refuses forged ones', async () => {
     const { sandbox, events } = setup();
     await sandbox.createPaymentIntent(charge('topup-11:charge'));

@@ -6,21 +6,24 @@ import {
   toProviderAmount,
 } from '../gateway-input';
 import { PermanentGatewayError } from '../payment-gateway.errors';
-import type {
-  CancelPayoutInput,
-  CancelPayoutResult,
-  CreatePaymentIntentInput,
-  CreatePayoutInput,
-  CreateSetupIntentInput,
-  DetachPaymentMethodInput,
-  Metadata,
-  PaymentGateway,
-  PaymentIntentResult,
-  PaymentMethodSummary,
-  PayoutResult,
-  RefundInput,
-  RefundResult,
-  SetupIntentResult,
+import {
+  PAYMENT_METHODS_PAGE_LIMIT,
+  type CancelPayoutInput,
+  type CancelPayoutResult,
+  type CreateCustomerInput,
+  type CreatePaymentIntentInput,
+  type CustomerResult,
+  type CreatePayoutInput,
+  type CreateSetupIntentInput,
+  type DetachPaymentMethodInput,
+  type Metadata,
+  type PaymentGateway,
+  type PaymentIntentResult,
+  type PaymentMethodSummary,
+  type PayoutResult,
+  type RefundInput,
+  type RefundResult,
+  type SetupIntentResult,
 } from '../payment-gateway.port';
 import {
   declined,
@@ -30,6 +33,7 @@ import {
   timedOut,
   type StoredCall,
 } from './sandbox-calls';
+import { SandboxCards } from './sandbox-cards';
 import { SandboxEventBus } from './sandbox-event-bus';
 import {
   SANDBOX_MAGIC_AMOUNTS,
@@ -88,12 +92,13 @@ const MAX_REMEMBERED_CALLS = 100_000;
  * at least once, instead of through webhooks.
  */
 export class SandboxGateway implements PaymentGateway {
+  readonly provider = 'sandbox';
   readonly script: SandboxScript;
   private readonly bus: SandboxEventBus;
   private readonly calls = new Map<string, StoredCall>();
   private readonly charges = new Map<string, Charge>();
   private readonly payouts = new Map<string, SandboxPayout>();
-  private readonly cards = new Map<string, PaymentMethodSummary & { customerRef: string }>();
+  private readonly cards = new SandboxCards();
   private readonly now: () => Date;
 
   constructor(private readonly options: SandboxGatewayOptions = {}) {
@@ -108,9 +113,21 @@ export class SandboxGateway implements PaymentGateway {
     });
   }
 
+  async createCustomer(input: CreateCustomerInput): Promise<CustomerResult> {
+    return this.idempotent('createCustomer', input, input.metadata ?? {}, undefined, () => ({
+      customerRef: objectId('cus', input.idempotencyKey),
+    }));
+  }
+
   async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult> {
     checkCurrency(input.currency);
     toProviderAmount(input.amountMinor);
+    if (input.paymentMethodId && !this.cards.belongsTo(input.paymentMethodId, input.customerRef)) {
+      throw new PermanentGatewayError(
+        'invalid_request',
+        `No such payment method ${input.paymentMethodId} for customer ${input.customerRef}`,
+      );
+    }
     return this.idempotent(
       'createPaymentIntent',
       input,
@@ -203,21 +220,19 @@ export class SandboxGateway implements PaymentGateway {
         expMonth: 12,
         expYear: 2030,
       };
-      this.remember(this.cards, card.paymentMethodId, { ...card, customerRef: input.customerRef });
+      this.cards.link(card, input.customerRef);
       return { setupIntentId: id, clientSecret: `${id}_secret_sandbox` };
     });
   }
 
   async listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]> {
     this.failIfScripted('listPaymentMethods');
-    return [...this.cards.values()]
-      .filter((card) => card.customerRef === customerRef)
-      .map(({ customerRef: _owner, ...card }) => card);
+    return this.cards.listFor(customerRef, PAYMENT_METHODS_PAGE_LIMIT);
   }
 
   async detachPaymentMethod(input: DetachPaymentMethodInput): Promise<void> {
     await this.idempotent('detachPaymentMethod', input, {}, undefined, () => {
-      if (!this.cards.delete(input.paymentMethodId)) {
+      if (!this.cards.detach(input.paymentMethodId)) {
         throw new PermanentGatewayError(
           'invalid_request',
           `No such payment method ${input.paymentMethodId}`,

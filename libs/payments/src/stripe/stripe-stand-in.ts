@@ -16,7 +16,9 @@ export type StandInFault =
   /** 402 card_declined; recorded against the key, as Stripe does, so a retry gets it again. */
   | { readonly kind: 'card_declined' }
   /** Executes and records the response, then drops the connection: the ambiguous case. */
-  | { readonly kind: 'drop_response' };
+  | { readonly kind: 'drop_response' }
+  /** Executes and records the response, then answers only after `delayMs`: a slow provider. */
+  | { readonly kind: 'delay_response'; readonly delayMs: number };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -146,6 +148,9 @@ export class StripeStandIn {
     };
     if (idempotencyKey && req.method === 'POST') this.idempotent.set(scope, response);
     if (fault?.kind === 'drop_response') return void res.socket?.destroy();
+    if (fault?.kind === 'delay_response')
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    if (res.destroyed) return;
     return send(
       res,
       response.status,
@@ -171,8 +176,13 @@ export class StripeStandIn {
         body: error('card_error', 'Your card was declined.', 'card_declined', 'generic_decline'),
       };
     }
-    if (method === 'POST' && path === '/v1/payment_intents')
-      return this.created(this.paymentIntent(params));
+    if (method === 'POST' && path === '/v1/customers')
+      return this.created({
+        id: this.nextId('cus'),
+        object: 'customer',
+        metadata: params.metadata ?? {},
+      });
+    if (method === 'POST' && path === '/v1/payment_intents') return this.chargeIntent(params);
     if (method === 'POST' && path === '/v1/refunds') return this.refund(params);
     if (method === 'POST' && path === '/v1/payouts') return this.created(this.payout(params));
     const cancel = /^\/v1\/payouts\/([^/]+)\/cancel$/.exec(path);
@@ -192,6 +202,31 @@ export class StripeStandIn {
   private created(object: StripeObject): { status: number; body: unknown } {
     this.objects.set(object.id, object);
     return { status: 200, body: object };
+  }
+
+  /** Stripe charges a saved card only for the customer it is attached to; anything else is a 400. */
+  private chargeIntent(params: Record<string, unknown>): { status: number; body: unknown } {
+    if (params.payment_method !== undefined) {
+      const card = this.objects.get(String(params.payment_method));
+      if (card?.object !== 'payment_method')
+        return {
+          status: 400,
+          body: error(
+            'invalid_request_error',
+            `No such PaymentMethod: '${String(params.payment_method)}'`,
+            'resource_missing',
+          ),
+        };
+      if (card.customer !== params.customer)
+        return {
+          status: 400,
+          body: error(
+            'invalid_request_error',
+            'The provided PaymentMethod belongs to another Customer.',
+          ),
+        };
+    }
+    return this.created(this.paymentIntent(params));
   }
 
   private paymentIntent(params: Record<string, unknown>): StripeObject {

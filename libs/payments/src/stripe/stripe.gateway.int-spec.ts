@@ -228,6 +228,90 @@ describe('StripeGateway against the stand-in', () => {
     expect(await gateway.listPaymentMethods('cus_cards')).toEqual([]);
   });
 
+  it('creates one customer per key: a retry returns the same customer', async () => {
+    const before = standIn.count('customer');
+    const first = await gateway.createCustomer({
+      metadata: { ledger_user: 'u-1' },
+      idempotencyKey: 'user-u-1:customer',
+    });
+    const again = await gateway.createCustomer({
+      metadata: { ledger_user: 'u-1' },
+      idempotencyKey: 'user-u-1:customer',
+    });
+    expect(first.customerRef).toMatch(/^cus_/);
+    expect(again).toEqual(first);
+    expect(standIn.count('customer')).toBe(before + 1);
+    expect(standIn.requests.at(-1)).toMatchObject({
+      path: '/v1/customers',
+      idempotencyKey: 'user-u-1:customer',
+    });
+  });
+
+  it("charges a saved card only for its own customer: another's or a made-up card is refused", async () => {
+    const own = standIn.addCard('cus_owner', { brand: 'visa', last4: '4242' });
+    const payWith = (customerRef: string, paymentMethodId: string, key: string) =>
+      gateway.createPaymentIntent({
+        amountMinor: 900n,
+        currency: 'EUR',
+        customerRef,
+        paymentMethodId,
+        metadata: {},
+        idempotencyKey: key,
+      });
+    await expect(payWith('cus_other', own, 'topup-own-1:charge')).rejects.toMatchObject({
+      name: 'PermanentGatewayError',
+      reason: 'invalid_request',
+    });
+    await expect(payWith('cus_owner', 'pm_made_up', 'topup-own-2:charge')).rejects.toMatchObject({
+      name: 'PermanentGatewayError',
+      reason: 'invalid_request',
+    });
+    expect((await payWith('cus_owner', own, 'topup-own-3:charge')).status).toBe('succeeded');
+  });
+
+  describe('timeouts', () => {
+    const slowGateway = (maxNetworkRetries: number) =>
+      new StripeGateway({
+        secretKey: 'sk_test_standin',
+        webhookSecret: 'whsec_test',
+        api: standIn.api,
+        timeoutMs: 200,
+        maxNetworkRetries,
+      });
+
+    it('gives up on a provider slower than the timeout with a transient timeout', async () => {
+      standIn.failNext({ kind: 'delay_response', delayMs: 2_000 }, '/v1/payouts');
+      const error = await slowGateway(0)
+        .createPayout({
+          amountMinor: 300n,
+          currency: 'EUR',
+          destination: { type: 'bank_account', id: 'ba_slow' },
+          metadata: {},
+          idempotencyKey: 'withdrawal-slow-1:payout',
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransientGatewayError);
+      expect(error).toMatchObject({ reason: 'timeout', retryable: true });
+    });
+
+    it('retries a timed-out call as configured, with the same key, and creates one object', async () => {
+      const before = standIn.count('payout');
+      const sent = standIn.requests.length;
+      standIn.failNext({ kind: 'delay_response', delayMs: 2_000 }, '/v1/payouts');
+      const payout = await slowGateway(1).createPayout({
+        amountMinor: 300n,
+        currency: 'EUR',
+        destination: { type: 'bank_account', id: 'ba_slow' },
+        metadata: {},
+        idempotencyKey: 'withdrawal-slow-2:payout',
+      });
+      expect(payout.payoutId).toMatch(/^po_/);
+      expect(standIn.count('payout')).toBe(before + 1);
+      const keys = standIn.requests.slice(sent).map((r) => r.idempotencyKey);
+      expect(keys).toEqual(['withdrawal-slow-2:payout', 'withdrawal-slow-2:payout']);
+    });
+  });
+
   it('refuses amounts a JSON number cannot carry exactly, before any request', async () => {
     const sent = standIn.requests.length;
     await expect(charge('topup-9:charge', 2n ** 53n)).rejects.toMatchObject({

@@ -11,7 +11,9 @@ import {
   PAYMENT_METHODS_PAGE_LIMIT,
   type CancelPayoutInput,
   type CancelPayoutResult,
+  type CreateCustomerInput,
   type CreatePaymentIntentInput,
+  type CustomerResult,
   type CreatePayoutInput,
   type CreateSetupIntentInput,
   type DetachPaymentMethodInput,
@@ -52,6 +54,7 @@ export const MAX_WEBHOOK_BYTES = 512 * 1024;
 
 /** `PaymentGateway` over the Stripe API (see the port for the contract). */
 export class StripeGateway implements PaymentGateway {
+  readonly provider = 'stripe';
   private readonly stripe: Stripe;
 
   constructor(private readonly options: StripeGatewayOptions) {
@@ -63,6 +66,18 @@ export class StripeGateway implements PaymentGateway {
       maxNetworkRetries: options.maxNetworkRetries ?? 1,
       telemetry: false,
     });
+  }
+
+  async createCustomer(input: CreateCustomerInput): Promise<CustomerResult> {
+    checkIdempotencyKey(input.idempotencyKey);
+    checkMetadata(input.metadata);
+    const customer = await this.call(() =>
+      this.stripe.customers.create(
+        { metadata: { ...(input.metadata ?? {}) } },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { customerRef: customer.id };
   }
 
   async createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentResult> {

@@ -1,5 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import type { GatewayEvent } from '@ledger/payments';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { PAYMENT_GATEWAY, type GatewayEvent, type PaymentGateway } from '@ledger/payments';
 import { deriveId } from '../../ids';
 import { parseSagaStreamId } from '../saga';
 import { MovementStreams } from './movement-streams.service';
@@ -11,10 +17,11 @@ export type RecordedReport = 'recorded' | 'duplicate' | 'ignored';
 
 /**
  * Records a payment provider's report on the saga it belongs to, before
- * anything acts on it. Used by the webhook route (Stripe) and by the worker's
- * subscription to the sandbox. The command id derives from the provider's
- * event id, so a redelivered webhook is recognised twice over: by the
- * command path and by the saga, which keeps the event ids it has seen.
+ * anything acts on it. Used by the webhook route (Stripe) and by every
+ * process's subscription to its own gateway (`GatewayEventFeed`). The
+ * command id derives from the provider's event id, so a redelivered webhook
+ * is recognised twice over: by the command path and by the saga, which keeps
+ * the event ids it has seen.
  */
 @Injectable()
 export class GatewayEventRecorder {
@@ -76,5 +83,36 @@ export class GatewayEventRecorder {
     }
     // Refund reports and disputes are for reconciliation; sagas act on the refund call's answer.
     return undefined;
+  }
+}
+
+/**
+ * Records what the process's own gateway reports in process (the sandbox's
+ * `onEvent`; Stripe reports through the webhook route instead). Provided once
+ * per process by `MovementStreamsModule`, so every process that owns a
+ * gateway records the outcomes of the calls it made itself: the API those of
+ * the payment intents it creates, the worker those of its payouts and
+ * refunds. An outcome never waits for a subscriber that only another process
+ * has. The handler resolves once the report is on the saga stream, so a
+ * failed record is redelivered rather than lost.
+ */
+@Injectable()
+export class GatewayEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly recorder: GatewayEventRecorder,
+    @Optional() @Inject(PAYMENT_GATEWAY) private readonly gateway?: PaymentGateway,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.gateway?.onEvent(async (event) => {
+      await this.recorder.record(event);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 }

@@ -1,0 +1,121 @@
+import { PAYMENT_GATEWAY, type SandboxGateway } from '@ledger/payments';
+import { databaseFactories } from '@ledger/testing';
+import {
+  key,
+  signUp,
+  startLedgerApp,
+  type LedgerTestApp,
+  type TestUser,
+} from '../../../../test/support/ledger-app';
+
+/**
+ * Only your own card can be charged: each user has a customer of their own at
+ * the provider, cards are linked to it, and a top-up with any other card
+ * (another user's, or one that does not exist) is refused before anything is
+ * written or sent to the provider.
+ */
+describe.each(databaseFactories())('cards and card top-ups on $name', (factory) => {
+  let t: LedgerTestApp;
+  let gateway: SandboxGateway;
+  let alice: TestUser;
+  let bob: TestUser;
+  let aliceCard: string;
+
+  beforeAll(async () => {
+    t = await startLedgerApp(factory);
+    gateway = t.app.get(PAYMENT_GATEWAY);
+    alice = await signUp(t);
+    bob = await signUp(t);
+    await t
+      .http()
+      .post('/cards/setup-intents')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({})
+      .expect(201);
+    const cards = await t.http().get('/cards').set('Authorization', alice.auth).expect(200);
+    aliceCard = cards.body.items[0].paymentMethodId;
+    await t.settle();
+  });
+  afterAll(() => t?.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  const walletOf = async (user: TestUser) =>
+    (await t.http().get('/wallets').set('Authorization', user.auth).expect(200)).body.items[0]
+      .id as string;
+
+  const customerOf = async (userId: string) =>
+    (
+      await t.db.query<{ customer_ref: string }>(
+        'SELECT customer_ref FROM payment_customers WHERE provider = $1 AND user_id = $2',
+        ['sandbox', userId],
+      )
+    ).rows.map((r) => r.customer_ref);
+
+  const topUpWith = async (user: TestUser, paymentMethodId: string) =>
+    t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', user.auth)
+      .set('Idempotency-Key', key())
+      .send({ walletId: await walletOf(user), amountMinor: 700, currency: 'EUR', paymentMethodId });
+
+  it("refuses another user's card and a made-up one alike, writing nothing and charging nothing", async () => {
+    const charges = jest.spyOn(gateway, 'createPaymentIntent');
+    const events = await t.eventCount();
+    const othersCard = await topUpWith(bob, aliceCard);
+    const madeUp = await topUpWith(bob, 'pm_x');
+    const madeUpForAlice = await topUpWith(alice, 'pm_x');
+    expect(othersCard.status).toBe(404);
+    expect(othersCard.body).toEqual({
+      statusCode: 404,
+      error: 'card_not_found',
+      message: 'No linked card with this id',
+    });
+    expect(madeUp.status).toBe(404);
+    expect(madeUp.body).toEqual(othersCard.body);
+    expect(madeUpForAlice.status).toBe(404);
+    expect(madeUpForAlice.body).toEqual(othersCard.body);
+    expect(charges).not.toHaveBeenCalled();
+    expect(await t.eventCount()).toBe(events);
+  });
+
+  it("charges the owner's card from the owner's own customer", async () => {
+    const charges = jest.spyOn(gateway, 'createPaymentIntent');
+    const res = await topUpWith(alice, aliceCard);
+    expect(res.status).toBe(202);
+    const [customerRef] = await customerOf(alice.userId);
+    expect(customerRef).toMatch(/^cus_/);
+    expect(charges).toHaveBeenCalledTimes(1);
+    expect(charges.mock.calls[0][0]).toMatchObject({ customerRef, paymentMethodId: aliceCard });
+  });
+
+  it('gives every user a customer of their own, created once', async () => {
+    expect(await customerOf(bob.userId)).toEqual([]);
+    const res = await t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', bob.auth)
+      .set('Idempotency-Key', key())
+      .send({ walletId: await walletOf(bob), amountMinor: 300, currency: 'EUR' });
+    expect(res.status).toBe(202);
+    const bobs = await customerOf(bob.userId);
+    expect(bobs).toHaveLength(1);
+    expect(bobs[0]).not.toBe((await customerOf(alice.userId))[0]);
+    expect(bobs[0]).not.toContain(bob.userId);
+  });
+
+  it("answers another user's card on the cards routes exactly like a missing one", async () => {
+    const others = await t.http().delete(`/cards/${aliceCard}`).set('Authorization', bob.auth);
+    const missing = await t.http().delete('/cards/pm_x').set('Authorization', bob.auth);
+    expect(others.status).toBe(404);
+    expect(others.body).toEqual(missing.body);
+    expect(others.body.error).toBe('card_not_found');
+    const bobsCards = await t.http().get('/cards').set('Authorization', bob.auth).expect(200);
+    expect(bobsCards.body.items).toEqual([]);
+    const alicesCards = await t.http().get('/cards').set('Authorization', alice.auth).expect(200);
+    expect(
+      alicesCards.body.items.map((c: { paymentMethodId: string }) => c.paymentMethodId),
+    ).toEqual([aliceCard]);
+  });
+});

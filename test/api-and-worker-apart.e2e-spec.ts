@@ -1,0 +1,132 @@
+import { totpCode } from '@ledger/identity';
+import { databaseFactories } from '@ledger/testing';
+import { ManualClock } from './identity/identity-test-app';
+import { key, signUp, type TestUser } from './support/ledger-app';
+import { startApiAndWorkerApart, type SplitLedger } from './support/split-ledger';
+
+function redisUrl(): string | undefined {
+  const url = process.env.REDIS_URL;
+  if (!url && process.env.CI === 'true')
+    throw new Error('CI=true but REDIS_URL is not set: the BullMQ legs are required in CI');
+  return url || undefined;
+}
+
+const legs = databaseFactories().flatMap((factory) => [
+  { name: `${factory.name}, jobs in SQL`, factory, redisUrl: undefined },
+  ...(redisUrl()
+    ? [{ name: `${factory.name}, jobs on Redis`, factory, redisUrl: redisUrl() }]
+    : []),
+]);
+
+/**
+ * The shape `docker-compose.yml` ships: the API and the worker as two
+ * applications, each with its own in-memory sandbox gateway, sharing the
+ * database. The API creates the card payment on its sandbox and the worker
+ * pays out on its own, so each outcome must be recorded by the process that
+ * made the call, not by a subscription only the other one has.
+ */
+describe.each(legs)('API and worker apart on $name', ({ factory, redisUrl }) => {
+  let t: SplitLedger;
+  const clock = new ManualClock(Date.now());
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    t = await startApiAndWorkerApart(factory, { clock, redisUrl });
+    alice = await signUp(t, { currency: 'EUR' });
+    bob = await signUp(t, { currency: 'EUR' });
+    await t.settle();
+  });
+  afterAll(() => t?.close());
+
+  const walletOf = async (user: TestUser) => {
+    const res = await t.http().get('/wallets').set('Authorization', user.auth).expect(200);
+    return (res.body.items as Array<{ id: string; availableMinor: string }>)[0];
+  };
+
+  /** Polls until the movement is terminal; a movement left pending fails the test by name. */
+  async function finished(user: TestUser, id: string): Promise<string> {
+    let status = 'unknown';
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const res = await t.http().get(`/movements/${id}`).set('Authorization', user.auth);
+      status = res.body.status;
+      if (res.status === 200 && (status === 'completed' || status === 'failed')) return status;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return `still ${status}`;
+  }
+
+  it('completes a card top-up paid on the API process', async () => {
+    const wallet = await walletOf(alice);
+    const res = await t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({ walletId: wallet.id, amountMinor: 10_000, currency: 'EUR' });
+    expect(res.status).toBe(202);
+    expect(await finished(alice, res.body.id)).toBe('completed');
+    await t.settle();
+    expect((await walletOf(alice)).availableMinor).toBe('10000');
+  });
+
+  it('completes a transfer', async () => {
+    const res = await t
+      .http()
+      .post('/transfers')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .send({
+        fromWalletId: (await walletOf(alice)).id,
+        toEmail: bob.email,
+        amountMinor: '2500',
+        currency: 'EUR',
+      });
+    expect(res.status).toBe(202);
+    expect(await finished(alice, res.body.id)).toBe('completed');
+    await t.settle();
+    expect((await walletOf(alice)).availableMinor).toBe('7500');
+    expect((await walletOf(bob)).availableMinor).toBe('2500');
+  });
+
+  it('completes a withdrawal paid out on the worker process', async () => {
+    const enrolment = await t
+      .http()
+      .post('/me/2fa/enrol')
+      .set('Authorization', alice.auth)
+      .expect(200);
+    const code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
+    await t
+      .http()
+      .post('/me/2fa/confirm')
+      .set('Authorization', alice.auth)
+      .send({ code: await code() })
+      .expect(200);
+    clock.advanceSeconds(30);
+    const destination = await t
+      .http()
+      .post('/payout-destinations')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
+      .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
+    expect(destination.status).toBe(201);
+    clock.advanceSeconds(30);
+    const res = await t
+      .http()
+      .post('/withdrawals')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
+      .send({
+        walletId: (await walletOf(alice)).id,
+        amountMinor: 1500,
+        currency: 'EUR',
+        destinationId: destination.body.id,
+      });
+    expect(res.status).toBe(202);
+    expect(await finished(alice, res.body.id)).toBe('completed');
+    await t.settle();
+    expect((await walletOf(alice)).availableMinor).toBe('6000');
+  });
+});
