@@ -58,9 +58,16 @@ export interface StateCacheOptions {
   readonly maxCommandIds?: number;
 }
 
-/** Defaults sized in docs/performance.md ("State cache"): about 1 GiB at worst. */
+/**
+ * Measured on wallets (`npm run bench:state-cache`, docs/performance.md): a
+ * cached stream costs about 0.8 KB and a remembered command id about 80
+ * bytes, so one full cache at these limits holds about 80 MB of states and
+ * 160 MB of ids. A process has four (wallets and the three saga kinds), so
+ * about 1 GiB if every one were full at once. Open holds come on top, about
+ * 0.3 KB each.
+ */
 export const STATE_CACHE_DEFAULTS = {
-  maxStreams: 200_000,
+  maxStreams: 100_000,
   maxRecentCommands: 4_096,
   maxCommandIds: 2_000_000,
 } as const;
