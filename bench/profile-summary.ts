@@ -26,7 +26,10 @@ interface Profile {
   endTime: number;
 }
 
-/** Layers of a transfer's path, recognised by the file a frame belongs to. */
+/**
+ * Layers of a transfer's path, recognised by `<file>#<function>` of a frame;
+ * V8's builtins have no file, so JSON.parse is `#parse`.
+ */
 const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   [
     'HTTP stack (Express, Nest router, body parsing, helmet)',
@@ -56,6 +59,11 @@ const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['event store adapter', /libs\/event-store\/src\//],
   ['pg driver', /node_modules\/pg(-protocol|-pool|-types)?\//],
   ['jobs (BullMQ, ioredis)', /node_modules\/(bullmq|ioredis)\/|libs\/jobs\//],
+  [
+    'notifications (messages, nodemailer)',
+    /node_modules\/nodemailer\/|libs\/notifications\/|apps\/worker\/src\/notifications\//,
+  ],
+  ['JSON.parse (rows, events, bodies)', /^#parse$/],
 ];
 
 const PG = /node_modules\/pg(-protocol|-pool)?\//;
@@ -85,13 +93,20 @@ export function summarise(profile: Profile, top = 25) {
       n && depth < profile.nodes.length;
       n = parent.get(n.id), depth++
     ) {
-      for (const [layer, pattern] of LAYERS) if (pattern.test(n.callFrame.url)) seen.add(layer);
+      const frame = `${n.callFrame.url}#${n.callFrame.functionName}`;
+      for (const [layer, pattern] of LAYERS) if (pattern.test(frame)) seen.add(layer);
       if (PG.test(n.callFrame.url)) inPg = true;
       else if (inPg && caller === undefined && OWN.test(n.callFrame.url))
         caller = moduleOf(n.callFrame.url, n.callFrame.functionName);
     }
     for (const layer of seen) add(inclusive, layer, hits);
-    if (inPg) add(pgByCaller, caller ?? '(a socket event: reading or parsing a reply)', hits);
+    if (inPg)
+      add(
+        pgByCaller,
+        caller ??
+          '(no project file on the stack: sent once a pooled connection was free, or a reply read)',
+        hits,
+      );
   }
   const share = (map: Map<string, number>, limit: number) =>
     [...map.entries()]
