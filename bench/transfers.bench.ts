@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import { fundedUser } from './bench-funding';
 import { createDatabase, dropDatabase, startChild, stop } from './bench-processes';
 import { createNaiveSchema, seedNaiveWallets } from './naive-wallet.server';
 import { runTransferLoad } from './transfer-load';
@@ -15,8 +16,8 @@ import { runTransferLoad } from './transfer-load';
  * shape on this machine: the service (API and worker in one process) on
  * Postgres (DATABASE_URL) with jobs on Redis (REDIS_URL). autocannon posts
  * transfers between the wallets of one funded user, each with its own
- * Idempotency-Key; then the bench waits until every accepted transfer's saga
- * is terminal and the read models have applied its last event.
+ * Idempotency-Key; then the bench waits until the saga of every transfer the
+ * service took is terminal and the read models have applied its last event.
  *
  * In the same run, on the same Postgres server (its own database), the same
  * load drives the naive CRUD wallet of naive-wallet.server.ts, and the bench
@@ -91,37 +92,45 @@ async function measureLedger(
   connections: number,
 ): Promise<Figures> {
   const databaseUrl = await createDatabase(baseUrl);
-  const server = await startService(databaseUrl, redisUrl);
   try {
-    const auth = await fundedUser();
-    if (PROFILE_DIR) server.kill('SIGWINCH');
-    const started = performance.now();
-    const load = await runTransferLoad({
-      baseUrl: BASE,
-      connections,
-      seconds: SECONDS,
-      wallets: auth.wallets,
-      currency: 'EUR',
-      headers: { authorization: `Bearer ${auth.token}` },
-    });
-    const done = await waitForSagas(databaseUrl, load.ok);
-    if (PROFILE_DIR) await writeProfile(server);
-    return {
-      server: 'ledger',
-      connections,
-      accepted: load.ok,
-      accepted_per_s: Math.round(load.ok / SECONDS),
-      p50_ms: load.p50_ms,
-      p99_ms: load.p99_ms,
-      non_2xx: load.non_2xx,
-      completed: done.completed,
-      failed: done.failed,
-      completed_and_projected_per_s: Math.round(done.completed / ((done.at - started) / 1000)),
-    };
+    return await withChild(await startService(databaseUrl, redisUrl), (server) =>
+      loadLedger(server, databaseUrl, connections),
+    );
   } finally {
-    await stop(server);
     await dropDatabase(baseUrl, databaseUrl);
   }
+}
+
+async function loadLedger(
+  server: ChildProcess,
+  databaseUrl: string,
+  connections: number,
+): Promise<Figures> {
+  const auth = await fundedUser(BASE, WALLETS);
+  if (PROFILE_DIR) server.kill('SIGWINCH');
+  const started = performance.now();
+  const load = await runTransferLoad({
+    baseUrl: BASE,
+    connections,
+    seconds: SECONDS,
+    wallets: auth.wallets,
+    currency: 'EUR',
+    headers: { authorization: `Bearer ${auth.token}` },
+  });
+  const done = await waitForSagas(databaseUrl, load.ok);
+  if (PROFILE_DIR) await writeProfile(server);
+  return {
+    server: 'ledger',
+    connections,
+    accepted: load.ok,
+    accepted_per_s: Math.round(load.ok / SECONDS),
+    p50_ms: load.p50_ms,
+    p99_ms: load.p99_ms,
+    non_2xx: load.non_2xx,
+    completed: done.completed,
+    failed: done.failed,
+    completed_and_projected_per_s: Math.round(done.completed / ((done.at - started) / 1000)),
+  };
 }
 
 /**
@@ -131,38 +140,55 @@ async function measureLedger(
  */
 async function measureNaive(baseUrl: string, connections: number): Promise<Figures> {
   const databaseUrl = await createDatabase(baseUrl);
-  await createNaiveSchema(databaseUrl);
-  const wallets = await seedNaiveWallets(databaseUrl, WALLETS, 'EUR', 100_000_000n);
-  const server = await startChild(join(__dirname, 'naive-wallet.server.js'), [], NAIVE_BASE, {
-    PORT: String(NAIVE_PORT),
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
-  });
   try {
-    const started = performance.now();
-    const load = await runTransferLoad({
-      baseUrl: NAIVE_BASE,
-      connections,
-      seconds: SECONDS,
-      wallets,
-      currency: 'EUR',
+    await createNaiveSchema(databaseUrl);
+    const wallets = await seedNaiveWallets(databaseUrl, WALLETS, 'EUR', 100_000_000n);
+    const server = await startChild(join(__dirname, 'naive-wallet.server.js'), [], NAIVE_BASE, {
+      PORT: String(NAIVE_PORT),
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
     });
-    const completed = await countNaiveTransfers(databaseUrl);
-    return {
-      server: 'naive',
-      connections,
-      accepted: load.ok,
-      accepted_per_s: Math.round(load.ok / SECONDS),
-      p50_ms: load.p50_ms,
-      p99_ms: load.p99_ms,
-      non_2xx: load.non_2xx,
-      completed,
-      failed: 0,
-      completed_and_projected_per_s: Math.round(completed / ((performance.now() - started) / 1000)),
-    };
+    return await withChild(server, () => loadNaive(databaseUrl, wallets, connections));
   } finally {
-    await stop(server);
     await dropDatabase(baseUrl, databaseUrl);
+  }
+}
+
+async function loadNaive(
+  databaseUrl: string,
+  wallets: string[],
+  connections: number,
+): Promise<Figures> {
+  const started = performance.now();
+  const load = await runTransferLoad({
+    baseUrl: NAIVE_BASE,
+    connections,
+    seconds: SECONDS,
+    wallets,
+    currency: 'EUR',
+  });
+  const elapsed_s = (performance.now() - started) / 1000;
+  const completed = await countNaiveTransfers(databaseUrl);
+  return {
+    server: 'naive',
+    connections,
+    accepted: load.ok,
+    accepted_per_s: Math.round(load.ok / SECONDS),
+    p50_ms: load.p50_ms,
+    p99_ms: load.p99_ms,
+    non_2xx: load.non_2xx,
+    completed,
+    failed: 0,
+    completed_and_projected_per_s: Math.round(completed / elapsed_s),
+  };
+}
+
+/** Runs `fn` with a started child process and stops the child whatever `fn` did. */
+async function withChild<T>(child: ChildProcess, fn: (child: ChildProcess) => Promise<T>) {
+  try {
+    return await fn(child);
+  } finally {
+    await stop(child);
   }
 }
 
@@ -205,59 +231,6 @@ async function waitForSagas(
   } finally {
     await client.end();
   }
-}
-
-/** One user with WALLETS funded EUR wallets; the bootstrap admin funds them with adjustments. */
-async function fundedUser(): Promise<{ token: string; wallets: string[] }> {
-  const admin = await call('POST', '/auth/signup', {
-    email: 'admin@bench.test',
-    password: 'bench password 1234',
-    currency: 'EUR',
-  });
-  await call(
-    'PUT',
-    `/admin/users/${admin.userId}/roles`,
-    { roles: ['admin', 'finance'] },
-    admin.accessToken,
-  );
-  const login = await call('POST', '/auth/login', {
-    email: 'admin@bench.test',
-    password: 'bench password 1234',
-  });
-  const wallets: string[] = [];
-  for (let i = 0; i < WALLETS; i++) {
-    const wallet = await call('POST', '/wallets', { currency: 'EUR' }, login.accessToken);
-    await call(
-      'POST',
-      `/wallets/${wallet.id}/adjustments`,
-      {
-        direction: 'credit',
-        amountMinor: '100000000',
-        currency: 'EUR',
-        account: 'suspense',
-        reason: 'bench funding',
-      },
-      login.accessToken,
-    );
-    wallets.push(wallet.id);
-  }
-  return { token: login.accessToken, wallets };
-}
-
-async function call(method: string, path: string, body: unknown, token?: string): Promise<any> {
-  const response = await fetch(`${BASE}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
