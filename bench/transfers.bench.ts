@@ -1,33 +1,49 @@
 import 'reflect-metadata';
-import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { withDatabase } from '@ledger/testing';
+import { fundedUser } from './bench-funding';
+import { createDatabase, dropDatabase, startChild, stop } from './bench-processes';
+import { createNaiveSchema, seedNaiveWallets } from './naive-wallet.server';
+import { runTransferLoad } from './transfer-load';
 
 /**
  * `npm run bench:transfers`: P2P transfers over HTTP against the production
  * shape on this machine: the service (API and worker in one process) on
  * Postgres (DATABASE_URL) with jobs on Redis (REDIS_URL). autocannon posts
  * transfers between the wallets of one funded user, each with its own
- * Idempotency-Key; then the bench waits until every accepted transfer's saga
- * is terminal and the read models have applied its last event.
+ * Idempotency-Key; then the bench waits until the saga of every transfer the
+ * service took is terminal and the read models have applied its last event.
  *
- *   accepted/s                 202 answers per second during the load
- *   completed-and-projected/s  sagas finished and projected, per second from
- *                              the start of the load to the last one
+ * In the same run, on the same Postgres server (its own database), the same
+ * load drives the naive CRUD wallet of naive-wallet.server.ts, and the bench
+ * prints the ratio of the two completed rates.
+ *
+ *   accepted/s                 2xx answers per second during the load
+ *   completed-and-projected/s  ledger: sagas finished and projected, per
+ *                              second from the start of the load to the last
+ *                              one; naive: committed transfers per second
+ *
+ *   BENCH_SECONDS (10), BENCH_CONNECTIONS (32,128), BENCH_WALLETS (200),
+ *   BENCH_PORT (3917; the naive server listens on BENCH_PORT + 10),
+ *   BENCH_NODE_ARGS (extra node flags for the service),
+ *   BENCH_PROFILE_DIR (write a CPU profile of the service during each load)
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '32,128').split(',').map(Number);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
+const NAIVE_PORT = PORT + 10;
 const BASE = `http://127.0.0.1:${PORT}`;
+const NAIVE_BASE = `http://127.0.0.1:${NAIVE_PORT}`;
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 interface Figures {
+  server: 'ledger' | 'naive';
   connections: number;
   accepted: number;
   accepted_per_s: number;
@@ -44,79 +60,144 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL;
   if (!baseUrl || !redisUrl)
     throw new Error('DATABASE_URL and REDIS_URL must be set (the Postgres + Redis shape)');
-  const results: Figures[] = [];
+  const ledger: Figures[] = [];
+  const naive: Figures[] = [];
   for (const connections of CONNECTIONS) {
-    const databaseUrl = await createDatabase(baseUrl);
-    const server = await startService(databaseUrl, redisUrl);
-    try {
-      const auth = await fundedUser();
-      results.push(await measure(connections, auth, databaseUrl));
-      console.error(`  ${connections} connections: ${JSON.stringify(results[results.length - 1])}`);
-    } finally {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-      await dropDatabase(baseUrl, databaseUrl);
-    }
+    ledger.push(await measureLedger(baseUrl, redisUrl, connections));
+    console.error(`  ledger ${connections} connections: ${JSON.stringify(ledger.at(-1))}`);
+    naive.push(await measureNaive(baseUrl, connections));
+    console.error(`  naive ${connections} connections: ${JSON.stringify(naive.at(-1))}`);
   }
+  const ratio = ledger.map((l, i) => ({
+    connections: l.connections,
+    ledger_over_naive: ratioOf(
+      l.completed_and_projected_per_s,
+      naive[i].completed_and_projected_per_s,
+    ),
+  }));
   console.log(
     JSON.stringify(
-      { benchmark: 'transfers-http', seconds: SECONDS, wallets: WALLETS, results },
+      { benchmark: 'transfers-http', seconds: SECONDS, wallets: WALLETS, ledger, naive, ratio },
       null,
       2,
     ),
   );
-  console.table(results);
+  console.table([...ledger, ...naive]);
+  console.table(ratio);
 }
 
-async function measure(
+async function measureLedger(
+  baseUrl: string,
+  redisUrl: string,
   connections: number,
-  auth: { token: string; wallets: string[] },
-  databaseUrl: string,
 ): Promise<Figures> {
+  const databaseUrl = await createDatabase(baseUrl);
+  try {
+    return await withChild(await startService(databaseUrl, redisUrl), (server) =>
+      loadLedger(server, databaseUrl, connections),
+    );
+  } finally {
+    await dropDatabase(baseUrl, databaseUrl);
+  }
+}
+
+async function loadLedger(
+  server: ChildProcess,
+  databaseUrl: string,
+  connections: number,
+): Promise<Figures> {
+  const auth = await fundedUser(BASE, WALLETS);
+  if (PROFILE_DIR) server.kill('SIGWINCH');
   const started = performance.now();
-  const load = await autocannon({
-    url: `${BASE}/transfers`,
-    method: 'POST',
+  const load = await runTransferLoad({
+    baseUrl: BASE,
     connections,
-    duration: SECONDS,
-    headers: { authorization: `Bearer ${auth.token}`, 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (request) => {
-          const from = auth.wallets[Math.floor(Math.random() * auth.wallets.length)];
-          let to = from;
-          while (to === from) to = auth.wallets[Math.floor(Math.random() * auth.wallets.length)];
-          return {
-            ...request,
-            headers: { ...request.headers, 'idempotency-key': randomUUID() },
-            body: JSON.stringify({
-              fromWalletId: from,
-              toWalletId: to,
-              amountMinor: '1',
-              currency: 'EUR',
-            }),
-          };
-        },
-      },
-    ],
+    seconds: SECONDS,
+    wallets: auth.wallets,
+    currency: 'EUR',
+    headers: { authorization: `Bearer ${auth.token}` },
   });
-  const accepted = load['2xx'];
-  const done = await waitForSagas(databaseUrl, accepted);
-  const elapsed_s = (done.at - started) / 1000;
+  const done = await waitForSagas(databaseUrl, load.ok);
+  if (PROFILE_DIR) await writeProfile(server);
   return {
+    server: 'ledger',
     connections,
-    accepted,
-    accepted_per_s: Math.round(accepted / SECONDS),
-    p50_ms: load.latency.p50,
-    p99_ms: load.latency.p99,
-    non_2xx: load.non2xx,
+    accepted: load.ok,
+    accepted_per_s: Math.round(load.ok / SECONDS),
+    p50_ms: load.p50_ms,
+    p99_ms: load.p99_ms,
+    non_2xx: load.non_2xx,
     completed: done.completed,
     failed: done.failed,
-    completed_and_projected_per_s: Math.round(done.completed / elapsed_s),
+    completed_and_projected_per_s: Math.round(done.completed / ((done.at - started) / 1000)),
   };
 }
 
-/** Waits until every accepted transfer is terminal and the read models reached the log's last event. */
+/**
+ * The naive server answers only once its transaction committed, so a
+ * transfer is complete and readable when its row is there; counting rows
+ * includes those answered after autocannon stopped counting, as for the ledger.
+ */
+async function measureNaive(baseUrl: string, connections: number): Promise<Figures> {
+  const databaseUrl = await createDatabase(baseUrl);
+  try {
+    await createNaiveSchema(databaseUrl);
+    const wallets = await seedNaiveWallets(databaseUrl, WALLETS, 'EUR', 100_000_000n);
+    const server = await startChild(join(__dirname, 'naive-wallet.server.js'), [], NAIVE_BASE, {
+      PORT: String(NAIVE_PORT),
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
+    });
+    return await withChild(server, () => loadNaive(databaseUrl, wallets, connections));
+  } finally {
+    await dropDatabase(baseUrl, databaseUrl);
+  }
+}
+
+async function loadNaive(
+  databaseUrl: string,
+  wallets: string[],
+  connections: number,
+): Promise<Figures> {
+  const started = performance.now();
+  const load = await runTransferLoad({
+    baseUrl: NAIVE_BASE,
+    connections,
+    seconds: SECONDS,
+    wallets,
+    currency: 'EUR',
+  });
+  const elapsed_s = (performance.now() - started) / 1000;
+  const completed = await countNaiveTransfers(databaseUrl);
+  return {
+    server: 'naive',
+    connections,
+    accepted: load.ok,
+    accepted_per_s: Math.round(load.ok / SECONDS),
+    p50_ms: load.p50_ms,
+    p99_ms: load.p99_ms,
+    non_2xx: load.non_2xx,
+    completed,
+    failed: 0,
+    completed_and_projected_per_s: Math.round(completed / elapsed_s),
+  };
+}
+
+/** Runs `fn` with a started child process and stops the child whatever `fn` did. */
+async function withChild<T>(child: ChildProcess, fn: (child: ChildProcess) => Promise<T>) {
+  try {
+    return await fn(child);
+  } finally {
+    await stop(child);
+  }
+}
+
+/**
+ * Waits until every transfer the service took is terminal and the read
+ * models reached the log's last event. That counts the transfers still in
+ * flight when the load stopped (their answers came too late for autocannon's
+ * 2xx count) as well as the accepted ones.
+ */
 async function waitForSagas(
   databaseUrl: string,
   accepted: number,
@@ -126,20 +207,23 @@ async function waitForSagas(
   try {
     for (let polls = 0; polls < 12_000; polls++) {
       const { rows } = await client.query<{
+        requested: string;
         completed: string;
         failed: string;
         projected: boolean;
       }>(`
-        SELECT count(*) FILTER (WHERE type = 'TransferCompleted') AS completed,
+        SELECT count(*) FILTER (WHERE type = 'TransferRequested') AS requested,
+               count(*) FILTER (WHERE type = 'TransferCompleted') AS completed,
                count(*) FILTER (WHERE type = 'TransferFailed') AS failed,
                (SELECT (c.commit_pos, c.prepare_pos) >= (e.tx_id::text::bigint, e.seq)
                   FROM projection_checkpoints c,
                        (SELECT tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1) e
                  WHERE c.name = 'read_models') AS projected
-          FROM events WHERE type IN ('TransferCompleted', 'TransferFailed')`);
+          FROM events WHERE type IN ('TransferRequested', 'TransferCompleted', 'TransferFailed')`);
       const completed = Number(rows[0].completed);
       const failed = Number(rows[0].failed);
-      if (completed + failed >= accepted && rows[0].projected)
+      const taken = Math.max(accepted, Number(rows[0].requested));
+      if (completed + failed >= taken && rows[0].projected)
         return { completed, failed, at: performance.now() };
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -149,102 +233,44 @@ async function waitForSagas(
   }
 }
 
-/** One user with WALLETS funded EUR wallets; the bootstrap admin funds them with adjustments. */
-async function fundedUser(): Promise<{ token: string; wallets: string[] }> {
-  const admin = await call('POST', '/auth/signup', {
-    email: 'admin@bench.test',
-    password: 'bench password 1234',
-    currency: 'EUR',
-  });
-  await call(
-    'PUT',
-    `/admin/users/${admin.userId}/roles`,
-    { roles: ['admin', 'finance'] },
-    admin.accessToken,
-  );
-  const login = await call('POST', '/auth/login', {
-    email: 'admin@bench.test',
-    password: 'bench password 1234',
-  });
-  const wallets: string[] = [];
-  for (let i = 0; i < WALLETS; i++) {
-    const wallet = await call('POST', '/wallets', { currency: 'EUR' }, login.accessToken);
-    await call(
-      'POST',
-      `/wallets/${wallet.id}/adjustments`,
-      {
-        direction: 'credit',
-        amountMinor: '100000000',
-        currency: 'EUR',
-        account: 'suspense',
-        reason: 'bench funding',
-      },
-      login.accessToken,
-    );
-    wallets.push(wallet.id);
-  }
-  return { token: login.accessToken, wallets };
-}
-
-async function call(method: string, path: string, body: unknown, token?: string): Promise<any> {
-  const response = await fetch(`${BASE}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '../apps/api/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-      LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')),
-      LEDGER_ADMIN_EMAILS: 'admin@bench.test',
-      LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
-      DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  if (PROFILE_DIR) nodeArgs.push('-r', join(__dirname, 'cpu-profile.preload.js'));
+  return startChild(join(__dirname, '../apps/api/src/main.js'), nodeArgs, BASE, {
+    PORT: String(PORT),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')),
+    LEDGER_ADMIN_EMAILS: 'admin@bench.test',
+    LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
   });
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const healthy = await fetch(`${BASE}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) return child;
+}
+
+async function countNaiveTransfers(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM naive_transfers');
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Stops the service's profiler (the second SIGWINCH) and waits for the file to appear. */
+async function writeProfile(service: ChildProcess): Promise<void> {
+  const file = join(PROFILE_DIR!, `service-${service.pid}.cpuprofile`);
+  service.kill('SIGWINCH');
+  for (let polls = 0; polls < 600; polls++) {
+    if (existsSync(file)) return console.error(`  cpu profile: ${file}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  child.kill('SIGKILL');
-  throw new Error('The service did not become healthy within 30 s');
+  throw new Error(`No CPU profile at ${file} within 60 s`);
 }
 
-async function createDatabase(baseUrl: string): Promise<string> {
-  const name = `ledger_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return withDatabase(baseUrl, name);
-}
-
-async function dropDatabase(baseUrl: string, url: string): Promise<void> {
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-  await admin.end();
-}
+const ratioOf = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -12,5 +12,6 @@ export * from './command-path/aggregate';
 export * from './command-path/append-batcher';
 export * from './command-path/command-processor';
 export * from './command-path/state-cache';
+export * from './command-path/state-cache.config';
 export * from './nest';
 export * from './movements';

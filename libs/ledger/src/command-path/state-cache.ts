@@ -19,6 +19,11 @@ export class CachedStream<S> {
     return this.recentCommandIds.has(commandId);
   }
 
+  /** How many command ids this stream remembers. */
+  get recentCount(): number {
+    return this.recentCommandIds.size;
+  }
+
   advance(state: S, revision: bigint, commandIds: readonly string[]): CachedStream<S> {
     for (const id of commandIds) {
       this.recentCommandIds.add(id);
@@ -44,16 +49,59 @@ export interface StateCacheOptions {
   readonly maxStreams?: number;
   /** Command ids remembered per stream for duplicate detection. */
   readonly maxRecentCommands?: number;
+  /**
+   * Most command ids remembered across all streams. A stream's window of
+   * recent ids costs far more memory than its state, so the streams alone do
+   * not bound the cache: past this total the least recently used streams are
+   * dropped too.
+   */
+  readonly maxCommandIds?: number;
 }
 
+/**
+ * Measured on wallets (`npm run bench:state-cache`, docs/performance.md): a
+ * cached stream costs about 0.8 KB and a remembered command id about 80
+ * bytes, so one full cache at these limits holds about 80 MB of states and
+ * 160 MB of ids. A process has four (wallets and the three saga kinds), so
+ * about 1 GiB if every one were full at once. Open holds come on top, about
+ * 0.3 KB each.
+ */
+export const STATE_CACHE_DEFAULTS = {
+  maxStreams: 100_000,
+  maxRecentCommands: 4_096,
+  maxCommandIds: 2_000_000,
+} as const;
+
+interface Slot<S> {
+  readonly entry: CachedStream<S>;
+  /** The entry's remembered ids when it was stored, as counted in `commandIds`. */
+  readonly ids: number;
+}
+
+/**
+ * A least-recently-used cache of stream states with two limits: streams and
+ * remembered command ids. Dropping an entry loses nothing: the next command
+ * on that stream reads it back from the store, and the store itself refuses
+ * an event id it already holds, so a duplicate is still caught.
+ */
 export class StateCache<S> {
-  private readonly entries = new Map<string, CachedStream<S>>();
+  private readonly entries = new Map<string, Slot<S>>();
   private readonly maxStreams: number;
   private readonly maxRecent: number;
+  private readonly maxCommandIds: number;
+  private commandIds = 0;
+  private evicted = 0;
 
   constructor(options: StateCacheOptions = {}) {
-    this.maxStreams = options.maxStreams ?? 50_000;
-    this.maxRecent = options.maxRecentCommands ?? 4_096;
+    this.maxStreams = options.maxStreams ?? STATE_CACHE_DEFAULTS.maxStreams;
+    this.maxCommandIds = options.maxCommandIds ?? STATE_CACHE_DEFAULTS.maxCommandIds;
+    // One stream's window may not exceed the whole budget, or storing it would evict everything else.
+    this.maxRecent = Math.min(
+      options.maxRecentCommands ?? STATE_CACHE_DEFAULTS.maxRecentCommands,
+      this.maxCommandIds,
+    );
+    if (!(this.maxStreams >= 1 && this.maxRecent >= 0))
+      throw new RangeError('A state cache needs room for at least one stream');
   }
 
   empty(initial: S): CachedStream<S> {
@@ -61,29 +109,54 @@ export class StateCache<S> {
   }
 
   get(streamId: string): CachedStream<S> | undefined {
-    const entry = this.entries.get(streamId);
-    if (entry) {
+    const slot = this.entries.get(streamId);
+    if (slot) {
       // Re-insert to mark it most recently used.
       this.entries.delete(streamId);
-      this.entries.set(streamId, entry);
+      this.entries.set(streamId, slot);
     }
-    return entry;
+    return slot?.entry;
   }
 
   set(streamId: string, entry: CachedStream<S>): void {
-    this.entries.delete(streamId);
-    this.entries.set(streamId, entry);
-    if (this.entries.size > this.maxStreams) {
-      this.entries.delete(this.entries.keys().next().value as string);
+    this.remove(streamId);
+    const ids = entry.recentCount;
+    this.entries.set(streamId, { entry, ids });
+    this.commandIds += ids;
+    // Each pass drops one entry, so this ends within `size` passes; the entry
+    // just stored is the most recent and goes last, and is always kept.
+    while (
+      this.entries.size > 1 &&
+      (this.entries.size > this.maxStreams || this.commandIds > this.maxCommandIds)
+    ) {
+      this.remove(this.entries.keys().next().value as string);
+      this.evicted++;
     }
   }
 
   markStale(streamId: string): void {
-    const entry = this.entries.get(streamId);
-    if (entry) this.entries.set(streamId, entry.markStale());
+    const slot = this.entries.get(streamId);
+    if (slot) this.entries.set(streamId, { entry: slot.entry.markStale(), ids: slot.ids });
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Command ids remembered across all cached streams. */
+  get rememberedCommandIds(): number {
+    return this.commandIds;
+  }
+
+  /** Entries dropped to stay within the limits since the cache was made. */
+  get evictions(): number {
+    return this.evicted;
+  }
+
+  private remove(streamId: string): void {
+    const slot = this.entries.get(streamId);
+    if (!slot) return;
+    this.entries.delete(streamId);
+    this.commandIds -= slot.ids;
   }
 }

@@ -6,6 +6,8 @@ import {
   type CommandContext,
   type CommandOutcome,
 } from '../command-path/command-processor';
+import { StateCache } from '../command-path/state-cache';
+import { readStateCacheOptions } from '../command-path/state-cache.config';
 import { walletAggregate } from '../wallet/wallet.aggregate';
 import type { WalletCommand } from '../wallet/wallet.commands';
 import type { Wallet } from '../wallet/wallet.decider';
@@ -28,6 +30,9 @@ export class WalletCommands {
       walletAggregate,
       store,
       batcher ?? new AppendBatcher(store),
+      {
+        cache: new StateCache<Wallet>(readStateCacheOptions(process.env)),
+      },
     );
   }
 
