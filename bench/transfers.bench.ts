@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,9 +47,10 @@ async function main(): Promise<void> {
   const results: Figures[] = [];
   for (const connections of CONNECTIONS) {
     const databaseUrl = await createDatabase(baseUrl);
-    const server = await startService(databaseUrl, redisUrl);
+    const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const server = await startService(databaseUrl, redisUrl, dataDir);
     try {
-      const auth = await fundedUser();
+      const auth = await fundedUser(databaseUrl, dataDir);
       results.push(await measure(connections, auth, databaseUrl));
       console.error(`  ${connections} connections: ${JSON.stringify(results[results.length - 1])}`);
     } finally {
@@ -149,19 +150,17 @@ async function waitForSagas(
   }
 }
 
-/** One user with WALLETS funded EUR wallets; the bootstrap admin funds them with adjustments. */
-async function fundedUser(): Promise<{ token: string; wallets: string[] }> {
+/** One user with WALLETS funded EUR wallets; an operator-made admin funds them with adjustments. */
+async function fundedUser(
+  databaseUrl: string,
+  dataDir: string,
+): Promise<{ token: string; wallets: string[] }> {
   const admin = await call('POST', '/auth/signup', {
     email: 'admin@bench.test',
     password: 'bench password 1234',
     currency: 'EUR',
   });
-  await call(
-    'PUT',
-    `/admin/users/${admin.userId}/roles`,
-    { roles: ['admin', 'finance'] },
-    admin.accessToken,
-  );
+  await grantAdmin(databaseUrl, dataDir, admin.userId, 'admin@bench.test');
   const login = await call('POST', '/auth/login', {
     email: 'admin@bench.test',
     password: 'bench password 1234',
@@ -186,6 +185,34 @@ async function fundedUser(): Promise<{ token: string; wallets: string[] }> {
   return { token: login.accessToken, wallets };
 }
 
+/**
+ * Makes the user admin and finance with the operator's CLI. The bench reads
+ * no inbox, so it marks the address verified in the database, as typing back
+ * the e-mailed code would.
+ */
+async function grantAdmin(
+  databaseUrl: string,
+  dataDir: string,
+  userId: string,
+  email: string,
+): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('UPDATE identity_users SET email_verified_at = now() WHERE id = $1', [
+      userId,
+    ]);
+  } finally {
+    await client.end();
+  }
+  const cli = join(__dirname, '../libs/identity/src/cli/admin-grant.js');
+  const grant = spawnSync(process.execPath, [cli, email, '--role', 'admin', '--role', 'finance'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LEDGER_DATA_DIR: dataDir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (grant.status !== 0) throw new Error(`admin:grant exited with ${grant.status}`);
+}
+
 async function call(method: string, path: string, body: unknown, token?: string): Promise<any> {
   const response = await fetch(`${BASE}${path}`, {
     method,
@@ -202,7 +229,12 @@ async function call(method: string, path: string, body: unknown, token?: string)
   return json;
 }
 
-async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
+async function startService(
+  databaseUrl: string,
+  redisUrl: string,
+  dataDir: string,
+): Promise<ChildProcess> {
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '../apps/api/src/main.js')], {
     env: {
@@ -210,9 +242,9 @@ async function startService(databaseUrl: string, redisUrl: string): Promise<Chil
       PORT: String(PORT),
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
-      JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-      LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')),
-      LEDGER_ADMIN_EMAILS: 'admin@bench.test',
+      JOBS_PREFIX: prefix,
+      LEDGER_LIMITS_PREFIX: prefix,
+      LEDGER_DATA_DIR: dataDir,
       LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
       DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
     },
