@@ -30,6 +30,8 @@ export class RedisLimitStore implements LimitStore, OnModuleDestroy {
       commandTimeout: COMMAND_TIMEOUT_MS,
       lazyConnect: true,
     });
+    // Each failed command rejects with its error; the event copy would only be logged as unhandled.
+    this.redis.on('error', () => undefined);
   }
 
   async lockedSeconds(keys: readonly string[]): Promise<number> {
@@ -65,6 +67,8 @@ export class RedisLimitStore implements LimitStore, OnModuleDestroy {
   }
 
   async close(): Promise<void> {
+    // A client that never connected has nothing to say goodbye to, and QUIT would connect it first.
+    if (this.redis.status === 'wait') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
