@@ -95,6 +95,7 @@ export class AuthController {
 
   @Public()
   @Post('password-reset/confirm')
+  @RateLimited('email_code')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Password replaced; every session of the account ended' })
   async confirmPasswordReset(

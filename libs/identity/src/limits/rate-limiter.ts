@@ -6,7 +6,9 @@ import { LIMIT_STORE, type LimitStore } from './limit-store';
 /**
  * Each kind of request is counted on its own, so a burst of one (refreshes
  * from many open tabs) never uses up another (sign-ups), and none of them
- * touches logins, which are limited by their failures only.
+ * touches logins, which are limited by their failures only. `email_code`
+ * counts asking for a code and sending a reset code back: each costs an
+ * e-mail or a password hash, and a person needs a handful.
  */
 export type RateBucket = 'signup' | 'refresh' | 'email_code';
 
