@@ -109,10 +109,11 @@ const url = redisUrl();
   let b: IdentityTestApp;
   const [pglite] = databaseFactories();
 
+  // Two apps start here, each migrating a fresh database: twice the usual hook time.
   beforeAll(async () => {
     a = await startIdentityApp(pglite, shared);
     b = await startIdentityApp(pglite, shared);
-  });
+  }, 120_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();
