@@ -106,7 +106,7 @@ async function loadLedger(
   databaseUrl: string,
   connections: number,
 ): Promise<Figures> {
-  const auth = await fundedUser(BASE, WALLETS);
+  const auth = await fundedUser(BASE, WALLETS, { databaseUrl, dataDir: dataDirOf(server) });
   if (PROFILE_DIR) server.kill('SIGWINCH');
   const started = performance.now();
   const load = await runTransferLoad({
@@ -233,19 +233,30 @@ async function waitForSagas(
   }
 }
 
+/** Each service's data directory (development secrets), which the operator CLI must share. */
+const dataDirs = new WeakMap<ChildProcess, string>();
+
+function dataDirOf(server: ChildProcess): string {
+  const dir = dataDirs.get(server);
+  if (!dir) throw new Error('Not a service started by this benchmark');
+  return dir;
+}
+
 async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (PROFILE_DIR) nodeArgs.push('-r', join(__dirname, 'cpu-profile.preload.js'));
-  return startChild(join(__dirname, '../apps/api/src/main.js'), nodeArgs, BASE, {
+  const server = await startChild(join(__dirname, '../apps/api/src/main.js'), nodeArgs, BASE, {
     PORT: String(PORT),
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-    LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')),
-    LEDGER_ADMIN_EMAILS: 'admin@bench.test',
+    LEDGER_DATA_DIR: dataDir,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
   });
+  dataDirs.set(server, dataDir);
+  return server;
 }
 
 async function countNaiveTransfers(databaseUrl: string): Promise<number> {

@@ -2,9 +2,10 @@ import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
 import {
-  ADMIN_EMAIL,
+  adminUser,
   key,
   signUp,
+  verifyEmail,
   startLedgerApp,
   type LedgerTestApp,
   type TestUser,
@@ -110,7 +111,16 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
     expect((await walletOf(bob)).availableMinor).toBe('2500');
   });
 
-  it('withdraws to a linked bank account only with a fresh second factor', async () => {
+  it('withdraws to a linked bank account only with a verified e-mail and a fresh second factor', async () => {
+    const unverified = await t
+      .http()
+      .post('/payout-destinations')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', '123456')
+      .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
+    expect([unverified.status, unverified.body.error]).toEqual([403, 'email_not_verified']);
+    await verifyEmail(t, alice);
     const enrolment = await t
       .http()
       .post('/me/2fa/enrol')
@@ -184,7 +194,7 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
 
   it('keeps the books balanced, the clearing accounts right and the read models equal to a replay', async () => {
     await t.settle();
-    const admin = await signUp(t, { email: ADMIN_EMAIL });
+    const admin = await adminUser(t);
     expect((await t.http().get('/ledger/verify').set('Authorization', alice.auth)).status).toBe(
       403,
     );

@@ -1,6 +1,6 @@
 import { databaseFactories } from '@ledger/testing';
 import {
-  ADMIN_EMAIL,
+  adminUser,
   key,
   signUp,
   staffUser,
@@ -19,7 +19,7 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
 
   beforeAll(async () => {
     t = await startLedgerApp(factory);
-    admin = await signUp(t, { email: ADMIN_EMAIL });
+    admin = await adminUser(t);
     finance = await staffUser(t, admin, ['finance']);
     auditor = await staffUser(t, admin, ['auditor']);
     alice = await signUp(t, { currency: 'EUR' });

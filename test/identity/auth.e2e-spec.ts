@@ -3,11 +3,12 @@ import { sign } from 'jsonwebtoken';
 import { RecipientDirectory, signUpWalletCommandId } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import {
-  ADMIN_EMAIL,
   count,
   openedWallets,
+  staffSession,
   startIdentityApp,
   ledgerOutage,
+  verifyEmail,
   type IdentityTestApp,
 } from './identity-test-app';
 
@@ -102,12 +103,6 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
       expect(events).toContain('UserSignedUp');
       for (const secret of [email, 'Grace', '5550123', PASSWORD])
         expect(events).not.toContain(secret);
-    });
-
-    it('gives bootstrap admins the admin role', async () => {
-      const res = await signUp({ email: ADMIN_EMAIL, password: PASSWORD });
-      const me = await http().get('/me').set('Authorization', `Bearer ${res.body.accessToken}`);
-      expect(me.body.roles).toEqual(['admin', 'customer']);
     });
 
     it.each([
@@ -279,8 +274,9 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
     });
 
     it('enforces roles, and role changes take effect at once', async () => {
-      const admin = (await login(ADMIN_EMAIL)).body;
-      const user = (await signUp({ email: newEmail(), password: PASSWORD })).body;
+      const admin = await staffSession(t, newEmail(), PASSWORD, ['admin']);
+      const userEmail = newEmail();
+      const user = (await signUp({ email: userEmail, password: PASSWORD })).body;
       const asUser = (path: string) =>
         http().get(path).set('Authorization', `Bearer ${user.accessToken}`);
       expect((await asUser('/probe/finance')).status).toBe(403);
@@ -288,6 +284,11 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
 
       const put = (id: string, body: object, token = admin.accessToken) =>
         http().put(`/admin/users/${id}/roles`).set('Authorization', `Bearer ${token}`).send(body);
+      // Staff roles go only to a proven address.
+      const unverified = await put(user.userId, { roles: ['customer', 'finance'] });
+      expect([unverified.status, unverified.body.error]).toEqual([409, 'user_email_not_verified']);
+      expect((await asUser('/probe/finance')).status).toBe(403);
+      await verifyEmail(t, `Bearer ${user.accessToken}`, userEmail);
       expect((await put(user.userId, { roles: ['customer', 'finance'] })).body).toEqual({
         userId: user.userId,
         roles: ['customer', 'finance'],
@@ -346,6 +347,11 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
           '/auth/refresh',
           '/me',
           '/me/2fa/enrol',
+          '/me/email/verification',
+          '/me/email/verify',
+          '/me/password',
+          '/auth/password-reset',
+          '/auth/password-reset/confirm',
           '/admin/users/{id}/roles',
           '/audit/security-events',
         ]),
@@ -357,7 +363,7 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
 
   describe('security audit', () => {
     it('lists events for auditors and admins, newest first, in pages', async () => {
-      const admin = (await login(ADMIN_EMAIL)).body;
+      const admin = await staffSession(t, newEmail(), PASSWORD, ['auditor']);
       const get = (query: string) =>
         http()
           .get(`/audit/security-events${query}`)

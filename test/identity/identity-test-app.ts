@@ -10,13 +10,27 @@ import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, SqlEventStore } from '@ledger/event-store';
 import {
   IdentityModule,
+  PasswordService,
   RequireTwoFactor,
   Roles,
   CurrentPrincipal,
+  grantRoles,
+  isRejected,
   type Principal,
   type Clock,
+  type Role,
 } from '@ledger/identity';
 import { OpenWalletCommand, type OpenWalletResult } from '@ledger/ledger';
+import {
+  NOTIFIER,
+  NotificationDeliveryError,
+  codeInMessage,
+  type Delivery,
+  type EmailMessage,
+  type Notifier,
+  type SmsMessage,
+} from '@ledger/notifications';
+import request from 'supertest';
 import type { DatabaseFactory, TestDatabase } from '@ledger/testing';
 import { configureHttp } from '../../apps/api/src/app.factory';
 
@@ -67,16 +81,41 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Keeps every e-mail instead of sending it: the tests read verification and reset codes here. */
+export class CapturingNotifier implements Notifier {
+  readonly emails: EmailMessage[] = [];
+  /** While on, every e-mail fails as an SMTP outage would. */
+  outage = false;
+
+  async sendEmail(message: EmailMessage): Promise<Delivery> {
+    if (this.outage) throw new NotificationDeliveryError('email', true, 'SMTP unavailable');
+    this.emails.push(message);
+    return { channel: 'email', messageId: `<${this.emails.length}@test>` };
+  }
+
+  async sendSms(message: SmsMessage): Promise<Delivery> {
+    return { channel: 'sms', messageId: message.idempotencyKey };
+  }
+
+  /** The code in the newest e-mail to this address with this subject, if any. */
+  lastCode(to: string, subject: RegExp): string | undefined {
+    const message = [...this.emails].reverse().find((m) => m.to === to && subject.test(m.subject));
+    return message && codeInMessage(message.text);
+  }
+}
+
 export interface IdentityTestApp {
   readonly app: INestApplication;
   readonly db: SqlDatabase;
   readonly store: SqlEventStore;
   readonly clock: ManualClock;
   readonly env: Record<string, string>;
+  readonly mail: CapturingNotifier;
   close(): Promise<void>;
 }
 
-export const ADMIN_EMAIL = 'root@example.com';
+/** A browser origin the test app allows, for checking CORS headers. */
+export const ALLOWED_ORIGIN = 'https://app.example.com';
 
 /** The identity module on a real database and event store, behind the API's real HTTP setup. */
 export async function startIdentityApp(
@@ -86,11 +125,11 @@ export async function startIdentityApp(
   const database: TestDatabase = await factory.create();
   const store = new SqlEventStore(database.db);
   const clock = new ManualClock();
+  const mail = new CapturingNotifier();
   const env = {
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'identity-')),
     LEDGER_JWT_SECRET: randomBytes(48).toString('base64'),
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
-    LEDGER_ADMIN_EMAILS: ADMIN_EMAIL,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...extraEnv,
   };
@@ -100,8 +139,9 @@ export async function startIdentityApp(
     providers: [
       { provide: SQL_DATABASE, useValue: database.db },
       { provide: EVENT_STORE, useValue: store },
+      { provide: NOTIFIER, useValue: mail },
     ],
-    exports: [SQL_DATABASE, EVENT_STORE],
+    exports: [SQL_DATABASE, EVENT_STORE, NOTIFIER],
   })
   class TestInfrastructure {}
 
@@ -111,7 +151,7 @@ export async function startIdentityApp(
     providers: [RecordingOpenWalletHandler],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-  configureHttp(app, loadAppConfig({}));
+  configureHttp(app, loadAppConfig({ CORS_ORIGINS: ALLOWED_ORIGIN }));
   await app.init();
   return {
     app,
@@ -119,6 +159,7 @@ export async function startIdentityApp(
     store,
     clock,
     env,
+    mail,
     close: async () => {
       await app.close();
       await database.drop();
@@ -129,4 +170,40 @@ export async function startIdentityApp(
 export async function count(db: SqlDatabase, table: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0].n);
+}
+
+/** Asks for a verification code as the signed-in user and types it back. */
+export async function verifyEmail(t: IdentityTestApp, auth: string, email: string): Promise<void> {
+  const http = () => request(t.app.getHttpServer());
+  await http().post('/me/email/verification').set('Authorization', auth).expect(204);
+  const code = t.mail.lastCode(email, /verification/);
+  await http().post('/me/email/verify').set('Authorization', auth).send({ code }).expect(204);
+}
+
+/** The code of the newest reset e-mail to this address, once the reset has been sent. */
+export async function resetCode(t: IdentityTestApp, email: string): Promise<string | undefined> {
+  await t.app.get(PasswordService).settled();
+  return t.mail.lastCode(email, /password reset/);
+}
+
+/**
+ * A new verified user given `roles` the way the operator does it (the
+ * function behind `npm run admin:grant`), then logged in.
+ */
+export async function staffSession(
+  t: IdentityTestApp,
+  email: string,
+  password: string,
+  roles: Role[],
+): Promise<{ userId: string; accessToken: string }> {
+  const http = () => request(t.app.getHttpServer());
+  const signUp = await http().post('/auth/signup').send({ email, password }).expect(201);
+  await verifyEmail(t, `Bearer ${signUp.body.accessToken}`, email);
+  const granted = await grantRoles(
+    { db: t.db, store: t.store, dataKey: Buffer.from(t.env.LEDGER_IDENTITY_DATA_KEY, 'base64') },
+    email,
+    roles,
+  );
+  if (isRejected(granted)) throw new Error(`Grant refused: ${granted.rejected}`);
+  return (await http().post('/auth/login').send({ email, password }).expect(200)).body;
 }

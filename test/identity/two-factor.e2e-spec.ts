@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
-import { count, startIdentityApp, type IdentityTestApp } from './identity-test-app';
+import { count, startIdentityApp, verifyEmail, type IdentityTestApp } from './identity-test-app';
 
 const PASSWORD = 'correct horse battery staple';
 let sequence = 0;
@@ -24,6 +24,7 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
     const email = newEmail();
     const session = (await http().post('/auth/signup').send({ email, password: PASSWORD })).body;
     const auth = `Bearer ${session.accessToken}`;
+    await verifyEmail(t, auth, email);
     const enrolment = await http().post('/me/2fa/enrol').set('Authorization', auth);
     expect(enrolment.status).toBe(200);
     expect(enrolment.body.otpauthUri).toContain(`secret=${enrolment.body.secret}`);
@@ -143,13 +144,20 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
     expect((await withdraw(current)).status).toBe(201);
     expect((await withdraw(current)).body.error).toBe('two_factor_code_reused');
 
+    const plainEmail = newEmail();
     const plain = (
-      await http().post('/auth/signup').send({ email: newEmail(), password: PASSWORD })
+      await http().post('/auth/signup').send({ email: plainEmail, password: PASSWORD })
     ).body;
-    const res = await http()
-      .post('/probe/withdraw')
-      .set('Authorization', `Bearer ${plain.accessToken}`)
-      .set('X-2FA-Code', '123456');
+    const plainWithdraw = () =>
+      http()
+        .post('/probe/withdraw')
+        .set('Authorization', `Bearer ${plain.accessToken}`)
+        .set('X-2FA-Code', '123456');
+    // The address is checked first: an unproven one is refused before any code is looked at.
+    const unverified = await plainWithdraw();
+    expect([unverified.status, unverified.body.error]).toEqual([403, 'email_not_verified']);
+    await verifyEmail(t, `Bearer ${plain.accessToken}`, plainEmail);
+    const res = await plainWithdraw();
     expect([res.status, res.body.error]).toEqual([403, 'two_factor_not_enabled']);
   });
 

@@ -10,16 +10,19 @@ import { SqlEventStore } from '@ledger/event-store';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
-import type { Clock } from '@ledger/identity';
+import { grantRoles, isRejected, type Clock, type Role } from '@ledger/identity';
+import { NOTIFIER, codeInMessage, type EmailMessage, type Notifier } from '@ledger/notifications';
 import { createApp } from '../../apps/api/src/app.factory';
 
 export const PASSWORD = 'correct horse battery staple 42';
-export const ADMIN_EMAIL = 'admin@ledger.test';
 
 export interface LedgerTestApp {
   readonly app: INestApplication;
   readonly db: SqlDatabase;
   readonly store: SqlEventStore;
+  readonly env: Record<string, string>;
+  /** Every e-mail the service sent, oldest first: verification codes are read here. */
+  readonly emails: EmailMessage[];
   http(): ReturnType<typeof request>;
   /** Waits until the read models have applied everything in the log. */
   settle(): Promise<void>;
@@ -42,7 +45,6 @@ export async function startLedgerApp(
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-')),
     LEDGER_JWT_SECRET: randomBytes(48).toString('base64'),
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
-    LEDGER_ADMIN_EMAILS: ADMIN_EMAIL,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     HTTP_BODY_LIMIT_BYTES: '16384',
     ...extraEnv,
@@ -60,6 +62,8 @@ export async function startLedgerApp(
     app,
     db: database.db,
     store,
+    env,
+    emails: captureEmails(app.get<Notifier>(NOTIFIER)),
     http,
     settle: async () => {
       const last = await lastCommittedPosition(database.db);
@@ -105,13 +109,56 @@ export async function signUp(
   };
 }
 
-/** A user with the given roles, granted by the bootstrap admin; logs in again so the token carries them. */
+/** Records each e-mail on its way out; the service's own notifier still renders it. */
+function captureEmails(notifier: Notifier): EmailMessage[] {
+  const sent: EmailMessage[] = [];
+  const send = notifier.sendEmail.bind(notifier);
+  notifier.sendEmail = (message) => {
+    sent.push(message);
+    return send(message);
+  };
+  return sent;
+}
+
+/** Verifies the user's e-mail as they would: asks for a code and types back the one e-mailed. */
+export async function verifyEmail(t: LedgerTestApp, user: TestUser): Promise<void> {
+  await t.http().post('/me/email/verification').set('Authorization', user.auth).expect(204);
+  const mail = [...t.emails].reverse().find((m) => m.to === user.email);
+  const code = mail && codeInMessage(mail.text);
+  await t
+    .http()
+    .post('/me/email/verify')
+    .set('Authorization', user.auth)
+    .send({ code })
+    .expect(204);
+}
+
+/**
+ * A verified user made admin the way the operator does it (the function
+ * behind `npm run admin:grant`), logged in again so the session is fresh.
+ */
+export async function adminUser(t: LedgerTestApp, roles: Role[] = ['admin']): Promise<TestUser> {
+  const user = await signUp(t);
+  await verifyEmail(t, user);
+  const dataKey = Buffer.from(t.env.LEDGER_IDENTITY_DATA_KEY, 'base64');
+  const granted = await grantRoles({ db: t.db, store: t.store, dataKey }, user.email, roles);
+  if (isRejected(granted)) throw new Error(`Grant refused: ${granted.rejected}`);
+  return logIn(t, user);
+}
+
+async function logIn(t: LedgerTestApp, user: TestUser): Promise<TestUser> {
+  const login = await t.http().post('/auth/login').send({ email: user.email, password: PASSWORD });
+  return { ...user, token: login.body.accessToken, auth: `Bearer ${login.body.accessToken}` };
+}
+
+/** A verified user with the given roles, granted by an admin; logs in again so the token carries them. */
 export async function staffUser(
   t: LedgerTestApp,
   admin: TestUser,
   roles: string[],
 ): Promise<TestUser> {
   const user = await signUp(t);
+  await verifyEmail(t, user);
   const res = await t
     .http()
     .put(`/admin/users/${user.userId}/roles`)
@@ -119,8 +166,7 @@ export async function staffUser(
     .send({ roles });
   if (res.status >= 300)
     throw new Error(`Role change failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const login = await t.http().post('/auth/login').send({ email: user.email, password: PASSWORD });
-  return { ...user, token: login.body.accessToken, auth: `Bearer ${login.body.accessToken}` };
+  return logIn(t, user);
 }
 
 export const key = () => randomUUID();

@@ -41,7 +41,11 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
     );
   }
   app.use(helmet());
-  app.enableCors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false });
+  // Browsers hide response headers from scripts unless exposed: a client must read Retry-After to back off.
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    exposedHeaders: ['Retry-After'],
+  });
   app.use(jsonBodyParser(config.bodyLimitBytes));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());

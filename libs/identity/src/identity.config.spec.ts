@@ -32,7 +32,9 @@ describe('readIdentityConfig', () => {
   it.each([
     [{ LEDGER_JWT_SECRET: 'short' }, /at least 32 characters/],
     [{ LEDGER_IDENTITY_DATA_KEY: 'c2hvcnQ=' }, /32 bytes/],
-    [{ LEDGER_ADMIN_EMAILS: 'root@example.com, nonsense' }, /invalid e-mail: "nonsense"/],
+    [{ LEDGER_ADMIN_EMAILS: 'root@example.com' }, /no longer supported.*npm run admin:grant/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
+    [{ LEDGER_REFRESH_RATE_LIMIT_PER_MINUTE: '0' }, /LEDGER_REFRESH_RATE_LIMIT_PER_MINUTE/],
     [{ LEDGER_DEFAULT_CURRENCY: 'XYZ' }, /LEDGER_DEFAULT_CURRENCY/],
     [{ LEDGER_ACCESS_TOKEN_TTL_SECONDS: '86400' }, /between 60 and 3600/],
     [{ LEDGER_GOOGLE_CLIENT_ID: 'id' }, /LEDGER_GOOGLE_CLIENT_SECRET must be set/],
@@ -40,11 +42,13 @@ describe('readIdentityConfig', () => {
     expect(() => readIdentityConfig({ LEDGER_DATA_DIR: dataDir(), ...env })).toThrow(message);
   });
 
-  it('normalises bootstrap admin e-mails', () => {
+  it('keeps limits in SQL unless Redis is configured', () => {
+    expect(readIdentityConfig({ LEDGER_DATA_DIR: dataDir() }).limitsRedis).toBeUndefined();
     const config = readIdentityConfig({
       LEDGER_DATA_DIR: dataDir(),
-      LEDGER_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LEDGER_LIMITS_PREFIX: 'test-limits',
     });
-    expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
+    expect(config.limitsRedis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'test-limits' });
   });
 });

@@ -9,7 +9,6 @@ import {
 } from '@ledger/config';
 import { isCurrency } from '@ledger/ledger';
 import { localSecret } from './local-secrets';
-import { normaliseEmail } from './users/email';
 
 /** Where the identity library reads the time for TOTP: `{ now(): epoch ms }`, replaceable in tests. */
 export const IDENTITY_CLOCK = Symbol('IDENTITY_CLOCK');
@@ -40,11 +39,13 @@ export interface IdentityConfig {
   readonly refreshTokenTtlSeconds: number;
   /** 32 bytes; field encryption and lookup-hash keys are derived from it. */
   readonly dataKey: Buffer;
-  /** Normalised e-mails that receive the admin role when they sign up. */
-  readonly adminEmails: ReadonlySet<string>;
   readonly defaultCurrency: string;
-  /** Requests per minute per IP to /auth/* routes. */
+  /** Per IP per minute, counted separately: sign-ups, and requests for e-mailed codes. */
   readonly authRequestsPerMinute: number;
+  /** Refreshes per IP per minute, counted on their own. */
+  readonly refreshRequestsPerMinute: number;
+  /** Set: failure counters and request windows live in this Redis, under `prefix`; else in SQL. */
+  readonly limitsRedis?: { readonly url: string; readonly prefix: string };
   readonly totpIssuer: string;
   readonly google?: GoogleConfig;
 }
@@ -59,6 +60,7 @@ const DAY_SECONDS = 86_400;
  * in `LEDGER_DATA_DIR` so development restarts keep sessions and data.
  */
 export function readIdentityConfig(env: Env): IdentityConfig {
+  refuseAdminEmails(env);
   const dataDir = readString(env, 'LEDGER_DATA_DIR', '.data');
   const jwtSecret = readSecret(env, 'LEDGER_JWT_SECRET', () => localSecret(dataDir, 'jwt'));
   if (jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
@@ -78,12 +80,16 @@ export function readIdentityConfig(env: Env): IdentityConfig {
       max: 90 * DAY_SECONDS,
     }),
     dataKey: readDataKey(env, dataDir),
-    adminEmails: readAdminEmails(env),
     defaultCurrency: readDefaultCurrency(env),
     authRequestsPerMinute: readInt(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE', 30, {
       min: 1,
       max: 10_000,
     }),
+    refreshRequestsPerMinute: readInt(env, 'LEDGER_REFRESH_RATE_LIMIT_PER_MINUTE', 120, {
+      min: 1,
+      max: 10_000,
+    }),
+    limitsRedis: readLimitsRedis(env),
     totpIssuer: readString(env, 'LEDGER_TOTP_ISSUER', 'Ledger'),
     google: readGoogle(env),
   };
@@ -103,19 +109,24 @@ export function readDataKey(env: Env, dataDir: string): Buffer {
   return key;
 }
 
-function readAdminEmails(env: Env): ReadonlySet<string> {
-  const raw = readOptional(env, 'LEDGER_ADMIN_EMAILS') ?? '';
-  const emails = new Set<string>();
-  for (const part of raw
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const email = normaliseEmail(part);
-    if (email === 'email_invalid')
-      throw new ConfigError(`LEDGER_ADMIN_EMAILS has an invalid e-mail: "${part}"`);
-    emails.add(email);
-  }
-  return emails;
+/**
+ * Granting admin to whoever signs up first with an address let anyone who
+ * guessed the address, and registered before its owner, become admin. The
+ * setting is refused rather than ignored, so nobody believes it still works.
+ */
+function refuseAdminEmails(env: Env): void {
+  if (readOptional(env, 'LEDGER_ADMIN_EMAILS') === undefined) return;
+  throw new ConfigError(
+    'LEDGER_ADMIN_EMAILS is no longer supported: remove it, and grant roles to an existing user with a verified e-mail with `npm run admin:grant -- <email> [--role admin]`',
+  );
+}
+
+function readLimitsRedis(env: Env): IdentityConfig['limitsRedis'] {
+  const url = readOptional(env, 'REDIS_URL');
+  if (!url) return undefined;
+  if (!/^rediss?:\/\//.test(url))
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+  return { url, prefix: readString(env, 'LEDGER_LIMITS_PREFIX', 'ledger-limits') };
 }
 
 function readDefaultCurrency(env: Env): string {

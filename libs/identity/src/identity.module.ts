@@ -4,22 +4,27 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { Env } from '@ledger/config';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { AccessGuard } from './access/access.guard';
 import { AttemptLimiter } from './access/attempt-limiter';
 import { RoleAdminService } from './access/role-admin.service';
+import { VerifiedEmailGuard } from './access/verified-email.guard';
 import { SecurityAuditService } from './audit/security-audit.service';
 import { AuthService } from './auth/auth.service';
+import { PasswordService } from './auth/password.service';
 import { FieldCipher } from './crypto/field-cipher';
+import { EmailCodes } from './email/email-codes';
+import { EmailVerificationService } from './email/email-verification.service';
 import { GoogleAuthGuard } from './google/google-auth.guard';
 import { GoogleSignInService } from './google/google-sign-in.service';
 import { GoogleStrategy } from './google/google.strategy';
 import { AdminController } from './http/admin.controller';
-import { AUTH_THROTTLER_STORAGE, AuthThrottlerGuard } from './http/auth-throttler.guard';
 import { AuthController } from './http/auth.controller';
 import { GoogleController } from './http/google.controller';
+import { MeSecurityController } from './http/me-security.controller';
 import { MeController } from './http/me.controller';
+import { RateLimitGuard } from './http/rate-limit.guard';
 import { TwoFactorController } from './http/two-factor.controller';
 import {
   IDENTITY_CLOCK,
@@ -29,6 +34,10 @@ import {
   type Clock,
   type IdentityConfig,
 } from './identity.config';
+import { LIMIT_STORE } from './limits/limit-store';
+import { RateLimiter } from './limits/rate-limiter';
+import { RedisLimitStore } from './limits/redis-limit-store';
+import { SqlLimitStore } from './limits/sql-limit-store';
 import { RecipientDirectory } from './recipients/recipient-directory';
 import { SessionService } from './sessions/session.service';
 import { TokenService } from './sessions/token.service';
@@ -47,12 +56,13 @@ export interface IdentityModuleOptions {
 }
 
 /**
- * Accounts, sessions, Google sign-in, second factor, roles and the security
- * audit trail. Installs the global AccessGuard, so every route of the app
- * needs an access token unless it is `@Public()`.
+ * Accounts, sessions, Google sign-in, e-mail verification, password
+ * recovery, second factor, roles and the security audit trail. Installs the
+ * global AccessGuard, so every route of the app needs an access token unless
+ * it is `@Public()`.
  *
- * Needs SQL_DATABASE and EVENT_STORE from a global module and a CommandBus
- * (CqrsModule.forRoot) with a handler for OpenWalletCommand.
+ * Needs SQL_DATABASE, EVENT_STORE and NOTIFIER from global modules and a
+ * CommandBus (CqrsModule.forRoot) with a handler for OpenWalletCommand.
  */
 @Global()
 @Module({})
@@ -86,6 +96,7 @@ export class IdentityModule {
         AuthController,
         GoogleController,
         MeController,
+        MeSecurityController,
         TwoFactorController,
         AdminController,
       ],
@@ -93,17 +104,21 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: IDENTITY_CLOCK, useValue: options.clock ?? systemClock },
         { provide: FieldCipher, useValue: new FieldCipher(config.dataKey) },
-        { provide: AUTH_THROTTLER_STORAGE, useClass: ThrottlerStorageService },
         { provide: APP_GUARD, useClass: AccessGuard },
+        limitStore(config),
         googleStrategy(config),
         AccessGuard,
         AttemptLimiter,
         AuthService,
-        AuthThrottlerGuard,
+        EmailCodes,
+        EmailVerificationService,
         GoogleAuthGuard,
         GoogleSignInService,
         PasswordHasher,
+        PasswordService,
         ProfileService,
+        RateLimiter,
+        RateLimitGuard,
         RecipientDirectory,
         RoleAdminService,
         SecurityAuditService,
@@ -113,16 +128,30 @@ export class IdentityModule {
         TwoFactorGuard,
         TwoFactorService,
         UserStore,
+        VerifiedEmailGuard,
       ],
       exports: [
         IDENTITY_CONFIG,
         RecipientDirectory,
         TwoFactorService,
         TwoFactorGuard,
+        VerifiedEmailGuard,
         SecurityAuditService,
       ],
     };
   }
+}
+
+/** Limits shared through Redis when it is configured, through the database otherwise. */
+function limitStore(config: IdentityConfig): Provider {
+  return {
+    provide: LIMIT_STORE,
+    inject: [SQL_DATABASE],
+    useFactory: (db: SqlDatabase) =>
+      config.limitsRedis
+        ? new RedisLimitStore(config.limitsRedis.url, config.limitsRedis.prefix)
+        : new SqlLimitStore(db),
+  };
 }
 
 /** The strategy registers itself with passport when built, so it is built only when Google is configured. */

@@ -15,6 +15,14 @@ export type IdentityRejection =
   | 'phone_taken'
   | 'invalid_credentials'
   | 'too_many_attempts'
+  | 'too_many_requests'
+  | 'email_not_verified'
+  | 'email_already_verified'
+  | 'user_email_not_verified'
+  | 'email_code_invalid'
+  | 'email_code_expired'
+  | 'email_not_sent'
+  | 'current_password_invalid'
   | 'challenge_invalid'
   | 'refresh_token_invalid'
   | 'refresh_token_reused'
@@ -38,7 +46,7 @@ export type IdentityRejection =
 
 export interface Rejected {
   readonly rejected: IdentityRejection;
-  /** Set with `too_many_attempts`: when trying again can succeed. */
+  /** Set with `too_many_attempts` and `too_many_requests`: when trying again can succeed. */
   readonly retryAfterSeconds?: number;
 }
 

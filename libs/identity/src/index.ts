@@ -10,6 +10,10 @@ export {
 } from './identity.config';
 export { totpCode } from './two-factor/totp';
 export { AccessGuard, type SessionPrincipal } from './access/access.guard';
+export { VerifiedEmailGuard, RequireVerifiedEmail } from './access/verified-email.guard';
+export { grantRoles, type RoleGrantDeps } from './access/role-grants';
+export { OPERATOR_CLI } from './access/role-admin.service';
+export { PasswordService } from './auth/password.service';
 export {
   TwoFactorGuard,
   RequireTwoFactor,

@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { renderCodeMessage } from './code-messages';
 import { readNotificationsConfig } from './notifications.config';
-import { NotificationsModule } from './notifications.module';
+import { createNotifier, NotificationsModule } from './notifications.module';
 import { NodemailerNotifier } from './nodemailer.notifier';
 import { NOTIFIER } from './tokens';
 
@@ -24,5 +26,22 @@ describe('readNotificationsConfig', () => {
     }).compile();
     expect(moduleRef.get(NOTIFIER)).toBeInstanceOf(NodemailerNotifier);
     await moduleRef.close();
+  });
+
+  it('logs unsent e-mails in development only: in production they carry codes and addresses', async () => {
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    try {
+      const message = {
+        to: 'ada@example.com',
+        ...renderCodeMessage('reset_password', '04817263', 15),
+        idempotencyKey: 'email-code:1',
+      };
+      await createNotifier(readNotificationsConfig({}), true).sendEmail(message);
+      expect(log).not.toHaveBeenCalled();
+      await createNotifier(readNotificationsConfig({}), false).sendEmail(message);
+      expect(String(log.mock.calls[0]?.[0])).toContain('04817263');
+    } finally {
+      log.mockRestore();
+    }
   });
 });

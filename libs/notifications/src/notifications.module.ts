@@ -6,7 +6,12 @@ import type { Notifier } from './notifier.port';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { NOTIFIER } from './tokens';
 
-export function createNotifier(config: NotificationsConfig): Notifier {
+/**
+ * Without SMTP, development logs each message so its links and codes can be
+ * read; production never does, since the messages carry addresses and
+ * one-time codes.
+ */
+export function createNotifier(config: NotificationsConfig, production = false): Notifier {
   const sms = new LogSmsSender();
   if (config.smtpUrl) {
     return new NodemailerNotifier({
@@ -20,7 +25,7 @@ export function createNotifier(config: NotificationsConfig): Notifier {
     transport: createTransport({ jsonTransport: true }),
     from: config.mailFrom,
     sms,
-    logMessages: true,
+    logMessages: !production,
   });
 }
 
@@ -31,13 +36,15 @@ export class NotificationsModule {
     const config = readNotificationsConfig(env);
     if (!config.smtpUrl && isProduction(env)) {
       new Logger(NotificationsModule.name).warn(
-        'SMTP_URL is not set: e-mails are logged, not sent',
+        'SMTP_URL is not set: e-mails are neither sent nor logged',
       );
     }
     return {
       module: NotificationsModule,
       global: true,
-      providers: [{ provide: NOTIFIER, useFactory: () => createNotifier(config) }],
+      providers: [
+        { provide: NOTIFIER, useFactory: () => createNotifier(config, isProduction(env)) },
+      ],
       exports: [NOTIFIER],
     };
   }

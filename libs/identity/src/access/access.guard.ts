@@ -10,6 +10,8 @@ import { UserStore } from '../users/user.store';
 /** The principal the guard puts on `request.user`; `sessionId` lets logout end this session. */
 export interface SessionPrincipal extends Principal {
   readonly sessionId: string;
+  /** Read with the session, so a verification takes effect on the next request. */
+  readonly emailVerified: boolean;
 }
 
 /** Longer than any token this service issues; anything longer is not parsed. */
@@ -51,7 +53,13 @@ export class AccessGuard implements CanActivate {
     if (typeof claims === 'string') return fail(claims);
     const user = await this.users.findBySession(claims.sessionId, claims.userId);
     if (!user) return fail('session_ended');
-    return { userId: user.id, email: user.email, roles: user.roles, sessionId: claims.sessionId };
+    return {
+      userId: user.id,
+      email: user.email,
+      roles: user.roles,
+      sessionId: claims.sessionId,
+      emailVerified: user.emailVerified,
+    };
   }
 }
 

@@ -40,3 +40,8 @@ export function lockSeconds(failures: number, policy: AttemptPolicy): number {
   const exponent = Math.min(failures - policy.freeFailures, 30);
   return Math.min(policy.baseLockSeconds * 2 ** exponent, policy.maxLockSeconds);
 }
+
+/** The per-account failure counter, shared by logins and password changes. */
+export function accountAttemptKey(email: string): { name: string; policy: AttemptPolicy } {
+  return { name: `account:${email}`, policy: ACCOUNT_POLICY };
+}

@@ -2,9 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { rejected, type Rejected } from '../identity.rejections';
 import type { Principal, Role } from '../principal';
+import { normaliseEmail } from '../users/email';
 import { UserStore } from '../users/user.store';
 
-/** Role changes by admins, each one audited. */
+export interface RoleChange {
+  readonly userId: string;
+  readonly roles: Role[];
+}
+
+/** Who the audit trail names for grants made on the server by its operator. */
+export const OPERATOR_CLI = 'operator CLI';
+
+/**
+ * Role changes, each one audited: by admins over HTTP, and by the operator
+ * with `npm run admin:grant`, which is how the first admin comes to be.
+ * Either way only an existing user whose e-mail is verified gets a staff role.
+ */
 @Injectable()
 export class RoleAdminService {
   constructor(
@@ -20,15 +33,36 @@ export class RoleAdminService {
     actor: Principal,
     userId: string,
     roles: readonly Role[],
-  ): Promise<{ userId: string; roles: Role[] } | Rejected> {
+  ): Promise<RoleChange | Rejected> {
     if (actor.userId === userId && !roles.includes('admin'))
       return rejected('cannot_remove_own_admin_role');
-    const change = await this.users.replaceRoles(userId, roles);
-    if (change === 'user_not_found') return rejected(change);
+    return this.change(userId, () => roles, actor.userId);
+  }
+
+  /** Adds roles to the user with this e-mail, keeping the ones they have. */
+  async grantByEmail(
+    emailInput: string,
+    roles: readonly Role[],
+    by = OPERATOR_CLI,
+  ): Promise<RoleChange | Rejected> {
+    const email = normaliseEmail(emailInput);
+    if (email === 'email_invalid') return rejected(email);
+    const userId = await this.users.findIdByEmail(email);
+    if (!userId) return rejected('user_not_found');
+    return this.change(userId, (current) => [...current, ...roles], by);
+  }
+
+  private async change(
+    userId: string,
+    next: (current: readonly Role[]) => readonly Role[],
+    by: string,
+  ): Promise<RoleChange | Rejected> {
+    const change = await this.users.replaceRoles(userId, next);
+    if (typeof change === 'string') return rejected(change);
     await this.audit.record({
       type: 'RolesChanged',
       userId,
-      data: { by: actor.userId, from: change.from, to: change.to },
+      data: { by, from: change.from, to: change.to },
     });
     return { userId, roles: change.to };
   }

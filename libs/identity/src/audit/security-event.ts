@@ -22,7 +22,23 @@ export type SecurityEvent =
       userId: string;
       data: { reason: 'user_request' | 'credentials_reset' };
     }
-  | { type: 'RolesChanged'; userId: string; data: { by: string; from: Role[]; to: Role[] } };
+  | {
+      type: 'RolesChanged';
+      userId: string;
+      /** `by` is the admin's user id, or `operator CLI` for `npm run admin:grant`. */
+      data: { by: string; from: Role[]; to: Role[] };
+    }
+  | { type: 'EmailCodeSent'; userId: string; data: { purpose: EmailCodePurpose } }
+  | {
+      type: 'EmailCodeRejected';
+      userId: string;
+      data: { purpose: EmailCodePurpose; reason: 'wrong' | 'expired' | 'exhausted' };
+    }
+  | { type: 'EmailVerified'; userId: string; data: Record<string, never> }
+  | { type: 'PasswordReset'; userId: string; data: { sessionsRevoked: number } }
+  | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } };
+
+export type EmailCodePurpose = 'verify_email' | 'reset_password';
 
 export type SecurityEventType = SecurityEvent['type'];
 
@@ -36,6 +52,11 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   'TwoFactorEnabled',
   'TwoFactorDisabled',
   'RolesChanged',
+  'EmailCodeSent',
+  'EmailCodeRejected',
+  'EmailVerified',
+  'PasswordReset',
+  'PasswordChanged',
 ];
 
 export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isCurrency } from '@ledger/ledger';
 import { AttemptLimiter, type AttemptKey } from '../access/attempt-limiter';
-import { ACCOUNT_POLICY, IP_POLICY } from '../access/attempt-limit';
+import { accountAttemptKey, IP_POLICY } from '../access/attempt-limit';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { rejected, type Rejected } from '../identity.rejections';
@@ -87,15 +87,16 @@ export class AuthService {
     return this.sessions.start(created.id);
   }
 
-  /** Creates a user with the roles their e-mail earns and their first wallet. */
+  /**
+   * Creates a customer and their first wallet. Nobody becomes staff by
+   * signing up: staff roles are granted to existing, verified users only.
+   */
   async createUser(
     fields: Omit<NewUser, 'id' | 'roles'>,
     method: SignInMethod,
     origin: RequestOrigin,
   ): Promise<User | Rejected> {
-    const roles: Role[] = this.config.adminEmails.has(fields.email)
-      ? ['customer', 'admin']
-      : ['customer'];
+    const roles: Role[] = ['customer'];
     const id = randomUUID();
     const conflict = await this.users.create({ ...fields, id, roles });
     if (conflict) return rejected(conflict);
@@ -212,9 +213,6 @@ export class AuthService {
 
   /** The account key comes first: it is the one a successful login clears. */
   private loginKeys(email: string, ip: string): [AttemptKey, AttemptKey] {
-    return [
-      { name: `account:${email}`, policy: ACCOUNT_POLICY },
-      { name: `ip:${ip}`, policy: IP_POLICY },
-    ];
+    return [accountAttemptKey(email), { name: `ip:${ip}`, policy: IP_POLICY }];
   }
 }

@@ -6,25 +6,28 @@ import { GOOGLE_PROFILE_PROPERTY, GoogleAuthGuard } from '../google/google-auth.
 import type { GoogleProfile } from '../google/google-profile';
 import { GoogleSignInService } from '../google/google-sign-in.service';
 import { Public } from '../principal';
-import { AuthThrottlerGuard } from './auth-throttler.guard';
 import { LoginResponseDto } from './dtos/auth.dto';
 import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { Origin } from './request-origin';
 
 @ApiTags('auth')
 @Controller('auth/google')
 @Public()
-@UseGuards(AuthThrottlerGuard, GoogleAuthGuard)
+// Google sign-in can create accounts, so it counts against the sign-up limit.
+@UseGuards(RateLimitGuard, GoogleAuthGuard)
 @UseFilters(IdentityRejectionFilter)
 export class GoogleController {
   constructor(private readonly google: GoogleSignInService) {}
 
   /** The guard answers with the redirect to Google; this body never runs. */
   @Get()
+  @RateLimited('signup')
   @ApiFoundResponse({ description: 'Redirect to Google, with a state cookie' })
   start(): void {}
 
   @Get('callback')
+  @RateLimited('signup')
   @ApiOkResponse({ type: LoginResponseDto })
   async callback(@Req() request: Request, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
     const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[

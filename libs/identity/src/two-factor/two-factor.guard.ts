@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { VerifiedEmailGuard } from '../access/verified-email.guard';
 import { IdentityRejectionException } from '../http/identity-rejection';
 import type { Principal } from '../principal';
 import { TwoFactorService } from './two-factor.service';
@@ -56,10 +57,15 @@ export class TwoFactorGuard implements CanActivate {
   }
 }
 
-/** Marks a route as needing a fresh second-factor code (withdrawals, new payout destinations). */
+/**
+ * Marks a route as needing a fresh second-factor code (withdrawals, new
+ * payout destinations). Such a route also needs a verified e-mail address,
+ * checked first: every action sensitive enough for a second factor moves
+ * money out, which is only done for an account at a proven address.
+ */
 export const RequireTwoFactor = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
-    UseGuards(TwoFactorGuard),
+    UseGuards(VerifiedEmailGuard, TwoFactorGuard),
     ApiHeader({
       name: TWO_FACTOR_HEADER,
       required: true,

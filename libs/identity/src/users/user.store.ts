@@ -141,25 +141,34 @@ export class UserStore {
     });
   }
 
-  /** Replaces a user's roles; returns them before and after. */
+  /**
+   * Replaces a user's roles with `change(current)`; returns them before and
+   * after. Staff roles need a verified e-mail, checked under the same row lock
+   * as the write, so no change of address can slip between check and grant.
+   */
   async replaceRoles(
     userId: string,
-    roles: readonly Role[],
-  ): Promise<{ from: Role[]; to: Role[] } | 'user_not_found'> {
+    change: (current: readonly Role[]) => readonly Role[],
+  ): Promise<{ from: Role[]; to: Role[] } | 'user_not_found' | 'user_email_not_verified'> {
     return this.db.transaction(async (tx) => {
       // Locking the user row serialises two admins editing the same roles.
-      const user = await tx.query('SELECT id FROM identity_users WHERE id = $1 FOR UPDATE', [
-        userId,
-      ]);
+      const user = await tx.query<{ verified: boolean }>(
+        'SELECT email_verified_at IS NOT NULL AS verified FROM identity_users WHERE id = $1 FOR UPDATE',
+        [userId],
+      );
       // rows, not rowCount: PGlite reports a locking SELECT's count as rows affected (0).
       if (user.rows.length === 0) return 'user_not_found';
       const before = await tx.query<{ role: Role }>(
         'SELECT role FROM identity_user_roles WHERE user_id = $1 ORDER BY role',
         [userId],
       );
+      const from = before.rows.map((r) => r.role);
+      const to = [...new Set(change(from))].sort();
+      if (to.some((role) => role !== 'customer') && !user.rows[0].verified)
+        return 'user_email_not_verified';
       await tx.query('DELETE FROM identity_user_roles WHERE user_id = $1', [userId]);
-      await insertRoles(tx, userId, roles);
-      return { from: before.rows.map((r) => r.role), to: [...roles].sort() };
+      await insertRoles(tx, userId, to);
+      return { from, to };
     });
   }
 

@@ -91,3 +91,27 @@ export class LoginResponseDto {
   @ApiPropertyOptional() refreshToken?: string;
   @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
 }
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+}
+
+export class PasswordResetConfirmDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: '04817263', description: 'The code from the e-mail' })
+  @IsString()
+  @MaxLength(32)
+  code!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128 })
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
+}

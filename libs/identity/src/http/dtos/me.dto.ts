@@ -51,3 +51,22 @@ export class RecoveryCodesDto {
   @ApiProperty({ type: [String], description: 'Each works once; shown once' })
   recoveryCodes!: string[];
 }
+
+export class EmailCodeDto {
+  @ApiProperty({ example: '04817263', description: 'The code from the e-mail' })
+  @IsString()
+  @MaxLength(32)
+  code!: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128 })
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
+}
