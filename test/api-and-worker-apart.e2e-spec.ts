@@ -1,7 +1,7 @@
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
-import { key, signUp, type TestUser } from './support/ledger-app';
+import { key, signUp, verifyEmail, type TestUser } from './support/ledger-app';
 import { startApiAndWorkerApart, type SplitLedger } from './support/split-ledger';
 
 function redisUrl(): string | undefined {
@@ -90,6 +90,7 @@ describe.each(legs)('API and worker apart on $name', ({ factory, redisUrl }) => 
   });
 
   it('completes a withdrawal paid out on the worker process', async () => {
+    await verifyEmail(t, alice);
     const enrolment = await t
       .http()
       .post('/me/2fa/enrol')

@@ -110,7 +110,7 @@ export async function signUp(
 }
 
 /** Records each e-mail on its way out; the service's own notifier still renders it. */
-function captureEmails(notifier: Notifier): EmailMessage[] {
+export function captureEmails(notifier: Notifier): EmailMessage[] {
   const sent: EmailMessage[] = [];
   const send = notifier.sendEmail.bind(notifier);
   notifier.sendEmail = (message) => {

@@ -14,7 +14,8 @@ import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
 import { createApp } from '../../apps/api/src/app.factory';
 import { WorkerRootModule } from '../../apps/worker/src/worker-root.module';
-import { ADMIN_EMAIL, type LedgerTestApp } from './ledger-app';
+import { NOTIFIER, type Notifier } from '@ledger/notifications';
+import { captureEmails, type LedgerTestApp } from './ledger-app';
 
 export interface SplitLedger extends LedgerTestApp {
   /** The worker process: projections, saga driver and jobs, with a gateway of its own. */
@@ -34,11 +35,10 @@ export async function startApiAndWorkerApart(
 ): Promise<SplitLedger> {
   const database = await factory.create();
   const prefix = `t-split-${randomBytes(5).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string> = {
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-')),
     LEDGER_JWT_SECRET: randomBytes(48).toString('base64'),
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
-    LEDGER_ADMIN_EMAILS: ADMIN_EMAIL,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     JOBS_POLL_INTERVAL_MS: '50',
     JOBS_PREFIX: prefix,
@@ -64,6 +64,8 @@ export async function startApiAndWorkerApart(
     worker,
     db: database.db,
     store: apiRuntime.store as SqlEventStore,
+    env,
+    emails: captureEmails(app.get<Notifier>(NOTIFIER)),
     http: () => request(app.getHttpServer()),
     settle: async () => {
       const last = await lastCommittedPosition(database.db);
