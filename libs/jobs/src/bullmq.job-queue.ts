@@ -179,21 +179,21 @@ export class BullmqJobQueue implements JobQueue {
    */
   private async bounded<T>(what: string, operation: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new JobQueueUnavailableError(
-              `Redis did not ${what} within ${this.operationTimeoutMs} ms`,
-            ),
-          ),
-        this.operationTimeoutMs,
-      );
-    });
-    const running = operation();
-    // Once the deadline has won, the operation's own failure has nobody left to tell.
-    running.catch(() => undefined);
     try {
+      const running = operation();
+      // Once the deadline has won, the operation's own failure has nobody left to tell.
+      running.catch(() => undefined);
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new JobQueueUnavailableError(
+                `Redis did not ${what} within ${this.operationTimeoutMs} ms`,
+              ),
+            ),
+          this.operationTimeoutMs,
+        );
+      });
       return await Promise.race([running, deadline]);
     } catch (error) {
       if (error instanceof Error && error.message === 'Command timed out')

@@ -94,20 +94,25 @@ export class SagaReconciler {
       );
     }
     if (Date.now() >= this.nextPassAt) {
-      const done = await this.reconcilePage().catch((error: unknown) => {
+      const { next } = await this.reconcilePage(this.cursor).catch((error: unknown) => {
         this.logger.error(`Reconciling saga jobs failed: ${message(error)}`);
-        return true;
+        return { next: undefined };
       });
-      if (done) this.nextPassAt = Date.now() + this.options.reconcileIntervalMs;
+      this.cursor = next ?? '';
+      if (next === undefined) this.nextPassAt = Date.now() + this.options.reconcileIntervalMs;
     }
   }
 
   /** A whole pass from the first unfinished saga; returns the jobs it re-created. For tests and operators. */
   async reconcile(): Promise<number> {
-    const before = this.recreated;
-    this.cursor = '';
-    for (let page = 0; page < MAX_PAGES_PER_PASS; page++) if (await this.reconcilePage()) break;
-    return this.recreated - before;
+    let recreated = 0;
+    let cursor: string | undefined = '';
+    for (let page = 0; page < MAX_PAGES_PER_PASS && cursor !== undefined; page++) {
+      const result = await this.reconcilePage(cursor);
+      recreated += result.recreated;
+      cursor = result.next;
+    }
+    return recreated;
   }
 
   /** Fires the timers due now, at most a page; returns how many recorded their input. */
@@ -129,9 +134,14 @@ export class SagaReconciler {
     return fired;
   }
 
-  /** Checks one page of unfinished sagas; true when the pass is complete. */
-  private async reconcilePage(): Promise<boolean> {
-    const page = await pendingMovementRevisions(this.db, this.cursor, RECONCILE_PAGE);
+  /**
+   * Checks the page of unfinished sagas after `after`; returns the jobs it
+   * re-created and where the next page starts (undefined at the end).
+   */
+  private async reconcilePage(
+    after: string,
+  ): Promise<{ next: string | undefined; recreated: number }> {
+    const page = await pendingMovementRevisions(this.db, after, RECONCILE_PAGE);
     let recreated = 0;
     await inParallel(page, this.options.concurrency, async ({ movementId, revision }) => {
       recreated += await this.reconcileSaga(movementId, revision).catch((error: unknown) => {
@@ -143,9 +153,8 @@ export class SagaReconciler {
       this.recreated += recreated;
       this.logger.warn(`Re-created ${recreated} saga job(s) missing from the queue`);
     }
-    const done = page.length < RECONCILE_PAGE;
-    this.cursor = done ? '' : page[page.length - 1].movementId;
-    return done;
+    const next = page.length < RECONCILE_PAGE ? undefined : page[page.length - 1].movementId;
+    return { next, recreated };
   }
 
   private async reconcileSaga(stream: string, revision: bigint): Promise<number> {

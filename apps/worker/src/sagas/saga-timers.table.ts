@@ -24,7 +24,7 @@ export async function syncSagaTimers(
   if (streams.length === 0) return;
   // Stream ids and job names contain no space, so "stream name" is an unambiguous key.
   await db.query(
-    `DELETE FROM saga_timers WHERE stream = ANY($1) AND (stream || ' ' || name) <> ALL($2)`,
+    `DELETE FROM saga_timers WHERE stream = ANY($1::text[]) AND (stream || ' ' || name) <> ALL($2::text[])`,
     [[...streams], timers.map((t) => `${t.stream} ${t.name}`)],
   );
   if (timers.length === 0) return;

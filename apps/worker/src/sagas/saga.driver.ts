@@ -211,7 +211,12 @@ export class SagaDriver {
         });
         if (saga) advanced.push(saga);
       });
-      await this.db.transaction((tx) => this.save(tx, advanced));
+      // Not fatal: each saga's rows are written again when it next advances.
+      await this.db
+        .transaction((tx) => this.save(tx, advanced))
+        .catch((error: unknown) =>
+          this.logger.error(`Saving resumed sagas failed: ${String(error)}`),
+        );
       count += page.length;
       if (page.length < SWEEP_PAGE || this.stopping) return count;
       after = page[page.length - 1];
