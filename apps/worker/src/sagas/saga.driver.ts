@@ -169,10 +169,11 @@ export class SagaDriver {
 
   /**
    * Handles everything in the log now, and fires the timers due, then
-   * returns the events handled; for tests and the CLI. The SQL store only returns events below the oldest
-   * transaction running anywhere on the server, so one empty read can mean
-   * "not visible yet": the log counts as drained after a few empty reads in a
-   * row, with growing pauses (10, 40, 160 ms by default) between them.
+   * returns the events handled; for tests and the CLI. The SQL store only
+   * returns events below the oldest transaction running anywhere on the
+   * server, so one empty read can mean "not visible yet": the log counts as
+   * drained after a few empty reads in a row, with growing pauses (10, 40,
+   * 160 ms by default) between them.
    */
   async drain(options: { emptyReads?: number; pauseMs?: number } = {}): Promise<number> {
     const emptyReads = options.emptyReads ?? 4;
