@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { comparePositions } from '@ledger/event-store';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { eventually } from '../../../../libs/jobs/src/job-queue.contract';
 import { deriveId, sagaStreamId, type TopUpRequest, type WithdrawalRequest } from '@ledger/ledger';
@@ -12,6 +13,7 @@ import {
 } from '../../../../test/movements/saga-job-legs';
 import { OwnRedisServer } from '../../../../test/support/own-redis-server';
 import { SagaDriver } from './saga.driver';
+import { loadSagaCheckpoint } from './movements.table';
 import { sagaTimersOf } from './saga-timers.table';
 
 /** This file's own redis-server: it is emptied and paused, which the shared one must never be. */
@@ -132,13 +134,26 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
 
   const summary = async (stream: string) => (await proc.streams.load(stream))?.summary;
   const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
+  /**
+   * The driver's checkpoint is past the saga's latest event, so it has
+   * enqueued what the saga waits on and will not advance it again on its
+   * own: a job lost after this is only re-created by reconciliation.
+   */
+  async function driverCaughtUp(stream: string): Promise<boolean> {
+    const last = (await proc.store.readStream(stream)).at(-1);
+    const checkpoint = await loadSagaCheckpoint(database.db, 'sagas');
+    return !!last && comparePositions(checkpoint, last.position) >= 0;
+  }
   const inSeconds = (s: number) => new Date(Date.now() + s * 1_000).toISOString();
 
   it('re-creates a payout job lost while it waited for its retry; the withdrawal completes', async () => {
     gateway.script.next('createPayout', 'unavailable', 1);
     const { walletId, stream } = await requestWithdrawal(3_000n, inSeconds(86_400));
     // The first attempt failed and the retry is a minute away: nothing is due now.
-    await eventually(async () => gateway.payoutCalls === 1 && (await jobs.dueNow()) === 0);
+    await eventually(
+      async () =>
+        gateway.payoutCalls === 1 && (await jobs.dueNow()) === 0 && (await driverCaughtUp(stream)),
+    );
     expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'held' });
     const recreated = driver.reconciler.jobsRecreated;
 
@@ -185,7 +200,8 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
       at: AT,
     });
     // The deadline is in Postgres with the saga, and the delayed job in the queue.
-    await eventually(async () => (await sagaTimersOf(database.db, stream)).length === 1);
+    await eventually(async () => (await summary(stream))?.phase === 'awaiting_payment');
+    await eventually(() => driverCaughtUp(stream));
     expect(await sagaTimersOf(database.db, stream)).toMatchObject([
       { name: 'topup.timeout', jobId: `${stream}:timeout`, dueAt: request.timeoutAt },
     ]);
@@ -206,6 +222,7 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
     // 2.04 is never reported: the saga waits on its timer with the payout created.
     const { walletId, stream } = await requestWithdrawal(204n, inSeconds(4));
     await eventually(async () => (await summary(stream))?.phase === 'payout_created');
+    await eventually(() => driverCaughtUp(stream));
     const calls = gateway.payoutCalls;
     const recreated = driver.reconciler.jobsRecreated;
 
