@@ -20,8 +20,9 @@ interface Live {
 /**
  * Saga jobs in memory, for tests that need no job server and fast, scripted
  * backoff (production uses `JobQueueSagaJobs` over the jobs library). Not durable: the
- * saga driver re-enqueues every unfinished saga's jobs when it starts, which
- * is what makes losing them with the process safe. A job id is live from
+ * saga driver re-enqueues every unfinished saga's jobs when it starts and
+ * while it runs, and fires timers from Postgres, which is what makes losing
+ * them safe. A job id is live from
  * enqueue until it succeeds or is dead-lettered; a second enqueue meanwhile
  * is a no-op, as with BullMQ's job ids.
  */
@@ -41,6 +42,17 @@ export class InMemorySagaJobQueue implements SagaJobQueue {
     const entry: Live = { job, options, attempt: 0, dueAt: Date.now() + options.delayMs };
     this.live.set(job.jobId, entry);
     this.schedule(entry, options.delayMs);
+  }
+
+  /** Whether the job is waiting, delayed or running; a finished job is removed, as BullMQ does past its retention. */
+  async has(jobId: string): Promise<boolean> {
+    return this.live.has(jobId);
+  }
+
+  /** Drops every job without running it, as a queue that lost its data; enqueuing works on. */
+  forget(): void {
+    for (const entry of this.live.values()) clearTimeout(entry.timer);
+    this.live.clear();
   }
 
   /** Starts running jobs, including those enqueued before a handler was attached. */
@@ -74,6 +86,11 @@ export class InMemorySagaJobQueue implements SagaJobQueue {
     this.live.clear();
   }
 
+  /** Only this entry: after `forget`, the same id may have been enqueued anew meanwhile. */
+  private forgetEntry(entry: Live): void {
+    if (this.live.get(entry.job.jobId) === entry) this.live.delete(entry.job.jobId);
+  }
+
   private schedule(entry: Live, delayMs: number): void {
     entry.dueAt = Date.now() + delayMs;
     if (!this.handler) return;
@@ -88,15 +105,16 @@ export class InMemorySagaJobQueue implements SagaJobQueue {
     entry.attempt++;
     try {
       await this.handler(entry.job);
-      this.live.delete(entry.job.jobId);
+      this.forgetEntry(entry);
     } catch (error) {
       if (entry.attempt < entry.options.attempts) {
         this.schedule(entry, entry.options.backoffMs * 2 ** (entry.attempt - 1));
       } else {
-        this.live.delete(entry.job.jobId);
+        // Recorded before the job leaves the queue, as a queue's last attempt does.
         await this.exhausted?.(entry.job, error).catch((e: unknown) =>
           this.logger.error(`Dead-letter handler for ${entry.job.jobId} failed: ${String(e)}`),
         );
+        this.forgetEntry(entry);
       }
     } finally {
       this.running--;

@@ -38,6 +38,15 @@ export class InMemorySagaJobs implements HarnessSagaJobs {
     return this.queue.enqueue(job, options);
   }
 
+  async has(jobId: string): Promise<boolean> {
+    return this.queue.has(jobId);
+  }
+
+  /** Drops every job, as a queue restarted without its data would; the queue keeps working. */
+  forget(): void {
+    this.queue.forget();
+  }
+
   async start(runner: SagaJobRunner): Promise<void> {
     this.queue.process(
       (job) => runner.run(job),
@@ -77,8 +86,13 @@ export class BullmqSagaJobs implements HarnessSagaJobs {
   private started = false;
   private closing?: Promise<void>;
 
-  constructor(url: string, prefix: string) {
-    this.queue = new BullmqJobQueue({ url, prefix });
+  constructor(
+    url: string,
+    prefix: string,
+    /** Bounds on each Redis call; a test of a hung Redis makes them short. */
+    timeouts: { commandTimeoutMs?: number; connectTimeoutMs?: number } = {},
+  ) {
+    this.queue = new BullmqJobQueue({ url, prefix, ...timeouts });
     this.sagaJobs = new JobQueueSagaJobs(this.queue);
     this.counts = new Queue(SAGA_QUEUE, { connection: { url }, prefix });
     // Without a listener an 'error' event would crash the test run; a failed count call still throws.
@@ -87,6 +101,10 @@ export class BullmqSagaJobs implements HarnessSagaJobs {
 
   enqueue(job: SagaJob, options: SagaJobOptions): Promise<void> {
     return this.sagaJobs.enqueue(job, options);
+  }
+
+  has(jobId: string): Promise<boolean> {
+    return this.sagaJobs.has(jobId);
   }
 
   async start(runner: SagaJobRunner): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type Job,
   type JobHandler,
   type JobQueue,
+  type JobState,
   type JsonValue,
   type ProcessOptions,
 } from './job-queue.port';
@@ -34,6 +35,7 @@ export interface InProcessJobQueueOptions {
 
 interface JobRow {
   id: string;
+  state: 'waiting' | 'active' | 'completed' | 'failed';
   name: string;
   payload: JsonValue;
   attempts_made: number;
@@ -136,6 +138,18 @@ export class InProcessJobQueue implements JobQueue {
     );
     if (rowCount === 1) this.workers.get(queue)?.wake();
     return rowCount === 1;
+  }
+
+  async state(queue: string, jobId: string): Promise<JobState | undefined> {
+    checkQueueName(queue);
+    checkJobId(jobId);
+    const { rows } = await this.db.query<{ state: JobRow['state']; later: boolean }>(
+      `SELECT state, run_at > clock_timestamp() AS later FROM jobs WHERE queue = $1 AND id = $2`,
+      [this.key(queue), jobId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.state === 'waiting' && row.later ? 'delayed' : row.state;
   }
 
   async close(): Promise<void> {

@@ -143,6 +143,27 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
       expect(calls.sort()).toEqual(['topup-3:charge', 'topup-4:charge']);
     });
 
+    it('tells where a job stands, and undefined for a job it does not hold', async () => {
+      const queue = await newQueue();
+      expect(await queue.state('work', 'never-enqueued')).toBeUndefined();
+      await queue.enqueue('work', 'expire', {}, { jobId: 'topup-5:timeout', delayMs: 60_000 });
+      expect(await queue.state('work', 'topup-5:timeout')).toBe('delayed');
+      await queue.enqueue('work', 'charge', {}, { jobId: 'topup-5:charge' });
+      expect(await queue.state('work', 'topup-5:charge')).toBe('waiting');
+      await queue.enqueue(
+        'work',
+        'refund',
+        {},
+        { jobId: 'topup-5:refund', attempts: 1, backoff: { type: 'exponential', baseMs: 5 } },
+      );
+      await queue.process('work', async (job) => {
+        if (job.name === 'refund') throw new Error('provider down');
+      });
+      await eventually(async () => (await queue.state('work', 'topup-5:charge')) === 'completed');
+      await eventually(async () => (await queue.state('work', 'topup-5:refund')) === 'failed');
+      expect(await queue.state('work', 'topup-5:timeout')).toBe('delayed');
+    });
+
     it('keeps queues with different prefixes apart', async () => {
       const [a, b] = [await newQueue(), await newQueue()];
       const seen: Record<string, string[]> = { a: [], b: [] };

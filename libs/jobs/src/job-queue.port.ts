@@ -27,9 +27,18 @@ export interface JobQueue {
   failedJobs(queue: string, options?: { limit?: number }): Promise<FailedJob[]>;
   /** Puts a dead letter back with its attempts reset. False when no such failed job exists. */
   retryFailed(queue: string, jobId: string): Promise<boolean>;
+  /**
+   * Where the job stands, or undefined when the queue does not hold it (never
+   * enqueued, lost with its backend, or a completed job past its retention).
+   * Reconciliation asks this to re-create the jobs a lost Redis took along.
+   */
+  state(queue: string, jobId: string): Promise<JobState | undefined>;
   /** Stops taking jobs and waits for running ones to finish. */
   close(): Promise<void>;
 }
+
+/** `delayed`: waiting for its delay or for the backoff before its next attempt. */
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed';
 
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

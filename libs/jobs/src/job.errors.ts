@@ -13,6 +13,15 @@ export class InvalidJobError extends Error {
 }
 
 /**
+ * The queue's backend did not answer within its bound (Redis down or hung).
+ * Transient: the caller retries later, the way the saga driver parks a saga.
+ */
+export class JobQueueUnavailableError extends Error {
+  override readonly name = 'JobQueueUnavailableError';
+  readonly retryable = true;
+}
+
+/**
  * Any error that says `retryable: false` is permanent, so errors from other
  * libraries (PermanentGatewayError) need no wrapping to skip retries.
  */

@@ -20,6 +20,23 @@ describe('readJobsConfig', () => {
     });
   });
 
+  it('bounds every Redis call: command and connect timeouts from the environment', () => {
+    expect(readJobsConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
+      commandTimeoutMs: 5_000,
+      connectTimeoutMs: 10_000,
+    });
+    expect(
+      readJobsConfig({
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_COMMAND_TIMEOUT_MS: '250',
+        REDIS_CONNECT_TIMEOUT_MS: '1500',
+      }),
+    ).toMatchObject({ commandTimeoutMs: 250, connectTimeoutMs: 1_500 });
+    expect(() =>
+      readJobsConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_COMMAND_TIMEOUT_MS: '0' }),
+    ).toThrow(/REDIS_COMMAND_TIMEOUT_MS must be between 100 and 60000/);
+  });
+
   it('refuses a REDIS_URL that is not a Redis URL', () => {
     expect(() => readJobsConfig({ REDIS_URL: 'localhost:6379' })).toThrow(
       /REDIS_URL must start with redis:\/\//,

@@ -6,6 +6,8 @@ export type JobsConfig =
       readonly url: string;
       readonly prefix: string;
       readonly completedRetentionMs: number;
+      readonly commandTimeoutMs: number;
+      readonly connectTimeoutMs: number;
     }
   | {
       readonly adapter: 'in-process';
@@ -24,7 +26,18 @@ export function readJobsConfig(env: Env): JobsConfig {
     if (!/^rediss?:\/\//.test(url))
       throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
     const retentionDays = readInt(env, 'JOBS_COMPLETED_RETENTION_DAYS', 30, { min: 1, max: 365 });
-    return { adapter: 'bullmq', url, prefix, completedRetentionMs: retentionDays * DAY_MS };
+    return {
+      adapter: 'bullmq',
+      url,
+      prefix,
+      completedRetentionMs: retentionDays * DAY_MS,
+      // Every Redis call is bounded, so a hung Redis is an error the caller retries, not a hang.
+      commandTimeoutMs: readInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
+      connectTimeoutMs: readInt(env, 'REDIS_CONNECT_TIMEOUT_MS', 10_000, {
+        min: 100,
+        max: 120_000,
+      }),
+    };
   }
   return {
     adapter: 'in-process',

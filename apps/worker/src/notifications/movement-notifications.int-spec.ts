@@ -74,7 +74,7 @@ class RecordingNotifier implements Notifier {
 const AT = '2026-01-01T00:00:00.000Z';
 const PREFIX = 'notify-test';
 /** Transfers enqueue no saga jobs (no provider, no timer). */
-const NO_SAGA_JOBS: SagaJobQueue = { enqueue: async () => undefined };
+const NO_SAGA_JOBS: SagaJobQueue = { enqueue: async () => undefined, has: async () => true };
 const QUEUE_KEY = `${PREFIX}:${NOTIFICATIONS_QUEUE}`;
 
 describe.each(databaseFactories())('movement notifications on $name', (factory) => {

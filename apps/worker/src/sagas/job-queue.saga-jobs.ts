@@ -45,6 +45,11 @@ export class JobQueueSagaJobs implements SagaJobQueue {
     });
   }
 
+  /** A dead-lettered job counts as held: an operator retries it (`retryFailed`), not reconciliation. */
+  async has(jobId: string): Promise<boolean> {
+    return (await this.queue.state(SAGA_QUEUE, jobId)) !== undefined;
+  }
+
   async start(runner: SagaJobRunner): Promise<void> {
     await this.queue.process(
       SAGA_QUEUE,

@@ -83,3 +83,16 @@ export async function pendingMovements(
   );
   return rows.map((r) => r.movement_id);
 }
+
+/** Unfinished movements with the saga revision their row shows, one page at a time (keyset on movement_id). */
+export async function pendingMovementRevisions(
+  db: SqlExecutor,
+  after: string,
+  limit: number,
+): Promise<Array<{ movementId: string; revision: bigint }>> {
+  const { rows } = await db.query<{ movement_id: string; revision: unknown }>(
+    `SELECT movement_id, revision FROM movements WHERE status = 'pending' AND movement_id > $1 ORDER BY movement_id LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map((r) => ({ movementId: r.movement_id, revision: toBigInt(r.revision) }));
+}

@@ -10,6 +10,19 @@ import {
 } from '@ledger/ledger';
 
 /**
+ * The saga input a timer records: the delayed job when it runs, and the
+ * driver when it fires the timer from `saga_timers`. Its command id derives
+ * from the saga, so the second of the two records nothing.
+ */
+export function timerInput(sagaStream: string, at: Date) {
+  return {
+    type: 'RecordTimeout' as const,
+    commandId: deriveId(sagaStream, 'timeout'),
+    at: at.toISOString(),
+  };
+}
+
+/**
  * Runs the sagas' jobs: the provider calls and the timers. Each call uses an
  * idempotency key derived from the saga (`<saga>:refund`, `<saga>:payout`), so
  * a retry after a crash or a timeout gets the provider's first answer. Each
@@ -32,10 +45,7 @@ export class SagaJobRunner {
     switch (job.name) {
       case 'topup.timeout':
       case 'withdrawal.timeout':
-        return this.record(job, {
-          type: 'RecordTimeout',
-          commandId: deriveId(job.sagaStream, 'timeout'),
-        });
+        return this.record(job, timerInput(job.sagaStream, new Date()));
       case 'topup.refund':
         return this.refund(job);
       case 'withdrawal.payout':
@@ -69,7 +79,7 @@ export class SagaJobRunner {
         result: { ok: false, reason },
       });
     }
-    // A timer that cannot record is an outage; the driver re-creates it when it resumes.
+    // A timer that cannot record is an outage; the driver fires it from saga_timers.
   }
 
   private async refund(job: SagaJob): Promise<void> {

@@ -109,3 +109,17 @@ export async function countParkedSagas(db: SqlExecutor, driver: string): Promise
   );
   return Number(rows[0].n);
 }
+
+/**
+ * What is kept of an error in `saga_parking.last_error`: its name and message,
+ * with anything looking like an email address or a long number (a phone, a
+ * card) masked, cut to 300 characters. The full error goes to the log only.
+ */
+export function describeError(error: unknown): string {
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message}` : `Thrown: ${String(error)}`;
+  return text
+    .replace(/[^\s@]+@[^\s@]+/g, '<email>')
+    .replace(/\+?\d[\d ()-]{7,}\d/g, '<number>')
+    .slice(0, 300);
+}

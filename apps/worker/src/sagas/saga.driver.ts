@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { SqlDatabase } from '@ledger/database';
+import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import {
   comparePositions,
   type EventStore,
@@ -26,12 +26,16 @@ import {
 } from './movements.table';
 import {
   countParkedSagas,
+  describeError,
   dueParkedSagas,
   listParkedSagas,
   parkSaga,
   unparkSagas,
   type ParkedSaga,
 } from './saga-parking.table';
+import { inParallel } from './in-parallel';
+import { SagaReconciler } from './saga-reconciler';
+import { syncSagaTimers, type SagaTimer } from './saga-timers.table';
 
 /** The wallet write side as the driver needs it (`WalletCommands` in production). */
 export interface WalletExecutor {
@@ -69,6 +73,10 @@ export interface SagaDriverOptions {
    * Throwing counts as not advanced. The worker enqueues notifications here.
    */
   readonly onTerminal?: (saga: SagaState) => Promise<void>;
+  /** Pause between two passes that re-create the jobs the queue lost (see `SagaReconciler`). */
+  readonly reconcileIntervalMs?: number;
+  /** Pause between two looks for due timers in `saga_timers`. */
+  readonly timerPollMs?: number;
 }
 
 /** A saga advances at most this many steps per event; a saga needing more is looping. */
@@ -90,8 +98,11 @@ const RETRY_PAGE = 200;
  * their backoff is due, and unparked once that succeeds. So a crash or an
  * outage at any line is resumed by handling the same events again, or the
  * parked saga: every step is idempotent, so that changes nothing twice. On
- * start it also advances every unfinished saga once, which re-creates jobs
- * an in-process queue lost with the previous process, and every parked saga.
+ * start it also advances every unfinished saga once, and every parked saga.
+ *
+ * A queue is not a database: while it runs, its `reconciler` re-creates the
+ * jobs the queue lost (Redis restarted empty) and fires the saga timers
+ * whose deadlines the driver writes to `saga_timers` with each saga.
  */
 export class SagaDriver {
   private readonly logger = new Logger(SagaDriver.name);
@@ -112,6 +123,8 @@ export class SagaDriver {
   private parkedCount?: number;
   /** Sagas whose recorded state admits no step (a refused capture): reported, not retried in a loop. */
   readonly stuck = new Set<string>();
+  /** Re-creates lost jobs and fires durable timers; `jobsRecreated` and `timersFired` count them. */
+  readonly reconciler: SagaReconciler;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -129,6 +142,13 @@ export class SagaDriver {
     this.clock = options.clock ?? (() => new Date());
     this.jobPolicies = options.jobPolicies ?? SAGA_JOB_POLICIES;
     this.onTerminal = options.onTerminal;
+    this.reconciler = new SagaReconciler(db, streams, jobs, {
+      reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
+      timerPollMs: options.timerPollMs ?? 1_000,
+      clock: this.clock,
+      jobPolicies: this.jobPolicies,
+      concurrency: this.concurrency,
+    });
   }
 
   start(): void {
@@ -148,11 +168,12 @@ export class SagaDriver {
   }
 
   /**
-   * Handles everything in the log now, then returns the events handled; for
-   * tests and the CLI. The SQL store only returns events below the oldest
-   * transaction running anywhere on the server, so one empty read can mean
-   * "not visible yet": the log counts as drained after a few empty reads in a
-   * row, with growing pauses (10, 40, 160 ms by default) between them.
+   * Handles everything in the log now, and fires the timers due, then
+   * returns the events handled; for tests and the CLI. The SQL store only
+   * returns events below the oldest transaction running anywhere on the
+   * server, so one empty read can mean "not visible yet": the log counts as
+   * drained after a few empty reads in a row, with growing pauses (10, 40,
+   * 160 ms by default) between them.
    */
   async drain(options: { emptyReads?: number; pauseMs?: number } = {}): Promise<number> {
     const emptyReads = options.emptyReads ?? 4;
@@ -163,8 +184,9 @@ export class SagaDriver {
     for (let empty = 0; empty < emptyReads;) {
       const batch = await this.step();
       const unparked = await this.retryParked();
+      const fired = await this.reconciler.fireDueTimers();
       handled += batch.handled + unparked;
-      if (batch.read > 0 || unparked > 0) {
+      if (batch.read > 0 || unparked > 0 || fired > 0) {
         empty = 0;
         continue;
       }
@@ -173,15 +195,29 @@ export class SagaDriver {
     return handled;
   }
 
-  /** Advances every unfinished saga once (see the class comment). */
+  /**
+   * Advances every unfinished saga once (see the class comment) and writes
+   * its timers, which also fills `saga_timers` for sagas started before it existed.
+   */
   async resumeUnfinished(): Promise<number> {
     let after = '';
     let count = 0;
     for (;;) {
       const page = await pendingMovements(this.db, after, SWEEP_PAGE);
+      const advanced: SagaState[] = [];
       await this.inParallel(page, async (stream) => {
-        await this.advance(stream, undefined).catch((e: unknown) => this.report(stream, e));
+        const saga = await this.advance(stream, undefined).catch((e: unknown) => {
+          this.report(stream, e);
+          return undefined;
+        });
+        if (saga) advanced.push(saga);
       });
+      // Not fatal: each saga's rows are written again when it next advances.
+      await this.db
+        .transaction((tx) => this.save(tx, advanced))
+        .catch((error: unknown) =>
+          this.logger.error(`Saving resumed sagas failed: ${String(error)}`),
+        );
       count += page.length;
       if (page.length < SWEEP_PAGE || this.stopping) return count;
       after = page[page.length - 1];
@@ -214,6 +250,7 @@ export class SagaDriver {
         // Pause only when the log had nothing new: under load the next batch
         // is read at once, so a saga's steps never wait for a poll interval.
         else if (batch.read === 0) await this.pause(this.idlePollMs);
+        await this.reconciler.tick();
       }
     } finally {
       await lock.release();
@@ -252,10 +289,7 @@ export class SagaDriver {
     const to: Position = events[events.length - 1].position;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
-      for (const saga of advanced) {
-        if (saga.summary && saga.revision !== undefined)
-          await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
-      }
+      await this.save(tx, advanced);
       // A saga parked earlier that advanced on a new event is done waiting.
       await unparkSagas(tx, this.name, succeeded);
       for (const [stream, error] of failed)
@@ -293,16 +327,32 @@ export class SagaDriver {
       }
     });
     await this.db.transaction(async (tx) => {
-      for (const saga of advanced) {
-        if (saga.summary && saga.revision !== undefined)
-          await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
-      }
+      await this.save(tx, advanced);
       await unparkSagas(tx, this.name, succeeded);
       for (const [stream, error] of failed)
         await parkSaga(tx, this.name, stream, error, now, (attempts) => this.retryDelay(attempts));
     });
     await this.logParked();
     return succeeded.length;
+  }
+
+  /**
+   * Writes the advanced sagas' movement rows and their timers: the deadline
+   * of each timer a saga waits on now, in the same transaction that moves
+   * the checkpoint past the event that started the wait.
+   */
+  private async save(tx: SqlExecutor, advanced: readonly SagaState[]): Promise<void> {
+    const timers: SagaTimer[] = [];
+    const streams: string[] = [];
+    for (const saga of advanced) {
+      if (!saga.summary || saga.revision === undefined) continue;
+      await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
+      streams.push(saga.stream);
+      for (const job of saga.saga.jobs(saga.state, saga.stream))
+        if (job.runAt)
+          timers.push({ stream: saga.stream, name: job.name, jobId: job.jobId, dueAt: job.runAt });
+    }
+    await syncSagaTimers(tx, streams, timers);
   }
 
   /** The wait before the next attempt after `attempts` failed ones: idlePollMs doubling up to maxBackoffMs. */
@@ -385,12 +435,8 @@ export class SagaDriver {
     );
   }
 
-  private async inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
+  private inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+    return inParallel(items, this.concurrency, fn);
   }
 
   private pause(ms: number): Promise<void> {
@@ -402,18 +448,4 @@ export class SagaDriver {
       };
     });
   }
-}
-
-/**
- * What is kept of an error in `saga_parking.last_error`: its name and message,
- * with anything looking like an email address or a long number (a phone, a
- * card) masked, cut to 300 characters. The full error goes to the log only.
- */
-export function describeError(error: unknown): string {
-  const text =
-    error instanceof Error ? `${error.name}: ${error.message}` : `Thrown: ${String(error)}`;
-  return text
-    .replace(/[^\s@]+@[^\s@]+/g, '<email>')
-    .replace(/\+?\d[\d ()-]{7,}\d/g, '<number>')
-    .slice(0, 300);
 }

@@ -19,6 +19,7 @@ import { MovementNotificationsModule } from '../notifications/notifications.modu
 import { JobQueueSagaJobs } from './job-queue.saga-jobs';
 import { SagaDriver } from './saga.driver';
 import { SagaJobRunner } from './saga-jobs.runner';
+import { readSagaDriverConfig } from './sagas.config';
 
 /**
  * Runs the money-movement sagas in the worker: the job runner (provider calls,
@@ -42,6 +43,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
   ) {
     this.jobs = new JobQueueSagaJobs(queue);
     this.driver = new SagaDriver(db, store, streams, wallets, this.jobs, {
+      ...readSagaDriverConfig(process.env),
       onTerminal: (saga) => notifications.movementEnded(saga),
     });
   }

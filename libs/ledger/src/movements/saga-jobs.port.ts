@@ -10,6 +10,12 @@ import type { SagaJob, SagaJobName } from './saga';
 export interface SagaJobQueue {
   /** Schedules a job; a job id already enqueued (waiting, delayed or running) is not added twice. */
   enqueue(job: SagaJob, options: SagaJobOptions): Promise<void>;
+  /**
+   * Whether the queue holds the job in any state (waiting, delayed, running,
+   * completed or dead-lettered). False for a job lost with the queue's
+   * backend: the driver's reconciliation re-creates those.
+   */
+  has(jobId: string): Promise<boolean>;
 }
 
 export interface SagaJobOptions {

@@ -144,8 +144,10 @@ export interface SagaDefinition<
   /**
    * The jobs that must exist while the saga is in its current state (a
    * provider call in flight, a timer). The driver enqueues them each time it
-   * advances the saga, and the job id makes that idempotent; so a job lost
-   * with an in-process queue is re-created when the driver resumes.
+   * advances the saga, and the job id makes that idempotent. While the saga
+   * stays in that state, the driver's reconciliation re-creates a job the
+   * queue lost, and a timer (`runAt`) is also kept in Postgres and fired
+   * from there, so none depends on the queue keeping it.
    */
   jobs(state: S, sagaStream: string): SagaJob[];
   /** What the movements table and `GET /movements/:id` show; undefined before the request. */

@@ -1,0 +1,19 @@
+import { readSagaDriverConfig } from './sagas.config';
+
+describe('readSagaDriverConfig', () => {
+  it('reconciles every minute and polls timers every second unless configured', () => {
+    expect(readSagaDriverConfig({})).toEqual({ reconcileIntervalMs: 60_000, timerPollMs: 1_000 });
+    expect(
+      readSagaDriverConfig({ SAGA_RECONCILE_INTERVAL_MS: '5000', SAGA_TIMER_POLL_MS: '250' }),
+    ).toEqual({ reconcileIntervalMs: 5_000, timerPollMs: 250 });
+  });
+
+  it('refuses intervals that would spin or never come', () => {
+    expect(() => readSagaDriverConfig({ SAGA_RECONCILE_INTERVAL_MS: '10' })).toThrow(
+      /SAGA_RECONCILE_INTERVAL_MS must be between 1000 and 3600000/,
+    );
+    expect(() => readSagaDriverConfig({ SAGA_TIMER_POLL_MS: 'soon' })).toThrow(
+      /SAGA_TIMER_POLL_MS must be a whole number/,
+    );
+  });
+});
