@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, jsonEvent, WrongExpectedVersionError } from '@eventstore/db-client';
+import {
+  EventStoreDBClient,
+  MaxAppendSizeExceededError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  jsonEvent,
+} from '@eventstore/db-client';
 import { eventStoreContract, newStream, someEvents } from '../event-store.contract';
 import { START, comparePositions } from '../event-store.port';
 import { EsdbEventStore } from './esdb.event-store';
@@ -131,6 +137,30 @@ describe('the EventStoreDB stand-in', () => {
     await client.appendToStream(newStream(), [event(), event(), event(), event(), event()]);
     await client.appendToStream(stream, event(b), { expectedRevision: 'any' });
     expect(await collect(client.readStream(stream))).toHaveLength(4);
+  });
+
+  it('refuses an append over the server’s 1 MiB limit, through BatchAppend and through Append, and writes nothing', async () => {
+    const appendOnly = await EsdbStandIn.start({ batchAppend: false });
+    const oldClient = EventStoreDBClient.connectionString(appendOnly.connectionString);
+    try {
+      for (const c of [client, oldClient]) {
+        const stream = newStream();
+        const big = jsonEvent({
+          id: randomUUID(),
+          type: 'Big',
+          data: { text: 'x'.repeat(1_100_000) },
+        });
+        const refused = await c.appendToStream(stream, big).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(MaxAppendSizeExceededError);
+        expect(refused).toMatchObject({ maxAppendSize: 1_048_576 });
+        expect(await collect(c.readStream(stream)).catch((e: unknown) => e)).toBeInstanceOf(
+          StreamNotFoundError,
+        );
+      }
+    } finally {
+      await oldClient.dispose();
+      await appendOnly.stop();
+    }
   });
 
   it('reads $all forwards from a position inclusively and backwards from it exclusively', async () => {
