@@ -9,6 +9,7 @@ import {
   type EventStore,
 } from './event-store.port';
 import { globalLogContract } from './global-log.contract';
+import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
  * One suite for every adapter: it states the port's semantics (LEDGER.md §3)
@@ -216,6 +217,19 @@ function idempotencyTests(store: () => EventStore): void {
       IdempotencyViolationError,
     );
     expect(await store().readStream(stream)).toHaveLength(2);
+  });
+
+  it('a partial retry is an IdempotencyViolationError however far the stream has moved on since', async () => {
+    const stream = newStream();
+    const [a, b, c] = someEvents(3);
+    await store().append(stream, [a, b], 'no_stream');
+    // More events since the first append than any one append can hold.
+    await store().append(stream, someEvents(MAX_EVENTS_PER_APPEND), 1n);
+    await store().append(stream, someEvents(1), BigInt(MAX_EVENTS_PER_APPEND + 1));
+    expect(await rejectionOf(store().append(stream, [b, c], 0n))).toBeInstanceOf(
+      IdempotencyViolationError,
+    );
+    expect(await store().streamRevision(stream)).toBe(BigInt(MAX_EVENTS_PER_APPEND + 2));
   });
 }
 

@@ -1,19 +1,11 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
   START as ESDB_START,
-  STREAM_EXISTS,
-  StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type JSONType,
-  type ResolvedEvent,
 } from '@eventstore/db-client';
 import {
   IdempotencyViolationError,
@@ -24,7 +16,6 @@ import {
   type AppendRequest,
   type AppendResult,
   type EventData,
-  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type Position,
@@ -35,6 +26,15 @@ import {
 } from '../event-store.port';
 import { MAX_EVENTS_PER_APPEND, validateAppendRequest } from '../append-request';
 import { readLimit } from '../read-limit';
+import {
+  collect,
+  fromEsdbEvent,
+  fromEsdbPosition,
+  isSystemEvent,
+  toEsdbEvent,
+  toEsdbExpected,
+  toEsdbPosition,
+} from './esdb.mapping';
 
 /** Streams appended to at once by one appendMany; the rest wait their turn. */
 const MAX_PARALLEL_STREAMS = 32;
@@ -181,7 +181,10 @@ export class EsdbEventStore implements EventStore {
   /**
    * The server reports a retry that repeats only some of the first append's
    * events as a version conflict. If any of the ids is already in the stream,
-   * it is an overlap, as the port names it.
+   * it is an overlap, as the port names it. The ids are looked for among the
+   * stream's newest events and, for an exact expectation, at the revisions
+   * the append would have had, which is where the server compares them: a
+   * retry may come after the stream has moved on by more than one append.
    */
   private async appendError(
     error: unknown,
@@ -190,16 +193,15 @@ export class EsdbEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<unknown> {
     if (!(error instanceof EsdbWrongExpectedVersionError)) return error;
-    const recent = await collect(
-      this.client.readStream(streamId, {
-        fromRevision: END,
-        direction: BACKWARDS,
-        maxCount: MAX_EVENTS_PER_APPEND,
-      }),
-      (r) => r.event?.id,
-    ).catch(() => [] as string[]);
     const ids = new Set(events.map((e) => e.id.toLowerCase()));
-    if (recent.some((id) => ids.has(id.toLowerCase()))) {
+    const known = (found: string[]) => found.some((id) => ids.has(id.toLowerCase()));
+    const recent = await this.idsFrom(streamId, END, BACKWARDS, MAX_EVENTS_PER_APPEND);
+    const at =
+      expected === 'no_stream' ? 0n : typeof expected === 'bigint' ? expected + 1n : undefined;
+    if (
+      known(recent) ||
+      (at !== undefined && known(await this.idsFrom(streamId, at, FORWARDS, events.length)))
+    ) {
       return new IdempotencyViolationError(
         streamId,
         'some of the event ids were written before, not all',
@@ -213,79 +215,21 @@ export class EsdbEventStore implements EventStore {
     );
   }
 
+  /** Event ids of a stream from a revision; none when the read fails, so that the conflict is still reported. */
+  private idsFrom(
+    streamId: string,
+    fromRevision: bigint | typeof END,
+    direction: typeof FORWARDS | typeof BACKWARDS,
+    maxCount: number,
+  ): Promise<string[]> {
+    return collect(
+      this.client.readStream(streamId, { fromRevision, direction, maxCount }),
+      (r) => r.event?.id,
+    ).catch(() => [] as string[]);
+  }
+
   private async positionOf(streamId: string, revision: bigint): Promise<Position> {
     const [event] = await this.readStream(streamId, { fromRevision: revision, maxCount: 1 });
     return event?.position ?? START;
   }
-}
-
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
-  if (expected === 'any') return ANY;
-  if (expected === 'no_stream') return NO_STREAM;
-  if (expected === 'stream_exists') return STREAM_EXISTS;
-  return expected;
-}
-
-function toEsdbEvent(event: EventData) {
-  return jsonEvent({
-    id: event.id,
-    type: event.type,
-    data: event.data as JSONType,
-    metadata: (event.metadata ?? {}) as JSONType,
-  });
-}
-
-interface EsdbRecorded {
-  readonly id: string;
-  readonly streamId: string;
-  readonly type: string;
-  readonly revision: bigint;
-  readonly created: Date;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  readonly position?: { commit: bigint; prepare: bigint };
-}
-
-function fromEsdbEvent(event: EsdbRecorded): RecordedEvent {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    type: event.type,
-    revision: event.revision,
-    position: event.position ? fromEsdbPosition(event.position) : START,
-    data: event.data as Record<string, unknown>,
-    metadata: (event.metadata ?? {}) as EventMetadata,
-    createdAt: event.created,
-  };
-}
-
-function fromEsdbPosition(p: { commit: bigint; prepare: bigint }): Position {
-  return { commit: p.commit, prepare: p.prepare };
-}
-
-function toEsdbPosition(p: Position): typeof ESDB_START | { commit: bigint; prepare: bigint } {
-  return p.commit < 0n ? ESDB_START : { commit: p.commit, prepare: p.prepare };
-}
-
-/** The server's own bookkeeping ($stats, $settings, $metadata, …) is not part of the ledger's log. */
-function isSystemEvent(event: EsdbRecorded): boolean {
-  return event.type.startsWith('$') || event.streamId.startsWith('$');
-}
-
-/** Drains a streaming read; a stream that does not exist reads as empty. */
-async function collect<E extends ResolvedEvent | AllStreamResolvedEvent, T>(
-  read: AsyncIterable<E>,
-  map: (resolved: E) => T | undefined,
-): Promise<T[]> {
-  const out: T[] = [];
-  try {
-    for await (const resolved of read) {
-      const value = map(resolved);
-      if (value !== undefined) out.push(value);
-    }
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return out;
-    throw error;
-  }
-  return out;
 }
