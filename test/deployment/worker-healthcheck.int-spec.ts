@@ -15,7 +15,7 @@ import { SagaDriver } from '../../apps/worker/src/sagas/saga.driver';
  * leases, healthy while they do, unhealthy again once they stop.
  */
 const SCRIPT = join(__dirname, '../../scripts/worker-healthcheck.cjs');
-const NO_SAGA_JOBS: SagaJobQueue = { enqueue: async () => undefined };
+const NO_SAGA_JOBS: SagaJobQueue = { enqueue: async () => undefined, has: async () => true };
 
 function healthcheck(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
