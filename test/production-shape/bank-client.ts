@@ -25,6 +25,8 @@ const UNAVAILABLE_RETRIES = 6;
 const IN_PROGRESS_RETRIES = 60;
 const IN_PROGRESS_RETRY_MS = 1_000;
 const TWO_FACTOR_RETRIES = 4;
+/** However the attempts go, one request gives up after this, so a hung service cannot hold the test. */
+const MOVE_DEADLINE_MS = 150_000;
 
 export class ConnectionLost extends Error {
   override readonly name = 'ConnectionLost';
@@ -106,7 +108,8 @@ export class LedgerClient {
     let unavailable = 0;
     let inProgress = 0;
     let twoFactor = 0;
-    for (let attempt = 1; attempt <= CONNECTION_RETRIES; attempt++) {
+    const deadline = Date.now() + MOVE_DEADLINE_MS;
+    for (let attempt = 1; attempt <= CONNECTION_RETRIES && Date.now() < deadline; attempt++) {
       let answer: Answer;
       try {
         answer = await this.send('POST', path, { token, body, key, code: await code?.() });
@@ -137,7 +140,9 @@ export class LedgerClient {
         return answer;
       }
     }
-    throw new Error(`${path} under key ${key}: no answer after ${CONNECTION_RETRIES} attempts`);
+    throw new Error(
+      `${path} under key ${key}: no answer within ${CONNECTION_RETRIES} attempts and ${MOVE_DEADLINE_MS} ms`,
+    );
   }
 }
 

@@ -68,10 +68,22 @@ export function planOperations(random: () => number, size: WorkloadSize): Operat
     ops.push({ kind: 'withdrawal', amountMinor, duplicate: random() < 0.25 });
   }
   shuffle(random, ops);
-  // The provider-down payouts take the longest to give up: start them early.
-  ops.sort((a, b) => Number(isProviderDown(b)) - Number(isProviderDown(a)));
-  return ops;
+  // Provider-down payouts take about a minute to give up. Half start first;
+  // the rest just before Redis is restarted (chaos.ts), so their retries are
+  // among the jobs an empty Redis loses.
+  const down = ops.filter(isProviderDown);
+  const rest = ops.filter((op) => !isProviderDown(op));
+  const early = down.slice(0, Math.ceil(down.length / 2));
+  const late = down.slice(early.length);
+  const at = Math.floor(rest.length * LATE_PAYOUTS_AT);
+  return [...early, ...rest.slice(0, at), ...late, ...rest.slice(at)];
 }
+
+/** Where in the workload the second half of the provider-down payouts starts: before Redis is restarted. */
+const LATE_PAYOUTS_AT = 0.58;
+
+/** The sandbox amount at which the provider stays down for a payout. */
+export const PROVIDER_DOWN_MINOR = PROVIDER_DOWN;
 
 function isProviderDown(op: Operation): boolean {
   return op.kind === 'withdrawal' && op.amountMinor === PROVIDER_DOWN;

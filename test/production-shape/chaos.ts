@@ -14,7 +14,7 @@ export interface ChaosTargets {
   readonly worker: ServiceProcess;
   readonly redis: ServiceProcess;
   readonly client: LedgerClient;
-  /** Whether payout jobs are outstanding (a withdrawal waits for its payout call), i.e. Redis holds work. */
+  /** Whether a payout job waits in Redis to be retried (a withdrawal whose provider is down). */
   readonly payoutsOutstanding: () => Promise<boolean>;
 }
 
@@ -119,7 +119,7 @@ export class Chaos {
       await sleep(OUTSTANDING_POLL_MS);
     }
     this.count(
-      'kills: Redis killed with payout jobs outstanding',
+      'kills: Redis killed with payout retries waiting in it',
       Number(await this.targets.payoutsOutstanding()),
     );
     await redis.kill();
