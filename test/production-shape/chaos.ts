@@ -29,6 +29,7 @@ const MOVING_IN_FLIGHT = 2;
 const IN_FLIGHT_WAIT_MS = 10_000;
 const OUTSTANDING_WAIT_MS = 20_000;
 const OUTSTANDING_POLL_MS = 100;
+const SETTLE_BEFORE_REDIS_MS = 10_000;
 const POLL_MS = 5;
 const WORKER_DOWN_MS = 1_500;
 
@@ -76,8 +77,12 @@ export class Chaos {
     for (const fault of this.faults) {
       while (this.progress < fault.at) await sleep(POLL_MS);
       // A process is killed again only once it is back; Redis goes once every restart is done.
-      if (fault.kind === 'redis') await Promise.all(restarting.values());
-      else await restarting.get(fault.kind);
+      if (fault.kind === 'redis') {
+        await Promise.all(restarting.values());
+        // A worker that just started re-created every job and is running them;
+        // Redis goes once the jobs have settled into their retry delays.
+        await sleep(SETTLE_BEFORE_REDIS_MS);
+      } else await restarting.get(fault.kind);
       const { restart } = await this.strike(fault.kind);
       // Awaited before the next fault on the same target; a failed start is reported there.
       restart.catch(() => undefined);
