@@ -65,6 +65,15 @@ export async function readBooks(db: SqlExecutor, inputs: BookInputs): Promise<Bo
 
   const accounts = accountBalances(log);
   const wallets = replayWallets(log, flag);
+  flag(
+    "wallets missing or not in the customer's sign-up currency",
+    [...inputs.walletCurrency]
+      .filter(([id, c]) => {
+        const w = wallets.get(id);
+        return !w || w.status === 'unopened' || w.currency !== c;
+      })
+      .map(([id, c]) => `${id}: expected ${c}`),
+  );
   const { rows: movements } = await db.query<MovementRow>(
     'SELECT movement_id, kind, status, phase, amount_minor::text AS amount_minor, currency FROM movements',
   );
