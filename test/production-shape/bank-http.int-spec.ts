@@ -45,8 +45,12 @@ const SIZE = { customers: 12, transfers: 100, topUps: 24, withdrawals: 24 };
 const CLIENTS = 8;
 const SEED = 20_261_201;
 const OPENING_BALANCE_MINOR = 20_000n;
-/** Long enough for a payout whose provider stays down to spend its attempts, and for stalled jobs to be retaken. */
-const QUIET_TIMEOUT_MS = 75_000;
+/**
+ * Long enough for a payout whose provider stays down to spend its attempts
+ * (about a minute) once more after its job is re-created, and for stalled
+ * jobs to be retaken. A healthy run is quiet well before; only a stuck one waits it out.
+ */
+const QUIET_TIMEOUT_MS = 120_000;
 const VERIFY_TIMEOUT_MS = 120_000;
 /** Held this long with the provider down, a payout job is waiting out a retry delay in Redis, not running. */
 const PAYOUT_BACKING_OFF_S = 5;
