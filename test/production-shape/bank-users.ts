@@ -1,0 +1,128 @@
+import { Authenticator, newKey, type LedgerClient } from './bank-client';
+import { sleep } from './service-processes';
+
+/**
+ * The people of the bank test, set up over HTTP the way a customer and an
+ * operator would. Everything the service asks of an account before it may
+ * move money (sign-up, second factor, payout destination, and whatever
+ * verification is added later) happens in `enrolCustomer`; how staff get
+ * their rights happens in `enrolStaff`. Keep those two the only places.
+ */
+export const PASSWORD = 'correct horse battery staple 42';
+export const STAFF_EMAIL = 'bank-operator@ledger.test';
+
+export interface Customer {
+  readonly index: number;
+  readonly userId: string;
+  readonly token: string;
+  readonly email: string;
+  readonly phone: string;
+  readonly currency: 'EUR' | 'USD';
+  readonly walletId: string;
+  readonly destinationId: string;
+  readonly authenticator: Authenticator;
+}
+
+const WALLET_POLLS = 200;
+const WALLET_POLL_MS = 50;
+
+/** Sign-up with e-mail, phone and currency, 2FA on, one linked bank account. */
+export async function enrolCustomer(
+  client: LedgerClient,
+  index: number,
+  currency: 'EUR' | 'USD',
+  run: string,
+): Promise<Customer> {
+  const email = `bank-${run}-${index}@ledger.test`;
+  const phone = `+4915${String(900_000_000 + index).padStart(9, '0')}`;
+  const signUp = await client.call('POST', '/auth/signup', {
+    body: { email, password: PASSWORD, phone, currency },
+  });
+  expectStatus(signUp, 201, 'sign-up');
+  const token = String(signUp.body.accessToken);
+  const userId = String(signUp.body.userId);
+
+  const enrolment = await client.call('POST', '/me/2fa/enrol', { token });
+  expectStatus(enrolment, 200, '2FA enrolment');
+  const authenticator = new Authenticator(String(enrolment.body.secret));
+  const confirm = await client.call('POST', '/me/2fa/confirm', {
+    token,
+    body: { code: await authenticator.nextCode() },
+  });
+  expectStatus(confirm, 200, '2FA confirmation');
+
+  const destination = await client.move(
+    '/payout-destinations',
+    token,
+    { type: 'bank_account', providerRef: `ba_bank_${run}_${index}`, label: 'Main' },
+    newKey(),
+    () => authenticator.nextCode(),
+  );
+  if (destination === 'stuck') throw new Error('Linking a payout destination stayed in progress');
+  expectStatus(destination, 201, 'payout destination');
+
+  return {
+    index,
+    userId,
+    token,
+    email,
+    phone,
+    currency,
+    walletId: await signUpWallet(client, token),
+    destinationId: String(destination.body.id),
+    authenticator,
+  };
+}
+
+/**
+ * An operator who may post adjustments: an address the service makes admin
+ * at sign-up (LEDGER_ADMIN_EMAILS in the processes' environment).
+ */
+export async function enrolStaff(client: LedgerClient): Promise<string> {
+  const signUp = await client.call('POST', '/auth/signup', {
+    body: { email: STAFF_EMAIL, password: PASSWORD },
+  });
+  expectStatus(signUp, 201, 'staff sign-up');
+  return String(signUp.body.accessToken);
+}
+
+/** Puts opening money on a wallet: an adjustment against system:adjustments, as finance would. */
+export async function fund(
+  client: LedgerClient,
+  staffToken: string,
+  customer: Customer,
+  amountMinor: bigint,
+): Promise<void> {
+  const answer = await client.move(
+    `/wallets/${customer.walletId}/adjustments`,
+    staffToken,
+    {
+      direction: 'credit',
+      amountMinor: amountMinor.toString(),
+      currency: customer.currency,
+      account: 'adjustments',
+      reason: 'Opening balance for the bank test',
+    },
+    newKey(),
+  );
+  if (answer === 'stuck') throw new Error('Funding stayed in progress');
+  expectStatus(answer, 201, 'funding adjustment');
+}
+
+/** The wallet sign-up opened, once the read models list it (transfers by e-mail or phone find it there). */
+async function signUpWallet(client: LedgerClient, token: string): Promise<string> {
+  for (let poll = 0; poll < WALLET_POLLS; poll++) {
+    const listed = await client.call('GET', '/wallets', { token });
+    const items = (listed.body.items ?? []) as Array<{ id: string }>;
+    if (items.length > 0) return items[0].id;
+    await sleep(WALLET_POLL_MS);
+  }
+  throw new Error('The sign-up wallet never appeared in GET /wallets');
+}
+
+function expectStatus(answer: { status: number; body: unknown }, status: number, what: string) {
+  if (answer.status !== status)
+    throw new Error(
+      `${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
+}
