@@ -115,7 +115,7 @@ describeLeg('the bank over HTTP, API and worker apart, with kills', () => {
       count(`seconds: ${phase}`, Math.round((Date.now() - began) / 1000));
       log.note(`bank test: ${phase}`);
     };
-    const customers = await setUp(client, run);
+    const customers = await setUp(client, run, env);
     lap('set-up done');
     const funded = new Map<string, bigint>();
     for (const c of customers)
@@ -172,11 +172,15 @@ describeLeg('the bank over HTTP, API and worker apart, with kills', () => {
 });
 
 /** Customers in both currencies, each funded; the operator who funds them. */
-async function setUp(client: LedgerClient, run: string): Promise<Customer[]> {
-  const staff = await enrolStaff(client);
+async function setUp(
+  client: LedgerClient,
+  run: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Customer[]> {
+  const staff = await enrolStaff(client, env);
   const customers: Customer[] = [];
   for (let i = 0; i < SIZE.customers; i++)
-    customers.push(await enrolCustomer(client, i, i % 2 === 0 ? 'EUR' : 'USD', run));
+    customers.push(await enrolCustomer(client, i, i % 2 === 0 ? 'EUR' : 'USD', run, env));
   for (const c of customers) await fund(client, staff, c, OPENING_BALANCE_MINOR);
   return customers;
 }

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastCommittedPosition, type TestDatabase } from '@ledger/testing';
-import { STAFF_EMAIL } from './bank-users';
 import { sleep } from './service-processes';
 
 /** The FX table both processes are configured with, and the same rates as fractions for the books. */
@@ -80,7 +79,6 @@ export function serviceEnv(
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-bank-http-data-')),
     LEDGER_FX_RATES: FX_RATES,
-    LEDGER_ADMIN_EMAILS: STAFF_EMAIL,
     // Every client of the test comes from one address; the per-IP limit is for the internet.
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
   };

@@ -1,12 +1,13 @@
+import { Client } from 'pg';
 import { Authenticator, newKey, type LedgerClient } from './bank-client';
-import { sleep } from './service-processes';
+import { runCli, sleep } from './service-processes';
 
 /**
  * The people of the bank test, set up over HTTP the way a customer and an
  * operator would. Everything the service asks of an account before it may
- * move money (sign-up, second factor, payout destination, and whatever
- * verification is added later) happens in `enrolCustomer`; how staff get
- * their rights happens in `enrolStaff`. Keep those two the only places.
+ * move money (sign-up, a verified e-mail address, second factor, payout
+ * destination) happens in `enrolCustomer`; how staff get their rights
+ * happens in `enrolStaff`. Keep those two the only places.
  */
 export const PASSWORD = 'correct horse battery staple 42';
 export const STAFF_EMAIL = 'bank-operator@ledger.test';
@@ -32,6 +33,7 @@ export async function enrolCustomer(
   index: number,
   currency: 'EUR' | 'USD',
   run: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<Customer> {
   const email = `bank-${run}-${index}@ledger.test`;
   const phone = `+4915${String(900_000_000 + index).padStart(9, '0')}`;
@@ -41,6 +43,7 @@ export async function enrolCustomer(
   expectStatus(signUp, 201, 'sign-up');
   const token = String(signUp.body.accessToken);
   const userId = String(signUp.body.userId);
+  await markEmailVerified(env, userId);
 
   const enrolment = await client.call('POST', '/me/2fa/enrol', { token });
   expectStatus(enrolment, 200, '2FA enrolment');
@@ -75,15 +78,47 @@ export async function enrolCustomer(
 }
 
 /**
- * An operator who may post adjustments: an address the service makes admin
- * at sign-up (LEDGER_ADMIN_EMAILS in the processes' environment).
+ * An operator who may post adjustments: signed up as anyone, address
+ * verified, then made admin and finance with the operator's CLI
+ * (`admin:grant`, built into dist/) under the processes' configuration, and
+ * logged in again so the token carries the roles.
  */
-export async function enrolStaff(client: LedgerClient): Promise<string> {
+export async function enrolStaff(client: LedgerClient, env: NodeJS.ProcessEnv): Promise<string> {
   const signUp = await client.call('POST', '/auth/signup', {
     body: { email: STAFF_EMAIL, password: PASSWORD },
   });
   expectStatus(signUp, 201, 'staff sign-up');
-  return String(signUp.body.accessToken);
+  await markEmailVerified(env, String(signUp.body.userId));
+  const grant = runCli('dist/libs/identity/src/cli/admin-grant.js', env, GRANT_TIMEOUT_MS, [
+    STAFF_EMAIL,
+    '--role',
+    'admin',
+    '--role',
+    'finance',
+  ]);
+  if (grant.status !== 0) throw new Error(`admin:grant exited ${grant.status}: ${grant.output}`);
+  const login = await client.call('POST', '/auth/login', {
+    body: { email: STAFF_EMAIL, password: PASSWORD },
+  });
+  expectStatus(login, 200, 'staff login');
+  return String(login.body.accessToken);
+}
+
+const GRANT_TIMEOUT_MS = 60_000;
+
+/**
+ * Marks the address verified as typing back the e-mailed code would. The
+ * production-shaped processes send mail only through SMTP, which this test
+ * does not run; verification itself is tested end to end in test/identity.
+ */
+async function markEmailVerified(env: NodeJS.ProcessEnv, userId: string): Promise<void> {
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query('UPDATE identity_users SET email_verified_at = now() WHERE id = $1', [userId]);
+  } finally {
+    await db.end();
+  }
 }
 
 /** Puts opening money on a wallet: an adjustment against system:adjustments, as finance would. */

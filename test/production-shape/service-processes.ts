@@ -172,8 +172,9 @@ export function runCli(
   script: string,
   env: NodeJS.ProcessEnv,
   timeout_ms: number,
+  args: readonly string[] = [],
 ): { status: number | null; output: string } {
-  const run = spawnSync('node', [script], {
+  const run = spawnSync('node', [script, ...args], {
     cwd: REPO_ROOT,
     env,
     encoding: 'utf8',
