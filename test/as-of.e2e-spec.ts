@@ -139,4 +139,17 @@ describe.each(databaseFactories())('balances as of a point over HTTP on $name', 
     expect(empty.body.items).toEqual([]);
     expect((await get(`/ledger/trial-balance?asOfPosition=${first}`, alice)).status).toBe(403);
   });
+
+  it('describes asOf and asOfPosition in the OpenAPI document', async () => {
+    const res = await t.http().get('/openapi.json').expect(200);
+    for (const path of ['/wallets/{id}', '/ledger/accounts', '/ledger/trial-balance']) {
+      const names = (res.body.paths[path].get.parameters as Array<{ name: string }>).map(
+        (p) => p.name,
+      );
+      expect({ path, names }).toEqual({
+        path,
+        names: expect.arrayContaining(['position', 'asOf', 'asOfPosition']),
+      });
+    }
+  });
 });
