@@ -19,6 +19,8 @@ import {
 } from '@ledger/read-models';
 import { RejectionException } from './rejection';
 
+// TypeScript accepts a class as a mixin base only with this exact constructor signature.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor = new (...args: any[]) => object;
 
 /**

@@ -65,7 +65,7 @@ export class LedgerController {
   @Get('trial-balance')
   @ApiOkResponse({
     description:
-      'Debits and credits per currency over every account; balanced when equal. As of a point: one probe per currency',
+      'Debits and credits per currency over every account; balanced when equal. As of a point: two index probes per currency',
   })
   async trialBalance(@Query() query: TrialBalanceQueryDto) {
     await this.readYourWrites.waitFor(query.position);
