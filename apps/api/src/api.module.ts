@@ -10,6 +10,7 @@ import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis.probe';
 import { CardsController } from './cards/cards.controller';
+import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
@@ -46,7 +47,13 @@ export class ApiModule {
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [HealthController, WalletsController, LedgerController, CardsController],
-      providers: [RedisProbe, IdempotencyInterceptor, ReadYourWrites, LedgerVerification],
+      providers: [
+        RedisProbe,
+        IdempotencyInterceptor,
+        ReadYourWrites,
+        AsOfResolver,
+        LedgerVerification,
+      ],
     };
   }
 }

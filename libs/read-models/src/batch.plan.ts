@@ -1,5 +1,10 @@
 import type { Position, RecordedEvent } from '@ledger/event-store';
 import { isUuid, isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
+import {
+  planBalanceChange,
+  type BalanceChange,
+  type TotalsChange,
+} from './balance-history/balance-history.plan';
 
 /**
  * One batch of the log, reduced to what the read models write: per-wallet
@@ -62,6 +67,9 @@ export interface BatchPlan {
   readonly wallets: Map<string, WalletChange>;
   readonly accounts: Map<string, AccountChange>;
   readonly history: HistoryRow[];
+  /** Per event that changes a balance (or opens a wallet): the rows of the balance history. */
+  readonly balances: BalanceChange[];
+  readonly totals: TotalsChange[];
 }
 
 /** A wallet stream holds something the read models cannot interpret: the log is corrupt. */
@@ -75,7 +83,7 @@ export class UnreadableWalletEvent extends Error {
   }
 }
 
-interface Entry {
+export interface Entry {
   readonly debit: string;
   readonly credit: string;
   readonly amountMinor: string;
@@ -83,7 +91,7 @@ interface Entry {
 }
 
 /** The fields wallet events may carry, as the codec stores them (amounts as strings). */
-interface RawWalletData {
+export interface RawWalletData {
   readonly walletId?: string;
   readonly ownerId?: string;
   readonly currency?: string;
@@ -132,6 +140,8 @@ export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
     wallets: new Map(),
     accounts: new Map(),
     history: [],
+    balances: [],
+    totals: [],
   };
   for (const event of events) {
     // Saga, identity and other streams share the log; the read models ignore them.
@@ -162,8 +172,11 @@ function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEven
   const status = STATUS_AFTER[type];
   if (status) change.status = status;
   const sign = HELD_SIGN[type];
-  if (sign) change.held += sign * amountOf(event, data.amountMinor);
+  const held = sign ? sign * amountOf(event, data.amountMinor) : 0n;
+  change.held += held;
   if (data.entry) planEntry(plan, change, event, data.entry, at);
+  const problem = planBalanceChange(plan, event, walletId, type === 'WalletOpened', data, held);
+  if (problem) throw new UnreadableWalletEvent(event.id, problem);
   plan.history.push(historyRow(event, walletId, type, data, at));
 }
 

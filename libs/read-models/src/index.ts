@@ -12,3 +12,5 @@ export * from './account-balances/trial-balance.query';
 export * from './rebuild/read-models.rebuild';
 export * from './verify/ledger-verifier';
 export * from './verify/verify.report';
+export * from './balance-history/as-of.query';
+export * from './balance-history/accounts-as-of.query';

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@ledger/database';
 import type { RecordedEvent } from '@ledger/event-store';
 import { writeAccountBalances } from './account-balances/account-balances.writer';
+import { writeBalanceHistory } from './balance-history/balance-history.writer';
 import { planBatch } from './batch.plan';
 import { checkedSchema, LIVE_SCHEMA } from './schema';
 import { writeWalletBalances } from './wallet-balances/wallet-balances.writer';
@@ -10,9 +11,10 @@ export const READ_MODELS_PROJECTOR = 'read_models';
 
 /**
  * The ledger's read models (wallet balances, wallet history, system and
- * transit account balances) under one checkpoint: they are derived from the
- * same wallet events, so one pass decodes each batch once and the three
- * tables always reflect the same position.
+ * transit account balances, and the balance history with its per-currency
+ * totals) under one checkpoint: they are derived from the same wallet
+ * events, so one pass decodes each batch once and all the tables always
+ * reflect the same position.
  */
 export class ReadModelsProjector {
   readonly name = READ_MODELS_PROJECTOR;
@@ -28,5 +30,6 @@ export class ReadModelsProjector {
     const applied = await writeWalletBalances(tx, this.schema, plan);
     await writeWalletHistory(tx, this.schema, plan, applied);
     await writeAccountBalances(tx, this.schema, plan);
+    await writeBalanceHistory(tx, this.schema, plan);
   }
 }

@@ -13,16 +13,22 @@ import {
 import { Roles } from '@ledger/identity';
 import {
   accountBalances,
+  accountBalancesAsOf,
   describeStatus,
   projectionStatus,
   READ_MODELS_PROJECTOR,
   trialBalance,
+  trialBalanceAsOf,
 } from '@ledger/read-models';
+import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
+import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
-import { PageQueryDto } from '../wallets/wallet-query.dto';
+import { PageQueryDto, PositionQueryDto } from '../wallets/wallet-query.dto';
 import { LedgerVerification } from './ledger-verification.service';
 
-class AccountsQueryDto extends PageQueryDto {
+class TrialBalanceQueryDto extends WithAsOf(PositionQueryDto) {}
+
+class AccountsQueryDto extends WithAsOf(PageQueryDto) {
   @IsOptional()
   @IsIn(['system', 'transit'])
   kind?: 'system' | 'transit';
@@ -52,25 +58,39 @@ export class LedgerController {
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly verification: LedgerVerification,
+    private readonly readYourWrites: ReadYourWrites,
+    private readonly asOf: AsOfResolver,
   ) {}
 
   @Get('trial-balance')
   @ApiOkResponse({
-    description: 'Debits and credits per currency over every account; balanced when equal',
+    description:
+      'Debits and credits per currency over every account; balanced when equal. As of a point: two index probes per currency',
   })
-  async trialBalance() {
-    return stringify(await trialBalance(this.db));
+  async trialBalance(@Query() query: TrialBalanceQueryDto) {
+    await this.readYourWrites.waitFor(query.position);
+    const point = await this.asOf.resolve(query);
+    if (!point) return stringify(await trialBalance(this.db));
+    return stringify({
+      ...(await trialBalanceAsOf(this.db, point.position)),
+      ...asOfFields(point),
+    });
   }
 
   @Get('accounts')
+  @ApiOkResponse({
+    description:
+      'System and transit accounts; as of a point, a page may be short (accounts first used later are left out) while nextCursor says more follow',
+  })
   async accounts(@Query() query: AccountsQueryDto) {
-    const page = await accountBalances(this.db, {
-      kind: query.kind,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
+    await this.readYourWrites.waitFor(query.position);
+    const point = await this.asOf.resolve(query);
+    const options = { kind: query.kind, cursor: query.cursor, limit: query.limit };
+    const page = point
+      ? await accountBalancesAsOf(this.db, point.position, options)
+      : await accountBalances(this.db, options);
     if (typeof page === 'string') throw new RejectionException(page);
-    return stringify(page);
+    return stringify({ ...page, ...(point && asOfFields(point)) });
   }
 
   @Get('projections')

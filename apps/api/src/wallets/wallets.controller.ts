@@ -30,19 +30,23 @@ import {
 import {
   getWallet,
   listWallets,
+  walletBalanceAsOf,
   walletHistory,
   type HistoryEntry,
   type WalletBalance,
 } from '@ledger/read-models';
 import { formatPosition } from '@ledger/event-store';
+import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
 import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
-import { fromReadModel, fromWriteSide } from './wallet.views';
+import { fromBalanceAsOf, fromReadModel, fromWriteSide } from './wallet.views';
 
 type IdempotentRequest = { idempotency: IdempotencyContext; correlationId?: string };
+
+class WalletQueryDto extends WithAsOf(PositionQueryDto) {}
 
 @ApiTags('wallets')
 @ApiBearerAuth()
@@ -52,6 +56,7 @@ export class WalletsController {
     private readonly wallets: WalletCommands,
     private readonly readYourWrites: ReadYourWrites,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly asOf: AsOfResolver,
   ) {}
 
   @Post()
@@ -95,10 +100,16 @@ export class WalletsController {
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: PositionQueryDto,
+    @Query() query: WalletQueryDto,
   ) {
     await this.readYourWrites.waitFor(query.position);
-    return fromReadModel(await this.readable(principal, id));
+    const point = await this.asOf.resolve(query);
+    const wallet = await this.readable(principal, id);
+    if (!point) return fromReadModel(wallet);
+    // A wallet opened after the point did not exist then: it answers like a missing one.
+    const then = await walletBalanceAsOf(this.db, wallet, point.position);
+    if (!then) throw new RejectionException('wallet_not_found');
+    return { ...fromBalanceAsOf(wallet, then), ...asOfFields(point) };
   }
 
   @Get(':id/history')

@@ -75,6 +75,9 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
       wallet_balances: 0,
       wallet_history: 0,
       account_balances: 0,
+      balance_history: 0,
+      ledger_totals: 0,
+      balance_history_floor: 0,
     });
     const { rows } = await t.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM read_models.wallet_history`,

@@ -1,7 +1,14 @@
 import type { SqlExecutor } from '@ledger/database';
 import { checkedSchema } from '../schema';
 
-export const READ_MODEL_TABLES = ['wallet_balances', 'wallet_history', 'account_balances'] as const;
+export const READ_MODEL_TABLES = [
+  'wallet_balances',
+  'wallet_history',
+  'account_balances',
+  'balance_history',
+  'ledger_totals',
+  'balance_history_floor',
+] as const;
 
 /** Rows that are in one schema's table and not the other's, per table; all zero when equal. */
 export async function schemaDifferences(

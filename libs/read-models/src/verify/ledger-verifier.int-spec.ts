@@ -40,7 +40,13 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
 
   /** Projects everything again from the start, repairing whatever a test tampered with. */
   async function reproject(): Promise<void> {
-    for (const table of ['wallet_history', 'wallet_balances', 'account_balances'])
+    for (const table of [
+      'wallet_history',
+      'wallet_balances',
+      'account_balances',
+      'balance_history',
+      'ledger_totals',
+    ])
       await t.db.query(`DELETE FROM read_models.${table}`);
     await t.db.query(
       `UPDATE projection_checkpoints SET commit_pos = -1, prepare_pos = -1 WHERE name = 'read_models'`,
@@ -121,6 +127,42 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     } finally {
       await reproject();
     }
+  });
+
+  it('finds a balance history whose last row disagrees with the replay', async () => {
+    const last = `(SELECT max(commit_pos) FROM read_models.balance_history WHERE account = $1)`;
+    await t.db.query(
+      `UPDATE read_models.balance_history SET held_minor = held_minor + 3
+        WHERE account = $1 AND commit_pos = ${last}`,
+      [`wallet:${alice}`],
+    );
+    await t.db.query(
+      `UPDATE read_models.ledger_totals SET system_debits_minor = system_debits_minor + 9
+        WHERE currency = 'EUR' AND commit_pos = (SELECT max(commit_pos) FROM read_models.ledger_totals)`,
+    );
+    try {
+      const report = await verifyLedger(t.db, store);
+      expect(report.clean).toBe(false);
+      expect(report.differences).toEqual(
+        expect.arrayContaining([
+          {
+            kind: 'balance_history_mismatch',
+            subject: `wallet:${alice} USD`,
+            expected: 'debits 2500, credits 10000, held 100',
+            actual: 'debits 2500, credits 10000, held 103',
+          },
+          {
+            kind: 'ledger_totals_mismatch',
+            subject: 'EUR system',
+            expected: 'debits 5000, credits 1000, held 0',
+            actual: 'debits 5009, credits 1000, held 0',
+          },
+        ]),
+      );
+    } finally {
+      await reproject();
+    }
+    expect((await verifyLedger(t.db, store)).clean).toBe(true);
   });
 
   it('compares at the read models checkpoint when they trail the log', async () => {

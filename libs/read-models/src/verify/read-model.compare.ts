@@ -1,3 +1,4 @@
+import { compareBalanceHistory } from './balance-history.compare';
 import type { LedgerReplay, WalletTally } from './ledger-replay';
 import type { ReadModelSnapshot, WalletRow } from './read-model.snapshot';
 import type { Difference } from './verify.report';
@@ -12,6 +13,7 @@ export function compareWithReadModels(
 ): void {
   compareWallets(replay, snapshot, report);
   compareAccounts(replay, snapshot, report);
+  compareBalanceHistory(replay, snapshot.balanceHistory, report);
 }
 
 function compareWallets(replay: LedgerReplay, snapshot: ReadModelSnapshot, report: Report): void {

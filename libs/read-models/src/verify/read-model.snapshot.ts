@@ -2,6 +2,7 @@ import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import { START, type Position } from '@ledger/event-store';
 import { toBigInt } from '@ledger/ledger';
 import { findCheckpoint } from '../checkpoints';
+import { readBalanceHistory, type BalanceHistorySnapshot } from './balance-history.compare';
 
 /** The read models as of one checkpoint, in memory for comparison with a replay. */
 export interface ReadModelSnapshot {
@@ -9,6 +10,7 @@ export interface ReadModelSnapshot {
   readonly wallets: Map<string, WalletRow>;
   readonly accounts: Map<string, AccountRow>;
   readonly history: Map<string, HistoryAggregate>;
+  readonly balanceHistory: BalanceHistorySnapshot;
 }
 
 export interface WalletRow {
@@ -53,6 +55,7 @@ export async function readSnapshot(
       wallets: await readWallets(tx, schema),
       accounts: await readAccounts(tx, schema),
       history: await readHistory(tx, schema),
+      balanceHistory: await readBalanceHistory(tx, schema),
     };
   });
 }

@@ -12,6 +12,8 @@ export type DifferenceKind =
   | 'account_missing'
   | 'account_unexpected'
   | 'account_mismatch'
+  | 'balance_history_mismatch'
+  | 'ledger_totals_mismatch'
   | 'checkpoint_not_in_log';
 
 export interface Difference {
