@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatPosition, parsePosition } from '@ledger/event-store';
 import { databaseFactories } from '@ledger/testing';
 import {
-  ADMIN_EMAIL,
+  adminUser,
   key,
   signUp,
   staffUser,
@@ -42,7 +42,7 @@ describe.each(databaseFactories())('balances as of a point over HTTP on $name', 
 
   beforeAll(async () => {
     t = await startLedgerApp(factory);
-    const admin = await signUp(t, { email: ADMIN_EMAIL });
+    const admin = await adminUser(t);
     finance = await staffUser(t, admin, ['finance']);
     auditor = await staffUser(t, admin, ['auditor']);
     await t.settle();
