@@ -81,5 +81,8 @@ export function serviceEnv(
     LEDGER_FX_RATES: FX_RATES,
     // Every client of the test comes from one address; the per-IP limit is for the internet.
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    // Re-create lost jobs every 5 s instead of every minute, so the run after
+    // Redis comes back empty waits seconds, not a minute, for its payouts.
+    SAGA_RECONCILE_INTERVAL_MS: '5000',
   };
 }
