@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -36,6 +25,7 @@ import {
 } from '@ledger/read-models';
 import { formatPosition } from '@ledger/event-store';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
@@ -94,7 +84,7 @@ export class WalletsController {
   @ApiQuery({ name: 'position', required: false })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Query() query: PositionQueryDto,
   ) {
     await this.readYourWrites.waitFor(query.position);
@@ -104,7 +94,7 @@ export class WalletsController {
   @Get(':id/history')
   async history(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Query() query: HistoryQueryDto,
   ) {
     await this.readYourWrites.waitFor(query.position);
@@ -133,7 +123,7 @@ export class WalletsController {
   })
   async adjust(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Body() body: AdjustmentDto,
     @Req() req: IdempotentRequest,
   ) {
@@ -163,7 +153,7 @@ export class WalletsController {
   @Post(':id/freeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  async freeze(@Param('id', ParseUUIDPipe) id: string, @Body() body: FreezeDto) {
+  async freeze(@Param('id', WALLET_ID) id: string, @Body() body: FreezeDto) {
     return this.writeSideView(
       id,
       await this.wallets.execute(id, {
@@ -178,7 +168,7 @@ export class WalletsController {
   @Post(':id/unfreeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  async unfreeze(@Param('id', ParseUUIDPipe) id: string) {
+  async unfreeze(@Param('id', WALLET_ID) id: string) {
     return this.writeSideView(
       id,
       await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }),
@@ -187,7 +177,7 @@ export class WalletsController {
 
   @Post(':id/close')
   @HttpCode(200)
-  async close(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+  async close(@CurrentPrincipal() principal: Principal, @Param('id', WALLET_ID) id: string) {
     // Ownership is checked on the write side's own state, never a read model.
     const { wallet } = await this.wallets.state(id);
     const mayClose =
