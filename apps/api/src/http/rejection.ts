@@ -35,10 +35,10 @@ const STATUS: Readonly<Record<string, number>> = {
   invalid_type: 400,
   invalid_date_range: 400,
   position_not_reached: 503,
+  position_beyond_head: 400,
   movement_not_found: 404,
   recipient_not_found: 404,
   payout_destination_not_found: 404,
-  not_wallet_owner: 403,
   movement_already_exists: 409,
   payout_destination_exists: 409,
   transfer_to_same_wallet: 422,
@@ -69,6 +69,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
   idempotency_key_required: 'The Idempotency-Key header is required for requests that move money',
   position_not_reached:
     'The read models did not reach the requested position in time; retry shortly',
+  position_beyond_head:
+    'position is beyond the last write; pass a position as returned by a command',
 };
 
 export type ApiRejection = WalletRejection | keyof typeof STATUS;
