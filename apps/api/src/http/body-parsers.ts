@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { raw, type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { findNonIntegerNumber } from './json-number-scan';
-import { checkJsonText, findForbiddenKey, MAX_JSON_DEPTH, MAX_JSON_MEMBERS } from './json-shape';
+import { checkJsonText, findBadMember, MAX_JSON_DEPTH, MAX_JSON_MEMBERS } from './json-shape';
 
 export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
 
@@ -39,7 +39,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The request body reader: JSON only, UTF-8 only, no Content-Encoding
  * (nothing of this API is large enough to compress), bounded in size, depth
- * and member count before it is parsed, no prototype-naming keys, and number
+ * and member count before it is parsed, no prototype-naming keys, no NUL
+ * characters or unpaired surrogates in keys or strings, and number
  * literals with a fraction or an exponent refused before JSON.parse silently
  * converts them. The raw bytes are kept for webhook signature checks.
  */
@@ -127,13 +128,21 @@ export function parseJsonBody(bytes: Buffer): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw notJson('the request body must be a JSON object');
   }
-  const forbidden = findForbiddenKey(value);
-  if (forbidden !== undefined) {
+  const member = findBadMember(value);
+  if (member?.kind === 'forbidden_key') {
     throw new BodyProblem(
       400,
       'validation_failed',
-      `${forbidden} is not allowed as a key`,
-      forbidden,
+      `${member.field} is not allowed as a key`,
+      member.field,
+    );
+  }
+  if (member) {
+    throw new BodyProblem(
+      400,
+      'validation_failed',
+      `${member.field} must be text without NUL characters or unpaired surrogates`,
+      member.field,
     );
   }
   const number = findNonIntegerNumber(text);

@@ -6,9 +6,7 @@ export const MAX_JSON_MEMBERS = 2_000;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type JsonShapeProblem =
-  | { readonly kind: 'too_deep' }
-  | { readonly kind: 'too_many_members' }
-  | { readonly kind: 'forbidden_key'; readonly key: string };
+  { readonly kind: 'too_deep' } | { readonly kind: 'too_many_members' };
 
 /**
  * Measures a JSON text without parsing it, in one pass and without
@@ -37,22 +35,38 @@ export function checkJsonText(text: string): JsonShapeProblem | undefined {
   return undefined;
 }
 
+export type JsonMemberProblem =
+  | { readonly kind: 'forbidden_key'; readonly field: string }
+  | { readonly kind: 'bad_text'; readonly field: string };
+
 /**
- * Finds a key that names a prototype anywhere in a parsed body. Runs after
- * JSON.parse so that escaped spellings (`"__pr\u006fto__"`) are caught too;
- * the walk is iterative and bounded by checkJsonText's limits.
+ * Finds, anywhere in a parsed body, a key that names a prototype, or a key
+ * or string that is not text: a NUL character (no column or header can hold
+ * one) or an unpaired surrogate (no encoder can write one). Runs after
+ * JSON.parse so that escaped spellings (`"__pr\u006fto__"`, `"\u0000"`) are
+ * caught too; the walk is iterative and bounded by checkJsonText's limits.
  */
-export function findForbiddenKey(value: unknown): string | undefined {
-  const pending: unknown[] = [value];
+export function findBadMember(value: unknown): JsonMemberProblem | undefined {
+  const pending: Array<{ value: unknown; field: string }> = [{ value, field: '' }];
   for (let visited = 0; pending.length > 0 && visited <= MAX_JSON_MEMBERS + 1; visited++) {
-    const next = pending.pop();
-    if (next === null || typeof next !== 'object') continue;
-    for (const key of Object.keys(next)) {
-      if (FORBIDDEN_KEYS.has(key)) return key;
-      pending.push((next as Record<string, unknown>)[key]);
+    const next = pending.pop()!;
+    if (typeof next.value === 'string' && !isText(next.value))
+      return { kind: 'bad_text', field: next.field };
+    if (next.value === null || typeof next.value !== 'object') continue;
+    for (const key of Object.keys(next.value)) {
+      const field = next.field ? `${next.field}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) return { kind: 'forbidden_key', field: key };
+      if (!isText(key)) return { kind: 'bad_text', field: next.field || 'a key' };
+      pending.push({ value: (next.value as Record<string, unknown>)[key], field });
     }
   }
   return undefined;
+}
+
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function isText(s: string): boolean {
+  return !NOT_TEXT.test(s);
 }
 
 /** The index of the quote that closes the string opened at `start`, or the text's length. */
