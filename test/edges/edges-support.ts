@@ -12,6 +12,19 @@ export async function logHead(t: LedgerTestApp): Promise<string> {
   return last ? formatPosition(last) : 'none';
 }
 
+/**
+ * The last committed event outside identity's streams. Identity records
+ * security events (a failed login, a login) on its own streams by design,
+ * including for refused requests; everything else in the log is the ledger's.
+ */
+export async function ledgerHead(t: LedgerTestApp): Promise<string> {
+  const { rows } = await t.db.query<{ commit: string; prepare: string }>(
+    `SELECT tx_id::text AS commit, seq::text AS prepare FROM events
+     WHERE stream_id NOT LIKE 'identity-%' ORDER BY tx_id DESC, seq DESC LIMIT 1`,
+  );
+  return rows[0] ? `${rows[0].commit}.${rows[0].prepare}` : 'none';
+}
+
 export interface Customer extends TestUser {
   readonly walletId: string;
   readonly destinationId: string;
