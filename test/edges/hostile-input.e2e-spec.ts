@@ -119,6 +119,24 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
     }
   });
 
+  it('refuses a NUL character or an unpaired surrogate in a string, naming the field', async () => {
+    for (const [path, body, field] of [
+      [
+        '/transfers',
+        `{"fromWalletId":"${alice.walletId}","toEmail":"\\ud800","amountMinor":1,"currency":"EUR"}`,
+        'toEmail',
+      ],
+      ['/auth/signup', '{"email":"a@example.com","password":"x","name":"\\u0000"}', 'name'],
+      ['/auth/login', '{"email":"\\udc00@example.com","password":"x"}', 'email'],
+    ]) {
+      const res = await refused(() => postRaw(path, body));
+      expect([res.status, res.body.error]).toEqual([400, 'validation_failed']);
+      expect(res.body.details).toEqual([
+        { field, message: `${field} must be text without NUL characters or unpaired surrogates` },
+      ]);
+    }
+  });
+
   it('refuses null for an optional sign-up field, naming it, and creates no account', async () => {
     const email = `null-${randomUUID()}@example.com`;
     for (const field of ['phone', 'name', 'currency']) {
