@@ -3,6 +3,7 @@ import { databaseFactories } from '@ledger/testing';
 import {
   ADMIN_EMAIL,
   key,
+  PASSWORD,
   signUp,
   staffUser,
   startLedgerApp,
@@ -173,13 +174,26 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
       t.http().post('/wallets/%00/close').set('Authorization', alice.auth),
     );
     expect([close.status, close.body]).toEqual([404, missing.body]);
+    const admin = await t
+      .http()
+      .post('/auth/login')
+      .send({ email: ADMIN_EMAIL, password: PASSWORD });
+    const roles = (id: string) =>
+      t
+        .http()
+        .put(`/admin/users/${id}/roles`)
+        .set('Authorization', `Bearer ${admin.body.accessToken}`)
+        .send({ roles: ['customer'] });
+    const noUser = await roles(randomUUID());
+    expect([noUser.status, noUser.body.error]).toEqual([404, 'user_not_found']);
+    expect([(await roles('%00')).status, (await roles('%00')).body]).toEqual([404, noUser.body]);
   });
 
   it('refuses query numbers and positions beyond their column ranges with a 400 naming them', async () => {
     const admin = await t
       .http()
       .post('/auth/login')
-      .send({ email: ADMIN_EMAIL, password: 'correct horse battery staple 42' });
+      .send({ email: ADMIN_EMAIL, password: PASSWORD });
     const staff = `Bearer ${admin.body.accessToken}`;
     const before = await t
       .http()
