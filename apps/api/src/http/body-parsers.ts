@@ -54,13 +54,16 @@ export function jsonBodyParser(limitBytes: number) {
       const body: unknown = req.body;
       req.body = undefined;
       if (!Buffer.isBuffer(body)) return next();
+      (req as RawBodyRequest).rawBody = body;
+      let parsed: unknown;
       try {
-        (req as RawBodyRequest).rawBody = body;
-        req.body = parseJsonBody(body);
-        next();
+        parsed = parseJsonBody(body);
       } catch (problem) {
-        next(problem);
+        return next(problem);
       }
+      // Outside the try: an error further down the chain is not a body problem.
+      req.body = parsed;
+      next();
     });
   };
 }
