@@ -283,7 +283,7 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
       expect(await t.eventCount()).toBe(before);
     });
 
-    it('an unknown wallet is 404 and a missing Idempotency-Key is 400', async () => {
+    it('an unknown or malformed wallet id is 404 and a missing Idempotency-Key is 400', async () => {
       const before = await t.eventCount();
       const missing = await adjust('00000000-0000-4000-8000-000000000000', {
         direction: 'credit',
@@ -301,8 +301,9 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
         .send({ currency: 'EUR' });
       expect(noKey.status).toBe(400);
       expect(noKey.body.error).toBe('idempotency_key_required');
+      // A malformed id names no wallet: it answers exactly as a missing one.
       const badId = await t.http().get('/wallets/not-a-uuid').set('Authorization', alice.auth);
-      expect(badId.status).toBe(400);
+      expect([badId.status, badId.body.error]).toEqual([404, 'wallet_not_found']);
       expect(await t.eventCount()).toBe(before);
     });
   });

@@ -120,9 +120,15 @@ export function captureEmails(notifier: Notifier): EmailMessage[] {
   return sent;
 }
 
-/** Verifies the user's e-mail as they would: asks for a code and types back the one e-mailed. */
+/**
+ * Verifies the user's e-mail as they would: asks for a code and types back
+ * the one e-mailed. An address already verified (an admin) stays as it is.
+ */
 export async function verifyEmail(t: LedgerTestApp, user: TestUser): Promise<void> {
-  await t.http().post('/me/email/verification').set('Authorization', user.auth).expect(204);
+  const asked = await t.http().post('/me/email/verification').set('Authorization', user.auth);
+  if (asked.status === 409 && asked.body.error === 'email_already_verified') return;
+  if (asked.status !== 204)
+    throw new Error(`Verification request failed: ${asked.status} ${JSON.stringify(asked.body)}`);
   const mail = [...t.emails].reverse().find((m) => m.to === user.email);
   const code = mail && codeInMessage(mail.text);
   await t

@@ -1,31 +1,158 @@
-import { json } from 'express';
+import { HttpException } from '@nestjs/common';
+import { raw, type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { findNonIntegerNumber } from './json-number-scan';
+import { checkJsonText, findBadMember, MAX_JSON_DEPTH, MAX_JSON_MEMBERS } from './json-shape';
 
 export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
 
-export class NumberFormProblem extends Error {
-  readonly status = 400;
-  constructor(readonly key: string) {
+/** A request body refused before any route sees it; the problem filter answers it as it stands. */
+export class BodyProblem extends HttpException {
+  constructor(status: number, error: string, message: string, field?: string) {
     super(
-      `${key || 'a number'} must be a whole number of minor units, as a JSON integer or a string of digits (no fractions or exponents)`,
+      {
+        statusCode: status,
+        error,
+        message,
+        ...(field !== undefined && { details: [{ field, message }] }),
+      },
+      status,
     );
   }
 }
 
+export class NumberFormProblem extends BodyProblem {
+  constructor(key: string) {
+    super(
+      400,
+      'validation_failed',
+      `${key || 'a number'} must be a whole number of minor units, as a JSON integer or a string of digits (no fractions or exponents)`,
+      key || undefined,
+    );
+  }
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * The JSON body parser: bounded size, strict (objects and arrays only), the
- * raw bytes kept for webhook signature checks, and number literals with a
- * fraction or an exponent refused before they are silently converted.
+ * The request body reader: JSON only, UTF-8 only, no Content-Encoding
+ * (nothing of this API is large enough to compress), bounded in size, depth
+ * and member count before it is parsed, no prototype-naming keys, no NUL
+ * characters or unpaired surrogates in keys or strings, and number
+ * literals with a fraction or an exponent refused before JSON.parse silently
+ * converts them. The raw bytes are kept for webhook signature checks.
  */
 export function jsonBodyParser(limitBytes: number) {
-  return json({
-    limit: limitBytes,
-    strict: true,
-    verify: (req: RawBodyRequest, _res, buffer) => {
-      req.rawBody = buffer;
-      const problem = findNonIntegerNumber(buffer.toString('utf8'));
-      if (problem) throw new NumberFormProblem(problem.key);
-    },
-  });
+  const read = raw({ type: () => true, limit: limitBytes, inflate: false });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const refused = refuseHeaders(req);
+    if (refused) return next(refused);
+    read(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      const body: unknown = req.body;
+      req.body = undefined;
+      if (!Buffer.isBuffer(body)) return next();
+      (req as RawBodyRequest).rawBody = body;
+      let parsed: unknown;
+      try {
+        parsed = parseJsonBody(body);
+      } catch (problem) {
+        return next(problem);
+      }
+      // Outside the try: an error further down the chain is not a body problem.
+      req.body = parsed;
+      next();
+    });
+  };
+}
+
+/** A body must say it is JSON in UTF-8 and arrive as it is; a request without a body may say anything. */
+function refuseHeaders(req: Request): BodyProblem | undefined {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    return new BodyProblem(
+      415,
+      'unsupported_encoding',
+      'Content-Encoding is not supported; send the body uncompressed',
+    );
+  }
+  if (!hasBody(req)) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (!JSON_TYPE.test(type)) {
+    return new BodyProblem(
+      415,
+      'unsupported_media_type',
+      'The request body must be JSON, with Content-Type: application/json',
+    );
+  }
+  const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return new BodyProblem(415, 'unsupported_charset', 'The request body must be UTF-8');
+  }
+  return undefined;
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export function parseJsonBody(bytes: Buffer): unknown {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw notJson('the request body is not valid UTF-8');
+  }
+  if (text.trim() === '') return undefined;
+  const shape = checkJsonText(text);
+  if (shape?.kind === 'too_deep') {
+    throw new BodyProblem(
+      400,
+      'body_too_deep',
+      `The request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
+  if (shape) {
+    throw new BodyProblem(
+      400,
+      'body_too_large',
+      `The request body has more than ${MAX_JSON_MEMBERS} keys and elements`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw notJson('the request body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw notJson('the request body must be a JSON object');
+  }
+  const member = findBadMember(value);
+  if (member?.kind === 'forbidden_key') {
+    throw new BodyProblem(
+      400,
+      'validation_failed',
+      `${member.field} is not allowed as a key`,
+      member.field,
+    );
+  }
+  if (member) {
+    throw new BodyProblem(
+      400,
+      'validation_failed',
+      `${member.field} must be text without NUL characters or unpaired surrogates`,
+      member.field,
+    );
+  }
+  const number = findNonIntegerNumber(text);
+  if (number) throw new NumberFormProblem(number.key);
+  return value;
+}
+
+function notJson(message: string): BodyProblem {
+  return new BodyProblem(400, 'malformed_json', message.charAt(0).toUpperCase() + message.slice(1));
 }

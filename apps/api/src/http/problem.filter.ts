@@ -64,36 +64,34 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-/** Errors thrown by Express's body parser before Nest sees the request. */
+/**
+ * Errors the body reader (raw-body, via express) raises before Nest sees the
+ * request: http-errors with a 4xx status and a `type`. Anything else that is
+ * not an HttpException is a bug and answers 500.
+ */
 function bodyParserProblem(exception: unknown) {
-  const e = exception as { type?: string; status?: number; message?: string; key?: string };
-  if (e?.type === 'entity.verify.failed' && e.key !== undefined) {
-    return {
-      statusCode: 400,
-      error: 'validation_failed',
-      message: String(e.message),
-      details: [{ field: e.key, message: String(e.message) }],
-    };
-  }
-  if (e?.type === 'entity.parse.failed') {
-    return {
-      statusCode: 400,
-      error: 'malformed_json',
-      message: 'The request body is not valid JSON',
-    };
-  }
-  if (e?.type === 'entity.too.large') {
+  if (exception instanceof HttpException) return undefined;
+  const e = exception as { type?: unknown; status?: unknown; expose?: unknown };
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
+  if (e.type === 'entity.too.large') {
     return {
       statusCode: 413,
       error: 'payload_too_large',
       message: 'The request body exceeds the size limit',
     };
   }
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return {
       statusCode: 415,
       error: 'unsupported_encoding',
       message: 'The request body encoding is not supported',
+    };
+  }
+  if (e.status >= 400 && e.status < 500 && e.expose === true) {
+    return {
+      statusCode: 400,
+      error: 'malformed_body',
+      message: 'The request body could not be read as sent (length or framing)',
     };
   }
   return undefined;

@@ -39,10 +39,10 @@ const STATUS: Readonly<Record<string, number>> = {
   as_of_before_history: 409,
   position_not_reached: 503,
   request_deadline_exceeded: 503,
+  position_beyond_head: 400,
   movement_not_found: 404,
   recipient_not_found: 404,
   payout_destination_not_found: 404,
-  not_wallet_owner: 403,
   movement_already_exists: 409,
   payout_destination_exists: 409,
   transfer_to_same_wallet: 422,
@@ -76,6 +76,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
     'The request did not finish within its deadline; retry with the same Idempotency-Key',
   position_not_reached:
     'The read models did not reach the requested position in time; retry shortly',
+  position_beyond_head:
+    'position is beyond the last write; pass a position as returned by a command',
 };
 
 export type ApiRejection = WalletRejection | keyof typeof STATUS;

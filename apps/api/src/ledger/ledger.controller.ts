@@ -1,15 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import {
-  EVENT_STORE,
-  formatPosition,
-  parsePosition,
-  START,
-  type EventStore,
-} from '@ledger/event-store';
+import { EVENT_STORE, formatPosition, START, type EventStore } from '@ledger/event-store';
 import { Roles } from '@ledger/identity';
 import {
   accountBalances,
@@ -21,6 +15,7 @@ import {
   trialBalanceAsOf,
 } from '@ledger/read-models';
 import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
+import { positionParam } from '../http/query-values';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { PageQueryDto, PositionQueryDto } from '../wallets/wallet-query.dto';
@@ -29,17 +24,20 @@ import { LedgerVerification } from './ledger-verification.service';
 class TrialBalanceQueryDto extends WithAsOf(PositionQueryDto) {}
 
 class AccountsQueryDto extends WithAsOf(PageQueryDto) {
+  @ApiPropertyOptional({ enum: ['system', 'transit'] })
   @IsOptional()
   @IsIn(['system', 'transit'])
   kind?: 'system' | 'transit';
 }
 
 class EventsQueryDto {
+  @ApiPropertyOptional({ description: 'The last position seen, e.g. "812.4521"' })
   @IsOptional()
   @IsString()
   @Length(3, 45)
   after?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -119,12 +117,7 @@ export class LedgerController {
   /** The event log itself, in global order, for auditors replaying it. `after` is the last position seen. */
   @Get('events')
   async events(@Query() query: EventsQueryDto) {
-    const after = query.after === undefined ? START : parsePosition(query.after);
-    if (!after)
-      throw new RejectionException(
-        'invalid_position',
-        'after must be a position token, e.g. "812.4521"',
-      );
+    const after = query.after === undefined ? START : positionParam('after', query.after);
     const events = await this.store.readAll({ after, maxCount: query.limit ?? 100 });
     return {
       items: events.map((e) => ({

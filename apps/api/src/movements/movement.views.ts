@@ -27,3 +27,34 @@ export class MovementView {
   @ApiProperty({ type: [MovementStep] }) steps!: MovementStep[];
   @ApiProperty({ description: 'Global log position of the last step' }) position!: string;
 }
+
+/** What the movement route needs of a loaded saga to decide which wallet ids a caller may see. */
+export interface MovementParties {
+  readonly kind: string;
+  readonly state: unknown;
+  readonly walletIds: readonly string[];
+}
+
+/**
+ * The wallet ids of a movement a party may see. A transfer's recipient sees
+ * only the wallet that was credited: the sender's wallet id is the sender's
+ * own business. Staff and a transfer's sender see every wallet it touched.
+ */
+export function visibleWalletIds(
+  movement: MovementParties,
+  callerId: string,
+  isStaff: boolean,
+): string[] {
+  if (isStaff || movement.kind !== 'transfer') return [...movement.walletIds];
+  const request = (movement.state as { request?: TransferParties }).request;
+  if (!request) return [];
+  if (request.requestedBy === callerId || request.fromOwnerId === callerId)
+    return [...movement.walletIds];
+  return [request.toWalletId];
+}
+
+interface TransferParties {
+  readonly requestedBy: string;
+  readonly fromOwnerId: string;
+  readonly toWalletId: string;
+}

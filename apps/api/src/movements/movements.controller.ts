@@ -3,8 +3,9 @@ import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
 import { formatPosition } from '@ledger/event-store';
 import { MovementStreams, parseSagaStreamId, WalletCommands } from '@ledger/ledger';
+import { WALLET_ID } from '../http/object-id.pipe';
 import { RejectionException } from '../http/rejection';
-import { MovementView, type MovementStep } from './movement.views';
+import { MovementView, visibleWalletIds, type MovementStep } from './movement.views';
 import { WalletStatisticsQuery, type MonthlyTotal } from './wallet-statistics.query';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -49,7 +50,11 @@ export class MovementsController {
       phase: summary.phase,
       amountMinor: summary.amountMinor.toString(),
       currency: summary.currency,
-      walletIds: [...summary.walletIds],
+      walletIds: visibleWalletIds(
+        { kind: saga.kind, state: saga.state, walletIds: summary.walletIds },
+        principal.userId,
+        canReadAnyWallet(principal),
+      ),
       requestedAt: summary.requestedAt,
       ...(summary.failureReason && { failureReason: summary.failureReason }),
       steps,
@@ -62,7 +67,7 @@ export class MovementsController {
   @ApiQuery({ name: 'from', required: false, description: 'First month, YYYY-MM (UTC)' })
   async walletStatistics(
     @CurrentPrincipal() principal: Principal,
-    @Param('walletId') walletId: string,
+    @Param('walletId', WALLET_ID) walletId: string,
     @Query('from') from?: string,
   ): Promise<{ walletId: string; months: MonthlyTotal[] }> {
     if (from !== undefined && !MONTH.test(from)) throw new RejectionException('invalid_month');

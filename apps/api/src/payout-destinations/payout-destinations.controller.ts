@@ -1,18 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
 import { deriveId } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { ObjectIdPipe } from '../http/object-id.pipe';
 import { RejectionException } from '../http/rejection';
 import { CreatePayoutDestinationDto } from './payout-destination.dto';
 import { PayoutDestinationsStore, type PayoutDestination } from './payout-destinations.store';
@@ -50,7 +41,7 @@ export class PayoutDestinationsController {
   @HttpCode(204)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', new ObjectIdPipe('payout_destination_not_found')) id: string,
   ): Promise<void> {
     if (!(await this.destinations.remove(principal.userId, id)))
       throw new RejectionException('payout_destination_not_found');

@@ -34,9 +34,11 @@ export class StartTransferHandler implements ICommandHandler<
 
   async execute({ input }: StartTransferCommand): Promise<MovementStarted> {
     const { wallet: sender } = await this.wallets.state(input.fromWalletId);
-    if (sender.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
-    if (sender.ownerId !== input.caller.userId && !input.caller.actsForOthers)
-      return { ok: false, rejection: 'not_wallet_owner' };
+    // Another customer's wallet answers exactly as a missing one, so wallet ids cannot be probed.
+    const mayUse =
+      sender.status !== 'unopened' &&
+      (sender.ownerId === input.caller.userId || input.caller.actsForOthers);
+    if (!mayUse) return { ok: false, rejection: 'wallet_not_found' };
     if (sender.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
     const recipient = await this.recipients.resolve(input.to, input.currency);
     if (typeof recipient === 'string') return { ok: false, rejection: recipient };

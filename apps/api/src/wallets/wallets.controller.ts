@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -38,6 +27,7 @@ import {
 import { formatPosition } from '@ledger/event-store';
 import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
@@ -99,7 +89,7 @@ export class WalletsController {
   @ApiQuery({ name: 'position', required: false })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Query() query: WalletQueryDto,
   ) {
     await this.readYourWrites.waitFor(query.position);
@@ -115,7 +105,7 @@ export class WalletsController {
   @Get(':id/history')
   async history(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Query() query: HistoryQueryDto,
   ) {
     await this.readYourWrites.waitFor(query.position);
@@ -144,7 +134,7 @@ export class WalletsController {
   })
   async adjust(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', WALLET_ID) id: string,
     @Body() body: AdjustmentDto,
     @Req() req: IdempotentRequest,
   ) {
@@ -174,7 +164,7 @@ export class WalletsController {
   @Post(':id/freeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  async freeze(@Param('id', ParseUUIDPipe) id: string, @Body() body: FreezeDto) {
+  async freeze(@Param('id', WALLET_ID) id: string, @Body() body: FreezeDto) {
     return this.writeSideView(
       id,
       await this.wallets.execute(id, {
@@ -189,7 +179,7 @@ export class WalletsController {
   @Post(':id/unfreeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  async unfreeze(@Param('id', ParseUUIDPipe) id: string) {
+  async unfreeze(@Param('id', WALLET_ID) id: string) {
     return this.writeSideView(
       id,
       await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }),
@@ -198,7 +188,7 @@ export class WalletsController {
 
   @Post(':id/close')
   @HttpCode(200)
-  async close(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+  async close(@CurrentPrincipal() principal: Principal, @Param('id', WALLET_ID) id: string) {
     // Ownership is checked on the write side's own state, never a read model.
     const { wallet } = await this.wallets.state(id);
     const mayClose =

@@ -40,9 +40,10 @@ export class StartWithdrawalHandler implements ICommandHandler<
 
   async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
     const { wallet } = await this.wallets.state(input.walletId);
-    if (wallet.status === 'unopened') return { ok: false, rejection: 'wallet_not_found' };
-    // Money leaves the platform here: only the owner, never staff on their behalf.
-    if (wallet.ownerId !== input.caller.userId) return { ok: false, rejection: 'not_wallet_owner' };
+    // Money leaves the platform here: only the owner, never staff on their behalf. Anyone
+    // else's wallet answers exactly as a missing one, so wallet ids cannot be probed.
+    if (wallet.status === 'unopened' || wallet.ownerId !== input.caller.userId)
+      return { ok: false, rejection: 'wallet_not_found' };
     if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
     const destination = await this.destinations.find(input.caller.userId, input.destinationId);
     if (!destination) return { ok: false, rejection: 'payout_destination_not_found' };

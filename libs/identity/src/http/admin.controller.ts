@@ -18,9 +18,15 @@ import {
   SecurityEventsPageDto,
   SecurityEventsQueryDto,
 } from './dtos/admin.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { rejected } from '../identity.rejections';
+import { IdentityRejectionException, IdentityRejectionFilter, orThrow } from './identity-rejection';
 
 const DEFAULT_PAGE = 50;
+
+/** A path id that is not a UUID names no user, so it answers exactly as a missing user. */
+const USER_ID = new ParseUUIDPipe({
+  exceptionFactory: () => new IdentityRejectionException(rejected('user_not_found')),
+});
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -37,7 +43,7 @@ export class AdminController {
   @ApiOkResponse({ type: RolesDto })
   async replaceRoles(
     @CurrentPrincipal() caller: Principal,
-    @Param('id', new ParseUUIDPipe()) userId: string,
+    @Param('id', USER_ID) userId: string,
     @Body() body: ReplaceRolesDto,
   ): Promise<RolesDto> {
     return orThrow(await this.roles.replaceRoles(caller, userId, body.roles));

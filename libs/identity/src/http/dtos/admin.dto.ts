@@ -12,10 +12,29 @@ import {
   Matches,
   Max,
   Min,
+  registerDecorator,
+  type ValidationOptions,
 } from 'class-validator';
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../../audit/security-event';
 import { MAX_SECURITY_EVENTS_PAGE } from '../../audit/security-audit.service';
 import { ROLES, type Role } from '../../principal';
+
+const INT8_MAX = (1n << 63n) - 1n;
+
+/** Digits whose value fits the bigint column they are compared with, so a cursor never overflows in SQL. */
+function IsInt8Text(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isInt8Text',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= INT8_MAX,
+      },
+    });
+}
 
 export class ReplaceRolesDto {
   @ApiProperty({ enum: ROLES, isArray: true, example: ['customer', 'finance'] })
@@ -46,6 +65,7 @@ export class SecurityEventsQueryDto {
   @ApiPropertyOptional({ description: 'The cursor of the last event of the previous page' })
   @IsOptional()
   @Matches(/^\d{1,19}$/, { message: 'before must be a cursor returned by this endpoint' })
+  @IsInt8Text({ message: 'before must be a cursor returned by this endpoint' })
   before?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_SECURITY_EVENTS_PAGE, default: 50 })

@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+
+/**
+ * Optional, but not nullable: `null` is validated like any other value and
+ * refused by the type check, instead of reaching a service that expects a
+ * string or nothing. (class-validator's IsOptional lets null through.)
+ */
+const IsAbsentOr = () => ValidateIf((_, value) => value !== undefined);
 
 /**
  * Request bodies bound what they accept (so a huge field cannot cost a hash
@@ -18,13 +25,13 @@ export class SignUpDto {
   password!: string;
 
   @ApiPropertyOptional({ example: 'Ada Lovelace', maxLength: 200 })
-  @IsOptional()
+  @IsAbsentOr()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ example: '+442079460958', description: 'E.164' })
-  @IsOptional()
+  @IsAbsentOr()
   @IsString()
   @MaxLength(32)
   phone?: string;
@@ -33,7 +40,7 @@ export class SignUpDto {
     example: 'USD',
     description: 'Currency of the wallet opened at sign-up; the server default when absent',
   })
-  @IsOptional()
+  @IsAbsentOr()
   @IsString()
   @Length(3, 3)
   currency?: string;
