@@ -22,6 +22,8 @@ const PUBLIC = new Set([
   'post /auth/login',
   'post /auth/login/2fa',
   'post /auth/refresh',
+  'post /auth/password-reset',
+  'post /auth/password-reset/confirm',
   'get /auth/google',
   'get /auth/google/callback',
 ]);

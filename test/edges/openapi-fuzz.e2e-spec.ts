@@ -101,6 +101,14 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
     RefreshDto: { refreshToken: 'r'.repeat(40) },
     UpdateMeDto: { name: 'Fuzz', phone: null },
     TwoFactorCodeDto: { code: '000000' },
+    EmailCodeDto: { code: '00000000' },
+    ChangePasswordDto: { currentPassword: 'not the password at all', newPassword: 'short' },
+    PasswordResetRequestDto: { email: 'nobody@example.com' },
+    PasswordResetConfirmDto: {
+      email: 'nobody@example.com',
+      code: '00000000',
+      newPassword: 'short',
+    },
     ReplaceRolesDto: { roles: ['customer'] },
     CreateTransferDto: {
       fromWalletId: randomUUID(),
@@ -233,9 +241,12 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
 
   async function send(c: Case): Promise<{ status: number; body: Record<string, unknown> }> {
     const twoFactor = c.op.params.some((p) => p.name.toLowerCase() === 'x-2fa-code');
-    // Failed codes and logging out would end the caller's second factor or session for the rest of the run.
+    // Failed codes, wrong current passwords and logging out would end the
+    // caller's second factor, lock its account or end its session for the rest of the run.
     const asPlain =
       (c.op.path.startsWith('/me/2fa/') && c.op.path !== '/me/2fa/enrol') ||
+      c.op.path.startsWith('/me/email/') ||
+      c.op.path === '/me/password' ||
       c.op.path === '/auth/logout';
     const headers = { ...c.headers };
     if (twoFactor && !c.target.startsWith('header.X-2FA-Code'))

@@ -48,12 +48,19 @@ export interface Rejected {
   readonly rejected: IdentityRejection;
   /** Set with `too_many_attempts` and `too_many_requests`: when trying again can succeed. */
   readonly retryAfterSeconds?: number;
+  /** The request field the refusal is about, where the rejection alone does not say (`newPassword`). */
+  readonly field?: string;
 }
 
 export function rejected(rejection: IdentityRejection, retryAfterSeconds?: number): Rejected {
   return retryAfterSeconds === undefined
     ? { rejected: rejection }
     : { rejected: rejection, retryAfterSeconds };
+}
+
+/** A refusal of one request field, named in the answer's message. */
+export function rejectedField(rejection: IdentityRejection, field: string): Rejected {
+  return { rejected: rejection, field };
 }
 
 export function isRejected(value: unknown): value is Rejected {

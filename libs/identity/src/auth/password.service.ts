@@ -5,7 +5,7 @@ import { accountAttemptKey } from '../access/attempt-limit';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { EmailCodes } from '../email/email-codes';
 import { redemptionProblem } from '../email/email-verification.service';
-import { rejected, type Rejected } from '../identity.rejections';
+import { rejected, rejectedField, type Rejected } from '../identity.rejections';
 import { normaliseEmail } from '../users/email';
 import { replacePassword, markEmailVerified } from '../users/credential.store';
 import { PasswordHasher } from '../users/password-hasher';
@@ -77,7 +77,7 @@ export class PasswordService implements OnApplicationShutdown {
     const email = normaliseEmail(input.email);
     if (email === 'email_invalid') return rejected(email);
     const problem = checkPassword(input.newPassword, email);
-    if (problem) return rejected(problem);
+    if (problem) return rejectedField(problem, 'newPassword');
     // Hashed before the lookup, so a known and an unknown address cost the same.
     const passwordHash = await this.hasher.hash(input.newPassword);
     const user = await this.users.findByEmail(email);
@@ -119,7 +119,7 @@ export class PasswordService implements OnApplicationShutdown {
       return rejected('current_password_invalid');
     }
     const problem = checkPassword(newPassword, user.email);
-    if (problem) return rejected(problem);
+    if (problem) return rejectedField(problem, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     const revoked = await this.db.transaction((tx) =>
       replacePassword(tx, user.id, passwordHash, 'password_changed', caller.sessionId),

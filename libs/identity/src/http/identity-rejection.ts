@@ -96,10 +96,10 @@ export class IdentityRejectionException extends HttpException {
       rejection.retryAfterSeconds === undefined
         ? {}
         : { details: { retryAfterSeconds: rejection.retryAfterSeconds } };
-    super(
-      { statusCode, error: rejection.rejected, message: MESSAGES[rejection.rejected], ...details },
-      statusCode,
-    );
+    const message = rejection.field
+      ? `${rejection.field}: ${MESSAGES[rejection.rejected]}`
+      : MESSAGES[rejection.rejected];
+    super({ statusCode, error: rejection.rejected, message, ...details }, statusCode);
   }
 }
 
