@@ -11,7 +11,7 @@ import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
 import type { Clock } from '@ledger/identity';
-import { createApp } from '../../apps/api/src/app.factory';
+import { createApp, type CreateAppOptions } from '../../apps/api/src/app.factory';
 
 export const PASSWORD = 'correct horse battery staple 42';
 export const ADMIN_EMAIL = 'admin@ledger.test';
@@ -35,6 +35,7 @@ export async function startLedgerApp(
   factory: DatabaseFactory,
   extraEnv: Record<string, string> = {},
   clock?: Clock,
+  options: Pick<CreateAppOptions, 'logDestination'> = {},
 ): Promise<LedgerTestApp> {
   const database = await factory.create();
   const store = new SqlEventStore(database.db);
@@ -53,7 +54,7 @@ export async function startLedgerApp(
     store,
     close: async () => undefined,
   };
-  const app = await createApp(runtime, { logger: false, env, clock });
+  const app = await createApp(runtime, { logger: false, env, clock, ...options });
   await app.init();
   const http = () => request(app.getHttpServer());
   return {
