@@ -126,6 +126,11 @@ describe.each(databaseFactories())('logs, metrics and health on $name', (factory
     expect(text).toMatch(/^ledger_projection_events_behind\{projection="read_models"\} \d/m);
     expect(text).toMatch(/^ledger_event_store_head_position \d/m);
     expect(text).toMatch(/^ledger_sagas_parked_oldest_seconds 0/m);
+    expect(
+      sample(text, 'ledger_command_duration_seconds_count', { outcome: 'accepted' }),
+    ).toBeGreaterThan(0);
+    expect(text).toMatch(/^ledger_event_store_append_batch_size_count [1-9]/m);
+    expect(text).toMatch(/^ledger_command_conflict_retries_total \d/m);
     expect(text).toContain('# TYPE ledger_jobs gauge');
     expect(text).toContain('process_resident_memory_bytes');
     expect(text).not.toContain('ledger_metrics_collect_errors_total{');

@@ -6,3 +6,4 @@ export * from './ledger.metrics';
 export * from './ledger.collectors';
 export * from './http-metrics';
 export * from './metrics.module';
+export * from './command-path.metrics';

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Headers, HttpException, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Registry } from 'prom-client';
 import type { Response } from 'express';
 import { Public } from '@ledger/identity';
+import { commandPathRegistry } from './command-path.metrics';
 import { LedgerCollectors } from './ledger.collectors';
 import { LedgerMetrics } from './ledger.metrics';
 import { OBSERVABILITY_CONFIG, type ObservabilityConfig } from './observability.config';
@@ -38,8 +40,9 @@ export class MetricsController {
         HttpStatus.UNAUTHORIZED,
       );
     await this.collectors.collect();
-    response.setHeader('Content-Type', this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    const registry = Registry.merge([this.metrics.registry, commandPathRegistry]);
+    response.setHeader('Content-Type', registry.contentType);
+    return registry.metrics();
   }
 }
 

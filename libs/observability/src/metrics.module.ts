@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { installCommandPathMetrics } from './command-path.metrics';
 import { LedgerCollectors } from './ledger.collectors';
 import { LedgerMetrics } from './ledger.metrics';
 import { MetricsController } from './metrics.controller';
@@ -8,6 +9,7 @@ import { OBSERVABILITY_CONFIG, type ObservabilityConfig } from './observability.
 @Module({})
 export class MetricsModule {
   static forRoot(config: ObservabilityConfig): DynamicModule {
+    installCommandPathMetrics();
     return {
       module: MetricsModule,
       global: true,
