@@ -75,6 +75,8 @@ describe.each(databaseFactories())('worker health and metrics on $name', (factor
     expect(ready.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
     expect(ready.body.info).toMatchObject({ database: { status: 'up' } });
     expect(JSON.stringify(ready.body)).not.toContain('127.0.0.1');
+    const legacy = await http().get('/health').expect(503);
+    expect(legacy.body).toMatchObject({ status: 'down', checks: { redis: { status: 'down' } } });
   });
 
   it('keeps /metrics behind METRICS_TOKEN, and off with METRICS_ENABLED=false', async () => {

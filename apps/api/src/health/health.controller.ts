@@ -9,8 +9,8 @@ import { HealthIndicators } from './health.indicators';
  * Liveness (the process answers) apart from readiness (its dependencies do):
  * an orchestrator restarts on the first and only routes traffic on the
  * second, so an unreachable database takes the process out of rotation
- * without a restart loop. `GET /health` stays as readiness for existing
- * clients. The API and the worker serve the same routes.
+ * without a restart loop. `GET /health` stays, answering readiness in its
+ * original body for existing clients. The API and the worker serve the same routes.
  */
 @ApiTags('health')
 @Public()
@@ -34,10 +34,12 @@ export class HealthController {
     return this.readiness(response);
   }
 
+  /** Readiness in the body existing clients read: `{ status: 'up' | 'down', checks }`. */
   @Get()
-  @ApiOkResponse({ description: 'Same as /health/ready' })
-  legacy(@Res({ passthrough: true }) response: Response) {
-    return this.readiness(response);
+  @ApiOkResponse({ description: 'Same checks and status code as /health/ready' })
+  async legacy(@Res({ passthrough: true }) response: Response) {
+    const result = await this.readiness(response);
+    return { status: result.status === 'ok' ? 'up' : 'down', checks: result.details };
   }
 
   /** Terminus throws 503 with the result; it is answered as is, not as a problem body. */
