@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { Module, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -23,8 +23,8 @@ import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor'
 import { validationPipe } from './http/validation';
 
 export interface CreateAppOptions {
-  /** `false` silences the logs (tests), unless `logDestination` asks for them. */
-  readonly logger?: LogLevel[] | false;
+  /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
+  readonly logger?: false;
   /** Where JSON log lines go instead of stdout; tests read them from here. */
   readonly logDestination?: DestinationStream;
   readonly env?: NodeJS.ProcessEnv;
