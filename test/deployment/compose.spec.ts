@@ -69,12 +69,10 @@ describe('docker-compose.yml', () => {
       expect([name, compose.services[name].restart]).toEqual([name, 'unless-stopped']);
       expect(compose.services[name].healthcheck?.test).toEqual(expect.anything());
     }
-    expect(compose.services.worker.healthcheck?.test).toEqual([
-      'CMD',
-      'node',
-      'scripts/worker-healthcheck.cjs',
-    ]);
-    expect(String(compose.services.api.healthcheck?.test)).toContain('127.0.0.1:3000/health');
+    expect(String(compose.services.api.healthcheck?.test)).toContain('127.0.0.1:3000/health/ready');
+    expect(String(compose.services.worker.healthcheck?.test)).toContain(
+      `127.0.0.1:${compose['x-ledger-env'].WORKER_HTTP_PORT}/health/ready`,
+    );
   });
 
   it('puts Redis behind a password the processes connect with', () => {

@@ -12,7 +12,7 @@ import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
 import { grantRoles, isRejected, type Clock, type Role } from '@ledger/identity';
 import { NOTIFIER, codeInMessage, type EmailMessage, type Notifier } from '@ledger/notifications';
-import { createApp } from '../../apps/api/src/app.factory';
+import { createApp, type CreateAppOptions } from '../../apps/api/src/app.factory';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -38,6 +38,7 @@ export async function startLedgerApp(
   factory: DatabaseFactory,
   extraEnv: Record<string, string> = {},
   clock?: Clock,
+  options: Pick<CreateAppOptions, 'logDestination'> = {},
 ): Promise<LedgerTestApp> {
   const database = await factory.create();
   const store = new SqlEventStore(database.db);
@@ -55,7 +56,7 @@ export async function startLedgerApp(
     store,
     close: async () => undefined,
   };
-  const app = await createApp(runtime, { logger: false, env, clock });
+  const app = await createApp(runtime, { logger: false, env, clock, ...options });
   await app.init();
   const http = () => request(app.getHttpServer());
   return {

@@ -7,8 +7,7 @@ import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
-import { HealthController } from './health/health.controller';
-import { RedisProbe } from './health/redis.probe';
+import { HealthModule } from './health/health.module';
 import { CardsController } from './cards/cards.controller';
 import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
@@ -44,16 +43,11 @@ export class ApiModule {
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),
         MovementsModule,
+        HealthModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [HealthController, WalletsController, LedgerController, CardsController],
-      providers: [
-        RedisProbe,
-        IdempotencyInterceptor,
-        ReadYourWrites,
-        AsOfResolver,
-        LedgerVerification,
-      ],
+      controllers: [WalletsController, LedgerController, CardsController],
+      providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };
   }
 }

@@ -1,9 +1,20 @@
 import { NestFactory } from '@nestjs/core';
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
+import {
+  createHttpLogger,
+  createRootLogger,
+  httpMetricsMiddleware,
+  LedgerMetrics,
+  LoggingModule,
+  MetricsModule,
+  readObservabilityConfig,
+} from '@ledger/observability';
 import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
 import { jsonBodyParser } from './http/body-parsers';
@@ -12,7 +23,10 @@ import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor'
 import { validationPipe } from './http/validation';
 
 export interface CreateAppOptions {
-  readonly logger?: LogLevel[] | false;
+  /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
+  readonly logger?: false;
+  /** Where JSON log lines go instead of stdout; tests read them from here. */
+  readonly logDestination?: DestinationStream;
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
 }
@@ -22,16 +36,35 @@ export async function createApp(
   runtime: Runtime,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
+  const observability = readObservabilityConfig(options.env ?? process.env);
+  const silent = options.logger === false && !options.logDestination;
+  const logger = createRootLogger(observability, {
+    destination: options.logDestination,
+    level: silent ? 'silent' : undefined,
+  });
   const app = await NestFactory.create(
-    ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
     {
-      bodyParser: false,
-      logger: options.logger ?? ['log', 'warn', 'error'],
+      module: ApiRootModule,
+      imports: [
+        LoggingModule.forRoot(logger),
+        MetricsModule.forRoot(observability),
+        ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
+      ],
     },
+    { bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(Logger));
+  // First of all middleware, so that a request refused by body parsing or
+  // helmet still gets its request id, its access line and its latency.
+  app.use(createHttpLogger(logger));
+  app.use(httpMetricsMiddleware(app.get(LedgerMetrics)));
   configureHttp(app, runtime.config);
   return app;
 }
+
+/** The API with its logging and metrics around it. */
+@Module({})
+class ApiRootModule {}
 
 export function configureHttp(app: INestApplication, config: AppConfig): void {
   if (config.trustProxy !== false) {

@@ -1,17 +1,23 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadAppConfig } from '@ledger/config';
+import { readObservabilityConfig } from '@ledger/observability';
 import { openRuntime } from '@ledger/runtime';
-import { WorkerRootModule } from './worker-root.module';
+import { createWorkerApp } from './worker-root.module';
 
-/** The worker on its own (production shape): projections and sagas, no HTTP. */
+/**
+ * The worker on its own (production shape): projections and sagas, with
+ * health and metrics on WORKER_HTTP_PORT. That port serves nothing else; keep
+ * it off public networks like the stores themselves.
+ */
 async function main(): Promise<void> {
-  const runtime = await openRuntime(loadAppConfig({ ...process.env, LEDGER_ROLE: 'worker' }));
-  const app = await NestFactory.createApplicationContext(WorkerRootModule.forRuntime(runtime));
-  app.enableShutdownHooks();
+  const env = { ...process.env, LEDGER_ROLE: 'worker' };
+  const { workerHttpPort } = readObservabilityConfig(env);
+  const runtime = await openRuntime(loadAppConfig(env));
+  const app = await createWorkerApp(runtime, { env });
+  await app.listen(workerHttpPort);
   new Logger('worker').log(
-    `Worker running (events: ${runtime.config.store}, read models: ${runtime.db.kind})`,
+    `Worker running, health and metrics on port ${workerHttpPort} (events: ${runtime.config.store}, read models: ${runtime.db.kind})`,
   );
 }
 

@@ -1,16 +1,28 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
+import {
+  createHttpLogger,
+  createRootLogger,
+  LoggingModule,
+  MetricsModule,
+  readObservabilityConfig,
+} from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
+import { HealthModule } from '../../api/src/health/health.module';
 import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
 import { WorkerModule } from './worker.module';
 
 /**
  * The worker process on its own (`LEDGER_ROLE=worker`): projections and
- * sagas, no HTTP, with its own payment gateway, job queue and notifier.
- * `env` is where those read their configuration; tests pass their own.
+ * sagas, with its own payment gateway, job queue and notifier, and an HTTP
+ * port for /health/live, /health/ready and /metrics only. `env` is where
+ * those read their configuration; tests pass their own.
  */
 @Module({})
 export class WorkerRootModule {
@@ -23,8 +35,44 @@ export class WorkerRootModule {
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),
+        MetricsModule.forRoot(readObservabilityConfig(env)),
+        HealthModule,
         WorkerModule,
       ],
     };
   }
 }
+
+export interface WorkerAppOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where JSON log lines go instead of stdout; tests read or silence them. */
+  readonly logDestination?: DestinationStream;
+  readonly silent?: boolean;
+}
+
+/** The worker as an HTTP application; main.ts listens on WORKER_HTTP_PORT. */
+export async function createWorkerApp(
+  runtime: Runtime,
+  options: WorkerAppOptions = {},
+): Promise<INestApplication> {
+  const env = options.env ?? process.env;
+  const logger = createRootLogger(readObservabilityConfig(env), {
+    destination: options.logDestination,
+    level: options.silent ? 'silent' : undefined,
+  });
+  const app = await NestFactory.create(
+    {
+      module: WorkerHttpModule,
+      imports: [LoggingModule.forRoot(logger), WorkerRootModule.forRuntime(runtime, env)],
+    },
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.use(createHttpLogger(logger));
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** The worker with pino logging around it. */
+@Module({})
+class WorkerHttpModule {}

@@ -11,6 +11,7 @@ export * from './wallet/wallet.aggregate';
 export * from './command-path/aggregate';
 export * from './command-path/append-batcher';
 export * from './command-path/command-processor';
+export * from './command-path/command-path.observer';
 export * from './command-path/state-cache';
 export * from './command-path/state-cache.config';
 export * from './nest';

@@ -1,61 +1,55 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '@ledger/config';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, formatPosition, type EventStore } from '@ledger/event-store';
 import { Public } from '@ledger/identity';
-import { RedisProbe } from './redis.probe';
+import { HealthIndicators } from './health.indicators';
 
-type Check = { status: 'up' | 'down'; detail?: string; [key: string]: unknown };
-
-/** Liveness and readiness in one: 200 when every configured dependency answers, 503 otherwise. */
+/**
+ * Liveness (the process answers) apart from readiness (its dependencies do):
+ * an orchestrator restarts on the first and only routes traffic on the
+ * second, so an unreachable database takes the process out of rotation
+ * without a restart loop. `GET /health` stays, answering readiness in its
+ * original body for existing clients. The API and the worker serve the same routes.
+ */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly redis: RedisProbe,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicators,
   ) {}
 
-  @Public()
+  @Get('live')
+  @ApiOkResponse({ description: 'The process is up and serving requests' })
+  live() {
+    return { status: 'ok', info: {}, error: {}, details: {} };
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'Every configured dependency answers and projections keep up' })
+  @ApiServiceUnavailableResponse({ description: 'Some dependency is down; `error` names it' })
+  ready(@Res({ passthrough: true }) response: Response) {
+    return this.readiness(response);
+  }
+
+  /** Readiness in the body existing clients read: `{ status: 'up' | 'down', checks }`. */
   @Get()
-  @ApiOkResponse({ description: 'Every configured dependency answers' })
-  async health(@Res({ passthrough: true }) response: Response) {
-    const [eventStore, database, redis] = await Promise.all([
-      check(async () => ({
-        adapter: this.config.store,
-        head: formatPosition(await this.store.headPosition()),
-      })),
-      check(async () => {
-        await this.db.query('SELECT 1');
-        return { adapter: this.db.kind };
-      }),
-      this.config.redisUrl ? check(() => this.redis.ping()) : Promise.resolve(undefined),
-    ]);
-    const checks = { eventStore, database, ...(redis && { redis }) };
-    const up = Object.values(checks).every((c) => c.status === 'up');
-    response.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: up ? 'up' : 'down', checks };
+  @ApiOkResponse({ description: 'Same checks and status code as /health/ready' })
+  async legacy(@Res({ passthrough: true }) response: Response) {
+    const result = await this.readiness(response);
+    return { status: result.status === 'ok' ? 'up' : 'down', checks: result.details };
   }
-}
 
-async function check(probe: () => Promise<Record<string, unknown>>): Promise<Check> {
-  try {
-    return { status: 'up', ...(await withTimeout(probe(), 2_000)) };
-  } catch (error) {
-    // Name the failure without leaking connection strings or driver internals.
-    return { status: 'down', detail: error instanceof Error ? error.name : 'unreachable' };
+  /** Terminus throws 503 with the result; it is answered as is, not as a problem body. */
+  private async readiness(response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(this.indicators.readiness());
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, timeout_ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(Object.assign(new Error(), { name: 'Timeout' })), timeout_ms).unref(),
-    ),
-  ]);
 }

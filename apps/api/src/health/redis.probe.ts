@@ -16,6 +16,8 @@ export class RedisProbe implements OnModuleDestroy {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
     });
+    // Failures reach the caller through ping(); without a listener ioredis prints each one.
+    this.client.on('error', () => undefined);
     if (this.client.status === 'wait') await this.client.connect();
     return { reply: await this.client.ping() };
   }

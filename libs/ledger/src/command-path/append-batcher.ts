@@ -1,4 +1,5 @@
 import type { AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
+import { commandPathObserver, secondsSince } from './command-path.observer';
 
 export interface AppendBatcherOptions {
   /** Most appends in one `appendMany` (one transaction on the SQL adapters). */
@@ -71,8 +72,10 @@ export class AppendBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
+    const startedMs = performance.now();
     try {
       const results = await this.store.appendMany(batch.map((p) => p.request));
+      commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), false);
       batch.forEach((p, i) => {
         const result = results[i];
         if (result instanceof Error) p.reject(result);
@@ -80,6 +83,7 @@ export class AppendBatcher {
       });
     } catch (error) {
       // The whole call failed (an outage): every append in it shares the failure.
+      commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), true);
       for (const p of batch) p.reject(error);
     }
   }

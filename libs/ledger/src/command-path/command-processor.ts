@@ -9,6 +9,7 @@ import {
 } from '@ledger/event-store';
 import type { Aggregate } from './aggregate';
 import type { AppendBatcher } from './append-batcher';
+import { commandPathObserver, secondsSince } from './command-path.observer';
 import { StateCache, type CachedStream } from './state-cache';
 
 export interface CommandContext {
@@ -82,6 +83,24 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     command: C,
     context: CommandContext = {},
   ): Promise<CommandOutcome<E, R>> {
+    const startedMs = performance.now();
+    const outcome = this.enqueue(streamId, command, context);
+    outcome.then(
+      (o) =>
+        commandPathObserver().commandFinished(
+          o.ok ? 'accepted' : o.rejection === 'concurrency_conflict' ? 'conflict' : 'rejected',
+          secondsSince(startedMs),
+        ),
+      () => commandPathObserver().commandFinished('error', secondsSince(startedMs)),
+    );
+    return outcome;
+  }
+
+  private enqueue(
+    streamId: string,
+    command: C,
+    context: CommandContext,
+  ): Promise<CommandOutcome<E, R>> {
     return new Promise((resolve, reject) => {
       let lane = this.lanes.get(streamId);
       if (lane && lane.length >= this.maxQueued) {
@@ -154,6 +173,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         // Another writer won the race. Deciding again on fresh state is safe
         // because decide is pure; the jitter spreads competing retries apart.
         this.cache.markStale(streamId);
+        commandPathObserver().conflictRetried();
         await sleep(Math.random() * 5 * attempt);
       }
     }
