@@ -18,6 +18,8 @@ type Kind = 'wallet' | 'destination' | 'movement' | 'card';
 /** Routes anyone may call. Every other operation in the document must refuse a caller without a valid access token. */
 const PUBLIC = new Set([
   'get /health',
+  'get /health/live',
+  'get /health/ready',
   'post /auth/signup',
   'post /auth/login',
   'post /auth/login/2fa',
