@@ -24,6 +24,8 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
     t = await startLedgerApp(factory);
     alice = await signUp(t, { currency: 'EUR' });
     bob = await signUp(t, { currency: 'EUR' });
+    // Sign-up opens the wallet; the list shows it once the read models caught up.
+    await t.settle();
     const top = await t
       .http()
       .post('/top-ups')
