@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
 import {
@@ -23,6 +25,12 @@ export interface NodemailerNotifierOptions {
    * names and codes stay out of the logs.
    */
   readonly logMessages?: boolean;
+  /**
+   * Development only: where an unsent e-mail is written whole (one JSON file
+   * per message), so a developer without SMTP can read its codes and links
+   * while the log itself stays free of addresses and codes.
+   */
+  readonly outboxDir?: string;
 }
 
 /** `Notifier` with e-mail through nodemailer and SMS through an `SmsSender`. */
@@ -37,7 +45,7 @@ export class NodemailerNotifier implements Notifier {
   async sendEmail(message: EmailMessage): Promise<Delivery> {
     checkEmail(message);
     const messageId = `<${digest(message.idempotencyKey)}@${this.domain}>`;
-    let info: { messageId?: string };
+    let info: { messageId?: string; message?: unknown };
     try {
       info = await this.options.transport.sendMail({
         from: this.options.from,
@@ -50,8 +58,22 @@ export class NodemailerNotifier implements Notifier {
       throw deliveryError(error);
     }
     const sent = info.messageId ?? messageId;
-    if (this.options.logMessages) this.logger.log(`E-mail ${sent} not sent (no SMTP_URL)`);
+    const kept = await this.keepInOutbox(message.idempotencyKey, info.message);
+    if (this.options.logMessages)
+      this.logger.log(`E-mail ${sent} not sent (no SMTP_URL)${kept ? `: written to ${kept}` : ''}`);
     return { channel: 'email', messageId: sent };
+  }
+
+  /** Writes the rendered message to the outbox, when there is one; returns the file's path. */
+  private async keepInOutbox(
+    idempotencyKey: string,
+    rendered: unknown,
+  ): Promise<string | undefined> {
+    if (!this.options.outboxDir || rendered === undefined) return undefined;
+    await mkdir(this.options.outboxDir, { recursive: true, mode: 0o700 });
+    const path = join(this.options.outboxDir, `${digest(idempotencyKey)}.json`);
+    await writeFile(path, String(rendered), { mode: 0o600 });
+    return path;
   }
 
   async sendSms(message: SmsMessage): Promise<Delivery> {

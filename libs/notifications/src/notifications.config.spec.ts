@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { renderCodeMessage } from './code-messages';
@@ -28,18 +31,25 @@ describe('readNotificationsConfig', () => {
     await moduleRef.close();
   });
 
-  it('logs unsent e-mails in development only: in production they carry codes and addresses', async () => {
+  it('keeps unsent e-mails in an outbox in development only, and never logs their codes or addresses', async () => {
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const outbox = join(mkdtempSync(join(tmpdir(), 'outbox-')), 'outbox');
     try {
       const message = {
         to: 'ada@example.com',
         ...renderCodeMessage('reset_password', '04817263', 15),
         idempotencyKey: 'email-code:1',
       };
-      await createNotifier(readNotificationsConfig({}), true).sendEmail(message);
+      await createNotifier(readNotificationsConfig({}), true, outbox).sendEmail(message);
       expect(log).not.toHaveBeenCalled();
-      await createNotifier(readNotificationsConfig({}), false).sendEmail(message);
-      expect(String(log.mock.calls[0]?.[0])).toContain('04817263');
+      expect(existsSync(outbox)).toBe(false);
+      await createNotifier(readNotificationsConfig({}), false, outbox).sendEmail(message);
+      const line = String(log.mock.calls[0]?.[0]);
+      expect(line).toContain(outbox);
+      expect(line).not.toContain('04817263');
+      expect(line).not.toContain('ada@example.com');
+      const [file] = readdirSync(outbox);
+      expect(readFileSync(join(outbox, file), 'utf8')).toContain('04817263');
     } finally {
       log.mockRestore();
     }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { isProduction, type Env } from '@ledger/config';
 import { createTransport } from 'nodemailer';
@@ -7,11 +8,15 @@ import { readNotificationsConfig, type NotificationsConfig } from './notificatio
 import { NOTIFIER } from './tokens';
 
 /**
- * Without SMTP, development logs each message so its links and codes can be
- * read; production never does, since the messages carry addresses and
- * one-time codes.
+ * Without SMTP, development writes each message to an outbox folder so its
+ * links and codes can be read, and logs only where; production does neither,
+ * since the messages carry addresses and one-time codes.
  */
-export function createNotifier(config: NotificationsConfig, production = false): Notifier {
+export function createNotifier(
+  config: NotificationsConfig,
+  production = false,
+  outboxDir?: string,
+): Notifier {
   const sms = new LogSmsSender();
   if (config.smtpUrl) {
     return new NodemailerNotifier({
@@ -26,6 +31,7 @@ export function createNotifier(config: NotificationsConfig, production = false):
     from: config.mailFrom,
     sms,
     logMessages: !production,
+    ...(!production && outboxDir && { outboxDir }),
   });
 }
 
@@ -43,7 +49,15 @@ export class NotificationsModule {
       module: NotificationsModule,
       global: true,
       providers: [
-        { provide: NOTIFIER, useFactory: () => createNotifier(config, isProduction(env)) },
+        {
+          provide: NOTIFIER,
+          useFactory: () =>
+            createNotifier(
+              config,
+              isProduction(env),
+              join(env.LEDGER_DATA_DIR ?? '.data', 'outbox'),
+            ),
+        },
       ],
       exports: [NOTIFIER],
     };
