@@ -79,6 +79,45 @@ describe('command path', () => {
     expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(2n);
   });
 
+  it('refuses only on the latest state: a credit another process wrote covers the hold', async () => {
+    const { store, processor } = await setup();
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    // This process holds the wallet in its cache with nothing on it.
+    await processor.load(walletStream('a'));
+    await other.execute(walletStream('a'), {
+      type: 'Credit',
+      commandId: 'fund-elsewhere',
+      at,
+      entryId: 'fund-elsewhere',
+      amountMinor: 500n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    const hold = await processor.execute(walletStream('a'), {
+      type: 'PlaceHold',
+      commandId: 'hold',
+      at,
+      holdId: 'hold',
+      amountMinor: 300n,
+      currency: 'USD',
+      contra: 'system:payouts_clearing',
+      kind: 'withdrawal',
+    });
+    expect(hold.ok).toBe(true);
+    const refused = await processor.execute(walletStream('a'), {
+      type: 'PlaceHold',
+      commandId: 'too-much',
+      at,
+      holdId: 'too-much',
+      amountMinor: 300n,
+      currency: 'USD',
+      contra: 'system:payouts_clearing',
+      kind: 'withdrawal',
+    });
+    expect(refused).toEqual({ ok: false, rejection: 'exceeds_available' });
+  });
+
   it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
     const { store, processor } = await setup();
     const credit = (id: string): WalletCommand => ({
