@@ -180,6 +180,16 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
     expect(replayed.status).toBe(403);
     expect(replayed.body.error).toMatch(/two_factor|code/);
     clock.advanceSeconds(30);
+    // A withdrawal the wallet cannot cover is refused at once, before the
+    // code is spent: the same code then pays for the next request.
+    const overdraw = await t
+      .http()
+      .post('/withdrawals')
+      .set('Authorization', alice.auth)
+      .set('Idempotency-Key', key())
+      .set('X-2FA-Code', await code())
+      .send({ ...body, amountMinor: 1_000_000 });
+    expect([overdraw.status, overdraw.body]).toMatchObject([422, { error: 'exceeds_available' }]);
     const withdrawalKey = key();
     const send = async () =>
       t
@@ -190,7 +200,7 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
         .set('X-2FA-Code', await code())
         .send(body);
     const res = await send();
-    expect(res.status).toBe(202);
+    expect([res.status, res.body]).toMatchObject([202, { status: 'pending' }]);
     // A network retry carries the same key and the code already spent: it
     // replays the first answer instead of failing the second factor.
     const retry = await send();
