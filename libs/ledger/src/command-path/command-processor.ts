@@ -149,7 +149,17 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
           events: plan.events,
           expected: stream.revision ?? 'no_stream',
         });
-        this.cache.set(streamId, stream.advance(plan.state, result.nextRevision, plan.commandIds));
+        const expectedNext = (stream.revision ?? -1n) + BigInt(plan.events.length);
+        if (result.nextRevision === expectedNext)
+          this.cache.set(
+            streamId,
+            stream.advance(plan.state, result.nextRevision, plan.commandIds),
+          );
+        // The store recognised the events as a retry of an append another
+        // writer (the same saga step run by two processes) made at other
+        // revisions, whatever this one expected: the cached state is not the
+        // stream's, and the next load catches up from what the cache really holds.
+        else this.cache.markStale(streamId);
         return this.settle(plan, result.nextRevision, result.position);
       } catch (error) {
         if (error instanceof IdempotencyViolationError && batch.length > 1) {
