@@ -4,7 +4,7 @@ import type { WalletCommand } from '../wallet/wallet.commands';
 import type { WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
 import type { SagaState, SagaOutcome } from './nest/movement-streams.service';
-import type { SagaAction, StepResult } from './saga';
+import { stepId, type SagaAction, type StepResult } from './saga';
 import { SAGA_JOB_POLICIES, type SagaJobQueue } from './saga-jobs.port';
 
 /** The wallet write side as a saga needs it (`WalletCommands` in production). */
@@ -90,7 +90,10 @@ export class SagaStepper {
       const at = this.clock();
       await this.enqueueJobs(saga, stream, at);
       const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
-      if (!action) return { saga, position };
+      if (!action) {
+        if (saga.summary.status === 'failed') await this.releaseOrphanedHold(saga, causationId);
+        return { saga, position };
+      }
       const result = await this.perform(stream, action, causationId);
       const recorded = await this.streams.record(
         stream,
@@ -106,6 +109,32 @@ export class SagaStepper {
       saga = await this.streams.current(stream, recorded.ok ? recorded.revision : 'latest');
     }
     return { saga, position };
+  }
+
+  /**
+   * Two processes may take the same step at once (the API inline, the
+   * driver woken by the request). A hold one of them saw refused, and the
+   * other placed a moment later once the balance allowed it (or placed and
+   * then crashed), ends a saga that recorded the refusal first with money
+   * held for nothing. A failed saga holds nothing, so each advance of one
+   * releases its hold; one never placed, or already released by the saga's
+   * own compensation, is `hold_not_found`, which writes nothing.
+   */
+  private async releaseOrphanedHold(saga: SagaState, causationId: string): Promise<void> {
+    const hold = saga.saga.holdOf?.(saga.state, saga.stream);
+    if (!hold) return;
+    const outcome = await this.wallets.execute(
+      hold.walletId,
+      {
+        type: 'ReleaseHold',
+        commandId: stepId(saga.stream, 'release-orphaned-hold'),
+        holdId: hold.holdId,
+        at: this.clock().toISOString(),
+      },
+      { correlationId: saga.stream, causationId },
+    );
+    if (!outcome.ok && outcome.rejection !== 'hold_not_found')
+      throw new Error(`Saga ${saga.stream}: its orphaned hold stayed (${outcome.rejection})`);
   }
 
   private async enqueueJobs(saga: SagaState, stream: string, at: Date): Promise<void> {
