@@ -24,6 +24,8 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
     t = await startLedgerApp(factory);
     alice = await signUp(t, { currency: 'EUR' });
     bob = await signUp(t, { currency: 'EUR' });
+    // The wallets list is a read model: the new wallets are there once projected.
+    await t.settle();
     const top = await t
       .http()
       .post('/top-ups')
