@@ -78,7 +78,8 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
       amountMinor: '1000',
       currency: 'EUR',
     };
-    const first = await transfer(k, body).expect(202);
+    const first = await transfer(k, body).expect(201);
+    expect(first.body.status).toBe('completed');
     expect((await finished(alice, first.body.id)).status).toBe('completed');
     await t.settle();
     const balances = [(await walletOf(alice)).availableMinor, (await walletOf(bob)).availableMinor];
@@ -91,12 +92,12 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
 
     await strand(k, -1);
     const events = await t.eventCount();
-    const rerun = await transfer(k, body).expect(202);
+    const rerun = await transfer(k, body).expect(201);
     expect(rerun.headers['idempotent-replayed']).toBeUndefined();
     expect(rerun.body).toMatchObject({ id: first.body.id, status: 'completed' });
     expect(await t.eventCount()).toBe(events);
 
-    const replay = await transfer(k, body).expect(202);
+    const replay = await transfer(k, body).expect(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(rerun.body);
     await t.settle();
@@ -123,12 +124,14 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
        VALUES ($1, $2, $3, 'killed', now() - interval '1 second')`,
       [scope, k, requestFingerprint({ params: {}, body })],
     );
-    const rerun = await transfer(k, body).expect(202);
-    expect(rerun.body.status).toBe('pending');
+    const rerun = await transfer(k, body).expect(201);
+    expect(rerun.body.status).toBe('completed');
     expect((await finished(alice, rerun.body.id)).status).toBe('completed');
     await t.settle();
     expect((await walletOf(alice)).availableMinor).toBe('8500');
-    expect((await transfer(k, body).expect(202)).body.id).toBe(rerun.body.id);
+    const replay = await transfer(k, body).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(rerun.body.id);
   });
 
   it('does not take a stranded key over for another body', async () => {
@@ -139,7 +142,7 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
       amountMinor: '1',
       currency: 'EUR',
     };
-    await transfer(k, body).expect(202);
+    await transfer(k, body).expect(201);
     await strand(k, -1);
     const other = await transfer(k, { ...body, amountMinor: '2' }).expect(422);
     expect(other.body.error).toBe('idempotency_key_reused');

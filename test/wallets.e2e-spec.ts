@@ -385,6 +385,10 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/wallets', '/wallets/{id}/adjustments', '/ledger/trial-balance']),
     );
+    // A transfer answers 201 when it completed within the request, 202 when the worker finishes it.
+    expect(Object.keys(res.body.paths['/transfers'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '202']),
+    );
   });
 
   it('reports health of the event store and the database', async () => {

@@ -19,6 +19,7 @@ export {
   RequireTwoFactor,
   TWO_FACTOR_HEADER,
   TWO_FACTOR_REPLAY_EXEMPTION,
+  type SecondFactorRequest,
   type TwoFactorReplayExemption,
 } from './two-factor/two-factor.guard';
 export { TwoFactorService } from './two-factor/two-factor.service';

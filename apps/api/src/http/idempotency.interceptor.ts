@@ -15,6 +15,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { IdentityRejectionException } from '@ledger/identity';
 import { deriveId } from '@ledger/ledger';
 import { IdempotencyStore } from './idempotency.store';
 import { RejectionException } from './rejection';
@@ -27,6 +28,11 @@ export interface IdempotencyContext {
   readonly key: string;
   /** Derived from the caller and the key: a retried request issues the same command id. */
   readonly commandId: string;
+  /**
+   * Set by a route whose success status depends on the outcome (201 when a
+   * transfer completed, 202 while it is pending), so the replay answers with it.
+   */
+  statusCode?: number;
 }
 
 type IdempotentRequest = Request & { user?: { userId: string }; idempotency?: IdempotencyContext };
@@ -74,13 +80,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (claim.takenOver)
       this.logger.warn('Took over an Idempotency-Key whose holder left no outcome');
     request.idempotency = { key, commandId: deriveId('idempotency', scope, key) };
-    return this.runClaimed(scope, key, claim.token, response, next);
+    return this.runClaimed(scope, key, claim.token, request.idempotency, response, next);
   }
 
   private async runClaimed(
     scope: string,
     key: string,
     token: string,
+    context: IdempotencyContext,
     response: Response,
     next: CallHandler,
   ): Promise<unknown> {
@@ -92,15 +99,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
       body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       // Refusals of the request's intent are outcomes and replay; malformed
-      // input (400) is not, so the client may correct it under the same key.
-      if (error instanceof HttpException && REPLAYED_REFUSALS.has(error.getStatus())) {
+      // input (400) is not, so the client may correct it under the same key,
+      // nor is a second factor the route refused to spend: the retry brings a fresh code.
+      if (
+        error instanceof HttpException &&
+        REPLAYED_REFUSALS.has(error.getStatus()) &&
+        !(error instanceof IdentityRejectionException)
+      ) {
         await this.settle(scope, key, token, error.getStatus(), { __error: error.getResponse() });
       } else {
         await this.store.release(scope, key, token);
       }
       throw error;
     }
-    await this.settle(scope, key, token, statusCode, body ?? null);
+    await this.settle(scope, key, token, context.statusCode ?? statusCode, body ?? null);
     return body;
   }
 

@@ -1,6 +1,7 @@
 import { formatPosition } from '@ledger/event-store';
 import type { Principal } from '@ledger/identity';
 import { parseAmountMinor, type Caller, type MovementStarted } from '@ledger/ledger';
+import type { IdempotencyContext } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
 
 /** What every movement-starting route shares: who the caller is, and how an answer is shaped. */
@@ -18,7 +19,25 @@ export function amountOf(value: number | string): bigint {
   return amount;
 }
 
-/** 202 body for an accepted movement; a refusal becomes its named rejection. */
+/**
+ * The answer to a movement request that is final where it can be: 201 for a
+ * movement that completed within the request, 202 for one still pending.
+ * The status goes on the response and on the idempotency record, so a
+ * replay answers the same.
+ */
+export function answerMovement(
+  started: MovementStarted,
+  request: { idempotency: IdempotencyContext },
+  response: { status(code: number): unknown },
+) {
+  const body = acceptedOrThrow(started);
+  const statusCode = body.status === 'completed' ? 201 : 202;
+  request.idempotency.statusCode = statusCode;
+  response.status(statusCode);
+  return body;
+}
+
+/** The body for an accepted movement; a refusal becomes its named rejection. */
 export function acceptedOrThrow(started: MovementStarted) {
   if (!started.ok) throw new RejectionException(started.rejection);
   return {

@@ -1,11 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import {
   ConfiguredRateProvider,
   LedgerModule,
+  MovementStreams,
   MovementStreamsModule,
   RATE_PROVIDER,
+  SagaStepper,
+  WalletCommands,
 } from '@ledger/ledger';
+import { JobQueueSagaJobs } from '../../../worker/src/sagas/job-queue.saga-jobs';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
@@ -20,13 +25,18 @@ import { WithdrawalsController } from '../withdrawals/withdrawals.controller';
 import { MovementsController } from './movements.controller';
 import { WalletStatisticsQuery } from './wallet-statistics.query';
 
+const stepperLogger = new Logger('sagas');
+
 /**
  * Money movements over HTTP: transfers, card top-ups, withdrawals, the
  * provider's webhooks, payout destinations, and movement status. The routes
- * only record requests and inputs on the saga streams; the worker's
- * `SagasModule` drives them.
+ * record requests and inputs on the saga streams and take the steps that can
+ * be taken at once (a transfer's hold, credit and capture; a withdrawal's
+ * hold); the worker's `SagasModule` drives the rest, and resumes whatever a
+ * request left unfinished.
  *
  * Needs from global modules: SQL_DATABASE and EVENT_STORE (infrastructure),
+ * JOB_QUEUE (JobsModule),
  * IdentityModule (RecipientDirectory, TwoFactorGuard), PaymentsModule
  * (PAYMENT_GATEWAY), and a CommandBus (CqrsModule.forRoot()).
  */
@@ -48,6 +58,17 @@ import { WalletStatisticsQuery } from './wallet-statistics.query';
     StartTopUpHandler,
     StartWithdrawalHandler,
     WalletStatisticsQuery,
+    // The saga steps a request runs itself, through this process's command
+    // path (its group commit and caches), enqueuing jobs on the shared queue.
+    {
+      provide: SagaStepper,
+      useFactory: (streams: MovementStreams, wallets: WalletCommands, queue: JobQueue) =>
+        new SagaStepper(streams, wallets, new JobQueueSagaJobs(queue), {
+          onStuck: (stream, action, _result, why) =>
+            stepperLogger.error(`Saga ${stream} cannot record ${action.step}: ${why}`),
+        }),
+      inject: [MovementStreams, WalletCommands, JOB_QUEUE],
+    },
     // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
     {
       provide: RATE_PROVIDER,

@@ -47,11 +47,12 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
 
   async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
     const { wallet } = await this.wallets.state(input.walletId);
-    // Another customer's wallet answers exactly as a missing one, so wallet ids cannot be probed.
-    const mayUse =
-      wallet.status !== 'unopened' &&
-      (wallet.ownerId === input.caller.userId || input.caller.actsForOthers);
-    if (!mayUse) return { ok: false, rejection: 'wallet_not_found' };
+    // Another user's wallet looks missing, so its existence is not confirmed.
+    if (
+      wallet.status === 'unopened' ||
+      (wallet.ownerId !== input.caller.userId && !input.caller.actsForOthers)
+    )
+      return { ok: false, rejection: 'wallet_not_found' };
     if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
     if (wallet.status !== 'open')
       return {

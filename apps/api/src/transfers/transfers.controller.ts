@@ -1,11 +1,12 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartTransferCommand, type MovementStarted, type RecipientRef } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
-import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
+import { amountOf, answerMovement, callerOf } from '../movements/movement-http';
 import { CreateTransferDto, MovementAcceptedView } from './transfer.dto';
 
 @ApiTags('transfers')
@@ -14,15 +15,25 @@ import { CreateTransferDto, MovementAcceptedView } from './transfer.dto';
 export class TransfersController {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Accepts a transfer; it completes, or fails and is compensated, in the background (GET /movements/{id}). */
+  /**
+   * Makes a transfer within the request: 201 once it completed, or the
+   * wallet's refusal (422 exceeds_available, 409 wallet_frozen…) with nothing
+   * moved. Should the run be cut short (an outage), 202: the worker finishes
+   * or compensates it in the background (GET /movements/{id}).
+   */
   @Post()
   @HttpCode(202)
   @Idempotent()
-  @ApiAcceptedResponse({ type: MovementAcceptedView })
+  @ApiCreatedResponse({ type: MovementAcceptedView, description: 'Completed' })
+  @ApiAcceptedResponse({
+    type: MovementAcceptedView,
+    description: 'Pending: the worker finishes it',
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateTransferDto,
     @Req() request: { idempotency: IdempotencyContext },
+    @Res({ passthrough: true }) response: Response,
   ): Promise<MovementAcceptedView> {
     const started = await this.commands.execute<StartTransferCommand, MovementStarted>(
       new StartTransferCommand({
@@ -35,7 +46,7 @@ export class TransfersController {
         description: dto.description,
       }),
     );
-    return acceptedOrThrow(started);
+    return answerMovement(started, request, response);
   }
 }
 

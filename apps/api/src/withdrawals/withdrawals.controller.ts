@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
+import {
+  CurrentPrincipal,
+  RequireTwoFactor,
+  type Principal,
+  type SecondFactorRequest,
+} from '@ledger/identity';
 import { StartWithdrawalCommand, type MovementStarted } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
@@ -14,16 +19,21 @@ import { CreateWithdrawalDto } from './withdrawal.dto';
 export class WithdrawalsController {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Pays out to a linked bank account; needs a fresh code in X-2FA-Code. Follow it at GET /movements/{id}. */
+  /**
+   * Pays out to a linked bank account; needs a fresh code in X-2FA-Code.
+   * The hold is placed within the request: a withdrawal the wallet refuses
+   * (422 exceeds_available, 409 wallet_frozen…) answers so at once and
+   * leaves the code unspent. The payout follows at GET /movements/{id}.
+   */
   @Post()
   @HttpCode(202)
-  @RequireTwoFactor()
+  @RequireTwoFactor({ spentByRoute: true })
   @Idempotent()
   @ApiAcceptedResponse({ type: MovementAcceptedView })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateWithdrawalDto,
-    @Req() request: { idempotency: IdempotencyContext },
+    @Req() request: { idempotency: IdempotencyContext } & SecondFactorRequest,
   ): Promise<MovementAcceptedView> {
     const started = await this.commands.execute<StartWithdrawalCommand, MovementStarted>(
       new StartWithdrawalCommand({
@@ -33,6 +43,10 @@ export class WithdrawalsController {
         amountMinor: amountOf(dto.amountMinor),
         currency: dto.currency,
         destinationId: dto.destinationId,
+        confirm: async () => {
+          if (!request.secondFactor) throw new Error('The second factor guard did not run');
+          await request.secondFactor.spend();
+        },
       }),
     );
     return acceptedOrThrow(started);

@@ -9,14 +9,11 @@ import {
 import {
   parseSagaStreamId,
   SAGA_JOB_POLICIES,
+  SagaStepper,
   type SagaState,
   type MovementStreams,
-  type SagaAction,
   type SagaJobQueue,
-  type StepResult,
-  type WalletOutcome,
-  type WalletCommand,
-  type CommandContext,
+  type WalletExecutor,
 } from '@ledger/ledger';
 import {
   loadSagaCheckpoint,
@@ -37,14 +34,7 @@ import { inParallel } from './in-parallel';
 import { SagaReconciler } from './saga-reconciler';
 import { syncSagaTimers, type SagaTimer } from './saga-timers.table';
 
-/** The wallet write side as the driver needs it (`WalletCommands` in production). */
-export interface WalletExecutor {
-  execute(
-    walletId: string,
-    command: WalletCommand,
-    context: CommandContext,
-  ): Promise<WalletOutcome>;
-}
+export type { WalletExecutor } from '@ledger/ledger';
 
 export interface SagaDriverOptions {
   /** Checkpoint name; one active driver per name. */
@@ -79,8 +69,6 @@ export interface SagaDriverOptions {
   readonly timerPollMs?: number;
 }
 
-/** A saga advances at most this many steps per event; a saga needing more is looping. */
-const MAX_STEPS_PER_ADVANCE = 8;
 const SWEEP_PAGE = 200;
 /** Parked sagas retried per pass. */
 const RETRY_PAGE = 200;
@@ -125,13 +113,14 @@ export class SagaDriver {
   readonly stuck = new Set<string>();
   /** Re-creates lost jobs and fires durable timers; `jobsRecreated` and `timersFired` count them. */
   readonly reconciler: SagaReconciler;
+  private readonly stepper: SagaStepper;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: EventStore,
-    private readonly streams: MovementStreams,
-    private readonly wallets: WalletExecutor,
-    private readonly jobs: SagaJobQueue,
+    streams: MovementStreams,
+    wallets: WalletExecutor,
+    jobs: SagaJobQueue,
     options: SagaDriverOptions = {},
   ) {
     this.name = options.name ?? 'sagas';
@@ -142,6 +131,16 @@ export class SagaDriver {
     this.clock = options.clock ?? (() => new Date());
     this.jobPolicies = options.jobPolicies ?? SAGA_JOB_POLICIES;
     this.onTerminal = options.onTerminal;
+    this.stepper = new SagaStepper(streams, wallets, jobs, {
+      clock: this.clock,
+      jobPolicies: this.jobPolicies,
+      onStuck: (stream, action, result, why) => {
+        this.stuck.add(stream);
+        this.logger.error(
+          `Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${why}`,
+        );
+      },
+    });
     this.reconciler = new SagaReconciler(db, streams, jobs, {
       reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
       timerPollMs: options.timerPollMs ?? 1_000,
@@ -376,57 +375,18 @@ export class SagaDriver {
 
   /**
    * Loads the saga, makes sure its jobs exist, and performs due steps until
-   * none is due. Throws on an outage (the driver then parks the saga and
-   * advances it again later).
+   * none is due (the shared `SagaStepper`). Throws on an outage (the driver
+   * then parks the saga and advances it again later).
    */
   async advance(stream: string, cause: RecordedEvent | undefined): Promise<SagaState | undefined> {
     // The event that woke the driver may come from another process (a webhook
     // recorded by the API): the state must include at least that event.
-    let saga = await this.streams.current(stream, cause?.revision ?? 'latest');
-    for (let steps = 0; saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
-      const at = this.clock();
-      for (const job of saga.saga.jobs(saga.state, stream)) {
-        const delayMs = job.runAt ? Math.max(0, Date.parse(job.runAt) - at.getTime()) : 0;
-        await this.jobs.enqueue(job, { delayMs, ...this.jobPolicies[job.name] });
-      }
-      const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
-      if (!action) return saga;
-      const result = await this.perform(stream, action, cause);
-      const recorded = await this.streams.record(
-        stream,
-        saga.saga.recordStep(stream, action.step, result, at.toISOString()),
-        {
-          correlationId: stream,
-          causationId: action.command.commandId,
-        },
-      );
-      if (!recorded.ok && recorded.rejection !== 'concurrency_conflict') {
-        this.stuck.add(stream);
-        this.logger.error(
-          `Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${recorded.rejection}`,
-        );
-        return saga;
-      }
-      // This process just recorded the step, so its cached state is current.
-      saga = await this.streams.current(stream, recorded.ok ? recorded.revision : 'latest');
-    }
+    const { saga } = await this.stepper.advance(
+      stream,
+      cause?.revision ?? 'latest',
+      cause?.id ?? stream,
+    );
     return saga;
-  }
-
-  private async perform(
-    stream: string,
-    action: SagaAction,
-    cause: RecordedEvent | undefined,
-  ): Promise<StepResult> {
-    const outcome = await this.wallets.execute(action.walletId, action.command, {
-      correlationId: stream,
-      causationId: cause?.id ?? stream,
-    });
-    if (outcome.ok) return { ok: true };
-    // A conflict is contention, not an answer: fail the advance so it is retried.
-    if (outcome.rejection === 'concurrency_conflict')
-      throw new Error(`Wallet ${action.walletId} stayed contended`);
-    return { ok: false, reason: outcome.rejection };
   }
 
   private report(stream: string, error: unknown): void {

@@ -3,10 +3,12 @@ import {
   Inject,
   Injectable,
   Optional,
+  SetMetadata,
   UseGuards,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { VerifiedEmailGuard } from '../access/verified-email.guard';
@@ -30,28 +32,61 @@ export interface TwoFactorReplayExemption {
 }
 export const TWO_FACTOR_REPLAY_EXEMPTION = Symbol('TWO_FACTOR_REPLAY_EXEMPTION');
 
+/** Marks a route that spends the checked code itself (`RequireTwoFactor({ spentByRoute: true })`). */
+const SPENT_BY_ROUTE = 'identity:two-factor-spent-by-route';
+
+/**
+ * What the guard leaves on the request of a route that spends the code
+ * itself: `spend()` accepts the code once, or throws its refusal
+ * (`two_factor_code_reused` when another request spent it meanwhile).
+ */
+export interface SecondFactorRequest {
+  secondFactor?: { spend(): Promise<void> };
+}
+
 /**
  * Requires a current, unused TOTP code in `X-2FA-Code` on top of the access
- * token. It runs after the global guard, so the caller is known. A user
- * without two-factor authentication is refused (`two_factor_not_enabled`):
- * an action that needs a second factor cannot be done without one.
+ * token. By default the guard spends it; a route marked `spentByRoute` gets
+ * the code checked but unspent, and `request.secondFactor.spend()` to call
+ * once its own checks have passed, so a request refused for its own reasons
+ * (an overdraft) leaves the code usable. It runs after the global guard,
+ * so the caller is known. A user without two-factor authentication is
+ * refused (`two_factor_not_enabled`): an action that needs a second factor
+ * cannot be done without one.
  */
 @Injectable()
 export class TwoFactorGuard implements CanActivate {
   constructor(
     private readonly twoFactor: TwoFactorService,
+    private readonly reflector: Reflector,
     @Optional()
     @Inject(TWO_FACTOR_REPLAY_EXEMPTION)
     private readonly replays?: TwoFactorReplayExemption,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<Request & SecondFactorRequest & { user?: Principal }>();
     if (!request.user) throw new Error('TwoFactorGuard used on a route without authentication');
-    if (this.replays && (await this.replays.isCompletedReplay(request))) return true;
+    const { userId } = request.user;
     const header = request.headers[TWO_FACTOR_HEADER.toLowerCase()];
     const code = typeof header === 'string' ? header.trim() : undefined;
-    const problem = await this.twoFactor.assertFreshCode(request.user.userId, code);
+    const spentByRoute = this.reflector.getAllAndOverride<boolean>(SPENT_BY_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (spentByRoute)
+      request.secondFactor = {
+        spend: async () => {
+          const problem = await this.twoFactor.assertFreshCode(userId, code);
+          if (problem) throw new IdentityRejectionException(problem);
+        },
+      };
+    if (this.replays && (await this.replays.isCompletedReplay(request))) return true;
+    const problem = spentByRoute
+      ? await this.twoFactor.checkFreshCode(userId, code)
+      : await this.twoFactor.assertFreshCode(userId, code);
     if (problem) throw new IdentityRejectionException(problem);
     return true;
   }
@@ -63,8 +98,11 @@ export class TwoFactorGuard implements CanActivate {
  * checked first: every action sensitive enough for a second factor moves
  * money out, which is only done for an account at a proven address.
  */
-export const RequireTwoFactor = (): MethodDecorator & ClassDecorator =>
+export const RequireTwoFactor = (
+  options: { spentByRoute?: boolean } = {},
+): MethodDecorator & ClassDecorator =>
   applyDecorators(
+    SetMetadata(SPENT_BY_ROUTE, options.spentByRoute ?? false),
     UseGuards(VerifiedEmailGuard, TwoFactorGuard),
     ApiHeader({
       name: TWO_FACTOR_HEADER,

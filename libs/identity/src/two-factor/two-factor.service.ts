@@ -25,6 +25,7 @@ export interface Enrolment {
 interface FactorRow {
   secret_ciphertext: string;
   enabled_at: Date | null;
+  last_used_step: string | number | null;
 }
 
 /**
@@ -74,7 +75,7 @@ export class TwoFactorService {
     const factor = await this.factor(userId);
     if (!factor) return rejected('two_factor_not_enrolled');
     if (factor.enabled_at) return rejected('two_factor_already_enabled');
-    const checked = await this.checkTotp(userId, factor, code);
+    const checked = await this.checkTotp(userId, factor, code, true);
     if (checked) return checked;
     const recoveryCodes = newRecoveryCodes();
     await this.db.transaction(async (tx) => {
@@ -118,6 +119,17 @@ export class TwoFactorService {
     return this.verify(userId, code, { allowRecoveryCode: false });
   }
 
+  /**
+   * As `assertFreshCode`, but without spending the code: for a route that
+   * checks its request before the code is spent, so that a request refused
+   * for its own reasons leaves the code usable. The route then spends it
+   * with `assertFreshCode`, which still accepts it only once. Wrong codes
+   * count towards the backoff here too.
+   */
+  checkFreshCode(userId: string, code: string | undefined): Promise<Rejected | undefined> {
+    return this.verify(userId, code, { allowRecoveryCode: false, spend: false });
+  }
+
   /** Second step of a login: a TOTP code or, for a lost phone, a recovery code. */
   verifyLoginCode(userId: string, code: string): Promise<Rejected | undefined> {
     return this.verify(userId, code, { allowRecoveryCode: true });
@@ -126,20 +138,21 @@ export class TwoFactorService {
   private async verify(
     userId: string,
     code: string | undefined,
-    options: { allowRecoveryCode: boolean },
+    options: { allowRecoveryCode: boolean; spend?: boolean },
   ): Promise<Rejected | undefined> {
     if (!code) return rejected('two_factor_code_required');
     const factor = await this.factor(userId);
     if (!factor?.enabled_at) return rejected('two_factor_not_enabled');
     if (options.allowRecoveryCode && !looksLikeTotpCode(code))
       return this.spendRecoveryCode(userId, code);
-    return this.checkTotp(userId, factor, code);
+    return this.checkTotp(userId, factor, code, options.spend ?? true);
   }
 
   private async checkTotp(
     userId: string,
     factor: FactorRow,
     code: string,
+    spend: boolean,
   ): Promise<Rejected | undefined> {
     const key = this.attemptKey(userId);
     const locked = await this.limiter.lockedFor([key]);
@@ -149,6 +162,10 @@ export class TwoFactorService {
     if (step === undefined) {
       await this.limiter.recordFailure([key]);
       return rejected('two_factor_code_invalid');
+    }
+    if (!spend) {
+      const last = factor.last_used_step === null ? undefined : Number(factor.last_used_step);
+      return last !== undefined && last >= step ? rejected('two_factor_code_reused') : undefined;
     }
     const { rowCount } = await this.db.query(
       `UPDATE identity_two_factor SET last_used_step = $2
@@ -175,7 +192,7 @@ export class TwoFactorService {
 
   private async factor(userId: string): Promise<FactorRow | undefined> {
     const { rows } = await this.db.query<FactorRow>(
-      'SELECT secret_ciphertext, enabled_at FROM identity_two_factor WHERE user_id = $1',
+      'SELECT secret_ciphertext, enabled_at, last_used_step FROM identity_two_factor WHERE user_id = $1',
       [userId],
     );
     return rows[0];

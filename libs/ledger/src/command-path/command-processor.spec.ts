@@ -79,6 +79,85 @@ describe('command path', () => {
     expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(2n);
   });
 
+  it('refuses only on the latest state: a credit another process wrote covers the hold', async () => {
+    const { store, processor } = await setup();
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    // This process holds the wallet in its cache with nothing on it.
+    await processor.load(walletStream('a'));
+    await other.execute(walletStream('a'), {
+      type: 'Credit',
+      commandId: 'fund-elsewhere',
+      at,
+      entryId: 'fund-elsewhere',
+      amountMinor: 500n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    const hold = await processor.execute(walletStream('a'), {
+      type: 'PlaceHold',
+      commandId: 'hold',
+      at,
+      holdId: 'hold',
+      amountMinor: 300n,
+      currency: 'USD',
+      contra: 'system:payouts_clearing',
+      kind: 'withdrawal',
+    });
+    expect(hold.ok).toBe(true);
+    const refused = await processor.execute(walletStream('a'), {
+      type: 'PlaceHold',
+      commandId: 'too-much',
+      at,
+      holdId: 'too-much',
+      amountMinor: 300n,
+      currency: 'USD',
+      contra: 'system:payouts_clearing',
+      kind: 'withdrawal',
+    });
+    expect(refused).toEqual({ ok: false, rejection: 'exceeds_available' });
+  });
+
+  it('keeps its cache right when another process made the same command first, after writes this one missed', async () => {
+    const { store, processor } = await setup();
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const credit = (id: string, amountMinor: bigint): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    // This process caches the wallet; the other funds it, holds, and runs a credit both will run.
+    await processor.load(walletStream('a'));
+    await other.execute(walletStream('a'), credit('fund', 500n));
+    await other.execute(walletStream('a'), {
+      type: 'PlaceHold',
+      commandId: 'hold',
+      at,
+      holdId: 'hold',
+      amountMinor: 300n,
+      currency: 'USD',
+      contra: 'system:payouts_clearing',
+      kind: 'withdrawal',
+    });
+    await other.execute(walletStream('a'), credit('same-step', 7n));
+    // The store answers this process's append of the same events as a retry.
+    expect((await processor.execute(walletStream('a'), credit('same-step', 7n))).ok).toBe(true);
+    const capture = await processor.execute(walletStream('a'), {
+      type: 'CaptureHold',
+      commandId: 'capture',
+      at,
+      holdId: 'hold',
+    });
+    expect(capture.ok).toBe(true);
+    const { state } = await processor.load(walletStream('a'), 'latest');
+    expect(state).toMatchObject({ postedMinor: 207n, heldMinor: 0n });
+  });
+
   it('never replays a long wallet from its first event again: the cache reads only what is new', async () => {
     const { store, processor } = await setup();
     const credit = (id: string): WalletCommand => ({

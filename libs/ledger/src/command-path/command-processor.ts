@@ -151,8 +151,16 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
 
   private async process(streamId: string, batch: Array<Queued<C, E, R>>): Promise<void> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const stream = await this.load(streamId);
-      const plan = this.plan(streamId, stream, batch);
+      let stream = await this.load(streamId);
+      let plan = this.plan(streamId, stream, batch);
+      if (plan.refused) {
+        // A refusal appends nothing, so no expected revision verifies the
+        // cached state it was decided on: another process may have written
+        // since (a credit that covers this hold). Decide again on what the
+        // stream holds now, which reads only the events after the cache.
+        stream = await this.load(streamId, 'latest');
+        plan = this.plan(streamId, stream, batch);
+      }
       if (plan.events.length === 0) return this.settle(plan, stream.revision, undefined);
       try {
         const result = await this.batcher.append({
@@ -160,7 +168,17 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
           events: plan.events,
           expected: stream.revision ?? 'no_stream',
         });
-        this.cache.set(streamId, stream.advance(plan.state, result.nextRevision, plan.commandIds));
+        const expectedNext = (stream.revision ?? -1n) + BigInt(plan.events.length);
+        if (result.nextRevision === expectedNext)
+          this.cache.set(
+            streamId,
+            stream.advance(plan.state, result.nextRevision, plan.commandIds),
+          );
+        // The store recognised the events as a retry of an append another
+        // writer (the same saga step run by two processes) made at other
+        // revisions, whatever this one expected: the cached state is not the
+        // stream's, and the next load catches up from what the cache really holds.
+        else this.cache.markStale(streamId);
         return this.settle(plan, result.nextRevision, result.position);
       } catch (error) {
         if (error instanceof IdempotencyViolationError && batch.length > 1) {
@@ -186,6 +204,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     const events: EventData[] = [];
     const commandIds: string[] = [];
     const settled: Array<{ item: Queued<C, E, R>; outcome: 'duplicate' | R | E[] }> = [];
+    let refused = false;
     for (const item of batch) {
       const { commandId } = item.command;
       if (stream.hasSeen(commandId) || commandIds.includes(commandId)) {
@@ -195,6 +214,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
       const decision = this.aggregate.decide(item.command, state);
       if (typeof decision === 'string') {
         settled.push({ item, outcome: decision });
+        refused = true;
         continue;
       }
       const metadata: EventMetadata = {
@@ -208,7 +228,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
       commandIds.push(commandId);
       settled.push({ item, outcome: decision });
     }
-    return { state, events, commandIds, settled };
+    return { state, events, commandIds, settled, refused };
   }
 
   private settle(

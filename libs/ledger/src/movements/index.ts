@@ -1,6 +1,7 @@
 export * from './saga';
 export * from './sagas';
 export * from './saga-jobs.port';
+export * from './saga.stepper';
 export * from './movement.rejections';
 export * from './fx/fx-rate';
 export * from './transfer/transfer.events';

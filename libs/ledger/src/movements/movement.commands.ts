@@ -5,8 +5,9 @@ import type { WalletRejection } from '../wallet/wallet.rejections';
 /**
  * Commands that start a money movement, dispatched on the `@nestjs/cqrs`
  * CommandBus by the API. Each handler checks what it can up front, records
- * the saga's request on its stream and returns; the saga driver does the
- * rest. `commandId` comes from the request's Idempotency-Key, and the
+ * the saga's request on its stream and takes the steps that can be taken at
+ * once (a transfer's all, a withdrawal's hold) through the `SagaStepper`;
+ * the saga driver does the rest, and resumes what a request left unfinished. `commandId` comes from the request's Idempotency-Key, and the
  * movement id derives from it, so a retried request finds the same movement.
  */
 export interface Caller {
@@ -55,6 +56,12 @@ export class StartWithdrawalCommand {
       readonly amountMinor: bigint;
       readonly currency: string;
       readonly destinationId: string;
+      /**
+       * Called once the request has passed every check that can be made
+       * before anything is written (the wallet would accept the hold); the
+       * route spends the second factor here, and throws to refuse.
+       */
+      readonly confirm?: () => Promise<void>;
     },
   ) {}
 }

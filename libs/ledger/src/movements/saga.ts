@@ -150,6 +150,12 @@ export interface SagaDefinition<
    * from there, so none depends on the queue keeping it.
    */
   jobs(state: S, sagaStream: string): SagaJob[];
+  /**
+   * The hold a failed saga must not leave behind: the one its first step
+   * places, when it places one. Two processes may take that step at once,
+   * and one may place the hold after the other's refusal was recorded.
+   */
+  holdOf?(state: S, sagaStream: string): { walletId: string; holdId: string } | undefined;
   /** What the movements table and `GET /movements/:id` show; undefined before the request. */
   summary(state: S): SagaSummary | undefined;
   /** The command recording a step's outcome. */

@@ -44,9 +44,17 @@ export class WalletCommands {
     return this.processor.execute(walletStream(walletId), command, context);
   }
 
-  /** The wallet as the write side knows it: from its stream, never from a read model. */
-  async state(walletId: string): Promise<{ wallet: Wallet; revision: bigint | undefined }> {
-    const cached = await this.processor.load(walletStream(walletId));
+  /**
+   * The wallet as the write side knows it: from its stream, never from a
+   * read model. `'latest'` first reads what other processes appended since
+   * this process last saw the wallet (for a check that must not refuse on
+   * an old balance).
+   */
+  async state(
+    walletId: string,
+    atLeast?: bigint | 'latest',
+  ): Promise<{ wallet: Wallet; revision: bigint | undefined }> {
+    const cached = await this.processor.load(walletStream(walletId), atLeast);
     return { wallet: cached.state, revision: cached.revision };
   }
 }

@@ -210,6 +210,10 @@ export const transferSaga: SagaDefinition<
   next: nextTransferActions,
   // A transfer moves money between wallets only: no provider, no timer.
   jobs: () => [],
+  holdOf: (state, sagaStream) =>
+    state.phase === 'none'
+      ? undefined
+      : { walletId: state.request.fromWalletId, holdId: stepId(sagaStream, 'hold') },
   summary: transferSummary,
   recordStep: (sagaStream, step, result, at) =>
     recordStep(sagaStream, step as TransferStep, result, at),

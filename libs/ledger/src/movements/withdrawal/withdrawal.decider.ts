@@ -295,6 +295,10 @@ export const withdrawalSaga: SagaDefinition<
   ...sagaCodec<WithdrawalEvent>(WITHDRAWAL_EVENT_TYPES),
   next: nextWithdrawalActions,
   jobs: withdrawalJobs,
+  holdOf: (state, sagaStream) =>
+    state.phase === 'none'
+      ? undefined
+      : { walletId: state.request.walletId, holdId: stepId(sagaStream, 'hold') },
   summary: withdrawalSummary,
   recordStep: (sagaStream, step, result, at) =>
     recordStep(sagaStream, step as WithdrawalStep, result, at),
