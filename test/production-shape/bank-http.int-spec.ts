@@ -185,7 +185,7 @@ async function setUp(
   return customers;
 }
 
-/** What the clients saw that should not happen: answers other than 202, keys stuck, one key with two movements. */
+/** What the clients saw that should not happen: answers other than 201, 202 or an overdraft refused, keys stuck, one key with two movements. */
 function clientViolations(outcomes: readonly Outcome[]): string[] {
   const violations: string[] = [];
   const unexpected = outcomes.flatMap((o) => o.unexpected);

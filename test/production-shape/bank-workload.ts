@@ -113,8 +113,17 @@ export async function runOperation(
     if (answer === 'stuck') {
       outcome.stuck = true;
       count(`stuck: ${op.kind} key stayed in progress`);
-    } else if (answer.status === 202 && typeof answer.body.id === 'string') {
+    } else if (
+      (answer.status === 201 || answer.status === 202) &&
+      typeof answer.body.id === 'string'
+    ) {
+      // 201: completed within the request (a transfer); 202: accepted, the worker finishes it.
       outcome.movementIds.push(answer.body.id);
+      count(`answers: ${op.kind} ${answer.status}`);
+      if (answer.replayed) count(`duplicates: ${op.kind} replayed`);
+    } else if (answer.status === 422 && answer.body.error === 'exceeds_available') {
+      // Refused at once, nothing moved: what an overdrawn request must get.
+      count(`answers: ${op.kind} refused at once (exceeds_available)`);
       if (answer.replayed) count(`duplicates: ${op.kind} replayed`);
     } else {
       outcome.unexpected.push(`${op.kind} ${answer.status} ${JSON.stringify(answer.body)}`);
