@@ -12,7 +12,7 @@ import { globalLogContract } from './global-log.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
- * One suite for every adapter: it states the port's semantics (LEDGER.md §3)
+ * One suite for every adapter: it states the port's semantics (docs/adr/0001-event-store-port.md)
  * as tests. An adapter's leg runs where its server is reachable.
  */
 export interface ContractSubject {
