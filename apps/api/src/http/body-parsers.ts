@@ -43,6 +43,11 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * characters or unpaired surrogates in keys or strings, and number
  * literals with a fraction or an exponent refused before JSON.parse silently
  * converts them. The raw bytes are kept for webhook signature checks.
+ *
+ * A payment provider's callback (under `/webhooks/`) is kept as raw bytes
+ * only: its sender, not this API, decides its shape (a Stripe event may carry
+ * fractional numbers such as exchange rates), and its adapter parses it after
+ * checking the signature or secret path. The size limit still applies.
  */
 export function jsonBodyParser(limitBytes: number) {
   const read = raw({ type: () => true, limit: limitBytes, inflate: false });
@@ -55,6 +60,7 @@ export function jsonBodyParser(limitBytes: number) {
       req.body = undefined;
       if (!Buffer.isBuffer(body)) return next();
       (req as RawBodyRequest).rawBody = body;
+      if (isProviderCallback(req)) return next();
       let parsed: unknown;
       try {
         parsed = parseJsonBody(body);
@@ -66,6 +72,12 @@ export function jsonBodyParser(limitBytes: number) {
       next();
     });
   };
+}
+
+const PROVIDER_CALLBACKS = '/webhooks/';
+
+function isProviderCallback(req: Request): boolean {
+  return (req.originalUrl ?? req.url).startsWith(PROVIDER_CALLBACKS);
 }
 
 /** A body must say it is JSON in UTF-8 and arrive as it is; a request without a body may say anything. */
