@@ -15,7 +15,12 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
-  moduleNameMapper: { '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@ledger/event-store/sql$': '<rootDir>/libs/event-store/src/postgres',
+    '^@ledger/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb',
+    '^@ledger/ledger/nest$': '<rootDir>/libs/ledger/src/nest',
+    '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src',
+  },
   testTimeout: 60_000,
   // With a Postgres server, test files run one at a time. The SQL event store
   // shows readers only what committed before the oldest transaction open

@@ -2,18 +2,18 @@ import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { PgDatabase } from '@ledger/database';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import {
   AppendBatcher,
   CommandProcessor,
   StateCache,
   deriveId,
-  readStateCacheOptions,
   walletAggregate,
   walletStream,
   type Wallet,
   type WalletCommand,
 } from '@ledger/ledger';
+import { readStateCacheOptions } from '@ledger/ledger/nest';
 import { ProjectionRunner, ReadModelsProjector, verifyLedger } from '@ledger/read-models';
 import { createPostgresDatabase } from '@ledger/testing';
 import { insertEvents, SyntheticLedger } from '../libs/read-models/src/bench/synthetic.ledger';

@@ -8,11 +8,11 @@ import {
   StartTopUpCommand,
   StartTransferCommand,
   StartWithdrawalCommand,
-  WalletCommands,
   type MovementStarted,
   type SagaJobName,
   SagaStepper,
 } from '@ledger/ledger';
+import { WalletCommands } from '@ledger/ledger/nest';
 import { PayoutDestinationsStore } from '../apps/api/src/payout-destinations/payout-destinations.store';
 import { PaymentCustomers } from '../apps/api/src/cards/payment-customers';
 import { StartTopUpHandler } from '../apps/api/src/top-ups/start-top-up.handler';

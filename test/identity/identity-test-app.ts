@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, SqlEventStore } from '@ledger/event-store';
+import { EVENT_STORE } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import {
   IdentityModule,
   PasswordService,

@@ -1,22 +1,17 @@
 import type { SqlDatabase } from '@ledger/database';
+import { comparePositions, type EventStore, type Position } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import {
-  comparePositions,
-  SqlEventStore,
-  type EventStore,
-  type Position,
-} from '@ledger/event-store';
-import {
-  MovementStreams,
-  WalletCommands,
   walletStream,
   type CommandContext,
   type OpenedWallet,
   type WalletCommand,
-  type WalletOutcome,
 } from '@ledger/ledger';
+import { MovementStreams, WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
 import { SandboxGateway } from '@ledger/payments';
 import { lastCommittedPosition } from '@ledger/testing';
-import { GatewayEventRecorder, SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
+import { SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
+import { GatewayEventRecorder } from '@ledger/ledger/nest';
 import { SagaDriver, type WalletExecutor } from '../../apps/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../apps/worker/src/sagas/saga-jobs.runner';
 import { loadSagaCheckpoint } from '../../apps/worker/src/sagas/movements.table';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { loadAppConfig } from '@ledger/config';
 import type { SqlDatabase } from '@ledger/database';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';

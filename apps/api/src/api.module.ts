@@ -4,7 +4,7 @@ import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
-import { LedgerModule } from '@ledger/ledger';
+import { LedgerModule } from '@ledger/ledger/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthModule } from './health/health.module';

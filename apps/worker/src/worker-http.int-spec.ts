@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadAppConfig } from '@ledger/config';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import type { Runtime } from '@ledger/runtime';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { createWorkerApp } from './worker-root.module';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LedgerModule } from '@ledger/ledger';
+import { LedgerModule } from '@ledger/ledger/nest';
 import { IdempotencyPurgeService } from './maintenance/idempotency-purge.service';
 import { ProjectionsService } from './projections/projections.service';
 import { SagasModule } from './sagas/sagas.module';

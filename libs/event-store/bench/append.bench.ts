@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createPostgresDatabase } from '@ledger/testing';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import type { AppendRequest, EventStore } from '@ledger/event-store';
 
 const callers = intFromEnv('BENCH_CALLERS', 32);

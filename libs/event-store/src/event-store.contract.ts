@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
 import {
   IdempotencyViolationError,
   WrongExpectedVersionError,
   type AppendRequest,
   type AppendResult,
-  type EventData,
   type EventStore,
 } from './event-store.port';
+import { newStream, someEvents } from './contract-events';
 import { globalLogContract } from './global-log.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
@@ -15,6 +14,8 @@ import { MAX_EVENTS_PER_APPEND } from './append-request';
  * One suite for every adapter: it states the port's semantics (docs/adr/0001-event-store-port.md)
  * as tests. An adapter's leg runs where its server is reachable.
  */
+export { newStream, someEvents };
+
 export interface ContractSubject {
   readonly store: EventStore;
   /** The SQL adapters' database, for what only they promise (refusing UPDATE and DELETE, ids unique across streams). */
@@ -69,19 +70,6 @@ function useSubject(factory: ContractFactory): () => ContractSubject {
     if (!current) throw new Error('The contract subject is not open');
     return current;
   };
-}
-
-export function newStream(kind = 'contract'): string {
-  return `${kind}-${randomUUID()}`;
-}
-
-export function someEvents(count: number, type = 'Happened'): EventData[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: randomUUID(),
-    type,
-    data: { index: i, amount_minor: '1050' },
-    metadata: { correlationId: 'corr-1', causationId: `cause-${i}` },
-  }));
 }
 
 /** The rejection of a promise that must reject, for assertions on its fields. */

@@ -126,6 +126,14 @@ export interface EventStore {
   /** The position of the last event that `readAll` can return now, or `START` for an empty log. */
   headPosition(): Promise<Position>;
 
+  /**
+   * The position of the last event that committed, or `START`. It may be
+   * ahead of `headPosition()` on a store whose global log waits for older
+   * open transactions (the SQL store); a client answered for a write can
+   * always wait for this position to become readable.
+   */
+  lastCommittedPosition(): Promise<Position>;
+
   close(): Promise<void>;
 }
 

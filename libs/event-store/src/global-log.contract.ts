@@ -6,7 +6,8 @@ import {
   type Position,
   type RecordedEvent,
 } from './event-store.port';
-import { newStream, someEvents, type ContractSubject } from './event-store.contract';
+import { newStream, someEvents } from './contract-events';
+import type { ContractSubject } from './event-store.contract';
 
 /**
  * The global log: order, paging by position, and the promise that a reader
@@ -48,6 +49,13 @@ export function globalLogContract(subject: () => ContractSubject): void {
     expect(
       await pageThrough(store(), from, 1, (e) => e.streamId === a || e.streamId === b, 4),
     ).toEqual(all);
+  });
+
+  it('lastCommittedPosition reaches every answered append, and is never behind the head', async () => {
+    const written = await store().append(newStream('committed'), someEvents(1), 'no_stream');
+    const committed = await store().lastCommittedPosition();
+    expect(comparePositions(committed, written.position)).toBeGreaterThanOrEqual(0);
+    expect(comparePositions(committed, await store().headPosition())).toBeGreaterThanOrEqual(0);
   });
 
   it('a reader paging concurrently with many writers sees every event exactly once', async () => {

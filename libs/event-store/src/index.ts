@@ -1,11 +1,10 @@
+/**
+ * `@ledger/event-store`: the port (types, errors, positions, the catch-up
+ * subscription over any store) and nothing that loads a driver. The adapters
+ * are behind their own entry points: `@ledger/event-store/sql` (Postgres and
+ * PGlite) and `@ledger/event-store/esdb` (EventStoreDB).
+ */
 export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './catch-up.subscription';
-export {
-  SqlEventStore,
-  MAX_REQUESTS_PER_BATCH,
-  MAX_EVENTS_PER_BATCH,
-  type SqlEventStoreOptions,
-} from './postgres/sql.event-store';
-export { EsdbEventStore } from './esdb/esdb.event-store';

@@ -1,3 +1,9 @@
+/**
+ * `@ledger/ledger`: the ledger's domain (money, accounts, the wallet and
+ * movement deciders, the command path) with no framework in it. The Nest
+ * wiring (modules, injectable services, the saga record and the gateway
+ * report recorder) is `@ledger/ledger/nest`.
+ */
 export * from './money';
 export * from './accounts';
 export * from './ids';
@@ -13,6 +19,4 @@ export * from './command-path/append-batcher';
 export * from './command-path/command-processor';
 export * from './command-path/command-path.observer';
 export * from './command-path/state-cache';
-export * from './command-path/state-cache.config';
-export * from './nest';
 export * from './movements';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '@ledger/database';
-import { SqlEventStore, type RecordedEvent } from '@ledger/event-store';
+import { type RecordedEvent } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { CheckpointMoved, findCheckpoint, loadCheckpoint } from './checkpoints';
 import { ProjectionRunner, type Projector } from './projector';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { accountBalances, type AccountBalance } from './account-balances/account-balances.query';
 import { trialBalance } from './account-balances/trial-balance.query';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { walletStream, type AccountRef, type EntryKind, type WalletCommand } from '@ledger/ledger';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { trialBalance } from './account-balances/trial-balance.query';

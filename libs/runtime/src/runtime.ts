@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '@ledger/config';
 import { migrate, PgDatabase, PgliteDatabase, type SqlDatabase } from '@ledger/database';
-import { EsdbEventStore, SqlEventStore, type EventStore } from '@ledger/event-store';
+import { type EventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 
 /**
  * The infrastructure one process runs on, chosen by configuration: the SQL
@@ -19,8 +20,7 @@ export interface Runtime {
 export async function openRuntime(config: AppConfig): Promise<Runtime> {
   const db = await openDatabase(config);
   await migrate(db);
-  const store =
-    config.store === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl!) : new SqlEventStore(db);
+  const store = config.store === 'esdb' ? await openEsdb(config) : new SqlEventStore(db);
   return {
     config,
     db,
@@ -30,6 +30,12 @@ export async function openRuntime(config: AppConfig): Promise<Runtime> {
       await db.close();
     },
   };
+}
+
+/** Loaded only when configured, so a process on the SQL store never loads the EventStoreDB client. */
+async function openEsdb(config: AppConfig): Promise<EventStore> {
+  const { EsdbEventStore } = await import('@ledger/event-store/esdb');
+  return EsdbEventStore.connect(config.eventStoreUrl!);
 }
 
 async function openDatabase(config: AppConfig): Promise<SqlDatabase> {

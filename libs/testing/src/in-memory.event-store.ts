@@ -122,5 +122,10 @@ export class InMemoryEventStore implements EventStore {
     return this.log.length === 0 ? START : this.log[this.log.length - 1].position;
   }
 
+  /** Appends are visible the moment they commit: the head is the last committed event. */
+  lastCommittedPosition(): Promise<Position> {
+    return this.headPosition();
+  }
+
   async close(): Promise<void> {}
 }

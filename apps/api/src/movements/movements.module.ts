@@ -1,15 +1,13 @@
 import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
+import { ConfiguredRateProvider, RATE_PROVIDER, SagaStepper } from '@ledger/ledger';
 import {
-  ConfiguredRateProvider,
   LedgerModule,
   MovementStreams,
   MovementStreamsModule,
-  RATE_PROVIDER,
-  SagaStepper,
   WalletCommands,
-} from '@ledger/ledger';
+} from '@ledger/ledger/nest';
 import { JobQueueSagaJobs } from '../../../worker/src/sagas/job-queue.saga-jobs';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';

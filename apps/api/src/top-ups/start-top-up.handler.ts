@@ -8,15 +8,13 @@ import {
 } from '@ledger/payments';
 import {
   deriveId,
-  MovementStreams,
-  SAGA_METADATA_KEY,
   sagaStreamId,
   StartTopUpCommand,
-  WalletCommands,
   type MovementStarted,
   type TopUp,
   type TopUpRequest,
 } from '@ledger/ledger';
+import { MovementStreams, SAGA_METADATA_KEY, WalletCommands } from '@ledger/ledger/nest';
 import { PaymentCustomers } from '../cards/payment-customers';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */

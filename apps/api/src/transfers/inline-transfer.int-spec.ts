@@ -7,11 +7,11 @@ import {
   SagaStepper,
   StartTransferCommand,
   stepId,
-  WalletCommands,
   type Transfer,
   type WalletCommand,
   type WalletExecutor,
 } from '@ledger/ledger';
+import { WalletCommands } from '@ledger/ledger/nest';
 import { AT, MovementProcess, SimulatedCrash } from '../../../../test/movements/harness';
 import { RecipientResolver } from './recipient.resolver';
 import { StartTransferHandler } from './start-transfer.handler';

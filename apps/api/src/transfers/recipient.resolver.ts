@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { RecipientDirectory } from '@ledger/identity';
-import { WalletCommands, type RecipientRef } from '@ledger/ledger';
+import { type RecipientRef } from '@ledger/ledger';
+import { WalletCommands } from '@ledger/ledger/nest';
 
 export interface ResolvedRecipient {
   readonly walletId: string;

@@ -3,18 +3,17 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   convertMinor,
   deriveId,
-  MovementStreams,
   RATE_PROVIDER,
   SagaStepper,
   sagaStreamId,
   StartTransferCommand,
-  WalletCommands,
   type MovementStarted,
   type MovementStartRejection,
   type RateProvider,
   type SagaAdvance,
   type TransferRequest,
 } from '@ledger/ledger';
+import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { RecipientResolver } from './recipient.resolver';
 

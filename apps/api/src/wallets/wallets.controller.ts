@@ -8,14 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import {
-  deriveId,
-  newId,
-  parseAmountMinor,
-  WalletCommands,
-  type WalletCommand,
-  type WalletOutcome,
-} from '@ledger/ledger';
+import { deriveId, newId, parseAmountMinor, type WalletCommand } from '@ledger/ledger';
+import { WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
 import {
   getWallet,
   listWallets,

@@ -1,11 +1,6 @@
-import { SqlEventStore } from '@ledger/event-store';
-import {
-  deriveId,
-  GatewayEventRecorder,
-  MovementStreams,
-  sagaStreamId,
-  type TopUpRequest,
-} from '@ledger/ledger';
+import { SqlEventStore } from '@ledger/event-store/sql';
+import { deriveId, sagaStreamId, type TopUpRequest } from '@ledger/ledger';
+import { GatewayEventRecorder, MovementStreams } from '@ledger/ledger/nest';
 import { SandboxGateway, type GatewayEvent } from '@ledger/payments';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { RejectionException } from '../http/rejection';

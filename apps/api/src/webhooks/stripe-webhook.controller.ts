@@ -2,7 +2,7 @@ import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@ledger/identity';
 import { PAYMENT_GATEWAY, WebhookSignatureError, type PaymentGateway } from '@ledger/payments';
-import { GatewayEventRecorder, type RecordedReport } from '@ledger/ledger';
+import { GatewayEventRecorder, type RecordedReport } from '@ledger/ledger/nest';
 import { RejectionException } from '../http/rejection';
 
 /**

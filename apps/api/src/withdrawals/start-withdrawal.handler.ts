@@ -2,12 +2,10 @@ import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   deriveId,
-  MovementStreams,
   SagaStepper,
   sagaStreamId,
   StartWithdrawalCommand,
   walletAggregate,
-  WalletCommands,
   withdrawalSaga,
   type MovementStarted,
   type MovementStartRejection,
@@ -16,6 +14,7 @@ import {
   type WalletRejection,
   type WithdrawalRequest,
 } from '@ledger/ledger';
+import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 

@@ -1,17 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ContactDirectory } from '@ledger/identity';
-import { comparePositions, SqlEventStore } from '@ledger/event-store';
+import { comparePositions } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { InProcessJobQueue } from '@ledger/jobs';
 import {
   deriveId,
-  MovementStreams,
   sagaStreamId,
-  WalletCommands,
   type SagaJobQueue,
   type TransferRequest,
   type WalletCommand,
 } from '@ledger/ledger';
+import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import {
   NotificationDeliveryError,
   type Delivery,

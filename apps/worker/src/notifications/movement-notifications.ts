@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Contact } from '@ledger/identity';
 import type { Job, JobQueue } from '@ledger/jobs';
-import type { MovementStreams, SagaState } from '@ledger/ledger';
+import type { MovementStreams, SagaState } from '@ledger/ledger/nest';
 import {
   movementCompleted,
   movementFailed,

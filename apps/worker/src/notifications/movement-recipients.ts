@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import type { LoadedSaga, TopUp, Transfer, Withdrawal } from '@ledger/ledger';
+import type { TopUp, Transfer, Withdrawal } from '@ledger/ledger';
+import type { LoadedSaga } from '@ledger/ledger/nest';
 import type { MovementKind } from '@ledger/notifications';
 
 /** A movement's terminal status, the only ones anyone is told about. */

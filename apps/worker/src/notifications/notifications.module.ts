@@ -2,7 +2,7 @@ import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common'
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ContactDirectory, ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
-import { MovementStreams } from '@ledger/ledger';
+import { MovementStreams } from '@ledger/ledger/nest';
 import { NOTIFIER, type Notifier } from '@ledger/notifications';
 import { MovementNotifications } from './movement-notifications';
 

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PAYMENT_GATEWAY, PermanentGatewayError, type PaymentGateway } from '@ledger/payments';
-import {
-  deriveId,
-  MovementStreams,
-  SAGA_METADATA_KEY,
-  type SagaJob,
-  type TopUp,
-  type Withdrawal,
-} from '@ledger/ledger';
+import { deriveId, type SagaJob, type TopUp, type Withdrawal } from '@ledger/ledger';
+import { MovementStreams, SAGA_METADATA_KEY } from '@ledger/ledger/nest';
 
 /**
  * The saga input a timer records: the delayed job when it runs, and the

@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { SqlDatabase } from '@ledger/database';
-import {
-  SAGA_JOB_POLICIES,
-  type MovementStreams,
-  type SagaJob,
-  type SagaJobQueue,
-  type SagaState,
-} from '@ledger/ledger';
+import { SAGA_JOB_POLICIES, type SagaJob, type SagaJobQueue } from '@ledger/ledger';
+import { type MovementStreams, type SagaState } from '@ledger/ledger/nest';
 import { inParallel } from './in-parallel';
 import { pendingMovementRevisions } from './movements.table';
 import { timerInput } from './saga-jobs.runner';

@@ -10,11 +10,10 @@ import {
   parseSagaStreamId,
   SAGA_JOB_POLICIES,
   SagaStepper,
-  type SagaState,
-  type MovementStreams,
   type SagaJobQueue,
   type WalletExecutor,
 } from '@ledger/ledger';
+import { type SagaState, type MovementStreams } from '@ledger/ledger/nest';
 import {
   loadSagaCheckpoint,
   moveSagaCheckpoint,

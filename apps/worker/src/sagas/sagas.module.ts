@@ -13,7 +13,7 @@ import {
   MovementStreams,
   MovementStreamsModule,
   WalletCommands,
-} from '@ledger/ledger';
+} from '@ledger/ledger/nest';
 import { MovementNotifications } from '../notifications/movement-notifications';
 import { MovementNotificationsModule } from '../notifications/notifications.module';
 import { JobQueueSagaJobs } from './job-queue.saga-jobs';

@@ -1,5 +1,6 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { deriveId, SAGA_METADATA_KEY, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
+import { deriveId, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
+import { SAGA_METADATA_KEY } from '@ledger/ledger/nest';
 import { AT, MovementProcess } from '../../../../test/movements/harness';
 import { SagaJobRunner } from './saga-jobs.runner';
 

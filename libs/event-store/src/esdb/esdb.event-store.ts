@@ -145,6 +145,11 @@ export class EsdbEventStore implements EventStore {
     return events.slice(0, maxCount);
   }
 
+  /** EventStoreDB shows an event in `$all` as soon as it is written: the head is the last committed event. */
+  lastCommittedPosition(): Promise<Position> {
+    return this.headPosition();
+  }
+
   async headPosition(): Promise<Position> {
     let cursor: Position | typeof END = END;
     for (let page = 0; page < MAX_SYSTEM_PAGES; page++) {

@@ -183,6 +183,13 @@ export class SqlEventStore implements EventStore {
     return rows.length === 0 ? START : toPosition(rows[0].tx_id, rows[0].seq);
   }
 
+  async lastCommittedPosition(): Promise<Position> {
+    const { rows } = await this.db.query<{ tx_id: unknown; seq: unknown }>(
+      'SELECT tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
+    );
+    return rows.length === 0 ? START : toPosition(rows[0].tx_id, rows[0].seq);
+  }
+
   async close(): Promise<void> {
     if (this.options.ownsDatabase) await this.db.close();
   }

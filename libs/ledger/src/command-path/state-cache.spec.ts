@@ -7,7 +7,7 @@ import { walletStream } from '../wallet/wallet.events';
 import { AppendBatcher } from './append-batcher';
 import { CommandProcessor } from './command-processor';
 import { StateCache, type StateCacheOptions } from './state-cache';
-import { readStateCacheOptions } from './state-cache.config';
+import { readStateCacheOptions } from '../nest/state-cache.config';
 
 const at = '2026-01-01T00:00:00.000Z';
 

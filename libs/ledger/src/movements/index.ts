@@ -10,7 +10,4 @@ export * from './top-up/top-up.events';
 export * from './top-up/top-up.decider';
 export * from './withdrawal/withdrawal.events';
 export * from './withdrawal/withdrawal.decider';
-export * from './nest/movement-streams.service';
 export * from './movement.commands';
-export * from './nest/gateway-events.recorder';
-export * from './nest/movement-streams.module';

@@ -7,7 +7,7 @@ import {
   type CommandOutcome,
 } from '../command-path/command-processor';
 import { StateCache } from '../command-path/state-cache';
-import { readStateCacheOptions } from '../command-path/state-cache.config';
+import { readStateCacheOptions } from './state-cache.config';
 import { walletAggregate } from '../wallet/wallet.aggregate';
 import type { WalletCommand } from '../wallet/wallet.commands';
 import type { Wallet } from '../wallet/wallet.decider';

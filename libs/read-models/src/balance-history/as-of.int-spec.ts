@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SqlEventStore, type Position, type RecordedEvent } from '@ledger/event-store';
+import { type Position, type RecordedEvent } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import type { AccountRef } from '@ledger/ledger';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import type { SqlDatabase } from '@ledger/database';

@@ -10,7 +10,7 @@
  *   BENCH_BATCH      projector batch size (default 2000)
  *   BENCH_KEEP=1     keep the database (its URL is printed)
  */
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { createPostgresDatabase, type TestDatabase } from '@ledger/testing';
 import { ProjectionRunner } from '../projector';
 import { ReadModelsProjector } from '../read-models.projector';

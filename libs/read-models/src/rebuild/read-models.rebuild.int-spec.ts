@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SqlEventStore } from '@ledger/event-store';
+import { SqlEventStore } from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { ProjectionRunner } from '../projector';
 import { ReadModelsProjector } from '../read-models.projector';

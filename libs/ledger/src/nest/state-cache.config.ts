@@ -1,5 +1,5 @@
 import { readInt, type Env } from '@ledger/config';
-import { STATE_CACHE_DEFAULTS, type StateCacheOptions } from './state-cache';
+import { STATE_CACHE_DEFAULTS, type StateCacheOptions } from '../command-path/state-cache';
 
 /**
  * The wallet state cache's limits from the environment:
