@@ -52,6 +52,7 @@ const STAFF: Record<string, readonly string[]> = {
 const OWNED_IDS: Record<string, Kind> = {
   'get /wallets/{id} path.id': 'wallet',
   'get /wallets/{id}/history path.id': 'wallet',
+  'get /wallets/{id}/statement path.id': 'wallet',
   'post /wallets/{id}/close path.id': 'wallet',
   'get /movements/wallets/{walletId}/statistics path.walletId': 'wallet',
   'get /movements/{id} path.id': 'movement',
@@ -68,6 +69,8 @@ const OWNED_IDS: Record<string, Kind> = {
 const NOT_OWNED: Record<string, string> = {
   'post /transfers body.toWalletId': 'a recipient is by definition someone else',
   'get /wallets query.ownerId': 'ignored for customers: asserted separately',
+  'get /movements query.walletId':
+    "a filter over the caller's own movements: another's wallet lists nothing, as a missing one does (statements e2e)",
 };
 
 const isIdField = (name: string) => /(^id$|Id$)/.test(name);

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { formatMinor, MAX_AMOUNT_MINOR, parseAmountMinor, parseMajor, toBigInt } from './money';
+import {
+  formatMinor,
+  formatMoney,
+  isFormatLocale,
+  MAX_AMOUNT_MINOR,
+  parseAmountMinor,
+  parseMajor,
+  toBigInt,
+} from './money';
 
 describe('parseAmountMinor', () => {
   it.each([
@@ -81,5 +89,21 @@ describe('formatMinor and parseMajor', () => {
         },
       ),
     );
+  });
+});
+
+describe('formatMoney', () => {
+  it('formats exactly, in the currency exponent, whatever the size', () => {
+    expect(formatMoney(-2500n, 'EUR', 'en-GB')).toBe('-€25.00');
+    expect(formatMoney(1234n, 'JPY', 'en-GB')).toBe('JP¥1,234');
+    expect(formatMoney(1234n, 'KWD', 'en-GB')).toBe('KWD\u00a01.234');
+    expect(formatMoney(123456789012345678n, 'EUR', 'de-DE')).toBe(
+      '1.234.567.890.123.456,78\u00a0€',
+    );
+  });
+
+  it('knows which locales it can format in', () => {
+    expect(isFormatLocale('en-GB')).toBe(true);
+    expect(isFormatLocale('not a locale')).toBe(false);
   });
 });

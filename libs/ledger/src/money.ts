@@ -146,3 +146,38 @@ export function parseMajor(text: string, currency: Currency): bigint | undefined
   const minor = BigInt(match[2] + fraction.padEnd(exponent, '0'));
   return match[1] === '-' ? -minor : minor;
 }
+
+/**
+ * An amount as a person reads it in a locale ("-€25.00" in en-GB, "-25,00 €"
+ * in de-DE), or undefined for a locale Intl does not know. The amount goes
+ * to Intl as an exact decimal string, never a number, so no digit is lost
+ * however large; the fraction digits are the currency's own.
+ */
+export function formatMoney(
+  amountMinor: bigint,
+  currency: Currency,
+  locale: string,
+): string | undefined {
+  const exponent = exponentOf(currency);
+  try {
+    const format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    });
+    // Intl formats a decimal string exactly (ECMA-402 NumberFormat v3).
+    return format.format(formatMinor(amountMinor, currency) as unknown as number);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether Intl knows the locale well enough to format amounts in it. */
+export function isFormatLocale(locale: string): boolean {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([locale]).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -14,3 +14,6 @@ export * from './verify/ledger-verifier';
 export * from './verify/verify.report';
 export * from './balance-history/as-of.query';
 export * from './balance-history/accounts-as-of.query';
+export * from './movements/movement.record';
+export * from './movements/movements.query';
+export * from './movements/statement.query';

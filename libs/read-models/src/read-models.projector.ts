@@ -3,6 +3,8 @@ import type { RecordedEvent } from '@ledger/event-store';
 import { writeAccountBalances } from './account-balances/account-balances.writer';
 import { writeBalanceHistory } from './balance-history/balance-history.writer';
 import { planBatch } from './batch.plan';
+import { planMovements } from './movements/movements.plan';
+import { writeMovements } from './movements/movements.writer';
 import { checkedSchema, LIVE_SCHEMA } from './schema';
 import { writeWalletBalances } from './wallet-balances/wallet-balances.writer';
 import { writeWalletHistory } from './wallet-history/wallet-history.writer';
@@ -11,8 +13,8 @@ export const READ_MODELS_PROJECTOR = 'read_models';
 
 /**
  * The ledger's read models (wallet balances, wallet history, system and
- * transit account balances, and the balance history with its per-currency
- * totals) under one checkpoint: they are derived from the same wallet
+ * transit account balances, the balance history with its per-currency
+ * totals, and the movements a wallet user sees) under one checkpoint: they are derived from the same wallet
  * events, so one pass decodes each batch once and all the tables always
  * reflect the same position.
  */
@@ -31,5 +33,6 @@ export class ReadModelsProjector {
     await writeWalletHistory(tx, this.schema, plan, applied);
     await writeAccountBalances(tx, this.schema, plan);
     await writeBalanceHistory(tx, this.schema, plan);
+    await writeMovements(tx, this.schema, planMovements(events), plan.first);
   }
 }

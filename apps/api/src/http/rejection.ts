@@ -51,6 +51,9 @@ const STATUS: Readonly<Record<string, number>> = {
   converted_amount_too_small: 422,
   recipient_required: 400,
   invalid_month: 400,
+  month_required: 400,
+  invalid_format: 400,
+  statement_too_large: 422,
   webhook_signature_invalid: 400,
   card_not_found: 404,
   payment_provider_refused: 422,
@@ -60,7 +63,11 @@ const STATUS: Readonly<Record<string, number>> = {
 const MESSAGES: Readonly<Record<string, string>> = {
   ...WALLET_REJECTION_MESSAGES,
   ...MOVEMENT_REJECTION_MESSAGES,
-  invalid_month: 'from must be a month, YYYY-MM',
+  invalid_month: 'from and to must be months, YYYY-MM',
+  month_required: 'A CSV statement is one month: pass month=YYYY-MM',
+  invalid_format: 'format must be a locale the service can format amounts in, e.g. en-GB',
+  statement_too_large:
+    'The month holds more rows than one download; page the JSON statement instead',
   card_not_found: 'No linked card with this id',
   payment_provider_refused: 'The payment provider refused the request',
   payment_provider_unavailable:

@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MOVEMENT_KINDS } from '@ledger/read-models';
+import { MovementItemView } from './movement-list.dto';
 
 export class MovementStep {
   @ApiProperty({ example: 'TransferFundsHeld' }) type!: string;
@@ -10,22 +12,24 @@ export class MovementStep {
   reason?: string;
 }
 
-export class MovementView {
-  @ApiProperty({ example: 'transfer-4b6c…' }) id!: string;
-  @ApiProperty({ enum: ['transfer', 'topup', 'withdrawal'] }) kind!: string;
+/** A movement as the list shows it, plus the saga's own state and steps. */
+export class MovementView extends MovementItemView {
+  @ApiProperty({ enum: MOVEMENT_KINDS }) declare kind: string;
   @ApiProperty({
     enum: ['pending', 'completed', 'failed'],
     description: 'failed means failed and fully compensated',
   })
-  status!: string;
+  declare status: string;
   @ApiProperty({ example: 'held', description: "The saga's own state" }) phase!: string;
-  @ApiProperty({ example: '1250' }) amountMinor!: string;
-  @ApiProperty({ example: 'EUR' }) currency!: string;
-  @ApiProperty({ type: [String] }) walletIds!: string[];
+  @ApiProperty({ type: [String], description: 'The wallets of the movement the caller may see' })
+  walletIds!: string[];
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
   @ApiPropertyOptional() failureReason?: string;
   @ApiProperty({ type: [MovementStep] }) steps!: MovementStep[];
-  @ApiProperty({ description: 'Global log position of the last step' }) position!: string;
+  @ApiProperty({
+    description: 'Global log position of the last step (empty for an adjustment)',
+  })
+  position!: string;
 }
 
 /** What the movement route needs of a loaded saga to decide which wallet ids a caller may see. */
@@ -36,9 +40,10 @@ export interface MovementParties {
 }
 
 /**
- * The wallet ids of a movement a party may see. A transfer's recipient sees
- * only the wallet that was credited: the sender's wallet id is the sender's
- * own business. Staff and a transfer's sender see every wallet it touched.
+ * The wallet ids of a movement a party may see: their own. Each side of a
+ * transfer sees only its own wallet (the other side's is that customer's
+ * business, and is shown as a display name instead). Staff see every wallet
+ * it touched.
  */
 export function visibleWalletIds(
   movement: MovementParties,
@@ -48,13 +53,15 @@ export function visibleWalletIds(
   if (isStaff || movement.kind !== 'transfer') return [...movement.walletIds];
   const request = (movement.state as { request?: TransferParties }).request;
   if (!request) return [];
-  if (request.requestedBy === callerId || request.fromOwnerId === callerId)
-    return [...movement.walletIds];
-  return [request.toWalletId];
+  return [
+    ...(request.fromOwnerId === callerId ? [request.fromWalletId] : []),
+    ...(request.toOwnerId === callerId ? [request.toWalletId] : []),
+  ];
 }
 
 interface TransferParties {
-  readonly requestedBy: string;
   readonly fromOwnerId: string;
+  readonly fromWalletId: string;
+  readonly toOwnerId: string;
   readonly toWalletId: string;
 }

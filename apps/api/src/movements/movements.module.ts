@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { ConfiguredRateProvider, RATE_PROVIDER, SagaStepper } from '@ledger/ledger';
 import {
@@ -19,7 +20,11 @@ import { StartTransferHandler } from '../transfers/start-transfer.handler';
 import { TransfersController } from '../transfers/transfers.controller';
 import { StripeWebhookController } from '../webhooks/stripe-webhook.controller';
 import { StartWithdrawalHandler } from '../withdrawals/start-withdrawal.handler';
+import { WalletStatementController } from '../wallets/wallet-statement.controller';
 import { WithdrawalsController } from '../withdrawals/withdrawals.controller';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { Counterparties } from './counterparties';
+import { MovementReads } from './movement-reads';
 import { MovementsController } from './movements.controller';
 import { WalletStatisticsQuery } from './wallet-statistics.query';
 
@@ -35,11 +40,12 @@ const stepperLogger = new Logger('sagas');
  *
  * Needs from global modules: SQL_DATABASE and EVENT_STORE (infrastructure),
  * JOB_QUEUE (JobsModule),
- * IdentityModule (RecipientDirectory, TwoFactorGuard), PaymentsModule
+ * IdentityModule (RecipientDirectory, TwoFactorGuard, and the data key
+ * ContactsModule decrypts counterparties' names with), PaymentsModule
  * (PAYMENT_GATEWAY), and a CommandBus (CqrsModule.forRoot()).
  */
 @Module({
-  imports: [CqrsModule, LedgerModule, MovementStreamsModule],
+  imports: [CqrsModule, LedgerModule, MovementStreamsModule, ContactsModule.forRoot()],
   controllers: [
     TransfersController,
     TopUpsController,
@@ -47,6 +53,7 @@ const stepperLogger = new Logger('sagas');
     StripeWebhookController,
     PayoutDestinationsController,
     MovementsController,
+    WalletStatementController,
   ],
   providers: [
     RecipientResolver,
@@ -56,6 +63,9 @@ const stepperLogger = new Logger('sagas');
     StartTopUpHandler,
     StartWithdrawalHandler,
     WalletStatisticsQuery,
+    ReadYourWrites,
+    Counterparties,
+    MovementReads,
     // The saga steps a request runs itself, through this process's command
     // path (its group commit and caches), enqueuing jobs on the shared queue.
     {
@@ -73,6 +83,6 @@ const stepperLogger = new Logger('sagas');
       useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? ''),
     },
   ],
-  exports: [PaymentCustomers],
+  exports: [PaymentCustomers, MovementReads],
 })
 export class MovementsModule {}
