@@ -8,3 +8,7 @@ export * from './payments.module';
 export * from './stripe/stripe.gateway';
 export * from './sandbox/sandbox.gateway';
 export * from './sandbox/sandbox-script';
+export * from './mpesa/mpesa.gateway';
+export * from './mpesa/mpesa.config';
+export * from './mpesa/mpesa-callbacks';
+export { toShillings } from './mpesa/mpesa-wire';

@@ -3,8 +3,10 @@ import type { GatewayEvent, GatewayEventHandler } from './gateway-event';
 /**
  * The payment provider as the money-movement sagas see it: charge a card
  * (top-up), refund it (compensation), pay out to a bank account (withdrawal),
- * and manage the cards a user links. Adapters: `StripeGateway` (production)
- * and `SandboxGateway` (embedded default, deterministic and scriptable).
+ * and manage the cards a user links. Adapters: `StripeGateway` (cards, in
+ * production), `MpesaGateway` (mobile money over Safaricom's Daraja API) and
+ * `SandboxGateway` (embedded default for either rail, deterministic and
+ * scriptable).
  *
  * Every call that creates something takes an `idempotencyKey`. Callers derive
  * it from the saga id and the step (`topup-42:charge`), never from a clock or
@@ -100,6 +102,36 @@ export interface PaymentGateway {
    * unsubscribe function.
    */
   onEvent(handler: GatewayEventHandler): () => void;
+
+  /**
+   * Asks the provider how a payment ended, for a rail whose reports cannot be
+   * trusted on their own (M-Pesa's callbacks are unsigned) or may never come.
+   * Returns the outcome as a `GatewayEvent`, or undefined while the payment is
+   * still in progress. Adapters whose reports are signed need not have it.
+   */
+  confirmPayment?(input: ConfirmPaymentInput): Promise<GatewayEvent | undefined>;
+
+  /**
+   * The same for a payout. A provider that answers status queries later, on a
+   * callback of its own (M-Pesa's transaction status), returns undefined and
+   * its answer arrives as the report.
+   */
+  confirmPayout?(input: ConfirmPayoutInput): Promise<GatewayEvent | undefined>;
+}
+
+export interface ConfirmPaymentInput {
+  readonly paymentIntentId: string;
+  /** What was asked for; a status query may not repeat it, and the event carries it. */
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+}
+
+export interface ConfirmPayoutInput {
+  readonly payoutId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
 }
 
 /** Stripe allows 50 keys; keys up to 40 characters and values up to 500. */
@@ -128,6 +160,8 @@ export interface CreatePaymentIntentInput {
   readonly customerRef: string;
   /** Charge this linked card now, off session, instead of waiting for the browser. */
   readonly paymentMethodId?: string;
+  /** Mobile money: the payer's phone number (E.164), prompted to approve the payment. */
+  readonly payerPhone?: string;
   readonly metadata: Metadata;
   readonly idempotencyKey: string;
 }
@@ -163,7 +197,9 @@ export interface RefundResult {
  */
 export type PayoutDestination =
   | { readonly type: 'bank_account'; readonly id: string }
-  | { readonly type: 'connected_account'; readonly id: string };
+  | { readonly type: 'connected_account'; readonly id: string }
+  /** Mobile money: the phone number (E.164) the money is sent to. */
+  | { readonly type: 'mobile_money'; readonly id: string };
 
 export interface CreatePayoutInput {
   readonly amountMinor: bigint;

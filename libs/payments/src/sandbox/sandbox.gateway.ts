@@ -46,6 +46,8 @@ import {
 import { signSandboxWebhook, verifySandboxWebhook } from './sandbox-webhook';
 
 export interface SandboxGatewayOptions {
+  /** The name it goes by (`sandbox`; `mpesa-sandbox` when it plays the mobile-money rail). */
+  readonly provider?: string;
   readonly script?: SandboxScript;
   /** Whether `SANDBOX_MAGIC_AMOUNTS` pick outcomes (default true). */
   readonly magicAmounts?: boolean;
@@ -92,7 +94,7 @@ const MAX_REMEMBERED_CALLS = 100_000;
  * at least once, instead of through webhooks.
  */
 export class SandboxGateway implements PaymentGateway {
-  readonly provider = 'sandbox';
+  readonly provider: string;
   readonly script: SandboxScript;
   private readonly bus: SandboxEventBus;
   private readonly calls = new Map<string, StoredCall>();
@@ -102,6 +104,7 @@ export class SandboxGateway implements PaymentGateway {
   private readonly now: () => Date;
 
   constructor(private readonly options: SandboxGatewayOptions = {}) {
+    this.provider = options.provider ?? 'sandbox';
     this.script = options.script ?? new SandboxScript();
     this.now = options.now ?? (() => new Date());
     this.bus = new SandboxEventBus({
