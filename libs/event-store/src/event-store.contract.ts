@@ -9,6 +9,7 @@ import {
   type EventStore,
 } from './event-store.port';
 import { globalLogContract } from './global-log.contract';
+import { hashChainContract } from './hash-chain.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
@@ -46,6 +47,7 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
     expectationTests(store);
     idempotencyTests(store);
     appendManyTests(store);
+    hashChainContract(store);
     sqlOnlyTests(subject);
     globalLogContract(subject);
   });

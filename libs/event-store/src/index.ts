@@ -2,6 +2,7 @@ export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './catch-up.subscription';
+export * from './hash-chain';
 export {
   SqlEventStore,
   MAX_REQUESTS_PER_BATCH,
