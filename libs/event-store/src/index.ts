@@ -10,3 +10,4 @@ export {
   type SqlEventStoreOptions,
 } from './postgres/sql.event-store';
 export { EsdbEventStore } from './esdb/esdb.event-store';
+export * from './chain.check';
