@@ -14,3 +14,4 @@ export * from './verify/ledger-verifier';
 export * from './verify/verify.report';
 export * from './balance-history/as-of.query';
 export * from './balance-history/accounts-as-of.query';
+export * from './verify/ledger-replay';
