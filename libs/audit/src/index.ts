@@ -5,3 +5,4 @@ export * from './checkpointer';
 export * from './merkle';
 export * from './log.audit';
 export * from './audit.verifier';
+export * from './audit.module';
