@@ -20,6 +20,7 @@ const PUBLIC = new Set([
   'get /health',
   'get /health/live',
   'get /health/ready',
+  'get /ledger/checkpoints/public-key',
   'post /auth/signup',
   'post /auth/login',
   'post /auth/login/2fa',
@@ -40,6 +41,7 @@ const STAFF: Record<string, readonly string[]> = {
   'get /ledger/projections': ['finance', 'auditor', 'admin'],
   'get /ledger/events': ['finance', 'auditor', 'admin'],
   'get /ledger/verify': ['finance', 'auditor', 'admin'],
+  'get /ledger/checkpoints': ['finance', 'auditor', 'admin'],
   'get /audit/security-events': ['auditor', 'admin'],
   'put /admin/users/{id}/roles': ['admin'],
 };

@@ -15,6 +15,8 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
+import { CheckpointsController } from './ledger/checkpoints.controller';
+import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
@@ -44,9 +46,10 @@ export class ApiModule {
         NotificationsModule.forRoot(env),
         MovementsModule,
         HealthModule,
+        AuditModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [WalletsController, LedgerController, CardsController],
+      controllers: [WalletsController, LedgerController, CheckpointsController, CardsController],
       providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };
   }

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from '@ledger/audit';
 import { LedgerModule } from '@ledger/ledger/nest';
+import { CheckpointerService } from './audit/checkpointer.service';
 import { IdempotencyPurgeService } from './maintenance/idempotency-purge.service';
 import { ProjectionsService } from './projections/projections.service';
 import { SagasModule } from './sagas/sagas.module';
 
-/** The worker's loops: projections, the saga drivers with their jobs, and maintenance. */
+/** The worker's loops: projections, the saga drivers with their jobs, maintenance and checkpoints. */
 @Module({
-  imports: [CqrsModule, LedgerModule, SagasModule],
-  providers: [ProjectionsService, IdempotencyPurgeService],
+  imports: [CqrsModule, LedgerModule, SagasModule, AuditModule],
+  providers: [ProjectionsService, IdempotencyPurgeService, CheckpointerService],
   exports: [ProjectionsService],
 })
 export class WorkerModule {}

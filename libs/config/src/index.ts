@@ -1,2 +1,3 @@
 export * from './env';
 export * from './app.config';
+export * from './local-secrets';

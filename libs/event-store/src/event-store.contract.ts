@@ -8,6 +8,7 @@ import {
 } from './event-store.port';
 import { newStream, someEvents } from './contract-events';
 import { globalLogContract } from './global-log.contract';
+import { hashChainContract } from './hash-chain.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
@@ -47,6 +48,7 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
     expectationTests(store);
     idempotencyTests(store);
     appendManyTests(store);
+    hashChainContract(store);
     sqlOnlyTests(subject);
     globalLogContract(subject);
   });

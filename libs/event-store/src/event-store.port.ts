@@ -13,6 +13,8 @@
  * - Reading the global log forwards from a position never skips an event, even
  *   when writers commit out of order.
  * - Nothing is ever updated or deleted.
+ * - Every event carries its stream's chain hash (hash-chain.ts), identical
+ *   whichever adapter wrote it.
  */
 
 /** What an append expects of the stream. A bigint is the exact current revision. */
@@ -59,6 +61,11 @@ export interface RecordedEvent<T extends string = string, D = Record<string, unk
   readonly data: D;
   readonly metadata: EventMetadata;
   readonly createdAt: Date;
+  /**
+   * The event's link in its stream's hash chain (hash-chain.ts): lower-case
+   * hex SHA-256. Absent only for events written before the chain existed.
+   */
+  readonly hash?: string;
 }
 
 export interface AppendResult {

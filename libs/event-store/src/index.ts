@@ -8,3 +8,5 @@ export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './catch-up.subscription';
+export * from './hash-chain';
+export * from './chain.check';

@@ -17,3 +17,4 @@ export * from './balance-history/accounts-as-of.query';
 export * from './movements/movement.record';
 export * from './movements/movements.query';
 export * from './movements/statement.query';
+export * from './verify/ledger-replay';

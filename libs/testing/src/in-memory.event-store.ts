@@ -1,5 +1,7 @@
 import {
   comparePositions,
+  eventHash,
+  GENESIS_HASH,
   IdempotencyViolationError,
   MAX_READ_COUNT,
   START,
@@ -78,15 +80,18 @@ export class InMemoryEventStore implements EventStore {
     if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual);
     for (const e of events) {
       const seq = BigInt(this.log.length);
+      const revision = BigInt(stream.length);
+      const previous = stream.at(-1)?.hash ?? GENESIS_HASH;
       const recorded: RecordedEvent = {
         id: e.id,
         streamId,
         type: e.type,
-        revision: BigInt(stream.length),
+        revision,
         position: { commit: seq, prepare: seq },
         data: structuredClone(e.data),
         metadata: { ...(e.metadata ?? {}) },
         createdAt: new Date(),
+        hash: eventHash(previous, streamId, revision, e),
       };
       stream.push(recorded);
       this.log.push(recorded);

@@ -35,6 +35,7 @@ import {
   toEsdbExpected,
   toEsdbPosition,
 } from './esdb.mapping';
+import { chainEvents, chainPointAfter } from './esdb.chain';
 
 /** Streams appended to at once by one appendMany; the rest wait their turn. */
 const MAX_PARALLEL_STREAMS = 32;
@@ -42,6 +43,8 @@ const MAX_PARALLEL_STREAMS = 32;
 const MAX_SYSTEM_PAGES = 100;
 /** headPosition reads backwards in pages this small: the newest event is nearly always the ledger's own. */
 const HEAD_SCAN_PAGE = 100;
+/** Head reads and appends an `any` append tries before a busy stream's conflict is the caller's. */
+const MAX_CHAIN_ATTEMPTS = 8;
 
 /**
  * The event store on EventStoreDB. Its own semantics are the port's; this
@@ -62,17 +65,50 @@ export class EsdbEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     validateAppendRequest({ streamId, events, expected });
-    try {
-      const result = await this.client.appendToStream(streamId, events.map(toEsdbEvent), {
-        expectedRevision: toEsdbExpected(expected),
-      });
-      const position = result.position
-        ? fromEsdbPosition(result.position)
-        : await this.positionOf(streamId, result.nextExpectedRevision);
-      return { nextRevision: result.nextExpectedRevision, position };
-    } catch (error) {
-      throw await this.appendError(error, streamId, events, expected);
+    for (let attempt = 1; ; attempt++) {
+      const point = chainPointAfter(await this.chainHead(streamId, expected), expected);
+      try {
+        const result = await this.client.appendToStream(
+          streamId,
+          chainEvents(streamId, events, point).map(toEsdbEvent),
+          { expectedRevision: toEsdbExpected(point.expected) },
+        );
+        const position = result.position
+          ? fromEsdbPosition(result.position)
+          : await this.positionOf(streamId, result.nextExpectedRevision);
+        return { nextRevision: result.nextExpectedRevision, position };
+      } catch (error) {
+        const failure = await this.appendError(error, streamId, events, expected);
+        // Another writer moved the head between the read and the append:
+        // the caller's `any` or `stream_exists` still holds, so join the chain again.
+        const overtaken =
+          failure instanceof WrongExpectedVersionError &&
+          point.expected !== expected &&
+          attempt < MAX_CHAIN_ATTEMPTS;
+        if (!overtaken) throw failure;
+      }
     }
+  }
+
+  /**
+   * The event an append follows: the one at the expected revision, or the
+   * stream's last one for `any` and `stream_exists`. A retry of an earlier
+   * append finds the same event, so it sends the same hashes.
+   */
+  private async chainHead(
+    streamId: string,
+    expected: ExpectedRevision,
+  ): Promise<RecordedEvent | undefined> {
+    if (expected === 'no_stream') return undefined;
+    if (typeof expected === 'bigint') {
+      const [event] = await this.readStream(streamId, { fromRevision: expected, maxCount: 1 });
+      return event?.revision === expected ? event : undefined;
+    }
+    const [last] = await collect(
+      this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }),
+      (r) => (r.event ? fromEsdbEvent(r.event) : undefined),
+    );
+    return last;
   }
 
   /**

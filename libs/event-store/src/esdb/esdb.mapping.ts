@@ -18,6 +18,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '../event-store.port';
+import { splitHash } from './esdb.chain';
 
 /** Translation between the port's values and @eventstore/db-client's, for the EventStoreDB adapter. */
 
@@ -49,6 +50,7 @@ export interface EsdbRecorded {
 }
 
 export function fromEsdbEvent(event: EsdbRecorded): RecordedEvent {
+  const { metadata, hash } = splitHash((event.metadata ?? {}) as Record<string, unknown>);
   return {
     id: event.id,
     streamId: event.streamId,
@@ -56,8 +58,9 @@ export function fromEsdbEvent(event: EsdbRecorded): RecordedEvent {
     revision: event.revision,
     position: event.position ? fromEsdbPosition(event.position) : START,
     data: event.data as Record<string, unknown>,
-    metadata: (event.metadata ?? {}) as EventMetadata,
+    metadata: metadata as EventMetadata,
     createdAt: event.created,
+    ...(hash ? { hash } : {}),
   };
 }
 

@@ -26,10 +26,11 @@ export interface EventRow {
   readonly data: Record<string, unknown>;
   readonly metadata: EventMetadata;
   readonly created_at: Date | string;
+  readonly hash: string | null;
 }
 
 export const EVENT_COLUMNS =
-  'seq, tx_id, event_id, stream_id, revision, type, data, metadata, created_at';
+  'seq, tx_id, event_id, stream_id, revision, type, data, metadata, created_at, hash';
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -41,6 +42,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: row.metadata,
     createdAt: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+    ...(row.hash ? { hash: row.hash } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type StreamRevision,
 } from '../event-store.port';
 import { validateAppendRequest } from '../append-request';
+import { contentHash } from '../hash-chain';
 import { readLimit } from '../read-limit';
 import {
   EVENT_COLUMNS,
@@ -202,7 +203,14 @@ async function appendBatch(
   const payload = batch.map(({ streamId, events, expected }) => ({
     s: streamId,
     x: typeof expected === 'bigint' ? expected.toString() : expected,
-    e: events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata: metadata ?? {} })),
+    // Each event's content hash; es_append_locked chains it to the stream's head.
+    e: events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata ?? {},
+      h: contentHash(event),
+    })),
   }));
   const { rows } = await executor.query<{ outcomes: BatchOutcome[] }>(
     'SELECT es_append_batch($1::jsonb) AS outcomes',

@@ -6,6 +6,7 @@ import {
   START,
   type EventStore,
   type Position,
+  type RecordedEvent,
 } from '@ledger/event-store';
 import { waitForPosition } from '../progress';
 import { READ_MODELS_PROJECTOR } from '../read-models.projector';
@@ -24,6 +25,8 @@ export interface VerifyOptions {
   readonly wait_ms?: number;
   readonly schema?: string;
   readonly checkpoint?: string;
+  /** Sees every replayed event, in log order, in the same pass (the audit's hash chain check). */
+  readonly observe?: (event: RecordedEvent) => void;
 }
 
 /**
@@ -58,10 +61,17 @@ export async function verifyLedger(
   }
   const head = await store.headPosition();
   const replay = new LedgerReplay(differences.add);
+  const observe = options.observe;
+  const apply = observe
+    ? (event: RecordedEvent) => {
+        observe(event);
+        replay.apply(event);
+      }
+    : (event: RecordedEvent) => replay.apply(event);
   const compareNow = () => snapshot && compareWithReadModels(replay, snapshot, differences.add);
   await replayLog(
     store,
-    replay,
+    apply,
     head,
     options.page_size,
     snapshot?.position,
@@ -91,7 +101,7 @@ export async function verifyLedger(
  */
 async function replayLog(
   store: EventStore,
-  replay: LedgerReplay,
+  apply: (event: RecordedEvent) => void,
   head: Position,
   page_size: number | undefined,
   at: Position | undefined,
@@ -117,7 +127,7 @@ async function replayLog(
         pending = false;
       }
       if (!seenAt && comparePositions(event.position, at!) === 0) seenAt = true;
-      replay.apply(event);
+      apply(event);
     }
     if (!full) break;
   }

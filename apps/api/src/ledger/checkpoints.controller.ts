@@ -1,0 +1,57 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { Public, Roles } from '@ledger/identity';
+import {
+  AUDIT_CONFIG,
+  checkpointsAfter,
+  MAX_CHECKPOINTS_PER_PAGE,
+  type AuditConfig,
+} from '@ledger/audit';
+
+class CheckpointsQueryDto {
+  @ApiPropertyOptional({ description: 'Return checkpoints after this sequence number', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_CHECKPOINTS_PER_PAGE, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CHECKPOINTS_PER_PAGE)
+  limit?: number;
+}
+
+/** The signed checkpoints of the log, and the key that checks them (docs/audit.md). */
+@ApiTags('ledger')
+@Controller('ledger/checkpoints')
+export class CheckpointsController {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+  ) {}
+
+  @Get()
+  @ApiBearerAuth()
+  @Roles('finance', 'auditor', 'admin')
+  @ApiOkResponse({ description: 'Signed checkpoints in sequence order; page on with `after`.' })
+  async list(@Query() query: CheckpointsQueryDto) {
+    const items = await checkpointsAfter(this.db, query.after ?? 0, query.limit ?? 100);
+    return { items, nextAfter: items.at(-1)?.sequence ?? null };
+  }
+
+  /** Public: whoever holds a checkpoint can check it without an account. */
+  @Get('public-key')
+  @Public()
+  @ApiOkResponse({ description: 'The Ed25519 public key, raw 32 bytes in base64, and its id.' })
+  publicKey() {
+    const { publicKeyBase64, keyId } = this.config.signingKey;
+    return { algorithm: 'Ed25519', publicKey: publicKeyBase64, keyId };
+  }
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The per-stream hash chain (docs/audit.md, "The hash of an event"). Every
+ * event's hash covers its content and the hash of the event before it in the
+ * same stream, so an edited, removed or reordered event breaks every hash
+ * after it in its stream, while appends to different streams never wait for
+ * each other. Every adapter computes exactly this, and so can anyone holding
+ * an export, with SHA-256 and a JSON serialiser.
+ */
+
+/** The "previous hash" of a stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The label that starts every hashed text, so that a change of definition is a new label. */
+export const CHAIN_VERSION = 'ledger-event-v1';
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+export function isHash(value: unknown): value is string {
+  return typeof value === 'string' && HASH_PATTERN.test(value);
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * JSON with object keys sorted by UTF-16 code units and no whitespace
+ * (RFC 8785's ordering; numbers and strings as JSON.stringify writes them).
+ * Values JSON.stringify would drop (undefined, functions) are dropped, and
+ * toJSON is honoured, so the text describes what the store actually keeps.
+ */
+export function canonicalJson(value: unknown): string {
+  const plain = toPlain(value);
+  return plain === undefined ? 'null' : write(plain);
+}
+
+function toPlain(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && 'toJSON' in value) {
+    const toJSON = (value as { toJSON: unknown }).toJSON;
+    if (typeof toJSON === 'function') return toPlain(toJSON.call(value));
+  }
+  return value;
+}
+
+function write(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const item = toPlain((value as Record<string, unknown>)[key]);
+      if (item === undefined || typeof item === 'function') continue;
+      parts.push(`${JSON.stringify(key)}:${write(item)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+  return JSON.stringify(value);
+}
+
+export interface HashedContent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+/** SHA-256 of the event's own content: id (lower case), type, data and metadata. */
+export function contentHash(event: HashedContent): string {
+  return sha256Hex(
+    canonicalJson({
+      data: event.data,
+      id: event.id.toLowerCase(),
+      metadata: event.metadata ?? {},
+      type: event.type,
+    }),
+  );
+}
+
+/**
+ * The chained hash: SHA-256 of the label, the previous hash, the revision,
+ * the content hash and the stream id, one per line. The stream id comes last
+ * because it is the only field of free length, so the text reads one way only.
+ * migrations/060_event_hash_chain.sql computes the same in SQL.
+ */
+export function chainHash(
+  previous: string,
+  streamId: string,
+  revision: bigint,
+  content: string,
+): string {
+  return sha256Hex(`${CHAIN_VERSION}\n${previous}\n${revision}\n${content}\n${streamId}`);
+}
+
+export function eventHash(
+  previous: string,
+  streamId: string,
+  revision: bigint,
+  event: HashedContent,
+): string {
+  return chainHash(previous, streamId, revision, contentHash(event));
+}
