@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 
 /** How many transfers each server finished, read from its database after a load. */
@@ -52,5 +53,24 @@ export async function countNaiveTransfers(databaseUrl: string): Promise<number> 
     return Number(rows[0].n);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Waits until the service's notification jobs are done, so that the CPU
+ * and round trips measured after it include all the work a transfer causes,
+ * not only what was done before the sagas finished.
+ */
+export async function waitForNotifications(redisUrl: string, prefix: string): Promise<void> {
+  const queue = new Queue('notifications', { connection: { url: redisUrl }, prefix });
+  try {
+    for (let polls = 0; polls < 12_000; polls++) {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).every((n) => n === 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('Notification jobs did not finish within 5 minutes');
+  } finally {
+    await queue.close();
   }
 }

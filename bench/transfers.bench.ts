@@ -10,7 +10,7 @@ import { createDatabase, dropDatabase, startChild, stop } from './bench-processe
 import { createNaiveSchema, seedNaiveWallets } from './naive-wallet.server';
 import { meterBetween, perTransfer, readMeter, type MeterReading } from './load-meter';
 import { runTransferLoad } from './transfer-load';
-import { countNaiveTransfers, waitForSagas } from './transfer-outcomes';
+import { countNaiveTransfers, waitForNotifications, waitForSagas } from './transfer-outcomes';
 
 /**
  * `npm run bench:transfers`: P2P transfers over HTTP against the production
@@ -104,9 +104,10 @@ async function measureLedger(
   connections: number,
 ): Promise<Figures> {
   const databaseUrl = await createDatabase(baseUrl);
+  const jobs = { redisUrl, prefix: `bench-${randomBytes(4).toString('hex')}` };
   try {
-    return await withChild(await startService(databaseUrl, redisUrl), (server) =>
-      loadLedger(server, databaseUrl, connections),
+    return await withChild(await startService(databaseUrl, jobs), (server) =>
+      loadLedger(server, databaseUrl, jobs, connections),
     );
   } finally {
     await dropDatabase(baseUrl, databaseUrl);
@@ -116,6 +117,7 @@ async function measureLedger(
 async function loadLedger(
   server: ChildProcess,
   databaseUrl: string,
+  jobs: Jobs,
   connections: number,
 ): Promise<Figures> {
   const auth = await fundedUser(BASE, WALLETS, { databaseUrl, dataDir: dataDirOf(server) });
@@ -131,6 +133,7 @@ async function loadLedger(
     headers: { authorization: `Bearer ${auth.token}` },
   });
   const done = await waitForSagas(databaseUrl, load.ok);
+  await waitForNotifications(jobs.redisUrl, jobs.prefix);
   const after = await readMeter(server, METER_DIR, databaseUrl);
   if (PROFILE_DIR) await writeProfile(server);
   return {
@@ -221,15 +224,21 @@ function dataDirOf(server: ChildProcess): string {
   return dir;
 }
 
-async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
+/** Where the service's jobs are: its Redis and its own key prefix. */
+interface Jobs {
+  readonly redisUrl: string;
+  readonly prefix: string;
+}
+
+async function startService(databaseUrl: string, jobs: Jobs): Promise<ChildProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const nodeArgs = [...METER, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   if (PROFILE_DIR) nodeArgs.push('-r', join(__dirname, 'cpu-profile.preload.js'));
   const server = await startChild(join(__dirname, '../apps/api/src/main.js'), nodeArgs, BASE, {
     PORT: String(PORT),
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    REDIS_URL: jobs.redisUrl,
+    JOBS_PREFIX: jobs.prefix,
     LEDGER_DATA_DIR: dataDir,
     BENCH_METER_DIR: METER_DIR,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
