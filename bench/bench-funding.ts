@@ -76,10 +76,15 @@ async function grantAdmin(data: ServiceData, userId: string): Promise<void> {
   if (grant.status !== 0) throw new Error(`admin:grant exited with ${grant.status}`);
 }
 
-/** A JSON call to the service with its own Idempotency-Key; anything but 2xx throws. */
+/**
+ * A JSON call to the service with its own Idempotency-Key; anything but 2xx
+ * throws. A kept-alive socket the server closed meanwhile (the CLI above
+ * blocks this process for longer than the server's keep-alive timeout) is
+ * retried once under the same key, which replays rather than repeats.
+ */
 function caller(base: string) {
   return async (method: string, path: string, body: unknown, token?: string): Promise<any> => {
-    const response = await fetch(`${base}${path}`, {
+    const init = {
       method,
       headers: {
         'content-type': 'application/json',
@@ -87,7 +92,8 @@ function caller(base: string) {
         ...(token && { authorization: `Bearer ${token}` }),
       },
       body: JSON.stringify(body),
-    });
+    };
+    const response = await fetch(`${base}${path}`, init).catch(() => fetch(`${base}${path}`, init));
     const json = await response.json();
     if (!response.ok)
       throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);

@@ -12,21 +12,26 @@ export async function startChild(
   base: string,
   env: Record<string, string>,
 ): Promise<ChildProcess> {
+  // Another process answering there would be measured instead of ours.
+  if (await healthy(base)) throw new Error(`Something already answers at ${base}; set BENCH_PORT`);
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let attempt = 0; attempt < 300; attempt++) {
-    const healthy = await fetch(`${base}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) return child;
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    if (await healthy(base)) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
   throw new Error(`${script} did not become healthy within 30 s`);
 }
+
+const healthy = (base: string) =>
+  fetch(`${base}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 /** SIGTERM, then waits for the exit. */
 export async function stop(child: ChildProcess): Promise<void> {

@@ -5,11 +5,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { fundedUser } from './bench-funding';
 import { createDatabase, dropDatabase, startChild, stop } from './bench-processes';
 import { createNaiveSchema, seedNaiveWallets } from './naive-wallet.server';
+import { meterBetween, perTransfer, readMeter, type MeterReading } from './load-meter';
 import { runTransferLoad } from './transfer-load';
+import { countNaiveTransfers, waitForNotifications, waitForSagas } from './transfer-outcomes';
 
 /**
  * `npm run bench:transfers`: P2P transfers over HTTP against the production
@@ -41,6 +42,9 @@ const NAIVE_PORT = PORT + 10;
 const BASE = `http://127.0.0.1:${PORT}`;
 const NAIVE_BASE = `http://127.0.0.1:${NAIVE_PORT}`;
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** Where the servers' meters (meter.preload.ts) write their readings. */
+const METER_DIR = mkdtempSync(join(tmpdir(), 'bench-meter-'));
+const METER = ['-r', join(__dirname, 'meter.preload.js')];
 
 interface Figures {
   server: 'ledger' | 'naive';
@@ -53,6 +57,8 @@ interface Figures {
   completed: number;
   failed: number;
   completed_and_projected_per_s: number;
+  /** Server CPU, Postgres backends' CPU and round trips, per completed transfer. */
+  [perTransfer: string]: number | string | null;
 }
 
 async function main(): Promise<void> {
@@ -82,7 +88,13 @@ async function main(): Promise<void> {
       2,
     ),
   );
-  console.table([...ledger, ...naive]);
+  const rows = [...ledger, ...naive];
+  console.table(
+    rows.map(({ server, connections, ...rest }) => ({ server, connections, ...pick(rest, false) })),
+  );
+  console.table(
+    rows.map(({ server, connections, ...rest }) => ({ server, connections, ...pick(rest, true) })),
+  );
   console.table(ratio);
 }
 
@@ -92,9 +104,10 @@ async function measureLedger(
   connections: number,
 ): Promise<Figures> {
   const databaseUrl = await createDatabase(baseUrl);
+  const jobs = { redisUrl, prefix: `bench-${randomBytes(4).toString('hex')}` };
   try {
-    return await withChild(await startService(databaseUrl, redisUrl), (server) =>
-      loadLedger(server, databaseUrl, connections),
+    return await withChild(await startService(databaseUrl, jobs), (server) =>
+      loadLedger(server, databaseUrl, jobs, connections),
     );
   } finally {
     await dropDatabase(baseUrl, databaseUrl);
@@ -104,10 +117,12 @@ async function measureLedger(
 async function loadLedger(
   server: ChildProcess,
   databaseUrl: string,
+  jobs: Jobs,
   connections: number,
 ): Promise<Figures> {
   const auth = await fundedUser(BASE, WALLETS, { databaseUrl, dataDir: dataDirOf(server) });
   if (PROFILE_DIR) server.kill('SIGWINCH');
+  const before = await readMeter(server, METER_DIR, databaseUrl);
   const started = performance.now();
   const load = await runTransferLoad({
     baseUrl: BASE,
@@ -118,6 +133,8 @@ async function loadLedger(
     headers: { authorization: `Bearer ${auth.token}` },
   });
   const done = await waitForSagas(databaseUrl, load.ok);
+  await waitForNotifications(jobs.redisUrl, jobs.prefix);
+  const after = await readMeter(server, METER_DIR, databaseUrl);
   if (PROFILE_DIR) await writeProfile(server);
   return {
     server: 'ledger',
@@ -130,6 +147,7 @@ async function loadLedger(
     completed: done.completed,
     failed: done.failed,
     completed_and_projected_per_s: Math.round(done.completed / ((done.at - started) / 1000)),
+    ...costs(before, after, done.completed),
   };
 }
 
@@ -143,22 +161,25 @@ async function measureNaive(baseUrl: string, connections: number): Promise<Figur
   try {
     await createNaiveSchema(databaseUrl);
     const wallets = await seedNaiveWallets(databaseUrl, WALLETS, 'EUR', 100_000_000n);
-    const server = await startChild(join(__dirname, 'naive-wallet.server.js'), [], NAIVE_BASE, {
+    const server = await startChild(join(__dirname, 'naive-wallet.server.js'), METER, NAIVE_BASE, {
       PORT: String(NAIVE_PORT),
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
+      BENCH_METER_DIR: METER_DIR,
     });
-    return await withChild(server, () => loadNaive(databaseUrl, wallets, connections));
+    return await withChild(server, () => loadNaive(server, databaseUrl, wallets, connections));
   } finally {
     await dropDatabase(baseUrl, databaseUrl);
   }
 }
 
 async function loadNaive(
+  server: ChildProcess,
   databaseUrl: string,
   wallets: string[],
   connections: number,
 ): Promise<Figures> {
+  const before = await readMeter(server, METER_DIR, databaseUrl);
   const started = performance.now();
   const load = await runTransferLoad({
     baseUrl: NAIVE_BASE,
@@ -169,6 +190,7 @@ async function loadNaive(
   });
   const elapsed_s = (performance.now() - started) / 1000;
   const completed = await countNaiveTransfers(databaseUrl);
+  const after = await readMeter(server, METER_DIR, databaseUrl);
   return {
     server: 'naive',
     connections,
@@ -180,6 +202,7 @@ async function loadNaive(
     completed,
     failed: 0,
     completed_and_projected_per_s: Math.round(completed / elapsed_s),
+    ...costs(before, after, completed),
   };
 }
 
@@ -192,47 +215,6 @@ async function withChild<T>(child: ChildProcess, fn: (child: ChildProcess) => Pr
   }
 }
 
-/**
- * Waits until every transfer the service took is terminal and the read
- * models reached the log's last event. That counts the transfers still in
- * flight when the load stopped (their answers came too late for autocannon's
- * 2xx count) as well as the accepted ones.
- */
-async function waitForSagas(
-  databaseUrl: string,
-  accepted: number,
-): Promise<{ completed: number; failed: number; at: number }> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    for (let polls = 0; polls < 12_000; polls++) {
-      const { rows } = await client.query<{
-        requested: string;
-        completed: string;
-        failed: string;
-        projected: boolean;
-      }>(`
-        SELECT count(*) FILTER (WHERE type = 'TransferRequested') AS requested,
-               count(*) FILTER (WHERE type = 'TransferCompleted') AS completed,
-               count(*) FILTER (WHERE type = 'TransferFailed') AS failed,
-               (SELECT (c.commit_pos, c.prepare_pos) >= (e.tx_id::text::bigint, e.seq)
-                  FROM projection_checkpoints c,
-                       (SELECT tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1) e
-                 WHERE c.name = 'read_models') AS projected
-          FROM events WHERE type IN ('TransferRequested', 'TransferCompleted', 'TransferFailed')`);
-      const completed = Number(rows[0].completed);
-      const failed = Number(rows[0].failed);
-      const taken = Math.max(accepted, Number(rows[0].requested));
-      if (completed + failed >= taken && rows[0].projected)
-        return { completed, failed, at: performance.now() };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error('Transfers did not finish within 5 minutes');
-  } finally {
-    await client.end();
-  }
-}
-
 /** Each service's data directory (development secrets), which the operator CLI must share. */
 const dataDirs = new WeakMap<ChildProcess, string>();
 
@@ -242,32 +224,28 @@ function dataDirOf(server: ChildProcess): string {
   return dir;
 }
 
-async function startService(databaseUrl: string, redisUrl: string): Promise<ChildProcess> {
+/** Where the service's jobs are: its Redis and its own key prefix. */
+interface Jobs {
+  readonly redisUrl: string;
+  readonly prefix: string;
+}
+
+async function startService(databaseUrl: string, jobs: Jobs): Promise<ChildProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...METER, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   if (PROFILE_DIR) nodeArgs.push('-r', join(__dirname, 'cpu-profile.preload.js'));
   const server = await startChild(join(__dirname, '../apps/api/src/main.js'), nodeArgs, BASE, {
     PORT: String(PORT),
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    JOBS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    REDIS_URL: jobs.redisUrl,
+    JOBS_PREFIX: jobs.prefix,
     LEDGER_DATA_DIR: dataDir,
+    BENCH_METER_DIR: METER_DIR,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
   });
   dataDirs.set(server, dataDir);
   return server;
-}
-
-async function countNaiveTransfers(databaseUrl: string): Promise<number> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM naive_transfers');
-    return Number(rows[0].n);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Stops the service's profiler (the second SIGWINCH) and waits for the file to appear. */
@@ -280,6 +258,15 @@ async function writeProfile(service: ChildProcess): Promise<void> {
   }
   throw new Error(`No CPU profile at ${file} within 60 s`);
 }
+
+const costs = (before: MeterReading, after: MeterReading, completed: number) =>
+  perTransfer(meterBetween(before, after), completed);
+
+/** The per-transfer costs (`true`) or the rates and latencies (`false`) of a row. */
+const pick = (row: Record<string, unknown>, perTransferCosts: boolean) =>
+  Object.fromEntries(
+    Object.entries(row).filter(([name]) => name.endsWith('_per_transfer') === perTransferCosts),
+  );
 
 const ratioOf = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
 

@@ -118,4 +118,42 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'in_progress')).toHaveLength(7);
   });
+
+  it('records outcomes settled together in one statement, each replayed exactly as given', async () => {
+    const s = scope();
+    const outcomes = [
+      { status: 201, body: { movementId: 'transfer-a', amountMinor: '900719925474099312345' } },
+      { status: 202, body: { nested: { list: [1, 'two', null], text: 'Grüße, 東京 "quoted"' } } },
+      { status: 422, body: { __error: { error: 'exceeds_available', detail: 'x' } } },
+      { status: 200, body: null },
+    ];
+    const claims = await Promise.all(outcomes.map((_, i) => store.claim(s, `k${i}`, 'h')));
+    const tokens = claims.map((c) => (c.kind === 'claimed' ? c.token : 'not claimed'));
+    const statements = countUpdates();
+    const settled = await Promise.all([
+      ...outcomes.map((o, i) => store.settle(s, `k${i}`, tokens[i], o.status, o.body)),
+      // A holder taken over in the same batch: refused, and the others still recorded.
+      store.settle(s, 'k0', 'someone-else', 500, { id: 'late' }),
+    ]);
+    expect(settled).toEqual([true, true, true, true, false]);
+    expect(statements.count()).toBeLessThan(outcomes.length);
+    statements.restore();
+    for (const [i, o] of outcomes.entries())
+      expect(await store.claim(s, `k${i}`, 'h')).toEqual({
+        kind: 'completed',
+        statusCode: o.status,
+        response: o.body,
+      });
+  });
+
+  /** Counts the UPDATE statements sent from now on. */
+  function countUpdates() {
+    const query = db.query.bind(db);
+    let updates = 0;
+    const spy = jest.spyOn(db, 'query').mockImplementation(((text: string, params?: unknown[]) => {
+      if (/^\s*UPDATE/i.test(text)) updates++;
+      return query(text, params);
+    }) as typeof db.query);
+    return { count: () => updates, restore: () => spy.mockRestore() };
+  }
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
+import { StatementBatcher } from './idempotency.batcher';
 
 /** What a request finds when it presents its Idempotency-Key. */
 export type IdempotencyClaim =
@@ -17,6 +18,15 @@ interface KeyRow {
   status_code: number | null;
   response: unknown;
   lease_left_ms: string | number | null;
+}
+
+/** An outcome to record, its response already JSON. */
+interface Outcome {
+  readonly scope: string;
+  readonly key: string;
+  readonly token: string;
+  readonly statusCode: number;
+  readonly response: string;
 }
 
 /** A key that vanishes between the claim and the read (its holder failed and let go) is claimed again, this often. */
@@ -61,22 +71,46 @@ export class IdempotencyStore {
    * Records the outcome, only while this claim still holds the key: a
    * request that outlived its lease and was taken over must not overwrite
    * the outcome its successor recorded. Returns whether it was recorded.
+   * Outcomes recorded at the same time share one statement (see
+   * StatementBatcher); each is still checked against its own claim token.
    */
-  async settle(
+  settle(
     scope: string,
     key: string,
     token: string,
     statusCode: number,
     response: unknown,
   ): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE idempotency_keys
-          SET status_code = $4, response = $5, completed_at = now(), locked_until = now()
-        WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status_code IS NULL`,
-      [scope, key, token, statusCode, JSON.stringify(response)],
-    );
-    return rowCount > 0;
+    return this.settles.submit({
+      scope,
+      key,
+      token,
+      statusCode,
+      response: JSON.stringify(response),
+    });
   }
+
+  private readonly settles = new StatementBatcher<Outcome, boolean>(async (outcomes) => {
+    const { rows } = await this.db.query<{ i: number }>(
+      `UPDATE idempotency_keys k
+          SET status_code = o.status_code, response = o.response::jsonb,
+              completed_at = now(), locked_until = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
+              WITH ORDINALITY AS o(scope, key, token, status_code, response, i)
+        WHERE k.scope = o.scope AND k.key = o.key AND k.claim_token = o.token
+          AND k.status_code IS NULL
+        RETURNING o.i::int AS i`,
+      [
+        outcomes.map((o) => o.scope),
+        outcomes.map((o) => o.key),
+        outcomes.map((o) => o.token),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.response),
+      ],
+    );
+    const recorded = new Set(rows.map((row) => Number(row.i)));
+    return outcomes.map((_, i) => recorded.has(i + 1));
+  });
 
   /** Lets go of a key whose outcome is unknown, so the client may retry it at once. */
   async release(scope: string, key: string, token: string): Promise<void> {

@@ -1,14 +1,20 @@
 import { Logger } from '@nestjs/common';
 import type { Contact } from '@ledger/identity';
 import type { Job, JobQueue } from '@ledger/jobs';
-import type { MovementStreams, SagaState } from '@ledger/ledger/nest';
+import type { LoadedSaga, MovementStreams, SagaState } from '@ledger/ledger/nest';
 import {
   movementCompleted,
   movementFailed,
   type MovementNotice,
   type Notifier,
 } from '@ledger/notifications';
-import { endedAt, recipientsOf, type PartyRole, type TerminalStatus } from './movement-recipients';
+import {
+  endedAt,
+  recipientsOf,
+  type MovementRecipient,
+  type PartyRole,
+  type TerminalStatus,
+} from './movement-recipients';
 
 /** The queue notification jobs go to, apart from the sagas' own. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
@@ -57,9 +63,12 @@ export const deliverJobId = (p: DeliverPayload): string =>
  * The saga driver calls `movementEnded` each time it advances a terminal
  * saga (again after a redelivery, a retry or a restart); the job id
  * `<saga>:notify:<status>` makes all but the first enqueue a no-op. That job
- * fans out into one job per recipient and channel, so a retry resends only
- * the message that failed, and each message's idempotency key is its job id
- * (the e-mail's Message-ID derives from it).
+ * sends every message itself (one saga read, one contact read per party);
+ * only a message that fails becomes a job of its own,
+ * `<saga>:notify:<status>:<role>:<channel>`, so a retry resends only that
+ * message. Each message's idempotency key is that id (the e-mail's
+ * Message-ID derives from it). One job per movement rather than one per
+ * message keeps the queue's cost per transfer down.
  *
  * Jobs carry ids only: contact details are read from identity when a
  * message is sent and appear in no payload, event or log line.
@@ -125,27 +134,53 @@ export class MovementNotifications {
     throw Object.assign(new Error(`Unknown notification job ${job.name}`), { retryable: false });
   }
 
+  /**
+   * Sends every message of the movement from this one job, reading the saga
+   * and each party's contact once. A message that fails becomes a job of its
+   * own, retried with the delivery policy, so a retry resends only that one.
+   */
   private async fanOut(job: NotifyPayload): Promise<void> {
     const saga = await this.terminal(job);
     if (!saga) return;
-    for (const recipient of recipientsOf(saga)) {
-      for (const channel of CHANNELS) {
-        const payload: DeliverPayload = { ...job, role: recipient.role, channel };
-        await this.enqueue(
-          'movement.deliver',
-          { ...payload },
-          deliverJobId(payload),
-          this.deliverPolicy,
-        );
-      }
-    }
+    const contacts = contactsOnce(this.contacts);
+    const messages = recipientsOf(saga).flatMap((recipient) =>
+      CHANNELS.map((channel) => ({
+        recipient,
+        payload: { ...job, role: recipient.role, channel },
+      })),
+    );
+    await Promise.all(
+      messages.map(async ({ recipient, payload }) => {
+        try {
+          await this.send(saga, recipient, payload, contacts);
+        } catch (error) {
+          this.logger.warn(`${deliverJobId(payload)} failed (${describe(error)}); queued to retry`);
+          await this.enqueue(
+            'movement.deliver',
+            { ...payload },
+            deliverJobId(payload),
+            this.deliverPolicy,
+          );
+        }
+      }),
+    );
   }
 
+  /** One message, retried on its own after it failed within the movement's job. */
   private async deliver(job: DeliverPayload): Promise<void> {
     const saga = await this.terminal(job);
     const recipient = saga && recipientsOf(saga).find((r) => r.role === job.role);
     if (!saga || !recipient) return;
-    const contact = await this.contacts.contactOf(recipient.userId);
+    await this.send(saga, recipient, job, this.contacts);
+  }
+
+  private async send(
+    saga: LoadedSaga,
+    recipient: MovementRecipient,
+    job: DeliverPayload,
+    contacts: Contacts,
+  ): Promise<void> {
+    const contact = await contacts.contactOf(recipient.userId);
     if (!contact) {
       // Retrying would not make a contact appear (a system party, a removed user).
       this.logger.warn(
@@ -155,7 +190,7 @@ export class MovementNotifications {
     }
     if (job.channel === 'sms' && !contact.phone) return;
     const counterparty =
-      recipient.counterpartyId && (await this.contacts.contactOf(recipient.counterpartyId))?.name;
+      recipient.counterpartyId && (await contacts.contactOf(recipient.counterpartyId))?.name;
     const notice = {
       kind: recipient.kind,
       movementId: job.movement,
@@ -213,6 +248,18 @@ function render(status: TerminalStatus, notice: MovementNotice, reason: string |
   const kind = notice.kind;
   if (kind === 'transfer_received') return undefined;
   return movementFailed({ ...notice, kind, reason: reason ?? 'unspecified' });
+}
+
+/** Reads each user's contact at most once: a movement's messages share their parties. */
+function contactsOnce(contacts: Contacts): Contacts {
+  const read = new Map<string, Promise<Contact | undefined>>();
+  return {
+    contactOf(userId) {
+      let contact = read.get(userId);
+      if (!contact) read.set(userId, (contact = contacts.contactOf(userId)));
+      return contact;
+    },
+  };
 }
 
 /** An error's name only: an SMTP refusal's text may quote the recipient's address. */
