@@ -7,6 +7,7 @@ import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
+import { ProblemsController } from './http/problems.controller';
 import { HealthModule } from './health/health.module';
 import { CardsController } from './cards/cards.controller';
 import { AsOfResolver } from './http/as-of';
@@ -46,7 +47,7 @@ export class ApiModule {
         HealthModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [WalletsController, LedgerController, CardsController],
+      controllers: [WalletsController, LedgerController, CardsController, ProblemsController],
       providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };
   }
