@@ -118,7 +118,9 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
     ]) {
       const res = await refused(() => postRaw('/wallets', body));
       expect([res.status, res.body.error]).toEqual([400, 'validation_failed']);
-      expect(res.body.details).toEqual([{ field, message: `${field} is not allowed as a key` }]);
+      expect(res.body.errors).toEqual([
+        { field, code: 'key_not_allowed', message: `${field} is not allowed as a key` },
+      ]);
     }
   });
 
@@ -134,8 +136,12 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
     ]) {
       const res = await refused(() => postRaw(path, body));
       expect([res.status, res.body.error]).toEqual([400, 'validation_failed']);
-      expect(res.body.details).toEqual([
-        { field, message: `${field} must be text without NUL characters or unpaired surrogates` },
+      expect(res.body.errors).toEqual([
+        {
+          field,
+          code: 'invalid_text',
+          message: `${field} must be text without NUL characters or unpaired surrogates`,
+        },
       ]);
     }
   });

@@ -7,6 +7,7 @@ import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '../../worker/src/worker.module';
+import { ProblemsController } from './http/problems.controller';
 import { HealthModule } from './health/health.module';
 import { CardsController } from './cards/cards.controller';
 import { AsOfResolver } from './http/as-of';
@@ -49,7 +50,13 @@ export class ApiModule {
         AuditModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [WalletsController, LedgerController, CheckpointsController, CardsController],
+      controllers: [
+        WalletsController,
+        LedgerController,
+        CheckpointsController,
+        CardsController,
+        ProblemsController,
+      ],
       providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };
   }

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module, type INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
@@ -18,6 +18,7 @@ import {
 import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
 import { jsonBodyParser } from './http/body-parsers';
+import { buildOpenApiDocument } from './http/openapi';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
@@ -84,16 +85,6 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.httpRequestTimeoutMs));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Ledger')
-      .setDescription(
-        'Event-sourced double-entry ledger and wallets. Amounts are integer minor units: accepted as a JSON integer or a string of digits, always returned as strings.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
 }

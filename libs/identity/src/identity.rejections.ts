@@ -2,8 +2,9 @@ import type { PasswordProblem } from './users/password-policy';
 
 /**
  * Every expected failure of the identity library, by name. Each maps to one
- * HTTP status and one message in `http/identity-rejection.filter.ts`; the
- * name is what clients branch on, the message is for people.
+ * message in `http/identity-rejection.ts` and to one HTTP status in the API's
+ * rejection table; the name is what clients branch on, the message is for
+ * people.
  */
 export type IdentityRejection =
   | 'invalid_request'

@@ -31,7 +31,7 @@ export {
   SECURITY_EVENT_TYPES,
 } from './audit/security-event';
 export { type IdentityRejection, type Rejected, isRejected } from './identity.rejections';
-export { IdentityRejectionException, IdentityRejectionFilter } from './http/identity-rejection';
+export { IDENTITY_REJECTION_MESSAGES, IdentityRejectionException } from './http/identity-rejection';
 export { signUpWalletCommandId } from './users/sign-up-wallet';
 export { normaliseEmail } from './users/email';
 export { normalisePhone } from './users/phone';

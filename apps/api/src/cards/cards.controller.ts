@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CardList, CardSetupView } from '../http/views';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import {
   PAYMENT_GATEWAY,
@@ -32,6 +33,7 @@ export class CardsController {
 
   /** Starts linking a card: the frontend confirms the returned client secret with the provider's SDK. */
   @Post('setup-intents')
+  @ApiCreatedResponse({ type: CardSetupView })
   @Idempotent()
   async setUp(
     @CurrentPrincipal() principal: Principal,
@@ -49,6 +51,7 @@ export class CardsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: CardList })
   async list(@CurrentPrincipal() principal: Principal) {
     const customerRef = await this.customers.find(principal.userId);
     if (!customerRef) return { items: [] };

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { REJECTION_STATUS, type ApiRejection } from './rejection';
 import { raw, type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { findNonIntegerNumber } from './json-number-scan';
@@ -8,13 +9,18 @@ export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
 
 /** A request body refused before any route sees it; the problem filter answers it as it stands. */
 export class BodyProblem extends HttpException {
-  constructor(status: number, error: string, message: string, field?: string) {
+  /** `field` and `fieldCode` name the member at fault, when one is. */
+  constructor(error: ApiRejection, message: string, field?: string, fieldCode = 'invalid') {
+    const status = REJECTION_STATUS[error];
     super(
       {
         statusCode: status,
         error,
         message,
-        ...(field !== undefined && { details: [{ field, message }] }),
+        ...(field !== undefined && {
+          details: [{ field, message }],
+          errors: [{ field, code: fieldCode, message }],
+        }),
       },
       status,
     );
@@ -24,10 +30,10 @@ export class BodyProblem extends HttpException {
 export class NumberFormProblem extends BodyProblem {
   constructor(key: string) {
     super(
-      400,
       'validation_failed',
       `${key || 'a number'} must be a whole number of minor units, as a JSON integer or a string of digits (no fractions or exponents)`,
       key || undefined,
+      'not_integer',
     );
   }
 }
@@ -85,7 +91,6 @@ function refuseHeaders(req: Request): BodyProblem | undefined {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') {
     return new BodyProblem(
-      415,
       'unsupported_encoding',
       'Content-Encoding is not supported; send the body uncompressed',
     );
@@ -94,14 +99,13 @@ function refuseHeaders(req: Request): BodyProblem | undefined {
   const type = req.headers['content-type'] ?? '';
   if (!JSON_TYPE.test(type)) {
     return new BodyProblem(
-      415,
       'unsupported_media_type',
       'The request body must be JSON, with Content-Type: application/json',
     );
   }
   const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return new BodyProblem(415, 'unsupported_charset', 'The request body must be UTF-8');
+    return new BodyProblem('unsupported_charset', 'The request body must be UTF-8');
   }
   return undefined;
 }
@@ -122,14 +126,12 @@ export function parseJsonBody(bytes: Buffer): unknown {
   const shape = checkJsonText(text);
   if (shape?.kind === 'too_deep') {
     throw new BodyProblem(
-      400,
       'body_too_deep',
       `The request body nests deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
   if (shape) {
     throw new BodyProblem(
-      400,
       'body_too_large',
       `The request body has more than ${MAX_JSON_MEMBERS} keys and elements`,
     );
@@ -146,18 +148,18 @@ export function parseJsonBody(bytes: Buffer): unknown {
   const member = findBadMember(value);
   if (member?.kind === 'forbidden_key') {
     throw new BodyProblem(
-      400,
       'validation_failed',
       `${member.field} is not allowed as a key`,
       member.field,
+      'key_not_allowed',
     );
   }
   if (member) {
     throw new BodyProblem(
-      400,
       'validation_failed',
       `${member.field} must be text without NUL characters or unpaired surrogates`,
       member.field,
+      'invalid_text',
     );
   }
   const number = findNonIntegerNumber(text);
@@ -166,5 +168,5 @@ export function parseJsonBody(bytes: Buffer): unknown {
 }
 
 function notJson(message: string): BodyProblem {
-  return new BodyProblem(400, 'malformed_json', message.charAt(0).toUpperCase() + message.slice(1));
+  return new BodyProblem('malformed_json', message.charAt(0).toUpperCase() + message.slice(1));
 }

@@ -15,7 +15,6 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { IdentityRejectionException } from '@ledger/identity';
 import { deriveId } from '@ledger/ledger';
 import { IdempotencyStore } from './idempotency.store';
 import { RejectionException } from './rejection';
@@ -100,12 +99,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       // Refusals of the request's intent are outcomes and replay; malformed
       // input (400) is not, so the client may correct it under the same key,
-      // nor is a second factor the route refused to spend: the retry brings a fresh code.
-      if (
-        error instanceof HttpException &&
-        REPLAYED_REFUSALS.has(error.getStatus()) &&
-        !(error instanceof IdentityRejectionException)
-      ) {
+      // nor is a second factor the route refused to spend: the retry brings a
+      // fresh code (identity's refusals are not HttpExceptions, so never replay).
+      if (error instanceof HttpException && REPLAYED_REFUSALS.has(error.getStatus())) {
         await this.settle(scope, key, token, error.getStatus(), { __error: error.getResponse() });
       } else {
         await this.store.release(scope, key, token);

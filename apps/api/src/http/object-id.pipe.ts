@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { RejectionException } from './rejection';
+import { RejectionException, type ApiRejection } from './rejection';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class ObjectIdPipe implements PipeTransform<unknown, string> {
-  constructor(private readonly notFound: string) {}
+  constructor(private readonly notFound: ApiRejection) {}
 
   transform(value: unknown): string {
     if (typeof value !== 'string' || !UUID.test(value)) throw new RejectionException(this.notFound);

@@ -1,17 +1,19 @@
-import {
-  ArgumentsHost,
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { IdentityRejectionException } from '@ledger/identity';
+import {
+  codeOfStatus,
+  fieldErrorsOf,
+  PROBLEM_CONTENT_TYPE,
+  toProblem,
+  type Problem,
+} from './problem';
+import { messageOf, statusOf, type ApiRejection } from './rejection';
 
 /**
- * Every error leaves as `{ statusCode, error, message, details? }`, where
- * `error` is a stable snake_case code. Nothing internal (stack, SQL, driver
- * messages) reaches a client; unexpected errors are logged and answered 500.
+ * Every error leaves as `application/problem+json` (RFC 9457, see
+ * `problem.ts`). Nothing internal (stack, SQL, driver messages) reaches a
+ * client; unexpected errors are logged and answered 500.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -19,27 +21,37 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
-    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
+    const problem = this.toProblem(exception);
+    if (problem.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (!response.headersSent) response.status(body.statusCode).json(body);
+    if (response.headersSent) return;
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
-  private toBody(exception: unknown): {
-    statusCode: number;
-    error: string;
-    message: string;
-    details?: unknown;
-  } {
+  private toProblem(exception: unknown): Problem {
+    if (exception instanceof IdentityRejectionException) {
+      const code = exception.rejection.rejected;
+      const details =
+        exception.rejection.retryAfterSeconds === undefined
+          ? undefined
+          : { retryAfterSeconds: exception.rejection.retryAfterSeconds };
+      return toProblem({ status: statusOf(code), code, detail: exception.detail, details });
+    }
     const bodyParser = bodyParserProblem(exception);
     if (bodyParser) return bodyParser;
     if (!(exception instanceof HttpException)) {
-      return { statusCode: 500, error: 'internal_error', message: 'An unexpected error occurred' };
+      return toProblem({
+        status: 500,
+        code: 'internal_error',
+        detail: messageOf('internal_error'),
+      });
     }
-    const statusCode = exception.getStatus();
+    const status = exception.getStatus();
     const raw = exception.getResponse();
     if (
       typeof raw === 'object' &&
@@ -48,20 +60,32 @@ export class ProblemFilter implements ExceptionFilter {
       typeof raw.error === 'string' &&
       /^[a-z_]+$/.test(raw.error)
     ) {
-      const { message, details } = raw as { message?: unknown; details?: unknown };
-      return {
-        statusCode,
-        error: raw.error,
-        message: String(message ?? raw.error),
-        ...(details !== undefined && { details }),
+      const { message, details, errors } = raw as {
+        message?: unknown;
+        details?: unknown;
+        errors?: unknown;
       };
+      return toProblem({
+        status,
+        code: raw.error,
+        detail: String(message ?? raw.error),
+        errors: fieldErrorsOf(errors ?? details, 'invalid'),
+        details,
+      });
     }
     const message =
       typeof raw === 'string'
         ? raw
         : String((raw as { message?: unknown }).message ?? exception.message);
-    return { statusCode, error: codeOf(statusCode), message };
+    return toProblem({ status, code: codeOfStatus(status), detail: message });
   }
+}
+
+/** Rate-limit refusals say when trying again can succeed. */
+function retryAfterOf(exception: unknown): number | undefined {
+  return exception instanceof IdentityRejectionException
+    ? exception.rejection.retryAfterSeconds
+    : undefined;
 }
 
 /**
@@ -69,35 +93,22 @@ export class ProblemFilter implements ExceptionFilter {
  * request: http-errors with a 4xx status and a `type`. Anything else that is
  * not an HttpException is a bug and answers 500.
  */
-function bodyParserProblem(exception: unknown) {
+function bodyParserProblem(exception: unknown): Problem | undefined {
   if (exception instanceof HttpException) return undefined;
   const e = exception as { type?: unknown; status?: unknown; expose?: unknown };
   if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
   if (e.type === 'entity.too.large') {
-    return {
-      statusCode: 413,
-      error: 'payload_too_large',
-      message: 'The request body exceeds the size limit',
-    };
+    return known(413, 'payload_too_large');
   }
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return {
-      statusCode: 415,
-      error: 'unsupported_encoding',
-      message: 'The request body encoding is not supported',
-    };
+    return known(415, 'unsupported_encoding');
   }
   if (e.status >= 400 && e.status < 500 && e.expose === true) {
-    return {
-      statusCode: 400,
-      error: 'malformed_body',
-      message: 'The request body could not be read as sent (length or framing)',
-    };
+    return known(400, 'malformed_body');
   }
   return undefined;
 }
 
-function codeOf(status: number): string {
-  const name = HttpStatus[status];
-  return typeof name === 'string' ? name.toLowerCase() : 'error';
+function known(status: number, code: ApiRejection): Problem {
+  return toProblem({ status, code, detail: messageOf(code) });
 }

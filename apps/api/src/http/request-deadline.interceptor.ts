@@ -6,6 +6,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { IdentityRejectionException } from '@ledger/identity';
 import { Observable } from 'rxjs';
 import { RejectionException } from './rejection';
 
@@ -53,7 +54,7 @@ export class RequestDeadlineInterceptor implements NestInterceptor {
         error: (error: unknown) => {
           clearTimeout(timer);
           if (!late) subscriber.error(error);
-          else if (!(error instanceof HttpException)) this.logLate(error);
+          else if (!isRefusal(error)) this.logLate(error);
         },
         complete: () => {
           clearTimeout(timer);
@@ -73,4 +74,9 @@ export class RequestDeadlineInterceptor implements NestInterceptor {
       `After its deadline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
   }
+}
+
+/** A refusal that came too late to answer is expected, not worth a log line. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof HttpException || error instanceof IdentityRejectionException;
 }

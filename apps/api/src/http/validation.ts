@@ -13,12 +13,14 @@ export function validationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: true,
     exceptionFactory: (errors) => {
-      const details = flatten(errors);
+      const fieldErrors = flatten(errors);
       return new BadRequestException({
         statusCode: 400,
         error: 'validation_failed',
-        message: details.map((d) => d.message).join('; '),
-        details,
+        message: fieldErrors.map((d) => d.message).join('; '),
+        errors: fieldErrors,
+        // The body before RFC 9457, kept for one release: the same without codes.
+        details: fieldErrors.map(({ field, message }) => ({ field, message })),
       });
     },
   });
@@ -27,12 +29,28 @@ export function validationPipe(): ValidationPipe {
 function flatten(
   errors: ValidationError[],
   prefix = '',
-): Array<{ field: string; message: string }> {
+): Array<{ field: string; code: string; message: string }> {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      code: constraintCode(constraint),
+      message,
+    }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
+}
+
+/**
+ * class-validator's constraint names as stable snake_case field codes:
+ * `isUuid` → `is_uuid`; an unknown field (`whitelistValidation`) is `not_allowed`.
+ */
+function constraintCode(constraint: string): string {
+  if (constraint === 'whitelistValidation') return 'not_allowed';
+  return constraint
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** An amount in minor units: a JSON integer or a string of digits; the message names the field and the problem. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PayoutDestinationList, PayoutDestinationView } from '../http/views';
 import { CurrentPrincipal, RequireTwoFactor, type Principal } from '@ledger/identity';
 import { deriveId } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
@@ -16,6 +17,7 @@ export class PayoutDestinationsController {
   constructor(private readonly destinations: PayoutDestinationsStore) {}
 
   @Post()
+  @ApiCreatedResponse({ type: PayoutDestinationView })
   @RequireTwoFactor()
   @Idempotent()
   async create(
@@ -33,6 +35,7 @@ export class PayoutDestinationsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: PayoutDestinationList })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ items: PayoutDestination[] }> {
     return { items: await this.destinations.list(principal.userId) };
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { TopUpAcceptedView } from '../http/views';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartTopUpCommand, type MovementStarted } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
@@ -20,7 +21,7 @@ export class TopUpsController {
   @Post()
   @HttpCode(202)
   @Idempotent()
-  @ApiAcceptedResponse({ description: 'id, status, position and clientSecret' })
+  @ApiAcceptedResponse({ type: TopUpAcceptedView })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateTopUpDto,

@@ -24,6 +24,7 @@ import { Idempotent, type IdempotencyContext } from '../http/idempotency.interce
 import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
+import { WalletPage } from '../http/views';
 import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
 import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
 import { fromBalanceAsOf, fromReadModel, fromWriteSide } from './wallet.views';
@@ -69,7 +70,10 @@ export class WalletsController {
   }
 
   @Get()
-  @ApiOkResponse({ description: "A page of wallets: the caller's own, or any owner's for staff" })
+  @ApiOkResponse({
+    type: WalletPage,
+    description: "A page of wallets: the caller's own, or any owner's for staff",
+  })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListWalletsQueryDto) {
     await this.readYourWrites.waitFor(query.position);
     const ownerId = canReadAnyWallet(principal) ? query.ownerId : principal.userId;
@@ -158,6 +162,7 @@ export class WalletsController {
   @Post(':id/freeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
+  @ApiOkResponse({ type: WalletView })
   async freeze(@Param('id', WALLET_ID) id: string, @Body() body: FreezeDto) {
     return this.writeSideView(
       id,
@@ -173,6 +178,7 @@ export class WalletsController {
   @Post(':id/unfreeze')
   @Roles('finance', 'admin')
   @HttpCode(200)
+  @ApiOkResponse({ type: WalletView })
   async unfreeze(@Param('id', WALLET_ID) id: string) {
     return this.writeSideView(
       id,
@@ -182,6 +188,7 @@ export class WalletsController {
 
   @Post(':id/close')
   @HttpCode(200)
+  @ApiOkResponse({ type: WalletView })
   async close(@CurrentPrincipal() principal: Principal, @Param('id', WALLET_ID) id: string) {
     // Ownership is checked on the write side's own state, never a read model.
     const { wallet } = await this.wallets.state(id);

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseUUIDPipe,
-  Put,
-  Query,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RoleAdminService } from '../access/role-admin.service';
 import { SecurityAuditService } from '../audit/security-audit.service';
@@ -19,7 +10,7 @@ import {
   SecurityEventsQueryDto,
 } from './dtos/admin.dto';
 import { rejected } from '../identity.rejections';
-import { IdentityRejectionException, IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { IdentityRejectionException, orThrow } from './identity-rejection';
 
 const DEFAULT_PAGE = 50;
 
@@ -31,7 +22,6 @@ const USER_ID = new ParseUUIDPipe({
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller()
-@UseFilters(IdentityRejectionFilter)
 export class AdminController {
   constructor(
     private readonly roles: RoleAdminService,

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -22,14 +22,13 @@ import {
   SessionTokensDto,
   SignUpDto,
 } from './dtos/auth.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { CurrentSession, Origin } from './request-origin';
 
 @ApiTags('auth')
 @Controller('auth')
 @UseGuards(RateLimitGuard)
-@UseFilters(IdentityRejectionFilter)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

@@ -1,4 +1,4 @@
-import { Controller, Get, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
@@ -7,7 +7,7 @@ import type { GoogleProfile } from '../google/google-profile';
 import { GoogleSignInService } from '../google/google-sign-in.service';
 import { Public } from '../principal';
 import { LoginResponseDto } from './dtos/auth.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { Origin } from './request-origin';
 
@@ -16,7 +16,6 @@ import { Origin } from './request-origin';
 @Public()
 // Google sign-in can create accounts, so it counts against the sign-up limit.
 @UseGuards(RateLimitGuard, GoogleAuthGuard)
-@UseFilters(IdentityRejectionFilter)
 export class GoogleController {
   constructor(private readonly google: GoogleSignInService) {}
 

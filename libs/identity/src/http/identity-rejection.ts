@@ -1,53 +1,8 @@
-import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
 import { isRejected, type IdentityRejection, type Rejected } from '../identity.rejections';
 import { PASSWORD_PROBLEM_MESSAGES } from '../users/password-policy';
 
-/** The HTTP status of every identity rejection: the one place they are mapped. */
-const STATUS: Readonly<Record<IdentityRejection, number>> = {
-  invalid_request: 400,
-  email_invalid: 400,
-  phone_invalid: 400,
-  currency_unsupported: 400,
-  password_too_short: 400,
-  password_too_long: 400,
-  password_contains_email: 400,
-  password_too_repetitive: 400,
-  email_taken: 409,
-  phone_taken: 409,
-  invalid_credentials: 401,
-  too_many_attempts: 429,
-  too_many_requests: 429,
-  email_not_verified: 403,
-  email_already_verified: 409,
-  user_email_not_verified: 409,
-  email_code_invalid: 400,
-  email_code_expired: 400,
-  email_not_sent: 503,
-  current_password_invalid: 403,
-  challenge_invalid: 401,
-  refresh_token_invalid: 401,
-  refresh_token_reused: 401,
-  access_token_missing: 401,
-  access_token_invalid: 401,
-  access_token_expired: 401,
-  session_ended: 401,
-  role_required: 403,
-  two_factor_code_required: 403,
-  two_factor_code_invalid: 403,
-  two_factor_code_reused: 403,
-  two_factor_not_enabled: 403,
-  two_factor_already_enabled: 409,
-  two_factor_not_enrolled: 409,
-  user_not_found: 404,
-  cannot_remove_own_admin_role: 409,
-  google_sign_in_not_configured: 404,
-  google_sign_in_failed: 401,
-  google_email_not_verified: 403,
-  google_account_mismatch: 409,
-};
-
-const MESSAGES: Readonly<Record<IdentityRejection, string>> = {
+/** What each identity rejection tells a person; the HTTP status of each is in the API's one rejection table. */
+export const IDENTITY_REJECTION_MESSAGES: Readonly<Record<IdentityRejection, string>> = {
   ...PASSWORD_PROBLEM_MESSAGES,
   invalid_request: 'The request is malformed',
   email_invalid: 'email must be a valid e-mail address',
@@ -88,18 +43,21 @@ const MESSAGES: Readonly<Record<IdentityRejection, string>> = {
   google_account_mismatch: 'This e-mail belongs to an account linked to another Google account',
 };
 
-/** Carries a named rejection out of a controller or guard; the body has the API's problem shape. */
-export class IdentityRejectionException extends HttpException {
+/**
+ * Carries a named rejection out of a controller or guard. It is not an
+ * HttpException on purpose: the status comes from the API's one rejection
+ * table, where the problem filter renders it (and adds `Retry-After` to rate
+ * limit refusals).
+ */
+export class IdentityRejectionException extends Error {
+  /** What the answer's `detail` says: the rejection's message, prefixed by the field it is about. */
+  readonly detail: string;
+
   constructor(readonly rejection: Rejected) {
-    const statusCode = STATUS[rejection.rejected];
-    const details =
-      rejection.retryAfterSeconds === undefined
-        ? {}
-        : { details: { retryAfterSeconds: rejection.retryAfterSeconds } };
-    const message = rejection.field
-      ? `${rejection.field}: ${MESSAGES[rejection.rejected]}`
-      : MESSAGES[rejection.rejected];
-    super({ statusCode, error: rejection.rejected, message, ...details }, statusCode);
+    super(rejection.rejected);
+    this.name = 'IdentityRejectionException';
+    const message = IDENTITY_REJECTION_MESSAGES[rejection.rejected];
+    this.detail = rejection.field ? `${rejection.field}: ${message}` : message;
   }
 }
 
@@ -107,18 +65,4 @@ export class IdentityRejectionException extends HttpException {
 export function orThrow<T>(result: T | Rejected): Exclude<T, Rejected> {
   if (isRejected(result)) throw new IdentityRejectionException(result);
   return result as Exclude<T, Rejected>;
-}
-
-/**
- * Adds `Retry-After` to rate-limit refusals, then answers in the same shape
- * the API's global problem filter uses.
- */
-@Catch(IdentityRejectionException)
-export class IdentityRejectionFilter implements ExceptionFilter {
-  catch(exception: IdentityRejectionException, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const seconds = exception.rejection.retryAfterSeconds;
-    if (seconds !== undefined) response.setHeader('Retry-After', String(seconds));
-    response.status(exception.getStatus()).json(exception.getResponse());
-  }
 }

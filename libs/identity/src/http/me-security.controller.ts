@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { SessionPrincipal } from '../access/access.guard';
 import type { RequestOrigin } from '../auth/auth.service';
 import { PasswordService } from '../auth/password.service';
 import { EmailVerificationService } from '../email/email-verification.service';
 import { ChangePasswordDto, EmailCodeDto } from './dtos/me.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { CurrentSession, Origin } from './request-origin';
 
@@ -14,7 +14,6 @@ import { CurrentSession, Origin } from './request-origin';
 @ApiBearerAuth()
 @Controller('me')
 @UseGuards(RateLimitGuard)
-@UseFilters(IdentityRejectionFilter)
 export class MeSecurityController {
   constructor(
     private readonly verification: EmailVerificationService,

@@ -1,14 +1,13 @@
-import { Body, Controller, Get, Patch, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../principal';
 import { ProfileService, type Profile } from '../users/profile.service';
 import { MeDto, UpdateMeDto } from './dtos/me.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { orThrow } from './identity-rejection';
 
 @ApiTags('me')
 @ApiBearerAuth()
 @Controller('me')
-@UseFilters(IdentityRejectionFilter)
 export class MeController {
   constructor(private readonly profiles: ProfileService) {}
 

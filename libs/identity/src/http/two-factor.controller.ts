@@ -1,14 +1,13 @@
-import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../principal';
 import { TwoFactorService, type Enrolment } from '../two-factor/two-factor.service';
 import { EnrolmentDto, RecoveryCodesDto, TwoFactorCodeDto } from './dtos/me.dto';
-import { IdentityRejectionFilter, orThrow } from './identity-rejection';
+import { orThrow } from './identity-rejection';
 
 @ApiTags('me')
 @ApiBearerAuth()
 @Controller('me/2fa')
-@UseFilters(IdentityRejectionFilter)
 export class TwoFactorController {
   constructor(private readonly twoFactor: TwoFactorService) {}
 

@@ -18,13 +18,18 @@ export class MeDto {
 
 /** Absent fields stay as they are; null clears name or phone. E-mail changes need verification and are not offered. */
 export class UpdateMeDto {
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsString()
   @Length(1, 200)
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '+442079460958', description: 'E.164' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '+442079460958',
+    description: 'E.164',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsString()
   @MaxLength(32)
