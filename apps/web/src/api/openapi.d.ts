@@ -308,6 +308,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AuthController_refreshFromCookie"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/password-reset": {
         parameters: {
             query?: never;
@@ -1429,7 +1445,10 @@ export interface operations {
     AuthController_signUp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1453,7 +1472,10 @@ export interface operations {
     AuthController_login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1476,7 +1498,10 @@ export interface operations {
     AuthController_loginSecondFactor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1510,6 +1535,29 @@ export interface operations {
         };
         responses: {
             /** @description The next access and refresh token; the presented one is spent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionTokensDto"];
+                };
+            };
+        };
+    };
+    AuthController_refreshFromCookie: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description cookie */
+                "X-Ledger-Session": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next access token; the next refresh token is in the cookie, not the body */
             200: {
                 headers: {
                     [name: string]: unknown;
