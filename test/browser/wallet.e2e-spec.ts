@@ -126,6 +126,25 @@ const LIVE_MS = 15_000;
     await ada.page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
   });
 
+  it('shows the last balances and statement offline, read-only and marked offline', async () => {
+    const page = bob.page;
+    await page.evaluate('navigator.serviceWorker.ready');
+    await page.reload();
+    await balance(page).filter({ hasText: '€25.00' }).waitFor({ timeout: LIVE_MS });
+    await page.context().setOffline(true);
+    try {
+      await page.reload();
+      await page
+        .getByText('Offline: showing the balances and statement saved on this device')
+        .waitFor();
+      await expect(balance(page).textContent()).resolves.toBe('€25.00');
+      await page.getByRole('cell', { name: 'Transfer' }).first().waitFor();
+      expect(await page.getByRole('link', { name: 'Send' }).count()).toBe(0);
+    } finally {
+      await page.context().setOffline(false);
+    }
+  });
+
   it('explains a refused overdraft next to the amount, with nothing moved', async () => {
     await send(ada.page, bob.email, '1000');
     await ada.page.getByRole('button', { name: 'Confirm and send' }).click();

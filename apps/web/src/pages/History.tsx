@@ -54,7 +54,7 @@ export function History({ wallet }: { wallet: Wallet }) {
     return data as unknown as Page<HistoryEntry>;
   }, [wallet.id, kind, from, cursor]);
   const restart = () => setCursors([undefined]);
-  const entries = live.data?.items.filter((e) => e.amountMinor !== null) ?? [];
+  const entries = oneRowPerMovement(live.data?.items ?? []);
 
   return (
     <section aria-labelledby="statement-title" className="statement">
@@ -145,11 +145,28 @@ export function History({ wallet }: { wallet: Wallet }) {
   );
 }
 
+/**
+ * A movement shows up in the history once per step (money held, then
+ * captured); a person wants one line with where it stands now. The history
+ * is newest first, so the first entry of a movement is its latest step.
+ */
+function oneRowPerMovement(items: HistoryEntry[]): HistoryEntry[] {
+  const seen = new Set<string>();
+  return items.filter((e) => {
+    if (e.amountMinor === null) return false;
+    if (!e.movementId) return true;
+    if (seen.has(e.movementId)) return false;
+    seen.add(e.movementId);
+    return true;
+  });
+}
+
 /** The other side of an entry as far as the wallet's own history knows it. */
 function counterparty(entry: HistoryEntry): string {
   const contra = entry.contra ?? '';
-  if (contra.startsWith('card')) return 'Card';
-  if (contra.startsWith('payout')) return 'Bank account';
-  if (contra.startsWith('transit') || entry.kind === 'transfer') return 'Another wallet';
-  return contra || '—';
+  if (contra.includes('card')) return 'Card';
+  if (contra.includes('payout')) return 'Bank account';
+  if (contra.includes('fee')) return 'Fee';
+  if (entry.kind === 'transfer' || contra.includes('transit')) return 'Another wallet';
+  return contra.replace(/^system:/, '').replace(/_/g, ' ') || '—';
 }
