@@ -22,6 +22,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
+import { defaultWebDir, serveWebApp } from './web/web-app';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
@@ -59,7 +60,8 @@ export async function createApp(
   // helmet still gets its request id, its access line and its latency.
   app.use(createHttpLogger(logger));
   app.use(httpMetricsMiddleware(app.get(LedgerMetrics)));
-  configureHttp(app, runtime.config);
+  const apiPaths = configureHttp(app, runtime.config);
+  serveWebApp(app, webDir(options.env ?? process.env), apiPaths);
   return app;
 }
 
@@ -67,7 +69,8 @@ export async function createApp(
 @Module({})
 class ApiRootModule {}
 
-export function configureHttp(app: INestApplication, config: AppConfig): void {
+/** Configures the API's HTTP layer and documents it; returns the documented paths. */
+export function configureHttp(app: INestApplication, config: AppConfig): string[] {
   if (config.trustProxy !== false) {
     (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
       'trust proxy',
@@ -87,4 +90,10 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  return Object.keys(document.paths);
+}
+
+/** `LEDGER_WEB_DIR` points at another build of the web app (tests); dist/web otherwise. */
+function webDir(env: NodeJS.ProcessEnv): string {
+  return env.LEDGER_WEB_DIR || defaultWebDir();
 }

@@ -27,6 +27,8 @@ export type IdentityRejection =
   | 'challenge_invalid'
   | 'refresh_token_invalid'
   | 'refresh_token_reused'
+  | 'refresh_cookie_missing'
+  | 'cross_site_request'
   | 'access_token_missing'
   | 'access_token_invalid'
   | 'access_token_expired'

@@ -1,13 +1,27 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiHeader,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import type { SessionPrincipal } from '../access/access.guard';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
+import { isRejected, rejected } from '../identity.rejections';
 import { AuthService, type LoginOutcome, type RequestOrigin } from '../auth/auth.service';
 import { PasswordService } from '../auth/password.service';
 import { Public } from '../principal';
@@ -25,18 +39,37 @@ import {
 import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { CurrentSession, Origin } from './request-origin';
+import {
+  checkCookieRequest,
+  clearRefreshCookie,
+  RefreshCookieInterceptor,
+  refreshTokenFromCookie,
+  secureCookies,
+} from './session-cookie';
+
+/** Documents the opt-in on every route that can answer with a session. */
+const SessionCookieHeader = () =>
+  ApiHeader({
+    name: 'X-Ledger-Session',
+    required: false,
+    description:
+      'cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers)',
+  });
 
 @ApiTags('auth')
 @Controller('auth')
 @UseGuards(RateLimitGuard)
+@UseInterceptors(RefreshCookieInterceptor)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly passwords: PasswordService,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
   @Public()
   @Post('signup')
+  @SessionCookieHeader()
   @RateLimited('signup')
   @ApiCreatedResponse({
     type: SessionTokensDto,
@@ -48,6 +81,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @SessionCookieHeader()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
@@ -56,6 +90,7 @@ export class AuthController {
 
   @Public()
   @Post('login/2fa')
+  @SessionCookieHeader()
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto })
   async loginSecondFactor(
@@ -75,6 +110,33 @@ export class AuthController {
   })
   async refresh(@Body() body: RefreshDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
     return orThrow(await this.auth.refresh(body.refreshToken, origin));
+  }
+
+  /**
+   * The browser's refresh: the refresh token comes in the HttpOnly cookie
+   * set at login and the next one goes back the same way. Same rotation and
+   * reuse detection as the JSON route; a refused token clears the cookie.
+   */
+  @Public()
+  @Post('session/refresh')
+  @RateLimited('refresh')
+  @HttpCode(200)
+  @ApiHeader({ name: 'X-Ledger-Session', required: true, description: 'cookie' })
+  @ApiOkResponse({
+    type: SessionTokensDto,
+    description: 'The next access token; the next refresh token is in the cookie, not the body',
+  })
+  async refreshFromCookie(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @Origin() origin: RequestOrigin,
+  ): Promise<SessionTokens> {
+    orThrow(checkCookieRequest(request));
+    const token = refreshTokenFromCookie(request);
+    if (!token) return orThrow(rejected('refresh_cookie_missing'));
+    const outcome = await this.auth.refresh(token, origin);
+    if (isRejected(outcome)) clearRefreshCookie(response, secureCookies(this.config, request));
+    return orThrow(outcome);
   }
 
   @Public()
@@ -110,7 +172,10 @@ export class AuthController {
   async logout(
     @CurrentSession() caller: SessionPrincipal,
     @Origin() origin: RequestOrigin,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
     await this.auth.logout(caller.userId, caller.sessionId, origin);
+    clearRefreshCookie(response, secureCookies(this.config, request));
   }
 }

@@ -24,6 +24,9 @@ export const IDENTITY_REJECTION_MESSAGES: Readonly<Record<IdentityRejection, str
   refresh_token_invalid: 'The refresh token is invalid or expired; log in again',
   refresh_token_reused:
     'This refresh token was already used; the session has been ended for safety, log in again',
+  refresh_cookie_missing: 'No session cookie came with the request; log in again',
+  cross_site_request:
+    'Session cookie requests must come from this site and carry X-Ledger-Session: cookie',
   access_token_missing: 'This route needs an access token: Authorization: Bearer <token>',
   access_token_invalid: 'The access token is invalid',
   access_token_expired: 'The access token has expired; refresh it',

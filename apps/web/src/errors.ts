@@ -1,0 +1,75 @@
+import type { Problem } from './api/types';
+
+/**
+ * What the API's stable error codes mean to a person, and which field of a
+ * form each concerns. The API's own message is the fallback: it is written
+ * for people too, just less specifically.
+ */
+const WORDS: Record<string, { text: string; field?: string }> = {
+  invalid_credentials: { text: 'That e-mail and password do not match an account.' },
+  email_taken: {
+    text: 'An account with this e-mail already exists. Sign in instead.',
+    field: 'email',
+  },
+  email_invalid: { text: 'This does not look like an e-mail address.', field: 'email' },
+  password_too_short: { text: 'Use at least 12 characters.', field: 'password' },
+  password_too_long: { text: 'Use at most 128 characters.', field: 'password' },
+  password_too_repetitive: { text: 'Use more than one repeated character.', field: 'password' },
+  password_contains_email: {
+    text: 'Do not use your e-mail name in the password.',
+    field: 'password',
+  },
+  too_many_attempts: { text: 'Too many tries. Wait a moment and try again.' },
+  too_many_requests: { text: 'Too many requests. Wait a moment and try again.' },
+  two_factor_code_invalid: {
+    text: 'That code is not right. Check your authenticator app.',
+    field: 'code',
+  },
+  two_factor_code_reused: {
+    text: 'That code was already used. Wait for the next one.',
+    field: 'code',
+  },
+  two_factor_required: { text: 'Enter the code from your authenticator app.', field: 'code' },
+  two_factor_not_enabled: { text: 'Turn on two-step verification under Security first.' },
+  email_not_verified: { text: 'Verify your e-mail address under Security first.' },
+  email_code_invalid: { text: 'That code is not right.', field: 'code' },
+  email_code_expired: { text: 'That code has expired. Ask for a new one.', field: 'code' },
+  exceeds_available: {
+    text: 'Not enough money in this wallet: the amount is more than what is available.',
+    field: 'amount',
+  },
+  wallet_frozen: { text: 'This wallet is frozen: no money can move out of it right now.' },
+  recipient_not_found: {
+    text: 'No one with that address has an account here.',
+    field: 'recipient',
+  },
+  wallet_not_found: { text: 'That wallet does not exist.', field: 'recipient' },
+  currency_mismatch: { text: 'The currency does not match the wallet.', field: 'amount' },
+  fx_rate_unavailable: {
+    text: 'No exchange rate is available for these currencies.',
+    field: 'recipient',
+  },
+  same_wallet: { text: 'You cannot send money to the same wallet.', field: 'recipient' },
+  amount_must_be_positive: { text: 'The amount must be more than zero.', field: 'amount' },
+  access_token_expired: { text: 'Your session has ended. Sign in again.' },
+  forbidden: { text: 'Your account may not do this.' },
+};
+
+export interface Explained {
+  text: string;
+  field?: string;
+}
+
+export function explain(body: unknown, status?: number): Explained {
+  const problem = (typeof body === 'object' && body !== null ? body : undefined) as
+    Problem | undefined;
+  const code = problem?.code ?? problem?.error;
+  if (code && WORDS[code]) return WORDS[code];
+  const message = problem?.detail ?? problem?.message;
+  if (Array.isArray(message) && message.length > 0) return { text: message.join(' ') };
+  if (typeof message === 'string' && message !== '') return { text: message };
+  if (status === 403) return WORDS.forbidden;
+  if (status === undefined)
+    return { text: 'The service cannot be reached. Check your connection.' };
+  return { text: 'Something went wrong. Try again.' };
+}

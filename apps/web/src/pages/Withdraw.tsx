@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { api, idempotencyKey } from '../api/client';
+import { explain, type Explained } from '../errors';
+import { useLive } from '../live';
+import { followMovement } from '../movements';
+import { formatMinor, parseAmount } from '../money';
+import { useNotify } from '../notifications';
+import { Link, navigate } from '../router';
+import { useMe } from '../session';
+import { Empty, Field, FormError, Loading } from '../ui';
+import { loadWallets } from '../wallets';
+import { WalletPicker } from './WalletPicker';
+
+interface Destination {
+  id: string;
+  label: string;
+  type: string;
+}
+
+/** Withdraw to a linked bank account; each withdrawal and each new account asks for a 2FA code. */
+export function Withdraw() {
+  const me = useMe();
+  const notify = useNotify();
+  const wallets = useLive(loadWallets, []).data?.wallets;
+  const destinations = useLive(async () => {
+    const { data } = await api.GET('/payout-destinations');
+    return ((data as { items?: Destination[] } | undefined)?.items ?? []) as Destination[];
+  }, []);
+  const [walletId, setWalletId] = useState('');
+  const [problem, setProblem] = useState<Explained | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (!me.emailVerified || !me.twoFactorEnabled) {
+    return (
+      <main>
+        <h1>Withdraw</h1>
+        <Empty>
+          Withdrawals need a verified e-mail address and two-step verification.{' '}
+          <Link href="/security">Set them up under Security</Link>.
+        </Empty>
+      </main>
+    );
+  }
+  if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
+  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
+
+  async function send(event: FormEvent<HTMLFormElement>, linking: boolean) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const code = text('code');
+    if (!/^\d{6}$|^[A-Za-z0-9-]{8,}$/.test(code))
+      return setProblem({
+        text: 'Enter the 6-digit code from your authenticator app.',
+        field: 'code',
+      });
+    const headers = { 'Idempotency-Key': idempotencyKey(), 'X-2FA-Code': code };
+    setBusy(true);
+    setProblem(null);
+    if (linking) {
+      const { error, response } = await api.POST('/payout-destinations', {
+        params: { header: headers },
+        body: { type: 'bank_account', providerRef: text('providerRef'), label: text('label') },
+      });
+      setBusy(false);
+      if (!response.ok) return setProblem(explain(error, response.status));
+      notify('success', 'Bank account linked.');
+      return destinations.reload();
+    }
+    const amount = parseAmount(text('amount'), wallet.currency);
+    if (!amount.ok) {
+      setBusy(false);
+      return setProblem({ text: amount.problem, field: 'amount' });
+    }
+    const { data, error, response } = await api.POST('/withdrawals', {
+      params: { header: headers },
+      body: {
+        walletId: wallet.id,
+        amountMinor: amount.minor.toString(),
+        currency: wallet.currency,
+        destinationId: text('destination'),
+      },
+    });
+    setBusy(false);
+    if (!response.ok) return setProblem(explain(error, response.status));
+    notify('info', `Withdrawal of ${formatMinor(amount.minor, wallet.currency)} requested.`);
+    navigate('/');
+    void followMovement((data as unknown as { id: string }).id, notify);
+  }
+
+  const codeField = (
+    <Field
+      label="Code from your authenticator app"
+      name="code"
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      required
+      error={fieldError('code')}
+    />
+  );
+
+  if (destinations.data.length === 0) {
+    return (
+      <main>
+        <h1>Link a bank account</h1>
+        <form onSubmit={(e) => send(e, true)} noValidate aria-label="Link a bank account">
+          <Field label="Name of the account" name="label" defaultValue="Main account" required />
+          <Field label="Bank account reference" name="providerRef" hint="Such as ba_123" required />
+          {codeField}
+          <FormError text={problem && !problem.field ? problem.text : undefined} />
+          <button type="submit" disabled={busy}>
+            Link account
+          </button>
+        </form>
+      </main>
+    );
+  }
+
+  return (
+    <main>
+      <h1>Withdraw</h1>
+      <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
+        <div className="field">
+          <label htmlFor="destination">To bank account</label>
+          <select id="destination" name="destination">
+            {destinations.data.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field
+          label={`Amount (${wallet.currency})`}
+          name="amount"
+          inputMode="decimal"
+          required
+          error={fieldError('amount')}
+        />
+        {codeField}
+        <FormError
+          text={
+            problem && !['code', 'amount'].includes(problem.field ?? '') ? problem.text : undefined
+          }
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Please wait…' : 'Withdraw'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,101 @@
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { map, type Observable } from 'rxjs';
+import { readCookie } from '../google/cookie-state.store';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
+import { rejected, type Rejected } from '../identity.rejections';
+
+export const REFRESH_COOKIE = 'ledger_refresh';
+/** The only path the browser sends the cookie to: the cookie refresh route. */
+export const REFRESH_COOKIE_PATH = '/auth/session';
+/**
+ * A browser client asks for the cookie with this header, and the cookie
+ * routes require it. A cross-site form cannot set a header, and a
+ * cross-site script that tries needs a CORS preflight the API refuses for
+ * origins it does not list: that, with SameSite=Strict, is the CSRF defence.
+ */
+export const SESSION_HEADER = 'x-ledger-session';
+
+export function wantsCookie(request: Request): boolean {
+  return request.headers[SESSION_HEADER] === 'cookie';
+}
+
+/**
+ * Refuses a cookie request that is not plainly from this site: without the
+ * header, or with an Origin whose host is not the one the request came to.
+ */
+export function checkCookieRequest(request: Request): Rejected | undefined {
+  if (!wantsCookie(request)) return rejected('cross_site_request');
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  try {
+    if (new URL(origin).host !== request.headers.host) return rejected('cross_site_request');
+  } catch {
+    return rejected('cross_site_request');
+  }
+  return undefined;
+}
+
+export function refreshTokenFromCookie(request: Request): string | undefined {
+  const value = readCookie(request.headers.cookie, REFRESH_COOKIE);
+  return value ? decodeURIComponent(value) : undefined;
+}
+
+export function clearRefreshCookie(response: Response, secure: boolean): void {
+  response.append('Set-Cookie', cookie('', 0, secure));
+}
+
+function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  const flags = `Path=${REFRESH_COOKIE_PATH}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  return `${REFRESH_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAgeSeconds}; ${flags}`;
+}
+
+/**
+ * On the auth routes: when the client asked for the cookie, a refresh token
+ * in the answer goes into an HttpOnly cookie instead of the body, so no
+ * script in the page can ever read it. Clients that did not ask get the
+ * JSON answer as before.
+ */
+@Injectable()
+export class RefreshCookieInterceptor implements NestInterceptor {
+  constructor(@Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    if (!wantsCookie(request)) return next.handle();
+    return next.handle().pipe(
+      map((body: unknown) => {
+        if (!hasRefreshToken(body)) return body;
+        const { refreshToken, ...rest } = body;
+        // The session's own end is enforced by the server; the cookie may outlive it harmlessly.
+        const maxAge = this.config.refreshTokenTtlSeconds;
+        response.append(
+          'Set-Cookie',
+          cookie(refreshToken, maxAge, secureCookies(this.config, request)),
+        );
+        return rest;
+      }),
+    );
+  }
+}
+
+/** Secure in production and whenever the request itself came over TLS. */
+export function secureCookies(config: IdentityConfig, request: Request): boolean {
+  return config.production || request.secure;
+}
+
+function hasRefreshToken(body: unknown): body is { refreshToken: string } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { refreshToken?: unknown }).refreshToken === 'string'
+  );
+}
