@@ -209,6 +209,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ledger/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the signed checkpoints of the stream heads */
+        get: operations["listCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/checkpoints/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the Ed25519 public key that checkpoints are signed with */
+        get: operations["getCheckpointPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cards/setup-intents": {
         parameters: {
             query?: never;
@@ -339,6 +373,23 @@ export interface paths {
         put?: never;
         /** Exchange a refresh token for new tokens */
         post: operations["refreshSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a browser session whose refresh token is in the session cookie */
+        post: operations["refreshSessionCookie"];
         delete?: never;
         options?: never;
         head?: never;
@@ -670,6 +721,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the caller's movements across their wallets, newest first */
+        get: operations["listMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/movements/{id}": {
         parameters: {
             query?: never;
@@ -677,7 +745,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a movement */
+        /** Read a movement with its steps */
         get: operations["getMovement"];
         put?: never;
         post?: never;
@@ -696,6 +764,23 @@ export interface paths {
         };
         /** Read a wallet's monthly statistics */
         get: operations["getWalletStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallets/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a wallet's statement: one row per movement, as JSON pages or a month's CSV */
+        get: operations["getStatement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1146,6 +1231,103 @@ export interface components {
         PayoutDestinationList: {
             items: components["schemas"]["PayoutDestinationView"][];
         };
+        MovementLegView: {
+            /**
+             * Format: uuid
+             * @description One of the caller's own wallets
+             */
+            walletId: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /**
+             * @description Signed minor units: + in, − out
+             * @example -2500
+             */
+            amountMinor: string;
+            /**
+             * @description With ?format=
+             * @example -€25.00
+             */
+            amountFormatted?: string;
+            /** @example EUR */
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /**
+             * @description Held on this wallet while pending
+             * @example 0
+             */
+            heldMinor: string;
+        };
+        CounterpartyView: {
+            /** @example Bob Example */
+            name?: string;
+            /**
+             * @description Masked
+             * @example b**@example.com
+             */
+            email?: string;
+            /**
+             * @description Masked
+             * @example +44*******123
+             */
+            phone?: string;
+        };
+        FxView: {
+            /**
+             * @description Units of the credited currency per debited unit
+             * @example 1.08
+             */
+            rate: string;
+            /** @example configured */
+            source?: string;
+            /** @example 1000 */
+            debitedMinor: string;
+            /** @example EUR */
+            debitedCurrency: string;
+            /** @example 1080 */
+            creditedMinor: string;
+            /** @example USD */
+            creditedCurrency: string;
+        };
+        MovementItemView: {
+            /** @example transfer-4b6c… */
+            id: string;
+            /** @enum {string} */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /**
+             * @description Why it failed (a code)
+             * @example exceeds_available
+             */
+            reason?: string;
+            /** @example The amount exceeds the available balance */
+            reasonText?: string;
+            /**
+             * @description The amount requested, minor units
+             * @example 2500
+             */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            legs: components["schemas"]["MovementLegView"][];
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            /** @example dinner */
+            description?: string;
+            /** @example order-1234 */
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+        };
+        MovementPageView: {
+            items: components["schemas"]["MovementItemView"][];
+            /** @description Pass back as ?cursor= for the next page */
+            nextCursor?: string;
+        };
         MovementStep: {
             /** @example TransferFundsHeld */
             type: string;
@@ -1161,28 +1343,144 @@ export interface components {
             /** @example transfer-4b6c… */
             id: string;
             /** @enum {string} */
-            kind: "transfer" | "topup" | "withdrawal";
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
             /**
              * @description failed means failed and fully compensated
              * @enum {string}
              */
             status: "pending" | "completed" | "failed";
             /**
+             * @description Why it failed (a code)
+             * @example exceeds_available
+             */
+            reason?: string;
+            /** @example The amount exceeds the available balance */
+            reasonText?: string;
+            /**
+             * @description The amount requested, minor units
+             * @example 2500
+             */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            legs: components["schemas"]["MovementLegView"][];
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            /** @example dinner */
+            description?: string;
+            /** @example order-1234 */
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+            /**
              * @description The saga's own state
              * @example held
              */
             phase: string;
-            /** @example 1250 */
-            amountMinor: string;
-            /** @example EUR */
-            currency: string;
+            /** @description The wallets of the movement the caller may see */
             walletIds: string[];
             /** Format: date-time */
             requestedAt: string;
             failureReason?: string;
             steps: components["schemas"]["MovementStep"][];
-            /** @description Global log position of the last step */
+            /** @description Global log position of the last step (empty for an adjustment) */
             position: string;
+        };
+        MonthlyTotal: {
+            /**
+             * @description UTC month
+             * @example 2026-11
+             */
+            month: string;
+            /**
+             * @description Payments and refunds are counted apart from transfers
+             * @enum {string}
+             */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Money in, completed movements
+             * @example 10000
+             */
+            inMinor: string;
+            /**
+             * @description Money out, completed movements
+             * @example 2500
+             */
+            outMinor: string;
+            /**
+             * @description Completed movements (not events)
+             * @example 3
+             */
+            movements: number;
+            /**
+             * @description Movements that failed: nothing moved
+             * @example 1
+             */
+            failed: number;
+            /**
+             * @description Movements still pending
+             * @example 0
+             */
+            pending: number;
+        };
+        WalletStatisticsView: {
+            /** Format: uuid */
+            walletId: string;
+            months: components["schemas"]["MonthlyTotal"][];
+        };
+        StatementLineView: {
+            /** @example transfer-4b6c… */
+            movementId: string;
+            /** @enum {string} */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /** @example exceeds_available */
+            reason?: string;
+            reasonText?: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /**
+             * @description Signed minor units; what moved once completed, nothing moved when failed
+             * @example -2500
+             */
+            amountMinor: string;
+            /** @example -€25.00 */
+            amountFormatted?: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Held while pending, else 0
+             * @example 2500
+             */
+            heldMinor: string;
+            /**
+             * @description Posted balance right after this row; completed rows only
+             * @example 7500
+             */
+            balanceAfterMinor?: string;
+            /** @example €75.00 */
+            balanceAfterFormatted?: string;
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            description?: string;
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+        };
+        StatementView: {
+            /** Format: uuid */
+            walletId: string;
+            /** @example EUR */
+            currency: string;
+            items: components["schemas"]["StatementLineView"][];
+            nextCursor?: string;
         };
         /** @description An RFC 9457 problem, plus the rejection code */
         Problem: {
@@ -1234,7 +1532,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
+        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
         Problem400: {
             headers: {
                 [name: string]: unknown;
@@ -1242,11 +1540,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
+                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
                 };
             };
         };
-        /** @description Refused: `code` is one of `access_token_expired`, `access_token_invalid`, `access_token_missing`, `challenge_invalid`, `google_sign_in_failed`, `invalid_credentials`, `refresh_token_invalid`, `refresh_token_reused`, `session_ended`, `unauthorized` */
+        /** @description Refused: `code` is one of `access_token_expired`, `access_token_invalid`, `access_token_missing`, `challenge_invalid`, `google_sign_in_failed`, `invalid_credentials`, `refresh_cookie_missing`, `refresh_token_invalid`, `refresh_token_reused`, `session_ended`, `unauthorized` */
         Problem401: {
             headers: {
                 [name: string]: unknown;
@@ -1254,11 +1552,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "access_token_expired" | "access_token_invalid" | "access_token_missing" | "challenge_invalid" | "google_sign_in_failed" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "session_ended" | "unauthorized";
+                    code?: "access_token_expired" | "access_token_invalid" | "access_token_missing" | "challenge_invalid" | "google_sign_in_failed" | "invalid_credentials" | "refresh_cookie_missing" | "refresh_token_invalid" | "refresh_token_reused" | "session_ended" | "unauthorized";
                 };
             };
         };
-        /** @description Refused: `code` is one of `current_password_invalid`, `email_not_verified`, `google_email_not_verified`, `role_required`, `two_factor_code_invalid`, `two_factor_code_required`, `two_factor_code_reused`, `two_factor_not_enabled` */
+        /** @description Refused: `code` is one of `cross_site_request`, `current_password_invalid`, `email_not_verified`, `google_email_not_verified`, `role_required`, `two_factor_code_invalid`, `two_factor_code_required`, `two_factor_code_reused`, `two_factor_not_enabled` */
         Problem403: {
             headers: {
                 [name: string]: unknown;
@@ -1266,7 +1564,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "current_password_invalid" | "email_not_verified" | "google_email_not_verified" | "role_required" | "two_factor_code_invalid" | "two_factor_code_required" | "two_factor_code_reused" | "two_factor_not_enabled";
+                    code?: "cross_site_request" | "current_password_invalid" | "email_not_verified" | "google_email_not_verified" | "role_required" | "two_factor_code_invalid" | "two_factor_code_required" | "two_factor_code_reused" | "two_factor_not_enabled";
                 };
             };
         };
@@ -1318,7 +1616,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `not_wallet_owner`, `payment_provider_refused`, `recipient_ambiguous`, `transfer_to_same_wallet`, `unknown_currency` */
+        /** @description Refused: `code` is one of `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `not_wallet_owner`, `payment_provider_refused`, `recipient_ambiguous`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
         Problem422: {
             headers: {
                 [name: string]: unknown;
@@ -1326,7 +1624,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "not_wallet_owner" | "payment_provider_refused" | "recipient_ambiguous" | "transfer_to_same_wallet" | "unknown_currency";
+                    code?: "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "not_wallet_owner" | "payment_provider_refused" | "recipient_ambiguous" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
                 };
             };
         };
@@ -1779,6 +2077,54 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    listCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Return checkpoints after this sequence number */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed checkpoints in sequence order; page on with `after`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getCheckpointPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Ed25519 public key, raw 32 bytes in base64, and its id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     startCardSetup: {
         parameters: {
             query?: never;
@@ -1889,7 +2235,10 @@ export interface operations {
     signUp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1920,7 +2269,10 @@ export interface operations {
     logIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1950,7 +2302,10 @@ export interface operations {
     logInSecondFactor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1991,6 +2346,36 @@ export interface operations {
         };
         responses: {
             /** @description The next access and refresh token; the presented one is spent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionTokensDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    refreshSessionCookie: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description cookie */
+                "X-Ledger-Session": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next access token; the next refresh token is in the cookie, not the body */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2631,9 +3016,58 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    listMovements: {
+        parameters: {
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description One kind, or several comma-separated */
+                kind?: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+                /** @description One status, or several comma-separated */
+                status?: "pending" | "completed" | "failed";
+                /** @description Created at or after */
+                from?: string;
+                /** @description Created before */
+                to?: string;
+                /** @description Only movements with this person on the other side: their e-mail or phone (E.164) */
+                counterparty?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+                /** @description Only movements touching this wallet */
+                walletId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementPageView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     getMovement: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2663,6 +3097,9 @@ export interface operations {
             query?: {
                 /** @description First month, YYYY-MM (UTC) */
                 from?: string;
+                /** @description Last month, YYYY-MM (UTC), inclusive */
+                to?: string;
+                position?: string;
             };
             header?: never;
             path: {
@@ -2676,7 +3113,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletStatisticsView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description One kind, or several comma-separated */
+                kind?: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+                /** @description One status, or several comma-separated */
+                status?: "pending" | "completed" | "failed";
+                /** @description Created at or after */
+                from?: string;
+                /** @description Created before */
+                to?: string;
+                /** @description Only movements with this person on the other side: their e-mail or phone (E.164) */
+                counterparty?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+                /** @description With Accept: text/csv, the month (UTC) to download */
+                month?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementView"];
+                    "text/csv": components["schemas"]["StatementView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];

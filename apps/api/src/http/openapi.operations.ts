@@ -129,7 +129,29 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   'GET /cards': { operationId: 'listCards', summary: 'List linked cards' },
   'DELETE /cards/{id}': { operationId: 'removeCard', summary: 'Unlink a card' },
-  'GET /movements/{id}': { operationId: 'getMovement', summary: 'Read a movement' },
+  'GET /movements': {
+    operationId: 'listMovements',
+    summary: "List the caller's movements across their wallets, newest first",
+  },
+  'GET /movements/{id}': { operationId: 'getMovement', summary: 'Read a movement with its steps' },
+  'GET /wallets/{id}/statement': {
+    operationId: 'getStatement',
+    summary: "Read a wallet's statement: one row per movement, as JSON pages or a month's CSV",
+  },
+  'GET /ledger/checkpoints': {
+    operationId: 'listCheckpoints',
+    summary: 'List the signed checkpoints of the stream heads',
+  },
+  'GET /ledger/checkpoints/public-key': {
+    operationId: 'getCheckpointPublicKey',
+    summary: 'Read the Ed25519 public key that checkpoints are signed with',
+    public: true,
+  },
+  'POST /auth/session/refresh': {
+    operationId: 'refreshSessionCookie',
+    summary: 'Rotate a browser session whose refresh token is in the session cookie',
+    public: true,
+  },
   'GET /movements/wallets/{walletId}/statistics': {
     operationId: 'getWalletStatistics',
     summary: "Read a wallet's monthly statistics",

@@ -11,9 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WalletsController_list"];
+        /** List wallets */
+        get: operations["listWallets"];
         put?: never;
-        post: operations["WalletsController_open"];
+        /** Open a wallet */
+        post: operations["openWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -27,7 +29,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WalletsController_get"];
+        /** Read a wallet, now or as of a point */
+        get: operations["getWallet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -43,7 +46,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WalletsController_history"];
+        /** List a wallet's entries */
+        get: operations["listWalletHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -61,7 +65,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WalletsController_adjust"];
+        /** Post a reasoned adjustment or reversal */
+        post: operations["adjustWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -77,7 +82,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WalletsController_freeze"];
+        /** Freeze a wallet */
+        post: operations["freezeWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -93,7 +99,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WalletsController_unfreeze"];
+        /** Unfreeze a wallet */
+        post: operations["unfreezeWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -109,7 +116,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WalletsController_close"];
+        /** Close an empty wallet */
+        post: operations["closeWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -123,7 +131,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["LedgerController_trialBalance"];
+        /** Read the trial balance, now or as of a point */
+        get: operations["getTrialBalance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,7 +148,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["LedgerController_accounts"];
+        /** List ledger accounts */
+        get: operations["listLedgerAccounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -155,7 +165,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["LedgerController_projections"];
+        /** Read how far each read model has applied the log */
+        get: operations["listProjections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -171,7 +182,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["LedgerController_events"];
+        /** Page through the event log */
+        get: operations["listLedgerEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -187,7 +199,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["LedgerController_verify"];
+        /** Check the books balance and the read models agree with the log */
+        get: operations["verifyLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the signed checkpoints of the stream heads */
+        get: operations["listCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/checkpoints/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the Ed25519 public key that checkpoints are signed with */
+        get: operations["getCheckpointPublicKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -205,7 +252,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["CardsController_setUp"];
+        /** Start linking a card with the payment provider */
+        post: operations["startCardSetup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,7 +267,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["CardsController_list"];
+        /** List linked cards */
+        get: operations["listCards"];
         put?: never;
         post?: never;
         delete?: never;
@@ -238,7 +287,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["CardsController_remove"];
+        /** Unlink a card */
+        delete: operations["removeCard"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a problem type */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -253,7 +320,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_signUp"];
+        /** Create an account */
+        post: operations["signUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -269,7 +337,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_login"];
+        /** Log in with e-mail and password */
+        post: operations["logIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -285,7 +354,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_loginSecondFactor"];
+        /** Complete a log-in with a two-factor code */
+        post: operations["logInSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -301,7 +371,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_refresh"];
+        /** Exchange a refresh token for new tokens */
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -317,7 +388,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_refreshFromCookie"];
+        /** Rotate a browser session whose refresh token is in the session cookie */
+        post: operations["refreshSessionCookie"];
         delete?: never;
         options?: never;
         head?: never;
@@ -333,7 +405,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_requestPasswordReset"];
+        /** Send a password reset code */
+        post: operations["requestPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -349,7 +422,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_confirmPasswordReset"];
+        /** Set a new password with a reset code */
+        post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -365,7 +439,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_logout"];
+        /** End the current session */
+        post: operations["logOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -379,7 +454,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["GoogleController_start"];
+        /** Redirect to Google sign-in */
+        get: operations["startGoogleSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -395,7 +471,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["GoogleController_callback"];
+        /** Complete Google sign-in */
+        get: operations["completeGoogleSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -411,13 +488,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["MeController_get"];
+        /** Read the caller's profile */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["MeController_update"];
+        /** Change the caller's name or phone */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/me/email/verification": {
@@ -429,7 +508,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["MeSecurityController_sendVerification"];
+        /** Send an e-mail verification code */
+        post: operations["sendEmailVerification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -445,7 +525,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["MeSecurityController_verify"];
+        /** Verify the e-mail address */
+        post: operations["verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -461,7 +542,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["MeSecurityController_changePassword"];
+        /** Change the password */
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -477,7 +559,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["TwoFactorController_enrol"];
+        /** Start two-factor enrolment */
+        post: operations["enrolTwoFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -493,7 +576,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["TwoFactorController_confirm"];
+        /** Turn two-factor authentication on with a first code */
+        post: operations["confirmTwoFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -509,7 +593,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["TwoFactorController_disable"];
+        /** Turn two-factor authentication off */
+        post: operations["disableTwoFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -524,7 +609,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["AdminController_replaceRoles"];
+        /** Set a user's roles */
+        put: operations["setUserRoles"];
         post?: never;
         delete?: never;
         options?: never;
@@ -539,7 +625,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AdminController_securityEvents"];
+        /** List security audit events */
+        get: operations["listSecurityEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -557,7 +644,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["TransfersController_create"];
+        /** Transfer money to a recipient */
+        post: operations["startTransfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -573,7 +661,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["TopUpsController_create"];
+        /** Top up a wallet from a card */
+        post: operations["startTopUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -589,7 +678,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WithdrawalsController_create"];
+        /** Withdraw money to a payout destination */
+        post: operations["startWithdrawal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -603,9 +693,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PayoutDestinationsController_list"];
+        /** List payout destinations */
+        get: operations["listPayoutDestinations"];
         put?: never;
-        post: operations["PayoutDestinationsController_create"];
+        /** Add a payout destination */
+        post: operations["addPayoutDestination"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,7 +714,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["PayoutDestinationsController_remove"];
+        /** Remove a payout destination */
+        delete: operations["removePayoutDestination"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the caller's movements across their wallets, newest first */
+        get: operations["listMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -635,7 +745,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["MovementsController_get"];
+        /** Read a movement with its steps */
+        get: operations["getMovement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -651,7 +762,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["MovementsController_walletStatistics"];
+        /** Read a wallet's monthly statistics */
+        get: operations["getWalletStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallets/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a wallet's statement: one row per movement, as JSON pages or a month's CSV */
+        get: operations["getStatement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -667,7 +796,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_live"];
+        /** Liveness probe */
+        get: operations["checkLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -683,7 +813,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_ready"];
+        /** Readiness probe */
+        get: operations["checkReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -699,7 +830,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_legacy"];
+        /** Readiness probe in the original body (deprecated) */
+        get: operations["checkHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -750,6 +882,11 @@ export interface components {
             /** @description Global log position of the write; pass as ?position= to read your own write */
             position?: string;
         };
+        WalletPage: {
+            items: components["schemas"]["WalletView"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         AdjustmentDto: {
             /**
              * @description credit raises the wallet balance, debit lowers it
@@ -778,6 +915,44 @@ export interface components {
         };
         FreezeDto: {
             reason: string;
+        };
+        CardSetupView: {
+            setupIntentId: string;
+            /** @description Confirmed with the payment provider's SDK in the browser */
+            clientSecret: string;
+        };
+        CardView: {
+            /** @example pm_1Q… */
+            paymentMethodId: string;
+            /** @example visa */
+            brand?: string;
+            /** @example 4242 */
+            last4?: string;
+            /** @example 12 */
+            expMonth?: number;
+            /** @example 2030 */
+            expYear?: number;
+        };
+        CardList: {
+            items: components["schemas"]["CardView"][];
+        };
+        ProblemTypeView: {
+            /** @example /problems/wallet_not_found */
+            type: string;
+            /** @example Wallet not found */
+            title: string;
+            /**
+             * @description The status every answer of this type has
+             * @example 404
+             */
+            status: number;
+            /**
+             * @description The usual detail
+             * @example The wallet does not exist
+             */
+            detail: string;
+            /** @example wallet_not_found */
+            code: string;
         };
         SignUpDto: {
             /** @example ada@example.com */
@@ -868,12 +1043,12 @@ export interface components {
             createdAt: string;
         };
         UpdateMeDto: {
-            name?: Record<string, never> | null;
+            name?: string | null;
             /**
              * @description E.164
              * @example +442079460958
              */
-            phone?: Record<string, never> | null;
+            phone?: string | null;
         };
         EmailCodeDto: {
             /**
@@ -1000,6 +1175,19 @@ export interface components {
              */
             paymentMethodId?: string;
         };
+        TopUpAcceptedView: {
+            /**
+             * @description The movement id; GET /movements/{id} follows it
+             * @example transfer-4b6c…
+             */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /** @description Global log position of the request; pass as ?position= to read your own write */
+            position?: string;
+            /** @description Handed to the payment provider's SDK in the browser to confirm the payment */
+            clientSecret?: string;
+        };
         CreateWithdrawalDto: {
             /** Format: uuid */
             walletId: string;
@@ -1030,6 +1218,116 @@ export interface components {
             /** @example Main account */
             label: string;
         };
+        PayoutDestinationView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "bank_account" | "connected_account";
+            providerRef: string;
+            label: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PayoutDestinationList: {
+            items: components["schemas"]["PayoutDestinationView"][];
+        };
+        MovementLegView: {
+            /**
+             * Format: uuid
+             * @description One of the caller's own wallets
+             */
+            walletId: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /**
+             * @description Signed minor units: + in, − out
+             * @example -2500
+             */
+            amountMinor: string;
+            /**
+             * @description With ?format=
+             * @example -€25.00
+             */
+            amountFormatted?: string;
+            /** @example EUR */
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /**
+             * @description Held on this wallet while pending
+             * @example 0
+             */
+            heldMinor: string;
+        };
+        CounterpartyView: {
+            /** @example Bob Example */
+            name?: string;
+            /**
+             * @description Masked
+             * @example b**@example.com
+             */
+            email?: string;
+            /**
+             * @description Masked
+             * @example +44*******123
+             */
+            phone?: string;
+        };
+        FxView: {
+            /**
+             * @description Units of the credited currency per debited unit
+             * @example 1.08
+             */
+            rate: string;
+            /** @example configured */
+            source?: string;
+            /** @example 1000 */
+            debitedMinor: string;
+            /** @example EUR */
+            debitedCurrency: string;
+            /** @example 1080 */
+            creditedMinor: string;
+            /** @example USD */
+            creditedCurrency: string;
+        };
+        MovementItemView: {
+            /** @example transfer-4b6c… */
+            id: string;
+            /** @enum {string} */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /**
+             * @description Why it failed (a code)
+             * @example exceeds_available
+             */
+            reason?: string;
+            /** @example The amount exceeds the available balance */
+            reasonText?: string;
+            /**
+             * @description The amount requested, minor units
+             * @example 2500
+             */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            legs: components["schemas"]["MovementLegView"][];
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            /** @example dinner */
+            description?: string;
+            /** @example order-1234 */
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+        };
+        MovementPageView: {
+            items: components["schemas"]["MovementItemView"][];
+            /** @description Pass back as ?cursor= for the next page */
+            nextCursor?: string;
+        };
         MovementStep: {
             /** @example TransferFundsHeld */
             type: string;
@@ -1045,31 +1343,328 @@ export interface components {
             /** @example transfer-4b6c… */
             id: string;
             /** @enum {string} */
-            kind: "transfer" | "topup" | "withdrawal";
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
             /**
              * @description failed means failed and fully compensated
              * @enum {string}
              */
             status: "pending" | "completed" | "failed";
             /**
+             * @description Why it failed (a code)
+             * @example exceeds_available
+             */
+            reason?: string;
+            /** @example The amount exceeds the available balance */
+            reasonText?: string;
+            /**
+             * @description The amount requested, minor units
+             * @example 2500
+             */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            legs: components["schemas"]["MovementLegView"][];
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            /** @example dinner */
+            description?: string;
+            /** @example order-1234 */
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+            /**
              * @description The saga's own state
              * @example held
              */
             phase: string;
-            /** @example 1250 */
-            amountMinor: string;
-            /** @example EUR */
-            currency: string;
+            /** @description The wallets of the movement the caller may see */
             walletIds: string[];
             /** Format: date-time */
             requestedAt: string;
             failureReason?: string;
             steps: components["schemas"]["MovementStep"][];
-            /** @description Global log position of the last step */
+            /** @description Global log position of the last step (empty for an adjustment) */
             position: string;
         };
+        MonthlyTotal: {
+            /**
+             * @description UTC month
+             * @example 2026-11
+             */
+            month: string;
+            /**
+             * @description Payments and refunds are counted apart from transfers
+             * @enum {string}
+             */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Money in, completed movements
+             * @example 10000
+             */
+            inMinor: string;
+            /**
+             * @description Money out, completed movements
+             * @example 2500
+             */
+            outMinor: string;
+            /**
+             * @description Completed movements (not events)
+             * @example 3
+             */
+            movements: number;
+            /**
+             * @description Movements that failed: nothing moved
+             * @example 1
+             */
+            failed: number;
+            /**
+             * @description Movements still pending
+             * @example 0
+             */
+            pending: number;
+        };
+        WalletStatisticsView: {
+            /** Format: uuid */
+            walletId: string;
+            months: components["schemas"]["MonthlyTotal"][];
+        };
+        StatementLineView: {
+            /** @example transfer-4b6c… */
+            movementId: string;
+            /** @enum {string} */
+            kind: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /** @example exceeds_available */
+            reason?: string;
+            reasonText?: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /**
+             * @description Signed minor units; what moved once completed, nothing moved when failed
+             * @example -2500
+             */
+            amountMinor: string;
+            /** @example -€25.00 */
+            amountFormatted?: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Held while pending, else 0
+             * @example 2500
+             */
+            heldMinor: string;
+            /**
+             * @description Posted balance right after this row; completed rows only
+             * @example 7500
+             */
+            balanceAfterMinor?: string;
+            /** @example €75.00 */
+            balanceAfterFormatted?: string;
+            counterparty?: components["schemas"]["CounterpartyView"];
+            fx?: components["schemas"]["FxView"];
+            description?: string;
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+        };
+        StatementView: {
+            /** Format: uuid */
+            walletId: string;
+            /** @example EUR */
+            currency: string;
+            items: components["schemas"]["StatementLineView"][];
+            nextCursor?: string;
+        };
+        /** @description An RFC 9457 problem, plus the rejection code */
+        Problem: {
+            /**
+             * Format: uri-reference
+             * @description /problems/{code}: stable per rejection; about:blank for a bare HTTP status
+             * @example /problems/wallet_not_found
+             */
+            type: string;
+            /** @example Wallet not found */
+            title: string;
+            /** @example 404 */
+            status: number;
+            /** @example The wallet does not exist */
+            detail: string;
+            /**
+             * @description What clients branch on
+             * @example wallet_not_found
+             */
+            code: string;
+            /** @description With validation_failed: each field at fault */
+            errors?: {
+                /** @example currency */
+                field: string;
+                /** @example is_supported_currency */
+                code: string;
+                message: string;
+            }[];
+            /**
+             * @deprecated
+             * @description Deprecated: the same as status; removed in the next release
+             */
+            statusCode: number;
+            /**
+             * @deprecated
+             * @description Deprecated: the same as code; removed in the next release
+             */
+            error: string;
+            /**
+             * @deprecated
+             * @description Deprecated: the same as detail; removed in the next release
+             */
+            message: string;
+            /**
+             * @deprecated
+             * @description Deprecated: errors without their codes; removed in the next release
+             */
+            details?: unknown;
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
+        Problem400: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `access_token_expired`, `access_token_invalid`, `access_token_missing`, `challenge_invalid`, `google_sign_in_failed`, `invalid_credentials`, `refresh_cookie_missing`, `refresh_token_invalid`, `refresh_token_reused`, `session_ended`, `unauthorized` */
+        Problem401: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "access_token_expired" | "access_token_invalid" | "access_token_missing" | "challenge_invalid" | "google_sign_in_failed" | "invalid_credentials" | "refresh_cookie_missing" | "refresh_token_invalid" | "refresh_token_reused" | "session_ended" | "unauthorized";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `cross_site_request`, `current_password_invalid`, `email_not_verified`, `google_email_not_verified`, `role_required`, `two_factor_code_invalid`, `two_factor_code_required`, `two_factor_code_reused`, `two_factor_not_enabled` */
+        Problem403: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "cross_site_request" | "current_password_invalid" | "email_not_verified" | "google_email_not_verified" | "role_required" | "two_factor_code_invalid" | "two_factor_code_required" | "two_factor_code_reused" | "two_factor_not_enabled";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `card_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
+        Problem404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "card_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `as_of_before_history`, `balance_not_zero`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payout_destination_exists`, `phone_taken`, `too_many_payout_destinations`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
+        Problem409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "as_of_before_history" | "balance_not_zero" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payout_destination_exists" | "phone_taken" | "too_many_payout_destinations" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `payload_too_large` */
+        Problem413: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "payload_too_large";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `unsupported_charset`, `unsupported_encoding`, `unsupported_media_type` */
+        Problem415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "unsupported_charset" | "unsupported_encoding" | "unsupported_media_type";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `not_wallet_owner`, `payment_provider_refused`, `recipient_ambiguous`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
+        Problem422: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "not_wallet_owner" | "payment_provider_refused" | "recipient_ambiguous" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `too_many_attempts`, `too_many_requests` */
+        Problem429: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "too_many_attempts" | "too_many_requests";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `internal_error`, `unexpected_step_refusal`, `unknown_step` */
+        Problem500: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "internal_error" | "unexpected_step_refusal" | "unknown_step";
+                };
+            };
+        };
+        /** @description Refused: `code` is one of `email_not_sent`, `payment_provider_unavailable`, `position_not_reached`, `request_deadline_exceeded` */
+        Problem503: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    code?: "email_not_sent" | "payment_provider_unavailable" | "position_not_reached" | "request_deadline_exceeded";
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1077,7 +1672,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    WalletsController_list: {
+    listWallets: {
         parameters: {
             query?: {
                 /** @description Wait until the read models reflect this position (from a command response) */
@@ -1099,11 +1694,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletPage"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WalletsController_open: {
+    openWallet: {
         parameters: {
             query?: never;
             header: {
@@ -1127,9 +1729,18 @@ export interface operations {
                     "application/json": components["schemas"]["WalletView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WalletsController_get: {
+    getWallet: {
         parameters: {
             query?: {
                 /** @description Wait until the read models reflect this position (from a command response) */
@@ -1155,9 +1766,15 @@ export interface operations {
                     "application/json": components["schemas"]["WalletView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WalletsController_history: {
+    listWalletHistory: {
         parameters: {
             query?: {
                 /** @description Wait until the read models reflect this position (from a command response) */
@@ -1184,9 +1801,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WalletsController_adjust: {
+    adjustWallet: {
         parameters: {
             query?: never;
             header: {
@@ -1213,9 +1836,19 @@ export interface operations {
                     "application/json": components["schemas"]["WalletView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WalletsController_freeze: {
+    freezeWallet: {
         parameters: {
             query?: never;
             header?: never;
@@ -1234,11 +1867,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    WalletsController_unfreeze: {
+    unfreezeWallet: {
         parameters: {
             query?: never;
             header?: never;
@@ -1253,11 +1897,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    WalletsController_close: {
+    closeWallet: {
         parameters: {
             query?: never;
             header?: never;
@@ -1272,11 +1927,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    LedgerController_trialBalance: {
+    getTrialBalance: {
         parameters: {
             query?: {
                 /** @description Wait until the read models reflect this position (from a command response) */
@@ -1299,9 +1965,14 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    LedgerController_accounts: {
+    listLedgerAccounts: {
         parameters: {
             query?: {
                 /** @description Wait until the read models reflect this position (from a command response) */
@@ -1328,9 +1999,14 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    LedgerController_projections: {
+    listProjections: {
         parameters: {
             query?: never;
             header?: never;
@@ -1345,9 +2021,14 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    LedgerController_events: {
+    listLedgerEvents: {
         parameters: {
             query?: {
                 /** @description The last position seen, e.g. "812.4521" */
@@ -1366,9 +2047,14 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    LedgerController_verify: {
+    verifyLedger: {
         parameters: {
             query?: never;
             header?: never;
@@ -1384,9 +2070,62 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    CardsController_setUp: {
+    listCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Return checkpoints after this sequence number */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed checkpoints in sequence order; page on with `after`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getCheckpointPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Ed25519 public key, raw 32 bytes in base64, and its id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    startCardSetup: {
         parameters: {
             query?: never;
             header: {
@@ -1402,11 +2141,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CardSetupView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    CardsController_list: {
+    listCards: {
         parameters: {
             query?: never;
             header?: never;
@@ -1419,11 +2169,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CardList"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    CardsController_remove: {
+    removeCard: {
         parameters: {
             query?: never;
             header?: never;
@@ -1440,9 +2197,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_signUp: {
+    getProblemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A rejection code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemTypeView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    signUp: {
         parameters: {
             query?: never;
             header?: {
@@ -1467,9 +2257,16 @@ export interface operations {
                     "application/json": components["schemas"]["SessionTokensDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_login: {
+    logIn: {
         parameters: {
             query?: never;
             header?: {
@@ -1493,9 +2290,16 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_loginSecondFactor: {
+    logInSecondFactor: {
         parameters: {
             query?: never;
             header?: {
@@ -1519,9 +2323,16 @@ export interface operations {
                     "application/json": components["schemas"]["SessionTokensDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -1543,9 +2354,16 @@ export interface operations {
                     "application/json": components["schemas"]["SessionTokensDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_refreshFromCookie: {
+    refreshSessionCookie: {
         parameters: {
             query?: never;
             header: {
@@ -1566,9 +2384,16 @@ export interface operations {
                     "application/json": components["schemas"]["SessionTokensDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_requestPasswordReset: {
+    requestPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -1588,9 +2413,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_confirmPasswordReset: {
+    confirmPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -1610,9 +2442,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AuthController_logout: {
+    logOut: {
         parameters: {
             query?: never;
             header?: never;
@@ -1627,9 +2466,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    GoogleController_start: {
+    startGoogleSignIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -1645,9 +2492,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    GoogleController_callback: {
+    completeGoogleSignIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -1664,9 +2514,12 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    MeController_get: {
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -1683,9 +2536,14 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    MeController_update: {
+    updateMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -1706,9 +2564,17 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    MeSecurityController_sendVerification: {
+    sendEmailVerification: {
         parameters: {
             query?: never;
             header?: never;
@@ -1724,9 +2590,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    MeSecurityController_verify: {
+    verifyEmail: {
         parameters: {
             query?: never;
             header?: never;
@@ -1746,9 +2620,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    MeSecurityController_changePassword: {
+    changePassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -1768,9 +2650,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    TwoFactorController_enrol: {
+    enrolTwoFactor: {
         parameters: {
             query?: never;
             header?: never;
@@ -1788,9 +2678,17 @@ export interface operations {
                     "application/json": components["schemas"]["EnrolmentDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    TwoFactorController_confirm: {
+    confirmTwoFactor: {
         parameters: {
             query?: never;
             header?: never;
@@ -1811,9 +2709,17 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodesDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    TwoFactorController_disable: {
+    disableTwoFactor: {
         parameters: {
             query?: never;
             header?: never;
@@ -1832,9 +2738,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AdminController_replaceRoles: {
+    setUserRoles: {
         parameters: {
             query?: never;
             header?: never;
@@ -1857,9 +2771,18 @@ export interface operations {
                     "application/json": components["schemas"]["RolesDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    AdminController_securityEvents: {
+    listSecurityEvents: {
         parameters: {
             query?: {
                 userId?: string;
@@ -1882,9 +2805,14 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityEventsPageDto"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    TransfersController_create: {
+    startTransfer: {
         parameters: {
             query?: never;
             header: {
@@ -1918,9 +2846,18 @@ export interface operations {
                     "application/json": components["schemas"]["MovementAcceptedView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    TopUpsController_create: {
+    startTopUp: {
         parameters: {
             query?: never;
             header: {
@@ -1936,16 +2873,26 @@ export interface operations {
             };
         };
         responses: {
-            /** @description id, status, position and clientSecret */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TopUpAcceptedView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    WithdrawalsController_create: {
+    startWithdrawal: {
         parameters: {
             query?: never;
             header: {
@@ -1971,9 +2918,18 @@ export interface operations {
                     "application/json": components["schemas"]["MovementAcceptedView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    PayoutDestinationsController_list: {
+    listPayoutDestinations: {
         parameters: {
             query?: never;
             header?: never;
@@ -1986,11 +2942,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PayoutDestinationList"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    PayoutDestinationsController_create: {
+    addPayoutDestination: {
         parameters: {
             query?: never;
             header: {
@@ -2012,11 +2975,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PayoutDestinationView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    PayoutDestinationsController_remove: {
+    removePayoutDestination: {
         parameters: {
             query?: never;
             header?: never;
@@ -2033,11 +3007,67 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
-    MovementsController_get: {
+    listMovements: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description One kind, or several comma-separated */
+                kind?: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+                /** @description One status, or several comma-separated */
+                status?: "pending" | "completed" | "failed";
+                /** @description Created at or after */
+                from?: string;
+                /** @description Created before */
+                to?: string;
+                /** @description Only movements with this person on the other side: their e-mail or phone (E.164) */
+                counterparty?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+                /** @description Only movements touching this wallet */
+                walletId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementPageView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMovement: {
+        parameters: {
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2054,13 +3084,22 @@ export interface operations {
                     "application/json": components["schemas"]["MovementView"];
                 };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    MovementsController_walletStatistics: {
+    getWalletStatistics: {
         parameters: {
             query?: {
                 /** @description First month, YYYY-MM (UTC) */
                 from?: string;
+                /** @description Last month, YYYY-MM (UTC), inclusive */
+                to?: string;
+                position?: string;
             };
             header?: never;
             path: {
@@ -2074,11 +3113,67 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletStatisticsView"];
+                };
             };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    HealthController_live: {
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description One kind, or several comma-separated */
+                kind?: "transfer" | "top_up" | "withdrawal" | "payment" | "refund" | "adjustment";
+                /** @description One status, or several comma-separated */
+                status?: "pending" | "completed" | "failed";
+                /** @description Created at or after */
+                from?: string;
+                /** @description Created before */
+                to?: string;
+                /** @description Only movements with this person on the other side: their e-mail or phone (E.164) */
+                counterparty?: string;
+                /** @description A BCP 47 locale: every amount also carries a formatted form */
+                format?: string;
+                /** @description With Accept: text/csv, the month (UTC) to download */
+                month?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementView"];
+                    "text/csv": components["schemas"]["StatementView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    checkLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -2094,9 +3189,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    HealthController_ready: {
+    checkReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -2112,6 +3210,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
             /** @description Some dependency is down; `error` names it */
             503: {
                 headers: {
@@ -2121,7 +3221,7 @@ export interface operations {
             };
         };
     };
-    HealthController_legacy: {
+    checkHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -2137,6 +3237,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
 }
