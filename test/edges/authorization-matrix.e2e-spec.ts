@@ -21,6 +21,8 @@ const PUBLIC = new Set([
   'get /health/live',
   'get /health/ready',
   'get /ledger/checkpoints/public-key',
+  'get /problems/{code}',
+  'post /auth/session/refresh',
   'post /auth/signup',
   'post /auth/login',
   'post /auth/login/2fa',
