@@ -1,6 +1,6 @@
 import type { EventData, EventStore, RecordedEvent } from './event-store.port';
 import { GENESIS_HASH, eventHash } from './hash-chain';
-import { newStream, someEvents } from './event-store.contract';
+import { newStream, someEvents } from './contract-events';
 
 /**
  * A fixed stream whose hashes are written down (docs/audit.md repeats them),
