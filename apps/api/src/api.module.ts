@@ -16,6 +16,7 @@ import { ReadYourWrites } from './http/read-your-writes';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { LedgerVerification } from './ledger/ledger-verification.service';
+import { CurrenciesController } from './currencies/currencies.controller';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
 
@@ -46,7 +47,7 @@ export class ApiModule {
         HealthModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [WalletsController, LedgerController, CardsController],
+      controllers: [WalletsController, LedgerController, CardsController, CurrenciesController],
       providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };
   }

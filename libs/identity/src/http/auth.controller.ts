@@ -20,6 +20,7 @@ import {
   RefreshDto,
   SecondFactorLoginDto,
   SessionTokensDto,
+  SignUpResponseDto,
   SignUpDto,
 } from './dtos/auth.dto';
 import { IdentityRejectionFilter, orThrow } from './identity-rejection';
@@ -40,7 +41,7 @@ export class AuthController {
   @Post('signup')
   @RateLimited('signup')
   @ApiCreatedResponse({
-    type: SessionTokensDto,
+    type: SignUpResponseDto,
     description: 'The account, its first wallet and a session',
   })
   async signUp(@Body() body: SignUpDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
