@@ -171,6 +171,13 @@ describe.each(databaseFactories())('statements and movements over HTTP on $name'
     expect(bad.status).toBe(400);
     const badCursor = await get('/movements?cursor=bm90LWEtY3Vyc29y', alice);
     expect([badCursor.status, badCursor.body.error]).toEqual([400, 'invalid_cursor']);
+    const nul = Buffer.from(
+      JSON.stringify([`movements:${alice.userId}`, '1', '1', 'x\u0000']),
+    ).toString('base64url');
+    const nulCursor = await get(`/movements?cursor=${nul}`, alice);
+    expect([nulCursor.status, nulCursor.body.error]).toEqual([400, 'invalid_cursor']);
+    const nulId = await get('/movements/adjustment-%00', alice);
+    expect([nulId.status, nulId.body.error]).toEqual([404, 'movement_not_found']);
   });
 
   it('formats amounts in a locale when asked, and refuses a locale it cannot format in', async () => {
