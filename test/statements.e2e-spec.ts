@@ -171,6 +171,13 @@ describe.each(databaseFactories())('statements and movements over HTTP on $name'
     expect(bad.status).toBe(400);
     const badCursor = await get('/movements?cursor=bm90LWEtY3Vyc29y', alice);
     expect([badCursor.status, badCursor.body.error]).toEqual([400, 'invalid_cursor']);
+    const nul = Buffer.from(
+      JSON.stringify([`movements:${alice.userId}`, '1', '1', 'x\u0000']),
+    ).toString('base64url');
+    const nulCursor = await get(`/movements?cursor=${nul}`, alice);
+    expect([nulCursor.status, nulCursor.body.error]).toEqual([400, 'invalid_cursor']);
+    const nulId = await get('/movements/adjustment-%00', alice);
+    expect([nulId.status, nulId.body.error]).toEqual([404, 'movement_not_found']);
   });
 
   it('formats amounts in a locale when asked, and refuses a locale it cannot format in', async () => {
@@ -233,6 +240,36 @@ describe.each(databaseFactories())('statements and movements over HTTP on $name'
       alice,
     );
     expect([reversed.status, reversed.body.error]).toEqual([400, 'invalid_date_range']);
+  });
+
+  it('answers sign-up with the first wallet and the position to wait for, and lists currencies', async () => {
+    const res = await t
+      .http()
+      .post('/auth/signup')
+      .send({
+        email: `dana-${Date.now()}@example.com`,
+        password: 'correct horse battery staple 42',
+        currency: 'JPY',
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      walletId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      position: expect.any(String),
+    });
+    const listed = await t
+      .http()
+      .get(`/wallets?position=${res.body.position}`)
+      .set('Authorization', `Bearer ${res.body.accessToken}`)
+      .expect(200);
+    expect(listed.body.items.map((w: { id: string }) => w.id)).toEqual([res.body.walletId]);
+    const currencies = await t.http().get('/currencies').expect(200);
+    expect(currencies.body.items).toEqual(
+      expect.arrayContaining([
+        { code: 'EUR', exponent: 2 },
+        { code: 'JPY', exponent: 0 },
+        { code: 'KWD', exponent: 3 },
+      ]),
+    );
   });
 
   it('downloads a month as CSV', async () => {

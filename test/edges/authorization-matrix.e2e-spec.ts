@@ -31,6 +31,7 @@ const PUBLIC = new Set([
   'post /auth/password-reset/confirm',
   'get /auth/google',
   'get /auth/google/callback',
+  'get /currencies',
 ]);
 
 /** Staff routes and the roles that may call them; customers get 403. */

@@ -19,6 +19,7 @@ import { LedgerController } from './ledger/ledger.controller';
 import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
+import { CurrenciesController } from './currencies/currencies.controller';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
 
@@ -56,6 +57,7 @@ export class ApiModule {
         CheckpointsController,
         CardsController,
         ProblemsController,
+        CurrenciesController,
       ],
       providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
     };

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { isCurrency } from '@ledger/ledger';
+import { formatPosition } from '@ledger/event-store';
+import { isCurrency, type OpenWalletResult } from '@ledger/ledger';
 import { AttemptLimiter, type AttemptKey } from '../access/attempt-limiter';
 import { accountAttemptKey, IP_POLICY } from '../access/attempt-limit';
 import { SecurityAuditService } from '../audit/security-audit.service';
@@ -84,7 +85,15 @@ export class AuthService {
       origin,
     );
     if ('rejected' in created) return created;
-    return this.sessions.start(created.id);
+    const tokens = await this.sessions.start(created.id);
+    // The wallet id and the position of its opening, so a frontend can list
+    // the wallet with ?position= instead of polling until it appears.
+    const wallet = created.firstWallet;
+    return {
+      ...tokens,
+      ...(wallet && { walletId: wallet.walletId }),
+      ...(wallet?.position && { position: formatPosition(wallet.position) }),
+    };
   }
 
   /**
@@ -95,7 +104,7 @@ export class AuthService {
     fields: Omit<NewUser, 'id' | 'roles'>,
     method: SignInMethod,
     origin: RequestOrigin,
-  ): Promise<User | Rejected> {
+  ): Promise<(User & { readonly firstWallet?: OpenWalletResult }) | Rejected> {
     const roles: Role[] = ['customer'];
     const id = randomUUID();
     const conflict = await this.users.create({ ...fields, id, roles });
@@ -105,8 +114,8 @@ export class AuthService {
       origin.correlationId,
     );
     const user = (await this.users.findById(id))!;
-    await this.wallet.ensureOpen(user, origin.correlationId);
-    return user;
+    const firstWallet = await this.wallet.ensureOpen(user, origin.correlationId);
+    return { ...user, ...(firstWallet && { firstWallet }) };
   }
 
   /**

@@ -34,6 +34,7 @@ import {
   RefreshDto,
   SecondFactorLoginDto,
   SessionTokensDto,
+  SignUpResponseDto,
   SignUpDto,
 } from './dtos/auth.dto';
 import { orThrow } from './identity-rejection';
@@ -72,7 +73,7 @@ export class AuthController {
   @SessionCookieHeader()
   @RateLimited('signup')
   @ApiCreatedResponse({
-    type: SessionTokensDto,
+    type: SignUpResponseDto,
     description: 'The account, its first wallet and a session',
   })
   async signUp(@Body() body: SignUpDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {

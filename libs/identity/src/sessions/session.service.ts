@@ -12,6 +12,9 @@ import {
 import { TokenService } from './token.service';
 
 export interface SessionTokens {
+  /** Sign-up only: the first wallet, and the log position to pass as ?position= to see it listed. */
+  readonly walletId?: string;
+  readonly position?: string;
   readonly tokenType: 'Bearer';
   readonly accessToken: string;
   /** Seconds until the access token expires. */

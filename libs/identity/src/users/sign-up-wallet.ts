@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { OpenWalletCommand, deriveId } from '@ledger/ledger';
+import { OpenWalletCommand, deriveId, type OpenWalletResult } from '@ledger/ledger';
 import { UserStore } from './user.store';
 
 /** The command id every attempt to open a user's first wallet shares, so retries open one wallet. */
@@ -26,10 +26,10 @@ export class SignUpWallet {
   async ensureOpen(
     user: { id: string; defaultCurrency: string; walletOpened: boolean },
     correlationId?: string,
-  ): Promise<void> {
-    if (user.walletOpened) return;
+  ): Promise<OpenWalletResult | undefined> {
+    if (user.walletOpened) return undefined;
     try {
-      await this.commands.execute(
+      const opened: OpenWalletResult = await this.commands.execute(
         new OpenWalletCommand({
           ownerId: user.id,
           currency: user.defaultCurrency,
@@ -38,10 +38,12 @@ export class SignUpWallet {
         }),
       );
       await this.users.markWalletOpened(user.id);
+      return opened;
     } catch (error) {
       this.logger.warn(
         `Wallet for user ${user.id} not opened yet; the next login retries: ${(error as Error).message}`,
       );
+      return undefined;
     }
   }
 }

@@ -31,6 +31,10 @@ export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand, Ope
     );
     if (!outcome.ok && outcome.rejection !== 'wallet_already_exists')
       throw new OpenWalletRejected(outcome.rejection);
-    return { walletId, currency: input.currency };
+    return {
+      walletId,
+      currency: input.currency,
+      ...(outcome.ok && outcome.position && { position: outcome.position }),
+    };
   }
 }

@@ -1,3 +1,5 @@
+import type { Position } from '@ledger/event-store';
+
 /**
  * Opens a wallet. Dispatched on the `@nestjs/cqrs` CommandBus; the handler
  * lives in the ledger module. `commandId` makes the command idempotent: the
@@ -18,4 +20,6 @@ export class OpenWalletCommand {
 export interface OpenWalletResult {
   readonly walletId: string;
   readonly currency: string;
+  /** Where the opening landed in the log; absent when the wallet was already open. */
+  readonly position?: Position;
 }

@@ -45,6 +45,10 @@ export type MovementProblem = PageProblem | 'invalid_date_range';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Movement ids are a kind and a UUID (`transfer-…`, `adjustment-…`); nothing else reaches SQL. */
+export const MOVEMENT_ID =
+  /^[a-z_]{1,20}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Keyset: a movement's first position, then its id; both legs of one movement share the first. */
 export interface Keyset {
   readonly limit: number;
@@ -57,8 +61,12 @@ export function keysetOf(tag: string, query: MovementPageQuery): Keyset | Moveme
   if (query.from && query.to && query.from >= query.to) return 'invalid_date_range';
   if (query.cursor === undefined) return { limit };
   const before = decodeCursor(tag, query.cursor, 3);
-  if (!before || !/^-?\d{1,19}$/.test(before[0]) || !/^-?\d{1,19}$/.test(before[1]))
-    return 'invalid_cursor';
+  const valid =
+    before !== undefined &&
+    /^-?\d{1,18}$/.test(before[0]) &&
+    /^-?\d{1,18}$/.test(before[1]) &&
+    MOVEMENT_ID.test(before[2]);
+  if (!valid) return 'invalid_cursor';
   return { limit, before };
 }
 
@@ -135,7 +143,7 @@ export async function getMovementRecord(
   movementId: string,
   ownerId: string | undefined,
 ): Promise<MovementRecord | undefined> {
-  if (movementId.length > 100) return undefined;
+  if (!MOVEMENT_ID.test(movementId)) return undefined;
   const { rows } = await db.query<SummaryRow>(
     `SELECT ${SUMMARY_SELECT} FROM ${LIVE_SCHEMA}.movement_summaries s WHERE s.movement_id = $1`,
     [movementId],

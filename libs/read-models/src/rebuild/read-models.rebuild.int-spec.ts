@@ -78,6 +78,8 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
       balance_history: 0,
       ledger_totals: 0,
       balance_history_floor: 0,
+      movement_summaries: 0,
+      movement_legs: 0,
     });
     const { rows } = await t.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM read_models.wallet_history`,

@@ -8,6 +8,8 @@ export const READ_MODEL_TABLES = [
   'balance_history',
   'ledger_totals',
   'balance_history_floor',
+  'movement_summaries',
+  'movement_legs',
 ] as const;
 
 /** Rows that are in one schema's table and not the other's, per table; all zero when equal. */

@@ -86,6 +86,18 @@ export class SessionTokensDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
 }
 
+export class SignUpResponseDto extends SessionTokensDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The first wallet; absent only if opening it failed (the next login retries)',
+  })
+  walletId?: string;
+  @ApiPropertyOptional({
+    description: 'Position of the opening: pass as ?position= to GET /wallets to see it listed',
+  })
+  position?: string;
+}
+
 export class LoginResponseDto {
   @ApiProperty({
     description: 'When true, only challengeToken is set: finish with POST /auth/login/2fa',
