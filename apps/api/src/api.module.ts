@@ -46,7 +46,7 @@ export class ApiModule {
         NotificationsModule.forRoot(env),
         MovementsModule,
         HealthModule,
-        AuditModule,
+        AuditModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [WalletsController, LedgerController, CheckpointsController, CardsController],
