@@ -25,13 +25,14 @@ if [[ -e "$target" ]]; then
   exit 1
 fi
 
-# Five fresh 32-byte values in one go: four in hex (safe inside URLs), the data key in base64.
-read -r postgres_password redis_password jwt_secret sandbox_secret data_key < <(
+# Six fresh 32-byte values in one go: four in hex (safe inside URLs), the data key and the
+# checkpoint signing seed in base64.
+read -r postgres_password redis_password jwt_secret sandbox_secret data_key checkpoint_key < <(
   node -e "const r = () => require('node:crypto').randomBytes(32);
-    console.log([1, 2, 3, 4].map(() => r().toString('hex')).join(' '), r().toString('base64'))"
+    console.log([1, 2, 3, 4].map(() => r().toString('hex')).join(' '), r().toString('base64'), r().toString('base64'))"
 )
 
-if [[ -z "${data_key:-}" ]]; then
+if [[ -z "${checkpoint_key:-}" ]]; then
   echo "Could not draw the secrets (node is needed)." >&2
   exit 1
 fi
@@ -47,6 +48,8 @@ trap 'rm -f "$partial"' EXIT
   echo "LEDGER_JWT_SECRET=$jwt_secret"
   echo "# Encrypts stored e-mails, phones and TOTP secrets: never change it on a populated database."
   echo "LEDGER_IDENTITY_DATA_KEY=$data_key"
+  echo "# Signs the log's checkpoints (docs/audit.md): auditors check them with its public key."
+  echo "LEDGER_CHECKPOINT_SIGNING_KEY=$checkpoint_key"
   echo "PAYMENT_GATEWAY=$gateway"
   echo "SANDBOX_WEBHOOK_SECRET=$sandbox_secret"
   if [[ "$gateway" == stripe ]]; then

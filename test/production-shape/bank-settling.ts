@@ -77,6 +77,7 @@ export function serviceEnv(
     SANDBOX_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
     LEDGER_JWT_SECRET: randomBytes(32).toString('hex'),
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
+    LEDGER_CHECKPOINT_SIGNING_KEY: randomBytes(32).toString('base64'),
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-bank-http-data-')),
     LEDGER_FX_RATES: FX_RATES,
     // Every client of the test comes from one address; the per-IP limit is for the internet.

@@ -48,7 +48,7 @@ export class ApiModule {
         NotificationsModule.forRoot(env),
         MovementsModule,
         HealthModule,
-        AuditModule,
+        AuditModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AuditModule } from '@ledger/audit';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import {
@@ -35,6 +36,7 @@ export class WorkerRootModule {
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),
+        AuditModule.forRoot(env),
         MetricsModule.forRoot(readObservabilityConfig(env)),
         HealthModule,
         WorkerModule,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AuditModule } from '@ledger/audit';
 import { LedgerModule } from '@ledger/ledger/nest';
 import { CheckpointerService } from './audit/checkpointer.service';
 import { IdempotencyPurgeService } from './maintenance/idempotency-purge.service';
@@ -9,7 +8,7 @@ import { SagasModule } from './sagas/sagas.module';
 
 /** The worker's loops: projections, the saga drivers with their jobs, maintenance and checkpoints. */
 @Module({
-  imports: [CqrsModule, LedgerModule, SagasModule, AuditModule],
+  imports: [CqrsModule, LedgerModule, SagasModule],
   providers: [ProjectionsService, IdempotencyPurgeService, CheckpointerService],
   exports: [ProjectionsService],
 })

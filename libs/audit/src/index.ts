@@ -6,3 +6,5 @@ export * from './merkle';
 export * from './log.audit';
 export * from './audit.verifier';
 export * from './audit.module';
+export * from './export/ledger.export';
+export * from './export/export.verifier';

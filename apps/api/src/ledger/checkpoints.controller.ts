@@ -17,6 +17,8 @@ class CheckpointsQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // Beyond this a number is no longer exact, and no series gets anywhere near it.
+  @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_CHECKPOINTS_PER_PAGE, default: 100 })

@@ -1,10 +1,17 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, formatPosition, START, type EventStore } from '@ledger/event-store';
 import { Roles } from '@ledger/identity';
+import { toExportedEvent } from '@ledger/audit';
 import {
   accountBalances,
   accountBalancesAsOf,
@@ -114,11 +121,24 @@ export class LedgerController {
     return rows[0]?.seconds ?? 0;
   }
 
-  /** The event log itself, in global order, for auditors replaying it. `after` is the last position seen. */
+  /**
+   * The event log itself, in global order, for auditors replaying it. `after`
+   * is the last position seen. With `Accept: application/x-ndjson`, one event
+   * per line exactly as `ledger:export` writes them (with position and hash).
+   */
   @Get('events')
-  async events(@Query() query: EventsQueryDto) {
+  @ApiProduces('application/json', 'application/x-ndjson')
+  async events(
+    @Query() query: EventsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: { type(contentType: string): unknown },
+  ) {
     const after = query.after === undefined ? START : positionParam('after', query.after);
     const events = await this.store.readAll({ after, maxCount: query.limit ?? 100 });
+    if (accept?.includes('application/x-ndjson')) {
+      res.type('application/x-ndjson');
+      return events.map((e) => `${JSON.stringify(toExportedEvent(e))}\n`).join('');
+    }
     return {
       items: events.map((e) => ({
         ...e,
