@@ -5,12 +5,19 @@ const SHELL = 'ledger-shell-v1';
 const DATA = 'ledger-data-v1';
 const READABLE = [/^\/wallets$/, /^\/wallets\/[^/]+$/, /^\/wallets\/[^/]+\/history$/];
 
+// The shell is index.html and the hashed files it names, read from the page
+// itself: their names change with every build.
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL)
-      .then((cache) => cache.addAll(['/']))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(SHELL);
+      const page = await fetch('/', { cache: 'no-cache' });
+      const html = await page.clone().text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+      await cache.put('/', page);
+      await cache.addAll(assets);
+      await self.skipWaiting();
+    })(),
   );
 });
 

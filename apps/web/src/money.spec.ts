@@ -12,7 +12,7 @@ describe('money on screen', () => {
   });
 
   it('groups digits by locale and stays exact beyond 2^53', () => {
-    expect(formatMinor('123456789', 'EUR', 'de-DE')).toBe('1.234.567,89 €');
+    expect(formatMinor('123456789', 'EUR', 'de-DE')).toBe('1.234.567,89\u00a0€');
     expect(formatMinor('900719925474099312', 'USD', 'en-US')).toBe('$9,007,199,254,740,993.12');
   });
 

@@ -13,7 +13,7 @@ export function defaultWebDir(): string {
 }
 
 /** Paths the API answers itself besides its resources: never the app's. */
-const RESERVED_SEGMENTS = ['docs', 'openapi.json', 'docs-json', 'metrics', 'health'];
+const RESERVED_SEGMENTS = ['assets', 'docs', 'openapi.json', 'docs-json', 'metrics', 'health'];
 
 /**
  * Serves the built web app at `/` beside the API. Hashed files under
@@ -53,8 +53,10 @@ export function cacheControl(webDir: string, path: string): string {
 function isAppNavigation(req: Request, reserved: ReadonlySet<string>): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (!(req.headers.accept ?? '').includes('text/html')) return false;
+  // A path naming a file (a dot in its last part) is a missing file, not a page.
+  if ((req.path.split('/').pop() ?? '').includes('.')) return false;
   const segment = firstSegment(req.path);
-  return segment !== '' && !segment.includes('.') && !reserved.has(segment);
+  return segment !== '' && !reserved.has(segment);
 }
 
 function firstSegment(path: string): string {
