@@ -21,7 +21,12 @@ export interface Meter {
 }
 
 export interface MeterReading {
-  readonly server: { cpu_ms: number; pg_queries: number; redis_commands: number };
+  readonly server: {
+    cpu_ms: number;
+    pg_queries: number;
+    redis_commands: number;
+    queries_by_text?: Record<string, number>;
+  };
   readonly backends: Map<number, number> | null;
   readonly self_cpu_ms: number;
 }
@@ -51,6 +56,7 @@ export async function readMeter(
 
 /** The difference between two readings; a backend that started in between counts from zero. */
 export function meterBetween(before: MeterReading, after: MeterReading): Meter {
+  if (after.server.queries_by_text) printQueries(before, after);
   let postgres: number | null = null;
   if (before.backends && after.backends) {
     postgres = 0;
@@ -107,4 +113,13 @@ function processCpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The queries sent between two readings, most frequent first, on stderr. */
+function printQueries(before: MeterReading, after: MeterReading): void {
+  const rows = Object.entries(after.server.queries_by_text ?? {})
+    .map(([query, n]) => ({ query, n: n - (before.server.queries_by_text?.[query] ?? 0) }))
+    .filter((row) => row.n > 0)
+    .sort((a, b) => b.n - a.n);
+  console.error(JSON.stringify(rows.slice(0, 30), null, 1));
 }

@@ -14,11 +14,19 @@ import { join } from 'node:path';
 const dir = process.env.BENCH_METER_DIR;
 if (dir) {
   const counts = { pg_queries: 0, redis_commands: 0 };
+  /** With BENCH_METER_QUERIES=1, queries are also counted by their text's start. */
+  const byText: Record<string, number> = {};
+  const byQueryText = process.env.BENCH_METER_QUERIES === '1';
   countCalls(
     'pg',
     (pg: any) => pg.Client.prototype,
     'query',
-    () => counts.pg_queries++,
+    (query) => {
+      counts.pg_queries++;
+      if (!byQueryText) return;
+      const start = queryStart(query);
+      byText[start] = (byText[start] ?? 0) + 1;
+    },
   );
   countCalls(
     'ioredis',
@@ -29,7 +37,12 @@ if (dir) {
   process.on('SIGURG', () => {
     const { user, system } = process.cpuUsage();
     const file = join(dir, `meter-${process.pid}.json`);
-    const figures = { ...counts, cpu_ms: (user + system) / 1000, rss: process.memoryUsage().rss };
+    const figures = {
+      ...counts,
+      cpu_ms: (user + system) / 1000,
+      rss: process.memoryUsage().rss,
+      ...(byQueryText && { queries_by_text: byText }),
+    };
     // Written aside and renamed, so the bench never reads half a file.
     writeFileSync(`${file}.partial`, JSON.stringify(figures));
     renameSync(`${file}.partial`, file);
@@ -41,7 +54,7 @@ function countCalls(
   name: string,
   owner: (module: any) => Record<string, unknown>,
   method: string,
-  count: () => void,
+  count: (first: unknown) => void,
 ): void {
   let target: Record<string, unknown>;
   try {
@@ -51,7 +64,16 @@ function countCalls(
   }
   const original = target[method] as (...args: unknown[]) => unknown;
   target[method] = function counted(this: unknown, ...args: unknown[]) {
-    count();
+    count(args[0]);
     return original.apply(this, args);
   };
+}
+
+/** A query's first 80 characters, whitespace collapsed (the text or a `{ text }` config). */
+function queryStart(query: unknown): string {
+  const text = typeof query === 'string' ? query : (query as { text?: string })?.text;
+  return String(text ?? '(no text)')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80);
 }
