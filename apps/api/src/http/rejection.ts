@@ -55,6 +55,13 @@ const STATUS: Readonly<Record<string, number>> = {
   card_not_found: 404,
   payment_provider_refused: 422,
   payment_provider_unavailable: 503,
+  payment_method_unavailable: 422,
+  payment_method_conflict: 400,
+  method_currency_unsupported: 422,
+  amount_not_whole_shillings: 422,
+  amount_above_method_limit: 422,
+  phone_number_required: 422,
+  not_found: 404,
 };
 
 const MESSAGES: Readonly<Record<string, string>> = {
@@ -65,6 +72,16 @@ const MESSAGES: Readonly<Record<string, string>> = {
   payment_provider_refused: 'The payment provider refused the request',
   payment_provider_unavailable:
     'The payment provider is unavailable; retry with the same Idempotency-Key',
+  payment_method_unavailable: 'This payment method is not enabled on this service',
+  payment_method_conflict:
+    'paymentMethodId and destinationId belong to other methods than the one named',
+  method_currency_unsupported: 'M-Pesa moves KES only',
+  amount_not_whole_shillings:
+    'amountMinor must be a whole number of shillings (a multiple of 100) for M-Pesa',
+  amount_above_method_limit: 'amountMinor is above what one M-Pesa transaction may move',
+  phone_number_required:
+    "M-Pesa uses the phone number on the wallet owner's profile; add one with PATCH /me first",
+  not_found: 'Not found',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',

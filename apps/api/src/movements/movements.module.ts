@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import {
   ConfiguredRateProvider,
@@ -19,6 +20,8 @@ import { TopUpsController } from '../top-ups/top-ups.controller';
 import { RecipientResolver } from '../transfers/recipient.resolver';
 import { StartTransferHandler } from '../transfers/start-transfer.handler';
 import { TransfersController } from '../transfers/transfers.controller';
+import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
+import { MpesaCallbackController } from '../webhooks/mpesa-callback.controller';
 import { StripeWebhookController } from '../webhooks/stripe-webhook.controller';
 import { StartWithdrawalHandler } from '../withdrawals/start-withdrawal.handler';
 import { WithdrawalsController } from '../withdrawals/withdrawals.controller';
@@ -41,12 +44,13 @@ const stepperLogger = new Logger('sagas');
  * (PAYMENT_GATEWAY), and a CommandBus (CqrsModule.forRoot()).
  */
 @Module({
-  imports: [CqrsModule, LedgerModule, MovementStreamsModule],
+  imports: [CqrsModule, LedgerModule, MovementStreamsModule, ContactsModule.forRoot()],
   controllers: [
     TransfersController,
     TopUpsController,
     WithdrawalsController,
     StripeWebhookController,
+    MpesaCallbackController,
     PayoutDestinationsController,
     MovementsController,
   ],
@@ -54,6 +58,7 @@ const stepperLogger = new Logger('sagas');
     RecipientResolver,
     PayoutDestinationsStore,
     PaymentCustomers,
+    MobileMoneyPayer,
     StartTransferHandler,
     StartTopUpHandler,
     StartWithdrawalHandler,
