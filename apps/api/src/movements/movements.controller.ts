@@ -57,6 +57,7 @@ export class MovementsController {
       ),
       requestedAt: summary.requestedAt,
       ...(summary.failureReason && { failureReason: summary.failureReason }),
+      ...fxOf(saga.state),
       steps,
       position: formatPosition(last.position),
     };
@@ -78,4 +79,16 @@ export class MovementsController {
     if (!visible) throw new RejectionException('wallet_not_found');
     return { walletId, months: await this.statistics.monthly(walletId, from) };
   }
+}
+
+/** A cross-currency transfer's rate, as recorded in its request. */
+function fxOf(state: unknown): Pick<MovementView, 'fxRate' | 'fxSource' | 'fxAsOf'> {
+  const request = (state as { request?: { fxRate?: string; fxSource?: string; fxAsOf?: string } })
+    .request;
+  if (!request?.fxRate) return {};
+  return {
+    fxRate: request.fxRate,
+    ...(request.fxSource && { fxSource: request.fxSource }),
+    ...(request.fxAsOf && { fxAsOf: request.fxAsOf }),
+  };
 }

@@ -3,7 +3,6 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import {
-  ConfiguredRateProvider,
   LedgerModule,
   MovementStreams,
   MovementStreamsModule,
@@ -11,6 +10,7 @@ import {
   SagaStepper,
   WalletCommands,
 } from '@ledger/ledger';
+import { createRateProvider } from '../transfers/rate-provider.config';
 import { JobQueueSagaJobs } from '../../../worker/src/sagas/job-queue.saga-jobs';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
@@ -74,11 +74,8 @@ const stepperLogger = new Logger('sagas');
         }),
       inject: [MovementStreams, WalletCommands, JOB_QUEUE],
     },
-    // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
-    {
-      provide: RATE_PROVIDER,
-      useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? ''),
-    },
+    // LEDGER_FX_PROVIDER_URL (docs/payments.md), falling back to LEDGER_FX_RATES='USD/EUR=0.92,…'.
+    { provide: RATE_PROVIDER, useFactory: () => createRateProvider(process.env) },
   ],
   exports: [PaymentCustomers],
 })
