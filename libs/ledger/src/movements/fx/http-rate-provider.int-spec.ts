@@ -87,7 +87,7 @@ describe('HttpRateProvider', () => {
     now = new Date('2026-03-03T18:00:00Z');
     await rates.refresh();
     expect(await rates.quote('EUR', 'USD')).toMatchObject({
-      rate: '1.0900',
+      rate: '1.09',
       source: `${new URL(url).host}`,
     });
     server.status = 503;
