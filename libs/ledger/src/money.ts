@@ -28,6 +28,7 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freez
   ISK: 0,
   JOD: 3,
   JPY: 0,
+  KES: 2,
   KRW: 0,
   KWD: 3,
   MXN: 2,

@@ -39,7 +39,8 @@ export type HttpRejection =
   | 'verification_in_progress'
   | 'payout_destination_exists'
   | 'too_many_payout_destinations'
-  | 'webhook_signature_invalid';
+  | 'webhook_signature_invalid'
+  | 'payment_method_conflict';
 
 /** Every named refusal the API can answer with. */
 export type ApiRejection =
@@ -167,6 +168,12 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   request_deadline_exceeded: 503,
   payment_provider_unavailable: 503,
   email_not_sent: 503,
+  payment_method_unavailable: 422,
+  payment_method_conflict: 400,
+  method_currency_unsupported: 422,
+  amount_not_whole_shillings: 422,
+  amount_above_method_limit: 422,
+  phone_number_required: 422,
 };
 
 /** What each rejection tells a person, unless the thrower says something more precise. */
@@ -207,6 +214,15 @@ const MESSAGES: { readonly [R in ApiRejection]: string } = {
   payment_provider_refused: 'The payment provider refused the request',
   payment_provider_unavailable:
     'The payment provider is unavailable; retry with the same Idempotency-Key',
+  payment_method_unavailable: 'This payment method is not enabled on this service',
+  payment_method_conflict:
+    'paymentMethodId and destinationId belong to other methods than the one named',
+  method_currency_unsupported: 'M-Pesa moves KES only',
+  amount_not_whole_shillings:
+    'amountMinor must be a whole number of shillings (a multiple of 100) for M-Pesa',
+  amount_above_method_limit: 'amountMinor is above what one M-Pesa transaction may move',
+  phone_number_required:
+    "M-Pesa uses the phone number on the wallet owner's profile; add one with PATCH /me first",
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',

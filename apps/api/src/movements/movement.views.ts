@@ -25,6 +25,15 @@ export class MovementView extends MovementItemView {
   walletIds!: string[];
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
   @ApiPropertyOptional() failureReason?: string;
+  @ApiPropertyOptional({
+    example: '1.0812',
+    description: 'Cross-currency transfers: units of the credited currency per unit sent',
+  })
+  fxRate?: string;
+  @ApiPropertyOptional({ example: 'ECB', description: 'Where the rate came from' })
+  fxSource?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the provider published the rate' })
+  fxAsOf?: string;
   @ApiProperty({ type: [MovementStep] }) steps!: MovementStep[];
   @ApiProperty({
     description: 'Global log position of the last step (empty for an adjustment)',

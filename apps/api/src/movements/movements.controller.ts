@@ -110,6 +110,7 @@ export class MovementsController {
       }),
       legs: seen?.legs ?? [],
       createdAt: seen?.createdAt ?? summary.requestedAt,
+      ...fxOf(saga.state),
       steps,
       position: formatPosition(last.position),
     };
@@ -143,4 +144,16 @@ export class MovementsController {
     if (!visible) throw new RejectionException('wallet_not_found');
     return { walletId, months: await this.statistics.monthly(walletId, from, to) };
   }
+}
+
+/** A cross-currency transfer's rate, as recorded in its request. */
+function fxOf(state: unknown): Pick<MovementView, 'fxRate' | 'fxSource' | 'fxAsOf'> {
+  const request = (state as { request?: { fxRate?: string; fxSource?: string; fxAsOf?: string } })
+    .request;
+  if (!request?.fxRate) return {};
+  return {
+    fxRate: request.fxRate,
+    ...(request.fxSource && { fxSource: request.fxSource }),
+    ...(request.fxAsOf && { fxAsOf: request.fxAsOf }),
+  };
 }

@@ -2,13 +2,14 @@ import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
-import { ConfiguredRateProvider, RATE_PROVIDER, SagaStepper } from '@ledger/ledger';
+import { RATE_PROVIDER, SagaStepper } from '@ledger/ledger';
 import {
   LedgerModule,
   MovementStreams,
   MovementStreamsModule,
   WalletCommands,
 } from '@ledger/ledger/nest';
+import { createRateProvider } from '../transfers/rate-provider.config';
 import { JobQueueSagaJobs } from '../../../worker/src/sagas/job-queue.saga-jobs';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
@@ -18,6 +19,8 @@ import { TopUpsController } from '../top-ups/top-ups.controller';
 import { RecipientResolver } from '../transfers/recipient.resolver';
 import { StartTransferHandler } from '../transfers/start-transfer.handler';
 import { TransfersController } from '../transfers/transfers.controller';
+import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
+import { MpesaCallbackController } from '../webhooks/mpesa-callback.controller';
 import { StripeWebhookController } from '../webhooks/stripe-webhook.controller';
 import { StartWithdrawalHandler } from '../withdrawals/start-withdrawal.handler';
 import { WalletStatementController } from '../wallets/wallet-statement.controller';
@@ -51,6 +54,7 @@ const stepperLogger = new Logger('sagas');
     TopUpsController,
     WithdrawalsController,
     StripeWebhookController,
+    MpesaCallbackController,
     PayoutDestinationsController,
     MovementsController,
     WalletStatementController,
@@ -59,6 +63,7 @@ const stepperLogger = new Logger('sagas');
     RecipientResolver,
     PayoutDestinationsStore,
     PaymentCustomers,
+    MobileMoneyPayer,
     StartTransferHandler,
     StartTopUpHandler,
     StartWithdrawalHandler,
@@ -77,11 +82,8 @@ const stepperLogger = new Logger('sagas');
         }),
       inject: [MovementStreams, WalletCommands, JOB_QUEUE],
     },
-    // Rates as exact decimals, e.g. LEDGER_FX_RATES='USD/EUR=0.92,EUR/USD=1.08'; a malformed table stops start-up.
-    {
-      provide: RATE_PROVIDER,
-      useFactory: () => new ConfiguredRateProvider(process.env.LEDGER_FX_RATES ?? ''),
-    },
+    // LEDGER_FX_PROVIDER_URL (docs/payments.md), falling back to LEDGER_FX_RATES='USD/EUR=0.92,…'.
+    { provide: RATE_PROVIDER, useFactory: () => createRateProvider(process.env) },
   ],
   exports: [PaymentCustomers, MovementReads],
 })

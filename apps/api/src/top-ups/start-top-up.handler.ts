@@ -16,11 +16,21 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, SAGA_METADATA_KEY, WalletCommands } from '@ledger/ledger/nest';
 import { PaymentCustomers } from '../cards/payment-customers';
+import { MobileMoneyPayer } from './mobile-money-payer';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
 /** Overrides TOP_UP_TIMEOUT_MS (a number of milliseconds), e.g. for tests that need the timer to fire. */
 export const TOP_UP_TIMEOUT = Symbol('TOP_UP_TIMEOUT');
+
+/** Who pays, and through which rail. */
+interface Payer {
+  readonly ok: true;
+  readonly gateway: PaymentGateway;
+  readonly customerRef: string;
+  /** Mobile money: the owner's phone number, sent to the provider and never recorded. */
+  readonly phone?: string;
+}
 
 /**
  * Records the top-up, then creates the payment intent at once, because the
@@ -41,6 +51,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly customers: PaymentCustomers,
     @Optional() @Inject(TOP_UP_TIMEOUT) private readonly timeoutMs: number = TOP_UP_TIMEOUT_MS,
+    @Optional() private readonly mobileMoney?: MobileMoneyPayer,
   ) {}
 
   async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
@@ -57,7 +68,10 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
         ok: false,
         rejection: wallet.status === 'frozen' ? 'wallet_frozen' : 'wallet_closed',
       };
-    const payer = await this.payer(input.caller.userId, input.paymentMethodId);
+    const mpesa = input.method === 'mpesa';
+    const payer = mpesa
+      ? await this.mobilePayer(wallet.ownerId, input.amountMinor, input.currency)
+      : await this.payer(input.caller.userId, input.paymentMethodId);
     if (!payer.ok) return payer;
 
     const topUpId = deriveId('topup', input.commandId);
@@ -70,6 +84,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
       ownerId: wallet.ownerId,
       amountMinor: input.amountMinor,
       currency: input.currency,
+      ...(mpesa && { method: 'mpesa' as const }),
       ...(input.paymentMethodId && { paymentMethodId: input.paymentMethodId }),
       timeoutAt: new Date(now + this.timeoutMs).toISOString(),
       at: new Date(now).toISOString(),
@@ -85,7 +100,26 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
       ? ((await this.streams.load(stream))?.state as TopUp | undefined)
       : undefined;
     const recorded = state && state.phase !== 'none' ? state.request : request;
-    return this.createIntent(stream, recorded, payer.customerRef);
+    // Daraja has no idempotency keys: a prompt already sent is not sent again.
+    if (mpesa && state && state.phase !== 'none' && state.paymentIntentId)
+      return {
+        ok: true,
+        movementId: stream,
+        status: state.phase === 'failed' ? 'failed' : 'pending',
+      };
+    return this.createIntent(stream, recorded, payer);
+  }
+
+  private async mobilePayer(
+    ownerId: string,
+    amountMinor: bigint,
+    currency: string,
+  ): Promise<Payer | Extract<MovementStarted, { ok: false }>> {
+    const checked = this.mobileMoney
+      ? await this.mobileMoney.check(ownerId, amountMinor, currency)
+      : 'payment_method_unavailable';
+    if (typeof checked === 'string') return { ok: false, rejection: checked };
+    return { ok: true, customerRef: 'mpesa', gateway: checked.gateway, phone: checked.phone };
   }
 
   /**
@@ -96,15 +130,17 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
   private async payer(
     userId: string,
     paymentMethodId: string | undefined,
-  ): Promise<{ ok: true; customerRef: string } | Extract<MovementStarted, { ok: false }>> {
+  ): Promise<Payer | Extract<MovementStarted, { ok: false }>> {
+    const gateway = this.gateway;
     try {
-      if (!paymentMethodId) return { ok: true, customerRef: await this.customers.ensure(userId) };
+      if (!paymentMethodId)
+        return { ok: true, gateway, customerRef: await this.customers.ensure(userId) };
       const customerRef = await this.customers.find(userId);
       if (!customerRef) return { ok: false, rejection: 'card_not_found' };
       const cards = await this.gateway.listPaymentMethods(customerRef);
       if (!cards.some((card) => card.paymentMethodId === paymentMethodId))
         return { ok: false, rejection: 'card_not_found' };
-      return { ok: true, customerRef };
+      return { ok: true, gateway, customerRef };
     } catch (error) {
       if (error instanceof TransientGatewayError)
         return { ok: false, rejection: 'payment_provider_unavailable' };
@@ -117,16 +153,17 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
   private async createIntent(
     stream: string,
     request: TopUpRequest,
-    customerRef: string,
+    payer: Payer,
   ): Promise<MovementStarted> {
     const at = new Date().toISOString();
     const commandId = deriveId(stream, 'intent');
     try {
-      const intent = await this.gateway.createPaymentIntent({
+      const intent = await payer.gateway.createPaymentIntent({
         amountMinor: request.amountMinor,
         currency: request.currency,
-        customerRef,
+        customerRef: payer.customerRef,
         ...(request.paymentMethodId && { paymentMethodId: request.paymentMethodId }),
+        ...(payer.phone && { payerPhone: payer.phone }),
         metadata: { [SAGA_METADATA_KEY]: stream },
         idempotencyKey: `${stream}:intent`,
       });
@@ -142,7 +179,8 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
         movementId: stream,
         status: 'pending',
         position: recorded.position,
-        clientSecret: intent.clientSecret,
+        // M-Pesa has none: the customer approves the prompt on the phone.
+        ...(intent.clientSecret && { clientSecret: intent.clientSecret }),
       };
     } catch (error) {
       // A transient failure leaves the top-up requested: the client retries

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
 
 export class CreateTopUpDto {
@@ -18,6 +18,16 @@ export class CreateTopUpDto {
   @ApiProperty({ example: 'EUR', description: "The wallet's currency" })
   @IsSupportedCurrency()
   currency!: string;
+
+  @ApiPropertyOptional({
+    enum: ['card', 'mpesa'],
+    default: 'card',
+    description:
+      "card: the browser confirms with clientSecret, or paymentMethodId is charged. mpesa: an M-Pesa prompt to the phone number on the wallet owner's profile; KES in whole shillings",
+  })
+  @IsOptional()
+  @IsIn(['card', 'mpesa'], { message: 'method must be card or mpesa' })
+  method?: 'card' | 'mpesa';
 
   @ApiPropertyOptional({
     example: 'pm_1NXWPn2eZvKYlo2C',

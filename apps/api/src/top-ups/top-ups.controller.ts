@@ -5,6 +5,7 @@ import { TopUpAcceptedView } from '../http/views';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartTopUpCommand, type MovementStarted } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { RejectionException } from '../http/rejection';
 import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
 import { CreateTopUpDto } from './top-up.dto';
 
@@ -15,8 +16,9 @@ export class TopUpsController {
   constructor(private readonly commands: CommandBus) {}
 
   /**
-   * Starts a card top-up and answers with the payment's client secret for the
-   * browser. The wallet is credited when the provider reports the payment.
+   * Starts a top-up: by card, answered with the payment's client secret for
+   * the browser, or by M-Pesa, a prompt to the owner's phone. The wallet is
+   * credited once the provider confirms the payment.
    */
   @Post()
   @HttpCode(202)
@@ -27,6 +29,11 @@ export class TopUpsController {
     @Body() dto: CreateTopUpDto,
     @Req() request: { idempotency: IdempotencyContext },
   ) {
+    if (dto.method === 'mpesa' && dto.paymentMethodId)
+      throw new RejectionException(
+        'payment_method_conflict',
+        'paymentMethodId is for card top-ups only',
+      );
     const started = await this.commands.execute<StartTopUpCommand, MovementStarted>(
       new StartTopUpCommand({
         caller: callerOf(principal),
@@ -34,6 +41,7 @@ export class TopUpsController {
         walletId: dto.walletId,
         amountMinor: amountOf(dto.amountMinor),
         currency: dto.currency,
+        method: dto.method,
         paymentMethodId: dto.paymentMethodId,
       }),
     );

@@ -79,6 +79,7 @@ export class StartTransferHandler implements ICommandHandler<
       creditAmountMinor: credit.amountMinor,
       creditCurrency: recipient.currency,
       ...(credit.rate && { fxRate: credit.rate, fxSource: credit.source }),
+      ...(credit.asOf && { fxAsOf: credit.asOf }),
       ...(input.description && { description: input.description }),
       at: new Date().toISOString(),
     };
@@ -125,11 +126,11 @@ export class StartTransferHandler implements ICommandHandler<
   }
 
   private async creditFor(amountMinor: bigint, from: string, to: string) {
-    if (from === to) return { amountMinor, rate: undefined, source: undefined };
+    if (from === to) return { amountMinor, rate: undefined, source: undefined, asOf: undefined };
     const quote = await this.rates.quote(from, to);
     if (!quote) return 'fx_rate_unavailable' as const;
     const converted = convertMinor(amountMinor, from, to, quote.rate);
     if (converted <= 0n) return 'converted_amount_too_small' as const;
-    return { amountMinor: converted, rate: quote.rate, source: quote.source };
+    return { amountMinor: converted, rate: quote.rate, source: quote.source, asOf: quote.asOf };
   }
 }

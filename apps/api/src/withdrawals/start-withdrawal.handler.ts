@@ -17,6 +17,7 @@ import {
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
+import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
 
 /**
  * How long a withdrawal waits for the provider to report the payout before it
@@ -50,6 +51,7 @@ export class StartWithdrawalHandler implements ICommandHandler<
     @Optional()
     @Inject(WITHDRAWAL_TIMEOUT)
     private readonly timeoutMs: number = WITHDRAWAL_TIMEOUT_MS,
+    @Optional() private readonly mobileMoney?: MobileMoneyPayer,
   ) {}
 
   async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
@@ -67,8 +69,8 @@ export class StartWithdrawalHandler implements ICommandHandler<
     if (wallet.status === 'unopened' || wallet.ownerId !== input.caller.userId)
       return { ok: false, rejection: 'wallet_not_found' };
     if (wallet.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
-    const destination = await this.destinations.find(input.caller.userId, input.destinationId);
-    if (!destination) return { ok: false, rejection: 'payout_destination_not_found' };
+    const destination = await this.destinationOf(input);
+    if (typeof destination === 'string') return { ok: false, rejection: destination };
 
     const now = Date.now();
     const request: WithdrawalRequest = {
@@ -79,8 +81,8 @@ export class StartWithdrawalHandler implements ICommandHandler<
       amountMinor: input.amountMinor,
       currency: input.currency,
       destinationId: destination.id,
-      destinationType: destination.type,
-      destinationRef: destination.providerRef,
+      destinationType: destination.destinationType,
+      destinationRef: destination.destinationRef,
       timeoutAt: new Date(now + this.timeoutMs).toISOString(),
       at: new Date(now).toISOString(),
     };
@@ -94,6 +96,28 @@ export class StartWithdrawalHandler implements ICommandHandler<
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     return this.run(stream, outcome.revision, input.commandId, outcome.position);
+  }
+
+  /**
+   * A linked bank or connected account, or, for mobile money, the owner's
+   * phone number: checked here, looked up again when the payout is made, and
+   * never written to the log.
+   */
+  private async destinationOf(
+    input: StartWithdrawalCommand['input'],
+  ): Promise<Destination | MovementStartRejection> {
+    if (input.method === 'mpesa') {
+      const checked = this.mobileMoney
+        ? await this.mobileMoney.check(input.caller.userId, input.amountMinor, input.currency)
+        : 'payment_method_unavailable';
+      if (typeof checked === 'string') return checked;
+      return { id: 'mpesa', destinationType: 'mobile_money', destinationRef: 'owner' };
+    }
+    const found =
+      input.destinationId &&
+      (await this.destinations.find(input.caller.userId, input.destinationId));
+    if (!found) return 'payout_destination_not_found';
+    return { id: found.id, destinationType: found.type, destinationRef: found.providerRef };
   }
 
   /** Places the hold (and enqueues the payout): a refused hold is the answer; otherwise pending. */
@@ -126,6 +150,8 @@ export class StartWithdrawalHandler implements ICommandHandler<
     };
   }
 }
+
+type Destination = Pick<WithdrawalRequest, 'destinationType' | 'destinationRef'> & { id: string };
 
 /**
  * What the wallet would answer to the withdrawal's hold, decided on its

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
 
 export class CreateWithdrawalDto {
@@ -19,10 +19,22 @@ export class CreateWithdrawalDto {
   @IsSupportedCurrency()
   currency!: string;
 
-  @ApiProperty({
-    format: 'uuid',
-    description: 'A linked payout destination (POST /payout-destinations)',
+  @ApiPropertyOptional({
+    enum: ['bank_account', 'mpesa'],
+    default: 'bank_account',
+    description:
+      "bank_account: to a linked payout destination (destinationId). mpesa: to the phone number on the owner's profile; KES in whole shillings",
   })
+  @IsOptional()
+  @IsIn(['bank_account', 'mpesa'], { message: 'method must be bank_account or mpesa' })
+  method?: 'bank_account' | 'mpesa';
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'A linked payout destination (POST /payout-destinations); required for bank_account',
+  })
+  @IsOptional()
   @IsUUID()
-  destinationId!: string;
+  destinationId?: string;
 }

@@ -9,6 +9,7 @@ import {
 } from '@ledger/identity';
 import { StartWithdrawalCommand, type MovementStarted } from '@ledger/ledger';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import { RejectionException } from '../http/rejection';
 import { acceptedOrThrow, amountOf, callerOf } from '../movements/movement-http';
 import { MovementAcceptedView } from '../transfers/transfer.dto';
 import { CreateWithdrawalDto } from './withdrawal.dto';
@@ -20,7 +21,7 @@ export class WithdrawalsController {
   constructor(private readonly commands: CommandBus) {}
 
   /**
-   * Pays out to a linked bank account; needs a fresh code in X-2FA-Code.
+   * Pays out to a linked bank account, or by M-Pesa to the owner's phone; needs a fresh code in X-2FA-Code.
    * The hold is placed within the request: a withdrawal the wallet refuses
    * (422 exceeds_available, 409 wallet_frozen…) answers so at once and
    * leaves the code unspent. The payout follows at GET /movements/{id}.
@@ -35,6 +36,13 @@ export class WithdrawalsController {
     @Body() dto: CreateWithdrawalDto,
     @Req() request: { idempotency: IdempotencyContext } & SecondFactorRequest,
   ): Promise<MovementAcceptedView> {
+    if ((dto.method === 'mpesa') === (dto.destinationId !== undefined))
+      throw new RejectionException(
+        'payment_method_conflict',
+        dto.method === 'mpesa'
+          ? 'destinationId is for bank_account withdrawals only'
+          : 'destinationId is required for bank_account withdrawals',
+      );
     const started = await this.commands.execute<StartWithdrawalCommand, MovementStarted>(
       new StartWithdrawalCommand({
         caller: callerOf(principal),
@@ -43,6 +51,7 @@ export class WithdrawalsController {
         amountMinor: amountOf(dto.amountMinor),
         currency: dto.currency,
         destinationId: dto.destinationId,
+        method: dto.method,
         confirm: async () => {
           if (!request.secondFactor) throw new Error('The second factor guard did not run');
           await request.secondFactor.spend();

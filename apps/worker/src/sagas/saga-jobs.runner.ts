@@ -1,7 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { PAYMENT_GATEWAY, PermanentGatewayError, type PaymentGateway } from '@ledger/payments';
-import { deriveId, type SagaJob, type TopUp, type Withdrawal } from '@ledger/ledger';
-import { MovementStreams, SAGA_METADATA_KEY } from '@ledger/ledger/nest';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ContactDirectory } from '@ledger/identity';
+import {
+  MOBILE_MONEY_GATEWAY,
+  PAYMENT_GATEWAY,
+  PermanentGatewayError,
+  TransientGatewayError,
+  type PaymentGateway,
+  type PayoutDestination,
+} from '@ledger/payments';
+import {
+  deriveId,
+  type SagaJob,
+  type TopUp,
+  type TopUpRequest,
+  type Withdrawal,
+  type WithdrawalRequest,
+} from '@ledger/ledger';
+import { GatewayEventRecorder, MovementStreams, SAGA_METADATA_KEY } from '@ledger/ledger/nest';
 
 /**
  * The saga input a timer records: the delayed job when it runs, and the
@@ -14,6 +29,11 @@ export function timerInput(sagaStream: string, at: Date) {
     commandId: deriveId(sagaStream, 'timeout'),
     at: at.toISOString(),
   };
+}
+
+/** The second timeout of a mobile-money top-up: the provider never said how it ended. */
+function unconfirmed(sagaStream: string) {
+  return { type: 'RecordTimeout' as const, commandId: deriveId(sagaStream, 'unconfirmed') };
 }
 
 /**
@@ -32,7 +52,12 @@ export function timerInput(sagaStream: string, at: Date) {
 export class SagaJobRunner {
   constructor(
     private readonly streams: MovementStreams,
-    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    @Inject(PAYMENT_GATEWAY) private readonly cards: PaymentGateway,
+    @Optional()
+    @Inject(MOBILE_MONEY_GATEWAY)
+    private readonly mobileMoney: PaymentGateway | null = null,
+    @Optional() private readonly contacts?: ContactDirectory,
+    @Optional() private readonly recorder = new GatewayEventRecorder(streams),
   ) {}
 
   async run(job: SagaJob): Promise<void> {
@@ -42,6 +67,8 @@ export class SagaJobRunner {
         return this.record(job, timerInput(job.sagaStream, new Date()));
       case 'topup.refund':
         return this.refund(job);
+      case 'topup.confirm':
+        return this.confirmPayment(job);
       case 'withdrawal.payout':
         return this.payout(job);
       case 'withdrawal.cancel_payout':
@@ -66,6 +93,8 @@ export class SagaJobRunner {
         commandId: deriveId(job.sagaStream, 'payout-cancel'),
         result: { ok: false, reason },
       });
+    } else if (job.name === 'topup.confirm') {
+      await this.record(job, unconfirmed(job.sagaStream));
     } else if (job.name === 'topup.refund') {
       await this.record(job, {
         type: 'RecordRefund',
@@ -80,7 +109,7 @@ export class SagaJobRunner {
     const state = (await this.streams.load(job.sagaStream))?.state as TopUp | undefined;
     if (state?.phase !== 'refund_due' || !state.paymentIntentId) return;
     const result = await this.permanentAsValue(() =>
-      this.gateway.refund({
+      this.rail(state.request).refund({
         paymentIntentId: state.paymentIntentId!,
         amountMinor: state.request.amountMinor,
         metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
@@ -104,11 +133,11 @@ export class SagaJobRunner {
     // Also after the timer ran out: an earlier attempt may have created the
     // payout, and only the same key tells. Whatever it returns is canceled next.
     const r = state.request;
-    const result = await this.permanentAsValue(() =>
-      this.gateway.createPayout({
+    const result = await this.permanentAsValue(async () =>
+      this.rail(r).createPayout({
         amountMinor: r.amountMinor,
         currency: r.currency,
-        destination: { type: r.destinationType, id: r.destinationRef },
+        destination: await this.destinationOf(r),
         metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
         idempotencyKey: `${job.sagaStream}:payout`,
       }),
@@ -129,10 +158,11 @@ export class SagaJobRunner {
     const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'cancel_due' || !state.payoutId) return;
     const r = state.request;
-    const result = await this.permanentAsValue(() =>
-      this.gateway.cancelPayout({
+    await this.askPayoutStatus(job, state);
+    const result = await this.permanentAsValue(async () =>
+      this.rail(r).cancelPayout({
         payoutId: state.payoutId!,
-        destination: { type: r.destinationType, id: r.destinationRef },
+        destination: await this.destinationOf(r),
         idempotencyKey: `${job.sagaStream}:cancel`,
       }),
     );
@@ -147,6 +177,66 @@ export class SagaJobRunner {
       commandId: deriveId(job.sagaStream, 'payout-cancel'),
       result: recorded,
     });
+  }
+
+  /**
+   * A mobile-money top-up whose timer ran out: the provider's status query
+   * decides. No answer yet is retried; a rail without status queries (the
+   * sandbox), or attempts spent, ends the top-up timed out.
+   */
+  private async confirmPayment(job: SagaJob): Promise<void> {
+    const state = (await this.streams.load(job.sagaStream))?.state as TopUp | undefined;
+    if (state?.phase !== 'confirming') return;
+    const gateway = this.rail(state.request);
+    if (!gateway.confirmPayment || !state.paymentIntentId)
+      return this.record(job, unconfirmed(job.sagaStream));
+    const { amountMinor, currency } = state.request;
+    const event = await gateway.confirmPayment({
+      paymentIntentId: state.paymentIntentId,
+      amountMinor,
+      currency,
+      metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
+    });
+    if (!event)
+      throw new TransientGatewayError('request_in_progress', 'The payment has no outcome yet');
+    await this.recorder.record(event);
+  }
+
+  /**
+   * A mobile-money payout cannot be recalled: its status is asked instead, and
+   * the answer (on the provider's status callback, or at once) settles it.
+   */
+  private async askPayoutStatus(job: SagaJob, state: Withdrawal): Promise<void> {
+    if (state.phase === 'none' || state.request.destinationType !== 'mobile_money') return;
+    const { amountMinor, currency } = state.request;
+    const event = await this.rail(state.request).confirmPayout?.({
+      payoutId: state.payoutId!,
+      amountMinor,
+      currency,
+      metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
+    });
+    if (event) await this.recorder.record(event);
+  }
+
+  /** Each saga pays through the rail it was requested on. */
+  private rail(request: TopUpRequest | WithdrawalRequest): PaymentGateway {
+    const mobile =
+      'destinationType' in request
+        ? request.destinationType === 'mobile_money'
+        : request.method === 'mpesa';
+    if (!mobile) return this.cards;
+    if (!this.mobileMoney)
+      throw new PermanentGatewayError('invalid_request', 'The mobile-money rail is off');
+    return this.mobileMoney;
+  }
+
+  /** The phone a mobile-money payout goes to is the owner's, read now and never logged. */
+  private async destinationOf(r: WithdrawalRequest): Promise<PayoutDestination> {
+    if (r.destinationType !== 'mobile_money')
+      return { type: r.destinationType, id: r.destinationRef };
+    const phone = (await this.contacts?.contactOf(r.ownerId))?.phone;
+    if (!phone) throw new PermanentGatewayError('invalid_request', 'The owner has no phone number');
+    return { type: 'mobile_money', id: phone };
   }
 
   /** A permanent refusal is an answer for the saga; anything else is thrown for the queue to retry. */

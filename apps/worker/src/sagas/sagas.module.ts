@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import {
   LedgerModule,
@@ -60,11 +61,17 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
 /**
  * Needs from global modules: SQL_DATABASE, EVENT_STORE, JOB_QUEUE
- * (JobsModule.forRoot()), PAYMENT_GATEWAY (PaymentsModule.forRoot()) and
+ * (JobsModule.forRoot()), PAYMENT_GATEWAY and MOBILE_MONEY_GATEWAY (PaymentsModule.forRoot()) and
  * NOTIFIER (NotificationsModule.forRoot()).
  */
 @Module({
-  imports: [LedgerModule, MovementStreamsModule, MovementNotificationsModule],
+  // Contacts: a mobile-money payout goes to the owner's phone, read when it is paid.
+  imports: [
+    LedgerModule,
+    MovementStreamsModule,
+    MovementNotificationsModule,
+    ContactsModule.forRoot(),
+  ],
   providers: [SagaJobRunner, SagaWorker],
   exports: [SagaWorker],
 })

@@ -4,6 +4,7 @@ export * from './saga-jobs.port';
 export * from './saga.stepper';
 export * from './movement.rejections';
 export * from './fx/fx-rate';
+export { HttpRateProvider, type HttpRateProviderOptions } from './fx/http-rate-provider';
 export * from './transfer/transfer.events';
 export * from './transfer/transfer.decider';
 export * from './top-up/top-up.events';

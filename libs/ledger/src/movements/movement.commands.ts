@@ -41,6 +41,8 @@ export class StartTopUpCommand {
       readonly walletId: string;
       readonly amountMinor: bigint;
       readonly currency: string;
+      /** The rail: `card` (the default) or `mpesa` (an STK push to the owner's phone). */
+      readonly method?: 'card' | 'mpesa';
       /** A card the caller linked, to charge now; the handler checks it is theirs. */
       readonly paymentMethodId?: string;
     },
@@ -55,7 +57,9 @@ export class StartWithdrawalCommand {
       readonly walletId: string;
       readonly amountMinor: bigint;
       readonly currency: string;
-      readonly destinationId: string;
+      /** A linked destination; absent for `mpesa`, which pays the owner's phone number. */
+      readonly destinationId?: string;
+      readonly method?: 'bank_account' | 'mpesa';
       /**
        * Called once the request has passed every check that can be made
        * before anything is written (the wallet would accept the hold); the
@@ -72,7 +76,16 @@ export type MovementStartRejection =
   | 'concurrency_conflict'
   | 'card_not_found'
   | 'payment_provider_refused'
-  | 'payment_provider_unavailable';
+  | 'payment_provider_unavailable'
+  | MobileMoneyRejection;
+
+/** Refusals of the mobile-money rail, before anything is written or sent. */
+export type MobileMoneyRejection =
+  | 'payment_method_unavailable'
+  | 'method_currency_unsupported'
+  | 'amount_not_whole_shillings'
+  | 'amount_above_method_limit'
+  | 'phone_number_required';
 
 export type MovementStarted =
   | {

@@ -40,6 +40,8 @@ export const SAGA_JOB_POLICIES: Readonly<
 > = {
   'topup.timeout': { attempts: 5, backoffMs: 1_000 },
   'topup.refund': { attempts: 8, backoffMs: 2_000 },
+  // About twenty minutes of asking: a mobile-money prompt ends within minutes.
+  'topup.confirm': { attempts: 8, backoffMs: 5_000 },
   'withdrawal.payout': { attempts: 6, backoffMs: 2_000 },
   'withdrawal.timeout': { attempts: 5, backoffMs: 1_000 },
   // About ten minutes of retries: the payout stays cancelable while it is pending.

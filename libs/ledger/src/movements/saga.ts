@@ -46,6 +46,7 @@ export interface SagaJob {
 export const SAGA_JOB_NAMES = [
   'topup.timeout',
   'topup.refund',
+  'topup.confirm',
   'withdrawal.payout',
   'withdrawal.timeout',
   'withdrawal.cancel_payout',

@@ -30,6 +30,7 @@ interface Transaction {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const CALLBACK_DELAY_MS = 100;
 
 export class MpesaStandIn {
   /** Every request's path, for assertions on what the adapter sent. */
@@ -248,10 +249,15 @@ export class MpesaStandIn {
     if (outcome === 'pending') return;
     t.state = outcome === 'fail' ? 'failed' : 'paid';
     if (outcome === 'no_callback') return;
-    setImmediate(() => {
-      this.deliver(t.callbackUrl, callback(t));
-      if (outcome === 'duplicate_callback') this.deliver(t.callbackUrl, callback(t));
-    });
+    // A customer takes a moment to enter the PIN; the service has recorded the request by then.
+    const pending: Promise<void> = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.deliver(t.callbackUrl, callback(t));
+        if (outcome === 'duplicate_callback') this.deliver(t.callbackUrl, callback(t));
+        resolve();
+      }, CALLBACK_DELAY_MS),
+    ).finally(() => this.deliveries.delete(pending));
+    this.deliveries.add(pending);
   }
 
   private deliver(url: string, body: unknown): void {

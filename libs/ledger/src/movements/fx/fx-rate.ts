@@ -15,6 +15,8 @@ export interface FxQuote {
   readonly rate: string;
   /** Where the rate came from (`configured`, a provider's name), for the audit trail. */
   readonly source: string;
+  /** When the provider published the rate (ISO 8601); absent for the configured table. */
+  readonly asOf?: string;
 }
 
 /** Where cross-currency transfers get their rates. Adapters: a configured table, an HTTP provider. */

@@ -5,7 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { PAYMENT_GATEWAY, type GatewayEvent, type PaymentGateway } from '@ledger/payments';
+import {
+  MOBILE_MONEY_GATEWAY,
+  PAYMENT_GATEWAY,
+  type GatewayEvent,
+  type PaymentGateway,
+} from '@ledger/payments';
 import { deriveId } from '../../ids';
 import { parseSagaStreamId } from '../saga';
 import { MovementStreams } from './movement-streams.service';
@@ -98,21 +103,30 @@ export class GatewayEventRecorder {
  */
 @Injectable()
 export class GatewayEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
-  private unsubscribe?: () => void;
+  private unsubscribes: Array<() => void> = [];
 
   constructor(
     private readonly recorder: GatewayEventRecorder,
     @Optional() @Inject(PAYMENT_GATEWAY) private readonly gateway?: PaymentGateway,
+    @Optional()
+    @Inject(MOBILE_MONEY_GATEWAY)
+    private readonly mobileMoney?: PaymentGateway | null,
   ) {}
 
+  /** Both rails: a sandbox playing M-Pesa reports in process too. */
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.gateway?.onEvent(async (event) => {
-      await this.recorder.record(event);
-    });
+    for (const gateway of [this.gateway, this.mobileMoney]) {
+      if (!gateway) continue;
+      this.unsubscribes.push(
+        gateway.onEvent(async (event) => {
+          await this.recorder.record(event);
+        }),
+      );
+    }
   }
 
   onApplicationShutdown(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    this.unsubscribes = [];
   }
 }

@@ -147,3 +147,43 @@ describe('top-up saga', () => {
     expect(wrong[1]).toMatchObject({ data: { reason: 'payment_amount_mismatch' } });
   });
 });
+
+describe('top-up saga by mobile money', () => {
+  const mpesa: TopUpEvent = {
+    type: 'TopUpRequested',
+    data: { ...request, currency: 'KES', method: 'mpesa' },
+  };
+  const timeout: TopUpCommand = { type: 'RecordTimeout', commandId: 't', at };
+  const timedOut: TopUpEvent = { type: 'TopUpTimedOut', data: { at } };
+
+  it('asks the provider when the timer runs out, instead of failing', () => {
+    expect(given(mpesa, intent).when(timeout)).toEqual([timedOut]);
+    expect(given(mpesa, intent, timedOut).jobs()).toEqual([
+      { name: 'topup.confirm', jobId: `${saga}:confirm`, sagaStream: saga },
+    ]);
+    expect(given(mpesa, intent, timedOut).summary()?.status).toBe('pending');
+  });
+
+  it('a confirmed payment is credited; no answer at all ends it timed out', () => {
+    const confirmed = given(mpesa, intent, timedOut).when({
+      type: 'RecordPayment',
+      commandId: 'c',
+      providerEventId: 'mpesa:stk:pi_1',
+      paymentIntentId: 'pi_1',
+      result: { ok: true, amountMinor: 1_000n, currency: 'KES' },
+      at,
+    });
+    expect(confirmed).toMatchObject([{ type: 'PaymentSucceeded' }]);
+    expect(given(mpesa, intent, timedOut).when({ ...timeout, commandId: 'u' })).toEqual([
+      timedOut,
+      { type: 'TopUpFailed', data: { reason: 'timed_out', compensated: false, at } },
+    ]);
+  });
+
+  it('a prompt that was never sent fails at its timer, as a card does', () => {
+    expect(given(mpesa).when(timeout)).toMatchObject([
+      { type: 'TopUpTimedOut' },
+      { type: 'TopUpFailed' },
+    ]);
+  });
+});

@@ -20,6 +20,7 @@ import {
 export type TopUpPhase =
   | 'requested' // the API is creating the payment intent
   | 'awaiting_payment' // the customer or the provider has to act
+  | 'confirming' // mobile money timed out: the provider is asked how the payment ended
   | 'paid' // next: credit the wallet against card clearing
   | 'refund_due' // next: refund the card (compensation)
   | 'completed'
@@ -39,7 +40,17 @@ export type TopUp =
 
 export const initialTopUp: TopUp = { phase: 'none' };
 
-const WAITING: readonly TopUpPhase[] = ['requested', 'awaiting_payment'];
+const WAITING: readonly TopUpPhase[] = ['requested', 'awaiting_payment', 'confirming'];
+
+/**
+ * Mobile money's callbacks may never come, and are not proof when they do:
+ * when its timer runs out, the top-up asks the provider (the `topup.confirm`
+ * job) before it gives up. The job records the answer as a payment report,
+ * or a second timeout when the provider has none.
+ */
+function confirmsOnTimeout(state: Exclude<TopUp, { phase: 'none' }>): boolean {
+  return state.request.method === 'mpesa' && state.phase === 'awaiting_payment';
+}
 
 /** Records a top-up's inputs and outcomes; anything already recorded, or too late to matter, records nothing. */
 export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] | MovementRejection {
@@ -67,6 +78,7 @@ export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] |
     case 'RecordPayment':
       return decidePayment(command, state);
     case 'RecordTimeout':
+      if (confirmsOnTimeout(state)) return [{ type: 'TopUpTimedOut', data: { at } }];
       return WAITING.includes(state.phase)
         ? [{ type: 'TopUpTimedOut', data: { at } }, failed('timed_out', false, at)]
         : [];
@@ -138,6 +150,8 @@ export function evolveTopUp(state: TopUp, event: TopUpEvent): TopUp {
   switch (event.type) {
     case 'PaymentIntentCreated':
       return { ...state, phase: 'awaiting_payment', paymentIntentId: event.data.paymentIntentId };
+    case 'TopUpTimedOut':
+      return confirmsOnTimeout(state) ? { ...state, phase: 'confirming' } : state;
     case 'PaymentSucceeded':
       return {
         ...state,
@@ -189,7 +203,7 @@ export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): 
 /** While waiting for the payment a timer runs; once a refund is due, the refund job does. */
 export function topUpJobs(state: TopUp, sagaStream: string): SagaJob[] {
   if (state.phase === 'none') return [];
-  if (WAITING.includes(state.phase)) {
+  if (state.phase === 'requested' || state.phase === 'awaiting_payment') {
     return [
       {
         name: 'topup.timeout',
@@ -199,6 +213,8 @@ export function topUpJobs(state: TopUp, sagaStream: string): SagaJob[] {
       },
     ];
   }
+  if (state.phase === 'confirming')
+    return [{ name: 'topup.confirm', jobId: `${sagaStream}:confirm`, sagaStream }];
   if (state.phase === 'refund_due')
     return [{ name: 'topup.refund', jobId: `${sagaStream}:refund`, sagaStream }];
   return [];

@@ -1,6 +1,9 @@
 import type { RecordStep } from '../saga';
 
-/** A card top-up, as recorded on its stream `topup-<id>`. */
+/** The rail a top-up pays through; `card` when a request names none. */
+export type TopUpMethod = 'card' | 'mpesa';
+
+/** A top-up, as recorded on its stream `topup-<id>`. */
 export interface TopUpRequest {
   readonly topUpId: string;
   readonly requestedBy: string;
@@ -8,6 +11,11 @@ export interface TopUpRequest {
   readonly ownerId: string;
   readonly amountMinor: bigint;
   readonly currency: string;
+  /**
+   * `mpesa`: an STK push to the owner's phone. Absent means a card, as for
+   * every top-up recorded before there were two rails.
+   */
+  readonly method?: TopUpMethod;
   /** A linked card charged off session; absent when the browser confirms the payment. */
   readonly paymentMethodId?: string;
   /** When the top-up gives up waiting for the payment (a durable timer job). */

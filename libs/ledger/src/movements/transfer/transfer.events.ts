@@ -23,6 +23,8 @@ export interface TransferRequest {
   /** Units of creditCurrency per unit of currency, exact decimal; absent without conversion. */
   readonly fxRate?: string;
   readonly fxSource?: string;
+  /** When the provider published the rate; absent for the configured table. */
+  readonly fxAsOf?: string;
   readonly description?: string;
   readonly at: string;
 }

@@ -8,9 +8,14 @@ export interface WithdrawalRequest {
   readonly ownerId: string;
   readonly amountMinor: bigint;
   readonly currency: string;
-  /** The linked destination (payout_destinations row) and the provider's ids it stood for at request time. */
+  /**
+   * The linked destination (payout_destinations row) and the provider's ids it
+   * stood for at request time. Mobile money pays the owner's phone number,
+   * which is looked up when the payout is made and never written to the log:
+   * `destinationId` and `destinationRef` are then `mpesa` and `owner`.
+   */
   readonly destinationId: string;
-  readonly destinationType: 'bank_account' | 'connected_account';
+  readonly destinationType: 'bank_account' | 'connected_account' | 'mobile_money';
   readonly destinationRef: string;
   readonly timeoutAt: string;
   readonly at: string;
