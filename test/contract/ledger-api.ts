@@ -1095,7 +1095,7 @@ export interface components {
         SecurityEventDto: {
             /** Format: uuid */
             id: string;
-            /** @description Pass as `before` to read older events */
+            /** @description Where this event sits in the trail */
             cursor: string;
             /** Format: uuid */
             userId: string | null;
@@ -1108,8 +1108,19 @@ export interface components {
             occurredAt: string;
         };
         SecurityEventsPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["SecurityEventDto"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+            /**
+             * @deprecated
+             * @description Deprecated: items
+             */
             events: components["schemas"]["SecurityEventDto"][];
-            /** @description Cursor for the next (older) page; absent on the last page */
+            /**
+             * @deprecated
+             * @description Deprecated: nextCursor, absent at the end
+             */
             next?: string;
         };
         CreateTransferDto: {
@@ -2031,7 +2042,12 @@ export interface operations {
     listLedgerEvents: {
         parameters: {
             query?: {
-                /** @description The last position seen, e.g. "812.4521" */
+                /** @description The nextCursor of the previous page: the last position seen, e.g. "812.4521" */
+                cursor?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same as cursor
+                 */
                 after?: string;
                 limit?: number;
             };
@@ -2787,7 +2803,12 @@ export interface operations {
             query?: {
                 userId?: string;
                 type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged";
-                /** @description The cursor of the last event of the previous page */
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same as cursor
+                 */
                 before?: string;
                 limit?: number;
             };

@@ -370,12 +370,15 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
           .set('Authorization', `Bearer ${admin.accessToken}`);
       const page = await get('?limit=2&type=LoginSucceeded');
       expect(page.status).toBe(200);
-      expect(page.body.events).toHaveLength(2);
-      expect(page.body.events.every((e: { type: string }) => e.type === 'LoginSucceeded')).toBe(
+      expect(page.body.items).toHaveLength(2);
+      expect(page.body.items.every((e: { type: string }) => e.type === 'LoginSucceeded')).toBe(
         true,
       );
-      const older = await get(`?limit=2&type=LoginSucceeded&before=${page.body.next}`);
-      expect(Number(older.body.events[0].cursor)).toBeLessThan(Number(page.body.events[1].cursor));
+      const older = await get(`?limit=2&type=LoginSucceeded&cursor=${page.body.nextCursor}`);
+      expect(Number(older.body.items[0].cursor)).toBeLessThan(Number(page.body.items[1].cursor));
+      // The names before `{ items, nextCursor }`, kept for one release, answer the same page.
+      const legacy = await get(`?limit=2&type=LoginSucceeded&before=${page.body.next}`);
+      expect([legacy.body.events, legacy.body.items]).toEqual([older.body.items, older.body.items]);
       expect((await get('?limit=1000')).body.error).toBe('validation_failed');
       expect((await get('?type=Nope')).body.error).toBe('validation_failed');
     });

@@ -67,10 +67,15 @@ describe.each(databaseFactories())('cards and card top-ups on $name', (factory) 
     const madeUp = await topUpWith(bob, 'pm_x');
     const madeUpForAlice = await topUpWith(alice, 'pm_x');
     expect(othersCard.status).toBe(404);
-    expect(othersCard.body).toMatchObject({
+    expect(othersCard.body).toEqual({
+      type: '/problems/card_not_found',
+      title: 'Card not found',
       status: 404,
       code: 'card_not_found',
       detail: 'No linked card with this id',
+      statusCode: 404,
+      error: 'card_not_found',
+      message: 'No linked card with this id',
     });
     expect(madeUp.status).toBe(404);
     expect(madeUp.body).toEqual(othersCard.body);

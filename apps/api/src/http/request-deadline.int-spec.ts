@@ -116,13 +116,13 @@ describe.each(databaseFactories())('request deadline on $name', (factory) => {
     const key = randomUUID();
     gate.hold();
     const late = await post(key, 7).expect(503);
+    expect(late.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(late.body).toEqual({
       type: '/problems/request_deadline_exceeded',
       title: 'Request deadline exceeded',
       status: 503,
       code: 'request_deadline_exceeded',
       detail: expect.stringContaining(`${DEADLINE_MS} ms deadline`),
-      // Deprecated members, kept for one release.
       statusCode: 503,
       error: 'request_deadline_exceeded',
       message: expect.stringContaining(`${DEADLINE_MS} ms deadline`),

@@ -38,7 +38,15 @@ class AccountsQueryDto extends WithAsOf(PageQueryDto) {
 }
 
 class EventsQueryDto {
-  @ApiPropertyOptional({ description: 'The last position seen, e.g. "812.4521"' })
+  @ApiPropertyOptional({
+    description: 'The nextCursor of the previous page: the last position seen, e.g. "812.4521"',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(3, 45)
+  cursor?: string;
+
+  @ApiPropertyOptional({ deprecated: true, description: 'Deprecated: the same as cursor' })
   @IsOptional()
   @IsString()
   @Length(3, 45)
@@ -133,22 +141,27 @@ export class LedgerController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: { type(contentType: string): unknown },
   ) {
-    const after = query.after === undefined ? START : positionParam('after', query.after);
-    const events = await this.store.readAll({ after, maxCount: query.limit ?? 100 });
+    const [name, given] =
+      query.cursor !== undefined ? ['cursor', query.cursor] : ['after', query.after];
+    const after = given === undefined ? START : positionParam(name, given);
+    const limit = query.limit ?? 100;
+    const events = await this.store.readAll({ after, maxCount: limit });
     if (accept?.includes('application/x-ndjson')) {
       res.type('application/x-ndjson');
       return events.map((e) => `${JSON.stringify(toExportedEvent(e))}\n`).join('');
     }
+    const last = events.length > 0 ? formatPosition(events[events.length - 1].position) : null;
     return {
       items: events.map((e) => ({
         ...e,
         revision: e.revision.toString(),
         position: formatPosition(e.position),
       })),
-      last:
-        events.length > 0
-          ? formatPosition(events[events.length - 1].position)
-          : (query.after ?? null),
+      // A short page is the end of the log for now; a reader tailing it
+      // polls again from the last position it saw.
+      nextCursor: events.length === limit ? last : null,
+      // Deprecated for one release: the last position seen, even on a short page.
+      last: last ?? given ?? null,
     };
   }
 

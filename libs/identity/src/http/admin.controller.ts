@@ -43,8 +43,12 @@ export class AdminController {
   @Roles('auditor', 'admin')
   @ApiOkResponse({ type: SecurityEventsPageDto })
   async securityEvents(@Query() query: SecurityEventsQueryDto): Promise<SecurityEventsPageDto> {
+    const { cursor, before, ...filters } = query;
     const limit = query.limit ?? DEFAULT_PAGE;
-    const events = await this.audit.list({ ...query, limit });
-    return { events, ...(events.length === limit && { next: events[events.length - 1].cursor }) };
+    const events = await this.audit.list({ ...filters, before: cursor ?? before, limit });
+    const nextCursor = events.length === limit ? events[events.length - 1].cursor : null;
+    // `events` and `next` are the page's names before every list answered
+    // `{ items, nextCursor }`; kept for one release.
+    return { items: events, nextCursor, events, ...(nextCursor !== null && { next: nextCursor }) };
   }
 }

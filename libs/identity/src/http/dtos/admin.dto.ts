@@ -62,7 +62,13 @@ export class SecurityEventsQueryDto {
   @IsIn(SECURITY_EVENT_TYPES)
   type?: SecurityEventType;
 
-  @ApiPropertyOptional({ description: 'The cursor of the last event of the previous page' })
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'cursor must be a nextCursor returned by this endpoint' })
+  @IsInt8Text({ message: 'cursor must be a nextCursor returned by this endpoint' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ deprecated: true, description: 'Deprecated: the same as cursor' })
   @IsOptional()
   @Matches(/^\d{1,19}$/, { message: 'before must be a cursor returned by this endpoint' })
   @IsInt8Text({ message: 'before must be a cursor returned by this endpoint' })
@@ -79,7 +85,7 @@ export class SecurityEventsQueryDto {
 
 export class SecurityEventDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'Pass as `before` to read older events' }) cursor!: string;
+  @ApiProperty({ description: 'Where this event sits in the trail' }) cursor!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
   @ApiProperty({ enum: SECURITY_EVENT_TYPES }) type!: SecurityEventType;
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
@@ -87,7 +93,19 @@ export class SecurityEventDto {
 }
 
 export class SecurityEventsPageDto {
-  @ApiProperty({ type: [SecurityEventDto] }) events!: SecurityEventDto[];
-  @ApiPropertyOptional({ description: 'Cursor for the next (older) page; absent on the last page' })
+  @ApiProperty({ type: [SecurityEventDto], description: 'Newest first' })
+  items!: SecurityEventDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next (older) page; null on the last page',
+  })
+  nextCursor!: string | null;
+  @ApiProperty({ type: [SecurityEventDto], deprecated: true, description: 'Deprecated: items' })
+  events!: SecurityEventDto[];
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'Deprecated: nextCursor, absent at the end',
+  })
   next?: string;
 }
