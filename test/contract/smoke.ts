@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import createClient from 'openapi-fetch';
-import type { paths } from './ledger-api';
+import type { paths } from '../../apps/web/src/api/openapi';
 
 /**
  * A client's first session, written against the client generated from the

@@ -129,6 +129,11 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   'GET /cards': { operationId: 'listCards', summary: 'List linked cards' },
   'DELETE /cards/{id}': { operationId: 'removeCard', summary: 'Unlink a card' },
+  'GET /currencies': {
+    operationId: 'listCurrencies',
+    summary: 'List the supported ISO 4217 currencies with their minor-unit exponents',
+    public: true,
+  },
   'GET /movements': {
     operationId: 'listMovements',
     summary: "List the caller's movements across their wallets, newest first",

@@ -311,6 +311,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/currencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the supported ISO 4217 currencies with their minor-unit exponents */
+        get: operations["listCurrencies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -954,6 +971,21 @@ export interface components {
             /** @example wallet_not_found */
             code: string;
         };
+        CurrencyView: {
+            /**
+             * @description ISO 4217 code
+             * @example EUR
+             */
+            code: string;
+            /**
+             * @description Minor-unit exponent: 1250 minor units are 12.50
+             * @example 2
+             */
+            exponent: number;
+        };
+        CurrencyListView: {
+            items: components["schemas"]["CurrencyView"][];
+        };
         SignUpDto: {
             /** @example ada@example.com */
             email: string;
@@ -972,7 +1004,7 @@ export interface components {
              */
             currency?: string;
         };
-        SessionTokensDto: {
+        SignUpResponseDto: {
             /** @enum {string} */
             tokenType: "Bearer";
             accessToken: string;
@@ -982,6 +1014,13 @@ export interface components {
             refreshToken: string;
             /** Format: uuid */
             userId: string;
+            /**
+             * Format: uuid
+             * @description The first wallet; absent only if opening it failed (the next login retries)
+             */
+            walletId?: string;
+            /** @description Position of the opening: pass as ?position= to GET /wallets to see it listed */
+            position?: string;
         };
         LoginDto: {
             /** @example ada@example.com */
@@ -1008,6 +1047,17 @@ export interface components {
              * @example 123456
              */
             code: string;
+        };
+        SessionTokensDto: {
+            /** @enum {string} */
+            tokenType: "Bearer";
+            accessToken: string;
+            /** @description Seconds until the access token expires */
+            expiresIn: number;
+            /** @description Single use: each refresh returns the next one */
+            refreshToken: string;
+            /** Format: uuid */
+            userId: string;
         };
         RefreshDto: {
             refreshToken: string;
@@ -1095,7 +1145,7 @@ export interface components {
         SecurityEventDto: {
             /** Format: uuid */
             id: string;
-            /** @description Pass as `before` to read older events */
+            /** @description Where this event sits in the trail */
             cursor: string;
             /** Format: uuid */
             userId: string | null;
@@ -1108,8 +1158,19 @@ export interface components {
             occurredAt: string;
         };
         SecurityEventsPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["SecurityEventDto"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+            /**
+             * @deprecated
+             * @description Deprecated: items
+             */
             events: components["schemas"]["SecurityEventDto"][];
-            /** @description Cursor for the next (older) page; absent on the last page */
+            /**
+             * @deprecated
+             * @description Deprecated: nextCursor, absent at the end
+             */
             next?: string;
         };
         CreateTransferDto: {
@@ -1170,6 +1231,12 @@ export interface components {
              */
             currency: string;
             /**
+             * @description card: the browser confirms with clientSecret, or paymentMethodId is charged. mpesa: an M-Pesa prompt to the phone number on the wallet owner's profile; KES in whole shillings
+             * @default card
+             * @enum {string}
+             */
+            method?: "card" | "mpesa";
+            /**
              * @description A linked card to charge now; without it the browser confirms with clientSecret
              * @example pm_1NXWPn2eZvKYlo2C
              */
@@ -1202,10 +1269,16 @@ export interface components {
              */
             currency: string;
             /**
-             * Format: uuid
-             * @description A linked payout destination (POST /payout-destinations)
+             * @description bank_account: to a linked payout destination (destinationId). mpesa: to the phone number on the owner's profile; KES in whole shillings
+             * @default bank_account
+             * @enum {string}
              */
-            destinationId: string;
+            method?: "bank_account" | "mpesa";
+            /**
+             * Format: uuid
+             * @description A linked payout destination (POST /payout-destinations); required for bank_account
+             */
+            destinationId?: string;
         };
         CreatePayoutDestinationDto: {
             /** @enum {string} */
@@ -1384,6 +1457,21 @@ export interface components {
             /** Format: date-time */
             requestedAt: string;
             failureReason?: string;
+            /**
+             * @description Cross-currency transfers: units of the credited currency per unit sent
+             * @example 1.0812
+             */
+            fxRate?: string;
+            /**
+             * @description Where the rate came from
+             * @example ECB
+             */
+            fxSource?: string;
+            /**
+             * Format: date-time
+             * @description When the provider published the rate
+             */
+            fxAsOf?: string;
             steps: components["schemas"]["MovementStep"][];
             /** @description Global log position of the last step (empty for an adjustment) */
             position: string;
@@ -1532,7 +1620,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
+        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `payment_method_conflict`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
         Problem400: {
             headers: {
                 [name: string]: unknown;
@@ -1540,7 +1628,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
+                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "payment_method_conflict" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
                 };
             };
         };
@@ -1616,7 +1704,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `not_wallet_owner`, `payment_provider_refused`, `recipient_ambiguous`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
+        /** @description Refused: `code` is one of `amount_above_method_limit`, `amount_not_whole_shillings`, `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `method_currency_unsupported`, `not_wallet_owner`, `payment_method_unavailable`, `payment_provider_refused`, `phone_number_required`, `recipient_ambiguous`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
         Problem422: {
             headers: {
                 [name: string]: unknown;
@@ -1624,7 +1712,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "not_wallet_owner" | "payment_provider_refused" | "recipient_ambiguous" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
+                    code?: "amount_above_method_limit" | "amount_not_whole_shillings" | "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "method_currency_unsupported" | "not_wallet_owner" | "payment_method_unavailable" | "payment_provider_refused" | "phone_number_required" | "recipient_ambiguous" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
                 };
             };
         };
@@ -2031,7 +2119,12 @@ export interface operations {
     listLedgerEvents: {
         parameters: {
             query?: {
-                /** @description The last position seen, e.g. "812.4521" */
+                /** @description The nextCursor of the previous page: the last position seen, e.g. "812.4521" */
+                cursor?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same as cursor
+                 */
                 after?: string;
                 limit?: number;
             };
@@ -2232,6 +2325,28 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    listCurrencies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrencyListView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     signUp: {
         parameters: {
             query?: never;
@@ -2254,7 +2369,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionTokensDto"];
+                    "application/json": components["schemas"]["SignUpResponseDto"];
                 };
             };
             400: components["responses"]["Problem400"];
@@ -2787,7 +2902,12 @@ export interface operations {
             query?: {
                 userId?: string;
                 type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged";
-                /** @description The cursor of the last event of the previous page */
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: the same as cursor
+                 */
                 before?: string;
                 limit?: number;
             };
