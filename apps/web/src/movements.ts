@@ -5,10 +5,14 @@ import { formatMinor } from './money';
 const FOLLOW_LIMIT = 60;
 const FOLLOW_MS = 1000;
 
-const KIND_WORDS: Record<string, string> = {
-  topup: 'Top-up',
+/** A movement's kind in words, as the statement and the notices say it. */
+export const KIND_WORDS: Readonly<Record<string, string>> = {
+  top_up: 'Top-up',
   transfer: 'Transfer',
   withdrawal: 'Withdrawal',
+  payment: 'Payment',
+  refund: 'Refund',
+  adjustment: 'Adjustment',
 };
 
 /**

@@ -3,20 +3,13 @@ import { api } from '../api/client';
 import type { HistoryEntry, Page } from '../api/types';
 import { useLive } from '../live';
 import { formatMinor } from '../money';
+import { KIND_WORDS } from '../movements';
 import { Empty, Loading } from '../ui';
 import type { Wallet } from '../wallets';
 
 const PAGE_SIZE = 20;
 const KINDS = ['top_up', 'transfer', 'withdrawal', 'refund', 'adjustment'] as const;
 type Kind = (typeof KINDS)[number];
-
-const KIND_WORDS: Record<string, string> = {
-  top_up: 'Top-up',
-  transfer: 'Transfer',
-  withdrawal: 'Withdrawal',
-  refund: 'Refund',
-  adjustment: 'Adjustment',
-};
 
 /** What an entry means for the person: money held is on its way, released money came back. */
 function statusOf(entry: HistoryEntry): string {
