@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  Body,
   Controller,
   HttpCode,
   Inject,
@@ -11,6 +10,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { RawBodyRequest } from '../http/body-parsers';
 import { Public } from '@ledger/identity';
 import { parseSagaStreamId, type TopUp, type Withdrawal } from '@ledger/ledger';
 import { GatewayEventRecorder, MovementStreams, SAGA_METADATA_KEY } from '@ledger/ledger/nest';
@@ -61,14 +61,14 @@ export class MpesaCallbackController {
     @Param('secret') secret: string,
     @Param('saga') saga: string,
     @Param('leg') leg: string,
-    @Body() body: unknown,
-    @Req() request: { method: string; originalUrl: string },
+    @Req() request: RawBodyRequest & { method: string; originalUrl: string },
   ): Promise<typeof ACCEPTED> {
     const missing = new NotFoundException(`Cannot ${request.method} ${request.originalUrl}`);
     if (!this.gateway || !this.secretHash || !timingSafeEqual(digest(secret), this.secretHash))
       throw missing;
     const kind = parseSagaStreamId(saga)?.kind;
-    const callback = isLeg(leg) ? parseMpesaCallback(leg, body) : undefined;
+    const body = callbackBody(request.rawBody);
+    const callback = isLeg(leg) && body !== undefined ? parseMpesaCallback(leg, body) : undefined;
     if (!callback || (kind !== 'topup' && kind !== 'withdrawal')) throw missing;
     const state = (await this.streams.load(saga))?.state as TopUp | Withdrawal | undefined;
     if (!state || state.phase === 'none') throw missing;
@@ -128,6 +128,19 @@ export class MpesaCallbackController {
     return this.gateway instanceof MpesaGateway
       ? this.gateway.payoutStatusEvent(callback, input)
       : undefined;
+  }
+}
+
+/**
+ * Callbacks reach the route as raw bytes (the API's own body rules are not
+ * Daraja's): parsed here, once the secret has matched. Not JSON is not a callback.
+ */
+function callbackBody(raw: Buffer | undefined): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
