@@ -4,11 +4,14 @@ import {
   MPESA_STAND_IN_CREDENTIALS,
   MpesaStandIn,
 } from '../libs/payments/src/mpesa/mpesa-stand-in';
+import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
+import { ManualClock } from './identity/identity-test-app';
 import {
   key,
   signUp,
   startLedgerApp,
+  verifyEmail,
   type LedgerTestApp,
   type TestUser,
 } from './support/ledger-app';
@@ -23,33 +26,40 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * M-Pesa top-ups through the running service against the Daraja stand-in,
- * which calls back on the secret path: the callback is only a cue, the STK
- * push query decides, and a forged or mismatched callback writes nothing.
+ * M-Pesa top-ups and withdrawals through the running service against the
+ * Daraja stand-in, which calls back on the secret path: the callback is only
+ * a cue, the STK push query or the transaction status query decides, and a
+ * forged, mismatched, duplicate or late callback writes nothing.
  */
-describe('M-Pesa top-ups over HTTP against the Daraja stand-in', () => {
+describe('M-Pesa top-ups and withdrawals over HTTP against the Daraja stand-in', () => {
   const secret = randomBytes(24).toString('base64url');
   let standIn: MpesaStandIn;
   let t: LedgerTestApp;
   let port: number;
   let ada: TestUser;
   let walletId: string;
+  // Withdrawals need a fresh second factor; the pinned clock moves it on.
+  const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
     standIn = await MpesaStandIn.start();
     port = await freePort();
-    t = await startLedgerApp(databaseFactories()[0], {
-      MPESA_GATEWAY: 'daraja',
-      MPESA_API_URL: standIn.baseUrl,
-      MPESA_CONSUMER_KEY: MPESA_STAND_IN_CREDENTIALS.consumerKey,
-      MPESA_CONSUMER_SECRET: MPESA_STAND_IN_CREDENTIALS.consumerSecret,
-      MPESA_SHORTCODE: '174379',
-      MPESA_PASSKEY: 'pass-key',
-      MPESA_INITIATOR_NAME: 'ledger',
-      MPESA_SECURITY_CREDENTIAL: 'credential',
-      MPESA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-      MPESA_CALLBACK_SECRET: secret,
-    });
+    t = await startLedgerApp(
+      databaseFactories()[0],
+      {
+        MPESA_GATEWAY: 'daraja',
+        MPESA_API_URL: standIn.baseUrl,
+        MPESA_CONSUMER_KEY: MPESA_STAND_IN_CREDENTIALS.consumerKey,
+        MPESA_CONSUMER_SECRET: MPESA_STAND_IN_CREDENTIALS.consumerSecret,
+        MPESA_SHORTCODE: '174379',
+        MPESA_PASSKEY: 'pass-key',
+        MPESA_INITIATOR_NAME: 'ledger',
+        MPESA_SECURITY_CREDENTIAL: 'credential',
+        MPESA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
+        MPESA_CALLBACK_SECRET: secret,
+      },
+      clock,
+    );
     await t.app.listen(port, '127.0.0.1');
     ada = await signUp(t, { currency: 'KES' });
     await t
@@ -158,5 +168,104 @@ describe('M-Pesa top-ups over HTTP against the Daraja stand-in', () => {
     await t.settle();
     expect(await t.eventCount()).toBe(before);
     expect(await available()).toBe(150_000n);
+  });
+
+  describe('withdrawals to the phone', () => {
+    let code: () => Promise<string>;
+    beforeAll(async () => {
+      await verifyEmail(t, ada);
+      const enrolment = await t
+        .http()
+        .post('/me/2fa/enrol')
+        .set('Authorization', ada.auth)
+        .expect(200);
+      code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
+      await t
+        .http()
+        .post('/me/2fa/confirm')
+        .set('Authorization', ada.auth)
+        .send({ code: await code() })
+        .expect(200);
+    });
+
+    const withdraw = async (amountMinor: number) => {
+      // Each code pays for one request: the next one waits for the next window.
+      clock.advanceSeconds(30);
+      return t
+        .http()
+        .post('/withdrawals')
+        .set('Authorization', ada.auth)
+        .set('Idempotency-Key', key())
+        .set('X-2FA-Code', await code())
+        .send({ walletId, amountMinor, currency: 'KES', method: 'mpesa' });
+    };
+    const lastPayment = () =>
+      standIn.requests.filter((r) => r.path === '/mpesa/b2c/v3/paymentrequest').slice(-1)[0];
+    /** Daraja's B2C result for the last payment, as a late or repeated callback would carry it. */
+    const resend = async (resultCode: number) => {
+      const payment = lastPayment();
+      const conversationId = standIn.requests
+        .filter((r) => r.path === '/mpesa/transactionstatus/v1/query')
+        .slice(-1)[0].body.OriginalConversationID;
+      return t
+        .http()
+        .post(new URL(String(payment.body.ResultURL)).pathname)
+        .send({
+          Result: {
+            ResultType: 0,
+            ResultCode: resultCode,
+            ResultDesc: 'late',
+            OriginatorConversationID: payment.body.OriginatorConversationID,
+            ConversationID: conversationId,
+            TransactionID: 'TLATE',
+          },
+        });
+    };
+
+    it('pays out once the B2C result is confirmed, once even when Daraja calls back twice', async () => {
+      standIn.next('duplicate_callback');
+      const res = await withdraw(50_000);
+      expect([res.status, res.body.status]).toEqual([202, 'pending']);
+      // The hold is placed at once.
+      expect(await available()).toBe(100_000n);
+      await standIn.idle();
+      expect((await finished(res.body.id)).status).toBe('completed');
+      expect(lastPayment().body).toMatchObject({ Amount: 500, PartyB: '254708374149' });
+      // The result was a cue: the transaction status query confirmed it.
+      const queries = standIn.requests.filter(
+        (r) => r.path === '/mpesa/transactionstatus/v1/query',
+      );
+      expect(queries.length).toBeGreaterThanOrEqual(1);
+      expect(await available()).toBe(100_000n);
+    });
+
+    it('a duplicate or late result for a finished withdrawal changes nothing', async () => {
+      await standIn.idle();
+      await t.settle();
+      const before = await t.eventCount();
+      expect((await resend(0)).status).toBe(200);
+      expect((await resend(2001)).status).toBe(200);
+      await standIn.idle();
+      await t.settle();
+      expect(await t.eventCount()).toBe(before);
+      expect(await available()).toBe(100_000n);
+    });
+
+    it('a failed payout fails the withdrawal and releases its hold', async () => {
+      standIn.next('fail');
+      const res = await withdraw(30_000);
+      expect(res.status).toBe(202);
+      await standIn.idle();
+      const movement = await finished(res.body.id);
+      expect(movement.status).toBe('failed');
+      expect(await available()).toBe(100_000n);
+      // A result claiming success after the failure is checked, and believed no more.
+      const before = await t.eventCount();
+      expect((await resend(0)).status).toBe(200);
+      await standIn.idle();
+      await t.settle();
+      expect(await t.eventCount()).toBe(before);
+      expect(await available()).toBe(100_000n);
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   type WalletCommand,
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
+import type { ContactDirectory } from '@ledger/identity';
 import { SandboxGateway } from '@ledger/payments';
 import { lastCommittedPosition } from '@ledger/testing';
 import { SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
@@ -49,6 +50,8 @@ export class MovementProcess {
     jobPolicies: Record<SagaJobName, { attempts: number; backoffMs: number }> = FAST_JOBS,
     /** In memory unless a test passes BullMQ's; a process after a crash opens one on the same queue. */
     readonly jobs: HarnessSagaJobs = new InMemorySagaJobs(),
+    /** The mobile-money rail (a sandbox playing M-Pesa) and where its payouts find the owner's phone. */
+    readonly mobileMoney?: { gateway: SandboxGateway; contacts: ContactDirectory },
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
@@ -76,12 +79,20 @@ export class MovementProcess {
 
   /** Starts what the worker runs besides the driver: the job runner and the provider's event feed. */
   startWorker(): this {
-    this.started = this.jobs.start(new SagaJobRunner(this.streams, this.gateway));
+    this.started = this.jobs.start(
+      new SagaJobRunner(
+        this.streams,
+        this.gateway,
+        this.mobileMoney?.gateway ?? null,
+        this.mobileMoney?.contacts,
+      ),
+    );
     // Reported by ready() and settle() instead of as an unhandled rejection.
     this.started.catch(() => undefined);
-    this.unsubscribe = this.gateway.onEvent(
-      async (event) => void (await this.recorder.record(event)),
+    const feeds = [this.gateway, ...(this.mobileMoney ? [this.mobileMoney.gateway] : [])].map(
+      (gateway) => gateway.onEvent(async (event) => void (await this.recorder.record(event))),
     );
+    this.unsubscribe = () => feeds.forEach((unsubscribe) => unsubscribe());
     return this;
   }
 
@@ -100,6 +111,7 @@ export class MovementProcess {
     for (let round = 0; round < maxRounds; round++) {
       await this.driver.drain();
       await this.gateway.idle();
+      await this.mobileMoney?.gateway.idle();
       await this.jobs.idle();
       // Counted before the log is read: a job that appends after the count moves the log's end.
       const due = await this.jobs.dueNow();
