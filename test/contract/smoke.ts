@@ -18,14 +18,19 @@ async function main(): Promise<void> {
   const signedUp = await api.POST('/auth/signup', {
     body: { email, password, name: 'Smoke Test', currency: 'EUR' },
   });
-  check('sign up', signedUp.data, signedUp.error);
+  const account = check('sign up', signedUp.data, signedUp.error);
 
   const loggedIn = await api.POST('/auth/login', { body: { email, password } });
   const session = check('log in', loggedIn.data, loggedIn.error);
   if (!('accessToken' in session)) throw new Error('log in asked for a second factor');
   const headers = { Authorization: `Bearer ${session.accessToken}` };
 
-  const wallets = await api.GET('/wallets', { params: { query: { limit: 10 } }, headers });
+  // Read your own write: the list answers once it shows the wallet sign-up opened.
+  const position = 'position' in account ? account.position : undefined;
+  const wallets = await api.GET('/wallets', {
+    params: { query: { limit: 10, ...(position && { position }) } },
+    headers,
+  });
   const wallet = check('list wallets', wallets.data, wallets.error).items[0];
   if (!wallet) throw new Error('list wallets: sign-up opened no wallet');
 
