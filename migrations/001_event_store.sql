@@ -1,4 +1,4 @@
--- The event store (docs: LEDGER.md section 3). `events` is the log and is
+-- The event store (docs/architecture.md). `events` is the log and is
 -- append-only; `streams` holds each stream's current revision. Every append,
 -- single or batched, goes through es_append_batch, which serialises writers
 -- per stream with an advisory lock. Both the pg and the PGlite adapters run

@@ -20,6 +20,12 @@ describe.each(databaseFactories())('migrate on $name', (factory) => {
       expect(await migrate(t.db, dir)).toEqual(['001_first.sql']);
       expect(await migrate(t.db, dir)).toEqual([]);
       await t.db.query('INSERT INTO first_table VALUES (1)');
+      // Correcting a comment is not an edit of what was applied.
+      await writeFile(
+        join(dir, '001_first.sql'),
+        '-- The first table.\nCREATE TABLE first_table (id int PRIMARY KEY);',
+      );
+      expect(await migrate(t.db, dir)).toEqual([]);
       await writeFile(
         join(dir, '001_first.sql'),
         'CREATE TABLE first_table (id bigint PRIMARY KEY);',

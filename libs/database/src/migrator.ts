@@ -14,8 +14,11 @@ const FILE_PATTERN = /^(\d{3})_[a-z0-9_]+\.sql$/;
 /**
  * Applies numbered SQL files (`001_name.sql`, …) in order, each in its own
  * transaction, recording each in `schema_migrations`. Forward only: a file
- * that was applied is never run again, and editing it afterwards is an error
- * caught by comparing its checksum.
+ * that was applied is never run again, and editing its statements afterwards
+ * is an error caught by comparing its checksum. The checksum leaves out
+ * whole-line `--` comments, so a migration's explanation can be corrected;
+ * a file applied under the older whole-file checksum is still recognised, as
+ * it is now or as it was before its comments were corrected.
  */
 export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<string[]> {
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -28,10 +31,11 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
   const ran: string[] = [];
   for (const file of files) {
     const sql = await readFile(join(dir, file), 'utf8');
-    const checksum = createHash('sha256').update(sql).digest('hex');
+    const checksum = sha256(withoutCommentLines(sql));
     const previous = applied.get(file);
     if (previous !== undefined) {
-      if (previous !== checksum)
+      const known = [checksum, sha256(sql), BEFORE_COMMENT_CORRECTIONS[file]];
+      if (!known.includes(previous))
         throw new Error(`Migration ${file} was edited after it was applied`);
       continue;
     }
@@ -52,6 +56,21 @@ export async function migrate(db: SqlDatabase, dir = MIGRATIONS_DIR): Promise<st
     ran.push(file);
   }
   return ran;
+}
+
+/** Whole-file checksums of migrations as applied before their comments were corrected. */
+const BEFORE_COMMENT_CORRECTIONS: Readonly<Record<string, string>> = {
+  '001_event_store.sql': 'fcfdd5af1189d609c714d8d374770c66e6360d9595c5da2ac09c57d9eb172637',
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The statements of a migration as its checksum sees them: whole-line comments dropped. */
+function withoutCommentLines(sql: string): string {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n');
 }
 
 /**
