@@ -85,5 +85,8 @@ export function serviceEnv(
     // Re-create lost jobs every 5 s instead of every minute, so the run after
     // Redis comes back empty waits seconds, not a minute, for its payouts.
     SAGA_RECONCILE_INTERVAL_MS: '5000',
+    // Ask the sandbox about a payout 5 s after it was made if no report came: a
+    // worker killed before the sandbox in it reported a payout took the report with it.
+    SAGA_PAYOUT_CHECK_AFTER_MS: '5000',
   };
 }

@@ -19,6 +19,13 @@ import {
 import { GatewayEventRecorder, MovementStreams, SAGA_METADATA_KEY } from '@ledger/ledger/nest';
 
 /**
+ * How long after a payout was created the provider is asked what became of
+ * it, if its report has not arrived (`SAGA_PAYOUT_CHECK_AFTER_MS`).
+ */
+export const PAYOUT_CHECK_AFTER = Symbol('PAYOUT_CHECK_AFTER');
+export const PAYOUT_CHECK_AFTER_MS = 3_600_000;
+
+/**
  * The saga input a timer records: the delayed job when it runs, and the
  * driver when it fires the timer from `saga_timers`. Its command id derives
  * from the saga, so the second of the two records nothing.
@@ -58,6 +65,9 @@ export class SagaJobRunner {
     private readonly mobileMoney: PaymentGateway | null = null,
     @Optional() private readonly contacts?: ContactDirectory,
     @Optional() private readonly recorder = new GatewayEventRecorder(streams),
+    @Optional()
+    @Inject(PAYOUT_CHECK_AFTER)
+    private readonly payoutCheckAfterMs: number = PAYOUT_CHECK_AFTER_MS,
   ) {}
 
   async run(job: SagaJob): Promise<void> {
@@ -73,6 +83,8 @@ export class SagaJobRunner {
         return this.payout(job);
       case 'withdrawal.cancel_payout':
         return this.cancelPayout(job);
+      case 'withdrawal.check_payout':
+        return this.checkPayout(job);
     }
   }
 
@@ -102,6 +114,7 @@ export class SagaJobRunner {
         result: { ok: false, reason },
       });
     }
+    // A check that got no answer leaves the payout to its report or its timeout.
     // A timer that cannot record is an outage; the driver fires it from saga_timers.
   }
 
@@ -150,7 +163,23 @@ export class SagaJobRunner {
       type: 'RecordPayoutCreated',
       commandId: deriveId(job.sagaStream, 'payout-created'),
       result: recorded,
+      checkAfterMs: this.payoutCheckAfterMs,
     });
+  }
+
+  /**
+   * A payout whose report has not come by its check time: the provider is
+   * asked, and its answer is recorded as the report would have been (under
+   * the report's own event id, so a report arriving too records once). No
+   * answer yet is retried; a rail that cannot be asked leaves it to the
+   * report and the timeout.
+   */
+  private async checkPayout(job: SagaJob): Promise<void> {
+    const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
+    if (state?.phase !== 'payout_created' && state?.phase !== 'awaiting_report') return;
+    if (!this.rail(state.request).confirmPayout) return;
+    if (!(await this.askPayoutStatus(job, state)))
+      throw new TransientGatewayError('request_in_progress', 'The payout has no outcome yet');
   }
 
   /** Only a confirmed cancel lets the saga release the hold; any other answer keeps it. */
@@ -158,7 +187,8 @@ export class SagaJobRunner {
     const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'cancel_due' || !state.payoutId) return;
     const r = state.request;
-    await this.askPayoutStatus(job, state);
+    // A payout already paid or failed needs no cancel: its answer decides.
+    if (await this.askPayoutStatus(job, state)) return;
     const result = await this.permanentAsValue(async () =>
       this.rail(r).cancelPayout({
         payoutId: state.payoutId!,
@@ -203,19 +233,23 @@ export class SagaJobRunner {
   }
 
   /**
-   * A mobile-money payout cannot be recalled: its status is asked instead, and
-   * the answer (on the provider's status callback, or at once) settles it.
+   * Asks the provider what became of the payout, on rails that can be asked;
+   * an answer given at once is recorded as its report. True when it was. (A
+   * mobile-money payout cannot be recalled: its status is asked instead, and
+   * answered on the provider's status callback.)
    */
-  private async askPayoutStatus(job: SagaJob, state: Withdrawal): Promise<void> {
-    if (state.phase === 'none' || state.request.destinationType !== 'mobile_money') return;
+  private async askPayoutStatus(job: SagaJob, state: Withdrawal): Promise<boolean> {
+    if (state.phase === 'none' || !state.payoutId) return false;
     const { amountMinor, currency } = state.request;
     const event = await this.rail(state.request).confirmPayout?.({
-      payoutId: state.payoutId!,
+      payoutId: state.payoutId,
       amountMinor,
       currency,
       metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
     });
-    if (event) await this.recorder.record(event);
+    if (!event) return false;
+    await this.recorder.record(event);
+    return true;
   }
 
   /** Each saga pays through the rail it was requested on. */

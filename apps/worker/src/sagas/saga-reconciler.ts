@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { SqlDatabase } from '@ledger/database';
-import { SAGA_JOB_POLICIES, type SagaJob, type SagaJobQueue } from '@ledger/ledger';
+import { isTimeoutJob, SAGA_JOB_POLICIES, type SagaJob, type SagaJobQueue } from '@ledger/ledger';
 import { type MovementStreams, type SagaState } from '@ledger/ledger/nest';
 import { inParallel } from './in-parallel';
 import { pendingMovementRevisions } from './movements.table';
@@ -172,15 +172,25 @@ export class SagaReconciler {
     return recreated;
   }
 
-  /** Records the timer's input if the saga still waits on it; a timer it no longer needs is deleted. */
+  /**
+   * Records the timer's input if the saga still waits on it (a delayed
+   * provider call is enqueued to run now instead); a timer it no longer
+   * needs is deleted.
+   */
   private async fire(timer: SagaTimer, now: Date): Promise<boolean> {
     const saga = await this.streams.current(timer.stream, 'latest');
-    const waiting =
-      saga?.summary &&
-      saga.saga.jobs(saga.state, timer.stream).some((job) => job.jobId === timer.jobId);
-    if (!waiting) {
+    const job = saga?.summary
+      ? saga.saga.jobs(saga.state, timer.stream).find((j) => j.jobId === timer.jobId)
+      : undefined;
+    if (!job) {
       await deleteSagaTimer(this.db, timer);
       return false;
+    }
+    if (!isTimeoutJob(job.name)) {
+      const immediate = { name: job.name, jobId: job.jobId, sagaStream: job.sagaStream };
+      await this.jobs.enqueue(immediate, { delayMs: 0, ...this.options.jobPolicies[job.name] });
+      await markSagaTimerFired(this.db, timer, now);
+      return true;
     }
     const outcome = await this.streams.record(timer.stream, timerInput(timer.stream, now), {
       correlationId: timer.stream,

@@ -1,11 +1,19 @@
 import { readSagaDriverConfig } from './sagas.config';
 
 describe('readSagaDriverConfig', () => {
-  it('reconciles every minute and polls timers every second unless configured', () => {
-    expect(readSagaDriverConfig({})).toEqual({ reconcileIntervalMs: 60_000, timerPollMs: 1_000 });
+  it('reconciles every minute, polls timers every second and checks payouts after an hour unless configured', () => {
+    expect(readSagaDriverConfig({})).toEqual({
+      reconcileIntervalMs: 60_000,
+      timerPollMs: 1_000,
+      payoutCheckAfterMs: 3_600_000,
+    });
     expect(
-      readSagaDriverConfig({ SAGA_RECONCILE_INTERVAL_MS: '5000', SAGA_TIMER_POLL_MS: '250' }),
-    ).toEqual({ reconcileIntervalMs: 5_000, timerPollMs: 250 });
+      readSagaDriverConfig({
+        SAGA_RECONCILE_INTERVAL_MS: '5000',
+        SAGA_TIMER_POLL_MS: '250',
+        SAGA_PAYOUT_CHECK_AFTER_MS: '5000',
+      }),
+    ).toEqual({ reconcileIntervalMs: 5_000, timerPollMs: 250, payoutCheckAfterMs: 5_000 });
   });
 
   it('refuses intervals that would spin or never come', () => {
@@ -14,6 +22,9 @@ describe('readSagaDriverConfig', () => {
     );
     expect(() => readSagaDriverConfig({ SAGA_TIMER_POLL_MS: 'soon' })).toThrow(
       /SAGA_TIMER_POLL_MS must be a whole number/,
+    );
+    expect(() => readSagaDriverConfig({ SAGA_PAYOUT_CHECK_AFTER_MS: '0' })).toThrow(
+      /SAGA_PAYOUT_CHECK_AFTER_MS must be between 1000 and 604800000/,
     );
   });
 });

@@ -6,6 +6,8 @@ export interface SagaDriverConfig {
   readonly reconcileIntervalMs: number;
   /** Between two looks for due timers in `saga_timers`. */
   readonly timerPollMs: number;
+  /** After this long without a report, the provider is asked what became of a payout. */
+  readonly payoutCheckAfterMs: number;
 }
 
 export function readSagaDriverConfig(env: Env): SagaDriverConfig {
@@ -15,5 +17,9 @@ export function readSagaDriverConfig(env: Env): SagaDriverConfig {
       max: 3_600_000,
     }),
     timerPollMs: readInt(env, 'SAGA_TIMER_POLL_MS', 1_000, { min: 100, max: 60_000 }),
+    payoutCheckAfterMs: readInt(env, 'SAGA_PAYOUT_CHECK_AFTER_MS', 3_600_000, {
+      min: 1_000,
+      max: 7 * 86_400_000,
+    }),
   };
 }

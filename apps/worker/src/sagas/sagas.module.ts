@@ -19,7 +19,7 @@ import { MovementNotifications } from '../notifications/movement-notifications';
 import { MovementNotificationsModule } from '../notifications/notifications.module';
 import { JobQueueSagaJobs } from './job-queue.saga-jobs';
 import { SagaDriver } from './saga.driver';
-import { SagaJobRunner } from './saga-jobs.runner';
+import { PAYOUT_CHECK_AFTER, SagaJobRunner } from './saga-jobs.runner';
 import { readSagaDriverConfig } from './sagas.config';
 
 /**
@@ -72,7 +72,14 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
     MovementNotificationsModule,
     ContactsModule.forRoot(),
   ],
-  providers: [SagaJobRunner, SagaWorker],
+  providers: [
+    SagaJobRunner,
+    SagaWorker,
+    {
+      provide: PAYOUT_CHECK_AFTER,
+      useFactory: () => readSagaDriverConfig(process.env).payoutCheckAfterMs,
+    },
+  ],
   exports: [SagaWorker],
 })
 export class SagasModule {}

@@ -2,6 +2,7 @@ import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { deriveId, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
 import { SAGA_METADATA_KEY } from '@ledger/ledger/nest';
 import { AT, MovementProcess } from '../../../../test/movements/harness';
+import { SandboxGateway, TransientGatewayError } from '@ledger/payments';
 import { SagaJobRunner } from './saga-jobs.runner';
 
 describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) => {
@@ -218,5 +219,51 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     await proc.settle();
     expect(await summary(stream)).toMatchObject({ status: 'failed', failureReason: 'timed_out' });
     expect(await proc.wallet(walletId)).toMatchObject({ heldMinor: 0n, postedMinor: 10_000n });
+  });
+
+  /** The payout check, run by a worker whose provider is `gateway`. */
+  const checkRuns = (stream: string, gateway: SandboxGateway) =>
+    new SagaJobRunner(proc.streams, gateway).run({
+      name: 'withdrawal.check_payout',
+      jobId: `${stream}:check`,
+      sagaStream: stream,
+    });
+
+  it('leaves a payout the provider has not settled to its report when checked', async () => {
+    const { stream } = await requestWithdrawal(2_100n);
+    proc.gateway.script.next('createPayout', 'no_event', 1);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'payout_created' });
+    await expect(checkRuns(stream, proc.gateway)).rejects.toBeInstanceOf(TransientGatewayError);
+    expect(await types(stream)).not.toContain('PayoutPaid');
+  });
+
+  it('completes a payout whose report was lost with the provider process, once checked', async () => {
+    const { walletId, stream } = await requestWithdrawal(2_200n);
+    // The payout is made, and its report never leaves: the process holding it died.
+    proc.gateway.script.next('createPayout', 'no_event', 1);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'pending', phase: 'payout_created' });
+    const restarted = new SandboxGateway();
+    await checkRuns(stream, restarted);
+    // Checked twice (the delayed job and the durable timer both ran): one report.
+    await checkRuns(stream, restarted);
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({ status: 'completed' });
+    expect((await types(stream)).filter((t) => t === 'PayoutPaid')).toHaveLength(1);
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 7_800n, heldMinor: 0n });
+  });
+
+  it('releases the hold when the check finds the payout failed', async () => {
+    const { walletId, stream } = await requestWithdrawal(422n);
+    proc.gateway.script.next('createPayout', 'no_event', 1);
+    await proc.settle();
+    await checkRuns(stream, new SandboxGateway());
+    await proc.settle();
+    expect(await summary(stream)).toMatchObject({
+      status: 'failed',
+      failureReason: 'account_closed',
+    });
+    expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 10_000n, heldMinor: 0n });
   });
 });

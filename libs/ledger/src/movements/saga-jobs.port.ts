@@ -46,4 +46,6 @@ export const SAGA_JOB_POLICIES: Readonly<
   'withdrawal.timeout': { attempts: 5, backoffMs: 1_000 },
   // About ten minutes of retries: the payout stays cancelable while it is pending.
   'withdrawal.cancel_payout': { attempts: 8, backoffMs: 5_000 },
+  // About an hour of asking after the first look; then the report or the timeout decides.
+  'withdrawal.check_payout': { attempts: 6, backoffMs: 120_000 },
 };

@@ -50,8 +50,20 @@ export const SAGA_JOB_NAMES = [
   'withdrawal.payout',
   'withdrawal.timeout',
   'withdrawal.cancel_payout',
+  'withdrawal.check_payout',
 ] as const;
 export type SagaJobName = (typeof SAGA_JOB_NAMES)[number];
+
+/**
+ * A delayed job (`runAt`) is either a timeout, whose firing records the
+ * saga's `RecordTimeout`, or a provider call made later (asking what became
+ * of a payout). Both are kept in `saga_timers`, so neither depends on the
+ * queue keeping its delayed job; when due, a timeout is recorded and a
+ * delayed call is enqueued to run at once.
+ */
+export function isTimeoutJob(name: SagaJobName): boolean {
+  return name === 'topup.timeout' || name === 'withdrawal.timeout';
+}
 
 /** A wallet command the saga issues; its outcome is recorded as the step's result. */
 export interface SagaAction {

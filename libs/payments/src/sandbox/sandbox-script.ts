@@ -34,6 +34,7 @@ export type SandboxOperation =
   | 'refund'
   | 'createPayout'
   | 'cancelPayout'
+  | 'confirmPayout'
   | 'createSetupIntent'
   | 'listPaymentMethods'
   | 'detachPaymentMethod';

@@ -227,6 +227,66 @@ describe('SandboxGateway', () => {
     });
   });
 
+  describe('confirmPayout', () => {
+    const payout = (key: string, amountMinor = 700n) =>
+      ({
+        amountMinor,
+        currency: 'USD',
+        destination: { type: 'bank_account', id: 'ba_1' },
+        metadata: { saga: key },
+        idempotencyKey: key,
+      }) as const;
+    const ask = (sandbox: SandboxGateway, payoutId: string, amountMinor = 700n) =>
+      sandbox.confirmPayout({ payoutId, amountMinor, currency: 'USD', metadata: {} });
+
+    it('answers a reported payout with its report, under the same event id', async () => {
+      const { sandbox, events } = setup();
+      const { payoutId } = await sandbox.createPayout(payout('withdrawal-k1:payout'));
+      await sandbox.idle();
+      await expect(ask(sandbox, payoutId)).resolves.toMatchObject({
+        type: 'payout_paid',
+        objectId: payoutId,
+        providerEventId: events[0].providerEventId,
+      });
+    });
+
+    it('answers nothing for a payout still pending or canceled', async () => {
+      const { sandbox } = setup();
+      const pending = await sandbox.createPayout({
+        ...payout('withdrawal-k2:payout'),
+        metadata: { sandbox_outcome: 'no_event' },
+      });
+      await expect(ask(sandbox, pending.payoutId)).resolves.toBeUndefined();
+      await sandbox.cancelPayout({ payoutId: pending.payoutId, idempotencyKey: 'withdrawal-k2:c' });
+      await expect(ask(sandbox, pending.payoutId)).resolves.toBeUndefined();
+    });
+
+    it('settles a payout an earlier process made as the bank would, and keeps to it', async () => {
+      const earlier = new SandboxGateway();
+      const reported: GatewayEvent[] = [];
+      earlier.onEvent(async (event) => void reported.push(event));
+      const paid = await earlier.createPayout(payout('withdrawal-k3:payout'));
+      const failing = await earlier.createPayout(payout('withdrawal-k4:payout', 422n));
+      await earlier.idle();
+      earlier.close();
+      const restarted = new SandboxGateway();
+      const first = await ask(restarted, paid.payoutId);
+      // The event id is the one the earlier process's report carried.
+      expect(first).toMatchObject({
+        type: 'payout_paid',
+        objectId: paid.payoutId,
+        providerEventId: reported[0].providerEventId,
+      });
+      await expect(ask(restarted, paid.payoutId)).resolves.toEqual(first);
+      await expect(ask(restarted, failing.payoutId, 422n)).resolves.toMatchObject({
+        type: 'payout_failed',
+        failureCode: 'account_closed',
+        providerEventId: reported[1].providerEventId,
+      });
+      await expect(ask(restarted, 'po_silent', 204n)).resolves.toBeUndefined();
+    });
+  });
+
   it('refunds up to what was charged', async () => {
     const { sandbox, events } = setup();
     const { paymentIntentId } = await sandbox.createPaymentIntent(charge('topup-7:charge'));

@@ -10,6 +10,7 @@ import {
   PAYMENT_METHODS_PAGE_LIMIT,
   type CancelPayoutInput,
   type CancelPayoutResult,
+  type ConfirmPayoutInput,
   type CreateCustomerInput,
   type CreatePaymentIntentInput,
   type CustomerResult,
@@ -210,6 +211,36 @@ export class SandboxGateway implements PaymentGateway {
       payout.status = 'canceled';
       return { status: 'canceled' as const };
     });
+  }
+
+  /**
+   * What became of a payout, as a provider's payout lookup answers: its
+   * report (under the same event id the report carries) once it is paid or
+   * failed, nothing while it is pending, in transit or canceled. A payout this
+   * process does not know was made by an earlier one (the sandbox keeps its
+   * objects in memory): it is answered as the bank settles it when no fault
+   * was scripted, by its metadata or amount (`fail_async` fails, `no_event`
+   * stays unreported, anything else is paid), and remembered so.
+   */
+  async confirmPayout(input: ConfirmPayoutInput): Promise<GatewayEvent | undefined> {
+    this.failIfScripted('confirmPayout');
+    const known = this.payouts.get(input.payoutId);
+    const { amountMinor, currency, metadata } = known ?? input;
+    let status = known?.status;
+    if (!known) {
+      const outcome = this.outcomeFor(metadata, amountMinor);
+      if (outcome === 'no_event') return undefined;
+      status = outcome === 'fail_async' ? 'failed' : 'paid';
+      this.remember(this.payouts, input.payoutId, { amountMinor, currency, metadata, status });
+    }
+    if (status === 'paid')
+      return this.event('payout_paid', input.payoutId, amountMinor, currency, metadata);
+    if (status === 'failed')
+      return {
+        ...this.event('payout_failed', input.payoutId, amountMinor, currency, metadata),
+        failureCode: 'account_closed',
+      };
+    return undefined;
   }
 
   async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {

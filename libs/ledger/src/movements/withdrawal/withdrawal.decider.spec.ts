@@ -32,6 +32,7 @@ const report = (ok: boolean, providerEventId = 'evt_1'): WithdrawalCommand => ({
 function given(...events: WithdrawalEvent[]) {
   const state = events.reduce(withdrawalSaga.evolve, withdrawalSaga.initialState);
   return {
+    state,
     when: (command: WithdrawalCommand) => withdrawalSaga.decide(command, state),
     next: () => withdrawalSaga.next(state, saga, at),
     jobs: () => withdrawalSaga.jobs(state, saga).map((j) => j.jobId),
@@ -77,6 +78,50 @@ describe('withdrawal saga', () => {
       recordStep(saga, 'capture', { ok: true }, at),
     ) as WithdrawalEvent[];
     expect(done.map((e) => e.type)).toEqual(['WithdrawalHoldCaptured', 'WithdrawalCompleted']);
+  });
+
+  it('asks the provider about a created payout at its check time, also once it cannot be canceled', () => {
+    const recorded = given(requested, held).when({
+      type: 'RecordPayoutCreated',
+      commandId: 'p',
+      result: { ok: true, payoutId: 'po_1' },
+      checkAfterMs: 3_600_000,
+      at,
+    });
+    expect(recorded).toEqual([
+      {
+        type: 'PayoutCreated',
+        data: { payoutId: 'po_1', at, checkAt: '2026-01-01T01:00:00.000Z' },
+      },
+    ]);
+    const checked = given(requested, held, ...(recorded as WithdrawalEvent[]));
+    expect(withdrawalSaga.jobs(checked.state, saga)).toEqual([
+      {
+        name: 'withdrawal.timeout',
+        jobId: `${saga}:timeout`,
+        sagaStream: saga,
+        runAt: request.timeoutAt,
+      },
+      {
+        name: 'withdrawal.check_payout',
+        jobId: `${saga}:check`,
+        sagaStream: saga,
+        runAt: '2026-01-01T01:00:00.000Z',
+      },
+    ]);
+    const refused: WithdrawalEvent = {
+      type: 'PayoutNotCancelable',
+      data: { payoutId: 'po_1', reason: 'not_cancelable', at },
+    };
+    const cancelDue: WithdrawalEvent = {
+      type: 'PayoutCancelDue',
+      data: { payoutId: 'po_1', reason: 'timed_out', at },
+    };
+    expect(
+      given(requested, held, ...(recorded as WithdrawalEvent[]), cancelDue, refused).jobs(),
+    ).toEqual([`${saga}:check`]);
+    // A payout recorded before checks existed has none.
+    expect(given(requested, held, created).jobs()).toEqual([`${saga}:timeout`]);
   });
 
   it.each<[string, WithdrawalCommand, WithdrawalEvent[]]>([

@@ -37,6 +37,8 @@ export type Withdrawal =
       readonly phase: WithdrawalPhase;
       readonly request: WithdrawalRequest;
       readonly payoutId?: string;
+      /** When to ask the provider about a payout that has not reported. */
+      readonly payoutCheckAt?: string;
       readonly reason?: string;
       /** The timer ran out before the payout call answered. */
       readonly timedOut?: boolean;
@@ -70,7 +72,14 @@ export function decideWithdrawal(
       if (!command.result.ok)
         return [{ type: 'WithdrawalReleaseDue', data: { reason: command.result.reason, at } }];
       const payoutId = command.result.payoutId;
-      const created: WithdrawalEvent = { type: 'PayoutCreated', data: { payoutId, at } };
+      const checkAt =
+        command.checkAfterMs !== undefined && Number.isSafeInteger(command.checkAfterMs)
+          ? new Date(Date.parse(at) + command.checkAfterMs).toISOString()
+          : undefined;
+      const created: WithdrawalEvent = {
+        type: 'PayoutCreated',
+        data: { payoutId, at, ...(checkAt && { checkAt }) },
+      };
       return state.timedOut
         ? [created, { type: 'PayoutCancelDue', data: { payoutId, reason: 'timed_out', at } }]
         : [created];
@@ -203,7 +212,12 @@ export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Wit
     case 'WithdrawalFundsHeld':
       return { ...state, phase: 'held' };
     case 'PayoutCreated':
-      return { ...state, phase: 'payout_created', payoutId: event.data.payoutId };
+      return {
+        ...state,
+        phase: 'payout_created',
+        payoutId: event.data.payoutId,
+        payoutCheckAt: event.data.checkAt,
+      };
     case 'WithdrawalTimedOut':
       return { ...state, timedOut: true };
     case 'PayoutCancelDue':
@@ -263,9 +277,27 @@ export function nextWithdrawalActions(
   return [{ type: 'wallet', step, walletId: r.walletId, command }];
 }
 
+/**
+ * What a withdrawal waits on. A created payout has two clocks: the check
+ * (asking the provider what became of it, in case its report was lost) and
+ * the timeout (cancel, then release). A payout that could not be canceled is
+ * checked too: without a report, only the provider's answer can end it.
+ */
 export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[] {
   if (state.phase === 'cancel_due')
     return [{ name: 'withdrawal.cancel_payout', jobId: `${sagaStream}:cancel`, sagaStream }];
+  const check: SagaJob[] =
+    state.phase !== 'none' && state.payoutCheckAt
+      ? [
+          {
+            name: 'withdrawal.check_payout',
+            jobId: `${sagaStream}:check`,
+            sagaStream,
+            runAt: state.payoutCheckAt,
+          },
+        ]
+      : [];
+  if (state.phase === 'awaiting_report') return check;
   if (state.phase !== 'held' && state.phase !== 'payout_created') return [];
   const timeout: SagaJob = {
     name: 'withdrawal.timeout',
@@ -273,7 +305,7 @@ export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[]
     sagaStream,
     runAt: state.request.timeoutAt,
   };
-  if (state.phase === 'payout_created') return [timeout];
+  if (state.phase === 'payout_created') return [timeout, ...check];
   const payout: SagaJob = { name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream };
   return state.timedOut ? [payout] : [payout, timeout];
 }

@@ -24,7 +24,13 @@ export interface WithdrawalRequest {
 export type WithdrawalEvent =
   | { type: 'WithdrawalRequested'; data: WithdrawalRequest }
   | { type: 'WithdrawalFundsHeld'; data: { at: string } }
-  | { type: 'PayoutCreated'; data: { payoutId: string; at: string } }
+  /**
+   * The provider accepted the payout. `checkAt`: when the provider is asked
+   * what became of it if no report has arrived by then (a report lost on its
+   * way, a provider that forgot to send it); absent on events recorded before
+   * the check existed.
+   */
+  | { type: 'PayoutCreated'; data: { payoutId: string; at: string; checkAt?: string } }
   /**
    * The timer ran out while the payout call had not answered yet. The call may
    * have reached the provider, so nothing is released until it answers: a
@@ -87,6 +93,8 @@ export type WithdrawalCommand =
       readonly type: 'RecordPayoutCreated';
       readonly commandId: string;
       readonly result: { ok: true; payoutId: string } | { ok: false; reason: string };
+      /** How long after `at` to ask the provider about the payout if it has not reported. */
+      readonly checkAfterMs?: number;
       readonly at: string;
     }
   | {
