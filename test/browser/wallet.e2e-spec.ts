@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
@@ -124,6 +124,40 @@ const LIVE_MS = 15_000;
     await bob.page.getByText('€25.00 arrived in your EUR wallet.').waitFor({ timeout: LIVE_MS });
     await bob.page.screenshot({ path: join(SCREENSHOTS, 'home-phone.png'), fullPage: true });
     await ada.page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
+  });
+
+  it('lists the transfer once on the statement, with its counterparty masked and the balance after it', async () => {
+    const page = ada.page;
+    const row = page.getByRole('row').filter({ hasText: 'Transfer' }).first();
+    await row.waitFor({ timeout: LIVE_MS });
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells).toContain('Completed');
+    expect(cells).toContain('−€25.00');
+    expect(cells).toContain('€75.00');
+    const other = cells.find((c) => c.includes('@example.com'));
+    expect(other).toBeDefined();
+    expect(other).not.toContain(bob.email);
+    // One row per movement: the transfer's hold and capture are not two lines.
+    expect(await page.getByRole('row').filter({ hasText: 'Transfer' }).count()).toBe(1);
+  });
+
+  it("downloads the month's statement as CSV", async () => {
+    const page = ada.page;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^statement-EUR-\d{4}-\d{2}\.csv$/);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toMatch(/^created_at,completed_at,movement_id,kind,status/);
+    expect(
+      lines.slice(1).filter((l) => l.includes(',transfer,completed,out,-2500,EUR,')),
+    ).toHaveLength(1);
+    expect(
+      lines.slice(1).filter((l) => l.includes(',top_up,completed,in,10000,EUR,')),
+    ).toHaveLength(1);
   });
 
   it('shows the last balances and statement offline, read-only and marked offline', async () => {

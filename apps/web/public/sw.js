@@ -3,7 +3,7 @@
 // cached or replayed: they go to the network or fail.
 const SHELL = 'ledger-shell-v1';
 const DATA = 'ledger-data-v1';
-const READABLE = [/^\/wallets$/, /^\/wallets\/[^/]+$/, /^\/wallets\/[^/]+\/history$/];
+const READABLE = [/^\/wallets$/, /^\/wallets\/[^/]+$/, /^\/wallets\/[^/]+\/statement$/];
 
 // The shell is index.html and the hashed files it names, read from the page
 // itself: their names change with every build.

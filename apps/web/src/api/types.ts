@@ -8,20 +8,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface HistoryEntry {
-  eventId: string;
-  walletId: string;
-  type: string;
-  direction?: 'credit' | 'debit' | 'hold' | 'release';
-  amountMinor: string | null;
-  currency?: string;
-  contra?: string;
-  kind?: string;
-  movementId?: string;
-  description?: string;
-  occurredAt: string;
-}
-
 export interface TrialBalance {
   lines: { currency: string; debitsMinor: string; creditsMinor: string; balanced: boolean }[];
   balanced: boolean;

@@ -1,53 +1,56 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { HistoryEntry, Page } from '../api/types';
+import type { components } from '../api/openapi';
+import { explain } from '../errors';
 import { useLive } from '../live';
 import { formatMinor } from '../money';
 import { KIND_WORDS } from '../movements';
 import { Empty, Loading } from '../ui';
 import type { Wallet } from '../wallets';
 
+type Line = components['schemas']['StatementLineView'];
+type Statement = components['schemas']['StatementView'];
+
 const PAGE_SIZE = 20;
-const KINDS = ['top_up', 'transfer', 'withdrawal', 'refund', 'adjustment'] as const;
+const KINDS = ['top_up', 'transfer', 'withdrawal', 'payment', 'refund', 'adjustment'] as const;
 type Kind = (typeof KINDS)[number];
+const STATUSES = ['pending', 'completed', 'failed'] as const;
+type Status = (typeof STATUSES)[number];
+const STATUS_WORDS: Readonly<Record<Status, string>> = {
+  pending: 'Pending',
+  completed: 'Completed',
+  failed: 'Failed',
+};
 
-/** What an entry means for the person: money held is on its way, released money came back. */
-function statusOf(entry: HistoryEntry): string {
-  switch (entry.direction) {
-    case 'hold':
-      return 'Pending';
-    case 'release':
-      return 'Returned';
-    case 'credit':
-    case 'debit':
-      return 'Completed';
-    default:
-      return entry.type.replace(/^Wallet/, '');
-  }
-}
-
+/**
+ * The wallet's statement: one row per movement (not per ledger event), with
+ * where it stands, who was on the other side, and the balance after each
+ * completed row; a month of it as CSV, as a bank statement would be.
+ */
 export function History({ wallet }: { wallet: Wallet }) {
   const [kind, setKind] = useState<Kind | ''>('');
+  const [status, setStatus] = useState<Status | ''>('');
   const [from, setFrom] = useState('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const live = useLive(async () => {
-    const { data, response } = await api.GET('/wallets/{id}/history', {
+    const { data, response } = await api.GET('/wallets/{id}/statement', {
       params: {
         path: { id: wallet.id },
         query: {
           limit: PAGE_SIZE,
           cursor,
           kind: kind || undefined,
+          status: status || undefined,
           from: from ? new Date(from).toISOString() : undefined,
         },
       },
     });
-    if (!data) throw new Error(`history: ${response.status}`);
-    return data as unknown as Page<HistoryEntry>;
-  }, [wallet.id, kind, from, cursor]);
+    if (!data) throw new Error(`statement: ${response.status}`);
+    return data as Statement;
+  }, [wallet.id, kind, status, from, cursor]);
   const restart = () => setCursors([undefined]);
-  const entries = oneRowPerMovement(live.data?.items ?? []);
+  const lines = live.data?.items ?? [];
 
   return (
     <section aria-labelledby="statement-title" className="statement">
@@ -71,6 +74,23 @@ export function History({ wallet }: { wallet: Wallet }) {
           </select>
         </label>
         <label>
+          Status
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as Status | '');
+              restart();
+            }}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_WORDS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           From
           <input
             type="date"
@@ -81,10 +101,11 @@ export function History({ wallet }: { wallet: Wallet }) {
             }}
           />
         </label>
+        <MonthDownload wallet={wallet} />
       </div>
       {!live.data ? (
         <Loading what="the statement" />
-      ) : entries.length === 0 ? (
+      ) : lines.length === 0 ? (
         <Empty>No movements yet.</Empty>
       ) : (
         <table>
@@ -97,21 +118,29 @@ export function History({ wallet }: { wallet: Wallet }) {
               <th scope="col" className="amount">
                 Amount
               </th>
+              <th scope="col" className="amount">
+                Balance
+              </th>
             </tr>
           </thead>
           <tbody>
-            {entries.map((e) => (
-              <tr key={e.eventId}>
-                <td>{new Date(e.occurredAt).toLocaleString()}</td>
+            {lines.map((line) => (
+              <tr key={line.movementId}>
+                <td>{new Date(line.createdAt).toLocaleString()}</td>
                 <td>
-                  {KIND_WORDS[e.kind ?? ''] ?? e.kind ?? '—'}
-                  {e.description && <span className="description">{e.description}</span>}
+                  {KIND_WORDS[line.kind] ?? line.kind}
+                  {(line.description ?? line.reference) && (
+                    <span className="description">{line.description ?? line.reference}</span>
+                  )}
+                  {line.fx && <span className="description">{fxWords(line.fx)}</span>}
                 </td>
-                <td>{counterparty(e)}</td>
-                <td>{statusOf(e)}</td>
-                <td className={`amount ${e.direction === 'credit' ? 'in' : 'out'}`}>
-                  {e.direction === 'credit' || e.direction === 'release' ? '+' : '−'}
-                  {formatMinor(e.amountMinor ?? '0', e.currency ?? wallet.currency)}
+                <td>{counterparty(line)}</td>
+                <td>{statusWords(line)}</td>
+                <td className={`amount ${line.direction}`}>{amountOf(line, wallet.currency)}</td>
+                <td className="amount">
+                  {line.balanceAfterMinor !== undefined
+                    ? formatMinor(line.balanceAfterMinor, line.currency)
+                    : ''}
                 </td>
               </tr>
             ))}
@@ -138,28 +167,75 @@ export function History({ wallet }: { wallet: Wallet }) {
   );
 }
 
-/**
- * A movement shows up in the history once per step (money held, then
- * captured); a person wants one line with where it stands now. The history
- * is newest first, so the first entry of a movement is its latest step.
- */
-function oneRowPerMovement(items: HistoryEntry[]): HistoryEntry[] {
-  const seen = new Set<string>();
-  return items.filter((e) => {
-    if (e.amountMinor === null) return false;
-    if (!e.movementId) return true;
-    if (seen.has(e.movementId)) return false;
-    seen.add(e.movementId);
-    return true;
-  });
+/** A month of the statement as CSV, fetched with the session (a plain link would carry no token). */
+function MonthDownload({ wallet }: { wallet: Wallet }) {
+  const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7));
+  const [problem, setProblem] = useState<string | null>(null);
+  const download = async () => {
+    setProblem(null);
+    const { data, error } = await api.GET('/wallets/{id}/statement', {
+      params: { path: { id: wallet.id }, query: { month } },
+      headers: { Accept: 'text/csv' },
+      parseAs: 'blob',
+    });
+    if (!data) {
+      setProblem(explain(error).text);
+      return;
+    }
+    const url = URL.createObjectURL(data as Blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `statement-${wallet.currency}-${month}.csv`;
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <span className="download">
+      <label>
+        Month
+        <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+      </label>
+      <button type="button" disabled={!month} onClick={() => void download()}>
+        Download CSV
+      </button>
+      {problem && <span role="alert">{problem}</span>}
+    </span>
+  );
 }
 
-/** The other side of an entry as far as the wallet's own history knows it. */
-function counterparty(entry: HistoryEntry): string {
-  const contra = entry.contra ?? '';
-  if (contra.includes('card')) return 'Card';
-  if (contra.includes('payout')) return 'Bank account';
-  if (contra.includes('fee')) return 'Fee';
-  if (entry.kind === 'transfer' || contra.includes('transit')) return 'Another wallet';
-  return contra.replace(/^system:/, '').replace(/_/g, ' ') || '—';
+/** Completed rows moved money; a pending one holds it; a failed one moved nothing. */
+function amountOf(line: Line, currency: string): string {
+  if (line.status === 'pending' && line.heldMinor !== '0')
+    return `${formatMinor(line.heldMinor, line.currency || currency)} held`;
+  if (line.status === 'failed') return 'Nothing moved';
+  const amount = formatMinor(line.amountMinor.replace(/^-/, ''), line.currency || currency);
+  return `${line.direction === 'in' ? '+' : '−'}${amount}`;
+}
+
+/** A failed row says why, in the words the service gives a person. */
+function statusWords(line: Line): string {
+  const words = STATUS_WORDS[line.status];
+  return line.status === 'failed' && line.reasonText ? `${words}: ${line.reasonText}` : words;
+}
+
+/** Who was on the other side, as far as the service may tell: a name and a masked address. */
+function counterparty(line: Line): string {
+  const c = line.counterparty;
+  if (c) return [c.name, c.email ?? c.phone].filter(Boolean).join(' · ') || '—';
+  switch (line.kind) {
+    case 'top_up':
+      return 'Your card or M-Pesa';
+    case 'withdrawal':
+      return 'Your bank account or M-Pesa';
+    case 'adjustment':
+      return 'Correction';
+    default:
+      return '—';
+  }
+}
+
+function fxWords(fx: NonNullable<Line['fx']>): string {
+  const debited = formatMinor(fx.debitedMinor, fx.debitedCurrency);
+  const credited = formatMinor(fx.creditedMinor, fx.creditedCurrency);
+  return `${debited} → ${credited} at ${fx.rate}${fx.source ? ` (${fx.source})` : ''}`;
 }
