@@ -246,6 +246,10 @@ const LIVE_MS = 15_000;
     await row.waitFor({ timeout: LIVE_MS });
     await expect(row.getByRole('cell').last().textContent()).resolves.toBe('Yes');
     await page.getByText('LoginSucceeded').first().waitFor({ timeout: LIVE_MS });
+    // Every movement of the afternoon settled: none is parked or long pending.
+    await page
+      .getByText('Nothing is parked or pending for more than 30 minutes.')
+      .waitFor({ timeout: LIVE_MS });
     await page.screenshot({ path: join(SCREENSHOTS, 'console.png'), fullPage: true });
   });
 

@@ -16,6 +16,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
+import { StuckMovementsController } from './ledger/stuck-movements.controller';
 import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
@@ -54,6 +55,7 @@ export class ApiModule {
       controllers: [
         WalletsController,
         LedgerController,
+        StuckMovementsController,
         CheckpointsController,
         CardsController,
         ProblemsController,

@@ -171,6 +171,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'Read how far each read model has applied the log',
   },
   'GET /ledger/events': { operationId: 'listLedgerEvents', summary: 'Page through the event log' },
+  'GET /ledger/movements/stuck': {
+    operationId: 'listStuckMovements',
+    summary: 'List movements that need an operator: parked sagas and long-pending ones',
+  },
   'GET /ledger/verify': {
     operationId: 'verifyLedger',
     summary: 'Check the books balance and the read models agree with the log',

@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ledger/movements/stuck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List movements that need an operator: parked sagas and long-pending ones */
+        get: operations["listStuckMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ledger/checkpoints": {
         parameters: {
             query?: never;
@@ -932,6 +949,53 @@ export interface components {
         };
         FreezeDto: {
             reason: string;
+        };
+        ParkedView: {
+            /** @example 3 */
+            attempts: number;
+            /** @example Error: connect ECONNREFUSED */
+            lastError: string;
+            /** Format: date-time */
+            parkedAt: string;
+            /** Format: date-time */
+            nextAttemptAt: string;
+        };
+        DeadlineView: {
+            /** @example withdrawal.timeout */
+            job: string;
+            /** Format: date-time */
+            dueAt: string;
+        };
+        StuckMovementView: {
+            /** @example withdrawal-4b6c… */
+            movementId: string;
+            /** @enum {string} */
+            kind: "transfer" | "top_up" | "withdrawal";
+            /**
+             * @description The saga's phase (docs/sagas.md)
+             * @example payout_created
+             */
+            phase: string;
+            /** @example 2500 */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description Seconds since it was requested
+             * @example 5400
+             */
+            pendingSeconds: number;
+            parked?: components["schemas"]["ParkedView"];
+            /** @description The soonest deadline it waits on */
+            nextDeadline?: components["schemas"]["DeadlineView"];
+        };
+        StuckMovementPageView: {
+            items: components["schemas"]["StuckMovementView"][];
+            nextCursor?: string;
         };
         CardSetupView: {
             setupIntentId: string;
@@ -2162,6 +2226,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listStuckMovements: {
+        parameters: {
+            query?: {
+                /** @description List pending movements requested at least this many minutes ago (parked ones always); 0 lists every pending one */
+                olderThanMinutes?: number;
+                /** @description Only sagas the driver could not advance (parked) */
+                parked?: boolean;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StuckMovementPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];

@@ -9,6 +9,7 @@ import { Empty, Field, FormError, Loading } from '../ui';
 import type { components } from '../api/openapi';
 
 type Movement = components['schemas']['MovementView'];
+type Stuck = components['schemas']['StuckMovementView'];
 
 /**
  * The operator console. Every panel names the roles that may use it; the
@@ -30,6 +31,7 @@ export function Console() {
       <h1>Operator console</h1>
       <TrialBalancePanel />
       <ProjectionsPanel />
+      <StuckPanel />
       <MovementPanel />
       <VerifyPanel />
       {canAudit && <AuditPanel />}
@@ -54,6 +56,68 @@ function Panel({
       {children}
     </section>
   );
+}
+
+/** Parked sagas and movements pending for more than half an hour, oldest first. */
+function StuckPanel() {
+  const live = useLive(async () => {
+    const { data, response } = await api.GET('/ledger/movements/stuck', {
+      params: { query: { limit: 50 } },
+    });
+    if (!data) throw new Error(`stuck movements: ${response.status}`);
+    return data;
+  }, []);
+  const items: Stuck[] = live.data?.items ?? [];
+  return (
+    <Panel title="Movements that need attention" who="finance, auditors and admins">
+      {!live.data ? (
+        <Loading what="the movements that need attention" />
+      ) : items.length === 0 ? (
+        <Empty>Nothing is parked or pending for more than 30 minutes.</Empty>
+      ) : (
+        <table aria-label="Movements that need attention">
+          <thead>
+            <tr>
+              <th scope="col">Movement</th>
+              <th scope="col">Phase</th>
+              <th scope="col">Pending for</th>
+              <th scope="col">Parked</th>
+              <th scope="col">Next deadline</th>
+              <th scope="col" className="amount">
+                Amount
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((m) => (
+              <tr key={m.movementId}>
+                <td>
+                  <code>{m.movementId}</code>
+                </td>
+                <td>{m.phase}</td>
+                <td>{duration(m.pendingSeconds)}</td>
+                <td>
+                  {m.parked ? `${m.parked.attempts} attempt(s): ${m.parked.lastError}` : 'No'}
+                </td>
+                <td>
+                  {m.nextDeadline
+                    ? `${m.nextDeadline.job} at ${new Date(m.nextDeadline.dueAt).toLocaleString()}`
+                    : '—'}
+                </td>
+                <td className="amount">{formatMinor(m.amountMinor, m.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
+
+function duration(seconds: number): string {
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3_600)} h`;
+  return `${Math.floor(seconds / 86_400)} days`;
 }
 
 function TrialBalancePanel() {
