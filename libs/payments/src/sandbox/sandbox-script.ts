@@ -36,7 +36,8 @@ export type SandboxOperation =
   | 'cancelPayout'
   | 'createSetupIntent'
   | 'listPaymentMethods'
-  | 'detachPaymentMethod';
+  | 'detachPaymentMethod'
+  | 'providerReport';
 
 /** The metadata key that picks an outcome for one call. */
 export const SANDBOX_OUTCOME_METADATA_KEY = 'sandbox_outcome';
