@@ -47,6 +47,17 @@ const STAFF: Record<string, readonly string[]> = {
   'get /ledger/checkpoints': ['finance', 'auditor', 'admin'],
   'get /audit/security-events': ['auditor', 'admin'],
   'put /admin/users/{id}/roles': ['admin'],
+  'get /finance/reconciliation': ['finance', 'auditor', 'admin'],
+  'post /finance/reconciliation': ['finance'],
+  'get /finance/breaks': ['finance', 'auditor', 'admin'],
+  'post /finance/breaks/{id}/explain': ['finance'],
+  'post /finance/breaks/{id}/resolve': ['finance'],
+  'get /finance/adjustments': ['finance', 'auditor', 'admin'],
+  'post /finance/adjustments/{id}/approve': ['finance'],
+  'post /finance/adjustments/{id}/reject': ['finance'],
+  'get /finance/periods': ['finance', 'auditor', 'admin'],
+  'get /finance/periods/{period}': ['finance', 'auditor', 'admin'],
+  'post /finance/periods/{period}/close': ['finance'],
 };
 
 /**
@@ -234,6 +245,21 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
         if (allowed ? res.status === 401 || res.status === 403 : res.status !== 403)
           wrong.push(`${op.id} as ${role}: ${res.status} ${res.body.error}`);
       }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('auditors change nothing: every staff route that is not a read refuses an auditor', async () => {
+    const mutating = ops.filter((op) => STAFF[op.id] && op.method !== 'get');
+    expect(mutating.length).toBeGreaterThanOrEqual(10);
+    expect(mutating.filter((op) => STAFF[op.id].includes('auditor')).map((op) => op.id)).toEqual(
+      [],
+    );
+    const wrong: string[] = [];
+    for (const op of mutating) {
+      const res = await call(op, roles.auditor.auth, { body: { reason: 'an auditor tries' } });
+      if (res.status !== 403 || res.body.error !== 'role_required')
+        wrong.push(`${op.id}: ${res.status} ${res.body.error}`);
     }
     expect(wrong).toEqual([]);
   });

@@ -23,6 +23,9 @@ import { LedgerVerification } from './ledger/ledger-verification.service';
 import { CurrenciesController } from './currencies/currencies.controller';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
+import { FinanceController } from './finance/finance.controller';
+import { FinanceAdjustments } from './finance/finance-adjustments.service';
+import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
 
 export interface ApiModuleOptions {
   /** Environment for the modules that read their own configuration (identity, payments). */
@@ -60,8 +63,16 @@ export class ApiModule {
         CardsController,
         ProblemsController,
         CurrenciesController,
+        FinanceController,
       ],
-      providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
+      providers: [
+        IdempotencyInterceptor,
+        ReadYourWrites,
+        AsOfResolver,
+        LedgerVerification,
+        FinanceAdjustments,
+        { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
+      ],
     };
   }
 }

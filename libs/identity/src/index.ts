@@ -28,6 +28,8 @@ export { SecurityAuditService } from './audit/security-audit.service';
 export {
   type SecurityEvent,
   type SecurityEventType,
+  type FinanceAction,
+  type FinanceActionData,
   SECURITY_EVENT_TYPES,
 } from './audit/security-event';
 export { type IdentityRejection, type Rejected, isRejected } from './identity.rejections';

@@ -117,7 +117,52 @@ export interface PaymentGateway {
    * its answer arrives as the report.
    */
   confirmPayout?(input: ConfirmPayoutInput): Promise<GatewayEvent | undefined>;
+
+  /**
+   * The provider's own report of a period: the charges it settled, the
+   * refunds it made and the payouts it sent, as it books them (Stripe's
+   * balance transactions). Reconciliation matches it against the ledger's
+   * record. A provider that has no such report answers
+   * `{ supported: false }` rather than an empty list, so a reconciliation
+   * never reads "nothing happened" into "nothing can be known". Bounded:
+   * at most `PROVIDER_REPORT_MAX_ITEMS` items, `truncated` says more exist.
+   */
+  providerReport(input: ProviderReportInput): Promise<ProviderReport>;
 }
+
+/** Items a provider report returns at most; a longer period is reconciled in parts. */
+export const PROVIDER_REPORT_MAX_ITEMS = 10_000;
+
+export interface ProviderReportInput {
+  /** Inclusive. */
+  readonly from: Date;
+  /** Exclusive. */
+  readonly to: Date;
+}
+
+export type ProviderReportItemType = 'charge' | 'refund' | 'payout';
+
+/** One object as the provider booked it. */
+export interface ProviderReportItem {
+  readonly type: ProviderReportItemType;
+  /** The id the ledger recorded: the payment intent, refund or payout id. */
+  readonly objectId: string;
+  /** Positive minor units: what was charged, refunded or paid out. */
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  /** When the provider booked it. */
+  readonly occurredAt: Date;
+  /** The provider's state of the object (`succeeded`, `paid`, `failed`, `pending`, …). */
+  readonly status: string;
+}
+
+export type ProviderReport =
+  | {
+      readonly supported: true;
+      readonly items: readonly ProviderReportItem[];
+      readonly truncated: boolean;
+    }
+  | { readonly supported: false; readonly reason: string };
 
 export interface ConfirmPaymentInput {
   readonly paymentIntentId: string;

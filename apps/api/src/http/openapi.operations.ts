@@ -23,6 +23,8 @@ export const TAGS: Readonly<Record<string, string>> = {
   cards: 'Cards linked with the payment provider for top-ups',
   movements: 'The progress of a transfer, top-up or withdrawal, and wallet statistics',
   ledger: 'Finance and audit views of the books: trial balance, accounts, the event log, checks',
+  finance:
+    'Reconciliation with the payment providers, breaks, month close and adjustments under four eyes',
   admin: 'Staff roles and the security audit trail',
   health: 'Liveness and readiness probes for orchestrators',
   problems: 'What each problem type (an error answer) means',
@@ -178,6 +180,44 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'GET /ledger/verify': {
     operationId: 'verifyLedger',
     summary: 'Check the books balance and the read models agree with the log',
+  },
+  'GET /finance/reconciliation': {
+    operationId: 'getReconciliation',
+    summary: 'Reconcile a period: ledger, read models and provider report (JSON or CSV)',
+  },
+  'POST /finance/reconciliation': {
+    operationId: 'recordReconciliation',
+    summary: 'Reconcile a period and record the breaks found',
+  },
+  'GET /finance/breaks': { operationId: 'listBreaks', summary: 'List reconciliation breaks' },
+  'POST /finance/breaks/{id}/explain': {
+    operationId: 'explainBreak',
+    summary: 'Explain an open break',
+  },
+  'POST /finance/breaks/{id}/resolve': {
+    operationId: 'resolveBreak',
+    summary: 'Resolve a break with an adjustment that references it',
+  },
+  'GET /finance/adjustments': {
+    operationId: 'listFinanceAdjustments',
+    summary: 'List adjustments and reversals, those awaiting approval among them',
+  },
+  'POST /finance/adjustments/{id}/approve': {
+    operationId: 'approveAdjustment',
+    summary: "Approve another finance user's adjustment, posting it",
+  },
+  'POST /finance/adjustments/{id}/reject': {
+    operationId: 'rejectAdjustment',
+    summary: 'Reject an adjustment awaiting approval',
+  },
+  'GET /finance/periods': { operationId: 'listClosedPeriods', summary: 'List closed months' },
+  'GET /finance/periods/{period}': {
+    operationId: 'getClosedPeriod',
+    summary: "Read a closed month's signed seal",
+  },
+  'POST /finance/periods/{period}/close': {
+    operationId: 'closePeriod',
+    summary: 'Close a month, sealing its closing trial balance',
   },
   'GET /health/live': { operationId: 'checkLiveness', summary: 'Liveness probe', public: true },
   'GET /health/ready': { operationId: 'checkReadiness', summary: 'Readiness probe', public: true },

@@ -42,9 +42,34 @@ export type HttpRejection =
   | 'webhook_signature_invalid'
   | 'payment_method_conflict';
 
+/** Finance's refusals: reconciliation, period close, adjustments under four eyes. */
+export type FinanceRejection =
+  | 'invalid_period'
+  | 'invalid_reconciliation_period'
+  | 'effective_date_in_future'
+  | 'approver_is_requester'
+  | 'entry_not_found'
+  | 'break_not_found'
+  | 'approval_not_found'
+  | 'period_not_found'
+  | 'period_closed'
+  | 'period_not_ended'
+  | 'period_already_closed'
+  | 'trial_balance_unbalanced'
+  | 'break_already_resolved'
+  | 'break_not_open'
+  | 'approval_not_pending'
+  | 'reversal_direction_mismatch'
+  | 'reversal_exceeds_entry';
+
 /** Every named refusal the API can answer with. */
 export type ApiRejection =
-  WalletRejection | MovementStartRejection | IdentityRejection | HistoryProblem | HttpRejection;
+  | WalletRejection
+  | MovementStartRejection
+  | IdentityRejection
+  | HistoryProblem
+  | HttpRejection
+  | FinanceRejection;
 
 /**
  * The HTTP status of every rejection: the one place where expected failures
@@ -174,6 +199,23 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   amount_not_whole_shillings: 422,
   amount_above_method_limit: 422,
   phone_number_required: 422,
+  invalid_period: 400,
+  invalid_reconciliation_period: 400,
+  effective_date_in_future: 400,
+  approver_is_requester: 403,
+  entry_not_found: 404,
+  break_not_found: 404,
+  approval_not_found: 404,
+  period_not_found: 404,
+  period_closed: 409,
+  period_not_ended: 409,
+  period_already_closed: 409,
+  trial_balance_unbalanced: 409,
+  break_already_resolved: 409,
+  break_not_open: 409,
+  approval_not_pending: 409,
+  reversal_direction_mismatch: 422,
+  reversal_exceeds_entry: 422,
 };
 
 /** What each rejection tells a person, unless the thrower says something more precise. */
@@ -236,6 +278,27 @@ const MESSAGES: { readonly [R in ApiRejection]: string } = {
     'The read models did not reach the requested position in time; retry shortly',
   position_beyond_head:
     'position is beyond the last write; pass a position as returned by a command',
+  invalid_period: 'period must be a month, YYYY-MM',
+  invalid_reconciliation_period:
+    'from and to must be ISO dates, from before to, at most 93 days apart',
+  effective_date_in_future: 'effectiveAt must not be in the future',
+  approver_is_requester:
+    'An adjustment is approved by another finance user than the one who asked for it',
+  entry_not_found: 'The wallet has no entry with this id',
+  break_not_found: 'No reconciliation break with this id',
+  approval_not_found: 'No adjustment awaiting approval with this id',
+  period_not_found: 'This month is not closed',
+  period_closed:
+    'The month this is dated in is closed; date the correction in an open month and reference what it corrects',
+  period_not_ended: 'A month can be closed only after it has ended',
+  period_already_closed: 'This month is already closed; its seal does not change',
+  trial_balance_unbalanced:
+    'The closing trial balance does not balance; find the difference before closing',
+  break_already_resolved: 'The break is resolved; it does not change any more',
+  break_not_open: 'Only an open break can be explained',
+  approval_not_pending: 'The adjustment was already approved, rejected or refused',
+  reversal_direction_mismatch: 'A reversal moves the opposite way of the entry it reverses',
+  reversal_exceeds_entry: 'The reversals of an entry would take back more than the entry moved',
 };
 
 export function isApiRejection(code: string): code is ApiRejection {

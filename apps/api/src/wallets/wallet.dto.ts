@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { AdjustmentFieldsDto } from '../finance/finance.dto';
+import { IsSupportedCurrency } from '../http/validation';
 
 export class OpenWalletDto {
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code' })
@@ -9,43 +9,12 @@ export class OpenWalletDto {
   currency!: string;
 }
 
-export class AdjustmentDto {
-  @ApiProperty({
-    enum: ['credit', 'debit'],
-    description: 'credit raises the wallet balance, debit lowers it',
+export class AdjustmentDto extends AdjustmentFieldsDto {
+  @ApiPropertyOptional({
+    description:
+      'Entry id this reversal compensates: the opposite direction, at most what is left of it',
+    format: 'uuid',
   })
-  @IsIn(['credit', 'debit'])
-  direction!: 'credit' | 'debit';
-
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '1250',
-    description: 'Minor units',
-  })
-  @IsAmountMinor()
-  amountMinor!: number | string;
-
-  @ApiProperty({ example: 'EUR' })
-  @IsSupportedCurrency()
-  currency!: string;
-
-  @ApiProperty({
-    enum: SYSTEM_ACCOUNTS,
-    description: 'The system account on the other side of the entry',
-  })
-  @IsIn(SYSTEM_ACCOUNTS as unknown as string[])
-  account!: SystemAccount;
-
-  @ApiProperty({
-    example: 'Correct duplicate card settlement 2026-11-20',
-    minLength: 3,
-    maxLength: 500,
-  })
-  @IsString()
-  @Length(3, 500)
-  reason!: string;
-
-  @ApiPropertyOptional({ description: 'Entry id this adjustment reverses', format: 'uuid' })
   @IsOptional()
   @Matches(/^[0-9a-f-]{36}$/)
   reverses?: string;

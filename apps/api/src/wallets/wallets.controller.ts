@@ -1,5 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -8,7 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import { deriveId, newId, parseAmountMinor, type WalletCommand } from '@ledger/ledger';
+import { deriveId, newId } from '@ledger/ledger';
 import { WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
 import {
   getWallet,
@@ -25,6 +37,8 @@ import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { WalletPage } from '../http/views';
+import { adjustmentView } from '../finance/finance.views';
+import { FinanceAdjustments } from '../finance/finance-adjustments.service';
 import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
 import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
 import { fromBalanceAsOf, fromReadModel, fromWriteSide } from './wallet.views';
@@ -42,6 +56,7 @@ export class WalletsController {
     private readonly readYourWrites: ReadYourWrites,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly asOf: AsOfResolver,
+    private readonly adjustments: FinanceAdjustments,
   ) {}
 
   @Post()
@@ -128,35 +143,33 @@ export class WalletsController {
   @Idempotent()
   @ApiCreatedResponse({
     type: WalletView,
-    description: 'A reasoned entry between the wallet and a system account',
+    description: 'A reasoned entry between the wallet and a system account, posted',
+  })
+  @ApiAcceptedResponse({
+    description:
+      'Above the approval threshold: recorded, awaiting a second finance user (POST /finance/adjustments/{id}/approve)',
   })
   async adjust(
     @CurrentPrincipal() principal: Principal,
     @Param('id', WALLET_ID) id: string,
     @Body() body: AdjustmentDto,
     @Req() req: IdempotentRequest,
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
   ) {
-    const { commandId } = req.idempotency;
-    const amountMinor = parseAmountMinor(body.amountMinor) as bigint;
-    const movement = {
-      commandId,
-      at: now(),
-      entryId: deriveId('entry', commandId),
-      amountMinor,
-      currency: body.currency,
-      contra: `system:${body.account}` as const,
-      kind: body.reverses ? ('reversal' as const) : ('adjustment' as const),
-      description: `${body.reason} (by ${principal.userId})`,
-      ...(body.reverses && { reverses: body.reverses }),
-    };
-    const command: WalletCommand =
-      body.direction === 'credit'
-        ? { type: 'Credit', ...movement }
-        : { type: 'Debit', ...movement };
-    return this.writeSideView(
-      id,
-      await this.wallets.execute(id, command, { correlationId: commandId }),
+    const answer = await this.adjustments.request(
+      principal,
+      { ...body, walletId: id },
+      req.idempotency.commandId,
     );
+    if (answer.kind === 'pending_approval') {
+      req.idempotency.statusCode = 202;
+      res.status(202);
+      return { adjustment: adjustmentView(answer.adjustment) };
+    }
+    return {
+      ...(await this.writeSideView(id, answer.outcome)),
+      adjustmentId: answer.adjustment.id,
+    };
   }
 
   @Post(':id/freeze')

@@ -345,6 +345,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/finance/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconcile a period: ledger, read models and provider report (JSON or CSV) */
+        get: operations["getReconciliation"];
+        put?: never;
+        /** Reconcile a period and record the breaks found */
+        post: operations["recordReconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/breaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List reconciliation breaks */
+        get: operations["listBreaks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/breaks/{id}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Explain an open break */
+        post: operations["explainBreak"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/breaks/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve a break with an adjustment that references it */
+        post: operations["resolveBreak"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List adjustments and reversals, those awaiting approval among them */
+        get: operations["listFinanceAdjustments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/adjustments/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve another finance user's adjustment, posting it */
+        post: operations["approveAdjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/adjustments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject an adjustment awaiting approval */
+        post: operations["rejectAdjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List closed months */
+        get: operations["listClosedPeriods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/periods/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a closed month's signed seal */
+        get: operations["getClosedPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/finance/periods/{period}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a month, sealing its closing trial balance */
+        post: operations["closePeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -941,9 +1112,16 @@ export interface components {
             account: "card_clearing" | "payouts_clearing" | "fees" | "fx" | "suspense" | "adjustments";
             /** @example Correct duplicate card settlement 2026-11-20 */
             reason: string;
+            /** @description What this corrects: an entry or movement id, or a closed month (YYYY-MM) */
+            corrects?: string;
+            /**
+             * Format: date-time
+             * @description The moment the correction belongs to (default now); it must lie in an open month and not in the future
+             */
+            effectiveAt?: string;
             /**
              * Format: uuid
-             * @description Entry id this adjustment reverses
+             * @description Entry id this reversal compensates: the opposite direction, at most what is left of it
              */
             reverses?: string;
         };
@@ -1049,6 +1227,55 @@ export interface components {
         };
         CurrencyListView: {
             items: components["schemas"]["CurrencyView"][];
+        };
+        ReconciliationQueryDto: {
+            /**
+             * @description Start of the period (inclusive): ISO date or date-time
+             * @example 2026-11-01
+             */
+            from: string;
+            /**
+             * @description End of the period (exclusive), at most 93 days after from
+             * @example 2026-12-01
+             */
+            to: string;
+        };
+        ReasonDto: {
+            /** @example Provider fee booked in December */
+            reason: string;
+        };
+        ResolveBreakDto: {
+            /**
+             * @description credit raises the wallet balance, debit lowers it
+             * @enum {string}
+             */
+            direction: "credit" | "debit";
+            /**
+             * @description Minor units
+             * @example 1250
+             */
+            amountMinor: number | string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description The system account on the other side of the entry
+             * @enum {string}
+             */
+            account: "card_clearing" | "payouts_clearing" | "fees" | "fx" | "suspense" | "adjustments";
+            /** @example Correct duplicate card settlement 2026-11-20 */
+            reason: string;
+            /** @description What this corrects: an entry or movement id, or a closed month (YYYY-MM) */
+            corrects?: string;
+            /**
+             * Format: date-time
+             * @description The moment the correction belongs to (default now); it must lie in an open month and not in the future
+             */
+            effectiveAt?: string;
+            /**
+             * Format: uuid
+             * @description The wallet the adjustment posts to
+             */
+            walletId: string;
         };
         SignUpDto: {
             /** @example ada@example.com */
@@ -1214,7 +1441,7 @@ export interface components {
             /** Format: uuid */
             userId: string | null;
             /** @enum {string} */
-            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged";
+            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded";
             data: {
                 [key: string]: unknown;
             };
@@ -1684,7 +1911,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_position`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `payment_method_conflict`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
+        /** @description Refused: `code` is one of `amount_must_be_positive`, `body_too_deep`, `body_too_large`, `currency_unsupported`, `effective_date_in_future`, `email_code_expired`, `email_code_invalid`, `email_invalid`, `idempotency_key_required`, `invalid_as_of`, `invalid_as_of_position`, `invalid_contra_account`, `invalid_cursor`, `invalid_date_range`, `invalid_format`, `invalid_limit`, `invalid_month`, `invalid_period`, `invalid_position`, `invalid_reconciliation_period`, `invalid_request`, `invalid_type`, `malformed_body`, `malformed_json`, `month_required`, `password_contains_email`, `password_too_long`, `password_too_repetitive`, `password_too_short`, `payment_method_conflict`, `phone_invalid`, `position_beyond_head`, `recipient_required`, `validation_failed`, `webhook_signature_invalid` */
         Problem400: {
             headers: {
                 [name: string]: unknown;
@@ -1692,7 +1919,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_position" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "payment_method_conflict" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
+                    code?: "amount_must_be_positive" | "body_too_deep" | "body_too_large" | "currency_unsupported" | "effective_date_in_future" | "email_code_expired" | "email_code_invalid" | "email_invalid" | "idempotency_key_required" | "invalid_as_of" | "invalid_as_of_position" | "invalid_contra_account" | "invalid_cursor" | "invalid_date_range" | "invalid_format" | "invalid_limit" | "invalid_month" | "invalid_period" | "invalid_position" | "invalid_reconciliation_period" | "invalid_request" | "invalid_type" | "malformed_body" | "malformed_json" | "month_required" | "password_contains_email" | "password_too_long" | "password_too_repetitive" | "password_too_short" | "payment_method_conflict" | "phone_invalid" | "position_beyond_head" | "recipient_required" | "validation_failed" | "webhook_signature_invalid";
                 };
             };
         };
@@ -1708,7 +1935,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `cross_site_request`, `current_password_invalid`, `email_not_verified`, `google_email_not_verified`, `role_required`, `two_factor_code_invalid`, `two_factor_code_required`, `two_factor_code_reused`, `two_factor_not_enabled` */
+        /** @description Refused: `code` is one of `approver_is_requester`, `cross_site_request`, `current_password_invalid`, `email_not_verified`, `google_email_not_verified`, `role_required`, `two_factor_code_invalid`, `two_factor_code_required`, `two_factor_code_reused`, `two_factor_not_enabled` */
         Problem403: {
             headers: {
                 [name: string]: unknown;
@@ -1716,11 +1943,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "cross_site_request" | "current_password_invalid" | "email_not_verified" | "google_email_not_verified" | "role_required" | "two_factor_code_invalid" | "two_factor_code_required" | "two_factor_code_reused" | "two_factor_not_enabled";
+                    code?: "approver_is_requester" | "cross_site_request" | "current_password_invalid" | "email_not_verified" | "google_email_not_verified" | "role_required" | "two_factor_code_invalid" | "two_factor_code_required" | "two_factor_code_reused" | "two_factor_not_enabled";
                 };
             };
         };
-        /** @description Refused: `code` is one of `card_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
+        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
         Problem404: {
             headers: {
                 [name: string]: unknown;
@@ -1728,11 +1955,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "card_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
+                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
                 };
             };
         };
-        /** @description Refused: `code` is one of `as_of_before_history`, `balance_not_zero`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payout_destination_exists`, `phone_taken`, `too_many_payout_destinations`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
+        /** @description Refused: `code` is one of `approval_not_pending`, `as_of_before_history`, `balance_not_zero`, `break_already_resolved`, `break_not_open`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payout_destination_exists`, `period_already_closed`, `period_closed`, `period_not_ended`, `phone_taken`, `too_many_payout_destinations`, `trial_balance_unbalanced`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
         Problem409: {
             headers: {
                 [name: string]: unknown;
@@ -1740,7 +1967,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "as_of_before_history" | "balance_not_zero" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payout_destination_exists" | "phone_taken" | "too_many_payout_destinations" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
+                    code?: "approval_not_pending" | "as_of_before_history" | "balance_not_zero" | "break_already_resolved" | "break_not_open" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payout_destination_exists" | "period_already_closed" | "period_closed" | "period_not_ended" | "phone_taken" | "too_many_payout_destinations" | "trial_balance_unbalanced" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
                 };
             };
         };
@@ -1768,7 +1995,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `amount_above_method_limit`, `amount_not_whole_shillings`, `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `method_currency_unsupported`, `not_wallet_owner`, `payment_method_unavailable`, `payment_provider_refused`, `phone_number_required`, `recipient_ambiguous`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
+        /** @description Refused: `code` is one of `amount_above_method_limit`, `amount_not_whole_shillings`, `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `method_currency_unsupported`, `not_wallet_owner`, `payment_method_unavailable`, `payment_provider_refused`, `phone_number_required`, `recipient_ambiguous`, `reversal_direction_mismatch`, `reversal_exceeds_entry`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
         Problem422: {
             headers: {
                 [name: string]: unknown;
@@ -1776,7 +2003,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "amount_above_method_limit" | "amount_not_whole_shillings" | "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "method_currency_unsupported" | "not_wallet_owner" | "payment_method_unavailable" | "payment_provider_refused" | "phone_number_required" | "recipient_ambiguous" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
+                    code?: "amount_above_method_limit" | "amount_not_whole_shillings" | "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "method_currency_unsupported" | "not_wallet_owner" | "payment_method_unavailable" | "payment_provider_refused" | "phone_number_required" | "recipient_ambiguous" | "reversal_direction_mismatch" | "reversal_exceeds_entry" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
                 };
             };
         };
@@ -1979,7 +2206,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A reasoned entry between the wallet and a system account */
+            /** @description A reasoned entry between the wallet and a system account, posted */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1987,6 +2214,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WalletView"];
                 };
+            };
+            /** @description Above the approval threshold: recorded, awaiting a second finance user (POST /finance/adjustments/{id}/approve) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -2441,6 +2675,349 @@ export interface operations {
             400: components["responses"]["Problem400"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
+        };
+    };
+    getReconciliation: {
+        parameters: {
+            query: {
+                /** @description Start of the period (inclusive): ISO date or date-time */
+                from: string;
+                /** @description End of the period (exclusive), at most 93 days after from */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matched items, breaks (with their stored status) and clearing lines of [from, to); computed, nothing written. CSV with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    recordReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationQueryDto"];
+            };
+        };
+        responses: {
+            /** @description Reconciles [from, to) and records the breaks found for finance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    listBreaks: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                status?: "open" | "explained" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored reconciliation breaks, by status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    explainBreak: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            /** @description Marks an open break explained: a difference that is no error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    resolveBreak: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per intent; a retry with the same key and body replays the first outcome */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveBreakDto"];
+            };
+        };
+        responses: {
+            /** @description The adjustment posted and the break resolved by it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The adjustment awaits a second finance user */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listFinanceAdjustments: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                status?: "pending_approval" | "posted" | "rejected" | "refused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Adjustments and reversals finance asked for, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    approveAdjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            /** @description A second finance user's approval: the adjustment is posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    rejectAdjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            /** @description The adjustment will not be posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    listClosedPeriods: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Closed months and their signed seals, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getClosedPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A closed month's seal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    closePeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            /** @description The month's seal */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
     signUp: {
@@ -2997,7 +3574,7 @@ export interface operations {
         parameters: {
             query?: {
                 userId?: string;
-                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged";
+                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded";
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
                 /**

@@ -36,7 +36,31 @@ export type SecurityEvent =
     }
   | { type: 'EmailVerified'; userId: string; data: Record<string, never> }
   | { type: 'PasswordReset'; userId: string; data: { sessionsRevoked: number } }
-  | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } };
+  | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } }
+  /**
+   * Finance's actions, each on the acting user's stream with why: `reason`
+   * is the text finance gave, `subject` the adjustment, break or period
+   * acted on. Amounts and wallet ids, never a customer's personal data.
+   */
+  | { type: 'FinanceActionRecorded'; userId: string; data: FinanceActionData };
+
+export type FinanceAction =
+  | 'adjustment_requested'
+  | 'adjustment_posted'
+  | 'adjustment_approved'
+  | 'adjustment_rejected'
+  | 'adjustment_refused'
+  | 'break_explained'
+  | 'break_resolved'
+  | 'breaks_recorded'
+  | 'period_closed';
+
+export interface FinanceActionData {
+  readonly action: FinanceAction;
+  readonly subject: string;
+  readonly reason: string;
+  readonly [detail: string]: string | number | boolean | null;
+}
 
 export type EmailCodePurpose = 'verify_email' | 'reset_password';
 
@@ -57,6 +81,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   'EmailVerified',
   'PasswordReset',
   'PasswordChanged',
+  'FinanceActionRecorded',
 ];
 
 export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';

@@ -3,6 +3,7 @@ import type { GatewayEvent, GatewayEventHandler } from '../gateway-event';
 import { checkIdempotencyKey, checkMetadata } from '../gateway-input';
 import { PermanentGatewayError, WebhookSignatureError } from '../payment-gateway.errors';
 import type {
+  ProviderReport,
   CancelPayoutInput,
   CancelPayoutResult,
   ConfirmPaymentInput,
@@ -136,6 +137,18 @@ export class MpesaGateway implements PaymentGateway {
     if (resultCode === '0') return { ...base, type: 'payment_succeeded' };
     if (!/^\d{1,10}$/.test(resultCode)) return undefined;
     return { ...base, type: 'payment_failed', failureCode: `mpesa_${resultCode}` };
+  }
+
+  /**
+   * Daraja has no listing of a period's transactions over the API (the
+   * statement is a portal download), so the report is refused explicitly:
+   * M-Pesa movements are reconciled against the ledger's own record only.
+   */
+  async providerReport(): Promise<ProviderReport> {
+    return {
+      supported: false,
+      reason: 'Daraja offers no transaction listing over its API; use the portal statement',
+    };
   }
 
   /**

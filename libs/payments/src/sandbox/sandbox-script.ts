@@ -37,7 +37,8 @@ export type SandboxOperation =
   | 'confirmPayout'
   | 'createSetupIntent'
   | 'listPaymentMethods'
-  | 'detachPaymentMethod';
+  | 'detachPaymentMethod'
+  | 'providerReport';
 
 /** The metadata key that picks an outcome for one call. */
 export const SANDBOX_OUTCOME_METADATA_KEY = 'sandbox_outcome';

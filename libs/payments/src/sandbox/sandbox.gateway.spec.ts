@@ -427,4 +427,37 @@ describe('SandboxGateway', () => {
     const forged = Buffer.from(rawBody.toString().replace('"1000"', '"9000"'));
     expect(() => sandbox.parseWebhook(forged, signatureHeader)).toThrow(WebhookSignatureError);
   });
+
+  it('books settled charges, refunds and payouts in its report, and tests can plant differences', async () => {
+    const { sandbox } = setup();
+    const paid = await sandbox.createPaymentIntent(charge('topup-r1:charge'));
+    await sandbox.createPaymentIntent(charge('topup-r2:charge', { amountMinor: 422n }));
+    const payout = await sandbox.createPayout({
+      amountMinor: 300n,
+      currency: 'EUR',
+      destination: { type: 'bank_account', id: 'ba_1' },
+      metadata: { saga: 'withdrawal-r1' },
+      idempotencyKey: 'withdrawal-r1:payout',
+    });
+    await sandbox.idle();
+    const period = { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 1) };
+    const report = await sandbox.providerReport(period);
+    if (!report.supported) throw new Error('the sandbox reports');
+    expect(report.items.map((i) => [i.type, i.objectId, i.amountMinor, i.status])).toEqual([
+      ['charge', paid.paymentIntentId, 1_000n, 'succeeded'],
+      ['payout', payout.payoutId, 300n, 'paid'],
+    ]);
+    sandbox.report.alter(paid.paymentIntentId, { amountMinor: 999n });
+    sandbox.report.forget(payout.payoutId);
+    const again = await sandbox.providerReport(period);
+    if (!again.supported) throw new Error('the sandbox reports');
+    expect(again.items.map((i) => [i.objectId, i.amountMinor])).toEqual([
+      [paid.paymentIntentId, 999n],
+    ]);
+    const outside = await sandbox.providerReport({
+      from: new Date(at.getTime() + 1),
+      to: new Date(at.getTime() + 2),
+    });
+    expect(outside).toEqual({ supported: true, items: [], truncated: false });
+  });
 });

@@ -22,6 +22,8 @@ import {
   type PaymentIntentResult,
   type PaymentMethodSummary,
   type PayoutResult,
+  type ProviderReport,
+  type ProviderReportInput,
   type RefundInput,
   type RefundResult,
   type SetupIntentResult,
@@ -44,6 +46,7 @@ import {
   type SandboxOperation,
   type SandboxOutcome,
 } from './sandbox-script';
+import { SandboxReport } from './sandbox-report';
 import { signSandboxWebhook, verifySandboxWebhook } from './sandbox-webhook';
 
 export interface SandboxGatewayOptions {
@@ -97,6 +100,8 @@ const MAX_REMEMBERED_CALLS = 100_000;
 export class SandboxGateway implements PaymentGateway {
   readonly provider: string;
   readonly script: SandboxScript;
+  /** What the sandbox provider booked; `providerReport` lists it. */
+  readonly report = new SandboxReport();
   private readonly bus: SandboxEventBus;
   private readonly calls = new Map<string, StoredCall>();
   private readonly charges = new Map<string, Charge>();
@@ -192,6 +197,15 @@ export class SandboxGateway implements PaymentGateway {
       const id = objectId('po', input.idempotencyKey);
       const { amountMinor, currency, metadata } = input;
       this.remember(this.payouts, id, { amountMinor, currency, metadata, status: 'pending' });
+      // A provider books a payout when it is created, and settles it later.
+      this.report.book({
+        type: 'payout',
+        objectId: id,
+        amountMinor,
+        currency,
+        occurredAt: this.now(),
+        status: 'pending',
+      });
       this.publish(outcome, this.event('payout_paid', id, amountMinor, currency, metadata), {
         ...this.event('payout_failed', id, amountMinor, currency, metadata),
         failureCode: 'account_closed',
@@ -209,6 +223,7 @@ export class SandboxGateway implements PaymentGateway {
         return { status: 'not_cancelable' as const };
       // Its report, if already on the bus, is dropped at delivery (see `admit`).
       payout.status = 'canceled';
+      this.report.setStatus(input.payoutId, 'canceled');
       return { status: 'canceled' as const };
     });
   }
@@ -276,6 +291,11 @@ export class SandboxGateway implements PaymentGateway {
     });
   }
 
+  async providerReport(input: ProviderReportInput): Promise<ProviderReport> {
+    this.failIfScripted('providerReport');
+    return this.report.list(input);
+  }
+
   parseWebhook(rawBody: Buffer, signatureHeader: string): GatewayEvent {
     return verifySandboxWebhook(rawBody, signatureHeader, this.webhookSecret());
   }
@@ -294,9 +314,15 @@ export class SandboxGateway implements PaymentGateway {
     const charge = this.charges.get(paymentIntentId);
     if (!charge) throw new RangeError(`Unknown sandbox payment intent ${paymentIntentId}`);
     const type = result === 'succeeded' ? 'payment_succeeded' : 'payment_failed';
-    this.bus.publish(
-      this.event(type, paymentIntentId, charge.amountMinor, charge.currency, charge.metadata),
+    const event = this.event(
+      type,
+      paymentIntentId,
+      charge.amountMinor,
+      charge.currency,
+      charge.metadata,
     );
+    this.bookSettled(event);
+    this.bus.publish(event);
   }
 
   /**
@@ -411,16 +437,38 @@ export class SandboxGateway implements PaymentGateway {
     const payout = this.payouts.get(event.objectId);
     if (!payout) return true;
     if (payout.status === 'canceled') return false;
-    if (payout.status === 'pending' || payout.status === 'in_transit')
+    if (payout.status === 'pending' || payout.status === 'in_transit') {
       payout.status = event.type === 'payout_paid' ? 'paid' : 'failed';
+      this.report.setStatus(event.objectId, payout.status);
+    }
     return true;
   }
 
   private publish(outcome: SandboxOutcome, success: GatewayEvent, failure: GatewayEvent): void {
     if (outcome === 'no_event') return;
     const event = outcome === 'fail_async' ? failure : success;
+    this.bookSettled(event);
     this.bus.publish(event);
     if (outcome === 'duplicate_event') this.bus.publish(event);
+  }
+
+  /** A settled charge or refund is on the provider's books from the moment it is reported. */
+  private bookSettled(event: GatewayEvent): void {
+    const type =
+      event.type === 'payment_succeeded'
+        ? 'charge'
+        : event.type === 'refund_succeeded'
+          ? 'refund'
+          : undefined;
+    if (!type) return;
+    this.report.book({
+      type,
+      objectId: event.objectId,
+      amountMinor: event.amountMinor,
+      currency: event.currency,
+      occurredAt: event.occurredAt,
+      status: 'succeeded',
+    });
   }
 
   private event<T extends GatewayEvent['type']>(

@@ -46,6 +46,8 @@ export class StripeStandIn {
   private readonly idempotent = new Map<string, StoredResponse>();
   private readonly faults: Array<{ path?: string; fault: StandInFault }> = [];
   private sequence = 0;
+  /** The balance transactions, oldest first, as Stripe books them. */
+  private readonly balance: StripeObject[] = [];
 
   private constructor() {
     this.server = createServer((req, res) => {
@@ -91,6 +93,58 @@ export class StripeStandIn {
     const payout = this.objects.get(id);
     if (payout?.object !== 'payout') throw new RangeError(`Unknown stand-in payout ${id}`);
     payout.status = status;
+  }
+
+  /**
+   * Completes a payment intent as the customer's browser would, booking its
+   * charge as a balance transaction.
+   */
+  succeedPaymentIntent(id: string): void {
+    const intent = this.objects.get(id);
+    if (intent?.object !== 'payment_intent') throw new RangeError(`Unknown stand-in intent ${id}`);
+    intent.status = 'succeeded';
+    intent.amount_received = intent.amount;
+    this.bookCharge(intent);
+  }
+
+  /** Test support: a balance transaction the ledger knows nothing of, or one booked differently. */
+  plantBalanceTransaction(txn: {
+    type: 'charge' | 'refund' | 'payout';
+    sourceId: string;
+    amount: number;
+    currency: string;
+    created?: number;
+  }): void {
+    const source =
+      txn.type === 'charge'
+        ? {
+            id: this.nextId('ch'),
+            object: 'charge',
+            payment_intent: txn.sourceId,
+            status: 'succeeded',
+          }
+        : {
+            id: txn.sourceId,
+            object: txn.type,
+            status: txn.type === 'payout' ? 'paid' : 'succeeded',
+          };
+    this.book(
+      txn.type,
+      txn.type === 'charge' ? txn.amount : -txn.amount,
+      txn.currency,
+      source,
+      txn.created,
+    );
+  }
+
+  /** Test support: changes the amount Stripe booked for an object (by the source's or its intent's id). */
+  alterBalanceTransaction(objectId: string, amount: number): void {
+    const txn = this.balance.find((t) => {
+      const source = t.source as Record<string, unknown>;
+      return source.id === objectId || source.payment_intent === objectId;
+    });
+    if (!txn) throw new RangeError(`No balance transaction for ${objectId}`);
+    txn.amount = Math.sign(Number(txn.amount)) * amount;
   }
 
   payoutStatus(id: string): unknown {
@@ -184,11 +238,17 @@ export class StripeStandIn {
       });
     if (method === 'POST' && path === '/v1/payment_intents') return this.chargeIntent(params);
     if (method === 'POST' && path === '/v1/refunds') return this.refund(params);
-    if (method === 'POST' && path === '/v1/payouts') return this.created(this.payout(params));
+    if (method === 'POST' && path === '/v1/payouts') {
+      const payout = this.payout(params);
+      this.book('payout', -Number(payout.amount), String(payout.currency), payout);
+      return this.created(payout);
+    }
     const cancel = /^\/v1\/payouts\/([^/]+)\/cancel$/.exec(path);
     if (method === 'POST' && cancel) return this.cancelPayout(cancel[1]);
     if (method === 'POST' && path === '/v1/setup_intents')
       return this.created(this.setupIntent(params));
+    if (method === 'GET' && path === '/v1/balance_transactions')
+      return { status: 200, body: this.listBalance(params) };
     if (method === 'GET' && path === '/v1/payment_methods')
       return { status: 200, body: this.listCards(params) };
     const detach = /^\/v1\/payment_methods\/([^/]+)\/detach$/.exec(path);
@@ -226,7 +286,59 @@ export class StripeStandIn {
           ),
         };
     }
-    return this.created(this.paymentIntent(params));
+    const intent = this.paymentIntent(params);
+    if (intent.status === 'succeeded') this.bookCharge(intent);
+    return this.created(intent);
+  }
+
+  private bookCharge(intent: StripeObject): void {
+    const charge = {
+      id: this.nextId('ch'),
+      object: 'charge',
+      payment_intent: intent.id,
+      status: 'succeeded',
+    };
+    this.book('charge', Number(intent.amount), String(intent.currency), charge);
+  }
+
+  private book(
+    type: string,
+    amount: number,
+    currency: string,
+    source: Record<string, unknown>,
+    created = Math.floor(Date.now() / 1000),
+  ): void {
+    this.balance.push({
+      id: this.nextId('txn'),
+      object: 'balance_transaction',
+      type,
+      amount,
+      currency: currency.toLowerCase(),
+      created,
+      // The gateway asks for the source expanded; the stand-in always sends it so.
+      source,
+    });
+  }
+
+  /** `created[gte]`, `created[lt]`, `limit` and `starting_after`, newest first as Stripe lists. */
+  private listBalance(params: Record<string, unknown>): unknown {
+    const created = (params.created ?? {}) as Record<string, string>;
+    const gte = created.gte === undefined ? -Infinity : Number(created.gte);
+    const lt = created.lt === undefined ? Infinity : Number(created.lt);
+    let matching = this.balance
+      .filter((t) => Number(t.created) >= gte && Number(t.created) < lt)
+      .reverse();
+    if (params.starting_after !== undefined) {
+      const index = matching.findIndex((t) => t.id === params.starting_after);
+      matching = matching.slice(index + 1);
+    }
+    const limit = Number(params.limit ?? 10);
+    return {
+      object: 'list',
+      data: matching.slice(0, limit),
+      has_more: matching.length > limit,
+      url: '/v1/balance_transactions',
+    };
   }
 
   private paymentIntent(params: Record<string, unknown>): StripeObject {
@@ -259,7 +371,7 @@ export class StripeStandIn {
         ),
       };
     }
-    return this.created({
+    const refund = {
       id: this.nextId('re'),
       object: 'refund',
       amount: Number(params.amount ?? intent.amount),
@@ -267,7 +379,9 @@ export class StripeStandIn {
       payment_intent: intent.id,
       status: 'succeeded',
       metadata: params.metadata ?? {},
-    });
+    };
+    this.book('refund', -refund.amount, String(refund.currency), refund);
+    return this.created(refund);
   }
 
   private payout(params: Record<string, unknown>): StripeObject {

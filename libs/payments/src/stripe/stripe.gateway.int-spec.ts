@@ -322,4 +322,52 @@ describe('StripeGateway against the stand-in', () => {
     });
     expect(standIn.requests.length).toBe(sent);
   });
+
+  it('reports the balance transactions of a period, charges by their payment intent', async () => {
+    const from = new Date(Date.now() - 60_000);
+    const paid = await gateway.createPaymentIntent({
+      amountMinor: 4_200n,
+      currency: 'EUR',
+      customerRef: 'cus_1',
+      paymentMethodId: standIn.addCard('cus_1', { brand: 'visa', last4: '4242' }),
+      metadata: { saga: 'topup-report:charge' },
+      idempotencyKey: 'topup-report:charge',
+    });
+    const refund = await gateway.refund({
+      paymentIntentId: paid.paymentIntentId,
+      amountMinor: 200n,
+      idempotencyKey: 'topup-report:refund',
+    });
+    const payout = await gateway.createPayout({
+      amountMinor: 900n,
+      currency: 'EUR',
+      destination: { type: 'bank_account', id: 'ba_report' },
+      metadata: { saga: 'withdrawal-report' },
+      idempotencyKey: 'withdrawal-report:payout',
+    });
+    standIn.plantBalanceTransaction({
+      type: 'charge',
+      sourceId: 'pi_unknown',
+      amount: 77,
+      currency: 'eur',
+      created: Math.floor(Date.now() / 1000) - 7 * 86_400,
+    });
+    const report = await gateway.providerReport({ from, to: new Date(Date.now() + 60_000) });
+    expect(report.supported).toBe(true);
+    if (!report.supported) return;
+    const byId = new Map(report.items.map((i) => [i.objectId, i]));
+    expect(byId.get(paid.paymentIntentId)).toMatchObject({
+      type: 'charge',
+      amountMinor: 4_200n,
+      currency: 'EUR',
+    });
+    expect(byId.get(refund.refundId)).toMatchObject({ type: 'refund', amountMinor: 200n });
+    expect(byId.get(payout.payoutId)).toMatchObject({ type: 'payout', amountMinor: 900n });
+    // Outside the period: not listed.
+    expect(byId.has('pi_unknown')).toBe(false);
+    expect(standIn.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/v1/balance_transactions',
+    });
+  });
 });

@@ -23,6 +23,10 @@ import {
   type PaymentMethodSummary,
   type PayoutResult,
   type PayoutStatus,
+  PROVIDER_REPORT_MAX_ITEMS,
+  type ProviderReport,
+  type ProviderReportInput,
+  type ProviderReportItem,
   type RefundInput,
   type RefundResult,
   type SetupIntentResult,
@@ -252,6 +256,44 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
+  /**
+   * Stripe's balance transactions created in the period, with their sources
+   * expanded: a charge is matched by its payment intent (the id the ledger
+   * records), a refund and a payout by their own ids. Paged 100 at a time up
+   * to `PROVIDER_REPORT_MAX_ITEMS`.
+   */
+  async providerReport(input: ProviderReportInput): Promise<ProviderReport> {
+    const items: ProviderReportItem[] = [];
+    const created = {
+      gte: Math.floor(input.from.getTime() / 1000),
+      lt: Math.ceil(input.to.getTime() / 1000),
+    };
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call(() =>
+        this.stripe.balanceTransactions.list({
+          created,
+          limit: 100,
+          expand: ['data.source'],
+          ...(startingAfter && { starting_after: startingAfter }),
+        }),
+      );
+      for (const txn of page.data) {
+        const item = reportItem(txn);
+        if (item) items.push(item);
+      }
+      if (items.length >= PROVIDER_REPORT_MAX_ITEMS)
+        return {
+          supported: true,
+          items: items.slice(0, PROVIDER_REPORT_MAX_ITEMS),
+          truncated: true,
+        };
+      if (!page.has_more || page.data.length === 0)
+        return { supported: true, items, truncated: false };
+      startingAfter = page.data[page.data.length - 1].id;
+    }
+  }
+
   /** Stripe reports outcomes by webhook (`parseWebhook`); nothing is ever delivered here. */
   onEvent(): () => void {
     return () => undefined;
@@ -264,6 +306,28 @@ export class StripeGateway implements PaymentGateway {
       throw toGatewayError(error);
     }
   }
+}
+
+/** A balance transaction as a report item; fees, adjustments and transfers are not the ledger's objects. */
+function reportItem(txn: Stripe.BalanceTransaction): ProviderReportItem | undefined {
+  const source = txn.source;
+  if (!source || typeof source === 'string') return undefined;
+  const common = {
+    amountMinor: BigInt(Math.abs(txn.amount)),
+    currency: txn.currency.toUpperCase(),
+    occurredAt: new Date(txn.created * 1000),
+  };
+  if (source.object === 'charge') {
+    const intent = source.payment_intent;
+    const objectId = typeof intent === 'string' ? intent : intent?.id;
+    if (!objectId) return undefined;
+    return { type: 'charge', objectId, status: source.status, ...common };
+  }
+  if (source.object === 'refund')
+    return { type: 'refund', objectId: source.id, status: source.status ?? 'pending', ...common };
+  if (source.object === 'payout')
+    return { type: 'payout', objectId: source.id, status: source.status, ...common };
+  return undefined;
 }
 
 function paymentIntentStatus(status: Stripe.PaymentIntent.Status): PaymentIntentStatus {

@@ -1,0 +1,142 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  ADJUSTMENT_STATUSES,
+  BREAK_STATUSES,
+  type AdjustmentStatus,
+  type BreakStatus,
+} from '@ledger/finance';
+import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
+import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+
+export class ReconciliationQueryDto {
+  @ApiProperty({
+    example: '2026-11-01',
+    description: 'Start of the period (inclusive): ISO date or date-time',
+  })
+  @IsString()
+  @Length(10, 29)
+  from!: string;
+
+  @ApiProperty({
+    example: '2026-12-01',
+    description: 'End of the period (exclusive), at most 93 days after from',
+  })
+  @IsString()
+  @Length(10, 29)
+  to!: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ minLength: 3, maxLength: 500, example: 'Provider fee booked in December' })
+  @IsString()
+  @Length(3, 500)
+  reason!: string;
+}
+
+class PageDto {
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class BreaksQueryDto extends PageDto {
+  @ApiPropertyOptional({ enum: BREAK_STATUSES })
+  @IsOptional()
+  @IsIn(BREAK_STATUSES as unknown as string[])
+  status?: BreakStatus;
+}
+
+export class AdjustmentsQueryDto extends PageDto {
+  @ApiPropertyOptional({ enum: ADJUSTMENT_STATUSES })
+  @IsOptional()
+  @IsIn(ADJUSTMENT_STATUSES as unknown as string[])
+  status?: AdjustmentStatus;
+}
+
+export class PeriodsQueryDto extends PageDto {}
+
+/** The fields of an adjustment that finance gives, on a wallet's route or a break's. */
+export class AdjustmentFieldsDto {
+  @ApiProperty({
+    enum: ['credit', 'debit'],
+    description: 'credit raises the wallet balance, debit lowers it',
+  })
+  @IsIn(['credit', 'debit'])
+  direction!: 'credit' | 'debit';
+
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+    example: '1250',
+    description: 'Minor units',
+  })
+  @IsAmountMinor()
+  amountMinor!: number | string;
+
+  @ApiProperty({ example: 'EUR' })
+  @IsSupportedCurrency()
+  currency!: string;
+
+  @ApiProperty({
+    enum: SYSTEM_ACCOUNTS,
+    description: 'The system account on the other side of the entry',
+  })
+  @IsIn(SYSTEM_ACCOUNTS as unknown as string[])
+  account!: SystemAccount;
+
+  @ApiProperty({
+    example: 'Correct duplicate card settlement 2026-11-20',
+    minLength: 3,
+    maxLength: 500,
+  })
+  @IsString()
+  @Length(3, 500)
+  reason!: string;
+
+  @ApiPropertyOptional({
+    description: 'What this corrects: an entry or movement id, or a closed month (YYYY-MM)',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(3, 100)
+  @Matches(/^[A-Za-z0-9_:.-]+$/)
+  corrects?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'The moment the correction belongs to (default now); it must lie in an open month and not in the future',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Length(1, 40)
+  effectiveAt?: string;
+}
+
+export class ResolveBreakDto extends AdjustmentFieldsDto {
+  @ApiProperty({ format: 'uuid', description: 'The wallet the adjustment posts to' })
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  walletId!: string;
+}
