@@ -177,6 +177,8 @@ export interface ConfirmPayoutInput {
   readonly amountMinor: bigint;
   readonly currency: string;
   readonly metadata: Metadata;
+  /** Where it was paid, when that decides whom to ask (a connected account's payout is its own). */
+  readonly destination?: PayoutDestination;
 }
 
 /** Stripe allows 50 keys; keys up to 40 characters and values up to 500. */

@@ -240,12 +240,16 @@ export class SagaJobRunner {
    */
   private async askPayoutStatus(job: SagaJob, state: Withdrawal): Promise<boolean> {
     if (state.phase === 'none' || !state.payoutId) return false;
-    const { amountMinor, currency } = state.request;
+    const { amountMinor, currency, destinationType, destinationRef } = state.request;
     const event = await this.rail(state.request).confirmPayout?.({
       payoutId: state.payoutId,
       amountMinor,
       currency,
       metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
+      // A phone is never needed to ask, so it is not read for this.
+      ...(destinationType !== 'mobile_money' && {
+        destination: { type: destinationType, id: destinationRef },
+      }),
     });
     if (!event) return false;
     await this.recorder.record(event);

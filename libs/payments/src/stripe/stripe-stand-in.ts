@@ -93,6 +93,7 @@ export class StripeStandIn {
     const payout = this.objects.get(id);
     if (payout?.object !== 'payout') throw new RangeError(`Unknown stand-in payout ${id}`);
     payout.status = status;
+    if (status === 'failed') payout.failure_code = 'account_closed';
   }
 
   /**
@@ -243,6 +244,8 @@ export class StripeStandIn {
       this.book('payout', -Number(payout.amount), String(payout.currency), payout);
       return this.created(payout);
     }
+    const retrieve = /^\/v1\/payouts\/([^/]+)$/.exec(path);
+    if (method === 'GET' && retrieve) return this.retrieve('payout', retrieve[1]);
     const cancel = /^\/v1\/payouts\/([^/]+)\/cancel$/.exec(path);
     if (method === 'POST' && cancel) return this.cancelPayout(cancel[1]);
     if (method === 'POST' && path === '/v1/setup_intents')
@@ -392,8 +395,23 @@ export class StripeStandIn {
       currency: params.currency,
       destination: params.destination ?? null,
       status: 'pending',
+      created: Math.floor(Date.now() / 1000),
+      arrival_date: null,
+      failure_code: null,
+      failure_message: null,
       metadata: params.metadata ?? {},
     };
+  }
+
+  /** An object of this kind by id, or Stripe's 404 resource_missing. */
+  private retrieve(kind: string, id: string): { status: number; body: unknown } {
+    const object = this.objects.get(id);
+    if (object?.object !== kind)
+      return {
+        status: 404,
+        body: error('invalid_request_error', `No such ${kind}: '${id}'`, 'resource_missing'),
+      };
+    return { status: 200, body: object };
   }
 
   /** Stripe cancels only a pending payout; anything further along is a 400 invalid_request. */

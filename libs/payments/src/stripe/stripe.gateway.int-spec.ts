@@ -211,6 +211,67 @@ describe('StripeGateway against the stand-in', () => {
     });
   });
 
+  describe('confirmPayout', () => {
+    const make = (key: string, destination: PayoutDestination) =>
+      gateway.createPayout({
+        amountMinor: 650n,
+        currency: 'EUR',
+        destination,
+        metadata: { saga: key },
+        idempotencyKey: key,
+      });
+    const ask = (payoutId: string, destination?: PayoutDestination) =>
+      gateway.confirmPayout({
+        payoutId,
+        amountMinor: 650n,
+        currency: 'EUR',
+        metadata: {},
+        destination,
+      });
+    const bank: PayoutDestination = { type: 'bank_account', id: 'ba_1' };
+
+    it('answers nothing while the payout is pending or in transit, then its outcome', async () => {
+      const { payoutId } = await make('withdrawal-q1:payout', bank);
+      await expect(ask(payoutId, bank)).resolves.toBeUndefined();
+      expect(standIn.requests.at(-1)).toMatchObject({
+        method: 'GET',
+        path: `/v1/payouts/${payoutId}`,
+      });
+      standIn.settlePayout(payoutId, 'in_transit');
+      await expect(ask(payoutId, bank)).resolves.toBeUndefined();
+      standIn.settlePayout(payoutId, 'paid');
+      const paid = await ask(payoutId, bank);
+      expect(paid).toMatchObject({
+        type: 'payout_paid',
+        objectId: payoutId,
+        amountMinor: 650n,
+        currency: 'EUR',
+        metadata: { saga: 'withdrawal-q1:payout' },
+      });
+      // Asked again, the same answer under the same id: recorded once.
+      await expect(ask(payoutId, bank)).resolves.toEqual(paid);
+    });
+
+    it('answers a failed payout with its failure code, and asks a connected account on its behalf', async () => {
+      const connected: PayoutDestination = { type: 'connected_account', id: 'acct_5' };
+      const { payoutId } = await make('withdrawal-q2:payout', connected);
+      standIn.settlePayout(payoutId, 'failed');
+      await expect(ask(payoutId, connected)).resolves.toMatchObject({
+        type: 'payout_failed',
+        objectId: payoutId,
+        failureCode: 'account_closed',
+      });
+      expect(standIn.requests.at(-1)).toMatchObject({ stripeAccount: 'acct_5' });
+    });
+
+    it('refuses an unknown payout as permanent', async () => {
+      await expect(ask('po_missing', bank)).rejects.toMatchObject({
+        name: 'PermanentGatewayError',
+        reason: 'invalid_request',
+      });
+    });
+  });
+
   it('links, lists and detaches cards by provider id only', async () => {
     const setup = await gateway.createSetupIntent({
       customerRef: 'cus_cards',

@@ -4,6 +4,7 @@ import {
   checkCurrency,
   checkIdempotencyKey,
   checkMetadata,
+  fromProviderAmount,
   toProviderAmount,
 } from '../gateway-input';
 import { WebhookSignatureError } from '../payment-gateway.errors';
@@ -11,6 +12,7 @@ import {
   PAYMENT_METHODS_PAGE_LIMIT,
   type CancelPayoutInput,
   type CancelPayoutResult,
+  type ConfirmPayoutInput,
   type CreateCustomerInput,
   type CreatePaymentIntentInput,
   type CustomerResult,
@@ -173,6 +175,42 @@ export class StripeGateway implements PaymentGateway {
         return { status: 'not_cancelable' };
       throw toGatewayError(error);
     }
+  }
+
+  /**
+   * What became of a payout, read from Stripe (`GET /v1/payouts/:id`), for a
+   * payout whose webhook has not come: paid or failed is answered as the
+   * report would have been (under an event id of the payout's own, since the
+   * webhook's is unknown here: a late webhook then finds the saga decided and
+   * records nothing); pending, in transit or canceled is no answer yet.
+   */
+  async confirmPayout(input: ConfirmPayoutInput): Promise<GatewayEvent | undefined> {
+    const connected = input.destination?.type === 'connected_account';
+    const payout = await this.call(() =>
+      this.stripe.payouts.retrieve(
+        input.payoutId,
+        {},
+        connected ? { stripeAccount: input.destination!.id } : {},
+      ),
+    );
+    if (payout.status !== 'paid' && payout.status !== 'failed') return undefined;
+    const base = {
+      providerEventId: `${payout.id}:${payout.status}`,
+      objectId: payout.id,
+      amountMinor: fromProviderAmount(payout.amount),
+      currency: payout.currency.toUpperCase(),
+      metadata: { ...(payout.metadata ?? {}) },
+      // When the bank settled it, as Stripe expects it; else when it was made.
+      occurredAt: new Date((payout.arrival_date || payout.created) * 1000),
+    };
+    return payout.status === 'paid'
+      ? { type: 'payout_paid', ...base }
+      : {
+          type: 'payout_failed',
+          ...base,
+          failureCode: payout.failure_code ?? undefined,
+          failureMessage: payout.failure_message ?? undefined,
+        };
   }
 
   async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {
