@@ -2,7 +2,9 @@ import type { EventData, EventMetadata, RecordedEvent } from '@ledger/event-stor
 import { toBigInt } from '../money';
 import { deriveId } from '../ids';
 import {
+  ENTRY_KINDS,
   postingOf,
+  type EntryKind,
   type WalletEvent,
   type WalletEventType,
   WALLET_EVENT_TYPES,
@@ -37,10 +39,45 @@ export function isWalletEventType(type: string): type is WalletEventType {
   return (WALLET_EVENT_TYPES as readonly string[]).includes(type);
 }
 
-/** Rebuilds the domain event; throws on an event type a wallet stream cannot hold (a corrupt log). */
+/**
+ * Rebuilds the domain event, checking its shape instead of trusting it:
+ * throws on an event type a wallet stream cannot hold, a missing or
+ * mistyped field, or an amount that is not an exact positive integer (a
+ * corrupt log). The journal entry spelled out beside the data is checked
+ * by the verifier, not here.
+ */
 export function fromRecorded(recorded: Pick<RecordedEvent, 'type' | 'data'>): WalletEvent {
-  if (!isWalletEventType(recorded.type)) throw new Error(`Not a wallet event: ${recorded.type}`);
+  const { type } = recorded;
+  if (!isWalletEventType(type)) throw new Error(`Not a wallet event: ${type}`);
+  if (typeof recorded.data !== 'object' || recorded.data === null)
+    throw new TypeError(`Malformed ${type}: no data`);
   const { entry: _entry, ...rest } = recorded.data as Record<string, unknown>;
-  const data = 'amountMinor' in rest ? { ...rest, amountMinor: toBigInt(rest.amountMinor) } : rest;
-  return { type: recorded.type, data } as WalletEvent;
+  const shape = SHAPES[type];
+  for (const field of shape.text)
+    if (typeof rest[field] !== 'string' || rest[field] === '')
+      throw new TypeError(`Malformed ${type}: ${field} must be a non-empty string`);
+  for (const field of OPTIONAL_TEXT)
+    if (rest[field] !== undefined && typeof rest[field] !== 'string')
+      throw new TypeError(`Malformed ${type}: ${field} must be a string`);
+  if (!shape.amount) return { type, data: rest } as WalletEvent;
+  const amountMinor = toBigInt(rest.amountMinor);
+  if (amountMinor <= 0n) throw new TypeError(`Malformed ${type}: amountMinor must be positive`);
+  if (!ENTRY_KINDS.includes(rest.kind as EntryKind))
+    throw new TypeError(`Malformed ${type}: unknown kind ${String(rest.kind)}`);
+  return { type, data: { ...rest, amountMinor } } as WalletEvent;
 }
+
+const ENTRY = ['amountMinor', 'currency', 'contra', 'kind', 'at'];
+/** What each event type must carry (text fields; whether it moves or holds an amount). */
+const SHAPES: Readonly<Record<WalletEventType, { text: readonly string[]; amount: boolean }>> = {
+  WalletOpened: { text: ['walletId', 'ownerId', 'currency', 'at'], amount: false },
+  WalletCredited: { text: ['entryId', ...ENTRY.slice(1)], amount: true },
+  WalletDebited: { text: ['entryId', ...ENTRY.slice(1)], amount: true },
+  HoldPlaced: { text: ['holdId', ...ENTRY.slice(1)], amount: true },
+  HoldCaptured: { text: ['holdId', ...ENTRY.slice(1)], amount: true },
+  HoldReleased: { text: ['holdId', ...ENTRY.slice(1)], amount: true },
+  WalletFrozen: { text: ['reason', 'at'], amount: false },
+  WalletUnfrozen: { text: ['at'], amount: false },
+  WalletClosed: { text: ['at'], amount: false },
+};
+const OPTIONAL_TEXT = ['movementId', 'description', 'reverses'] as const;

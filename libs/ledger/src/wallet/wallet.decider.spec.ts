@@ -1,4 +1,12 @@
-import { decide, evolve, initialWallet, availableOf, type Wallet } from './wallet.decider';
+import { fromRecorded } from './wallet.codec';
+import {
+  decide,
+  evolve,
+  ImpossibleWalletEvent,
+  initialWallet,
+  availableOf,
+  type Wallet,
+} from './wallet.decider';
 import type { WalletCommand } from './wallet.commands';
 import type { WalletEvent } from './wallet.events';
 
@@ -183,5 +191,84 @@ describe('wallet decider', () => {
     given(opened, closed)
       .when({ type: 'Credit', commandId: 'c', entryId: 'e', amountMinor: 5n, ...movement })
       .then('wallet_closed');
+  });
+
+  describe('an event that cannot stand where it is', () => {
+    const fold =
+      (...events: WalletEvent[]) =>
+      () =>
+        events.reduce<Wallet>(evolve, initialWallet);
+    const captured = (amount: bigint, holdId = 'h1'): WalletEvent => {
+      const placed = held(amount, holdId) as Extract<WalletEvent, { type: 'HoldPlaced' }>;
+      return { type: 'HoldCaptured', data: placed.data };
+    };
+
+    it.each<[string, WalletEvent[], RegExp]>([
+      ['a second opening', [opened, opened], /already open/],
+      ['money before the opening', [credited(100n)], /never opened/],
+      ['a hold placed twice', [opened, credited(500n), held(100n), held(100n)], /already placed/],
+      ['a capture of a hold never placed', [opened, credited(500n), captured(100n)], /no hold h1/],
+      [
+        'a capture for another amount than held',
+        [opened, credited(500n), held(100n), captured(90n)],
+        /is 100, not 90/,
+      ],
+      [
+        'money in another currency',
+        [
+          opened,
+          {
+            ...credited(100n),
+            data: { ...(credited(100n).data as object), currency: 'EUR' },
+          } as WalletEvent,
+        ],
+        /EUR in a USD wallet/,
+      ],
+    ])('throws on %s', (_case, events, message) => {
+      expect(fold(...events)).toThrow(ImpossibleWalletEvent);
+      expect(fold(...events)).toThrow(message);
+    });
+
+    it('still folds the same events in their place', () => {
+      expect(fold(opened, credited(500n), held(100n), captured(100n))()).toMatchObject({
+        postedMinor: 400n,
+        heldMinor: 0n,
+      });
+    });
+  });
+
+  describe('decoding a stored event', () => {
+    const stored = (data: Record<string, unknown>) => ({
+      type: 'WalletCredited',
+      data: {
+        entryId: 'e1',
+        amountMinor: '250',
+        currency: 'USD',
+        contra: 'system:card_clearing',
+        kind: 'top_up',
+        at,
+        ...data,
+      },
+    });
+
+    it('rebuilds a well-formed event', () => {
+      expect(fromRecorded(stored({}))).toEqual(credited(250n));
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      ['a missing entry id', { entryId: undefined }, /entryId must be a non-empty string/],
+      ['a numeric currency', { currency: 840 }, /currency must be a non-empty string/],
+      ['a fractional amount', { amountMinor: '2.50' }, /Not an exact integer/],
+      ['a zero amount', { amountMinor: '0' }, /amountMinor must be positive/],
+      ['an unknown kind', { kind: 'gift' }, /unknown kind gift/],
+      ['a description that is not text', { description: { a: 1 } }, /description must be a string/],
+    ])('refuses %s', (_case, data, message) => {
+      expect(() => fromRecorded(stored(data))).toThrow(message);
+    });
+
+    it('refuses a type a wallet stream cannot hold, and no data', () => {
+      expect(() => fromRecorded({ type: 'PayoutPaid', data: {} })).toThrow(/Not a wallet event/);
+      expect(() => fromRecorded({ type: 'WalletClosed', data: null as never })).toThrow(/no data/);
+    });
   });
 });

@@ -107,9 +107,31 @@ function decideMovement(
   ];
 }
 
-/** Folds one event into the wallet. Total over every event a wallet stream can hold. */
+/**
+ * An event that cannot stand where it is in a wallet stream: a second
+ * opening, anything before the opening, a hold placed twice, a capture or
+ * release of a hold that does not exist (or for another amount), money in
+ * another currency. The decider never produces one, so it means a corrupt or
+ * edited log, and folding on would build a state no decision made.
+ */
+export class ImpossibleWalletEvent extends Error {
+  constructor(
+    readonly eventType: string,
+    reason: string,
+  ) {
+    super(`Impossible ${eventType} in a wallet stream: ${reason}`);
+    this.name = 'ImpossibleWalletEvent';
+  }
+}
+
+/**
+ * Folds one event into the wallet. Total over every event a wallet stream
+ * can hold; throws `ImpossibleWalletEvent` for one it cannot hold there.
+ */
 export function evolve(wallet: Wallet, event: WalletEvent): Wallet {
   if (event.type === 'WalletOpened') {
+    if (wallet.status !== 'unopened')
+      throw new ImpossibleWalletEvent(event.type, 'the wallet is already open');
     const { walletId, ownerId, currency } = event.data;
     return {
       status: 'open',
@@ -121,19 +143,34 @@ export function evolve(wallet: Wallet, event: WalletEvent): Wallet {
       holds: new Map(),
     };
   }
-  if (wallet.status === 'unopened') return wallet;
+  if (wallet.status === 'unopened')
+    throw new ImpossibleWalletEvent(event.type, 'the wallet was never opened');
+  if ('currency' in event.data && event.data.currency !== wallet.currency)
+    throw new ImpossibleWalletEvent(
+      event.type,
+      `${event.data.currency} in a ${wallet.currency} wallet`,
+    );
   switch (event.type) {
     case 'WalletCredited':
       return { ...wallet, postedMinor: wallet.postedMinor + event.data.amountMinor };
     case 'WalletDebited':
       return { ...wallet, postedMinor: wallet.postedMinor - event.data.amountMinor };
     case 'HoldPlaced': {
+      if (wallet.holds.has(event.data.holdId))
+        throw new ImpossibleWalletEvent(event.type, `hold ${event.data.holdId} is already placed`);
       const holds = new Map(wallet.holds);
       holds.set(event.data.holdId, { amountMinor: event.data.amountMinor, fields: event.data });
       return { ...wallet, heldMinor: wallet.heldMinor + event.data.amountMinor, holds };
     }
     case 'HoldCaptured':
     case 'HoldReleased': {
+      const hold = wallet.holds.get(event.data.holdId);
+      if (!hold) throw new ImpossibleWalletEvent(event.type, `no hold ${event.data.holdId}`);
+      if (hold.amountMinor !== event.data.amountMinor)
+        throw new ImpossibleWalletEvent(
+          event.type,
+          `hold ${event.data.holdId} is ${hold.amountMinor}, not ${event.data.amountMinor}`,
+        );
       const holds = new Map(wallet.holds);
       holds.delete(event.data.holdId);
       const posted =

@@ -6,8 +6,17 @@ import { walletAccount } from '../accounts';
  * balanced journal entries: `postingOf` names the debited and credited
  * account. Holds reserve money without posting it.
  */
-export type EntryKind =
-  'top_up' | 'withdrawal' | 'transfer' | 'refund' | 'adjustment' | 'reversal' | 'fx';
+export const ENTRY_KINDS = [
+  'top_up',
+  'withdrawal',
+  'transfer',
+  'payment',
+  'refund',
+  'adjustment',
+  'reversal',
+  'fx',
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 export interface EntryFields {
   readonly entryId: string;

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import {
   evolve,
+  ImpossibleWalletEvent,
   fromRecorded,
   initialWallet,
   postingOf,
@@ -71,7 +72,14 @@ export class LedgerReplay {
       });
       return;
     }
-    tally.wallet = evolve(tally.wallet, decoded);
+    try {
+      tally.wallet = evolve(tally.wallet, decoded);
+    } catch (error) {
+      if (!(error instanceof ImpossibleWalletEvent)) throw error;
+      // Reported, and left out of the wallet's state and its tallies.
+      this.report({ kind: 'impossible_event', subject: event.id, actual: error.message });
+      return;
+    }
     tally.events++;
     const posting = postingOf(walletId, decoded);
     if (!sameEntry(posting, (event.data as { entry?: RecordedEntry }).entry)) {

@@ -206,4 +206,45 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     expect(report.clean).toBe(false);
     expect(report.differences).toEqual([expect.objectContaining({ kind: 'entry_mismatch' })]);
   });
+
+  it('names an event that cannot stand where it is: a capture of a hold never placed', async () => {
+    const carol = randomUUID();
+    await driver.open(carol);
+    await driver.settled();
+    const stream = `wallet-${carol}`;
+    const id = randomUUID();
+    const { position } = await store.append(
+      stream,
+      [
+        {
+          id,
+          type: 'HoldCaptured',
+          data: {
+            holdId: 'h-never-placed',
+            amountMinor: '900',
+            currency: 'USD',
+            contra: 'system:payouts_clearing',
+            kind: 'withdrawal',
+            at: driver.tick(),
+            entry: {
+              debit: `wallet:${carol}`,
+              credit: 'system:payouts_clearing',
+              amountMinor: '900',
+              currency: 'USD',
+            },
+          },
+        },
+      ],
+      await store.streamRevision(stream),
+    );
+    await readable(store, position);
+    const report = await verifyLedger(t.db, store, { compareReadModels: false });
+    expect(report.differences).toContainEqual(
+      expect.objectContaining({
+        kind: 'impossible_event',
+        subject: id,
+        actual: expect.stringContaining('no hold h-never-placed'),
+      }),
+    );
+  });
 });

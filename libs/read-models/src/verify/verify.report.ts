@@ -4,6 +4,7 @@ export type DifferenceKind =
   | 'negative_balance'
   | 'revision_gap'
   | 'unreadable_event'
+  | 'impossible_event'
   | 'entry_mismatch'
   | 'wallet_missing'
   | 'wallet_unexpected'
