@@ -157,6 +157,8 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         {
           account: 'system:card_clearing',
           currency: 'EUR',
+          openingMinor: '0',
+          settledMinor: String(700 + 801 + 600 + 555),
           actualMinor: '3000',
           expectedMinor: String(700 + 801 + 600 + 555),
           differenceMinor: String(3000 - (700 + 801 + 600 + 555)),
