@@ -386,6 +386,26 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
       expect(await balance()).toBe(before);
     });
 
+    it('lists requests newest first, a page at a time', async () => {
+      const page = (cursor?: string) =>
+        t
+          .http()
+          .get(`/finance/adjustments?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+          .set('Authorization', auditor.auth)
+          .expect(200);
+      const first = await page();
+      const second = await page(first.body.nextCursor);
+      expect(first.body.items).toHaveLength(1);
+      expect(second.body.items).toHaveLength(1);
+      expect(first.body.items[0].requestedAt >= second.body.items[0].requestedAt).toBe(true);
+      expect(first.body.items[0].id).not.toBe(second.body.items[0].id);
+      const bad = await t
+        .http()
+        .get('/finance/adjustments?cursor=nope')
+        .set('Authorization', auditor.auth);
+      expect([bad.status, bad.body.code]).toEqual([400, 'invalid_cursor']);
+    });
+
     it('a reversal is a linked compensating entry: opposite way, never more than is left', async () => {
       const posted = await adjust(finance, { direction: 'credit', amountMinor: 900 });
       expect(posted.status).toBe(201);
