@@ -65,4 +65,5 @@ CREATE TABLE finance_adjustments (
 );
 
 CREATE INDEX finance_adjustments_status ON finance_adjustments (status, requested_at);
+CREATE INDEX finance_adjustments_requested ON finance_adjustments (requested_at, id);
 CREATE INDEX finance_adjustments_reverses ON finance_adjustments (reverses) WHERE reverses IS NOT NULL;

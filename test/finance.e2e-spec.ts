@@ -157,6 +157,8 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         {
           account: 'system:card_clearing',
           currency: 'EUR',
+          openingMinor: '0',
+          settledMinor: String(700 + 801 + 600 + 555),
           actualMinor: '3000',
           expectedMinor: String(700 + 801 + 600 + 555),
           differenceMinor: String(3000 - (700 + 801 + 600 + 555)),
@@ -382,6 +384,26 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .send({ reason: 'changed my mind' });
       expect([late.status, late.body.code]).toEqual([409, 'approval_not_pending']);
       expect(await balance()).toBe(before);
+    });
+
+    it('lists requests newest first, a page at a time', async () => {
+      const page = (cursor?: string) =>
+        t
+          .http()
+          .get(`/finance/adjustments?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+          .set('Authorization', auditor.auth)
+          .expect(200);
+      const first = await page();
+      const second = await page(first.body.nextCursor);
+      expect(first.body.items).toHaveLength(1);
+      expect(second.body.items).toHaveLength(1);
+      expect(first.body.items[0].requestedAt >= second.body.items[0].requestedAt).toBe(true);
+      expect(first.body.items[0].id).not.toBe(second.body.items[0].id);
+      const bad = await t
+        .http()
+        .get('/finance/adjustments?cursor=nope')
+        .set('Authorization', auditor.auth);
+      expect([bad.status, bad.body.code]).toEqual([400, 'invalid_cursor']);
     });
 
     it('a reversal is a linked compensating entry: opposite way, never more than is left', async () => {

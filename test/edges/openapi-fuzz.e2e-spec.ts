@@ -125,6 +125,16 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
       destinationId: caller.destinationId,
     },
     CreatePayoutDestinationDto: { type: 'bank_account', providerRef: 'ba_fuzz', label: 'Fuzz' },
+    ReconciliationQueryDto: { from: '2026-11-01', to: '2026-12-01' },
+    ReasonDto: { reason: 'fuzz' },
+    ResolveBreakDto: {
+      walletId: randomUUID(),
+      direction: 'credit',
+      amountMinor: '1',
+      currency: 'EUR',
+      account: 'suspense',
+      reason: 'fuzz',
+    },
   });
 
   /** Path ids: real ones for reads (so the query is validated too), missing ones for writes. */

@@ -20,22 +20,28 @@ import {
 import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
 import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
 
+/**
+ * Both are required; they are optional to validation so that a missing one
+ * is refused naming both (`invalid_reconciliation_period`), as a bad one is.
+ */
 export class ReconciliationQueryDto {
   @ApiProperty({
     example: '2026-11-01',
     description: 'Start of the period (inclusive): ISO date or date-time',
   })
+  @IsOptional()
   @IsString()
   @Length(10, 29)
-  from!: string;
+  from?: string;
 
   @ApiProperty({
     example: '2026-12-01',
     description: 'End of the period (exclusive), at most 93 days after from',
   })
+  @IsOptional()
   @IsString()
   @Length(10, 29)
-  to!: string;
+  to?: string;
 }
 
 export class ReasonDto {

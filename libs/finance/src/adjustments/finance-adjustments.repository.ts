@@ -137,8 +137,10 @@ export async function listAdjustments(
   const limit = Math.min(Math.max(query.limit, 1), MAX_ADJUSTMENTS_PER_PAGE);
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM finance_adjustments
-      WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id < $2)
-      ORDER BY id DESC LIMIT $3`,
+      WHERE ($1::text IS NULL OR status = $1)
+        AND ($2::uuid IS NULL OR (requested_at, id) <
+             (SELECT requested_at, id FROM finance_adjustments WHERE id = $2))
+      ORDER BY requested_at DESC, id DESC LIMIT $3`,
     [query.status ?? null, query.before ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map(toAdjustment);

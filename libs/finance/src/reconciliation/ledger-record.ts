@@ -8,7 +8,13 @@ import {
   LIVE_SCHEMA,
   positionAt,
 } from '@ledger/read-models';
-import type { LedgerMovement, LedgerObject, Rail, ReadModelMovement } from './reconciliation.types';
+import type {
+  ClearingBalance,
+  LedgerMovement,
+  LedgerObject,
+  Rail,
+  ReadModelMovement,
+} from './reconciliation.types';
 
 /** Movements one run reads at most; a busier period is reconciled in parts. */
 export const MAX_MOVEMENTS_PER_RUN = 20_000;
@@ -187,24 +193,24 @@ export async function readModelMovements(
 }
 
 /**
- * How far each clearing account moved in [from, to), keyed `account|currency`,
+ * Each clearing account's balance at `from` and at `to`, keyed `account|currency`,
  * from the balance history (the same rows `?asOf=` answers from). Null when
  * the history does not reach back to `from` (after a rebuild from a later floor).
  */
 export async function clearingMovement(
   db: SqlExecutor,
   period: { from: Date; to: Date },
-): Promise<Map<string, bigint> | null> {
+): Promise<Map<string, ClearingBalance> | null> {
   // positionAt answers "at or before"; the period holds `from` and not `to`.
   const start = await positionAt(db, new Date(period.from.getTime() - 1));
   if (!historyCovers(await historyBounds(db), start)) return null;
   const end = await positionAt(db, new Date(period.to.getTime() - 1));
   const before = await systemBalances(db, start);
   const after = await systemBalances(db, end);
-  const moved = new Map<string, bigint>();
+  const balances = new Map<string, ClearingBalance>();
   for (const key of new Set([...before.keys(), ...after.keys()]))
-    moved.set(key, (after.get(key) ?? 0n) - (before.get(key) ?? 0n));
-  return moved;
+    balances.set(key, { openingMinor: before.get(key) ?? 0n, closingMinor: after.get(key) ?? 0n });
+  return balances;
 }
 
 async function systemBalances(

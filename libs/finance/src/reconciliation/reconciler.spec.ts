@@ -6,6 +6,7 @@ const from = new Date('2026-11-01T00:00:00Z');
 const to = new Date('2026-12-01T00:00:00Z');
 const now = new Date('2026-12-02T00:00:00Z');
 const day = (d: number, h = 12) => new Date(Date.UTC(2026, 10, d, h));
+const closing = (closingMinor: bigint) => ({ openingMinor: 0n, closingMinor });
 const options = { amountToleranceMinor: 0n, dateToleranceHours: 48, clearingDeadlineHours: 72 };
 
 function topUp(n: number, amount: bigint, extra: Partial<LedgerMovement> = {}): LedgerMovement {
@@ -74,7 +75,7 @@ function input(
     movements,
     truncated: false,
     readModel,
-    clearingMoved: new Map([['system:card_clearing|EUR', settled]]),
+    clearingBalances: new Map([['system:card_clearing|EUR', closing(settled)]]),
     ...extra,
   };
 }
@@ -85,6 +86,11 @@ describe('reconcile', () => {
       input(
         [topUp(3, 1_000n), topUp(4, 250n)],
         [charge(3, 1_000n), charge(4, 250n, { occurredAt: day(5) })],
+        {
+          clearingBalances: new Map([
+            ['system:card_clearing|EUR', { openingMinor: 400n, closingMinor: 1_650n }],
+          ]),
+        },
       ),
     );
     expect(report.breaks).toEqual([]);
@@ -93,8 +99,10 @@ describe('reconcile', () => {
       {
         account: 'system:card_clearing',
         currency: 'EUR',
-        expectedMinor: 1_250n,
-        actualMinor: 1_250n,
+        openingMinor: 400n,
+        settledMinor: 1_250n,
+        expectedMinor: 1_650n,
+        actualMinor: 1_650n,
         differenceMinor: 0n,
       },
     ]);
@@ -119,7 +127,7 @@ describe('reconcile', () => {
     const report = reconcile(
       input(movements, items, {
         readModel,
-        clearingMoved: new Map([['system:card_clearing|EUR', 1_400n]]),
+        clearingBalances: new Map([['system:card_clearing|EUR', closing(1_400n)]]),
       }),
     );
     const kinds = report.breaks.map((b) => [b.kind, b.objectId]);
@@ -149,7 +157,7 @@ describe('reconcile', () => {
     const report = reconcile(
       input([topUp(3, 1_000n)], [charge(3, 1_002n, { occurredAt: day(4) })], {
         options: { ...options, amountToleranceMinor: 2n, dateToleranceHours: 24 },
-        clearingMoved: new Map([['system:card_clearing|EUR', 1_002n]]),
+        clearingBalances: new Map([['system:card_clearing|EUR', closing(1_002n)]]),
       }),
     );
     expect(report.breaks).toEqual([]);
@@ -187,7 +195,7 @@ describe('reconcile', () => {
       status: 'pending',
     }));
     const report = reconcile(
-      input([payout(1, day(20)), payout(2, day(30, 20))], items, { clearingMoved: new Map() }),
+      input([payout(1, day(20)), payout(2, day(30, 20))], items, { clearingBalances: new Map() }),
     );
     expect(report.breaks.map((b) => [b.kind, b.objectId])).toEqual([['clearing_overdue', 'po_1']]);
   });
@@ -211,7 +219,7 @@ describe('reconcile', () => {
               report: { supported: false, reason: 'no listing' },
             },
           ],
-          clearingMoved: new Map([['system:card_clearing|KES', 900n]]),
+          clearingBalances: new Map([['system:card_clearing|KES', closing(900n)]]),
         },
       ),
     );

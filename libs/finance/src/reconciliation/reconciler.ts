@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProviderReport, ProviderReportItem } from '@ledger/payments';
 import type {
   BreakKind,
+  ClearingBalance,
   ClearingLine,
   LedgerMovement,
   LedgerObject,
@@ -36,8 +37,8 @@ export interface ReconcileInput {
   readonly movements: readonly LedgerMovement[];
   readonly truncated: boolean;
   readonly readModel: ReadonlyMap<string, ReadModelMovement>;
-  /** How far each clearing account moved in the period, keyed `account|currency`; null when unknown. */
-  readonly clearingMoved: ReadonlyMap<string, bigint> | null;
+  /** Each clearing account's opening and closing balance, keyed `account|currency`; null when unknown. */
+  readonly clearingBalances: ReadonlyMap<string, ClearingBalance> | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -201,7 +202,7 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
       );
     }
 
-  const clearing = input.clearingMoved && clearingLines(input.clearingMoved, settledBy);
+  const clearing = input.clearingBalances && clearingLines(input.clearingBalances, settledBy);
   for (const line of clearing ?? []) {
     if (line.differenceMinor === 0n) continue;
     breaks.push({
@@ -217,7 +218,7 @@ export function reconcile(input: ReconcileInput): ReconciliationReport {
       currency: line.currency,
       ledgerAmountMinor: line.actualMinor,
       providerAmountMinor: line.expectedMinor,
-      detail: `${line.account} moved ${line.actualMinor} ${line.currency} in the period; the providers settled ${line.expectedMinor}`,
+      detail: `${line.account} closed at ${line.actualMinor} ${line.currency}; opening ${line.openingMinor} plus ${line.settledMinor} settled by the providers is ${line.expectedMinor}`,
     });
   }
 
@@ -306,17 +307,21 @@ function settleObject(settle: Settle, o: LedgerObject): void {
 }
 
 function clearingLines(
-  moved: ReadonlyMap<string, bigint>,
+  balances: ReadonlyMap<string, ClearingBalance>,
   settled: ReadonlyMap<string, bigint>,
 ): ClearingLine[] {
-  const keys = [...new Set([...moved.keys(), ...settled.keys()])].sort();
+  const keys = [...new Set([...balances.keys(), ...settled.keys()])].sort();
   return keys.map((key) => {
     const [account, currency] = key.split('|') as [ClearingLine['account'], string];
-    const expectedMinor = settled.get(key) ?? 0n;
-    const actualMinor = moved.get(key) ?? 0n;
+    const openingMinor = balances.get(key)?.openingMinor ?? 0n;
+    const settledMinor = settled.get(key) ?? 0n;
+    const expectedMinor = openingMinor + settledMinor;
+    const actualMinor = balances.get(key)?.closingMinor ?? 0n;
     return {
       account,
       currency,
+      openingMinor,
+      settledMinor,
       expectedMinor,
       actualMinor,
       differenceMinor: actualMinor - expectedMinor,

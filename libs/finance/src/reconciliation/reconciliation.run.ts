@@ -53,7 +53,7 @@ export async function runReconciliation(
     deps.db,
     movements.map((m) => m.movementId),
   );
-  const clearingMoved = await clearingMovement(deps.db, period);
+  const clearingBalances = await clearingMovement(deps.db, period);
   const report = reconcile({
     from: period.from,
     to: period.to,
@@ -63,7 +63,7 @@ export async function runReconciliation(
     movements,
     truncated,
     readModel,
-    clearingMoved,
+    clearingBalances,
   });
   if (options.record) await recordBreaks(deps.db, report.breaks);
   const statuses = await breakStatuses(
@@ -132,7 +132,7 @@ export function reconciliationCsv(result: ReconciliationResult): string {
       c.currency,
       String(c.actualMinor),
       String(c.expectedMinor),
-      `difference ${c.differenceMinor}`,
+      `opening ${c.openingMinor}, settled ${c.settledMinor}, difference ${c.differenceMinor}`,
     ]);
   return lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

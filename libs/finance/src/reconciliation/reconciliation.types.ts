@@ -90,11 +90,21 @@ export interface MatchedItem {
 export interface ClearingLine {
   readonly account: 'system:card_clearing' | 'system:payouts_clearing';
   readonly currency: string;
-  /** What the account should have moved by in the period: the provider's settlements. */
+  /** The balance at the start of the period (debits minus credits), from the balance history. */
+  readonly openingMinor: bigint;
+  /** What the providers settled in the period: charges less refunds, or minus the payouts paid. */
+  readonly settledMinor: bigint;
+  /** opening + settled: the balance the account should close the period with. */
   readonly expectedMinor: bigint;
-  /** What it did move by, from the read models' balance history. */
+  /** The balance it did close with. */
   readonly actualMinor: bigint;
   readonly differenceMinor: bigint;
+}
+
+/** A clearing account's balance at the start and the end of the period. */
+export interface ClearingBalance {
+  readonly openingMinor: bigint;
+  readonly closingMinor: bigint;
 }
 
 export interface ProviderCoverage {

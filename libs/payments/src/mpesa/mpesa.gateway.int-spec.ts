@@ -1,3 +1,4 @@
+import type { PaymentGateway } from '../payment-gateway.port';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PermanentGatewayError } from '../payment-gateway.errors';
@@ -85,6 +86,17 @@ describe('MpesaGateway against the Daraja stand-in', () => {
       currency: 'KES',
       metadata: { saga: SAGA },
     });
+
+  it('answers a provider report with an explicit "not supported", sending nothing', async () => {
+    const sent = standIn.requests.length;
+    await expect(
+      (gateway() as PaymentGateway).providerReport({ from: new Date(0), to: NOW }),
+    ).resolves.toMatchObject({
+      supported: false,
+      reason: expect.stringContaining('Daraja'),
+    });
+    expect(standIn.requests.length).toBe(sent);
+  });
 
   it('pushes whole shillings with the documented password, and the query confirms the callback', async () => {
     const g = gateway();
