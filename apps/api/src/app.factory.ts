@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import type { AppConfig } from '@ledger/config';
+import { setting, type AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
 import {
   createHttpLogger,
@@ -95,5 +95,5 @@ export function configureHttp(app: INestApplication, config: AppConfig): string[
 
 /** `LEDGER_WEB_DIR` points at another build of the web app (tests); dist/web otherwise. */
 function webDir(env: NodeJS.ProcessEnv): string {
-  return env.LEDGER_WEB_DIR || defaultWebDir();
+  return setting(env, 'LEDGER_WEB_DIR') ?? defaultWebDir();
 }

@@ -1,4 +1,4 @@
-import { readInt, type Env } from '@ledger/config';
+import { setting, type Env } from '@ledger/config';
 
 /** How often the saga driver looks after what the job queue may have lost (docs/sagas.md). */
 export interface SagaDriverConfig {
@@ -10,10 +10,7 @@ export interface SagaDriverConfig {
 
 export function readSagaDriverConfig(env: Env): SagaDriverConfig {
   return {
-    reconcileIntervalMs: readInt(env, 'SAGA_RECONCILE_INTERVAL_MS', 60_000, {
-      min: 1_000,
-      max: 3_600_000,
-    }),
-    timerPollMs: readInt(env, 'SAGA_TIMER_POLL_MS', 1_000, { min: 100, max: 60_000 }),
+    reconcileIntervalMs: setting(env, 'SAGA_RECONCILE_INTERVAL_MS'),
+    timerPollMs: setting(env, 'SAGA_TIMER_POLL_MS'),
   };
 }
