@@ -47,6 +47,9 @@ const STAFF: Record<string, readonly string[]> = {
   'get /ledger/checkpoints': ['finance', 'auditor', 'admin'],
   'get /audit/security-events': ['auditor', 'admin'],
   'put /admin/users/{id}/roles': ['admin'],
+  'get /admin/jobs/dead-letters': ['admin'],
+  'get /admin/jobs/dead-letters/{id}': ['admin'],
+  'post /admin/jobs/dead-letters/{id}/retry': ['admin'],
 };
 
 /**

@@ -20,6 +20,8 @@ import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
 import { CurrenciesController } from './currencies/currencies.controller';
+import { DeadLettersController } from './jobs/dead-letters.controller';
+import { deadLettersProvider } from './jobs/dead-letters.provider';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
 
@@ -58,8 +60,15 @@ export class ApiModule {
         CardsController,
         ProblemsController,
         CurrenciesController,
+        DeadLettersController,
       ],
-      providers: [IdempotencyInterceptor, ReadYourWrites, AsOfResolver, LedgerVerification],
+      providers: [
+        IdempotencyInterceptor,
+        ReadYourWrites,
+        AsOfResolver,
+        LedgerVerification,
+        deadLettersProvider,
+      ],
     };
   }
 }

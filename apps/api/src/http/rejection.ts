@@ -40,7 +40,8 @@ export type HttpRejection =
   | 'payout_destination_exists'
   | 'too_many_payout_destinations'
   | 'webhook_signature_invalid'
-  | 'payment_method_conflict';
+  | 'payment_method_conflict'
+  | 'dead_letter_not_found';
 
 /** Every named refusal the API can answer with. */
 export type ApiRejection =
@@ -174,6 +175,7 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   amount_not_whole_shillings: 422,
   amount_above_method_limit: 422,
   phone_number_required: 422,
+  dead_letter_not_found: 404,
 };
 
 /** What each rejection tells a person, unless the thrower says something more precise. */
@@ -223,6 +225,7 @@ const MESSAGES: { readonly [R in ApiRejection]: string } = {
   amount_above_method_limit: 'amountMinor is above what one M-Pesa transaction may move',
   phone_number_required:
     "M-Pesa uses the phone number on the wallet owner's profile; add one with PATCH /me first",
+  dead_letter_not_found: 'No dead-letter job with this id',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',

@@ -36,7 +36,14 @@ export type SecurityEvent =
     }
   | { type: 'EmailVerified'; userId: string; data: Record<string, never> }
   | { type: 'PasswordReset'; userId: string; data: { sessionsRevoked: number } }
-  | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } };
+  | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } }
+  | {
+      type: 'DeadLetterRetried';
+      /** The admin who retried it; absent for `npm run jobs:dead-letters` (the anonymous stream). */
+      userId?: string;
+      /** `by` as in RolesChanged; `reason` is the operator's own words, kept forever. */
+      data: { by: string; queue: string; jobId: string; jobName: string; reason: string };
+    };
 
 export type EmailCodePurpose = 'verify_email' | 'reset_password';
 
@@ -57,6 +64,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   'EmailVerified',
   'PasswordReset',
   'PasswordChanged',
+  'DeadLetterRetried',
 ];
 
 export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';
