@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
+import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger/nest';
@@ -14,6 +15,7 @@ import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
+import { CorrelationModule } from './infrastructure/correlation.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { CheckpointsController } from './ledger/checkpoints.controller';
@@ -41,12 +43,13 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         InfrastructureModule.forRuntime(runtime),
+        CorrelationModule,
         CqrsModule.forRoot(),
         LedgerModule,
         IdentityModule.forRoot({ env, clock: options.clock }),
         CompletedReplayModule,
         PaymentsModule.forRoot(env),
-        JobsModule.forRoot({ env }),
+        JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         MovementsModule,
         HealthModule,

@@ -56,6 +56,9 @@ export async function createApp(
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  // Nest flushes what it buffered at listen() only: an app that is only
+  // initialised (tests, a failed listen) would otherwise keep its lines.
+  app.flushLogs();
   // First of all middleware, so that a request refused by body parsing or
   // helmet still gets its request id, its access line and its latency.
   app.use(createHttpLogger(logger));

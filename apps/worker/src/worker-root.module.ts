@@ -10,12 +10,14 @@ import {
   createHttpLogger,
   createRootLogger,
   LoggingModule,
+  logCorrelation,
   MetricsModule,
   readObservabilityConfig,
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
 import { HealthModule } from '../../api/src/health/health.module';
+import { CorrelationModule } from '../../api/src/infrastructure/correlation.module';
 import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
 import { WorkerModule } from './worker.module';
 
@@ -32,9 +34,10 @@ export class WorkerRootModule {
       module: WorkerRootModule,
       imports: [
         InfrastructureModule.forRuntime(runtime),
+        CorrelationModule,
         CqrsModule.forRoot(),
         PaymentsModule.forRoot(env),
-        JobsModule.forRoot({ env }),
+        JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         AuditModule.forRoot(env),
         MetricsModule.forRoot(readObservabilityConfig(env)),
@@ -70,6 +73,9 @@ export async function createWorkerApp(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  // Nest flushes what it buffered at listen() only: an app that is only
+  // initialised (tests, a failed listen) would otherwise keep its lines.
+  app.flushLogs();
   app.use(createHttpLogger(logger));
   app.enableShutdownHooks();
   return app;

@@ -9,6 +9,7 @@ import { ConfigError, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { BullmqJobQueue } from './bullmq.job-queue';
 import { InProcessJobQueue } from './in-process.job-queue';
+import { CorrelatedJobQueue, type JobCorrelation } from './job-correlation';
 import type { JobQueue } from './job-queue.port';
 import { readJobsConfig, type JobsConfig } from './jobs.config';
 import { JOB_QUEUE } from './tokens';
@@ -31,7 +32,15 @@ export function createJobQueue(config: JobsConfig, db: SqlDatabase | undefined):
 export class JobsModule implements OnApplicationShutdown {
   constructor(@Inject(JOB_QUEUE) private readonly queue: JobQueue) {}
 
-  static forRoot(options: { env?: Env; imports?: ModuleMetadata['imports'] } = {}): DynamicModule {
+  static forRoot(
+    options: {
+      env?: Env;
+      imports?: ModuleMetadata['imports'];
+      /** Carries request ids into jobs and the jobs' log lines (the observability library's). */
+      correlation?: JobCorrelation;
+    } = {},
+  ): DynamicModule {
+    const correlation = options.correlation;
     const config = readJobsConfig(options.env ?? process.env);
     return {
       module: JobsModule,
@@ -40,7 +49,10 @@ export class JobsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: JOB_QUEUE,
-          useFactory: (db?: SqlDatabase) => createJobQueue(config, db),
+          useFactory: (db?: SqlDatabase) => {
+            const queue = createJobQueue(config, db);
+            return correlation ? new CorrelatedJobQueue(queue, correlation) : queue;
+          },
           inject: [{ token: SQL_DATABASE, optional: true }],
         },
       ],
