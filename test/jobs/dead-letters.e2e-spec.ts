@@ -123,6 +123,33 @@ describe.each(legs)('dead letters on $name', ({ factory, env }) => {
     );
   });
 
+  it('counts the queue depth, retries and dead letters in /metrics, on either adapter', async () => {
+    await deadLetter(`metrics-${randomBytes(4).toString('hex')}:notify`);
+    await queue.enqueue(
+      NOTIFICATIONS_QUEUE,
+      'movement.later',
+      {},
+      {
+        jobId: `metrics-${randomBytes(4).toString('hex')}:later`,
+        delayMs: 600_000,
+      },
+    );
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(series));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const failed = (await queue.counts(NOTIFICATIONS_QUEUE)).failed;
+    expect(failed).toBeGreaterThan(0);
+    expect(value('ledger_jobs{queue="notifications",state="failed"}')).toBe(failed);
+    expect(value('ledger_jobs{queue="notifications",state="delayed"}')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_jobs{queue="sagas",state="waiting"}')).toEqual(expect.any(Number));
+    expect(value('ledger_jobs_retrying{queue="notifications"}')).toBe(0);
+    expect(
+      value('ledger_job_attempts_failed_total{queue="notifications",outcome="dead_letter"}'),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('pages with nextCursor and refuses a cursor it did not give', async () => {
     for (const n of [1, 2]) await deadLetter(`page-${randomBytes(4).toString('hex')}-${n}:notify`);
     const first = await t

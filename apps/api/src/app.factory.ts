@@ -23,6 +23,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
+import { SERVICE_QUEUES } from '../../worker/src/job-queues';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
@@ -49,7 +50,7 @@ export async function createApp(
       module: ApiRootModule,
       imports: [
         LoggingModule.forRoot(logger),
-        MetricsModule.forRoot(observability),
+        MetricsModule.forRoot(observability, SERVICE_QUEUES),
         ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
       ],
     },

@@ -20,6 +20,7 @@ import { HealthModule } from '../../api/src/health/health.module';
 import { CorrelationModule } from '../../api/src/infrastructure/correlation.module';
 import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
 import { WorkerModule } from './worker.module';
+import { SERVICE_QUEUES } from './job-queues';
 
 /**
  * The worker process on its own (`LEDGER_ROLE=worker`): projections and
@@ -40,7 +41,7 @@ export class WorkerRootModule {
         JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         AuditModule.forRoot(env),
-        MetricsModule.forRoot(readObservabilityConfig(env)),
+        MetricsModule.forRoot(readObservabilityConfig(env), SERVICE_QUEUES),
         HealthModule,
         WorkerModule,
       ],

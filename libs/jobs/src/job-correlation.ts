@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { isPermanentError } from './job.errors';
 import type {
   EnqueueOptions,
   FailedJob,
@@ -24,6 +25,11 @@ export interface JobCorrelation {
   run<T>(correlationId: string, work: () => Promise<T>): Promise<T>;
 }
 
+/** Told of every failed attempt, e.g. to count retries and dead letters as metrics. */
+export interface JobEvents {
+  attemptFailed(queue: string, outcome: 'retry' | 'dead_letter'): void;
+}
+
 /** The payload field that carries it: object payloads only, never overwriting the handler's own. */
 export const CORRELATION_FIELD = 'correlationId';
 const PLAUSIBLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -40,6 +46,7 @@ export class CorrelatedJobQueue implements JobQueue {
   constructor(
     private readonly inner: JobQueue,
     private readonly correlation: JobCorrelation,
+    private readonly events?: JobEvents,
   ) {}
 
   enqueue(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): Promise<void> {
@@ -63,6 +70,8 @@ export class CorrelatedJobQueue implements JobQueue {
           try {
             await handler(job);
           } catch (error) {
+            const dead = isPermanentError(error) || job.attempt >= job.attempts;
+            this.events?.attemptFailed(job.queue, dead ? 'dead_letter' : 'retry');
             this.logger.warn(
               `Job ${job.queue}/${job.name} ${job.id}: attempt ${job.attempt} of ${job.attempts} failed (${error instanceof Error ? error.name : 'error'})`,
             );

@@ -9,10 +9,10 @@ import { ConfigError, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { BullmqJobQueue } from './bullmq.job-queue';
 import { InProcessJobQueue } from './in-process.job-queue';
-import { CorrelatedJobQueue, type JobCorrelation } from './job-correlation';
+import { CorrelatedJobQueue, type JobCorrelation, type JobEvents } from './job-correlation';
 import type { JobQueue } from './job-queue.port';
 import { readJobsConfig, type JobsConfig } from './jobs.config';
-import { JOB_QUEUE } from './tokens';
+import { JOB_EVENTS, JOB_QUEUE } from './tokens';
 
 export function createJobQueue(config: JobsConfig, db: SqlDatabase | undefined): JobQueue {
   if (config.adapter === 'bullmq') return new BullmqJobQueue(config);
@@ -49,11 +49,14 @@ export class JobsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: JOB_QUEUE,
-          useFactory: (db?: SqlDatabase) => {
+          useFactory: (db?: SqlDatabase, events?: JobEvents) => {
             const queue = createJobQueue(config, db);
-            return correlation ? new CorrelatedJobQueue(queue, correlation) : queue;
+            return correlation ? new CorrelatedJobQueue(queue, correlation, events) : queue;
           },
-          inject: [{ token: SQL_DATABASE, optional: true }],
+          inject: [
+            { token: SQL_DATABASE, optional: true },
+            { token: JOB_EVENTS, optional: true },
+          ],
         },
       ],
       exports: [JOB_QUEUE],
