@@ -25,7 +25,14 @@ import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { WalletPage } from '../http/views';
-import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
+import {
+  AdjustmentDto,
+  FreezeDto,
+  OpenWalletDto,
+  WalletHistoryEntryView,
+  WalletHistoryPageView,
+  WalletView,
+} from './wallet.dto';
 import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
 import { fromBalanceAsOf, fromReadModel, fromWriteSide } from './wallet.views';
 
@@ -101,11 +108,12 @@ export class WalletsController {
   }
 
   @Get(':id/history')
+  @ApiOkResponse({ type: WalletHistoryPageView })
   async history(
     @CurrentPrincipal() principal: Principal,
     @Param('id', WALLET_ID) id: string,
     @Query() query: HistoryQueryDto,
-  ) {
+  ): Promise<WalletHistoryPageView> {
     await this.readYourWrites.waitFor(query.position);
     await this.readable(principal, id);
     const page = await walletHistory(this.db, id, {
@@ -119,7 +127,7 @@ export class WalletsController {
     if (typeof page === 'string') throw new RejectionException(page);
     return {
       items: page.items.map(historyView),
-      nextCursor: page.nextCursor,
+      nextCursor: page.nextCursor ?? null,
     };
   }
 
@@ -222,9 +230,10 @@ export class WalletsController {
 
 const now = () => new Date().toISOString();
 
-function historyView(h: HistoryEntry) {
+function historyView(h: HistoryEntry): WalletHistoryEntryView {
   return {
     ...h,
+    occurredAt: h.occurredAt.toISOString(),
     revision: h.revision.toString(),
     amountMinor: h.amountMinor?.toString() ?? null,
     position: formatPosition(h.position),

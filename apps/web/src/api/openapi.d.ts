@@ -955,6 +955,62 @@ export interface components {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
         };
+        WalletHistoryEntryView: {
+            /** Format: uuid */
+            eventId: string;
+            /** Format: uuid */
+            walletId: string;
+            /**
+             * @description The event's revision in the wallet's stream
+             * @example 3
+             */
+            revision: string;
+            /**
+             * @description The wallet event type
+             * @example WalletCredited
+             */
+            type: string;
+            /**
+             * @description credit and debit move the posted balance; hold and release the held amount
+             * @enum {string}
+             */
+            direction?: "credit" | "debit" | "hold" | "release";
+            /**
+             * @description Minor units; null for events that move no money (opened, frozen, …)
+             * @example 2500
+             */
+            amountMinor: string | null;
+            /** @example EUR */
+            currency?: string;
+            /**
+             * @description The contra account of the entry
+             * @example system:card_clearing
+             */
+            contra?: string;
+            /**
+             * @description What the entry is part of
+             * @example top_up
+             */
+            kind?: string;
+            /** @description The entry id or hold id the event carries */
+            reference?: string;
+            /**
+             * @description The movement it belongs to
+             * @example topup-4b6c…
+             */
+            movementId?: string;
+            description?: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Global log position of the event */
+            position: string;
+        };
+        WalletHistoryPageView: {
+            /** @description Newest first */
+            items: components["schemas"]["WalletHistoryEntryView"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+        };
         AdjustmentDto: {
             /**
              * @description credit raises the wallet balance, debit lowers it
@@ -1980,7 +2036,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletHistoryPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
