@@ -126,6 +126,12 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     expect(history.status).toBe(200);
     expect(history.body.items).toHaveLength(1);
     expect(history.body.items[0]).toMatchObject({ amountMinor: '250', contra: 'system:fees' });
+    expect(history.body.nextCursor).toBeNull();
+    // Every field the route answers with is one its OpenAPI schema declares.
+    const doc = (await t.http().get('/openapi.json').expect(200)).body;
+    const entry = doc.components.schemas.WalletHistoryEntryView;
+    expect(Object.keys(history.body.items[0]).filter((k) => !(k in entry.properties))).toEqual([]);
+    expect(entry.required).toEqual(expect.arrayContaining(['eventId', 'amountMinor', 'position']));
 
     await t.settle();
     const trial = await t
@@ -385,6 +391,15 @@ describe.each(databaseFactories())('wallets over HTTP on $name', (factory) => {
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/wallets', '/wallets/{id}/adjustments', '/ledger/trial-balance']),
     );
+    // The history and statistics answers are typed, so generated clients can read them.
+    const schemaOf = (path: string) =>
+      res.body.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(schemaOf('/wallets/{id}/history')).toEqual({
+      $ref: '#/components/schemas/WalletHistoryPageView',
+    });
+    expect(schemaOf('/movements/wallets/{walletId}/statistics')).toEqual({
+      $ref: '#/components/schemas/WalletStatisticsView',
+    });
     // A transfer answers 201 when it completed within the request, 202 when the worker finishes it.
     expect(Object.keys(res.body.paths['/transfers'].post.responses)).toEqual(
       expect.arrayContaining(['201', '202']),

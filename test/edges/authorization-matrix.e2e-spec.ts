@@ -58,6 +58,9 @@ const STAFF: Record<string, readonly string[]> = {
   'get /finance/periods': ['finance', 'auditor', 'admin'],
   'get /finance/periods/{period}': ['finance', 'auditor', 'admin'],
   'post /finance/periods/{period}/close': ['finance'],
+  'get /admin/jobs/dead-letters': ['admin'],
+  'get /admin/jobs/dead-letters/{id}': ['admin'],
+  'post /admin/jobs/dead-letters/{id}/retry': ['admin'],
 };
 
 /**

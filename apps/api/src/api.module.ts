@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
+import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger/nest';
@@ -14,6 +15,7 @@ import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWrites } from './http/read-your-writes';
+import { CorrelationModule } from './infrastructure/correlation.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { StuckMovementsController } from './ledger/stuck-movements.controller';
@@ -21,6 +23,8 @@ import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
 import { CurrenciesController } from './currencies/currencies.controller';
+import { DeadLettersController } from './jobs/dead-letters.controller';
+import { deadLettersProvider } from './jobs/dead-letters.provider';
 import { MovementsModule } from './movements/movements.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
@@ -43,12 +47,13 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         InfrastructureModule.forRuntime(runtime),
+        CorrelationModule,
         CqrsModule.forRoot(),
         LedgerModule,
         IdentityModule.forRoot({ env, clock: options.clock }),
         CompletedReplayModule,
         PaymentsModule.forRoot(env),
-        JobsModule.forRoot({ env }),
+        JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         MovementsModule,
         HealthModule,
@@ -64,6 +69,7 @@ export class ApiModule {
         ProblemsController,
         CurrenciesController,
         FinanceController,
+        DeadLettersController,
       ],
       providers: [
         IdempotencyInterceptor,
@@ -72,6 +78,7 @@ export class ApiModule {
         LedgerVerification,
         FinanceAdjustments,
         { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
+        deadLettersProvider,
       ],
     };
   }

@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import type { AppConfig } from '@ledger/config';
+import { setting, type AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
 import {
   createHttpLogger,
@@ -23,6 +23,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
+import { SERVICE_QUEUES } from '../../worker/src/job-queues';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
@@ -49,13 +50,16 @@ export async function createApp(
       module: ApiRootModule,
       imports: [
         LoggingModule.forRoot(logger),
-        MetricsModule.forRoot(observability),
+        MetricsModule.forRoot(observability, SERVICE_QUEUES),
         ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
       ],
     },
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  // Nest flushes what it buffered at listen() only: an app that is only
+  // initialised (tests, a failed listen) would otherwise keep its lines.
+  app.flushLogs();
   // First of all middleware, so that a request refused by body parsing or
   // helmet still gets its request id, its access line and its latency.
   app.use(createHttpLogger(logger));
@@ -95,5 +99,5 @@ export function configureHttp(app: INestApplication, config: AppConfig): string[
 
 /** `LEDGER_WEB_DIR` points at another build of the web app (tests); dist/web otherwise. */
 function webDir(env: NodeJS.ProcessEnv): string {
-  return env.LEDGER_WEB_DIR || defaultWebDir();
+  return setting(env, 'LEDGER_WEB_DIR') ?? defaultWebDir();
 }

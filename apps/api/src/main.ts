@@ -3,8 +3,10 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { openRuntime } from '@ledger/runtime';
 import { createApp } from './app.factory';
+import { checkServiceConfiguration } from './configuration';
 
 async function main(): Promise<void> {
+  checkServiceConfiguration(process.env);
   const config = loadAppConfig();
   const runtime = await openRuntime(config);
   const app = await createApp(runtime);

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { readObservabilityConfig } from '@ledger/observability';
 import { openRuntime } from '@ledger/runtime';
+import { checkServiceConfiguration } from '../../api/src/configuration';
 import { createWorkerApp } from './worker-root.module';
 
 /**
@@ -12,6 +13,7 @@ import { createWorkerApp } from './worker-root.module';
  */
 async function main(): Promise<void> {
   const env = { ...process.env, LEDGER_ROLE: 'worker' };
+  checkServiceConfiguration(env);
   const { workerHttpPort } = readObservabilityConfig(env);
   const runtime = await openRuntime(loadAppConfig(env));
   const app = await createWorkerApp(runtime, { env });

@@ -10,14 +10,17 @@ import {
   createHttpLogger,
   createRootLogger,
   LoggingModule,
+  logCorrelation,
   MetricsModule,
   readObservabilityConfig,
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
 import { HealthModule } from '../../api/src/health/health.module';
+import { CorrelationModule } from '../../api/src/infrastructure/correlation.module';
 import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
 import { WorkerModule } from './worker.module';
+import { SERVICE_QUEUES } from './job-queues';
 
 /**
  * The worker process on its own (`LEDGER_ROLE=worker`): projections and
@@ -32,12 +35,13 @@ export class WorkerRootModule {
       module: WorkerRootModule,
       imports: [
         InfrastructureModule.forRuntime(runtime),
+        CorrelationModule,
         CqrsModule.forRoot(),
         PaymentsModule.forRoot(env),
-        JobsModule.forRoot({ env }),
+        JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         AuditModule.forRoot(env),
-        MetricsModule.forRoot(readObservabilityConfig(env)),
+        MetricsModule.forRoot(readObservabilityConfig(env), SERVICE_QUEUES),
         HealthModule,
         WorkerModule,
       ],
@@ -70,6 +74,9 @@ export async function createWorkerApp(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  // Nest flushes what it buffered at listen() only: an app that is only
+  // initialised (tests, a failed listen) would otherwise keep its lines.
+  app.flushLogs();
   app.use(createHttpLogger(logger));
   app.enableShutdownHooks();
   return app;

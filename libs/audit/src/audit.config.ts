@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  localSecret,
-  readInt,
-  readSecret,
-  readString,
-  type Env,
-} from '@ledger/config';
+import { ConfigError, localSecret, readSecret, setting, type Env } from '@ledger/config';
 import { signingKeyFromSeed, type SigningKey } from './checkpoint';
 
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
@@ -23,7 +16,8 @@ export interface AuditConfig {
  * kept in LEDGER_DATA_DIR elsewhere, like the other development secrets.
  */
 export function readAuditConfig(env: Env): AuditConfig {
-  const dataDir = readString(env, 'LEDGER_DATA_DIR', '.data');
+  const dataDir = setting(env, 'LEDGER_DATA_DIR');
+  setting(env, 'LEDGER_CHECKPOINT_SIGNING_KEY');
   const encoded = readSecret(env, 'LEDGER_CHECKPOINT_SIGNING_KEY', () =>
     localSecret(dataDir, 'checkpoint-signing-key'),
   );
@@ -35,10 +29,7 @@ export function readAuditConfig(env: Env): AuditConfig {
   }
   return {
     signingKey: signingKeyFromSeed(seed),
-    checkpointIntervalMs: readInt(env, 'LEDGER_CHECKPOINT_INTERVAL_MS', 60_000, {
-      min: 1_000,
-      max: 86_400_000,
-    }),
+    checkpointIntervalMs: setting(env, 'LEDGER_CHECKPOINT_INTERVAL_MS'),
     dataDir,
   };
 }

@@ -1,12 +1,5 @@
-import {
-  isProduction,
-  readEnum,
-  readInt,
-  readOptional,
-  readString,
-  ConfigError,
-  type Env,
-} from './env';
+import { isProduction, ConfigError, type Env } from './env';
+import { setting } from './schema/settings';
 
 /**
  * Where the service keeps its data and how it runs, parsed once at start-up.
@@ -43,57 +36,40 @@ export interface AppConfig {
 }
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
-  const databaseUrl = readOptional(env, 'DATABASE_URL');
-  const eventStoreUrl = readOptional(env, 'EVENTSTORE_URL');
+  const databaseUrl = setting(env, 'DATABASE_URL');
+  const eventStoreUrl = setting(env, 'EVENTSTORE_URL');
   const defaultStore = eventStoreUrl ? 'esdb' : databaseUrl ? 'postgres' : 'pglite';
-  const store = readEnum(
-    env,
-    'LEDGER_STORE',
-    ['pglite', 'postgres', 'esdb'] as const,
-    defaultStore,
-  );
+  const store = setting(env, 'LEDGER_STORE') ?? defaultStore;
   if (store === 'postgres' && !databaseUrl)
     throw new ConfigError('LEDGER_STORE=postgres needs DATABASE_URL');
   if (store === 'esdb' && !eventStoreUrl)
     throw new ConfigError('LEDGER_STORE=esdb needs EVENTSTORE_URL');
   if (store === 'esdb' && !databaseUrl)
     throw new ConfigError('LEDGER_STORE=esdb needs DATABASE_URL for the read models');
-  const role = readEnum(env, 'LEDGER_ROLE', ['all', 'api', 'worker'] as const, 'all');
+  const role = setting(env, 'LEDGER_ROLE');
   if (!databaseUrl && role !== 'all') {
     throw new ConfigError(
       'LEDGER_ROLE=api or worker needs DATABASE_URL: embedded PGlite serves one process',
     );
   }
-  const httpRequestTimeoutMs = readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, {
-    min: 100,
-    max: 600_000,
-  });
+  const httpRequestTimeoutMs = setting(env, 'HTTP_REQUEST_TIMEOUT_MS');
   return {
     production: isProduction(env),
     role,
-    port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
-    dataDir: readString(env, 'LEDGER_DATA_DIR', '.data'),
+    port: setting(env, 'PORT'),
+    dataDir: setting(env, 'LEDGER_DATA_DIR'),
     store,
     databaseUrl,
     eventStoreUrl,
-    redisUrl: readOptional(env, 'REDIS_URL'),
-    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    databaseStatementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, {
-      min: 0,
-      max: 3_600_000,
-    }),
+    redisUrl: setting(env, 'REDIS_URL'),
+    databasePoolSize: setting(env, 'DATABASE_POOL_SIZE'),
+    databaseStatementTimeoutMs: setting(env, 'DATABASE_STATEMENT_TIMEOUT_MS'),
     httpRequestTimeoutMs,
     idempotencyLeaseMs: readLease(env, httpRequestTimeoutMs),
-    idempotencyRetentionDays: readInt(env, 'IDEMPOTENCY_RETENTION_DAYS', 30, {
-      min: 1,
-      max: 3_650,
-    }),
-    bodyLimitBytes: readInt(env, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, {
-      min: 1024,
-      max: 10 * 1024 * 1024,
-    }),
-    trustProxy: parseTrustProxy(readOptional(env, 'HTTP_TRUST_PROXY')),
-    corsOrigins: (readOptional(env, 'CORS_ORIGINS') ?? '')
+    idempotencyRetentionDays: setting(env, 'IDEMPOTENCY_RETENTION_DAYS'),
+    bodyLimitBytes: setting(env, 'HTTP_BODY_LIMIT_BYTES'),
+    trustProxy: parseTrustProxy(setting(env, 'HTTP_TRUST_PROXY')),
+    corsOrigins: (setting(env, 'CORS_ORIGINS') ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
@@ -107,10 +83,7 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
  * within its deadline must never see its key taken over by a retry.
  */
 function readLease(env: Env, httpRequestTimeoutMs: number): number {
-  const leaseMs = readInt(env, 'IDEMPOTENCY_LEASE_MS', httpRequestTimeoutMs + 5_000, {
-    min: 1_000,
-    max: 3_600_000,
-  });
+  const leaseMs = setting(env, 'IDEMPOTENCY_LEASE_MS') ?? httpRequestTimeoutMs + 5_000;
   if (leaseMs <= httpRequestTimeoutMs) {
     throw new ConfigError(
       `IDEMPOTENCY_LEASE_MS must be longer than HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}), got ${leaseMs}`,

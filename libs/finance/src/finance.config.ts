@@ -1,4 +1,4 @@
-import { ConfigError, readInt, readOptional, type Env } from '@ledger/config';
+import { setting, type Env } from '@ledger/config';
 
 export const FINANCE_CONFIG = Symbol('FINANCE_CONFIG');
 
@@ -13,31 +13,12 @@ export interface FinanceConfig {
   readonly approvalThresholdMinor: bigint;
 }
 
-/**
- * FINANCE_RECONCILE_AMOUNT_TOLERANCE_MINOR (0), FINANCE_RECONCILE_DATE_TOLERANCE_HOURS (48),
- * FINANCE_CLEARING_DEADLINE_HOURS (72), FINANCE_APPROVAL_THRESHOLD_MINOR (100000):
- * documented in docs/operations.md.
- */
+/** Read from the configuration schema (libs/config), documented in docs/operations.md. */
 export function readFinanceConfig(env: Env): FinanceConfig {
   return {
-    amountToleranceMinor: readMinor(env, 'FINANCE_RECONCILE_AMOUNT_TOLERANCE_MINOR', 0n),
-    dateToleranceHours: readInt(env, 'FINANCE_RECONCILE_DATE_TOLERANCE_HOURS', 48, {
-      min: 0,
-      max: 24 * 31,
-    }),
-    clearingDeadlineHours: readInt(env, 'FINANCE_CLEARING_DEADLINE_HOURS', 72, {
-      min: 1,
-      max: 24 * 90,
-    }),
-    approvalThresholdMinor: readMinor(env, 'FINANCE_APPROVAL_THRESHOLD_MINOR', 100_000n),
+    amountToleranceMinor: setting(env, 'FINANCE_RECONCILE_AMOUNT_TOLERANCE_MINOR'),
+    dateToleranceHours: setting(env, 'FINANCE_RECONCILE_DATE_TOLERANCE_HOURS'),
+    clearingDeadlineHours: setting(env, 'FINANCE_CLEARING_DEADLINE_HOURS'),
+    approvalThresholdMinor: setting(env, 'FINANCE_APPROVAL_THRESHOLD_MINOR'),
   };
-}
-
-/** Minor units are bigint; a whole number of any size up to int8. */
-function readMinor(env: Env, name: string, fallback: bigint): bigint {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d{1,18}$/.test(raw))
-    throw new ConfigError(`${name} must be a whole number of minor units, got "${raw}"`);
-  return BigInt(raw);
 }

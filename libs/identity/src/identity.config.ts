@@ -1,12 +1,4 @@
-import {
-  ConfigError,
-  isProduction,
-  readInt,
-  readOptional,
-  readSecret,
-  readString,
-  type Env,
-} from '@ledger/config';
+import { ConfigError, isProduction, readSecret, setting, type Env } from '@ledger/config';
 import { isCurrency } from '@ledger/ledger';
 import { localSecret } from './local-secrets';
 
@@ -52,7 +44,6 @@ export interface IdentityConfig {
 
 /** Below this an HMAC key is guessable offline from one captured token. */
 const MIN_JWT_SECRET_LENGTH = 32;
-const DAY_SECONDS = 86_400;
 
 /**
  * Reads and validates identity configuration at start-up. Secrets are
@@ -61,7 +52,8 @@ const DAY_SECONDS = 86_400;
  */
 export function readIdentityConfig(env: Env): IdentityConfig {
   refuseAdminEmails(env);
-  const dataDir = readString(env, 'LEDGER_DATA_DIR', '.data');
+  const dataDir = setting(env, 'LEDGER_DATA_DIR');
+  setting(env, 'LEDGER_JWT_SECRET');
   const jwtSecret = readSecret(env, 'LEDGER_JWT_SECRET', () => localSecret(dataDir, 'jwt'));
   if (jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError(`LEDGER_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
@@ -69,34 +61,23 @@ export function readIdentityConfig(env: Env): IdentityConfig {
   return {
     production: isProduction(env),
     jwtSecret,
-    jwtIssuer: readString(env, 'LEDGER_JWT_ISSUER', 'ledger'),
-    jwtAudience: readString(env, 'LEDGER_JWT_AUDIENCE', 'ledger-api'),
-    accessTokenTtlSeconds: readInt(env, 'LEDGER_ACCESS_TOKEN_TTL_SECONDS', 900, {
-      min: 60,
-      max: 3600,
-    }),
-    refreshTokenTtlSeconds: readInt(env, 'LEDGER_REFRESH_TOKEN_TTL_SECONDS', 30 * DAY_SECONDS, {
-      min: 3600,
-      max: 90 * DAY_SECONDS,
-    }),
+    jwtIssuer: setting(env, 'LEDGER_JWT_ISSUER'),
+    jwtAudience: setting(env, 'LEDGER_JWT_AUDIENCE'),
+    accessTokenTtlSeconds: setting(env, 'LEDGER_ACCESS_TOKEN_TTL_SECONDS'),
+    refreshTokenTtlSeconds: setting(env, 'LEDGER_REFRESH_TOKEN_TTL_SECONDS'),
     dataKey: readDataKey(env, dataDir),
     defaultCurrency: readDefaultCurrency(env),
-    authRequestsPerMinute: readInt(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE', 30, {
-      min: 1,
-      max: 10_000,
-    }),
-    refreshRequestsPerMinute: readInt(env, 'LEDGER_REFRESH_RATE_LIMIT_PER_MINUTE', 120, {
-      min: 1,
-      max: 10_000,
-    }),
+    authRequestsPerMinute: setting(env, 'LEDGER_AUTH_RATE_LIMIT_PER_MINUTE'),
+    refreshRequestsPerMinute: setting(env, 'LEDGER_REFRESH_RATE_LIMIT_PER_MINUTE'),
     limitsRedis: readLimitsRedis(env),
-    totpIssuer: readString(env, 'LEDGER_TOTP_ISSUER', 'Ledger'),
+    totpIssuer: setting(env, 'LEDGER_TOTP_ISSUER'),
     google: readGoogle(env),
   };
 }
 
 /** The key personal data is encrypted with; also read alone by processes that only look up contacts. */
 export function readDataKey(env: Env, dataDir: string): Buffer {
+  setting(env, 'LEDGER_IDENTITY_DATA_KEY');
   const encoded = readSecret(env, 'LEDGER_IDENTITY_DATA_KEY', () =>
     localSecret(dataDir, 'identity-data-key'),
   );
@@ -115,22 +96,20 @@ export function readDataKey(env: Env, dataDir: string): Buffer {
  * setting is refused rather than ignored, so nobody believes it still works.
  */
 function refuseAdminEmails(env: Env): void {
-  if (readOptional(env, 'LEDGER_ADMIN_EMAILS') === undefined) return;
+  if (setting(env, 'LEDGER_ADMIN_EMAILS') === undefined) return;
   throw new ConfigError(
     'LEDGER_ADMIN_EMAILS is no longer supported: remove it, and grant roles to an existing user with a verified e-mail with `npm run admin:grant -- <email> [--role admin]`',
   );
 }
 
 function readLimitsRedis(env: Env): IdentityConfig['limitsRedis'] {
-  const url = readOptional(env, 'REDIS_URL');
+  const url = setting(env, 'REDIS_URL');
   if (!url) return undefined;
-  if (!/^rediss?:\/\//.test(url))
-    throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
-  return { url, prefix: readString(env, 'LEDGER_LIMITS_PREFIX', 'ledger-limits') };
+  return { url, prefix: setting(env, 'LEDGER_LIMITS_PREFIX') };
 }
 
 function readDefaultCurrency(env: Env): string {
-  const currency = readString(env, 'LEDGER_DEFAULT_CURRENCY', 'USD');
+  const currency = setting(env, 'LEDGER_DEFAULT_CURRENCY');
   if (!isCurrency(currency))
     throw new ConfigError(`LEDGER_DEFAULT_CURRENCY is not a supported currency: "${currency}"`);
   return currency;
@@ -138,14 +117,23 @@ function readDefaultCurrency(env: Env): string {
 
 /** Google sign-in is on when a client id is set; then the secret and callback are required too. */
 function readGoogle(env: Env): GoogleConfig | undefined {
-  const clientId = readOptional(env, 'LEDGER_GOOGLE_CLIENT_ID');
+  const clientId = setting(env, 'LEDGER_GOOGLE_CLIENT_ID');
   if (!clientId) return undefined;
   return {
     clientId,
-    clientSecret: readString(env, 'LEDGER_GOOGLE_CLIENT_SECRET'),
-    callbackUrl: readString(env, 'LEDGER_GOOGLE_CALLBACK_URL'),
-    authorizationUrl: readOptional(env, 'LEDGER_GOOGLE_AUTHORIZATION_URL'),
-    tokenUrl: readOptional(env, 'LEDGER_GOOGLE_TOKEN_URL'),
-    userInfoUrl: readOptional(env, 'LEDGER_GOOGLE_USERINFO_URL'),
+    clientSecret: requiredForGoogle(env, 'LEDGER_GOOGLE_CLIENT_SECRET'),
+    callbackUrl: requiredForGoogle(env, 'LEDGER_GOOGLE_CALLBACK_URL'),
+    authorizationUrl: setting(env, 'LEDGER_GOOGLE_AUTHORIZATION_URL'),
+    tokenUrl: setting(env, 'LEDGER_GOOGLE_TOKEN_URL'),
+    userInfoUrl: setting(env, 'LEDGER_GOOGLE_USERINFO_URL'),
   };
+}
+
+function requiredForGoogle(
+  env: Env,
+  name: 'LEDGER_GOOGLE_CLIENT_SECRET' | 'LEDGER_GOOGLE_CALLBACK_URL',
+): string {
+  const value = setting(env, name);
+  if (!value) throw new ConfigError(`${name} must be set`);
+  return value;
 }

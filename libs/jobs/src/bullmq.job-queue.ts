@@ -12,12 +12,14 @@ import {
   checkQueueName,
   resolveConcurrency,
   resolveFailedLimit,
+  resolveFailedOffset,
   resolveJob,
 } from './job-input';
 import {
   JOB_LIMITS,
   type EnqueueOptions,
   type FailedJob,
+  type JobCounts,
   type JobHandler,
   type JobQueue,
   type JobState,
@@ -123,21 +125,53 @@ export class BullmqJobQueue implements JobQueue {
     await this.bounded(`start a worker for ${queue}`, () => worker.waitUntilReady());
   }
 
-  async failedJobs(queue: string, options?: { limit?: number }): Promise<FailedJob[]> {
+  async failedJobs(
+    queue: string,
+    options?: { limit?: number; offset?: number },
+  ): Promise<FailedJob[]> {
     checkQueueName(queue);
     const limit = resolveFailedLimit(options?.limit);
+    const offset = resolveFailedOffset(options?.offset);
     const jobs = await this.bounded(`list failed jobs of ${queue}`, () =>
-      this.queue(queue).getFailed(0, limit - 1),
+      this.queue(queue).getFailed(offset, offset + limit - 1),
     );
-    return jobs.map((job) => ({
-      id: fromBullId(job.id ?? ''),
-      queue,
-      name: job.name,
-      payload: job.data as JsonValue,
-      attemptsMade: job.attemptsMade,
-      error: errorMessage(job.failedReason, JOB_LIMITS.errorMessageLength),
-      failedAt: new Date(job.finishedOn ?? 0),
-    }));
+    return jobs.map((job) => toFailedJob(queue, job));
+  }
+
+  async failedJob(queue: string, jobId: string): Promise<FailedJob | undefined> {
+    checkQueueName(queue);
+    checkJobId(jobId);
+    return this.bounded(`look up failed job ${jobId}`, async () => {
+      const job = await this.queue(queue).getJob(toBullId(jobId));
+      if (!job || !(await job.isFailed())) return undefined;
+      return toFailedJob(queue, job);
+    });
+  }
+
+  async counts(queue: string): Promise<JobCounts> {
+    checkQueueName(queue);
+    return this.bounded(`count the jobs of ${queue}`, async () => {
+      const bull = this.queue(queue);
+      const counts = await bull.getJobCounts(
+        'waiting',
+        'prioritized',
+        'waiting-children',
+        'delayed',
+        'active',
+        'failed',
+      );
+      // A retry waits out its backoff in the delayed set; a first run never has attempts made.
+      const delayed = await bull.getDelayed(0, JOB_LIMITS.failedPage - 1);
+      const retryingDelayed = delayed.filter((job) => job.attemptsMade > 0).length;
+      return {
+        waiting:
+          (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0),
+        delayed: counts.delayed ?? 0,
+        active: counts.active ?? 0,
+        failed: counts.failed ?? 0,
+        retrying: retryingDelayed,
+      };
+    });
   }
 
   async retryFailed(queue: string, jobId: string): Promise<boolean> {
@@ -222,6 +256,18 @@ export class BullmqJobQueue implements JobQueue {
     }
     return queue;
   }
+}
+
+function toFailedJob(queue: string, job: BullJob): FailedJob {
+  return {
+    id: fromBullId(job.id ?? ''),
+    queue,
+    name: job.name,
+    payload: job.data as JsonValue,
+    attemptsMade: job.attemptsMade,
+    error: errorMessage(job.failedReason, JOB_LIMITS.errorMessageLength),
+    failedAt: new Date(job.finishedOn ?? 0),
+  };
 }
 
 async function run(queue: string, job: BullJob, handler: JobHandler): Promise<void> {

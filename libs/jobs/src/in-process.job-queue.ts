@@ -7,6 +7,7 @@ import {
   checkQueueName,
   resolveConcurrency,
   resolveFailedLimit,
+  resolveFailedOffset,
   resolveJob,
 } from './job-input';
 import {
@@ -15,6 +16,7 @@ import {
   type EnqueueOptions,
   type FailedJob,
   type Job,
+  type JobCounts,
   type JobHandler,
   type JobQueue,
   type JobState,
@@ -110,22 +112,50 @@ export class InProcessJobQueue implements JobQueue {
     worker.wake();
   }
 
-  async failedJobs(queue: string, options?: { limit?: number }): Promise<FailedJob[]> {
+  async failedJobs(
+    queue: string,
+    options?: { limit?: number; offset?: number },
+  ): Promise<FailedJob[]> {
     checkQueueName(queue);
     const { rows } = await this.db.query<JobRow>(
       `SELECT id, name, payload, attempts_made, max_attempts, backoff_base_ms, last_error, finished_at
-       FROM jobs WHERE queue = $1 AND state = 'failed' ORDER BY finished_at DESC, seq DESC LIMIT $2`,
-      [this.key(queue), resolveFailedLimit(options?.limit)],
+       FROM jobs WHERE queue = $1 AND state = 'failed' ORDER BY finished_at DESC, seq DESC
+       LIMIT $2 OFFSET $3`,
+      [this.key(queue), resolveFailedLimit(options?.limit), resolveFailedOffset(options?.offset)],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      queue,
-      name: row.name,
-      payload: row.payload,
-      attemptsMade: row.attempts_made,
-      error: row.last_error ?? '',
-      failedAt: new Date(row.finished_at ?? 0),
-    }));
+    return rows.map((row) => toFailedJob(queue, row));
+  }
+
+  async failedJob(queue: string, jobId: string): Promise<FailedJob | undefined> {
+    checkQueueName(queue);
+    checkJobId(jobId);
+    const { rows } = await this.db.query<JobRow>(
+      `SELECT id, name, payload, attempts_made, max_attempts, backoff_base_ms, last_error, finished_at
+       FROM jobs WHERE queue = $1 AND id = $2 AND state = 'failed'`,
+      [this.key(queue), jobId],
+    );
+    return rows[0] ? toFailedJob(queue, rows[0]) : undefined;
+  }
+
+  async counts(queue: string): Promise<JobCounts> {
+    checkQueueName(queue);
+    const { rows } = await this.db.query<Record<keyof JobCounts, string | number>>(
+      `SELECT count(*) FILTER (WHERE state = 'waiting' AND run_at <= clock_timestamp()) AS waiting,
+              count(*) FILTER (WHERE state = 'waiting' AND run_at > clock_timestamp()) AS delayed,
+              count(*) FILTER (WHERE state = 'active') AS active,
+              count(*) FILTER (WHERE state = 'failed') AS failed,
+              count(*) FILTER (WHERE state = 'waiting' AND attempts_made > 0) AS retrying
+         FROM jobs WHERE queue = $1`,
+      [this.key(queue)],
+    );
+    const row = rows[0];
+    return {
+      waiting: Number(row?.waiting ?? 0),
+      delayed: Number(row?.delayed ?? 0),
+      active: Number(row?.active ?? 0),
+      failed: Number(row?.failed ?? 0),
+      retrying: Number(row?.retrying ?? 0),
+    };
   }
 
   async retryFailed(queue: string, jobId: string): Promise<boolean> {
@@ -236,4 +266,16 @@ export class InProcessJobQueue implements JobQueue {
     const wait = rows[0]?.wait_ms;
     return wait === null || wait === undefined ? undefined : Math.max(0, Number(wait));
   }
+}
+
+function toFailedJob(queue: string, row: JobRow): FailedJob {
+  return {
+    id: row.id,
+    queue,
+    name: row.name,
+    payload: row.payload,
+    attemptsMade: row.attempts_made,
+    error: row.last_error ?? '',
+    failedAt: new Date(row.finished_at ?? 0),
+  };
 }

@@ -5,3 +5,4 @@ export * from './jobs.config';
 export * from './jobs.module';
 export * from './bullmq.job-queue';
 export * from './in-process.job-queue';
+export * from './job-correlation';

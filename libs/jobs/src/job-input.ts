@@ -64,6 +64,10 @@ export function resolveFailedLimit(limit: number | undefined): number {
   return within('limit', limit ?? 100, { min: 1, max: JOB_LIMITS.failedPage });
 }
 
+export function resolveFailedOffset(offset: number | undefined): number {
+  return within('offset', offset ?? 0, { min: 0, max: JOB_LIMITS.failedPage });
+}
+
 export function checkQueueName(queue: string): void {
   if (!QUEUE_NAME.test(queue))
     throw new InvalidJobError(`Queue name "${queue.slice(0, 80)}" must match ${QUEUE_NAME.source}`);

@@ -96,14 +96,64 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
       });
       expect(dead.error).toMatch(/provider down/);
       expect(dead.failedAt).toBeInstanceOf(Date);
+      expect(await queue.failedJob('work', 'topup-2:refund')).toEqual(dead);
+      expect(await queue.failedJob('work', 'never-enqueued')).toBeUndefined();
+      expect(await queue.counts('work')).toMatchObject({ failed: 1, active: 0, retrying: 0 });
 
       healthy = true;
       expect(await queue.retryFailed('work', 'topup-2:refund')).toBe(true);
       await eventually(() => succeeded.length > 0);
       expect(succeeded[0]).toMatchObject({ id: 'topup-2:refund', attempt: 1, attempts: 2 });
       expect(await queue.failedJobs('work')).toEqual([]);
+      expect(await queue.failedJob('work', 'topup-2:refund')).toBeUndefined();
       expect(await queue.retryFailed('work', 'topup-2:refund')).toBe(false);
       expect(await queue.retryFailed('work', 'never-enqueued')).toBe(false);
+    });
+
+    it('pages the dead letters newest first', async () => {
+      const queue = await newQueue();
+      await queue.process('work', async () => {
+        throw new PermanentJobError('declined');
+      });
+      for (const n of [1, 2, 3]) {
+        await queue.enqueue('work', 'charge', { n }, { jobId: `topup-p${n}:charge` });
+        await eventually(
+          async () => (await queue.state('work', `topup-p${n}:charge`)) === 'failed',
+        );
+      }
+      const ids = async (options: { limit: number; offset?: number }) =>
+        (await queue.failedJobs('work', options)).map((job) => job.id);
+      expect(await ids({ limit: 2 })).toEqual(['topup-p3:charge', 'topup-p2:charge']);
+      expect(await ids({ limit: 2, offset: 2 })).toEqual(['topup-p1:charge']);
+      await expect(queue.failedJobs('work', { offset: -1 })).rejects.toThrow(InvalidJobError);
+    });
+
+    it('counts waiting, delayed and retrying jobs', async () => {
+      const queue = await newQueue();
+      await queue.enqueue('work', 'now', {}, { jobId: 'c-1:now' });
+      await queue.enqueue('work', 'later', {}, { jobId: 'c-2:later', delayMs: 60_000 });
+      expect(await queue.counts('work')).toEqual({
+        waiting: 1,
+        delayed: 1,
+        active: 0,
+        failed: 0,
+        retrying: 0,
+      });
+      let failedOnce = false;
+      await queue.process('work', async (job) => {
+        if (job.name === 'flaky') {
+          failedOnce = true;
+          throw new Error('provider down');
+        }
+      });
+      await queue.enqueue(
+        'work',
+        'flaky',
+        {},
+        { jobId: 'c-3:flaky', attempts: 3, backoff: { type: 'exponential', baseMs: 600_000 } },
+      );
+      await eventually(async () => failedOnce && (await queue.counts('work')).retrying === 1);
+      expect(await queue.counts('work')).toMatchObject({ retrying: 1, failed: 0 });
     });
 
     it('runs a delayed job after the jobs that were due before it', async () => {

@@ -23,8 +23,13 @@ export interface JobQueue {
   enqueue(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): Promise<void>;
   /** Starts running the queue's jobs with `handler`; one handler per queue and instance. */
   process(queue: string, handler: JobHandler, options?: ProcessOptions): Promise<void>;
-  /** Dead letters, newest first, at most `limit` (default 100, at most `MAX_FAILED_PAGE`). */
-  failedJobs(queue: string, options?: { limit?: number }): Promise<FailedJob[]>;
+  /**
+   * Dead letters, newest first, at most `limit` (default 100, at most
+   * `JOB_LIMITS.failedPage`) after skipping `offset` (at most `JOB_LIMITS.failedPage`).
+   */
+  failedJobs(queue: string, options?: { limit?: number; offset?: number }): Promise<FailedJob[]>;
+  /** One dead letter, or undefined when the queue holds no failed job with this id. */
+  failedJob(queue: string, jobId: string): Promise<FailedJob | undefined>;
   /** Puts a dead letter back with its attempts reset. False when no such failed job exists. */
   retryFailed(queue: string, jobId: string): Promise<boolean>;
   /**
@@ -33,6 +38,8 @@ export interface JobQueue {
    * Reconciliation asks this to re-create the jobs a lost Redis took along.
    */
   state(queue: string, jobId: string): Promise<JobState | undefined>;
+  /** How many jobs the queue holds in each state: the depth, retries and dead letters operators watch. */
+  counts(queue: string): Promise<JobCounts>;
   /** Stops taking jobs and waits for running ones to finish. */
   close(): Promise<void>;
 }
@@ -78,6 +85,19 @@ export interface FailedJob {
   readonly attemptsMade: number;
   readonly error: string;
   readonly failedAt: Date;
+}
+
+/**
+ * `retrying`: jobs waiting (or delayed) for another attempt after a failure,
+ * a subset of `waiting` + `delayed`; BullMQ's is counted over at most
+ * `JOB_LIMITS.failedPage` delayed jobs.
+ */
+export interface JobCounts {
+  readonly waiting: number;
+  readonly delayed: number;
+  readonly active: number;
+  readonly failed: number;
+  readonly retrying: number;
 }
 
 export const JOB_LIMITS = {

@@ -9,9 +9,10 @@ import { ConfigError, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { BullmqJobQueue } from './bullmq.job-queue';
 import { InProcessJobQueue } from './in-process.job-queue';
+import { CorrelatedJobQueue, type JobCorrelation, type JobEvents } from './job-correlation';
 import type { JobQueue } from './job-queue.port';
 import { readJobsConfig, type JobsConfig } from './jobs.config';
-import { JOB_QUEUE } from './tokens';
+import { JOB_EVENTS, JOB_QUEUE } from './tokens';
 
 export function createJobQueue(config: JobsConfig, db: SqlDatabase | undefined): JobQueue {
   if (config.adapter === 'bullmq') return new BullmqJobQueue(config);
@@ -31,7 +32,15 @@ export function createJobQueue(config: JobsConfig, db: SqlDatabase | undefined):
 export class JobsModule implements OnApplicationShutdown {
   constructor(@Inject(JOB_QUEUE) private readonly queue: JobQueue) {}
 
-  static forRoot(options: { env?: Env; imports?: ModuleMetadata['imports'] } = {}): DynamicModule {
+  static forRoot(
+    options: {
+      env?: Env;
+      imports?: ModuleMetadata['imports'];
+      /** Carries request ids into jobs and the jobs' log lines (the observability library's). */
+      correlation?: JobCorrelation;
+    } = {},
+  ): DynamicModule {
+    const correlation = options.correlation;
     const config = readJobsConfig(options.env ?? process.env);
     return {
       module: JobsModule,
@@ -40,8 +49,14 @@ export class JobsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: JOB_QUEUE,
-          useFactory: (db?: SqlDatabase) => createJobQueue(config, db),
-          inject: [{ token: SQL_DATABASE, optional: true }],
+          useFactory: (db?: SqlDatabase, events?: JobEvents) => {
+            const queue = createJobQueue(config, db);
+            return correlation ? new CorrelatedJobQueue(queue, correlation, events) : queue;
+          },
+          inject: [
+            { token: SQL_DATABASE, optional: true },
+            { token: JOB_EVENTS, optional: true },
+          ],
         },
       ],
       exports: [JOB_QUEUE],

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { isProduction, type Env } from '@ledger/config';
+import { isProduction, setting, type Env } from '@ledger/config';
 import { createTransport } from 'nodemailer';
 import { LogSmsSender, NodemailerNotifier } from './nodemailer.notifier';
 import type { Notifier } from './notifier.port';
@@ -55,7 +55,7 @@ export class NotificationsModule {
             createNotifier(
               config,
               isProduction(env),
-              join(env.LEDGER_DATA_DIR ?? '.data', 'outbox'),
+              join(setting(env, 'LEDGER_DATA_DIR'), 'outbox'),
             ),
         },
       ],

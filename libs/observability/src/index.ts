@@ -7,3 +7,4 @@ export * from './ledger.collectors';
 export * from './http-metrics';
 export * from './metrics.module';
 export * from './command-path.metrics';
+export * from './log-correlation';

@@ -1,8 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { projectionStatus, READ_MODELS_PROJECTOR } from '@ledger/read-models';
 import { LedgerMetrics } from './ledger.metrics';
+
+/** The queues whose depth, retries and dead letters are measured; the application names them. */
+export const METRICS_JOB_QUEUES = Symbol('METRICS_JOB_QUEUES');
 
 /** A scrape answers within this even when the database is slow; the series keep their last values. */
 const COLLECT_TIMEOUT_MS = 2_000;
@@ -12,8 +16,8 @@ const GROUP_LIMIT = 200;
 /**
  * Fills the stored-state gauges just before a scrape, from the tables the
  * operators' endpoints already read: the projection checkpoint against the
- * log's head, movements (one row per saga), saga_parking and the in-process
- * queue's jobs. Each collector fails alone and is counted, so one missing
+ * log's head, movements (one row per saga), saga_parking, and the job
+ * queue's counts (from Redis with BullMQ, the jobs table otherwise). Each collector fails alone and is counted, so one missing
  * table does not blank the rest.
  */
 @Injectable()
@@ -24,6 +28,8 @@ export class LedgerCollectors {
     private readonly metrics: LedgerMetrics,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(JOB_QUEUE) private readonly jobQueue?: JobQueue,
+    @Optional() @Inject(METRICS_JOB_QUEUES) private readonly jobQueues: readonly string[] = [],
   ) {}
 
   async collect(): Promise<void> {
@@ -79,25 +85,19 @@ export class LedgerCollectors {
     this.metrics.oldestParkedSeconds.set(Math.max(0, ...rows.map((r) => Number(r.oldest ?? 0))));
   }
 
-  /** The in-process queue only: BullMQ keeps its jobs in Redis (docs/operations.md). */
+  /** Through the job queue port, so BullMQ's queues in Redis count as the in-process queue's table does. */
   private async jobs(): Promise<void> {
-    const { rows } = await this.db.query<{
-      queue: string;
-      state: string;
-      n: string;
-      retrying: string;
-    }>(
-      `SELECT queue, state, count(*) AS n,
-              count(*) FILTER (WHERE state = 'waiting' AND attempts_made > 0) AS retrying
-         FROM jobs GROUP BY queue, state LIMIT ${GROUP_LIMIT}`,
+    const queue = this.jobQueue;
+    if (!queue) return;
+    const counted = await Promise.all(
+      this.jobQueues.map(async (name) => ({ name, counts: await queue.counts(name) })),
     );
     this.metrics.jobs.reset();
     this.metrics.jobsRetrying.reset();
-    const retrying = new Map<string, number>();
-    for (const r of rows) {
-      this.metrics.jobs.set({ queue: r.queue, state: r.state }, Number(r.n));
-      retrying.set(r.queue, (retrying.get(r.queue) ?? 0) + Number(r.retrying));
+    for (const { name, counts } of counted) {
+      for (const state of ['waiting', 'delayed', 'active', 'failed'] as const)
+        this.metrics.jobs.set({ queue: name, state }, counts[state]);
+      this.metrics.jobsRetrying.set({ queue: name }, counts.retrying);
     }
-    for (const [queue, n] of retrying) this.metrics.jobsRetrying.set({ queue }, n);
   }
 }

@@ -76,15 +76,22 @@ export class LedgerMetrics {
 
   readonly jobs = new Gauge({
     name: 'ledger_jobs',
-    help: 'Jobs of the in-process queue by queue and state; state="failed" are the dead letters',
+    help: 'Jobs by queue and state (waiting, delayed, active, failed); state="failed" are the dead letters',
     labelNames: ['queue', 'state'] as const,
     registers: [this.registry],
   });
 
   readonly jobsRetrying = new Gauge({
     name: 'ledger_jobs_retrying',
-    help: 'Jobs of the in-process queue waiting for another attempt after a failure',
+    help: 'Jobs waiting for another attempt after a failure',
     labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobAttemptsFailed = new Counter({
+    name: 'ledger_job_attempts_failed_total',
+    help: 'Failed job attempts in this process: outcome="retry" will run again, "dead_letter" failed for good',
+    labelNames: ['queue', 'outcome'] as const,
     registers: [this.registry],
   });
 

@@ -5,6 +5,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { ObservabilityConfig } from './observability.config';
 import { REDACT_PATHS, scrub, scrubUrl } from './redaction';
+import { setCorrelationRootLogger } from './log-correlation';
 import { requestId } from './request-id';
 
 /** Probes and scrapes come every few seconds; their successes are logged at debug only. */
@@ -95,6 +96,7 @@ function serializeError(error: unknown): Record<string, unknown> {
 @Module({})
 export class LoggingModule {
   static forRoot(logger: Logger): DynamicModule {
+    setCorrelationRootLogger(logger);
     return {
       module: LoggingModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true })],

@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  isProduction,
-  readEnum,
-  readInt,
-  readOptional,
-  type Env,
-} from '@ledger/config';
+import { ConfigError, isProduction, setting, type Env } from '@ledger/config';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -31,21 +24,16 @@ export function readObservabilityConfig(
   env: Env = process.env,
   stdoutIsTty: boolean = Boolean(process.stdout.isTTY),
 ): ObservabilityConfig {
-  const format = readEnum(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json');
+  const format = setting(env, 'LOG_FORMAT');
   if (format === 'pretty' && isProduction(env))
     throw new ConfigError('LOG_FORMAT=pretty is for development; production logs are JSON');
-  const metricsToken = readOptional(env, 'METRICS_TOKEN');
-  if (metricsToken !== undefined && metricsToken.length < 16)
-    throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  const metricsToken = setting(env, 'METRICS_TOKEN');
   return {
-    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: setting(env, 'LOG_LEVEL'),
     logPretty: format === 'pretty' && stdoutIsTty,
-    metricsEnabled: readEnum(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    metricsEnabled: setting(env, 'METRICS_ENABLED') === 'true',
     metricsToken,
-    readyMaxProjectionLagSeconds: readInt(env, 'HEALTH_MAX_PROJECTION_LAG_SECONDS', 300, {
-      min: 0,
-      max: 86_400,
-    }),
-    workerHttpPort: readInt(env, 'WORKER_HTTP_PORT', 3001, { min: 0, max: 65_535 }),
+    readyMaxProjectionLagSeconds: setting(env, 'HEALTH_MAX_PROJECTION_LAG_SECONDS'),
+    workerHttpPort: setting(env, 'WORKER_HTTP_PORT'),
   };
 }

@@ -25,7 +25,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   ledger: 'Finance and audit views of the books: trial balance, accounts, the event log, checks',
   finance:
     'Reconciliation with the payment providers, breaks, month close and adjustments under four eyes',
-  admin: 'Staff roles and the security audit trail',
+  admin: 'Staff roles, the security audit trail and dead-letter jobs',
   health: 'Liveness and readiness probes for orchestrators',
   problems: 'What each problem type (an error answer) means',
 };
@@ -89,6 +89,18 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'Turn two-factor authentication off',
   },
   'PUT /admin/users/{id}/roles': { operationId: 'setUserRoles', summary: "Set a user's roles" },
+  'GET /admin/jobs/dead-letters': {
+    operationId: 'listDeadLetters',
+    summary: 'List the jobs that failed for good, newest first',
+  },
+  'GET /admin/jobs/dead-letters/{id}': {
+    operationId: 'getDeadLetter',
+    summary: 'Inspect a dead-letter job',
+  },
+  'POST /admin/jobs/dead-letters/{id}/retry': {
+    operationId: 'retryDeadLetter',
+    summary: 'Put a dead-letter job back in its queue (audited)',
+  },
   'GET /audit/security-events': {
     operationId: 'listSecurityEvents',
     summary: 'List security audit events',

@@ -40,7 +40,8 @@ export type HttpRejection =
   | 'payout_destination_exists'
   | 'too_many_payout_destinations'
   | 'webhook_signature_invalid'
-  | 'payment_method_conflict';
+  | 'payment_method_conflict'
+  | 'dead_letter_not_found';
 
 /** Finance's refusals: reconciliation, period close, adjustments under four eyes. */
 export type FinanceRejection =
@@ -216,6 +217,7 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   approval_not_pending: 409,
   reversal_direction_mismatch: 422,
   reversal_exceeds_entry: 422,
+  dead_letter_not_found: 404,
 };
 
 /** What each rejection tells a person, unless the thrower says something more precise. */
@@ -265,6 +267,7 @@ const MESSAGES: { readonly [R in ApiRejection]: string } = {
   amount_above_method_limit: 'amountMinor is above what one M-Pesa transaction may move',
   phone_number_required:
     "M-Pesa uses the phone number on the wallet owner's profile; add one with PATCH /me first",
+  dead_letter_not_found: 'No dead-letter job with this id',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',

@@ -44,3 +44,50 @@ export class WalletView {
   })
   position?: string;
 }
+
+/** One event of a wallet's journal, as GET /wallets/{id}/history lists it. */
+export class WalletHistoryEntryView {
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ format: 'uuid' }) walletId!: string;
+  @ApiProperty({ example: '3', description: "The event's revision in the wallet's stream" })
+  revision!: string;
+  @ApiProperty({ example: 'WalletCredited', description: 'The wallet event type' }) type!: string;
+  @ApiPropertyOptional({
+    enum: ['credit', 'debit', 'hold', 'release'],
+    description: 'credit and debit move the posted balance; hold and release the held amount',
+  })
+  direction?: 'credit' | 'debit' | 'hold' | 'release';
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2500',
+    description: 'Minor units; null for events that move no money (opened, frozen, …)',
+  })
+  amountMinor!: string | null;
+  @ApiPropertyOptional({ example: 'EUR' }) currency?: string;
+  @ApiPropertyOptional({
+    example: 'system:card_clearing',
+    description: 'The contra account of the entry',
+  })
+  contra?: string;
+  @ApiPropertyOptional({ example: 'top_up', description: 'What the entry is part of' })
+  kind?: string;
+  @ApiPropertyOptional({ description: 'The entry id or hold id the event carries' })
+  reference?: string;
+  @ApiPropertyOptional({ example: 'topup-4b6c…', description: 'The movement it belongs to' })
+  movementId?: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ description: 'Global log position of the event' }) position!: string;
+}
+
+export class WalletHistoryPageView {
+  @ApiProperty({ type: [WalletHistoryEntryView], description: 'Newest first' })
+  items!: WalletHistoryEntryView[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next (older) page; null on the last page',
+  })
+  nextCursor!: string | null;
+}

@@ -39,7 +39,14 @@ import { RejectionException } from '../http/rejection';
 import { WalletPage } from '../http/views';
 import { adjustmentView } from '../finance/finance.views';
 import { FinanceAdjustments } from '../finance/finance-adjustments.service';
-import { AdjustmentDto, FreezeDto, OpenWalletDto, WalletView } from './wallet.dto';
+import {
+  AdjustmentDto,
+  FreezeDto,
+  OpenWalletDto,
+  WalletHistoryEntryView,
+  WalletHistoryPageView,
+  WalletView,
+} from './wallet.dto';
 import { HistoryQueryDto, ListWalletsQueryDto, PositionQueryDto } from './wallet-query.dto';
 import { fromBalanceAsOf, fromReadModel, fromWriteSide } from './wallet.views';
 
@@ -116,11 +123,12 @@ export class WalletsController {
   }
 
   @Get(':id/history')
+  @ApiOkResponse({ type: WalletHistoryPageView })
   async history(
     @CurrentPrincipal() principal: Principal,
     @Param('id', WALLET_ID) id: string,
     @Query() query: HistoryQueryDto,
-  ) {
+  ): Promise<WalletHistoryPageView> {
     await this.readYourWrites.waitFor(query.position);
     await this.readable(principal, id);
     const page = await walletHistory(this.db, id, {
@@ -134,7 +142,7 @@ export class WalletsController {
     if (typeof page === 'string') throw new RejectionException(page);
     return {
       items: page.items.map(historyView),
-      nextCursor: page.nextCursor,
+      nextCursor: page.nextCursor ?? null,
     };
   }
 
@@ -235,9 +243,10 @@ export class WalletsController {
 
 const now = () => new Date().toISOString();
 
-function historyView(h: HistoryEntry) {
+function historyView(h: HistoryEntry): WalletHistoryEntryView {
   return {
     ...h,
+    occurredAt: h.occurredAt.toISOString(),
     revision: h.revision.toString(),
     amountMinor: h.amountMinor?.toString() ?? null,
     position: formatPosition(h.position),

@@ -516,6 +516,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/jobs/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the jobs that failed for good, newest first */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/jobs/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspect a dead-letter job */
+        get: operations["getDeadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/jobs/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a dead-letter job back in its queue (audited) */
+        post: operations["retryDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -1092,6 +1143,62 @@ export interface components {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
         };
+        WalletHistoryEntryView: {
+            /** Format: uuid */
+            eventId: string;
+            /** Format: uuid */
+            walletId: string;
+            /**
+             * @description The event's revision in the wallet's stream
+             * @example 3
+             */
+            revision: string;
+            /**
+             * @description The wallet event type
+             * @example WalletCredited
+             */
+            type: string;
+            /**
+             * @description credit and debit move the posted balance; hold and release the held amount
+             * @enum {string}
+             */
+            direction?: "credit" | "debit" | "hold" | "release";
+            /**
+             * @description Minor units; null for events that move no money (opened, frozen, …)
+             * @example 2500
+             */
+            amountMinor: string | null;
+            /** @example EUR */
+            currency?: string;
+            /**
+             * @description The contra account of the entry
+             * @example system:card_clearing
+             */
+            contra?: string;
+            /**
+             * @description What the entry is part of
+             * @example top_up
+             */
+            kind?: string;
+            /** @description The entry id or hold id the event carries */
+            reference?: string;
+            /**
+             * @description The movement it belongs to
+             * @example topup-4b6c…
+             */
+            movementId?: string;
+            description?: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Global log position of the event */
+            position: string;
+        };
+        WalletHistoryPageView: {
+            /** @description Newest first */
+            items: components["schemas"]["WalletHistoryEntryView"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+        };
         AdjustmentDto: {
             /**
              * @description credit raises the wallet balance, debit lowers it
@@ -1277,6 +1384,48 @@ export interface components {
              */
             walletId: string;
         };
+        DeadLetterSummaryDto: {
+            /** @description The job id, e.g. topup-<id>:charge */
+            id: string;
+            /** @example sagas */
+            queue: string;
+            /** @example saga.step */
+            name: string;
+            /** @description Attempts used up before it failed for good */
+            attemptsMade: number;
+            /** @description The last error, as the handler reported it */
+            error: string;
+            /** Format: date-time */
+            failedAt: string;
+        };
+        DeadLetterPageDto: {
+            /** @description Newest first, over every queue */
+            items: components["schemas"]["DeadLetterSummaryDto"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+        };
+        DeadLetterDto: {
+            /** @description The job id, e.g. topup-<id>:charge */
+            id: string;
+            /** @example sagas */
+            queue: string;
+            /** @example saga.step */
+            name: string;
+            /** @description Attempts used up before it failed for good */
+            attemptsMade: number;
+            /** @description The last error, as the handler reported it */
+            error: string;
+            /** Format: date-time */
+            failedAt: string;
+            /** @description The job payload (ids, never personal data) */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        RetryDeadLetterDto: {
+            /** @description Why the job is retried; kept in the security audit trail forever, so no personal data */
+            reason: string;
+        };
         SignUpDto: {
             /** @example ada@example.com */
             email: string;
@@ -1441,7 +1590,7 @@ export interface components {
             /** Format: uuid */
             userId: string | null;
             /** @enum {string} */
-            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded";
+            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
             data: {
                 [key: string]: unknown;
             };
@@ -1947,7 +2096,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
+        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `dead_letter_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
         Problem404: {
             headers: {
                 [name: string]: unknown;
@@ -1955,7 +2104,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
+                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "dead_letter_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
                 };
             };
         };
@@ -2178,7 +2327,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WalletHistoryPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3020,6 +3171,96 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPageDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    retryDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryDeadLetterDto"];
+            };
+        };
+        responses: {
+            /** @description Put back in its queue, attempts reset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterSummaryDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
     signUp: {
         parameters: {
             query?: never;
@@ -3574,7 +3815,7 @@ export interface operations {
         parameters: {
             query?: {
                 userId?: string;
-                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded";
+                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
                 /**

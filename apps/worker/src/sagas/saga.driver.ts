@@ -14,6 +14,7 @@ import {
   type WalletExecutor,
 } from '@ledger/ledger';
 import { type SagaState, type MovementStreams } from '@ledger/ledger/nest';
+import { logCorrelation } from '@ledger/observability';
 import {
   loadSagaCheckpoint,
   moveSagaCheckpoint,
@@ -273,17 +274,21 @@ export class SagaDriver {
     const failed = new Map<string, string>();
     const advanced: SagaState[] = [];
     const succeeded: string[] = [];
-    await this.inParallel([...lastOf.values()], async (event) => {
-      try {
-        const saga = await this.advance(event.streamId, event);
-        if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
-        if (saga) advanced.push(saga);
-        succeeded.push(event.streamId);
-      } catch (error) {
-        this.report(event.streamId, error);
-        failed.set(event.streamId, describeError(error));
-      }
-    });
+    await this.inParallel([...lastOf.values()], (event) =>
+      // The saga's steps, jobs and log lines carry the correlation id of the
+      // event that woke the driver: the id of the request that began the saga.
+      withEventCorrelation(event, async () => {
+        try {
+          const saga = await this.advance(event.streamId, event);
+          if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
+          if (saga) advanced.push(saga);
+          succeeded.push(event.streamId);
+        } catch (error) {
+          this.report(event.streamId, error);
+          failed.set(event.streamId, describeError(error));
+        }
+      }),
+    );
     const to: Position = events[events.length - 1].position;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
@@ -407,4 +412,13 @@ export class SagaDriver {
       };
     });
   }
+}
+
+const PLAUSIBLE_CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function withEventCorrelation(event: RecordedEvent, work: () => Promise<void>): Promise<void> {
+  const id = (event.metadata as { correlationId?: unknown } | undefined)?.correlationId;
+  return typeof id === 'string' && PLAUSIBLE_CORRELATION.test(id)
+    ? logCorrelation.run(id, work)
+    : work();
 }

@@ -1,4 +1,4 @@
-import { readInt, type Env } from '@ledger/config';
+import { setting, type Env } from '@ledger/config';
 
 /** How often the saga driver looks after what the job queue may have lost (docs/sagas.md). */
 export interface SagaDriverConfig {
@@ -12,14 +12,8 @@ export interface SagaDriverConfig {
 
 export function readSagaDriverConfig(env: Env): SagaDriverConfig {
   return {
-    reconcileIntervalMs: readInt(env, 'SAGA_RECONCILE_INTERVAL_MS', 60_000, {
-      min: 1_000,
-      max: 3_600_000,
-    }),
-    timerPollMs: readInt(env, 'SAGA_TIMER_POLL_MS', 1_000, { min: 100, max: 60_000 }),
-    payoutCheckAfterMs: readInt(env, 'SAGA_PAYOUT_CHECK_AFTER_MS', 3_600_000, {
-      min: 1_000,
-      max: 7 * 86_400_000,
-    }),
+    reconcileIntervalMs: setting(env, 'SAGA_RECONCILE_INTERVAL_MS'),
+    timerPollMs: setting(env, 'SAGA_TIMER_POLL_MS'),
+    payoutCheckAfterMs: setting(env, 'SAGA_PAYOUT_CHECK_AFTER_MS'),
   };
 }

@@ -37,6 +37,13 @@ export type SecurityEvent =
   | { type: 'EmailVerified'; userId: string; data: Record<string, never> }
   | { type: 'PasswordReset'; userId: string; data: { sessionsRevoked: number } }
   | { type: 'PasswordChanged'; userId: string; data: { sessionsRevoked: number } }
+  | {
+      type: 'DeadLetterRetried';
+      /** The admin who retried it; absent for `npm run jobs:dead-letters` (the anonymous stream). */
+      userId?: string;
+      /** `by` as in RolesChanged; `reason` is the operator's own words, kept forever. */
+      data: { by: string; queue: string; jobId: string; jobName: string; reason: string };
+    }
   /**
    * Finance's actions, each on the acting user's stream with why: `reason`
    * is the text finance gave, `subject` the adjustment, break or period
@@ -82,6 +89,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   'PasswordReset',
   'PasswordChanged',
   'FinanceActionRecorded',
+  'DeadLetterRetried',
 ];
 
 export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { readString, type Env } from '@ledger/config';
+import { setting, type Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { FieldCipher } from '../crypto/field-cipher';
 import { IDENTITY_CONFIG, readDataKey, type IdentityConfig } from '../identity.config';
@@ -50,7 +50,7 @@ export class ContactDirectory {
  * not need the JWT secret or the rest of the identity configuration.
  */
 export function readContactsDataKey(env: Env): Buffer {
-  return readDataKey(env, readString(env, 'LEDGER_DATA_DIR', '.data'));
+  return readDataKey(env, setting(env, 'LEDGER_DATA_DIR'));
 }
 
 /**

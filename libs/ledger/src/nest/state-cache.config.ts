@@ -1,5 +1,5 @@
-import { readInt, type Env } from '@ledger/config';
-import { STATE_CACHE_DEFAULTS, type StateCacheOptions } from '../command-path/state-cache';
+import { setting, type Env } from '@ledger/config';
+import type { StateCacheOptions } from '../command-path/state-cache';
 
 /**
  * The wallet state cache's limits from the environment:
@@ -11,15 +11,7 @@ import { STATE_CACHE_DEFAULTS, type StateCacheOptions } from '../command-path/st
  */
 export function readStateCacheOptions(env: Env): StateCacheOptions {
   return {
-    maxStreams: readInt(env, 'LEDGER_STATE_CACHE_ENTRIES', STATE_CACHE_DEFAULTS.maxStreams, {
-      min: 1,
-      max: 100_000_000,
-    }),
-    maxCommandIds: readInt(
-      env,
-      'LEDGER_STATE_CACHE_COMMAND_IDS',
-      STATE_CACHE_DEFAULTS.maxCommandIds,
-      { min: 0, max: 1_000_000_000 },
-    ),
+    maxStreams: setting(env, 'LEDGER_STATE_CACHE_ENTRIES'),
+    maxCommandIds: setting(env, 'LEDGER_STATE_CACHE_COMMAND_IDS'),
   };
 }

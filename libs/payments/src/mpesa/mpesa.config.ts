@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
   isProduction,
-  readEnum,
-  readInt,
-  readOptional,
   readSecret,
-  readString,
+  setting,
   type Env,
+  type VariableName,
 } from '@ledger/config';
 import type { MpesaGatewayOptions } from './mpesa.gateway';
 
@@ -29,8 +27,9 @@ const SECRET_SHAPE = /^[A-Za-z0-9_-]+$/;
 
 export function readMpesaConfig(env: Env): MpesaConfig {
   const fallback = isProduction(env) ? 'off' : 'sandbox';
-  const gateway = readEnum(env, 'MPESA_GATEWAY', ['off', 'sandbox', 'daraja'] as const, fallback);
+  const gateway = setting(env, 'MPESA_GATEWAY') ?? fallback;
   if (gateway === 'off') return { gateway };
+  setting(env, 'MPESA_CALLBACK_SECRET');
   const callbackSecret = readSecret(env, 'MPESA_CALLBACK_SECRET', () =>
     randomBytes(24).toString('base64url'),
   );
@@ -40,12 +39,10 @@ export function readMpesaConfig(env: Env): MpesaConfig {
     );
   if (gateway === 'sandbox') return { gateway, callbackSecret };
   const base = required(env, 'MPESA_CALLBACK_BASE_URL');
-  if (!/^https?:\/\/[^/]+/.test(base))
-    throw new ConfigError('MPESA_CALLBACK_BASE_URL must be the http(s) URL the API is reached at');
   return {
     gateway,
     callbackSecret,
-    baseUrl: readString(env, 'MPESA_API_URL', 'https://api.safaricom.co.ke').replace(/\/+$/, ''),
+    baseUrl: (setting(env, 'MPESA_API_URL') ?? 'https://api.safaricom.co.ke').replace(/\/+$/, ''),
     consumerKey: required(env, 'MPESA_CONSUMER_KEY'),
     consumerSecret: required(env, 'MPESA_CONSUMER_SECRET'),
     shortcode: required(env, 'MPESA_SHORTCODE'),
@@ -53,12 +50,13 @@ export function readMpesaConfig(env: Env): MpesaConfig {
     initiatorName: required(env, 'MPESA_INITIATOR_NAME'),
     securityCredential: required(env, 'MPESA_SECURITY_CREDENTIAL'),
     callbackUrl: `${base.replace(/\/+$/, '')}/webhooks/mpesa/${callbackSecret}`,
-    timeoutMs: readInt(env, 'MPESA_TIMEOUT_MS', 20_000, { min: 1_000, max: 120_000 }),
+    timeoutMs: setting(env, 'MPESA_TIMEOUT_MS'),
   };
 }
 
-function required(env: Env, name: string): string {
-  const value = readOptional(env, name);
+function required(env: Env, name: VariableName): string {
+  const value = setting(env, name);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (!value) throw new ConfigError(`${name} must be set when MPESA_GATEWAY=daraja`);
   return value;
 }

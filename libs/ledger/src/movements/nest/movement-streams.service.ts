@@ -17,6 +17,18 @@ import { SAGAS, type AnySaga } from '../sagas';
 
 export type SagaOutcome = CommandOutcome<SagaEvent, MovementRejection>;
 
+/**
+ * Where the correlation id of the work in progress comes from (the request's
+ * id while a request is served, the job's or the saga's while the worker
+ * runs one); the application provides it from its log context. Saga events
+ * recorded within it carry it as `correlationId`, so the saga's later steps
+ * and jobs, in the worker, log under the id of the request that began it.
+ */
+export const CURRENT_CORRELATION = Symbol('CURRENT_CORRELATION');
+export interface CurrentCorrelation {
+  current(): string | undefined;
+}
+
 /** A saga's state as the write side knows it. */
 export interface SagaState {
   readonly stream: string;
@@ -53,6 +65,9 @@ export class MovementStreams {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() shared?: AppendBatcher,
+    @Optional()
+    @Inject(CURRENT_CORRELATION)
+    private readonly correlation?: CurrentCorrelation,
   ) {
     const batcher = shared ?? new AppendBatcher(store);
     for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
@@ -70,7 +85,7 @@ export class MovementStreams {
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
     return processor.execute(stream, command, {
-      correlationId: context.correlationId ?? stream,
+      correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
       causationId: context.causationId,
     });
   }
