@@ -228,6 +228,41 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
           .error,
       ).toBe('refresh_token_invalid');
     });
+
+    it('ends a session revoked by another writer (plain SQL), once its notification arrived', async () => {
+      const email = newEmail();
+      const session = (await signUp({ email, password: PASSWORD })).body;
+      const me = () => http().get('/me').set('Authorization', `Bearer ${session.accessToken}`);
+      // Checked live, and so possibly cached for the next requests.
+      expect((await me()).status).toBe(200);
+      expect((await me()).status).toBe(200);
+      await t.db.query(
+        `UPDATE identity_sessions SET revoked_at = now(), revoked_reason = 'logout' WHERE user_id = $1`,
+        [session.userId],
+      );
+      const error = await eventually(
+        async () => (await me()).body.error,
+        (e) => e !== undefined,
+      );
+      expect(error).toBe('session_ended');
+    });
+
+    it('sees roles granted by another writer (plain SQL), once its notification arrived', async () => {
+      const email = newEmail();
+      const user = (await signUp({ email, password: PASSWORD })).body;
+      const probe = () =>
+        http().get('/probe/finance').set('Authorization', `Bearer ${user.accessToken}`);
+      expect((await probe()).status).toBe(403);
+      await t.db.query(`INSERT INTO identity_user_roles (user_id, role) VALUES ($1, 'finance')`, [
+        user.userId,
+      ]);
+      expect(
+        await eventually(
+          async () => (await probe()).status,
+          (status) => status !== 403,
+        ),
+      ).toBe(200);
+    });
   });
 
   describe('the global guard', () => {
@@ -384,3 +419,17 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
     });
   });
 });
+
+/**
+ * Reads until `done` holds of the answer (at most 100 reads, 20 ms apart): a
+ * change from another writer reaches the session cache as a notification, a
+ * few milliseconds after it committed.
+ */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let attempt = 0; attempt < 100 && !done(value); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  return value;
+}

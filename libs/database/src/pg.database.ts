@@ -1,5 +1,12 @@
-import { Pool, type PoolClient } from 'pg';
-import type { QueryResult, SqlDatabase, SqlExecutor } from './sql-database.port';
+import { Client, Pool, type PoolClient } from 'pg';
+import {
+  checkChannel,
+  type ListenHandlers,
+  type Listener,
+  type QueryResult,
+  type SqlDatabase,
+  type SqlExecutor,
+} from './sql-database.port';
 import { lockKey } from './lock-key';
 
 export interface PgDatabaseOptions {
@@ -22,8 +29,10 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export class PgDatabase implements SqlDatabase {
   readonly kind = 'postgres' as const;
   readonly pool: Pool;
+  private readonly connectionString: string;
 
   constructor(options: PgDatabaseOptions) {
+    this.connectionString = options.connectionString;
     const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     this.pool = new Pool({
       connectionString: options.connectionString,
@@ -77,6 +86,66 @@ export class PgDatabase implements SqlDatabase {
         released = true;
         await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
         client.release();
+      },
+    };
+  }
+
+  /**
+   * Listens on a client outside the pool (a pooled connection would be
+   * handed to queries). A lost connection is reported and replaced, with a
+   * pause growing from 100 ms to 10 s between attempts.
+   */
+  async listen(channel: string, handlers: ListenHandlers): Promise<Listener> {
+    const sql = `LISTEN ${checkChannel(channel)}`;
+    let closed = false;
+    let client: Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let delayMs = 100;
+    const connect = async (): Promise<void> => {
+      const next = new Client({ connectionString: this.connectionString });
+      next.on('notification', (message) => {
+        if (message.channel === channel) handlers.onNotify(message.payload ?? '');
+      });
+      next.on('error', () => lost(next));
+      next.on('end', () => lost(next));
+      await next.connect();
+      try {
+        await next.query(sql);
+      } catch (error) {
+        await next.end().catch(() => undefined);
+        throw error;
+      }
+      if (closed) return void (await next.end().catch(() => undefined));
+      client = next;
+      delayMs = 100;
+      handlers.onListening?.(true);
+    };
+    const lost = (which: Client): void => {
+      if (client !== which) return;
+      client = undefined;
+      handlers.onListening?.(false);
+      void which.end().catch(() => undefined);
+      schedule();
+    };
+    const schedule = (): void => {
+      if (closed || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect().catch(() => {
+          delayMs = Math.min(delayMs * 2, 10_000);
+          schedule();
+        });
+      }, delayMs);
+      retry.unref();
+    };
+    await connect();
+    return {
+      close: async () => {
+        closed = true;
+        if (retry) clearTimeout(retry);
+        const current = client;
+        client = undefined;
+        await current?.end().catch(() => undefined);
       },
     };
   }

@@ -1,5 +1,12 @@
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
-import type { QueryResult, SqlDatabase, SqlExecutor } from './sql-database.port';
+import {
+  checkChannel,
+  type ListenHandlers,
+  type Listener,
+  type QueryResult,
+  type SqlDatabase,
+  type SqlExecutor,
+} from './sql-database.port';
 
 /**
  * PGlite adapter: Postgres compiled to WebAssembly, in process. It is
@@ -38,6 +45,22 @@ export class PgliteDatabase implements SqlDatabase {
     if (this.locks.has(name)) return undefined;
     this.locks.add(name);
     return { release: async () => void this.locks.delete(name) };
+  }
+
+  /** PGlite is in process: its one connection cannot be lost, so it listens until closed. */
+  async listen(channel: string, handlers: ListenHandlers): Promise<Listener> {
+    const unlisten = await this.db.listen(checkChannel(channel), (payload) =>
+      handlers.onNotify(payload),
+    );
+    handlers.onListening?.(true);
+    let closed = false;
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (!this.db.closed) await unlisten();
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -35,5 +35,33 @@ export interface SqlDatabase extends SqlExecutor {
    * another session holds it. Used for "one active instance per projector".
    */
   tryLock(name: string): Promise<{ release(): Promise<void> } | undefined>;
+  /**
+   * `LISTEN channel` on a connection of its own: `onNotify` receives the
+   * payload of every `NOTIFY` on the channel, from any connection, once the
+   * notifying transaction has committed. Notifications sent while not
+   * listening are lost, so `onListening(false)` says the connection was lost
+   * (the adapter reconnects by itself) and `onListening(true)` that it
+   * listens (again); a caller that caches on the strength of notifications
+   * must drop its cache on either. Resolves once listening. `channel` is a
+   * lowercase SQL identifier.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onNotify(payload: string): void;
+  onListening?(listening: boolean): void;
+}
+
+export interface Listener {
+  /** Stops listening and closes the listening connection. */
+  close(): Promise<void>;
+}
+
+/** A channel name is spliced into `LISTEN`, so only plain identifiers are accepted. */
+export function checkChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel))
+    throw new RangeError(`Not a plain channel name: ${channel}`);
+  return channel;
 }

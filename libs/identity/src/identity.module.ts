@@ -39,6 +39,7 @@ import { RateLimiter } from './limits/rate-limiter';
 import { RedisLimitStore } from './limits/redis-limit-store';
 import { SqlLimitStore } from './limits/sql-limit-store';
 import { RecipientDirectory } from './recipients/recipient-directory';
+import { LiveSessionCache } from './sessions/live-session-cache';
 import { SessionService } from './sessions/session.service';
 import { TokenService } from './sessions/token.service';
 import { TwoFactorGuard } from './two-factor/two-factor.guard';
@@ -114,6 +115,7 @@ export class IdentityModule {
         EmailVerificationService,
         GoogleAuthGuard,
         GoogleSignInService,
+        LiveSessionCache,
         PasswordHasher,
         PasswordService,
         ProfileService,

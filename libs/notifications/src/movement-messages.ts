@@ -99,14 +99,30 @@ function body(line: string, notice: MovementNotice): string {
  * built from the bigint digits, and Intl formats a string exactly.
  */
 export function formatMoney(amountMinor: bigint, currency: string): string {
-  const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
-  const exponent = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const { format, exponent } = currencyFormat(currency);
   const negative = amountMinor < 0n;
   const digits = (negative ? -amountMinor : amountMinor).toString().padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const decimal = exponent > 0 ? `${whole}.${digits.slice(-exponent)}` : whole;
   // Intl takes a decimal string exactly (Node 19+); the ES2022 typings in use predate that overload.
   return format.format(`${negative ? '-' : ''}${decimal}` as unknown as number);
+}
+
+/**
+ * One `Intl.NumberFormat` per currency: building one costs far more than
+ * formatting with it, and every notification formats an amount. The
+ * currencies are the ledger's few, so the map stays small.
+ */
+const FORMATS = new Map<string, { format: Intl.NumberFormat; exponent: number }>();
+
+function currencyFormat(currency: string) {
+  let known = FORMATS.get(currency);
+  if (!known) {
+    const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+    known = { format, exponent: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    FORMATS.set(currency, known);
+  }
+  return known;
 }
 
 /** A user-chosen name goes into plain text only, stripped of control characters and bounded. */

@@ -37,6 +37,8 @@ export interface NodemailerNotifierOptions {
 export class NodemailerNotifier implements Notifier {
   private readonly logger = new Logger(NodemailerNotifier.name);
   private readonly domain: string;
+  /** The outbox folder is created once, by the first message kept in it. */
+  private outboxReady?: Promise<unknown>;
 
   constructor(private readonly options: NodemailerNotifierOptions) {
     this.domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'localhost';
@@ -70,10 +72,22 @@ export class NodemailerNotifier implements Notifier {
     rendered: unknown,
   ): Promise<string | undefined> {
     if (!this.options.outboxDir || rendered === undefined) return undefined;
-    await mkdir(this.options.outboxDir, { recursive: true, mode: 0o700 });
+    const dir = this.options.outboxDir;
+    this.outboxReady ??= mkdir(dir, { recursive: true, mode: 0o700 });
+    try {
+      await this.outboxReady;
+    } catch (error) {
+      this.outboxReady = undefined;
+      throw error;
+    }
     const path = join(this.options.outboxDir, `${digest(idempotencyKey)}.json`);
     await writeFile(path, String(rendered), { mode: 0o600 });
     return path;
+  }
+
+  /** Nest calls this on shutdown: the SMTP pool's connections close instead of holding the process. */
+  onApplicationShutdown(): void {
+    this.options.transport.close();
   }
 
   async sendSms(message: SmsMessage): Promise<Delivery> {

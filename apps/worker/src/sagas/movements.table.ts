@@ -41,33 +41,57 @@ export async function moveSagaCheckpoint(
     throw new SagaCheckpointMoved(`Saga checkpoint ${name} moved under this driver`);
 }
 
-/** Upserts a movement row; an older revision never overwrites a newer one (redelivery). */
-export async function upsertMovement(
+/** A movement row as of one saga revision. */
+export interface MovementRow {
+  readonly movementId: string;
+  readonly kind: string;
+  readonly summary: SagaSummary;
+  readonly revision: bigint;
+}
+
+/**
+ * Upserts many movement rows in one statement (one round trip for a whole
+ * batch of the saga driver); an older revision never overwrites a newer one.
+ * Rows of the same movement collapse to the newest first, since one
+ * statement may not update a row twice.
+ */
+export async function upsertMovements(
   db: SqlExecutor,
-  movementId: string,
-  kind: string,
-  summary: SagaSummary,
-  revision: bigint,
+  movements: readonly MovementRow[],
 ): Promise<void> {
+  const newest = new Map<string, MovementRow>();
+  for (const row of movements) {
+    const known = newest.get(row.movementId);
+    if (!known || known.revision < row.revision) newest.set(row.movementId, row);
+  }
+  if (newest.size === 0) return;
+  // In key order, so two writers of overlapping batches lock rows in the same order.
+  const rows = [...newest.values()]
+    .sort((a, b) => (a.movementId < b.movementId ? -1 : a.movementId > b.movementId ? 1 : 0))
+    .map(({ movementId, kind, summary, revision }) => ({
+      movement_id: movementId,
+      kind,
+      status: summary.status,
+      phase: summary.phase,
+      amount_minor: summary.amountMinor.toString(),
+      currency: summary.currency,
+      wallet_ids: summary.walletIds,
+      party_ids: summary.partyIds,
+      failure_reason: summary.failureReason ?? null,
+      revision: revision.toString(),
+      requested_at: summary.requestedAt,
+    }));
   await db.query(
     `INSERT INTO movements (movement_id, kind, status, phase, amount_minor, currency, wallet_ids, party_ids, failure_reason, revision, requested_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     SELECT r.movement_id, r.kind, r.status, r.phase, r.amount_minor, r.currency, r.wallet_ids, r.party_ids,
+       r.failure_reason, r.revision, r.requested_at
+     FROM json_to_recordset($1::json) AS r(movement_id text, kind text, status text, phase text,
+       amount_minor bigint, currency text, wallet_ids text[], party_ids text[], failure_reason text,
+       revision bigint, requested_at timestamptz)
      ON CONFLICT (movement_id) DO UPDATE SET status = EXCLUDED.status, phase = EXCLUDED.phase,
        failure_reason = EXCLUDED.failure_reason, revision = EXCLUDED.revision, updated_at = now()
      WHERE movements.revision < EXCLUDED.revision`,
-    [
-      movementId,
-      kind,
-      summary.status,
-      summary.phase,
-      summary.amountMinor.toString(),
-      summary.currency,
-      summary.walletIds,
-      summary.partyIds,
-      summary.failureReason ?? null,
-      revision.toString(),
-      summary.requestedAt,
-    ],
+    [JSON.stringify(rows)],
   );
 }
 

@@ -19,7 +19,8 @@ import {
   loadSagaCheckpoint,
   moveSagaCheckpoint,
   pendingMovements,
-  upsertMovement,
+  upsertMovements,
+  type MovementRow,
 } from './movements.table';
 import {
   countParkedSagas,
@@ -347,14 +348,21 @@ export class SagaDriver {
   private async save(tx: SqlExecutor, advanced: readonly SagaState[]): Promise<void> {
     const timers: SagaTimer[] = [];
     const streams: string[] = [];
+    const movements: MovementRow[] = [];
     for (const saga of advanced) {
       if (!saga.summary || saga.revision === undefined) continue;
-      await upsertMovement(tx, saga.stream, saga.kind, saga.summary, saga.revision);
+      movements.push({
+        movementId: saga.stream,
+        kind: saga.kind,
+        summary: saga.summary,
+        revision: saga.revision,
+      });
       streams.push(saga.stream);
       for (const job of saga.saga.jobs(saga.state, saga.stream))
         if (job.runAt)
           timers.push({ stream: saga.stream, name: job.name, jobId: job.jobId, dueAt: job.runAt });
     }
+    await upsertMovements(tx, movements);
     await syncSagaTimers(tx, streams, timers);
   }
 

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { rejected, type IdentityRejection } from '../identity.rejections';
 import { IdentityRejectionException } from '../http/identity-rejection';
 import { IS_PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from '../principal';
+import { LiveSessionCache } from '../sessions/live-session-cache';
 import { TokenService } from '../sessions/token.service';
 import { UserStore } from '../users/user.store';
 
@@ -30,6 +31,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly users: UserStore,
+    private readonly sessions: LiveSessionCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,15 +53,26 @@ export class AccessGuard implements CanActivate {
     if (!token) return fail('access_token_missing');
     const claims = await this.tokens.verifyAccess(token);
     if (typeof claims === 'string') return fail(claims);
-    const user = await this.users.findBySession(claims.sessionId, claims.userId);
-    if (!user) return fail('session_ended');
-    return {
+    const live = await this.liveSession(claims.sessionId, claims.userId);
+    if (!live) return fail('session_ended');
+    return { ...live, roles: [...live.roles], sessionId: claims.sessionId };
+  }
+
+  /** The session's user if the session is live: from the cache of recent checks, else read. */
+  private async liveSession(sessionId: string, userId: string) {
+    const cached = this.sessions.get(sessionId, userId);
+    if (cached) return cached;
+    const token = this.sessions.begin();
+    const user = await this.users.findBySession(sessionId, userId);
+    if (!user) return undefined;
+    const live = {
       userId: user.id,
       email: user.email,
       roles: user.roles,
-      sessionId: claims.sessionId,
       emailVerified: user.emailVerified,
     };
+    this.sessions.set(sessionId, live, token);
+    return live;
   }
 }
 

@@ -93,6 +93,7 @@ export class PasswordService implements OnApplicationShutdown {
       },
       correlationId,
     );
+    this.users.forgetSessionsOf(user.id);
     if (redemption.outcome !== 'accepted') return redemptionProblem(redemption);
     await this.limiter.reset(accountAttemptKey(email));
     await this.audit.record(
@@ -121,9 +122,11 @@ export class PasswordService implements OnApplicationShutdown {
     const problem = checkPassword(newPassword, user.email);
     if (problem) return rejectedField(problem, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
-    const revoked = await this.db.transaction((tx) =>
-      replacePassword(tx, user.id, passwordHash, 'password_changed', caller.sessionId),
-    );
+    const revoked = await this.db
+      .transaction((tx) =>
+        replacePassword(tx, user.id, passwordHash, 'password_changed', caller.sessionId),
+      )
+      .finally(() => this.users.forgetSessionsOf(user.id));
     await this.limiter.reset(key);
     await this.audit.record(
       { type: 'PasswordChanged', userId: user.id, data: { sessionsRevoked: revoked } },

@@ -36,6 +36,7 @@ export class EmailVerificationService {
       (tx) => markEmailVerified(tx, userId),
       correlationId,
     );
+    this.users.forgetSessionsOf(userId);
     if (redemption.outcome !== 'accepted') return redemptionProblem(redemption);
     await this.audit.record({ type: 'EmailVerified', userId, data: {} }, correlationId);
     return undefined;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SQL_DATABASE, type SqlDatabase, type SqlExecutor } from '@ledger/database';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
@@ -9,6 +9,7 @@ import {
   parseRefreshToken,
   secretMatches,
 } from './refresh-token';
+import { LiveSessionCache } from './live-session-cache';
 import { TokenService } from './token.service';
 
 export interface SessionTokens {
@@ -52,6 +53,7 @@ export class SessionService {
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly tokens: TokenService,
+    @Optional() private readonly live?: LiveSessionCache,
   ) {}
 
   async start(userId: string): Promise<SessionTokens> {
@@ -74,6 +76,7 @@ export class SessionService {
     const rotation = await this.rotate(presented);
     if (rotation.outcome === 'invalid') return 'refresh_token_invalid';
     if (rotation.outcome === 'reused') {
+      this.live?.forgetSession(rotation.sessionId);
       await onReuse(rotation.userId, rotation.sessionId);
       return 'refresh_token_reused';
     }
@@ -82,11 +85,15 @@ export class SessionService {
 
   /** Ends a session; true when it was live. */
   async revoke(sessionId: string, reason: 'logout' | 'refresh_token_reused'): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE identity_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
-      [sessionId, reason],
-    );
-    return rowCount === 1;
+    try {
+      const { rowCount } = await this.db.query(
+        `UPDATE identity_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
+        [sessionId, reason],
+      );
+      return rowCount === 1;
+    } finally {
+      this.live?.forgetSession(sessionId);
+    }
   }
 
   private async rotate(presented: string): Promise<Rotation> {

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase, type SqlExecutor } from '@ledger/database';
 import { FieldCipher } from '../crypto/field-cipher';
 import type { Role } from '../principal';
+import { LiveSessionCache } from '../sessions/live-session-cache';
 import type { NewUser, ProfileChange, User, UserConflict } from './user';
 
 interface UserRow {
@@ -33,6 +34,8 @@ export class UserStore {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly cipher: FieldCipher,
+    /** Told of changes to roles, verification and sessions once they committed. */
+    @Optional() private readonly sessions?: LiveSessionCache,
   ) {}
 
   emailHash(email: string): string {
@@ -150,7 +153,7 @@ export class UserStore {
     userId: string,
     change: (current: readonly Role[]) => readonly Role[],
   ): Promise<{ from: Role[]; to: Role[] } | 'user_not_found' | 'user_email_not_verified'> {
-    return this.db.transaction(async (tx) => {
+    return this.changed(userId, async (tx) => {
       // Locking the user row serialises two admins editing the same roles.
       const user = await tx.query<{ verified: boolean }>(
         'SELECT email_verified_at IS NOT NULL AS verified FROM identity_users WHERE id = $1 FOR UPDATE',
@@ -182,7 +185,7 @@ export class UserStore {
     subject: string,
     resetCredentials: boolean,
   ): Promise<{ twoFactorRemoved: boolean }> {
-    return this.db.transaction(async (tx) => {
+    return this.changed(userId, async (tx) => {
       await tx.query(
         `UPDATE identity_users SET google_subject = $2, email_verified_at = coalesce(email_verified_at, now()),
            password_hash = CASE WHEN $3::boolean THEN NULL ELSE password_hash END, updated_at = now()
@@ -202,6 +205,23 @@ export class UserStore {
       );
       return { twoFactorRemoved: removed.rows.some((r) => r.enabled_at !== null) };
     });
+  }
+
+  /**
+   * For writers outside this store (a verification, a new password): drops the
+   * user's cached live sessions. Call once the change committed.
+   */
+  forgetSessionsOf(userId: string): void {
+    this.sessions?.forgetUser(userId);
+  }
+
+  /** A transaction that changes what the access guard reads of the user; their cached sessions go once it committed. */
+  private async changed<T>(userId: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(fn);
+    } finally {
+      this.sessions?.forgetUser(userId);
+    }
   }
 
   private async conflictOf(
