@@ -17,6 +17,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   me: "The caller's profile, e-mail verification, password and two-factor authentication",
   wallets: 'Wallets: open, read (now or as of a past point), adjust, freeze, close',
   transfers: 'Money between wallets, completed within the request where it can be',
+  payments: 'Payments to merchants by order reference, and their refunds',
   'top-ups': 'Money into a wallet from a card, through the payment provider',
   withdrawals: 'Money out of a wallet to a payout destination',
   'payout-destinations': 'Bank accounts and other destinations a withdrawal can pay to',
@@ -106,6 +107,15 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /wallets/{id}/unfreeze': { operationId: 'unfreezeWallet', summary: 'Unfreeze a wallet' },
   'POST /wallets/{id}/close': { operationId: 'closeWallet', summary: 'Close an empty wallet' },
   'POST /transfers': { operationId: 'startTransfer', summary: 'Transfer money to a recipient' },
+  'POST /payments': { operationId: 'payMerchant', summary: 'Pay a merchant for an order' },
+  'GET /payments': {
+    operationId: 'listMerchantPayments',
+    summary: 'List the payments the calling merchant received, with their refunds',
+  },
+  'POST /payments/{id}/refunds': {
+    operationId: 'refundPayment',
+    summary: 'Refund a received payment in full or in part',
+  },
   'POST /top-ups': { operationId: 'startTopUp', summary: 'Top up a wallet from a card' },
   'POST /withdrawals': {
     operationId: 'startWithdrawal',

@@ -7,7 +7,7 @@ import { walletAccount } from '../accounts';
  * account. Holds reserve money without posting it.
  */
 export type EntryKind =
-  'top_up' | 'withdrawal' | 'transfer' | 'refund' | 'adjustment' | 'reversal' | 'fx';
+  'top_up' | 'withdrawal' | 'transfer' | 'payment' | 'refund' | 'adjustment' | 'reversal' | 'fx';
 
 export interface EntryFields {
   readonly entryId: string;
