@@ -70,6 +70,7 @@ describe.each(databaseFactories())('merchant payments over HTTP on $name', (fact
       .set('Idempotency-Key', key())
       .send({ walletId: wallets[alice.userId], amountMinor: 10_000, currency: 'EUR' });
     expect(top.status).toBe(202);
+    topUpAnswer = top.body;
     for (let poll = 0; poll < 200; poll++) {
       if ((await get(`/movements/${top.body.id}`, alice)).body.status === 'completed') break;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -78,6 +79,38 @@ describe.each(databaseFactories())('merchant payments over HTTP on $name', (fact
   afterAll(() => t?.close());
 
   let paymentId: string;
+  let topUpAnswer: { id: string; position?: string };
+
+  it('answers a top-up and an adjustment with the log position of their outcome', async () => {
+    expect(topUpAnswer.position).toMatch(/\d/);
+    // Read your own write: the wallet read at that position knows the top-up.
+    const seen = await get(
+      `/movements?kind=top_up&position=${encodeURIComponent(topUpAnswer.position!)}`,
+      alice,
+    ).expect(200);
+    expect(seen.body.items.map((m: { id: string }) => m.id)).toContain(topUpAnswer.id);
+
+    const finance = await adminUser(t, ['finance']);
+    const adjusted = await t
+      .http()
+      .post(`/wallets/${wallets[bob.userId]}/adjustments`)
+      .set('Authorization', finance.auth)
+      .set('Idempotency-Key', key())
+      .send({
+        direction: 'credit',
+        amountMinor: 1,
+        currency: 'EUR',
+        account: 'adjustments',
+        reason: 'goodwill',
+      });
+    expect(adjusted.status).toBe(201);
+    await t.settle();
+    const [movement] = (await get('/movements?kind=adjustment', bob).expect(200)).body.items;
+    const one = (await get(`/movements/${movement.id}`, bob).expect(200)).body;
+    expect(one.position).toEqual(expect.any(String));
+    expect(one.position).not.toBe('');
+    expect(one.position).toBe(adjusted.body.position);
+  });
 
   it('pays a merchant within the request, and answers the same order with the first payment', async () => {
     const first = await pay(alice, { amountMinor: 2_500, reference: 'order-1' });

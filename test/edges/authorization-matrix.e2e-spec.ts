@@ -68,12 +68,16 @@ const OWNED_IDS: Record<string, Kind> = {
   'post /withdrawals body.destinationId': 'destination',
   'post /top-ups body.paymentMethodId': 'card',
   'delete /cards/{id} path.id': 'card',
+  'post /payments body.walletId': 'wallet',
+  'post /payments/{id}/refunds path.id': 'movement',
 };
 
 /** Id fields that may name another's object by design, or that only staff reach; and why. */
 const NOT_OWNED: Record<string, string> = {
   'post /transfers body.toWalletId': 'a recipient is by definition someone else',
   'get /wallets query.ownerId': 'ignored for customers: asserted separately',
+  'post /payments body.merchantId':
+    'a merchant is by definition someone else; a user without the merchant role answers as no merchant (payments e2e)',
   'get /movements query.walletId':
     "a filter over the caller's own movements: another's wallet lists nothing, as a missing one does (statements e2e)",
 };
@@ -246,6 +250,7 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
       card: () => `pm_${randomUUID().replace(/-/g, '')}`,
     };
     const wrong: string[] = [];
+    const paymentMerchant = randomUUID();
     for (const [me, other] of [
       [alice, bob],
       [bob, alice],
@@ -264,6 +269,14 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
           currency: 'EUR',
           paymentMethodId: mine.card,
         },
+        'post /payments': {
+          merchantId: paymentMerchant,
+          walletId: mine.wallet,
+          amountMinor: 1,
+          currency: 'EUR',
+          reference: 'order-1',
+        },
+        'post /payments/{id}/refunds': { amountMinor: 1 },
         'post /withdrawals': {
           walletId: mine.wallet,
           amountMinor: 1,
@@ -277,7 +290,10 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
         const send = async (id: string) =>
           call({ method, path }, me.auth, {
             ids: where === 'path' ? { [name]: id } : {},
-            body: where === 'body' ? { ...bodies[`${method} ${path}`], [name]: id } : undefined,
+            body:
+              where === 'body'
+                ? { ...bodies[`${method} ${path}`], [name]: id }
+                : bodies[`${method} ${path}`],
             code: path === '/withdrawals' ? await me.code() : undefined,
           });
         const theirs = await send(owned[other.userId][kind]);

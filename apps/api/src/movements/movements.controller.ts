@@ -74,7 +74,6 @@ export class MovementsController {
         requestedAt: seen.createdAt,
         steps: [],
         phase: seen.status,
-        position: '',
       };
     }
     const saga = await this.streams.load(id);
