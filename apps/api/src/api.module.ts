@@ -21,6 +21,7 @@ import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
 import { CurrenciesController } from './currencies/currencies.controller';
 import { MovementsModule } from './movements/movements.module';
+import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 
 export interface ApiModuleOptions {
@@ -47,6 +48,7 @@ export class ApiModule {
         JobsModule.forRoot({ env }),
         NotificationsModule.forRoot(env),
         MovementsModule,
+        LiveEventsModule,
         HealthModule,
         AuditModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),

@@ -19,3 +19,4 @@ export * from './movements/movements.query';
 export * from './movements/statement.query';
 export * from './movements/payments.query';
 export * from './verify/ledger-replay';
+export * from './live/changes.query';

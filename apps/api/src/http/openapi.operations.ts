@@ -18,6 +18,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   wallets: 'Wallets: open, read (now or as of a past point), adjust, freeze, close',
   transfers: 'Money between wallets, completed within the request where it can be',
   payments: 'Payments to merchants by order reference, and their refunds',
+  live: 'Live updates over Server-Sent Events: balances and movement status as they change',
   'top-ups': 'Money into a wallet from a card, through the payment provider',
   withdrawals: 'Money out of a wallet to a payout destination',
   'payout-destinations': 'Bank accounts and other destinations a withdrawal can pay to',
@@ -107,6 +108,15 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /wallets/{id}/unfreeze': { operationId: 'unfreezeWallet', summary: 'Unfreeze a wallet' },
   'POST /wallets/{id}/close': { operationId: 'closeWallet', summary: 'Close an empty wallet' },
   'POST /transfers': { operationId: 'startTransfer', summary: 'Transfer money to a recipient' },
+  'GET /me/events': {
+    operationId: 'followMyEvents',
+    summary: "Follow the caller's balance and movement changes (Server-Sent Events)",
+  },
+  'GET /ledger/events/live': {
+    operationId: 'followLedgerEvents',
+    summary:
+      'Follow every balance and movement change with the projection lag (Server-Sent Events)',
+  },
   'POST /payments': { operationId: 'payMerchant', summary: 'Pay a merchant for an order' },
   'GET /payments': {
     operationId: 'listMerchantPayments',
