@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { sign } from 'jsonwebtoken';
 import { databaseFactories } from '@ledger/testing';
 import {
@@ -11,6 +12,7 @@ import {
   type LedgerTestApp,
   type TestUser,
 } from '../support/ledger-app';
+import { probeEvents } from '../support/sse-client';
 import { customer, ManualClock, type Customer } from './edges-support';
 
 type Kind = 'wallet' | 'destination' | 'movement' | 'card';
@@ -47,7 +49,11 @@ const STAFF: Record<string, readonly string[]> = {
   'get /ledger/checkpoints': ['finance', 'auditor', 'admin'],
   'get /audit/security-events': ['auditor', 'admin'],
   'put /admin/users/{id}/roles': ['admin'],
+  'get /ledger/events/live': ['finance', 'auditor', 'admin'],
 };
+
+/** Event streams never end by themselves: they are opened, judged by their status and hung up. */
+const STREAMS = new Set(['get /me/events', 'get /ledger/events/live']);
 
 /**
  * Every id a customer can put in a request, and what it names. An id field
@@ -76,6 +82,7 @@ const OWNED_IDS: Record<string, Kind> = {
 const NOT_OWNED: Record<string, string> = {
   'post /transfers body.toWalletId': 'a recipient is by definition someone else',
   'get /wallets query.ownerId': 'ignored for customers: asserted separately',
+  'get /me/events query.lastEventId': 'a log position to resume from, not an object',
   'post /payments body.merchantId':
     'a merchant is by definition someone else; a user without the merchant role answers as no merchant (payments e2e)',
   'get /movements query.walletId':
@@ -170,6 +177,14 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
       /\{(\w+)\}/g,
       (_, name: string) => options.ids?.[name] ?? randomUUID(),
     );
+    if (STREAMS.has(`${op.method} ${op.path}`)) {
+      const res = await probeEvents(t.app.getHttpServer() as Server, path, {
+        ...(auth && { Authorization: auth }),
+      });
+      sent++;
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      return res;
+    }
     let req = t.http()[op.method as 'get'](path).set('Idempotency-Key', key());
     if (auth) req = req.set('Authorization', auth);
     if (options.code) req = req.set('X-2FA-Code', options.code);

@@ -116,3 +116,37 @@ export async function openEvents(
   });
   return connection;
 }
+
+/**
+ * Asks for an event stream and hangs up as soon as it starts: the status,
+ * and the problem body when it is refused. For callers that only check who
+ * may open a stream.
+ */
+export async function probeEvents(
+  server: Server,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const port = await listening(server);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 200) {
+        res.destroy();
+        return resolve({ status, body: {} });
+      }
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve({ status, body: JSON.parse(text) });
+        } catch {
+          resolve({ status, body: {} });
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

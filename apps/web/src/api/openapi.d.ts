@@ -841,6 +841,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow the caller's balance and movement changes (Server-Sent Events) */
+        get: operations["followMyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/events/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow every balance and movement change with the projection lag (Server-Sent Events) */
+        get: operations["followLedgerEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -3552,6 +3586,68 @@ export interface operations {
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    followMyEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID */
+                lastEventId?: unknown;
+            };
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. `event: balance` (a wallet balance after a change) and `event: movement` (a movement's status), each with `id:` the log position of the change; reconnect with `Last-Event-ID` (or `?lastEventId=`) to resume after it with no event lost or repeated. Comments (`: heartbeat`) keep the connection alive; `event: reset` says the gap was too long to replay: reload and follow on. A client that does not keep up is disconnected. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    followLedgerEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID */
+                lastEventId?: unknown;
+            };
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. `event: balance` (a wallet balance after a change) and `event: movement` (a movement's status), each with `id:` the log position of the change; reconnect with `Last-Event-ID` (or `?lastEventId=`) to resume after it with no event lost or repeated. Comments (`: heartbeat`) keep the connection alive; `event: reset` says the gap was too long to replay: reload and follow on. A client that does not keep up is disconnected. Staff also get `event: lag`: the projection's checkpoint, head and lag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
