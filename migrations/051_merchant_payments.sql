@@ -1,17 +1,12 @@
 -- Merchant payments and refunds (docs/payments.md).
 --
--- A merchant is an account holder with the `merchant` role. Payments and
--- refunds are movements like transfers; the movement summaries keep a
--- refund's payment so a merchant's payment lists its refunds.
+-- Payments and refunds are movements like transfers; the movement summaries
+-- keep a refund's payment so a merchant's payment lists its refunds.
 --
 -- The live-updates reader (`GET /me/events`, `GET /ledger/events/live`) asks
 -- the read models for the rows changed since a log position, so wallet
 -- balances and movement summaries get an index on the position of their last
 -- change.
-
-ALTER TABLE identity_user_roles DROP CONSTRAINT identity_user_roles_role_check;
-ALTER TABLE identity_user_roles ADD CONSTRAINT identity_user_roles_role_check
-  CHECK (role IN ('customer', 'merchant', 'finance', 'auditor', 'admin'));
 
 ALTER FUNCTION create_read_model_tables(text) RENAME TO create_read_model_tables_050;
 

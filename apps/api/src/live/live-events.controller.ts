@@ -8,9 +8,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { parsePosition, type Position } from '@ledger/event-store';
+import type { Position } from '@ledger/event-store';
 import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import { RejectionException } from '../http/rejection';
+import { positionParam } from '../http/query-values';
 import { LiveEvents } from './live-events.service';
 import type { LiveSink } from './live-events.hub';
 
@@ -43,7 +43,7 @@ export class LiveEventsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await this.stream(principal.userId, resumeFrom(header ?? query), request, response);
+    await this.stream(principal.userId, resumeFrom(header, query), request, response);
   }
 
   /** Every balance and movement change, and the projection lag with each heartbeat. */
@@ -62,7 +62,7 @@ export class LiveEventsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await this.stream(undefined, resumeFrom(header ?? query), request, response);
+    await this.stream(undefined, resumeFrom(header, query), request, response);
   }
 
   private async stream(
@@ -96,9 +96,9 @@ export class LiveEventsController {
   }
 }
 
-function resumeFrom(value: string | undefined): Position | undefined {
-  if (value === undefined || value === '') return undefined;
-  const position = parsePosition(value);
-  if (!position) throw new RejectionException('invalid_position');
-  return position;
+/** Where a reconnecting client resumes: the header a browser sends, or the query a first connection can. */
+function resumeFrom(header: unknown, query: unknown): Position | undefined {
+  if (header !== undefined && header !== '') return positionParam('Last-Event-ID', String(header));
+  if (query !== undefined && query !== '') return positionParam('lastEventId', String(query));
+  return undefined;
 }
