@@ -122,6 +122,14 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
       description: 'fuzz',
     },
     CreateTopUpDto: { walletId: randomUUID(), amountMinor: '1', currency: 'EUR' },
+    CreatePaymentDto: {
+      merchantId: randomUUID(),
+      walletId: randomUUID(),
+      amountMinor: '1',
+      currency: 'EUR',
+      reference: 'fuzz-1',
+    },
+    CreateRefundDto: { amountMinor: '1', reason: 'fuzz' },
     CreateWithdrawalDto: {
       walletId: randomUUID(),
       amountMinor: '1',
