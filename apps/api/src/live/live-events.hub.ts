@@ -98,16 +98,18 @@ export class LiveEventsHub {
     lastEventId: Position | undefined,
   ): Promise<Subscription> {
     const from = await this.position();
+    // From here to `add` nothing awaits: the reader moves its position and
+    // fans out in one step, so the connection gets every round after `sent`.
     const sub: Subscriber = {
       ownerId,
       sink,
-      sent: from,
+      sent: this.cursor ?? from,
       pending: lastEventId ? [] : undefined,
       closed: false,
     };
     this.add(sub);
     this.start();
-    if (lastEventId) await this.catchUp(sub, lastEventId, from);
+    if (lastEventId) await this.catchUp(sub, lastEventId, sub.sent);
     return { close: () => this.remove(sub) };
   }
 
