@@ -42,17 +42,12 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
   };
 
   const transfer = (from: TestUser, to: TestUser, amountMinor: number) =>
-    t
-      .http()
-      .post('/transfers')
-      .set('Authorization', from.auth)
-      .set('Idempotency-Key', key())
-      .send({
-        fromWalletId: wallets[from.userId],
-        toEmail: to.email,
-        amountMinor,
-        currency: 'EUR',
-      });
+    t.http().post('/transfers').set('Authorization', from.auth).set('Idempotency-Key', key()).send({
+      fromWalletId: wallets[from.userId],
+      toEmail: to.email,
+      amountMinor,
+      currency: 'EUR',
+    });
 
   const balanceIs = (walletId: string, availableMinor: string) => (e: SseEvent) =>
     e.event === 'balance' &&
