@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
 import { key, signUp, verifyEmail, type TestUser } from './support/ledger-app';
 import { startApiAndWorkerApart, type SplitLedger } from './support/split-ledger';
+import { openEvents } from './support/sse-client';
 
 function redisUrl(): string | undefined {
   const url = process.env.REDIS_URL;
@@ -130,5 +132,39 @@ describe.each(legs)('API and worker apart on $name', ({ factory, redisUrl }) => 
     expect(await finished(alice, res.body.id)).toBe('completed');
     await t.settle();
     expect((await walletOf(alice)).availableMinor).toBe('6000');
+  });
+
+  it('streams live updates from the API while the worker projects them', async () => {
+    const live = await openEvents(t.app.getHttpServer() as Server, '/me/events', bob.auth);
+    try {
+      expect(live.status).toBe(200);
+      const res = await t
+        .http()
+        .post('/transfers')
+        .set('Authorization', alice.auth)
+        .set('Idempotency-Key', key())
+        .send({
+          fromWalletId: (await walletOf(alice)).id,
+          toEmail: bob.email,
+          amountMinor: '100',
+          currency: 'EUR',
+        });
+      expect(res.status).toBe(201);
+      const bobWallet = (await walletOf(bob)).id;
+      await live.waitFor(
+        (e) =>
+          e.event === 'movement' &&
+          e.data.movementId === res.body.id &&
+          e.data.status === 'completed',
+      );
+      await live.waitFor(
+        (e) =>
+          e.event === 'balance' &&
+          e.data.walletId === bobWallet &&
+          e.data.availableMinor === '2600',
+      );
+    } finally {
+      live.close();
+    }
   });
 });

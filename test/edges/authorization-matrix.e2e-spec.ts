@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { sign } from 'jsonwebtoken';
 import { databaseFactories } from '@ledger/testing';
 import {
@@ -11,6 +12,7 @@ import {
   type LedgerTestApp,
   type TestUser,
 } from '../support/ledger-app';
+import { probeEvents } from '../support/sse-client';
 import { customer, ManualClock, type Customer } from './edges-support';
 
 type Kind = 'wallet' | 'destination' | 'movement' | 'card';
@@ -61,7 +63,11 @@ const STAFF: Record<string, readonly string[]> = {
   'get /admin/jobs/dead-letters': ['admin'],
   'get /admin/jobs/dead-letters/{id}': ['admin'],
   'post /admin/jobs/dead-letters/{id}/retry': ['admin'],
+  'get /ledger/events/live': ['finance', 'auditor', 'admin'],
 };
+
+/** Event streams never end by themselves: they are opened, judged by their status and hung up. */
+const STREAMS = new Set(['get /me/events', 'get /ledger/events/live']);
 
 /**
  * Every id a customer can put in a request, and what it names. An id field
@@ -82,12 +88,17 @@ const OWNED_IDS: Record<string, Kind> = {
   'post /withdrawals body.destinationId': 'destination',
   'post /top-ups body.paymentMethodId': 'card',
   'delete /cards/{id} path.id': 'card',
+  'post /payments body.walletId': 'wallet',
+  'post /payments/{id}/refunds path.id': 'movement',
 };
 
 /** Id fields that may name another's object by design, or that only staff reach; and why. */
 const NOT_OWNED: Record<string, string> = {
   'post /transfers body.toWalletId': 'a recipient is by definition someone else',
   'get /wallets query.ownerId': 'ignored for customers: asserted separately',
+  'get /me/events query.lastEventId': 'a log position to resume from, not an object',
+  'post /payments body.merchantId':
+    'a merchant is by definition someone else; a user without the merchant role answers as no merchant (payments e2e)',
   'get /movements query.walletId':
     "a filter over the caller's own movements: another's wallet lists nothing, as a missing one does (statements e2e)",
 };
@@ -180,6 +191,14 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
       /\{(\w+)\}/g,
       (_, name: string) => options.ids?.[name] ?? randomUUID(),
     );
+    if (STREAMS.has(`${op.method} ${op.path}`)) {
+      const res = await probeEvents(t.app.getHttpServer() as Server, path, {
+        ...(auth && { Authorization: auth }),
+      });
+      sent++;
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      return res;
+    }
     let req = t.http()[op.method as 'get'](path).set('Idempotency-Key', key());
     if (auth) req = req.set('Authorization', auth);
     if (options.code) req = req.set('X-2FA-Code', options.code);
@@ -275,6 +294,7 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
       card: () => `pm_${randomUUID().replace(/-/g, '')}`,
     };
     const wrong: string[] = [];
+    const paymentMerchant = randomUUID();
     for (const [me, other] of [
       [alice, bob],
       [bob, alice],
@@ -293,6 +313,14 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
           currency: 'EUR',
           paymentMethodId: mine.card,
         },
+        'post /payments': {
+          merchantId: paymentMerchant,
+          walletId: mine.wallet,
+          amountMinor: 1,
+          currency: 'EUR',
+          reference: 'order-1',
+        },
+        'post /payments/{id}/refunds': { amountMinor: 1 },
         'post /withdrawals': {
           walletId: mine.wallet,
           amountMinor: 1,
@@ -306,7 +334,10 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
         const send = async (id: string) =>
           call({ method, path }, me.auth, {
             ids: where === 'path' ? { [name]: id } : {},
-            body: where === 'body' ? { ...bodies[`${method} ${path}`], [name]: id } : undefined,
+            body:
+              where === 'body'
+                ? { ...bodies[`${method} ${path}`], [name]: id }
+                : bodies[`${method} ${path}`],
             code: path === '/withdrawals' ? await me.code() : undefined,
           });
         const theirs = await send(owned[other.userId][kind]);

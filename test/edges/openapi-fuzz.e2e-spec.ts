@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { databaseFactories } from '@ledger/testing';
 import {
   adminUser,
@@ -9,6 +10,7 @@ import {
   type LedgerTestApp,
   type TestUser,
 } from '../support/ledger-app';
+import { probeEvents } from '../support/sse-client';
 import { customer, ledgerHead, ManualClock, type Customer } from './edges-support';
 import {
   BODY_FIELD_VARIANTS,
@@ -18,6 +20,8 @@ import {
   PATH_VARIANTS,
   QUERY_VARIANTS,
 } from './fuzz-variants';
+
+const STREAMS = new Set(['get /me/events', 'get /ledger/events/live']);
 
 interface Operation {
   readonly method: string;
@@ -118,6 +122,14 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
       description: 'fuzz',
     },
     CreateTopUpDto: { walletId: randomUUID(), amountMinor: '1', currency: 'EUR' },
+    CreatePaymentDto: {
+      merchantId: randomUUID(),
+      walletId: randomUUID(),
+      amountMinor: '1',
+      currency: 'EUR',
+      reference: 'fuzz-1',
+    },
+    CreateRefundDto: { amountMinor: '1', reason: 'fuzz' },
     CreateWithdrawalDto: {
       walletId: randomUUID(),
       amountMinor: '1',
@@ -261,6 +273,12 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
     const headers = { ...c.headers };
     if (twoFactor && !c.target.startsWith('header.X-2FA-Code'))
       headers['x-2fa-code'] = await freshCode();
+    if (STREAMS.has(`${c.op.method} ${c.op.path}`))
+      // An event stream that opens never ends: its status is the answer.
+      return probeEvents(t.app.getHttpServer() as Server, c.path, {
+        ...headers,
+        Authorization: asPlain ? plain.auth : auth,
+      });
     let req = t
       .http()
       [c.op.method as 'get'](c.path)

@@ -26,6 +26,7 @@ import { CurrenciesController } from './currencies/currencies.controller';
 import { DeadLettersController } from './jobs/dead-letters.controller';
 import { deadLettersProvider } from './jobs/dead-letters.provider';
 import { MovementsModule } from './movements/movements.module';
+import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
 import { FinanceAdjustments } from './finance/finance-adjustments.service';
@@ -56,6 +57,7 @@ export class ApiModule {
         JobsModule.forRoot({ env, correlation: logCorrelation }),
         NotificationsModule.forRoot(env),
         MovementsModule,
+        LiveEventsModule,
         HealthModule,
         AuditModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),

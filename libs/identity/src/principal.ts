@@ -4,7 +4,7 @@ import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestj
  * Who is calling. The global auth guard puts a Principal on `request.user`
  * for every route that is not `@Public()`.
  */
-export const ROLES = ['customer', 'finance', 'auditor', 'admin'] as const;
+export const ROLES = ['customer', 'merchant', 'finance', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

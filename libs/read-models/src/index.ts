@@ -18,4 +18,6 @@ export * from './movements/movement.record';
 export * from './movements/movements.query';
 export * from './movements/statement.query';
 export * from './movements/stuck-movements.query';
+export * from './movements/payments.query';
 export * from './verify/ledger-replay';
+export * from './live/changes.query';

@@ -17,6 +17,8 @@ export const TAGS: Readonly<Record<string, string>> = {
   me: "The caller's profile, e-mail verification, password and two-factor authentication",
   wallets: 'Wallets: open, read (now or as of a past point), adjust, freeze, close',
   transfers: 'Money between wallets, completed within the request where it can be',
+  payments: 'Payments to merchants by order reference, and their refunds',
+  live: 'Live updates over Server-Sent Events: balances and movement status as they change',
   'top-ups': 'Money into a wallet from a card, through the payment provider',
   withdrawals: 'Money out of a wallet to a payout destination',
   'payout-destinations': 'Bank accounts and other destinations a withdrawal can pay to',
@@ -120,6 +122,24 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /wallets/{id}/unfreeze': { operationId: 'unfreezeWallet', summary: 'Unfreeze a wallet' },
   'POST /wallets/{id}/close': { operationId: 'closeWallet', summary: 'Close an empty wallet' },
   'POST /transfers': { operationId: 'startTransfer', summary: 'Transfer money to a recipient' },
+  'GET /me/events': {
+    operationId: 'followMyEvents',
+    summary: "Follow the caller's balance and movement changes (Server-Sent Events)",
+  },
+  'GET /ledger/events/live': {
+    operationId: 'followLedgerEvents',
+    summary:
+      'Follow every balance and movement change with the projection lag (Server-Sent Events)',
+  },
+  'POST /payments': { operationId: 'payMerchant', summary: 'Pay a merchant for an order' },
+  'GET /payments': {
+    operationId: 'listMerchantPayments',
+    summary: 'List the payments the calling merchant received, with their refunds',
+  },
+  'POST /payments/{id}/refunds': {
+    operationId: 'refundPayment',
+    summary: 'Refund a received payment in full or in part',
+  },
   'POST /top-ups': { operationId: 'startTopUp', summary: 'Top up a wallet from a card' },
   'POST /withdrawals': {
     operationId: 'startWithdrawal',

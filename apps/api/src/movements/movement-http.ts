@@ -1,4 +1,4 @@
-import { formatPosition } from '@ledger/event-store';
+import { formatPosition, type Position } from '@ledger/event-store';
 import type { Principal } from '@ledger/identity';
 import { parseAmountMinor, type Caller, type MovementStarted } from '@ledger/ledger';
 import type { IdempotencyContext } from '../http/idempotency.interceptor';
@@ -46,4 +46,23 @@ export function acceptedOrThrow(started: MovementStarted) {
     ...(started.position && { position: formatPosition(started.position) }),
     ...(started.clientSecret && { clientSecret: started.clientSecret }),
   };
+}
+
+/**
+ * Every accepted movement answers the log position of its outcome, so a
+ * client can read its own write (`?position=`). A re-run that recorded
+ * nothing new (a retry after a lost answer, a prompt already sent) has no
+ * position of its own: the movement's last recorded event is where its
+ * outcome stands.
+ */
+export async function withPosition(
+  started: MovementStarted,
+  streams: {
+    load(stream: string): Promise<{ events: readonly { position: Position }[] } | undefined>;
+  },
+): Promise<MovementStarted> {
+  if (!started.ok || started.position) return started;
+  const events = (await streams.load(started.movementId))?.events ?? [];
+  const last = events[events.length - 1];
+  return last ? { ...started, position: last.position } : started;
 }

@@ -120,6 +120,8 @@ export class MovementItemView {
   @ApiPropertyOptional({ type: FxView }) fx?: FxView;
   @ApiPropertyOptional({ example: 'dinner' }) description?: string;
   @ApiPropertyOptional({ example: 'order-1234' }) reference?: string;
+  @ApiPropertyOptional({ example: 'transfer-9d1e…', description: "A refund's payment" })
+  paymentId?: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
 }
@@ -155,6 +157,7 @@ export class StatementLineView {
   @ApiPropertyOptional({ type: FxView }) fx?: FxView;
   @ApiPropertyOptional() description?: string;
   @ApiPropertyOptional() reference?: string;
+  @ApiPropertyOptional({ description: "A refund's payment" }) paymentId?: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
 }

@@ -63,6 +63,7 @@ function common(m: MovementSummary, leg: MovementLeg | undefined, ctx: ViewConte
     ...(fx && { fx }),
     ...(m.description && { description: m.description }),
     ...(m.reference && { reference: m.reference }),
+    ...(m.paymentId && { paymentId: m.paymentId }),
     createdAt: m.createdAt.toISOString(),
   };
 }

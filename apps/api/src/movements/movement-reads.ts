@@ -1,3 +1,4 @@
+import { formatPosition } from '@ledger/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { RecipientDirectory } from '@ledger/identity';
@@ -62,7 +63,9 @@ export class MovementReads {
       locale,
       record.legs.map((l) => l.counterpartyOwnerId),
     );
-    return movementItem(record, ctx) satisfies MovementItemView;
+    const item = movementItem(record, ctx) satisfies MovementItemView;
+    // Where the movement's first event is: an adjustment's only one.
+    return { ...item, position: formatPosition(record.position) };
   }
 
   async statement(walletId: string, query: MovementFilterQueryDto) {

@@ -74,7 +74,6 @@ export class MovementsController {
         requestedAt: seen.createdAt,
         steps: [],
         phase: seen.status,
-        position: '',
       };
     }
     const saga = await this.streams.load(id);
@@ -92,7 +91,7 @@ export class MovementsController {
     return {
       ...seen,
       id,
-      kind: KIND[saga.kind] ?? saga.kind,
+      kind: kindOf(saga.kind, saga.state),
       status: summary.status,
       phase: summary.phase,
       amountMinor: summary.amountMinor.toString(),
@@ -144,6 +143,12 @@ export class MovementsController {
     if (!visible) throw new RejectionException('wallet_not_found');
     return { walletId, months: await this.statistics.monthly(walletId, from, to) };
   }
+}
+
+/** A transfer's request may make it a payment or a refund. */
+function kindOf(sagaKind: string, state: unknown): string {
+  const kind = (state as { request?: { kind?: string } }).request?.kind;
+  return kind === 'payment' || kind === 'refund' ? kind : (KIND[sagaKind] ?? sagaKind);
 }
 
 /** A cross-currency transfer's rate, as recorded in its request. */

@@ -26,6 +26,9 @@ import { StartWithdrawalHandler } from '../withdrawals/start-withdrawal.handler'
 import { WalletStatementController } from '../wallets/wallet-statement.controller';
 import { WithdrawalsController } from '../withdrawals/withdrawals.controller';
 import { ReadYourWrites } from '../http/read-your-writes';
+import { PaymentsController } from '../payments/payments.controller';
+import { StartPaymentHandler } from '../payments/start-payment.handler';
+import { StartRefundHandler } from '../payments/start-refund.handler';
 import { Counterparties } from './counterparties';
 import { MovementReads } from './movement-reads';
 import { MovementsController } from './movements.controller';
@@ -58,6 +61,7 @@ const stepperLogger = new Logger('sagas');
     PayoutDestinationsController,
     MovementsController,
     WalletStatementController,
+    PaymentsController,
   ],
   providers: [
     RecipientResolver,
@@ -67,6 +71,8 @@ const stepperLogger = new Logger('sagas');
     StartTransferHandler,
     StartTopUpHandler,
     StartWithdrawalHandler,
+    StartPaymentHandler,
+    StartRefundHandler,
     WalletStatisticsQuery,
     ReadYourWrites,
     Counterparties,

@@ -17,6 +17,7 @@ import {
 import { MovementStreams, SAGA_METADATA_KEY, WalletCommands } from '@ledger/ledger/nest';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { MobileMoneyPayer } from './mobile-money-payer';
+import { withPosition } from '../movements/movement-http';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
@@ -54,7 +55,11 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     @Optional() private readonly mobileMoney?: MobileMoneyPayer,
   ) {}
 
-  async execute({ input }: StartTopUpCommand): Promise<MovementStarted> {
+  async execute(command: StartTopUpCommand): Promise<MovementStarted> {
+    return withPosition(await this.start(command), this.streams);
+  }
+
+  private async start({ input }: StartTopUpCommand): Promise<MovementStarted> {
     const { wallet } = await this.wallets.state(input.walletId);
     // Another user's wallet looks missing, so its existence is not confirmed.
     if (

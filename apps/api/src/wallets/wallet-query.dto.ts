@@ -52,6 +52,7 @@ export const ENTRY_KINDS = [
   'top_up',
   'withdrawal',
   'transfer',
+  'payment',
   'refund',
   'adjustment',
   'reversal',

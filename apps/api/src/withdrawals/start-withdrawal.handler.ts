@@ -18,6 +18,7 @@ import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
+import { withPosition } from '../movements/movement-http';
 
 /**
  * How long a withdrawal waits for the provider to report the payout before it
@@ -54,7 +55,11 @@ export class StartWithdrawalHandler implements ICommandHandler<
     @Optional() private readonly mobileMoney?: MobileMoneyPayer,
   ) {}
 
-  async execute({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
+  async execute(command: StartWithdrawalCommand): Promise<MovementStarted> {
+    return withPosition(await this.start(command), this.streams);
+  }
+
+  private async start({ input }: StartWithdrawalCommand): Promise<MovementStarted> {
     const withdrawalId = deriveId('withdrawal', input.commandId);
     const stream = sagaStreamId('withdrawal', withdrawalId);
     // A re-run under the same Idempotency-Key (the first run's answer was

@@ -1045,6 +1045,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the payments the calling merchant received, with their refunds */
+        get: operations["listMerchantPayments"];
+        put?: never;
+        /** Pay a merchant for an order */
+        post: operations["payMerchant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a received payment in full or in part */
+        post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow the caller's balance and movement changes (Server-Sent Events) */
+        get: operations["followMyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/events/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow every balance and movement change with the projection lag (Server-Sent Events) */
+        get: operations["followLedgerEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1524,7 +1593,7 @@ export interface components {
             name: string | null;
             /** @description E.164 */
             phone: string | null;
-            roles: ("customer" | "finance" | "auditor" | "admin")[];
+            roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
             defaultCurrency: string;
             twoFactorEnabled: boolean;
             googleLinked: boolean;
@@ -1575,12 +1644,12 @@ export interface components {
              *       "finance"
              *     ]
              */
-            roles: ("customer" | "finance" | "auditor" | "admin")[];
+            roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
         };
         RolesDto: {
             /** Format: uuid */
             userId: string;
-            roles: ("customer" | "finance" | "auditor" | "admin")[];
+            roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
         };
         SecurityEventDto: {
             /** Format: uuid */
@@ -1831,6 +1900,11 @@ export interface components {
             description?: string;
             /** @example order-1234 */
             reference?: string;
+            /**
+             * @description A refund's payment
+             * @example transfer-9d1e…
+             */
+            paymentId?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1883,6 +1957,11 @@ export interface components {
             description?: string;
             /** @example order-1234 */
             reference?: string;
+            /**
+             * @description A refund's payment
+             * @example transfer-9d1e…
+             */
+            paymentId?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1997,6 +2076,8 @@ export interface components {
             fx?: components["schemas"]["FxView"];
             description?: string;
             reference?: string;
+            /** @description A refund's payment */
+            paymentId?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2009,6 +2090,97 @@ export interface components {
             currency: string;
             items: components["schemas"]["StatementLineView"][];
             nextCursor?: string;
+        };
+        CreatePaymentDto: {
+            /**
+             * Format: uuid
+             * @description The merchant: a user with the merchant role
+             */
+            merchantId: string;
+            /**
+             * Format: uuid
+             * @description The payer's wallet; the caller must own it
+             */
+            walletId: string;
+            /**
+             * @description Minor units of the currency
+             * @example 1999
+             */
+            amountMinor: number | string;
+            /**
+             * @description The payer's wallet currency; the merchant needs a wallet in it
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description The order reference, unique per merchant: paying it again answers the first payment
+             * @example order-1234
+             */
+            reference: string;
+        };
+        RefundItemView: {
+            /** @example transfer-7a2f… */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /** @example 500 */
+            amountMinor: string;
+        };
+        PaymentItemView: {
+            /**
+             * @description The payment, a movement of kind payment
+             * @example transfer-9d1e…
+             */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "failed";
+            /** @example 1999 */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            /** @example order-1234 */
+            reference: string;
+            /**
+             * Format: uuid
+             * @description The merchant's wallet it was credited to
+             */
+            walletId: string;
+            /** @description The payer */
+            payer?: components["schemas"]["CounterpartyView"];
+            /**
+             * @description Refunded and completed
+             * @example 500
+             */
+            refundedMinor: string;
+            /**
+             * @description Refunds still in flight
+             * @example 0
+             */
+            refundPendingMinor: string;
+            /**
+             * @description What may still be refunded
+             * @example 1499
+             */
+            refundableMinor: string;
+            refunds: components["schemas"]["RefundItemView"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt?: string;
+        };
+        PaymentPageView: {
+            items: components["schemas"]["PaymentItemView"][];
+            /** @description Pass back as ?cursor= for the next page */
+            nextCursor?: string;
+        };
+        CreateRefundDto: {
+            /**
+             * @description Minor units of the payment's currency; all refunds together never exceed it
+             * @example 500
+             */
+            amountMinor: number | string;
+            /** @example item out of stock */
+            reason?: string;
         };
         /** @description An RFC 9457 problem, plus the rejection code */
         Problem: {
@@ -2096,7 +2268,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `dead_letter_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `movement_not_found`, `not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
+        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `dead_letter_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `merchant_not_found`, `movement_not_found`, `not_found`, `payment_not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
         Problem404: {
             headers: {
                 [name: string]: unknown;
@@ -2104,11 +2276,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "dead_letter_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "movement_not_found" | "not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
+                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "dead_letter_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "merchant_not_found" | "movement_not_found" | "not_found" | "payment_not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
                 };
             };
         };
-        /** @description Refused: `code` is one of `approval_not_pending`, `as_of_before_history`, `balance_not_zero`, `break_already_resolved`, `break_not_open`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payout_destination_exists`, `period_already_closed`, `period_closed`, `period_not_ended`, `phone_taken`, `too_many_payout_destinations`, `trial_balance_unbalanced`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
+        /** @description Refused: `code` is one of `approval_not_pending`, `as_of_before_history`, `balance_not_zero`, `break_already_resolved`, `break_not_open`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payment_not_refundable`, `payment_reference_taken`, `payout_destination_exists`, `period_already_closed`, `period_closed`, `period_not_ended`, `phone_taken`, `too_many_payout_destinations`, `trial_balance_unbalanced`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
         Problem409: {
             headers: {
                 [name: string]: unknown;
@@ -2116,7 +2288,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "approval_not_pending" | "as_of_before_history" | "balance_not_zero" | "break_already_resolved" | "break_not_open" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payout_destination_exists" | "period_already_closed" | "period_closed" | "period_not_ended" | "phone_taken" | "too_many_payout_destinations" | "trial_balance_unbalanced" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
+                    code?: "approval_not_pending" | "as_of_before_history" | "balance_not_zero" | "break_already_resolved" | "break_not_open" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payment_not_refundable" | "payment_reference_taken" | "payout_destination_exists" | "period_already_closed" | "period_closed" | "period_not_ended" | "phone_taken" | "too_many_payout_destinations" | "trial_balance_unbalanced" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
                 };
             };
         };
@@ -2144,7 +2316,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `amount_above_method_limit`, `amount_not_whole_shillings`, `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `method_currency_unsupported`, `not_wallet_owner`, `payment_method_unavailable`, `payment_provider_refused`, `phone_number_required`, `recipient_ambiguous`, `reversal_direction_mismatch`, `reversal_exceeds_entry`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
+        /** @description Refused: `code` is one of `amount_above_method_limit`, `amount_not_whole_shillings`, `converted_amount_too_small`, `currency_mismatch`, `exceeds_available`, `fx_rate_unavailable`, `idempotency_key_reused`, `method_currency_unsupported`, `not_wallet_owner`, `payment_method_unavailable`, `payment_provider_refused`, `phone_number_required`, `recipient_ambiguous`, `refund_exceeds_payment`, `reversal_direction_mismatch`, `reversal_exceeds_entry`, `statement_too_large`, `transfer_to_same_wallet`, `unknown_currency` */
         Problem422: {
             headers: {
                 [name: string]: unknown;
@@ -2152,7 +2324,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "amount_above_method_limit" | "amount_not_whole_shillings" | "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "method_currency_unsupported" | "not_wallet_owner" | "payment_method_unavailable" | "payment_provider_refused" | "phone_number_required" | "recipient_ambiguous" | "reversal_direction_mismatch" | "reversal_exceeds_entry" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
+                    code?: "amount_above_method_limit" | "amount_not_whole_shillings" | "converted_amount_too_small" | "currency_mismatch" | "exceeds_available" | "fx_rate_unavailable" | "idempotency_key_reused" | "method_currency_unsupported" | "not_wallet_owner" | "payment_method_unavailable" | "payment_provider_refused" | "phone_number_required" | "recipient_ambiguous" | "refund_exceeds_payment" | "reversal_direction_mismatch" | "reversal_exceeds_entry" | "statement_too_large" | "transfer_to_same_wallet" | "unknown_currency";
                 };
             };
         };
@@ -2311,7 +2483,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 type?: "WalletOpened" | "WalletCredited" | "WalletDebited" | "HoldPlaced" | "HoldCaptured" | "HoldReleased" | "WalletFrozen" | "WalletUnfrozen" | "WalletClosed";
-                kind?: "top_up" | "withdrawal" | "transfer" | "refund" | "adjustment" | "reversal" | "fx";
+                kind?: "top_up" | "withdrawal" | "transfer" | "payment" | "refund" | "adjustment" | "reversal" | "fx";
                 from?: string;
                 to?: string;
             };
@@ -4203,6 +4375,193 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listMerchantPayments: {
+        parameters: {
+            query?: {
+                /** @description Wait until the read models reflect this position (from a command response) */
+                position?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Only the payment of this order */
+                reference?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPageView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    payMerchant: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per intent; a retry with the same key and body replays the first outcome */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentDto"];
+            };
+        };
+        responses: {
+            /** @description Completed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
+            /** @description Pending: the worker finishes it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    refundPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per intent; a retry with the same key and body replays the first outcome */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRefundDto"];
+            };
+        };
+        responses: {
+            /** @description Completed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
+            /** @description Pending: the worker finishes it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    followMyEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID */
+                lastEventId?: unknown;
+            };
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. `event: balance` (a wallet balance after a change) and `event: movement` (a movement's status), each with `id:` the log position of the change; reconnect with `Last-Event-ID` (or `?lastEventId=`) to resume after it with no event lost or repeated. Comments (`: heartbeat`) keep the connection alive; `event: reset` says the gap was too long to replay: reload and follow on. A client that does not keep up is disconnected. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    followLedgerEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID */
+                lastEventId?: unknown;
+            };
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. `event: balance` (a wallet balance after a change) and `event: movement` (a movement's status), each with `id:` the log position of the change; reconnect with `Last-Event-ID` (or `?lastEventId=`) to resume after it with no event lost or repeated. Comments (`: heartbeat`) keep the connection alive; `event: reset` says the gap was too long to replay: reload and follow on. A client that does not keep up is disconnected. Staff also get `event: lag`: the projection's checkpoint, head and lag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

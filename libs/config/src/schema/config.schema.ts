@@ -38,6 +38,7 @@ export const SECTIONS = [
   'Sagas',
   'Finance',
   'Command path',
+  'Live updates',
   'Observability',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -506,6 +507,28 @@ export const VARIABLES = {
     section: 'Command path',
     kind: integer({ min: 0, max: 1_000_000_000 }, 2_000_000),
     description: 'most command ids the cached wallets remember for duplicate detection',
+  }),
+
+  // Live updates (GET /me/events, GET /ledger/events/live)
+  LEDGER_LIVE_POLL_MS: variable({
+    section: 'Live updates',
+    kind: integer({ min: 10, max: 60_000 }, 250),
+    description: "how often each API process's one reader looks for read-model changes to stream",
+  }),
+  LEDGER_LIVE_HEARTBEAT_MS: variable({
+    section: 'Live updates',
+    kind: integer({ min: 100, max: 300_000 }, 15_000),
+    description: 'the longest silence on a live stream before a heartbeat comment',
+  }),
+  LEDGER_LIVE_MAX_BUFFERED_BYTES: variable({
+    section: 'Live updates',
+    kind: integer({ min: 1_024, max: 64 * 1024 * 1024 }, 256 * 1024),
+    description: 'a client that leaves this much unread is disconnected, never buffered further',
+  }),
+  LEDGER_LIVE_MAX_CATCH_UP: variable({
+    section: 'Live updates',
+    kind: integer({ min: 1, max: 100_000 }, 5_000),
+    description: 'most changes replayed to a reconnecting client after its Last-Event-ID',
   }),
 
   // Observability

@@ -19,6 +19,11 @@ export class RecipientDirectory {
     return normalised === 'email_invalid' ? undefined : this.users.findIdByEmail(normalised);
   }
 
+  /** Whether the user is a merchant that can be paid (`POST /payments`). */
+  isMerchant(userId: string): Promise<boolean> {
+    return this.users.hasRole(userId, 'merchant');
+  }
+
   async findUserIdByPhone(phone: string): Promise<string | undefined> {
     const normalised = normalisePhone(phone);
     return normalised === 'phone_invalid' ? undefined : this.users.findIdByPhone(normalised);

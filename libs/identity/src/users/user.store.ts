@@ -102,6 +102,17 @@ export class UserStore {
     ]);
   }
 
+  /** Whether the user exists and holds the role; an id that is not a UUID names nobody. */
+  async hasRole(userId: string, role: Role): Promise<boolean> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId))
+      return false;
+    const { rows } = await this.db.query(
+      'SELECT 1 FROM identity_user_roles WHERE user_id = $1 AND role = $2',
+      [userId, role],
+    );
+    return rows.length > 0;
+  }
+
   async findIdByPhone(phone: string): Promise<string | undefined> {
     return this.oneId('SELECT id FROM identity_users WHERE phone_hash = $1', [
       this.phoneHash(phone),

@@ -33,6 +33,41 @@ export class StartTransferCommand {
   ) {}
 }
 
+/**
+ * Pays a merchant from one of the caller's wallets, as a transfer of kind
+ * `payment`. The merchant's order reference names the payment: paying the
+ * same reference again answers the first payment instead of paying twice.
+ */
+export class StartPaymentCommand {
+  constructor(
+    readonly input: {
+      readonly caller: Caller;
+      readonly commandId: string;
+      readonly merchantId: string;
+      readonly walletId: string;
+      readonly amountMinor: bigint;
+      readonly currency: string;
+      readonly reference: string;
+    },
+  ) {}
+}
+
+/**
+ * Refunds part or all of a payment, asked by the merchant who received it:
+ * a transfer of kind `refund` from the merchant's wallet back to the payer's.
+ */
+export class StartRefundCommand {
+  constructor(
+    readonly input: {
+      readonly caller: Caller;
+      readonly commandId: string;
+      readonly paymentId: string;
+      readonly amountMinor: bigint;
+      readonly reason?: string;
+    },
+  ) {}
+}
+
 export class StartTopUpCommand {
   constructor(
     readonly input: {

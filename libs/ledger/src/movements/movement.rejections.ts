@@ -17,6 +17,11 @@ export const MOVEMENT_REJECTIONS = [
   'payout_destination_not_found',
   'unexpected_step_refusal',
   'unknown_step',
+  'merchant_not_found',
+  'payment_not_found',
+  'payment_reference_taken',
+  'payment_not_refundable',
+  'refund_exceeds_payment',
 ] as const;
 export type MovementRejection = (typeof MOVEMENT_REJECTIONS)[number];
 
@@ -35,4 +40,10 @@ export const MOVEMENT_REJECTION_MESSAGES: Readonly<Record<MovementRejection, str
   unexpected_step_refusal:
     'A step that cannot be refused was refused; the saga waits for an operator',
   unknown_step: 'The saga has no such step',
+  merchant_not_found: 'No such merchant',
+  payment_not_found: 'No such payment',
+  payment_reference_taken:
+    'The merchant already has a payment with this reference from another payer',
+  payment_not_refundable: 'Only a completed payment can be refunded',
+  refund_exceeds_payment: 'The refund would exceed what is left of the payment to refund',
 };

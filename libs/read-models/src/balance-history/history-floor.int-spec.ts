@@ -71,6 +71,7 @@ describe.each(databaseFactories())(
       copy('011_balance_history.sql');
       // The projector of today also writes the movements read model.
       copy('050_movement_views.sql');
+      copy('051_merchant_payments.sql');
       await migrate(t.db, dir);
       const bounds = await historyBounds(t.db);
       expect(bounds.floor).toEqual(checkpoint);

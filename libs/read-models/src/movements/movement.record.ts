@@ -20,6 +20,8 @@ export interface MovementSummary {
   };
   readonly description?: string;
   readonly reference?: string;
+  /** A refund's payment. */
+  readonly paymentId?: string;
   readonly createdAt: Date;
   readonly completedAt?: Date;
   readonly position: Position;
@@ -61,6 +63,7 @@ export interface SummaryRow {
   fx_source: string | null;
   description: string | null;
   reference: string | null;
+  payment_id: string | null;
   created_at: Date | string;
   completed_at: Date | string | null;
   created_commit: unknown;
@@ -92,7 +95,7 @@ export const LISTED_SQL = `(l.direction = 'out' OR l.posted_commit IS NOT NULL O
 
 export const SUMMARY_SELECT = `s.movement_id, s.kind, s.status, s.reason, s.amount_minor, s.currency,
   s.credit_amount_minor, s.credit_currency, s.fx_rate, s.fx_source, s.description, s.reference,
-  s.created_at, s.completed_at, s.created_commit, s.created_prepare`;
+  s.payment_id, s.created_at, s.completed_at, s.created_commit, s.created_prepare`;
 
 /** Leg columns that a summary also has are renamed, so one row can carry both. */
 export const LEG_SELECT = `l.movement_id, l.wallet_id, l.owner_id, l.direction,
@@ -118,6 +121,7 @@ export function summaryOf(row: SummaryRow): MovementSummary {
       }),
     ...(row.description !== null && { description: row.description }),
     ...(row.reference !== null && { reference: row.reference }),
+    ...(row.payment_id !== null && { paymentId: row.payment_id }),
     createdAt: new Date(row.created_at),
     ...(row.completed_at !== null && { completedAt: new Date(row.completed_at) }),
     position: { commit: toBigInt(row.created_commit), prepare: toBigInt(row.created_prepare) },

@@ -27,6 +27,7 @@ export interface SummaryPatch {
   fx_source?: string;
   description?: string;
   reference?: string;
+  payment_id?: string;
   created_at?: string;
   completed_at?: string;
   created_commit?: string;
@@ -75,6 +76,8 @@ interface RawRequest {
   readonly fxSource?: string;
   readonly description?: string;
   readonly reference?: string;
+  readonly kind?: string;
+  readonly paymentId?: string;
   readonly reason?: string;
   readonly at?: string;
 }
@@ -95,10 +98,17 @@ export function planMovements(events: readonly RecordedEvent[]): MovementsPlan {
     if (event.streamId.startsWith(WALLET_STREAM_PREFIX)) planWalletEvent(plan, event);
     else {
       const saga = parseSagaStreamId(event.streamId);
-      if (saga) planSagaEvent(plan, event, SAGA_KIND[saga.kind]);
+      if (saga) planSagaEvent(plan, event, kindOf(SAGA_KIND[saga.kind], event));
     }
   }
   return plan;
+}
+
+/** A transfer's request may say it is a payment to a merchant or a refund of one. */
+function kindOf(sagaKind: MovementKind, event: RecordedEvent): MovementKind {
+  if (sagaKind !== 'transfer' || event.type !== 'TransferRequested') return sagaKind;
+  const kind = (event.data as RawRequest).kind;
+  return kind === 'payment' || kind === 'refund' ? kind : sagaKind;
 }
 
 function planSagaEvent(plan: MovementsPlan, event: RecordedEvent, kind: MovementKind): void {
@@ -142,9 +152,10 @@ function planRequest(
     ...(r.fxRate && { fx_rate: r.fxRate, fx_source: r.fxSource }),
     ...(r.description && { description: r.description }),
     ...(r.reference && { reference: r.reference }),
+    ...(r.paymentId && { payment_id: r.paymentId }),
     ...created,
   });
-  if (kind === 'transfer' && r.fromWalletId && r.toWalletId) {
+  if (r.fromWalletId && r.toWalletId) {
     leg(plan, id, r.fromWalletId, event, {
       owner_id: r.fromOwnerId,
       direction: 'out',

@@ -5,7 +5,8 @@ import type { MovementsPlan } from './movements.plan';
 const SUMMARY_COLUMNS = `movement_id text, kind text, status text, reason text, amount_minor bigint,
   currency text, credit_amount_minor bigint, credit_currency text, fx_rate text, fx_source text,
   description text, reference text, created_at timestamptz, completed_at timestamptz,
-  created_commit bigint, created_prepare bigint, last_commit bigint, last_prepare bigint`;
+  created_commit bigint, created_prepare bigint, last_commit bigint, last_prepare bigint,
+  payment_id text`;
 
 const LEG_COLUMNS = `movement_id text, wallet_id uuid, owner_id text, direction text, amount_minor bigint,
   currency text, counterparty_owner_id text, held_minor bigint, posted_commit bigint, posted_prepare bigint,
@@ -49,7 +50,7 @@ export async function writeMovements(
     await tx.query(
       `INSERT INTO ${schema}.movement_summaries (movement_id, kind, status, reason, amount_minor, currency,
          credit_amount_minor, credit_currency, fx_rate, fx_source, description, reference, created_at,
-         completed_at, created_commit, created_prepare, last_commit, last_prepare)
+         completed_at, created_commit, created_prepare, last_commit, last_prepare, payment_id)
        SELECT r.* FROM json_to_recordset($1::json) AS r(${SUMMARY_COLUMNS})
         WHERE ${COMPLETE} AND r.kind IS NOT NULL AND r.status IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM ${schema}.movement_summaries t WHERE t.movement_id = r.movement_id)`,

@@ -196,3 +196,56 @@ describe('transfer saga', () => {
     ).toEqual(requested);
   });
 });
+
+describe('a payment and its refunds', () => {
+  const payment: TransferRequest = { ...request, kind: 'payment', reference: 'order-1' };
+  const fold = (...events: TransferEvent[]) =>
+    events.reduce(transferSaga.evolve, transferSaga.initialState);
+  const completed = [
+    { type: 'TransferRequested', data: payment },
+    { type: 'TransferFundsHeld', data: { at } },
+    { type: 'TransferRecipientCredited', data: { at } },
+    { type: 'TransferHoldCaptured', data: { at } },
+    { type: 'TransferCompleted', data: { at } },
+  ] as TransferEvent[];
+  const reserve = (refundId: string, amountMinor: bigint) =>
+    ({ type: 'ReserveRefund', commandId: `r-${refundId}`, refundId, amountMinor, at }) as const;
+  const reserved = (refundId: string, amountMinor: bigint): TransferEvent => ({
+    type: 'PaymentRefundReserved',
+    data: { refundId, amountMinor, at },
+  });
+
+  it('sets refunds aside against what is left, and refuses one that would exceed the payment', () => {
+    const state = fold(...completed, reserved('r1', 300n));
+    expect(transferSaga.decide(reserve('r2', 200n), state)).toEqual([reserved('r2', 200n)]);
+    expect(transferSaga.decide(reserve('r2', 201n), state)).toBe('refund_exceeds_payment');
+    // A reservation already made is not made twice.
+    expect(transferSaga.decide(reserve('r1', 300n), state)).toEqual([]);
+  });
+
+  it('makes a released refund refundable again', () => {
+    const released: TransferEvent = {
+      type: 'PaymentRefundReleased',
+      data: { refundId: 'r1', amountMinor: 500n, at },
+    };
+    const state = fold(...completed, reserved('r1', 500n), released);
+    expect(transferSaga.decide(reserve('r2', 500n), state)).toEqual([reserved('r2', 500n)]);
+    expect(
+      transferSaga.decide({ type: 'ReleaseRefund', commandId: 'x', refundId: 'r1', at }, state),
+    ).toEqual([]);
+  });
+
+  it('refunds only a completed payment, never a plain transfer', () => {
+    expect(transferSaga.decide(reserve('r', 1n), fold(completed[0]))).toBe(
+      'payment_not_refundable',
+    );
+    const transfer = fold({ type: 'TransferRequested', data: request }, ...completed.slice(1));
+    expect(transferSaga.decide(reserve('r', 1n), transfer)).toBe('payment_not_refundable');
+  });
+
+  it("posts the wallet entries under the movement's own kind", () => {
+    const state = fold(completed[0]);
+    const [hold] = transferSaga.next(state, saga, at);
+    expect(hold.command).toMatchObject({ type: 'PlaceHold', kind: 'payment' });
+  });
+});

@@ -29,7 +29,13 @@ export type TransferPhase =
 
 export type Transfer =
   | { readonly phase: 'none' }
-  | { readonly phase: TransferPhase; readonly request: TransferRequest; readonly reason?: string };
+  | {
+      readonly phase: TransferPhase;
+      readonly request: TransferRequest;
+      readonly reason?: string;
+      /** A payment's refunds that hold part of it: refund id to amount. */
+      readonly refunds?: Readonly<Record<string, bigint>>;
+    };
 
 export const initialTransfer: Transfer = { phase: 'none' };
 
@@ -59,6 +65,17 @@ export function decideTransfer(
     return [{ type: 'TransferRequested', data: command.request }];
   }
   if (state.phase === 'none') return 'movement_not_started';
+  if (command.type === 'ReserveRefund') return reserveRefund(command, state);
+  if (command.type === 'ReleaseRefund') {
+    const amountMinor = state.refunds?.[command.refundId];
+    if (amountMinor === undefined) return [];
+    return [
+      {
+        type: 'PaymentRefundReleased',
+        data: { refundId: command.refundId, amountMinor, at: command.at },
+      },
+    ];
+  }
   if (!TRANSFER_STEPS.includes(command.step)) return 'unknown_step';
   if (DUE_STEP[state.phase] !== command.step) return [];
   const { result, at } = command;
@@ -92,6 +109,30 @@ export function decideTransfer(
   }
 }
 
+/** What of a payment is not yet refunded or set aside for a refund in flight. */
+export function refundableMinor(state: Transfer): bigint {
+  if (state.phase === 'none') return 0n;
+  const held = Object.values(state.refunds ?? {}).reduce((sum, a) => sum + a, 0n);
+  return state.request.amountMinor - held;
+}
+
+function reserveRefund(
+  command: Extract<TransferCommand, { type: 'ReserveRefund' }>,
+  state: Exclude<Transfer, { phase: 'none' }>,
+): TransferEvent[] | MovementRejection {
+  if (state.request.kind !== 'payment' || state.phase !== 'completed')
+    return 'payment_not_refundable';
+  if (state.refunds?.[command.refundId] !== undefined) return [];
+  if (command.amountMinor <= 0n || command.amountMinor > refundableMinor(state))
+    return 'refund_exceeds_payment';
+  return [
+    {
+      type: 'PaymentRefundReserved',
+      data: { refundId: command.refundId, amountMinor: command.amountMinor, at: command.at },
+    },
+  ];
+}
+
 export function evolveTransfer(state: Transfer, event: TransferEvent): Transfer {
   if (event.type === 'TransferRequested') return { phase: 'requested', request: event.data };
   if (state.phase === 'none') return state;
@@ -109,6 +150,16 @@ export function evolveTransfer(state: Transfer, event: TransferEvent): Transfer 
       return { ...state, phase: 'completed' };
     case 'TransferFailed':
       return { ...state, phase: 'failed', reason: event.data.reason };
+    case 'PaymentRefundReserved':
+      return {
+        ...state,
+        refunds: { ...state.refunds, [event.data.refundId]: event.data.amountMinor },
+      };
+    case 'PaymentRefundReleased': {
+      const refunds = { ...state.refunds };
+      delete refunds[event.data.refundId];
+      return { ...state, refunds };
+    }
   }
 }
 
@@ -136,7 +187,7 @@ export function nextTransferActions(state: Transfer, sagaStream: string, at: str
   const contra = contraOf(r, sagaStream);
   const movement = {
     contra,
-    kind: 'transfer' as const,
+    kind: r.kind ?? ('transfer' as const),
     movementId: sagaStream,
     ...(r.description && { description: r.description }),
   };

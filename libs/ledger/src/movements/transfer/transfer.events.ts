@@ -26,6 +26,16 @@ export interface TransferRequest {
   /** When the provider published the rate; absent for the configured table. */
   readonly fxAsOf?: string;
   readonly description?: string;
+  /**
+   * What the movement is to its parties: a plain transfer (absent), a
+   * payment to a merchant, or a refund of one. The saga runs the same steps
+   * for all three.
+   */
+  readonly kind?: 'payment' | 'refund';
+  /** A payment's order reference, unique per merchant; a refund carries its payment's. */
+  readonly reference?: string;
+  /** A refund's payment (its movement id, `transfer-…`). */
+  readonly paymentId?: string;
   readonly at: string;
 }
 
@@ -38,7 +48,15 @@ export type TransferEvent =
   | { type: 'TransferHoldReleased'; data: { at: string } }
   | { type: 'TransferCompleted'; data: { at: string } }
   /** Terminal. `compensated` says whether compensating steps ran (false when nothing had moved yet). */
-  | { type: 'TransferFailed'; data: { reason: string; compensated: boolean; at: string } };
+  | { type: 'TransferFailed'; data: { reason: string; compensated: boolean; at: string } }
+  /**
+   * On a completed payment's stream: part of it is set aside for a refund
+   * before the refund moves money, so refunds racing each other are decided
+   * one after the other against the same total and never exceed it.
+   */
+  | { type: 'PaymentRefundReserved'; data: { refundId: string; amountMinor: bigint; at: string } }
+  /** The refund failed (the merchant's wallet refused it): its amount is refundable again. */
+  | { type: 'PaymentRefundReleased'; data: { refundId: string; amountMinor: bigint; at: string } };
 
 export const TRANSFER_EVENT_TYPES: readonly TransferEvent['type'][] = [
   'TransferRequested',
@@ -49,6 +67,8 @@ export const TRANSFER_EVENT_TYPES: readonly TransferEvent['type'][] = [
   'TransferHoldReleased',
   'TransferCompleted',
   'TransferFailed',
+  'PaymentRefundReserved',
+  'PaymentRefundReleased',
 ];
 
 /** Hold the sender's money, credit the recipient, capture the hold; or release it when the credit is refused. */
@@ -60,5 +80,19 @@ export type TransferCommand =
       readonly type: 'RequestTransfer';
       readonly commandId: string;
       readonly request: TransferRequest;
+    }
+  | {
+      readonly type: 'ReserveRefund';
+      readonly commandId: string;
+      /** The refund's movement id (`transfer-…`). */
+      readonly refundId: string;
+      readonly amountMinor: bigint;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'ReleaseRefund';
+      readonly commandId: string;
+      readonly refundId: string;
+      readonly at: string;
     }
   | RecordStep<TransferStep>;
