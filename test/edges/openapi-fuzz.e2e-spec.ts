@@ -114,6 +114,7 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
       newPassword: 'short',
     },
     ReplaceRolesDto: { roles: ['customer'] },
+    RetryDeadLetterDto: { reason: 'fuzz' },
     CreateTransferDto: {
       fromWalletId: randomUUID(),
       toEmail: plain.email,
