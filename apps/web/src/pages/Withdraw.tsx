@@ -17,7 +17,14 @@ interface Destination {
   type: string;
 }
 
-/** Withdraw to a linked bank account; each withdrawal and each new account asks for a 2FA code. */
+/** M-Pesa in the destination list: the payout goes to the phone number on the profile. */
+const MPESA = 'mpesa';
+
+/**
+ * Withdraw to a linked bank account or, from a KES wallet whose owner has a
+ * phone number on the profile, to M-Pesa; each withdrawal and each new
+ * account asks for a 2FA code.
+ */
 export function Withdraw() {
   const me = useMe();
   const notify = useNotify();
@@ -43,6 +50,7 @@ export function Withdraw() {
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
   const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function send(event: FormEvent<HTMLFormElement>, linking: boolean) {
@@ -73,13 +81,14 @@ export function Withdraw() {
       setBusy(false);
       return setProblem({ text: amount.problem, field: 'amount' });
     }
+    const destination = text('destination');
     const { data, error, response } = await api.POST('/withdrawals', {
       params: { header: headers },
       body: {
         walletId: wallet.id,
         amountMinor: amount.minor.toString(),
         currency: wallet.currency,
-        destinationId: text('destination'),
+        ...(destination === MPESA ? { method: 'mpesa' as const } : { destinationId: destination }),
       },
     });
     setBusy(false);
@@ -100,7 +109,7 @@ export function Withdraw() {
     />
   );
 
-  if (destinations.data.length === 0) {
+  if (destinations.data.length === 0 && !mpesaOffered) {
     return (
       <main>
         <h1>Link a bank account</h1>
@@ -123,14 +132,27 @@ export function Withdraw() {
       <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
         <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
         <div className="field">
-          <label htmlFor="destination">To bank account</label>
-          <select id="destination" name="destination">
+          <label htmlFor="destination">To</label>
+          <select
+            id="destination"
+            name="destination"
+            aria-invalid={fieldError('method') ? true : undefined}
+            aria-describedby="destination-error"
+          >
             {destinations.data.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.label}
               </option>
             ))}
+            {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
           </select>
+          <small
+            id="destination-error"
+            className="error"
+            role={fieldError('method') ? 'alert' : undefined}
+          >
+            {fieldError('method') ?? ''}
+          </small>
         </div>
         <Field
           label={`Amount (${wallet.currency})`}
@@ -142,7 +164,9 @@ export function Withdraw() {
         {codeField}
         <FormError
           text={
-            problem && !['code', 'amount'].includes(problem.field ?? '') ? problem.text : undefined
+            problem && !['code', 'amount', 'method'].includes(problem.field ?? '')
+              ? problem.text
+              : undefined
           }
         />
         <button type="submit" disabled={busy}>
