@@ -33,6 +33,7 @@ const LIVE_MS = 15_000;
   let browser: Browser;
   let base: string;
   const contexts: BrowserContext[] = [];
+  let adaSecret = '';
   const ada = { email: `ada-${Date.now()}@example.com`, page: undefined as unknown as Page };
   const bob = { email: `bob-${Date.now()}@example.com`, page: undefined as unknown as Page };
 
@@ -210,6 +211,7 @@ const LIVE_MS = 15_000;
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
     await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const secret = (await page.getByTestId('totp-secret').textContent())!;
+    adaSecret = secret;
     await page.getByLabel('First code from the app').fill(await nextTotp(secret));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByTestId('recovery-codes').waitFor();
@@ -258,4 +260,143 @@ const LIVE_MS = 15_000;
     expect(refused).toBe(401);
     expect(await ada.page.getByRole('link', { name: 'Console' }).count()).toBe(0);
   });
+
+  it('links a card, tops up with it instead of the sandbox card, and unlinks it after a confirmation', async () => {
+    const page = ada.page;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cards' })
+      .click();
+    await page.getByText('No card is linked yet.').waitFor();
+    await page.getByRole('button', { name: 'Link a card' }).click();
+    const linked = page.getByRole('list', { name: 'Linked cards' }).getByRole('listitem');
+    await linked.filter({ hasText: 'Visa ending 4242' }).waitFor({ timeout: LIVE_MS });
+    await page.getByText('Card linked: Visa ending 4242').waitFor();
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    const card = page.getByLabel('Card', { exact: true });
+    await expect(card.locator('option').allTextContents()).resolves.toEqual([
+      expect.stringContaining('Visa ending 4242'),
+    ]);
+    expect(await page.getByLabel('Card number').count()).toBe(0);
+    await page.getByLabel('Amount (EUR)').fill('10');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await balance(page).filter({ hasText: '€70.00' }).waitFor({ timeout: LIVE_MS });
+
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cards' })
+      .click();
+    await page.getByRole('button', { name: /^Unlink Visa ending 4242/ }).click();
+    // Nothing goes before the confirmation: the card is still listed.
+    await expect(linked.count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('button', { name: /^Unlink Visa ending 4242/ }).click();
+    await page.getByRole('button', { name: 'Yes, unlink' }).click();
+    await page.getByText('No card is linked yet.').waitFor({ timeout: LIVE_MS });
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByLabel('Card number').waitFor();
+  });
+
+  it('offers M-Pesa for a KES wallet once the profile has a phone number, and not for EUR', async () => {
+    // Ada's wallet is in euros: no M-Pesa, phone number or not.
+    expect(await ada.page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
+    expect(await ada.page.getByText('M-Pesa').count()).toBe(0);
+
+    const page = await openPage(390);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('E-mail').fill(`wanjiru-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Currency of your first wallet').fill('KES');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByLabel('Amount (KES)').waitFor();
+    expect(await page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('textbox', { name: 'Phone number' }).fill('0712 345 678');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await page.getByText('Write the number in international form').waitFor();
+    await expect(
+      page.getByRole('textbox', { name: 'Phone number' }).getAttribute('aria-invalid'),
+    ).resolves.toBe('true');
+    await page.getByRole('textbox', { name: 'Phone number' }).fill('+254 712 345 678');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await page.getByText('Phone number saved.').waitFor();
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByRole('radio', { name: 'M-Pesa' }).check();
+    await page.getByTestId('mpesa-phone').filter({ hasText: '+254712345678' }).waitFor();
+    await page.getByLabel('Amount (KES)').fill('500.50');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page.getByText('M-Pesa moves whole shillings only').waitFor();
+    await page.getByLabel('Amount (KES)').fill('500');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page
+      .getByTestId('balance-KES')
+      .filter({ hasText: /500\.00/ })
+      .waitFor({ timeout: LIVE_MS });
+  });
+
+  it('lets an admin set roles, and explains why they cannot take away their own admin role', async () => {
+    const admin = await adminUser(t, ['admin']);
+    const adaId = (
+      await t
+        .http()
+        .get('/me')
+        .set('Authorization', (await logInAs(ada.email)).auth)
+    ).body.id as string;
+    const page = await openPage();
+    await page.getByLabel('E-mail').fill(admin.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Console' }).click();
+    const roles = page.getByRole('region', { name: 'Roles' });
+    await roles.getByLabel('User id').fill(adaId);
+    await roles.getByLabel('Auditor').check();
+    await roles.getByRole('button', { name: 'Set roles' }).click();
+    await roles
+      .getByTestId('roles-result')
+      .filter({ hasText: `User ${adaId} now has the roles: customer, auditor.` })
+      .waitFor();
+
+    // The admin's own id, taken from their sign-in in the audit stream.
+    await page
+      .getByRole('button', { name: `Manage the roles of user ${admin.userId}` })
+      .first()
+      .click();
+    await expect(roles.getByLabel('User id').inputValue()).resolves.toBe(admin.userId);
+    await roles.getByLabel('Auditor').uncheck();
+    await roles.getByRole('button', { name: 'Set roles' }).click();
+    await roles.getByText('You cannot take away your own admin role').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-roles.png'), fullPage: false });
+  });
+
+  it('shows Google sign-in only when the server has it, and explains a return from Google it cannot finish', async () => {
+    const page = await openPage();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The probe has answered once the page settles; this server has no Google configured.
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByRole('link', { name: 'Sign in with Google' }).count()).toBe(0);
+    await page.goto(`${base}/sign-in/google?code=4%2F0A&state=forged`);
+    await page.getByText('Signing in with Google is not available here.').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.goto(`${base}/sign-in/google?error=access_denied`);
+    await page.getByText('Signing in with Google was cancelled.').waitFor();
+  });
+
+  async function logInAs(email: string) {
+    const login = await t.http().post('/auth/login').send({ email, password: PASSWORD });
+    const second = await t
+      .http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: login.body.challengeToken, code: await nextTotp(adaSecret) });
+    if (!second.body.accessToken) throw new Error(`login refused: ${JSON.stringify(second.body)}`);
+    return { auth: `Bearer ${second.body.accessToken}` };
+  }
 });
