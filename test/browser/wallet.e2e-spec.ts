@@ -34,6 +34,10 @@ const LIVE_MS = 15_000;
   let base: string;
   const contexts: BrowserContext[] = [];
   let adaSecret = '';
+  const wanjiru = {
+    email: `wanjiru-${Date.now()}@example.com`,
+    page: undefined as unknown as Page,
+  };
   const ada = { email: `ada-${Date.now()}@example.com`, page: undefined as unknown as Page };
   const bob = { email: `bob-${Date.now()}@example.com`, page: undefined as unknown as Page };
 
@@ -305,9 +309,16 @@ const LIVE_MS = 15_000;
     expect(await ada.page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
     expect(await ada.page.getByText('M-Pesa').count()).toBe(0);
 
+    await ada.page.getByRole('link', { name: 'Home' }).click();
+    await ada.page.getByRole('link', { name: 'Withdraw' }).click();
+    await expect(ada.page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
+      'Main account',
+    ]);
+
     const page = await openPage(390);
+    wanjiru.page = page;
     await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByLabel('E-mail').fill(`wanjiru-${Date.now()}@example.com`);
+    await page.getByLabel('E-mail').fill(wanjiru.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Currency of your first wallet').fill('KES');
     await page.getByRole('button', { name: 'Create an account' }).click();
@@ -339,6 +350,38 @@ const LIVE_MS = 15_000;
     await page
       .getByTestId('balance-KES')
       .filter({ hasText: /500\.00/ })
+      .waitFor({ timeout: LIVE_MS });
+  });
+
+  it('withdraws from the KES wallet to M-Pesa, with no bank account linked', async () => {
+    const page = wanjiru.page;
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code from the e-mail').waitFor();
+    const code = [...t.emails]
+      .reverse()
+      .map((m) => (m.to === wanjiru.email ? codeInMessage(m.text) : undefined))
+      .find(Boolean);
+    await page.getByLabel('Code from the e-mail').fill(code!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('Your e-mail address is verified.').waitFor();
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!;
+    await page.getByLabel('First code from the app').fill(await nextTotp(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Withdraw' }).click();
+    await expect(page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
+      'M-Pesa (+254712345678)',
+    ]);
+    await page.getByLabel('Amount (KES)').fill('200');
+    await page.getByLabel('Code from your authenticator app').fill(await nextTotp(secret));
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page
+      .getByTestId('balance-KES')
+      .filter({ hasText: /300\.00/ })
       .waitFor({ timeout: LIVE_MS });
   });
 
