@@ -36,6 +36,7 @@ export function Withdraw() {
   const [walletId, setWalletId] = useState('');
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
+  const [addingAccount, setAddingAccount] = useState(false);
 
   if (!me.emailVerified || !me.twoFactorEnabled) {
     return (
@@ -74,6 +75,7 @@ export function Withdraw() {
       setBusy(false);
       if (!response.ok) return setProblem(explain(error, response.status));
       notify('success', 'Bank account linked.');
+      setAddingAccount(false);
       return destinations.reload();
     }
     const amount = parseAmount(text('amount'), wallet.currency);
@@ -109,7 +111,8 @@ export function Withdraw() {
     />
   );
 
-  if (destinations.data.length === 0 && !mpesaOffered) {
+  const otherWays = destinations.data.length > 0 || mpesaOffered;
+  if (!otherWays || addingAccount) {
     return (
       <main>
         <h1>Link a bank account</h1>
@@ -118,9 +121,23 @@ export function Withdraw() {
           <Field label="Bank account reference" name="providerRef" hint="Such as ba_123" required />
           {codeField}
           <FormError text={problem && !problem.field ? problem.text : undefined} />
-          <button type="submit" disabled={busy}>
-            Link account
-          </button>
+          <div className="row">
+            <button type="submit" disabled={busy}>
+              Link account
+            </button>
+            {otherWays && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setProblem(null);
+                  setAddingAccount(false);
+                }}
+              >
+                Cancel
+              </button>
+            )}
+          </div>
         </form>
       </main>
     );
@@ -173,6 +190,18 @@ export function Withdraw() {
           {busy ? 'Please wait…' : 'Withdraw'}
         </button>
       </form>
+      <p>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setProblem(null);
+            setAddingAccount(true);
+          }}
+        >
+          {destinations.data.length > 0 ? 'Link another bank account' : 'Link a bank account'}
+        </button>
+      </p>
     </main>
   );
 }
