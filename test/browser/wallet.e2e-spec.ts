@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -6,6 +6,7 @@ import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
 import { databaseFactories } from '@ledger/testing';
 import { adminUser, PASSWORD, startLedgerApp, type LedgerTestApp } from '../support/ledger-app';
+import { GoogleStandIn } from '../identity/google-stand-in';
 import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
 
 const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
@@ -376,6 +377,10 @@ const LIVE_MS = 15_000;
     await expect(page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
       'M-Pesa (+254712345678)',
     ]);
+    // A bank account can still be linked from here, and the form left again.
+    await page.getByRole('button', { name: 'Link a bank account' }).click();
+    await page.getByRole('heading', { name: 'Link a bank account' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByLabel('Amount (KES)').fill('200');
     await page.getByLabel('Code from your authenticator app').fill(await nextTotp(secret));
     await page.getByRole('button', { name: 'Withdraw' }).click();
@@ -432,6 +437,55 @@ const LIVE_MS = 15_000;
     await page.goto(`${base}/sign-in/google?error=access_denied`);
     await page.getByText('Signing in with Google was cancelled.').waitFor();
   });
+
+  it('signs in with Google on a server that has it: the button, Google, and back to the wallet', async () => {
+    const google = new GoogleStandIn();
+    const googleBase = await google.start();
+    const port = await freePort();
+    const web = `http://127.0.0.1:${port}`;
+    const g = await startLedgerApp(databaseFactories()[0], {
+      LEDGER_WEB_DIR: webDir,
+      LEDGER_GOOGLE_CLIENT_ID: 'web-client',
+      LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',
+      LEDGER_GOOGLE_CALLBACK_URL: `${web}/sign-in/google`,
+      LEDGER_GOOGLE_AUTHORIZATION_URL: `${googleBase}/authorize`,
+      LEDGER_GOOGLE_TOKEN_URL: `${googleBase}/token`,
+      LEDGER_GOOGLE_USERINFO_URL: `${googleBase}/userinfo`,
+    });
+    try {
+      await g.app.listen(port, '127.0.0.1');
+      const email = `grace-${Date.now()}@example.com`;
+      const code = google.codeFor({ sub: `sub-${Date.now()}`, email, email_verified: true });
+      const context = await browser.newContext({ locale: 'en-GB' });
+      contexts.push(context);
+      const page = await context.newPage();
+      // Google's consent screen: the person agrees, and Google sends the browser back.
+      await page.route(`${googleBase}/authorize**`, (route) => {
+        const asked = new URL(route.request().url());
+        const back = new URL(asked.searchParams.get('redirect_uri')!);
+        back.searchParams.set('code', code);
+        back.searchParams.set('state', asked.searchParams.get('state')!);
+        return route.fulfill({ status: 302, headers: { location: back.toString() } });
+      });
+      await page.goto(`${web}/`);
+      await page.getByRole('link', { name: 'Sign in with Google' }).click();
+      await page.getByRole('heading', { name: 'Your wallets' }).waitFor({ timeout: LIVE_MS });
+      expect(new URL(page.url()).pathname).toBe('/');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await page.getByText('Your e-mail address is verified.').waitFor();
+    } finally {
+      await g.close();
+      await google.stop();
+    }
+  });
+
+  async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
 
   async function logInAs(email: string) {
     const login = await t.http().post('/auth/login').send({ email, password: PASSWORD });
