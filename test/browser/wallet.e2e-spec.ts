@@ -277,6 +277,7 @@ const LIVE_MS = 15_000;
     const linked = page.getByRole('list', { name: 'Linked cards' }).getByRole('listitem');
     await linked.filter({ hasText: 'Visa ending 4242' }).waitFor({ timeout: LIVE_MS });
     await page.getByText('Card linked: Visa ending 4242').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cards.png') });
 
     await page.getByRole('link', { name: 'Home' }).click();
     await page.getByRole('link', { name: 'Top up' }).click();
