@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
@@ -442,6 +443,18 @@ const LIVE_MS = 15_000;
   it('signs in with Google on a server that has it: the button, Google, and back to the wallet', async () => {
     const google = new GoogleStandIn();
     const googleBase = await google.start();
+    const email = `grace-${Date.now()}@example.com`;
+    const code = google.codeFor({ sub: `sub-${Date.now()}`, email, email_verified: true });
+    // Google's consent page: the person agrees, and Google sends the browser back.
+    const consent = createHttpServer((req, res) => {
+      const asked = new URL(req.url ?? '/', 'http://consent');
+      const back = new URL(asked.searchParams.get('redirect_uri') ?? '');
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', asked.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() }).end();
+    });
+    await new Promise<void>((resolve) => consent.listen(0, '127.0.0.1', resolve));
+    const consentBase = `http://127.0.0.1:${(consent.address() as AddressInfo).port}`;
     const port = await freePort();
     const web = `http://127.0.0.1:${port}`;
     const g = await startLedgerApp(databaseFactories()[0], {
@@ -449,25 +462,15 @@ const LIVE_MS = 15_000;
       LEDGER_GOOGLE_CLIENT_ID: 'web-client',
       LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',
       LEDGER_GOOGLE_CALLBACK_URL: `${web}/sign-in/google`,
-      LEDGER_GOOGLE_AUTHORIZATION_URL: `${googleBase}/authorize`,
+      LEDGER_GOOGLE_AUTHORIZATION_URL: `${consentBase}/authorize`,
       LEDGER_GOOGLE_TOKEN_URL: `${googleBase}/token`,
       LEDGER_GOOGLE_USERINFO_URL: `${googleBase}/userinfo`,
     });
     try {
       await g.app.listen(port, '127.0.0.1');
-      const email = `grace-${Date.now()}@example.com`;
-      const code = google.codeFor({ sub: `sub-${Date.now()}`, email, email_verified: true });
       const context = await browser.newContext({ locale: 'en-GB' });
       contexts.push(context);
       const page = await context.newPage();
-      // Google's consent screen: the person agrees, and Google sends the browser back.
-      await page.route(`${googleBase}/authorize**`, (route) => {
-        const asked = new URL(route.request().url());
-        const back = new URL(asked.searchParams.get('redirect_uri')!);
-        back.searchParams.set('code', code);
-        back.searchParams.set('state', asked.searchParams.get('state')!);
-        return route.fulfill({ status: 302, headers: { location: back.toString() } });
-      });
       await page.goto(`${web}/`);
       await page.getByRole('link', { name: 'Sign in with Google' }).click();
       await page.getByRole('heading', { name: 'Your wallets' }).waitFor({ timeout: LIVE_MS });
@@ -477,6 +480,7 @@ const LIVE_MS = 15_000;
     } finally {
       await g.close();
       await google.stop();
+      await new Promise((resolve) => consent.close(resolve));
     }
   });
 
