@@ -283,6 +283,7 @@ const LIVE_MS = 15_000;
     await page.getByRole('link', { name: 'Home' }).click();
     await page.getByRole('link', { name: 'Top up' }).click();
     const card = page.getByLabel('Card', { exact: true });
+    await card.locator('option').first().waitFor({ state: 'attached' });
     await expect(card.locator('option').allTextContents()).resolves.toEqual([
       expect.stringContaining('Visa ending 4242'),
     ]);
@@ -314,6 +315,7 @@ const LIVE_MS = 15_000;
 
     await ada.page.getByRole('link', { name: 'Home' }).click();
     await ada.page.getByRole('link', { name: 'Withdraw' }).click();
+    await ada.page.getByLabel('To').locator('option').first().waitFor({ state: 'attached' });
     await expect(ada.page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
       'Main account',
     ]);
@@ -376,6 +378,7 @@ const LIVE_MS = 15_000;
 
     await page.getByRole('link', { name: 'Home' }).click();
     await page.getByRole('link', { name: 'Withdraw' }).click();
+    await page.getByLabel('To').locator('option').first().waitFor({ state: 'attached' });
     await expect(page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
       'M-Pesa (+254712345678)',
     ]);
