@@ -1,11 +1,13 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
 import { databaseFactories } from '@ledger/testing';
 import { adminUser, PASSWORD, startLedgerApp, type LedgerTestApp } from '../support/ledger-app';
+import { GoogleStandIn } from '../identity/google-stand-in';
 import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
 
 const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
@@ -33,6 +35,11 @@ const LIVE_MS = 15_000;
   let browser: Browser;
   let base: string;
   const contexts: BrowserContext[] = [];
+  let adaSecret = '';
+  const wanjiru = {
+    email: `wanjiru-${Date.now()}@example.com`,
+    page: undefined as unknown as Page,
+  };
   const ada = { email: `ada-${Date.now()}@example.com`, page: undefined as unknown as Page };
   const bob = { email: `bob-${Date.now()}@example.com`, page: undefined as unknown as Page };
 
@@ -210,6 +217,7 @@ const LIVE_MS = 15_000;
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
     await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const secret = (await page.getByTestId('totp-secret').textContent())!;
+    adaSecret = secret;
     await page.getByLabel('First code from the app').fill(await nextTotp(secret));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByTestId('recovery-codes').waitFor();
@@ -258,4 +266,242 @@ const LIVE_MS = 15_000;
     expect(refused).toBe(401);
     expect(await ada.page.getByRole('link', { name: 'Console' }).count()).toBe(0);
   });
+
+  it('links a card, tops up with it instead of the sandbox card, and unlinks it after a confirmation', async () => {
+    const page = ada.page;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cards' })
+      .click();
+    await page.getByText('No card is linked yet.').waitFor();
+    await page.getByRole('button', { name: 'Link a card' }).click();
+    const linked = page.getByRole('list', { name: 'Linked cards' }).getByRole('listitem');
+    await linked.filter({ hasText: 'Visa ending 4242' }).waitFor({ timeout: LIVE_MS });
+    await page.getByText('Card linked: Visa ending 4242').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cards.png') });
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    const card = page.getByLabel('Card', { exact: true });
+    await card.locator('option').first().waitFor({ state: 'attached' });
+    await expect(card.locator('option').allTextContents()).resolves.toEqual([
+      expect.stringContaining('Visa ending 4242'),
+    ]);
+    expect(await page.getByLabel('Card number').count()).toBe(0);
+    await page.getByLabel('Amount (EUR)').fill('10');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await balance(page).filter({ hasText: '€70.00' }).waitFor({ timeout: LIVE_MS });
+
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cards' })
+      .click();
+    await page.getByRole('button', { name: /^Unlink Visa ending 4242/ }).click();
+    // Nothing goes before the confirmation: the card is still listed.
+    await expect(linked.count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('button', { name: /^Unlink Visa ending 4242/ }).click();
+    await page.getByRole('button', { name: 'Yes, unlink' }).click();
+    await page.getByText('No card is linked yet.').waitFor({ timeout: LIVE_MS });
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByLabel('Card number').waitFor();
+  });
+
+  it('offers M-Pesa for a KES wallet once the profile has a phone number, and not for EUR', async () => {
+    // Ada's wallet is in euros: no M-Pesa, phone number or not.
+    expect(await ada.page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
+    expect(await ada.page.getByText('M-Pesa').count()).toBe(0);
+
+    await ada.page.getByRole('link', { name: 'Home' }).click();
+    await ada.page.getByRole('link', { name: 'Withdraw' }).click();
+    await ada.page.getByLabel('To').locator('option').first().waitFor({ state: 'attached' });
+    await expect(ada.page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
+      'Main account',
+    ]);
+
+    const page = await openPage(390);
+    wanjiru.page = page;
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('E-mail').fill(wanjiru.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Currency of your first wallet').fill('KES');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByLabel('Amount (KES)').waitFor();
+    expect(await page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('textbox', { name: 'Phone number' }).fill('0712 345 678');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await page.getByText('Write the number in international form').waitFor();
+    await expect(
+      page.getByRole('textbox', { name: 'Phone number' }).getAttribute('aria-invalid'),
+    ).resolves.toBe('true');
+    await page.getByRole('textbox', { name: 'Phone number' }).fill('+254 712 345 678');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await page.getByText('Phone number saved.').waitFor();
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByRole('radio', { name: 'M-Pesa' }).check();
+    await page.getByTestId('mpesa-phone').filter({ hasText: '+254712345678' }).waitFor();
+    await page.getByLabel('Amount (KES)').fill('500.50');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page.getByText('M-Pesa moves whole shillings only').waitFor();
+    await page.getByLabel('Amount (KES)').fill('500');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page
+      .getByTestId('balance-KES')
+      .filter({ hasText: /500\.00/ })
+      .waitFor({ timeout: LIVE_MS });
+  });
+
+  it('withdraws from the KES wallet to M-Pesa, with no bank account linked', async () => {
+    const page = wanjiru.page;
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code from the e-mail').waitFor();
+    const code = [...t.emails]
+      .reverse()
+      .map((m) => (m.to === wanjiru.email ? codeInMessage(m.text) : undefined))
+      .find(Boolean);
+    await page.getByLabel('Code from the e-mail').fill(code!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('Your e-mail address is verified.').waitFor();
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!;
+    await page.getByLabel('First code from the app').fill(await nextTotp(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Withdraw' }).click();
+    await page.getByLabel('To').locator('option').first().waitFor({ state: 'attached' });
+    await expect(page.getByLabel('To').locator('option').allTextContents()).resolves.toEqual([
+      'M-Pesa (+254712345678)',
+    ]);
+    // A bank account can still be linked from here, and the form left again.
+    await page.getByRole('button', { name: 'Link a bank account' }).click();
+    await page.getByRole('heading', { name: 'Link a bank account' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByLabel('Amount (KES)').fill('200');
+    await page.getByLabel('Code from your authenticator app').fill(await nextTotp(secret));
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page
+      .getByTestId('balance-KES')
+      .filter({ hasText: /300\.00/ })
+      .waitFor({ timeout: LIVE_MS });
+  });
+
+  it('lets an admin set roles, and explains why they cannot take away their own admin role', async () => {
+    const admin = await adminUser(t, ['admin']);
+    const adaId = (
+      await t
+        .http()
+        .get('/me')
+        .set('Authorization', (await logInAs(ada.email)).auth)
+    ).body.id as string;
+    const page = await openPage();
+    await page.getByLabel('E-mail').fill(admin.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Console' }).click();
+    const roles = page.getByRole('region', { name: 'Roles' });
+    await roles.getByLabel('User id').fill(adaId);
+    await roles.getByLabel('Auditor').check();
+    await roles.getByRole('button', { name: 'Set roles' }).click();
+    await roles
+      .getByTestId('roles-result')
+      .filter({ hasText: `User ${adaId} now has the roles: customer, auditor.` })
+      .waitFor();
+
+    // The admin's own id, taken from their sign-in in the audit stream.
+    await page
+      .getByRole('button', { name: `Manage the roles of user ${admin.userId}` })
+      .first()
+      .click();
+    await expect(roles.getByLabel('User id').inputValue()).resolves.toBe(admin.userId);
+    await roles.getByLabel('Auditor').uncheck();
+    await roles.getByRole('button', { name: 'Set roles' }).click();
+    await roles.getByText('You cannot take away your own admin role').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-roles.png'), fullPage: false });
+  });
+
+  it('shows Google sign-in only when the server has it, and explains a return from Google it cannot finish', async () => {
+    const page = await openPage();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The probe has answered once the page settles; this server has no Google configured.
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByRole('link', { name: 'Sign in with Google' }).count()).toBe(0);
+    await page.goto(`${base}/sign-in/google?code=4%2F0A&state=forged`);
+    await page.getByText('Signing in with Google is not available here.').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.goto(`${base}/sign-in/google?error=access_denied`);
+    await page.getByText('Signing in with Google was cancelled.').waitFor();
+  });
+
+  it('signs in with Google on a server that has it: the button, Google, and back to the wallet', async () => {
+    const google = new GoogleStandIn();
+    const googleBase = await google.start();
+    const email = `grace-${Date.now()}@example.com`;
+    const code = google.codeFor({ sub: `sub-${Date.now()}`, email, email_verified: true });
+    // Google's consent page: the person agrees, and Google sends the browser back.
+    const consent = createHttpServer((req, res) => {
+      const asked = new URL(req.url ?? '/', 'http://consent');
+      const back = new URL(asked.searchParams.get('redirect_uri') ?? '');
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', asked.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() }).end();
+    });
+    await new Promise<void>((resolve) => consent.listen(0, '127.0.0.1', resolve));
+    const consentBase = `http://127.0.0.1:${(consent.address() as AddressInfo).port}`;
+    const port = await freePort();
+    const web = `http://127.0.0.1:${port}`;
+    const g = await startLedgerApp(databaseFactories()[0], {
+      LEDGER_WEB_DIR: webDir,
+      LEDGER_GOOGLE_CLIENT_ID: 'web-client',
+      LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',
+      LEDGER_GOOGLE_CALLBACK_URL: `${web}/sign-in/google`,
+      LEDGER_GOOGLE_AUTHORIZATION_URL: `${consentBase}/authorize`,
+      LEDGER_GOOGLE_TOKEN_URL: `${googleBase}/token`,
+      LEDGER_GOOGLE_USERINFO_URL: `${googleBase}/userinfo`,
+    });
+    try {
+      await g.app.listen(port, '127.0.0.1');
+      const context = await browser.newContext({ locale: 'en-GB' });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${web}/`);
+      await page.getByRole('link', { name: 'Sign in with Google' }).click();
+      await page.getByRole('heading', { name: 'Your wallets' }).waitFor({ timeout: LIVE_MS });
+      expect(new URL(page.url()).pathname).toBe('/');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await page.getByText('Your e-mail address is verified.').waitFor();
+    } finally {
+      await g.close();
+      await google.stop();
+      await new Promise((resolve) => consent.close(resolve));
+    }
+  });
+
+  async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  async function logInAs(email: string) {
+    const login = await t.http().post('/auth/login').send({ email, password: PASSWORD });
+    const second = await t
+      .http()
+      .post('/auth/login/2fa')
+      .send({ challengeToken: login.body.challengeToken, code: await nextTotp(adaSecret) });
+    if (!second.body.accessToken) throw new Error(`login refused: ${JSON.stringify(second.body)}`);
+    return { auth: `Bearer ${second.body.accessToken}` };
+  }
 });

@@ -33,6 +33,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // Sign-in round trips (Google's redirects, the state cookie) go straight to the network.
+  if (url.pathname.startsWith('/auth/')) return;
   if (request.mode === 'navigate' || url.pathname.startsWith('/assets/')) {
     event.respondWith(networkFirst(request, SHELL, request.mode === 'navigate' ? '/' : null));
   } else if (READABLE.some((pattern) => pattern.test(url.pathname))) {

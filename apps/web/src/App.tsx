@@ -1,6 +1,7 @@
 import { Link, usePath } from './router';
 import { isStaff, useSession } from './session';
 import { Loading } from './ui';
+import { Cards } from './pages/Cards';
 import { Console } from './pages/Console';
 import { Home } from './pages/Home';
 import { Security } from './pages/Security';
@@ -14,6 +15,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/top-up': TopUp,
   '/send': Send,
   '/withdraw': Withdraw,
+  '/cards': Cards,
   '/security': Security,
   '/console': Console,
 };
@@ -36,6 +38,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">Home</Link>
           <Link href="/send">Send</Link>
+          <Link href="/cards">Cards</Link>
           <Link href="/security">Security</Link>
           {isStaff(state.me) && <Link href="/console">Console</Link>}
         </nav>

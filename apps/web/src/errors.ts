@@ -51,6 +51,55 @@ const WORDS: Record<string, { text: string; field?: string }> = {
   },
   same_wallet: { text: 'You cannot send money to the same wallet.', field: 'recipient' },
   amount_must_be_positive: { text: 'The amount must be more than zero.', field: 'amount' },
+  card_not_found: { text: 'That card is not linked to your account any more.', field: 'card' },
+  payment_provider_refused: { text: 'The card company refused this. Try another card.' },
+  payment_provider_unavailable: {
+    text: 'The card company cannot be reached right now. Try again in a moment.',
+  },
+  payment_method_conflict: { text: 'Choose either a card or M-Pesa, not both.', field: 'method' },
+  payment_method_unavailable: {
+    text: 'This way of paying is not available on this service.',
+    field: 'method',
+  },
+  method_currency_unsupported: {
+    text: 'M-Pesa moves Kenyan shillings (KES) only.',
+    field: 'method',
+  },
+  amount_not_whole_shillings: {
+    text: 'M-Pesa moves whole shillings only: leave out the cents.',
+    field: 'amount',
+  },
+  amount_above_method_limit: {
+    text: 'This is more than one M-Pesa payment may move (KES 250,000).',
+    field: 'amount',
+  },
+  phone_number_required: {
+    text: 'M-Pesa uses the phone number on your profile: add one under Security first.',
+    field: 'method',
+  },
+  phone_invalid: {
+    text: 'Write the number in international form, with + and the country code, such as +254712345678.',
+    field: 'phone',
+  },
+  phone_taken: { text: 'Another account already uses this phone number.', field: 'phone' },
+  cannot_remove_own_admin_role: {
+    text: 'You cannot take away your own admin role: another admin has to do that.',
+    field: 'roles',
+  },
+  user_not_found: { text: 'No user has this id.', field: 'userId' },
+  user_email_not_verified: {
+    text: 'This person has not verified their e-mail address yet, so they cannot have a staff role.',
+    field: 'roles',
+  },
+  role_required: { text: 'Your role does not allow this.' },
+  google_sign_in_failed: { text: 'Signing in with Google did not finish. Start again.' },
+  google_email_not_verified: {
+    text: 'Google has not verified the e-mail address of this Google account.',
+  },
+  google_sign_in_not_configured: { text: 'Signing in with Google is not available here.' },
+  google_account_mismatch: {
+    text: 'This e-mail belongs to an account linked to a different Google account.',
+  },
   access_token_expired: { text: 'Your session has ended. Sign in again.' },
   forbidden: { text: 'Your account may not do this.' },
 };

@@ -19,6 +19,9 @@ export function Console() {
   const me = useMe();
   const canRead = me.roles.some((r) => r === 'finance' || r === 'auditor' || r === 'admin');
   const canAudit = me.roles.some((r) => r === 'auditor' || r === 'admin');
+  const isAdmin = me.roles.includes('admin');
+  // The user whose roles the roles panel is about: typed, or picked from an audit row.
+  const [roleUser, setRoleUser] = useState('');
   if (!canRead)
     return (
       <main>
@@ -34,7 +37,8 @@ export function Console() {
       <StuckPanel />
       <MovementPanel />
       <VerifyPanel />
-      {canAudit && <AuditPanel />}
+      {isAdmin && <RolesPanel userId={roleUser} onUserId={setRoleUser} />}
+      {canAudit && <AuditPanel onManage={isAdmin ? setRoleUser : undefined} />}
     </main>
   );
 }
@@ -250,10 +254,10 @@ function VerifyPanel() {
   );
 }
 
-function AuditPanel() {
+function AuditPanel({ onManage }: { onManage?: (userId: string) => void }) {
   const live = useLive(async () => {
     const { data } = await api.GET('/audit/security-events', { params: { query: { limit: 20 } } });
-    return data?.events ?? [];
+    return data?.items ?? [];
   }, []);
   return (
     <Panel title="Security audit stream" who="auditors and admins">
@@ -263,14 +267,139 @@ function AuditPanel() {
         <Empty>No security events.</Empty>
       ) : (
         <ul className="audit">
-          {live.data.map((e, i) => (
-            <li key={i}>
+          {live.data.map((e) => (
+            <li key={e.id}>
               <time>{new Date(e.occurredAt).toLocaleString()}</time> {e.type}{' '}
-              {e.userId && <code>{e.userId.slice(0, 8)}</code>}
+              {e.userId && <code title={e.userId}>{e.userId}</code>}{' '}
+              {e.userId && onManage && (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Manage the roles of user ${e.userId}`}
+                  onClick={() => {
+                    onManage(e.userId!);
+                    document.getElementById('role-user')?.focus();
+                  }}
+                >
+                  Manage roles
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
+    </Panel>
+  );
+}
+
+const ROLE_NAMES = [
+  ['customer', 'Customer'],
+  ['finance', 'Finance'],
+  ['auditor', 'Auditor'],
+  ['admin', 'Admin'],
+] as const;
+type RoleName = (typeof ROLE_NAMES)[number][0];
+
+/**
+ * Replaces a user's roles. The API has no route that reads another user's
+ * roles, so the boxes start at customer only and the answer shows what the
+ * user has now; the user id comes from the audit stream below or is typed.
+ */
+function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: string) => void }) {
+  const me = useMe();
+  const [roles, setRoles] = useState<RoleName[]>(['customer']);
+  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setProblem(null);
+    setDone(undefined);
+    const id = userId.trim();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      return setProblem({
+        text: 'A user id looks like 3f2a…-…: copy it from the audit stream.',
+        field: 'userId',
+      });
+    if (roles.length === 0)
+      return setProblem({ text: 'Choose at least one role.', field: 'roles' });
+    setBusy(true);
+    const { data, error, response } = await api.PUT('/admin/users/{id}/roles', {
+      params: { path: { id } },
+      body: { roles },
+    });
+    setBusy(false);
+    if (!data) return setProblem(explain(error, response.status));
+    // In the order the boxes show them, which is the order of rank.
+    const now = ROLE_NAMES.map(([role]) => role).filter((role) => data.roles.includes(role));
+    setRoles(now);
+    setDone(
+      `${data.userId === me.id ? 'You now have' : `User ${data.userId} now has`} the roles: ${now.join(', ')}.`,
+    );
+  }
+
+  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
+  return (
+    <Panel title="Roles" who="admins">
+      <form onSubmit={save} noValidate aria-label="Set a user's roles">
+        <div className="field">
+          <label htmlFor="role-user">User id</label>
+          <input
+            id="role-user"
+            name="userId"
+            value={userId}
+            onChange={(e) => onUserId(e.target.value)}
+            aria-invalid={fieldError('userId') ? true : undefined}
+            aria-describedby="role-user-error"
+            spellCheck={false}
+          />
+          <small
+            id="role-user-error"
+            className="error"
+            role={fieldError('userId') ? 'alert' : undefined}
+          >
+            {fieldError('userId') ?? ''}
+          </small>
+        </div>
+        <fieldset aria-describedby="roles-error">
+          <legend>Roles</legend>
+          <div className="roles">
+            {ROLE_NAMES.map(([role, name]) => (
+              <label key={role}>
+                <input
+                  type="checkbox"
+                  name="roles"
+                  value={role}
+                  checked={roles.includes(role)}
+                  onChange={(e) =>
+                    setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))
+                  }
+                />
+                {name}
+              </label>
+            ))}
+          </div>
+          <small
+            id="roles-error"
+            className="error"
+            role={fieldError('roles') ? 'alert' : undefined}
+          >
+            {fieldError('roles') ?? ''}
+          </small>
+        </fieldset>
+        <FormError
+          text={
+            problem && !['userId', 'roles'].includes(problem.field ?? '') ? problem.text : undefined
+          }
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Set roles'}
+        </button>
+      </form>
+      <p role="status" data-testid="roles-result">
+        {done ?? ''}
+      </p>
     </Panel>
   );
 }

@@ -6,15 +6,62 @@ import { useNotify } from '../notifications';
 import { useMe, useSession } from '../session';
 import { Field, FormError } from '../ui';
 
-/** E-mail verification and two-step verification (TOTP) enrolment. */
+/** The profile's phone number, e-mail verification and two-step verification (TOTP) enrolment. */
 export function Security() {
   const me = useMe();
   return (
     <main>
       <h1>Security</h1>
+      <Phone phone={me.phone} />
       <EmailVerification verified={me.emailVerified} />
       <TwoFactor enabled={me.twoFactorEnabled} />
     </main>
+  );
+}
+
+/** The phone number M-Pesa top-ups prompt and M-Pesa withdrawals pay to. */
+function Phone({ phone }: { phone: string | null }) {
+  const { reload } = useSession();
+  const notify = useNotify();
+  const [problem, setProblem] = useState<Explained | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = String(new FormData(event.currentTarget).get('phone') ?? '').replace(
+      /[\s-]/g,
+      '',
+    );
+    setBusy(true);
+    setProblem(null);
+    const { error, response } = await api.PATCH('/me', { body: { phone: value || null } });
+    setBusy(false);
+    if (!response.ok) return setProblem(explain(error, response.status));
+    notify('success', value ? 'Phone number saved.' : 'Phone number removed.');
+    await reload();
+  }
+
+  return (
+    <section aria-labelledby="phone-title">
+      <h2 id="phone-title">Phone number</h2>
+      <p className="hint">M-Pesa top-ups and withdrawals use this number. It is not verified.</p>
+      <form onSubmit={save} noValidate aria-label="Change your phone number" className="row">
+        <Field
+          label="Phone number"
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          defaultValue={phone ?? ''}
+          key={phone ?? ''}
+          hint="With + and the country code, such as +254712345678."
+          error={problem?.field === 'phone' ? problem.text : undefined}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save number'}
+        </button>
+      </form>
+      <FormError text={problem && problem.field !== 'phone' ? problem.text : undefined} />
+    </section>
   );
 }
 

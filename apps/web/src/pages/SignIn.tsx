@@ -1,18 +1,56 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, SESSION_HEADER } from '../api/client';
 import { explain, type Explained } from '../errors';
+import { completeGoogleSignIn, googleConfigured, GOOGLE_RETURN_PATH } from '../google';
 import { useSession } from '../session';
 import { Field, FormError } from '../ui';
 
 type Step = { kind: 'credentials' } | { kind: 'second-factor'; challengeToken: string };
 
-/** Sign in, sign up, and the second step of a login with 2FA on. */
+/**
+ * Sign in, sign up, and the second step of a login with 2FA on; with Google
+ * configured on the server, also Google sign-in and the page Google returns to.
+ */
 export function SignIn() {
   const { begin } = useSession();
   const [mode, setMode] = useState<'sign-in' | 'sign-up'>('sign-in');
   const [step, setStep] = useState<Step>({ kind: 'credentials' });
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
+  const [google, setGoogle] = useState(false);
+  const returning = location.pathname === GOOGLE_RETURN_PATH;
+  const [finishing, setFinishing] = useState(returning);
+
+  useEffect(() => {
+    let live = true;
+    void googleConfigured().then((on) => live && setGoogle(on));
+    if (returning)
+      void completeGoogleSignIn(location.search).then(async (outcome) => {
+        if (!live) return;
+        // The code in the address is spent either way: do not leave it there.
+        history.replaceState(null, '', '/');
+        setFinishing(false);
+        if (outcome.kind === 'signed-in') return begin(outcome.accessToken);
+        if (outcome.kind === 'second-factor')
+          return setStep({ kind: 'second-factor', challengeToken: outcome.challengeToken });
+        if (outcome.kind === 'cancelled')
+          return setProblem({ text: 'Signing in with Google was cancelled.' });
+        setProblem(explain(outcome.problem, outcome.status));
+      });
+    return () => {
+      live = false;
+    };
+  }, [returning, begin]);
+
+  if (finishing)
+    return (
+      <main className="auth">
+        <h1>Signing in with Google</h1>
+        <p className="loading" aria-busy="true">
+          Finishing the sign-in with Google…
+        </p>
+      </main>
+    );
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -111,6 +149,13 @@ export function SignIn() {
           {busy ? 'Please wait…' : step.kind === 'second-factor' ? 'Verify' : title}
         </button>
       </form>
+      {step.kind === 'credentials' && google && (
+        <p>
+          <a className="button google" href="/auth/google">
+            Sign in with Google
+          </a>
+        </p>
+      )}
       {step.kind === 'credentials' && (
         <p>
           {mode === 'sign-in' ? 'New here? ' : 'Have an account? '}

@@ -1,35 +1,53 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
+import { describeCard, loadCards } from '../cards';
 import { explain, type Explained } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
+import { useMe } from '../session';
 import { Field, FormError, Loading } from '../ui';
 import { loadWallets } from '../wallets';
 import { WalletPicker } from './WalletPicker';
 
 /**
- * Top up by card. On the embedded default the sandbox gateway settles the
- * payment itself, so this form stands in for the card form; with Stripe
- * configured the client secret in the answer is what Stripe Elements confirms.
+ * Top up by card or, for a KES wallet whose owner has a phone number on the
+ * profile, by M-Pesa. With linked cards the person picks one and it is
+ * charged at once. Without, on the embedded default the sandbox gateway
+ * settles the payment itself, so this form stands in for the card form; with
+ * Stripe configured the client secret in the answer is what Stripe Elements
+ * confirms.
  */
 export function TopUp() {
+  const me = useMe();
   const notify = useNotify();
   const wallets = useLive(loadWallets, []).data?.wallets;
+  // Without an answer about cards the fixed sandbox card still works.
+  const cards = useLive(() => loadCards().catch(() => []), []).data;
   const [walletId, setWalletId] = useState('');
+  const [method, setMethod] = useState<'card' | 'mpesa'>('card');
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
-  if (!wallets) return <Loading what="your wallets" />;
+  if (!wallets || !cards) return <Loading what="your wallets and cards" />;
   const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
+  const chosen = mpesaOffered ? method : 'card';
+  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
+  // Errors of fields not on screen go to the form's own error line.
+  const shownByField = [
+    'amount',
+    ...(mpesaOffered ? ['method'] : []),
+    ...(chosen === 'card' && cards.length > 0 ? ['card'] : []),
+  ];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const amount = parseAmount(
-      String(new FormData(event.currentTarget).get('amount')),
-      wallet.currency,
-    );
+    const form = new FormData(event.currentTarget);
+    const amount = parseAmount(String(form.get('amount')), wallet.currency);
+    const paymentMethodId =
+      chosen === 'card' && cards!.length > 0 ? String(form.get('card') ?? '') : undefined;
     if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
     setBusy(true);
     setProblem(null);
@@ -39,12 +57,18 @@ export function TopUp() {
         walletId: wallet.id,
         amountMinor: amount.minor.toString(),
         currency: wallet.currency,
+        ...(chosen === 'mpesa' ? { method: 'mpesa' as const } : { paymentMethodId }),
       },
     });
     setBusy(false);
     if (!response.ok) return setProblem(explain(error, response.status));
     const { id } = data as unknown as { id: string };
-    notify('info', `Top-up of ${formatMinor(amount.minor, wallet.currency)} requested.`);
+    notify(
+      'info',
+      chosen === 'mpesa'
+        ? `Top-up of ${formatMinor(amount.minor, wallet.currency)} requested: confirm it on your phone.`
+        : `Top-up of ${formatMinor(amount.minor, wallet.currency)} requested.`,
+    );
     navigate('/');
     void followMovement(id, notify);
   }
@@ -59,17 +83,85 @@ export function TopUp() {
           name="amount"
           inputMode="decimal"
           required
-          error={problem?.field === 'amount' ? problem.text : undefined}
+          error={fieldError('amount')}
         />
-        <fieldset className="card-form">
-          <legend>Card (sandbox)</legend>
-          <p className="hint">
-            This service runs on its payment sandbox: no card is charged and the payment settles by
-            itself.
+        {mpesaOffered && (
+          <fieldset className="methods" aria-describedby="method-error">
+            <legend>Pay with</legend>
+            <label>
+              <input
+                type="radio"
+                name="method"
+                value="card"
+                checked={chosen === 'card'}
+                onChange={() => setMethod('card')}
+              />{' '}
+              Card
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="method"
+                value="mpesa"
+                checked={chosen === 'mpesa'}
+                onChange={() => setMethod('mpesa')}
+              />{' '}
+              M-Pesa
+            </label>
+            <small
+              id="method-error"
+              className="error"
+              role={fieldError('method') ? 'alert' : undefined}
+            >
+              {fieldError('method') ?? ''}
+            </small>
+          </fieldset>
+        )}
+        {chosen === 'mpesa' ? (
+          <p className="hint" data-testid="mpesa-phone">
+            M-Pesa asks {me.phone} to confirm the payment. Whole shillings only.
           </p>
-          <Field label="Card number" name="card" defaultValue="4242 4242 4242 4242" readOnly />
-        </fieldset>
-        <FormError text={problem && problem.field !== 'amount' ? problem.text : undefined} />
+        ) : cards.length > 0 ? (
+          <div className="field">
+            <label htmlFor="card">Card</label>
+            <select
+              id="card"
+              name="card"
+              aria-invalid={fieldError('card') ? true : undefined}
+              aria-describedby="card-error"
+            >
+              {cards.map((c) => (
+                <option key={c.paymentMethodId} value={c.paymentMethodId}>
+                  {describeCard(c)}
+                </option>
+              ))}
+            </select>
+            <small
+              id="card-error"
+              className="error"
+              role={fieldError('card') ? 'alert' : undefined}
+            >
+              {fieldError('card') ?? ''}
+            </small>
+          </div>
+        ) : (
+          <fieldset className="card-form">
+            <legend>Card (sandbox)</legend>
+            <p className="hint">
+              This service runs on its payment sandbox: no card is charged and the payment settles
+              by itself.
+            </p>
+            <Field
+              label="Card number"
+              name="sandbox-card"
+              defaultValue="4242 4242 4242 4242"
+              readOnly
+            />
+          </fieldset>
+        )}
+        <FormError
+          text={problem && !shownByField.includes(problem.field ?? '') ? problem.text : undefined}
+        />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Top up'}
         </button>

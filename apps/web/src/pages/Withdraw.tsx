@@ -17,7 +17,14 @@ interface Destination {
   type: string;
 }
 
-/** Withdraw to a linked bank account; each withdrawal and each new account asks for a 2FA code. */
+/** M-Pesa in the destination list: the payout goes to the phone number on the profile. */
+const MPESA = 'mpesa';
+
+/**
+ * Withdraw to a linked bank account or, from a KES wallet whose owner has a
+ * phone number on the profile, to M-Pesa; each withdrawal and each new
+ * account asks for a 2FA code.
+ */
 export function Withdraw() {
   const me = useMe();
   const notify = useNotify();
@@ -29,6 +36,7 @@ export function Withdraw() {
   const [walletId, setWalletId] = useState('');
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
+  const [addingAccount, setAddingAccount] = useState(false);
 
   if (!me.emailVerified || !me.twoFactorEnabled) {
     return (
@@ -43,6 +51,7 @@ export function Withdraw() {
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
   const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function send(event: FormEvent<HTMLFormElement>, linking: boolean) {
@@ -66,6 +75,7 @@ export function Withdraw() {
       setBusy(false);
       if (!response.ok) return setProblem(explain(error, response.status));
       notify('success', 'Bank account linked.');
+      setAddingAccount(false);
       return destinations.reload();
     }
     const amount = parseAmount(text('amount'), wallet.currency);
@@ -73,13 +83,14 @@ export function Withdraw() {
       setBusy(false);
       return setProblem({ text: amount.problem, field: 'amount' });
     }
+    const destination = text('destination');
     const { data, error, response } = await api.POST('/withdrawals', {
       params: { header: headers },
       body: {
         walletId: wallet.id,
         amountMinor: amount.minor.toString(),
         currency: wallet.currency,
-        destinationId: text('destination'),
+        ...(destination === MPESA ? { method: 'mpesa' as const } : { destinationId: destination }),
       },
     });
     setBusy(false);
@@ -100,7 +111,8 @@ export function Withdraw() {
     />
   );
 
-  if (destinations.data.length === 0) {
+  const otherWays = destinations.data.length > 0 || mpesaOffered;
+  if (!otherWays || addingAccount) {
     return (
       <main>
         <h1>Link a bank account</h1>
@@ -109,9 +121,23 @@ export function Withdraw() {
           <Field label="Bank account reference" name="providerRef" hint="Such as ba_123" required />
           {codeField}
           <FormError text={problem && !problem.field ? problem.text : undefined} />
-          <button type="submit" disabled={busy}>
-            Link account
-          </button>
+          <div className="row">
+            <button type="submit" disabled={busy}>
+              Link account
+            </button>
+            {otherWays && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setProblem(null);
+                  setAddingAccount(false);
+                }}
+              >
+                Cancel
+              </button>
+            )}
+          </div>
         </form>
       </main>
     );
@@ -123,14 +149,27 @@ export function Withdraw() {
       <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
         <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
         <div className="field">
-          <label htmlFor="destination">To bank account</label>
-          <select id="destination" name="destination">
+          <label htmlFor="destination">To</label>
+          <select
+            id="destination"
+            name="destination"
+            aria-invalid={fieldError('method') ? true : undefined}
+            aria-describedby="destination-error"
+          >
             {destinations.data.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.label}
               </option>
             ))}
+            {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
           </select>
+          <small
+            id="destination-error"
+            className="error"
+            role={fieldError('method') ? 'alert' : undefined}
+          >
+            {fieldError('method') ?? ''}
+          </small>
         </div>
         <Field
           label={`Amount (${wallet.currency})`}
@@ -142,13 +181,27 @@ export function Withdraw() {
         {codeField}
         <FormError
           text={
-            problem && !['code', 'amount'].includes(problem.field ?? '') ? problem.text : undefined
+            problem && !['code', 'amount', 'method'].includes(problem.field ?? '')
+              ? problem.text
+              : undefined
           }
         />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Withdraw'}
         </button>
       </form>
+      <p>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setProblem(null);
+            setAddingAccount(true);
+          }}
+        >
+          {destinations.data.length > 0 ? 'Link another bank account' : 'Link a bank account'}
+        </button>
+      </p>
     </main>
   );
 }
