@@ -1,5 +1,6 @@
 import {
   formatMoney,
+  isIncoming,
   movementCompleted,
   movementFailed,
   type MovementNotice,
@@ -34,6 +35,45 @@ describe('movement messages', () => {
     expect(message.sms).toBe('You received €1,234.56 from Ada Lovelace.');
     expect(message.text).toContain('Reference: transfer-7f3a');
     expect(message.text).toContain('Date: 2026-03-01T09:30:00.000Z');
+  });
+
+  it.each<[MovementNotice['kind'], string, string]>([
+    [
+      'payment_sent',
+      'Your payment of €1,234.56 is complete',
+      'You paid €1,234.56 to Ada Lovelace.',
+    ],
+    [
+      'payment_received',
+      'Your incoming payment of €1,234.56 is complete',
+      'You received a payment of €1,234.56 from Ada Lovelace.',
+    ],
+    [
+      'refund_sent',
+      'Your refund of €1,234.56 is complete',
+      'You refunded €1,234.56 to Ada Lovelace.',
+    ],
+    [
+      'refund_received',
+      'Your incoming refund of €1,234.56 is complete',
+      'You received a refund of €1,234.56 from Ada Lovelace.',
+    ],
+  ])('calls a %s what it is, not a transfer', (kind, subject, sms) => {
+    const message = movementCompleted({ ...notice, kind });
+    expect(message.subject).toBe(subject);
+    expect(message.sms).toBe(sms);
+  });
+
+  it('has no failure notice for money that never arrived', () => {
+    expect(
+      ['transfer_received', 'payment_received', 'refund_received'].every((k) =>
+        isIncoming(k as MovementNotice['kind']),
+      ),
+    ).toBe(true);
+    expect(isIncoming('payment_sent')).toBe(false);
+    expect(
+      movementFailed({ ...notice, kind: 'payment_sent', reason: 'insufficient_funds' }).sms,
+    ).toBe('Your payment of €1,234.56 did not go through: there was not enough money available.');
   });
 
   it('names a known failure reason and hides unknown ones', () => {

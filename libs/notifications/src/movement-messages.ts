@@ -4,7 +4,15 @@
  * break out of. Amounts are formatted from bigint minor units without ever
  * becoming a float.
  */
-export type MovementKind = 'top_up' | 'withdrawal' | 'transfer_sent' | 'transfer_received';
+export type MovementKind =
+  | 'top_up'
+  | 'withdrawal'
+  | 'transfer_sent'
+  | 'transfer_received'
+  | 'payment_sent'
+  | 'payment_received'
+  | 'refund_sent'
+  | 'refund_received';
 
 export interface MovementNotice {
   readonly kind: MovementKind;
@@ -41,6 +49,12 @@ const COMPLETED: Record<MovementKind, (amount: string, who: string) => string> =
   withdrawal: (amount) => `Your withdrawal of ${amount} is on its way to your bank account.`,
   transfer_sent: (amount, who) => `You sent ${amount}${who ? ` to ${who}` : ''}.`,
   transfer_received: (amount, who) => `You received ${amount}${who ? ` from ${who}` : ''}.`,
+  payment_sent: (amount, who) => `You paid ${amount}${who ? ` to ${who}` : ''}.`,
+  payment_received: (amount, who) =>
+    `You received a payment of ${amount}${who ? ` from ${who}` : ''}.`,
+  refund_sent: (amount, who) => `You refunded ${amount}${who ? ` to ${who}` : ''}.`,
+  refund_received: (amount, who) =>
+    `You received a refund of ${amount}${who ? ` from ${who}` : ''}.`,
 };
 
 const NOUN: Record<MovementKind, string> = {
@@ -48,6 +62,10 @@ const NOUN: Record<MovementKind, string> = {
   withdrawal: 'withdrawal',
   transfer_sent: 'transfer',
   transfer_received: 'incoming transfer',
+  payment_sent: 'payment',
+  payment_received: 'incoming payment',
+  refund_sent: 'refund',
+  refund_received: 'incoming refund',
 };
 
 export function movementCompleted(notice: MovementNotice): RenderedMessage {
@@ -61,10 +79,15 @@ export function movementCompleted(notice: MovementNotice): RenderedMessage {
 }
 
 /**
- * The movements whose failure anyone is told of. A transfer that failed never
- * reached its recipient, so there is no failed incoming transfer to announce.
+ * The movements whose failure anyone is told of. A transfer (a payment, a
+ * refund) that failed never reached its recipient, so there is no failed
+ * incoming one to announce.
  */
-export type FailedMovementKind = Exclude<MovementKind, 'transfer_received'>;
+export type FailedMovementKind = Exclude<MovementKind, `${string}_received`>;
+
+export function isIncoming(kind: MovementKind): kind is Exclude<MovementKind, FailedMovementKind> {
+  return kind.endsWith('_received');
+}
 
 export function movementFailed(
   notice: MovementNotice & { readonly kind: FailedMovementKind; readonly reason: string },

@@ -3,6 +3,7 @@ import type { Contact } from '@ledger/identity';
 import type { Job, JobQueue } from '@ledger/jobs';
 import type { LoadedSaga, MovementStreams, SagaState } from '@ledger/ledger/nest';
 import {
+  isIncoming,
   movementCompleted,
   movementFailed,
   type MovementNotice,
@@ -246,7 +247,7 @@ export class MovementNotifications {
 function render(status: TerminalStatus, notice: MovementNotice, reason: string | undefined) {
   if (status === 'completed') return movementCompleted(notice);
   const kind = notice.kind;
-  if (kind === 'transfer_received') return undefined;
+  if (isIncoming(kind)) return undefined;
   return movementFailed({ ...notice, kind, reason: reason ?? 'unspecified' });
 }
 

@@ -46,10 +46,12 @@ export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
     if (state.phase === 'none') return [];
     const r = state.request;
     const reason = status === 'failed' ? userReason(state.reason) : undefined;
+    // A payment or a refund runs as a transfer; its parties are told what it was.
+    const what = r.kind ?? 'transfer';
     const sender: MovementRecipient = {
       role: 'sender',
       userId: r.fromOwnerId,
-      kind: 'transfer_sent',
+      kind: `${what}_sent`,
       amountMinor: r.amountMinor,
       currency: r.currency,
       counterpartyId: r.toOwnerId,
@@ -59,7 +61,7 @@ export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
     const recipient: MovementRecipient = {
       role: 'recipient',
       userId: r.toOwnerId,
-      kind: 'transfer_received',
+      kind: `${what}_received`,
       amountMinor: r.creditAmountMinor,
       currency: r.creditCurrency,
       counterpartyId: r.fromOwnerId,
