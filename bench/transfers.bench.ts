@@ -242,6 +242,8 @@ async function startService(databaseUrl: string, jobs: Jobs): Promise<ChildProce
     LEDGER_DATA_DIR: dataDir,
     BENCH_METER_DIR: METER_DIR,
     LEDGER_AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    // The funding adjustments are one operator's; no second finance user approves them.
+    FINANCE_APPROVAL_THRESHOLD_MINOR: '1000000000000',
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
   });
   dataDirs.set(server, dataDir);
