@@ -1,8 +1,12 @@
+import { applyDecorators, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse } from '@nestjs/swagger';
 import { formatPosition, type Position } from '@ledger/event-store';
 import type { Principal } from '@ledger/identity';
 import { parseAmountMinor, type Caller, type MovementStarted } from '@ledger/ledger';
 import type { IdempotencyContext } from '../http/idempotency.interceptor';
+import { Idempotent } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
+import { MovementAcceptedView } from '../transfers/transfer.dto';
 
 /** What every movement-starting route shares: who the caller is, and how an answer is shaped. */
 export function callerOf(principal: Principal): Caller {
@@ -17,6 +21,25 @@ export function amountOf(value: number | string): bigint {
   const amount = parseAmountMinor(value);
   if (typeof amount !== 'bigint') throw new RejectionException('amount_must_be_positive');
   return amount;
+}
+
+/**
+ * A route that starts a movement run within the request (transfer, payment,
+ * refund): POST under an Idempotency-Key, 201 with the completed movement,
+ * 202 when an outage cut the run short and the worker finishes it. The
+ * handler answers with `answerMovement`.
+ */
+export function StartsMovement(path?: string) {
+  return applyDecorators(
+    Post(path),
+    HttpCode(202),
+    Idempotent(),
+    ApiCreatedResponse({ type: MovementAcceptedView, description: 'Completed' }),
+    ApiAcceptedResponse({
+      type: MovementAcceptedView,
+      description: 'Pending: the worker finishes it',
+    }),
+  );
 }
 
 /**

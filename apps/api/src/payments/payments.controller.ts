@@ -1,33 +1,16 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartPaymentCommand, StartRefundCommand, type MovementStarted } from '@ledger/ledger';
 import { listMerchantPayments } from '@ledger/read-models';
-import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import type { IdempotencyContext } from '../http/idempotency.interceptor';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { Counterparties } from '../movements/counterparties';
-import { amountOf, answerMovement, callerOf } from '../movements/movement-http';
+import { amountOf, answerMovement, callerOf, StartsMovement } from '../movements/movement-http';
 import { MovementAcceptedView } from '../transfers/transfer.dto';
 import {
   CreatePaymentDto,
@@ -61,14 +44,7 @@ export class PaymentsController {
    * run short (the worker finishes it). Paying an order reference the
    * merchant was already paid answers that first payment.
    */
-  @Post()
-  @HttpCode(202)
-  @Idempotent()
-  @ApiCreatedResponse({ type: MovementAcceptedView, description: 'Completed' })
-  @ApiAcceptedResponse({
-    type: MovementAcceptedView,
-    description: 'Pending: the worker finishes it',
-  })
+  @StartsMovement()
   async pay(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePaymentDto,
@@ -133,14 +109,7 @@ export class PaymentsController {
    * from the merchant's wallet back to the payer's. All refunds of a payment
    * together never exceed it, however many run at once.
    */
-  @Post(':id/refunds')
-  @HttpCode(202)
-  @Idempotent()
-  @ApiCreatedResponse({ type: MovementAcceptedView, description: 'Completed' })
-  @ApiAcceptedResponse({
-    type: MovementAcceptedView,
-    description: 'Pending: the worker finishes it',
-  })
+  @StartsMovement(':id/refunds')
   async refund(
     @CurrentPrincipal() principal: Principal,
     @Param('id') paymentId: string,

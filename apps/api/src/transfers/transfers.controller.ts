@@ -1,12 +1,12 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartTransferCommand, type MovementStarted, type RecipientRef } from '@ledger/ledger';
-import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
+import type { IdempotencyContext } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
-import { amountOf, answerMovement, callerOf } from '../movements/movement-http';
+import { amountOf, answerMovement, callerOf, StartsMovement } from '../movements/movement-http';
 import { CreateTransferDto, MovementAcceptedView } from './transfer.dto';
 
 @ApiTags('transfers')
@@ -21,14 +21,7 @@ export class TransfersController {
    * moved. Should the run be cut short (an outage), 202: the worker finishes
    * or compensates it in the background (GET /movements/{id}).
    */
-  @Post()
-  @HttpCode(202)
-  @Idempotent()
-  @ApiCreatedResponse({ type: MovementAcceptedView, description: 'Completed' })
-  @ApiAcceptedResponse({
-    type: MovementAcceptedView,
-    description: 'Pending: the worker finishes it',
-  })
+  @StartsMovement()
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateTransferDto,
