@@ -546,7 +546,7 @@ function SealFacts({ seal }: { seal: Seal }) {
       <div>
         <dt>Period</dt>
         <dd>
-          {seal.from} to {seal.to}
+          {seal.from.slice(0, 10)} to {seal.to.slice(0, 10)} (end exclusive)
         </dd>
       </div>
       <div>
@@ -556,7 +556,7 @@ function SealFacts({ seal }: { seal: Seal }) {
       <div>
         <dt>Trial balance hash</dt>
         <dd>
-          <code>{seal.trialBalanceHash}</code>
+          <code className="wrap">{seal.trialBalanceHash}</code>
         </dd>
       </div>
       <div>
