@@ -54,44 +54,46 @@ export function DeadLettersPanel() {
       ) : items.length === 0 ? (
         <Empty>No job has failed for good.</Empty>
       ) : (
-        <table aria-label="Dead-letter jobs">
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Queue</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Failed at</th>
-              <th scope="col">Last error</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((j) => (
-              <tr key={j.id}>
-                <td>
-                  <code>{j.id}</code>
-                </td>
-                <td>
-                  {j.queue} ({j.name})
-                </td>
-                <td>{j.attemptsMade}</td>
-                <td>{new Date(j.failedAt).toLocaleString()}</td>
-                <td>{j.error}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Show dead-letter job ${j.id}`}
-                    onClick={() => void show(j.id)}
-                  >
-                    Show
-                  </button>
-                </td>
+        <div className="scroll">
+          <table aria-label="Dead-letter jobs">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Queue</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Failed at</th>
+                <th scope="col">Last error</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <code>{j.id}</code>
+                  </td>
+                  <td>
+                    {j.queue} ({j.name})
+                  </td>
+                  <td>{j.attemptsMade}</td>
+                  <td>{new Date(j.failedAt).toLocaleString()}</td>
+                  <td>{j.error}</td>
+                  <td>
+                    <button
+                      type="button"
+                      aria-label={`Show dead-letter job ${j.id}`}
+                      onClick={() => void show(j.id)}
+                    >
+                      Show
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <div className="row">
         <button type="button" onClick={() => void load()}>

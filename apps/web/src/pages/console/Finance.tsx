@@ -245,42 +245,44 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
           ) : report.clearing.length === 0 ? (
             <Empty>No clearing account moved in this period.</Empty>
           ) : (
-            <table aria-label="Clearing lines">
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col" className="amount">
-                    Opening
-                  </th>
-                  <th scope="col" className="amount">
-                    Settled
-                  </th>
-                  <th scope="col" className="amount">
-                    Expected
-                  </th>
-                  <th scope="col" className="amount">
-                    Actual
-                  </th>
-                  <th scope="col" className="amount">
-                    Difference
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.clearing.map((c) => (
-                  <tr key={`${c.account}-${c.currency}`}>
-                    <td>
-                      {c.account.replace('system:', '')} {c.currency}
-                    </td>
-                    <td className="amount">{formatMinor(c.openingMinor, c.currency)}</td>
-                    <td className="amount">{formatMinor(c.settledMinor, c.currency)}</td>
-                    <td className="amount">{formatMinor(c.expectedMinor, c.currency)}</td>
-                    <td className="amount">{formatMinor(c.actualMinor, c.currency)}</td>
-                    <td className="amount">{formatMinor(c.differenceMinor, c.currency)}</td>
+            <div className="scroll">
+              <table aria-label="Clearing lines">
+                <thead>
+                  <tr>
+                    <th scope="col">Account</th>
+                    <th scope="col" className="amount">
+                      Opening
+                    </th>
+                    <th scope="col" className="amount">
+                      Settled
+                    </th>
+                    <th scope="col" className="amount">
+                      Expected
+                    </th>
+                    <th scope="col" className="amount">
+                      Actual
+                    </th>
+                    <th scope="col" className="amount">
+                      Difference
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {report.clearing.map((c) => (
+                    <tr key={`${c.account}-${c.currency}`}>
+                      <td>
+                        {c.account.replace('system:', '')} {c.currency}
+                      </td>
+                      <td className="amount">{formatMinor(c.openingMinor, c.currency)}</td>
+                      <td className="amount">{formatMinor(c.settledMinor, c.currency)}</td>
+                      <td className="amount">{formatMinor(c.expectedMinor, c.currency)}</td>
+                      <td className="amount">{formatMinor(c.actualMinor, c.currency)}</td>
+                      <td className="amount">{formatMinor(c.differenceMinor, c.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           {report.breaks.length > 0 && (
             <ul aria-label="Breaks in this report">
@@ -505,36 +507,38 @@ export function PeriodsPanel() {
       ) : seals.length === 0 ? (
         <Empty>No month has been closed yet.</Empty>
       ) : (
-        <table aria-label="Closed months">
-          <thead>
-            <tr>
-              <th scope="col">Month</th>
-              <th scope="col">Closed at</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Trial balance</th>
-              <th scope="col">Seal</th>
-            </tr>
-          </thead>
-          <tbody>
-            {seals.map((s) => (
-              <tr key={s.period}>
-                <td>{s.period}</td>
-                <td>{new Date(s.closedAt).toLocaleString()}</td>
-                <td>{s.reason}</td>
-                <td>
-                  {s.trialBalance.length === 0
-                    ? 'Nothing moved'
-                    : s.trialBalance
-                        .map((l) => `${l.currency} ${l.balanced ? 'balanced' : 'NOT balanced'}`)
-                        .join(', ')}
-                </td>
-                <td>
-                  <code title={s.trialBalanceHash}>{s.trialBalanceHash.slice(0, 12)}…</code>
-                </td>
+        <div className="scroll">
+          <table aria-label="Closed months">
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col">Closed at</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Trial balance</th>
+                <th scope="col">Seal</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {seals.map((s) => (
+                <tr key={s.period}>
+                  <td>{s.period}</td>
+                  <td>{new Date(s.closedAt).toLocaleString()}</td>
+                  <td>{s.reason}</td>
+                  <td>
+                    {s.trialBalance.length === 0
+                      ? 'Nothing moved'
+                      : s.trialBalance
+                          .map((l) => `${l.currency} ${l.balanced ? 'balanced' : 'NOT balanced'}`)
+                          .join(', ')}
+                  </td>
+                  <td>
+                    <code title={s.trialBalanceHash}>{s.trialBalanceHash.slice(0, 12)}…</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Panel>
   );
