@@ -101,6 +101,33 @@ const WORDS: Record<string, { text: string; field?: string }> = {
     text: 'This e-mail belongs to an account linked to a different Google account.',
   },
   access_token_expired: { text: 'Your session has ended. Sign in again.' },
+  invalid_period: { text: 'Write the month as YYYY-MM, such as 2026-11.', field: 'period' },
+  invalid_reconciliation_period: {
+    text: 'The period must end after it starts, and span at most 93 days.',
+    field: 'period',
+  },
+  period_not_ended: {
+    text: 'This month has not ended yet: a month can be closed only after its last day.',
+    field: 'period',
+  },
+  period_already_closed: { text: 'This month is already closed.', field: 'period' },
+  period_not_found: { text: 'This month has not been closed.', field: 'period' },
+  period_closed: { text: 'That month is closed: nothing dated inside it can be posted.' },
+  trial_balance_unbalanced: {
+    text: 'The trial balance of this month does not balance, so it cannot be sealed. Verify the ledger first.',
+  },
+  approver_is_requester: {
+    text: 'You asked for this adjustment, so you cannot decide it: another finance user has to.',
+  },
+  approval_not_found: { text: 'No adjustment awaits a decision under this id.' },
+  approval_not_pending: { text: 'This adjustment has already been decided.' },
+  break_not_found: { text: 'No reconciliation break has this id.' },
+  break_not_open: { text: 'This break is no longer open: someone has explained or resolved it.' },
+  break_already_resolved: { text: 'This break has already been resolved.' },
+  dead_letter_not_found: {
+    text: 'This job is no longer among the dead letters: it may have been retried already.',
+  },
+  effective_date_in_future: { text: 'The date an adjustment belongs to cannot be in the future.' },
   forbidden: { text: 'Your account may not do this.' },
 };
 

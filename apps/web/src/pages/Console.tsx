@@ -7,6 +7,14 @@ import { formatMinor } from '../money';
 import { useMe } from '../session';
 import { Empty, Field, FormError, Loading } from '../ui';
 import type { components } from '../api/openapi';
+import { DeadLettersPanel } from './console/DeadLetters';
+import {
+  AdjustmentsPanel,
+  BreaksPanel,
+  PeriodsPanel,
+  ReconciliationPanel,
+} from './console/Finance';
+import { Panel } from './console/Panel';
 
 type Movement = components['schemas']['MovementView'];
 type Stuck = components['schemas']['StuckMovementView'];
@@ -22,6 +30,8 @@ export function Console() {
   const isAdmin = me.roles.includes('admin');
   // The user whose roles the roles panel is about: typed, or picked from an audit row.
   const [roleUser, setRoleUser] = useState('');
+  // Bumped when finance records a reconciliation, so the stored breaks reload.
+  const [breaksVersion, setBreaksVersion] = useState(0);
   if (!canRead)
     return (
       <main>
@@ -37,28 +47,14 @@ export function Console() {
       <StuckPanel />
       <MovementPanel />
       <VerifyPanel />
+      <ReconciliationPanel onRecorded={() => setBreaksVersion((v) => v + 1)} />
+      <BreaksPanel version={breaksVersion} />
+      <PeriodsPanel />
+      <AdjustmentsPanel />
+      {isAdmin && <DeadLettersPanel />}
       {isAdmin && <RolesPanel userId={roleUser} onUserId={setRoleUser} />}
       {canAudit && <AuditPanel onManage={isAdmin ? setRoleUser : undefined} />}
     </main>
-  );
-}
-
-function Panel({
-  title,
-  who,
-  children,
-}: {
-  title: string;
-  who: string;
-  children: React.ReactNode;
-}) {
-  const id = title.toLowerCase().replace(/\W+/g, '-');
-  return (
-    <section aria-labelledby={id} className="panel">
-      <h2 id={id}>{title}</h2>
-      <p className="who">For {who}.</p>
-      {children}
-    </section>
   );
 }
 

@@ -1,0 +1,174 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../../api/client';
+import type { components } from '../../api/openapi';
+import { explain } from '../../errors';
+import { Empty, Field, FormError, Loading } from '../../ui';
+import { Panel } from './Panel';
+
+type Summary = components['schemas']['DeadLetterSummaryDto'];
+type DeadLetter = components['schemas']['DeadLetterDto'];
+
+/**
+ * Jobs that used up their attempts, newest first, a page at a time. One can
+ * be opened to read its payload and put back in its queue with a reason.
+ */
+export function DeadLettersPanel() {
+  const [pages, setPages] = useState<Summary[][] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string>();
+  const [open, setOpen] = useState<DeadLetter | null>(null);
+  const [notice, setNotice] = useState<string>();
+
+  async function load(from?: string) {
+    setProblem(undefined);
+    const { data, error, response } = await api.GET('/admin/jobs/dead-letters', {
+      params: { query: { limit: 20, ...(from ? { cursor: from } : {}) } },
+    });
+    if (!data) return setProblem(explain(error, response.status).text);
+    setPages((before) => (from && before ? [...before, data.items] : [data.items]));
+    setCursor(data.nextCursor);
+  }
+
+  async function show(id: string) {
+    const { data, error, response } = await api.GET('/admin/jobs/dead-letters/{id}', {
+      params: { path: { id } },
+    });
+    if (!data) return setProblem(explain(error, response.status).text);
+    setOpen(data);
+  }
+
+  useEffect(() => {
+    void load();
+  }, []);
+  const items = pages?.flat() ?? [];
+  return (
+    <Panel title="Dead-letter jobs" who="admins">
+      <FormError text={problem} />
+      <p role="status" data-testid="dead-letter-result">
+        {notice ?? ''}
+      </p>
+      {!pages ? (
+        problem ? null : (
+          <Loading what="the dead-letter jobs" />
+        )
+      ) : items.length === 0 ? (
+        <Empty>No job has failed for good.</Empty>
+      ) : (
+        <div className="scroll">
+          <table aria-label="Dead-letter jobs">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Queue</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Failed at</th>
+                <th scope="col">Last error</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <code>{j.id}</code>
+                  </td>
+                  <td>
+                    {j.queue} ({j.name})
+                  </td>
+                  <td>{j.attemptsMade}</td>
+                  <td>{new Date(j.failedAt).toLocaleString()}</td>
+                  <td>{j.error}</td>
+                  <td>
+                    <button
+                      type="button"
+                      aria-label={`Show dead-letter job ${j.id}`}
+                      onClick={() => void show(j.id)}
+                    >
+                      Show
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="row">
+        <button type="button" onClick={() => void load()}>
+          Refresh
+        </button>
+        {cursor && (
+          <button type="button" onClick={() => void load(cursor)}>
+            Older jobs
+          </button>
+        )}
+      </div>
+      {open && (
+        <DeadLetterDetail
+          job={open}
+          onRetried={(text) => {
+            setNotice(text);
+            setOpen(null);
+            void load();
+          }}
+        />
+      )}
+    </Panel>
+  );
+}
+
+function DeadLetterDetail({
+  job,
+  onRetried,
+}: {
+  job: DeadLetter;
+  onRetried: (text: string) => void;
+}) {
+  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function retry(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setProblem(null);
+    const reason = String(new FormData(event.currentTarget).get('reason') ?? '').trim();
+    if (!reason)
+      return setProblem({
+        text: 'Say why the job is retried: it is kept in the audit trail.',
+        field: 'reason',
+      });
+    setBusy(true);
+    const { data, error, response } = await api.POST('/admin/jobs/dead-letters/{id}/retry', {
+      params: { path: { id: job.id } },
+      body: { reason },
+    });
+    setBusy(false);
+    if (!data) return setProblem(explain(error, response.status));
+    onRetried(`Job ${data.id} is back in the ${data.queue} queue with its attempts reset.`);
+  }
+
+  return (
+    <div className="detail" data-testid="dead-letter">
+      <h3>Job {job.id}</h3>
+      <p>
+        {job.name} in {job.queue}: failed after {job.attemptsMade} attempt(s) at{' '}
+        {new Date(job.failedAt).toLocaleString()} — {job.error}
+      </p>
+      <pre className="result">{JSON.stringify(job.payload, null, 2)}</pre>
+      <form onSubmit={retry} noValidate aria-label={`Retry job ${job.id}`}>
+        <Field
+          label="Reason for the retry"
+          name="reason"
+          required
+          maxLength={500}
+          error={problem?.field === 'reason' ? problem.text : undefined}
+        />
+        <FormError text={problem && problem.field !== 'reason' ? problem.text : undefined} />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Retrying…' : 'Retry the job'}
+        </button>
+      </form>
+    </div>
+  );
+}

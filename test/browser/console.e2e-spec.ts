@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
+import { databaseFactories } from '@ledger/testing';
+import { NOTIFICATIONS_QUEUE } from '../../apps/worker/src/notifications/movement-notifications';
+import { eventually } from '../../libs/jobs/src/job-queue.contract';
+import {
+  adminUser,
+  key,
+  PASSWORD,
+  signUp,
+  staffUser,
+  startLedgerApp,
+  type LedgerTestApp,
+  type TestUser,
+} from '../support/ledger-app';
+import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
+
+const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
+const LIVE_MS = 15_000;
+
+/**
+ * The operator console's finance and operations panels in Chromium, against
+ * the whole service on the embedded default: an admin retries a dead-letter
+ * job, finance reconciles this month and closes the last one, and an
+ * adjustment above the four-eyes threshold is decided by a second finance
+ * user after the requester is refused.
+ */
+(chromiumAvailable() ? describe : describe.skip)('the operator console in a browser', () => {
+  jest.setTimeout(120_000);
+
+  let t: LedgerTestApp;
+  let webDir: string;
+  let browser: Browser;
+  let base: string;
+  const contexts: BrowserContext[] = [];
+  let admin: TestUser;
+  let finance: TestUser;
+  let second: TestUser;
+  let customer: TestUser;
+  let walletId: string;
+  let financePage: Page;
+
+  const now = new Date();
+  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+    .toISOString()
+    .slice(0, 7);
+  const thisMonth = now.toISOString().slice(0, 7);
+
+  beforeAll(async () => {
+    webDir = buildWebApp();
+    t = await startLedgerApp(databaseFactories()[0], {
+      LEDGER_WEB_DIR: webDir,
+      FINANCE_APPROVAL_THRESHOLD_MINOR: '1000',
+    });
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    admin = await adminUser(t);
+    finance = await staffUser(t, admin, ['finance']);
+    second = await staffUser(t, admin, ['finance']);
+    customer = await signUp(t, { currency: 'EUR' });
+    await t.settle();
+    const wallets = await t.http().get('/wallets').set('Authorization', customer.auth).expect(200);
+    walletId = wallets.body.items[0].id;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
+  });
+
+  async function openConsole(user: TestUser): Promise<Page> {
+    const context = await browser.newContext({
+      locale: 'en-GB',
+      viewport: { width: 1100, height: 800 },
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(base + '/');
+    await page.getByLabel('E-mail').fill(user.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Console' }).click();
+    await page.getByRole('heading', { name: 'Operator console' }).waitFor();
+    return page;
+  }
+
+  /** A card top-up on the sandbox, waited for until it completed: one matched item. */
+  async function topUp(amountMinor: number): Promise<void> {
+    const res = await t
+      .http()
+      .post('/top-ups')
+      .set('Authorization', customer.auth)
+      .set('Idempotency-Key', key())
+      .send({ walletId, amountMinor, currency: 'EUR' });
+    expect(res.status).toBe(202);
+    await eventually(async () => {
+      const movement = await t
+        .http()
+        .get(`/movements/${res.body.id}`)
+        .set('Authorization', customer.auth);
+      return movement.body.status === 'completed';
+    });
+  }
+
+  it('shows an admin a dead-letter job and retries it with a reason, saying what happened', async () => {
+    // A notification job the worker refuses for good (no such job name).
+    const queue = t.app.get<JobQueue>(JOB_QUEUE);
+    const id = `console-${randomBytes(4).toString('hex')}:notify`;
+    await queue.enqueue(NOTIFICATIONS_QUEUE, 'movement.unknown', { movement: id }, { jobId: id });
+    await eventually(async () => (await queue.state(NOTIFICATIONS_QUEUE, id)) === 'failed');
+
+    const page = await openConsole(admin);
+    const panel = page.getByRole('region', { name: 'Dead-letter jobs' });
+    await panel.getByText('For admins.').waitFor();
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.getByRole('button', { name: `Show dead-letter job ${id}` }).click();
+    const detail = panel.getByTestId('dead-letter');
+    await detail
+      .getByText(/Unknown notification job/)
+      .first()
+      .waitFor();
+    await expect(detail.locator('pre').textContent()).resolves.toContain(id);
+
+    // No reason: refused in the form, nothing sent.
+    await detail.getByRole('button', { name: 'Retry the job' }).click();
+    await detail.getByText('Say why the job is retried: it is kept in the audit trail.').waitFor();
+    await detail.getByLabel('Reason for the retry').fill('Template fixed, sending again');
+    await detail.getByRole('button', { name: 'Retry the job' }).click();
+    await panel
+      .getByText(`Job ${id} is back in the notifications queue with its attempts reset.`)
+      .waitFor({ timeout: LIVE_MS });
+    const audit = await t
+      .http()
+      .get('/audit/security-events?type=DeadLetterRetried')
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({
+        userId: admin.userId,
+        data: expect.objectContaining({ jobId: id, reason: 'Template fixed, sending again' }),
+      }),
+    );
+  });
+
+  it('lets finance reconcile this month: the counts, the clearing line and the CSV', async () => {
+    await topUp(700);
+    financePage = await openConsole(finance);
+    const panel = financePage.getByRole('region', { name: 'Reconciliation' });
+    await expect(panel.getByLabel('From (inclusive)').inputValue()).resolves.toBe(
+      `${thisMonth}-01`,
+    );
+    await panel.getByRole('button', { name: 'Run the report' }).click();
+    const report = panel.getByTestId('reconciliation');
+    await report.waitFor({ timeout: LIVE_MS });
+    await expect(report.getByTestId('matched').textContent()).resolves.toBe('1');
+    await expect(report.getByTestId('missing').textContent()).resolves.toBe('0');
+    await expect(report.getByTestId('mismatched').textContent()).resolves.toBe('0');
+    const line = report.getByRole('table', { name: 'Clearing lines' }).getByRole('row', {
+      name: /card_clearing EUR/,
+    });
+    await expect(line.getByRole('cell').nth(2).textContent()).resolves.toBe('€7.00');
+    await expect(line.getByRole('cell').last().textContent()).resolves.toBe('€0.00');
+
+    const [download] = await Promise.all([
+      financePage.waitForEvent('download'),
+      panel.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(
+      `reconciliation-${thisMonth}-01-${await panel.getByLabel('To (exclusive)').inputValue()}.csv`,
+    );
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n').filter((r) => r.startsWith('clearing,'))).toHaveLength(1);
+
+    await panel.getByRole('button', { name: 'Record the breaks' }).click();
+    await panel.getByText('No breaks found: nothing to record.').waitFor({ timeout: LIVE_MS });
+    await financePage
+      .getByRole('region', { name: 'Reconciliation breaks' })
+      .getByText('No open breaks.')
+      .waitFor();
+  });
+
+  it('refuses to close a month that has not ended, then closes the last one after a confirmation and shows its seal', async () => {
+    const panel = financePage.getByRole('region', { name: 'Period close' });
+    await expect(panel.getByLabel('Month (YYYY-MM)').inputValue()).resolves.toBe(lastMonth);
+    await panel.getByText('No month has been closed yet.').waitFor();
+
+    await panel.getByLabel('Month (YYYY-MM)').fill(thisMonth);
+    await panel.getByLabel('Reason for closing').fill('Too early');
+    await panel.getByRole('button', { name: 'Close the month' }).click();
+    await panel.getByRole('button', { name: `Yes, close ${thisMonth}` }).click();
+    await panel
+      .getByText('This month has not ended yet: a month can be closed only after its last day.')
+      .waitFor();
+
+    await panel.getByLabel('Month (YYYY-MM)').fill(lastMonth);
+    await panel.getByLabel('Reason for closing').fill('Month end, reconciliation clean');
+    await panel.getByRole('button', { name: 'Close the month' }).click();
+    // Nothing happens before the confirmation; Cancel leaves the month open.
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await panel.getByText('No month has been closed yet.').waitFor();
+    await panel.getByRole('button', { name: 'Close the month' }).click();
+    await panel.getByRole('button', { name: `Yes, close ${lastMonth}` }).click();
+    const seal = panel.getByTestId('seal');
+    await seal.getByText(`${lastMonth} is closed.`, { exact: false }).waitFor({ timeout: LIVE_MS });
+    const stored = await t
+      .http()
+      .get(`/finance/periods/${lastMonth}`)
+      .set('Authorization', finance.auth)
+      .expect(200);
+    await seal.getByText(stored.body.signature).waitFor();
+    await seal.getByText(stored.body.trialBalanceHash).waitFor();
+    await panel
+      .getByRole('table', { name: 'Closed months' })
+      .getByRole('row', { name: new RegExp(`${lastMonth}.*Month end, reconciliation clean`) })
+      .waitFor();
+    await financePage.screenshot({
+      path: join(SCREENSHOTS, 'console-finance.png'),
+      fullPage: true,
+    });
+  });
+
+  it('keeps an adjustment above the threshold from its requester, and a second finance user approves it', async () => {
+    const before = await t.http().get(`/wallets/${walletId}`).set('Authorization', customer.auth);
+    const asked = await t
+      .http()
+      .post(`/wallets/${walletId}/adjustments`)
+      .set('Authorization', finance.auth)
+      .set('Idempotency-Key', key())
+      .send({
+        direction: 'credit',
+        amountMinor: 5_000,
+        currency: 'EUR',
+        account: 'adjustments',
+        reason: 'Goodwill credit after an outage',
+      });
+    expect([asked.status, asked.body.adjustment.status]).toEqual([202, 'pending_approval']);
+
+    await financePage.reload();
+    let panel = financePage.getByRole('region', { name: 'Adjustments' });
+    let form = panel.getByRole('form', { name: 'Decide the €50.00 adjustment' });
+    await form.getByText('You asked for this one: another finance user has to decide it.').waitFor({
+      timeout: LIVE_MS,
+    });
+    await form.getByLabel('Reason for the decision').fill('My own');
+    await form.getByRole('button', { name: 'Approve' }).click();
+    await form
+      .getByText(
+        'You asked for this adjustment, so you cannot decide it: another finance user has to.',
+      )
+      .waitFor();
+
+    const page = await openConsole(second);
+    panel = page.getByRole('region', { name: 'Adjustments' });
+    form = panel.getByRole('form', { name: 'Decide the €50.00 adjustment' });
+    await form.getByRole('button', { name: 'Approve' }).click();
+    await form.getByText('Give a reason for the decision.').waitFor();
+    await form.getByLabel('Reason for the decision').fill('Checked against the outage report');
+    await form.getByRole('button', { name: 'Approve' }).click();
+    await panel
+      .getByText('The €50.00 adjustment is approved and posted.')
+      .waitFor({ timeout: LIVE_MS });
+    await panel.getByText('No adjustments await approval.').waitFor();
+    await t.settle();
+    const after = await t.http().get(`/wallets/${walletId}`).set('Authorization', customer.auth);
+    expect(BigInt(after.body.postedMinor)).toBe(BigInt(before.body.postedMinor) + 5_000n);
+  });
+});
