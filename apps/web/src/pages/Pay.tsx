@@ -16,6 +16,8 @@ interface Draft {
   merchantId: string;
   reference: string;
   minor: bigint;
+  /** When the person reviewed it: a payment recorded before this is an earlier one. */
+  reviewedAt: number;
 }
 
 interface Answer {
@@ -23,6 +25,9 @@ interface Answer {
   /** The order had been paid before this confirmation: the answer is that first payment. */
   earlier: boolean;
 }
+
+/** Payments answered on this page since it loaded: a second answer with one of these ids is a repeat. */
+const answered = new Set<string>();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,13 +59,12 @@ export function Pay() {
     if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
     setProblem(null);
     setAnswer(null);
-    setDraft({ wallet, merchantId, reference, minor: amount.minor });
+    setDraft({ wallet, merchantId, reference, minor: amount.minor, reviewedAt: Date.now() });
   }
 
   async function confirm() {
     if (!draft) return;
     setBusy(true);
-    const confirmedAt = Date.now();
     const { data, error, response } = await api.POST('/payments', {
       params: { header: { 'Idempotency-Key': idempotencyKey() } },
       body: {
@@ -83,8 +87,13 @@ export function Pay() {
     setDraft(null);
     if (!read.data) return setProblem(explain(read.error, read.response.status));
     const movement = read.data;
-    // Paying an order again answers its first payment: one recorded well before this click.
-    const earlier = Date.parse(movement.createdAt) < confirmedAt - 5000;
+    // Paying an order again answers its first payment: one already answered here, one recorded
+    // before this review (a second of slack for the two clocks), or one of another amount.
+    const earlier =
+      answered.has(movement.id) ||
+      Date.parse(movement.createdAt) < draft.reviewedAt - 1000 ||
+      movement.amountMinor !== draft.minor.toString();
+    answered.add(movement.id);
     setAnswer({ movement, earlier });
     if (movement.status === 'completed' && !earlier)
       notify('success', `${formatMinor(movement.amountMinor, movement.currency)} paid.`);
