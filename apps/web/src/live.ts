@@ -96,6 +96,9 @@ function stop(): void {
   clearTimeout(retryTimer);
   controller?.abort();
   controller = null;
+  // The next session (perhaps another person's) starts afresh: its pages read once on open.
+  lastEventId = undefined;
+  attempt = 0;
   setState('closed');
 }
 
