@@ -30,7 +30,7 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
   });
 
   /** The browser's round trip: start, "consent" at Google, come back with code, state and cookie. */
-  async function signInWithGoogle(profile: StandInProfile) {
+  async function signInWithGoogle(profile: StandInProfile, headers: Record<string, string> = {}) {
     const start = await http().get('/auth/google');
     expect(start.status).toBe(302);
     const location = new URL(start.headers.location);
@@ -40,7 +40,8 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
       .get(
         `/auth/google/callback?code=${encodeURIComponent(code)}&state=${location.searchParams.get('state')}`,
       )
-      .set('Cookie', cookie);
+      .set('Cookie', cookie)
+      .set(headers);
   }
 
   it('redirects to Google with the client, scopes, callback and a state bound to a cookie', async () => {
@@ -84,6 +85,37 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     ).toBe('invalid_credentials');
     const again = await signInWithGoogle({ ...profile, email: 'changed-at-google@example.com' });
     expect(again.body.userId).toBe(first.body.userId);
+  });
+
+  it('puts the refresh token of a browser session in an HttpOnly cookie, as password login does', async () => {
+    const profile = { sub: newSubject(), email: newEmail(), email_verified: true };
+    const res = await signInWithGoogle(profile, { 'X-Ledger-Session': 'cookie' });
+    expect(res.status).toBe(200);
+    expect(res.body.accessToken).toEqual(expect.any(String));
+    expect(res.body.refreshToken).toBeUndefined();
+    const setCookie = (res.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith('ledger_refresh='),
+    );
+    expect(setCookie).toBeDefined();
+    expect(setCookie).toMatch(/; HttpOnly/);
+    expect(setCookie).toMatch(/; SameSite=Strict/);
+    expect(setCookie).toMatch(/; Path=\/auth\/session/);
+    // A reload: the page has no token in memory, only the cookie.
+    const refreshed = await http()
+      .post('/auth/session/refresh')
+      .set('X-Ledger-Session', 'cookie')
+      .set('Cookie', setCookie!.split(';')[0]);
+    expect(refreshed.status).toBe(200);
+    const me = await http().get('/me').set('Authorization', `Bearer ${refreshed.body.accessToken}`);
+    expect(me.body).toMatchObject({ email: profile.email, googleLinked: true });
+    // Without the opt-in header the answer stays as before: the token in the body, no cookie.
+    const plain = await signInWithGoogle({ ...profile });
+    expect(plain.body.refreshToken).toEqual(expect.any(String));
+    expect(
+      ((plain.headers['set-cookie'] as unknown as string[] | undefined) ?? []).some((c) =>
+        c.startsWith('ledger_refresh='),
+      ),
+    ).toBe(false);
   });
 
   it('refuses an address Google has not verified, and creates nothing', async () => {

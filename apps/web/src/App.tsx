@@ -1,9 +1,11 @@
 import { Link, usePath } from './router';
-import { isStaff, useSession } from './session';
+import { isMerchant, isStaff, useSession } from './session';
 import { Loading } from './ui';
 import { Cards } from './pages/Cards';
 import { Console } from './pages/Console';
 import { Home } from './pages/Home';
+import { Merchant } from './pages/Merchant';
+import { Pay } from './pages/Pay';
 import { Security } from './pages/Security';
 import { Send } from './pages/Send';
 import { SignIn } from './pages/SignIn';
@@ -14,6 +16,8 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/': Home,
   '/top-up': TopUp,
   '/send': Send,
+  '/pay': Pay,
+  '/payments-received': Merchant,
   '/withdraw': Withdraw,
   '/cards': Cards,
   '/security': Security,
@@ -38,6 +42,8 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">Home</Link>
           <Link href="/send">Send</Link>
+          <Link href="/pay">Pay</Link>
+          {isMerchant(state.me) && <Link href="/payments-received">Payments received</Link>}
           <Link href="/cards">Cards</Link>
           <Link href="/security">Security</Link>
           {isStaff(state.me) && <Link href="/console">Console</Link>}

@@ -49,6 +49,20 @@ const WORDS: Record<string, { text: string; field?: string }> = {
     text: 'No exchange rate is available for these currencies.',
     field: 'recipient',
   },
+  merchant_not_found: {
+    text: 'No merchant has that id. Check the id the shop gave you.',
+    field: 'merchant',
+  },
+  payment_reference_taken: {
+    text: 'Someone else already paid this order reference at this merchant.',
+    field: 'reference',
+  },
+  payment_not_found: { text: 'That payment does not exist.' },
+  payment_not_refundable: { text: 'This payment cannot be refunded: it did not complete.' },
+  refund_exceeds_payment: {
+    text: 'This is more than is left to refund on the payment.',
+    field: 'refund-amount',
+  },
   same_wallet: { text: 'You cannot send money to the same wallet.', field: 'recipient' },
   amount_must_be_positive: { text: 'The amount must be more than zero.', field: 'amount' },
   card_not_found: { text: 'That card is not linked to your account any more.', field: 'card' },

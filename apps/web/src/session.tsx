@@ -33,7 +33,11 @@ export function useMe(): Me {
 }
 
 export function isStaff(me: Me): boolean {
-  return me.roles.some((role) => role !== 'customer');
+  return me.roles.some((role) => role !== 'customer' && role !== 'merchant');
+}
+
+export function isMerchant(me: Me): boolean {
+  return me.roles.includes('merchant');
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {

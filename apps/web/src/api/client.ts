@@ -18,6 +18,11 @@ export function setAccessToken(token: string | null): void {
   accessToken = token;
 }
 
+/** The bearer token for the few calls that cannot go through the typed client (the event stream). */
+export function currentAccessToken(): string | null {
+  return accessToken;
+}
+
 export function whenSessionLost(handler: () => void): void {
   onSessionLost = handler;
 }

@@ -3701,7 +3701,10 @@ export interface operations {
     completeGoogleSignIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description cookie: put the refresh token in an HttpOnly cookie for POST /auth/session/refresh instead of the body (browsers) */
+                "X-Ledger-Session"?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -49,7 +49,7 @@ import {
 } from './session-cookie';
 
 /** Documents the opt-in on every route that can answer with a session. */
-const SessionCookieHeader = () =>
+export const SessionCookieHeader = () =>
   ApiHeader({
     name: 'X-Ledger-Session',
     required: false,

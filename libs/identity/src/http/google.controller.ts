@@ -1,4 +1,4 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
@@ -6,16 +6,21 @@ import { GOOGLE_PROFILE_PROPERTY, GoogleAuthGuard } from '../google/google-auth.
 import type { GoogleProfile } from '../google/google-profile';
 import { GoogleSignInService } from '../google/google-sign-in.service';
 import { Public } from '../principal';
+import { SessionCookieHeader } from './auth.controller';
 import { LoginResponseDto } from './dtos/auth.dto';
 import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { Origin } from './request-origin';
+import { RefreshCookieInterceptor } from './session-cookie';
 
 @ApiTags('auth')
 @Controller('auth/google')
 @Public()
 // Google sign-in can create accounts, so it counts against the sign-up limit.
 @UseGuards(RateLimitGuard, GoogleAuthGuard)
+// Like password login: a browser that asks for the cookie gets its refresh token there, so the
+// session survives a reload.
+@UseInterceptors(RefreshCookieInterceptor)
 export class GoogleController {
   constructor(private readonly google: GoogleSignInService) {}
 
@@ -27,6 +32,7 @@ export class GoogleController {
 
   @Get('callback')
   @RateLimited('signup')
+  @SessionCookieHeader()
   @ApiOkResponse({ type: LoginResponseDto })
   async callback(@Req() request: Request, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
     const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[

@@ -1,0 +1,172 @@
+import { useState, type FormEvent } from 'react';
+import { api, idempotencyKey } from '../api/client';
+import type { components } from '../api/openapi';
+import { explain, type Explained } from '../errors';
+import { useLive } from '../live';
+import { formatMinor, parseAmount } from '../money';
+import { useNotify } from '../notifications';
+import { Field, FormError, Loading } from '../ui';
+import { loadWallets, type Wallet } from '../wallets';
+import { WalletPicker } from './WalletPicker';
+
+type Movement = components['schemas']['MovementView'];
+
+interface Draft {
+  wallet: Wallet;
+  merchantId: string;
+  reference: string;
+  minor: bigint;
+  /** When the person reviewed it: a payment recorded before this is an earlier one. */
+  reviewedAt: number;
+}
+
+interface Answer {
+  movement: Movement;
+  /** The order had been paid before this confirmation: the answer is that first payment. */
+  earlier: boolean;
+}
+
+/** Payments answered on this page since it loaded: a second answer with one of these ids is a repeat. */
+const answered = new Set<string>();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Pay a merchant for an order, after a confirmation step; one payment per order reference. */
+export function Pay() {
+  const notify = useNotify();
+  const wallets = useLive(loadWallets, []).data?.wallets;
+  const [walletId, setWalletId] = useState('');
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [problem, setProblem] = useState<Explained | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!wallets) return <Loading what="your wallets" />;
+  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
+
+  function review(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const merchantId = String(form.get('merchant') ?? '').trim();
+    if (!UUID.test(merchantId))
+      return setProblem({
+        text: 'A merchant id looks like 8-4-4-4-12 letters and digits.',
+        field: 'merchant',
+      });
+    const reference = String(form.get('reference') ?? '').trim();
+    if (!reference) return setProblem({ text: 'Give the order reference.', field: 'reference' });
+    const amount = parseAmount(String(form.get('amount')), wallet.currency);
+    if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
+    setProblem(null);
+    setAnswer(null);
+    setDraft({ wallet, merchantId, reference, minor: amount.minor, reviewedAt: Date.now() });
+  }
+
+  async function confirm() {
+    if (!draft) return;
+    setBusy(true);
+    const { data, error, response } = await api.POST('/payments', {
+      params: { header: { 'Idempotency-Key': idempotencyKey() } },
+      body: {
+        merchantId: draft.merchantId,
+        walletId: draft.wallet.id,
+        amountMinor: draft.minor.toString(),
+        currency: draft.wallet.currency,
+        reference: draft.reference,
+      },
+    });
+    if (!data) {
+      setBusy(false);
+      setDraft(null);
+      return setProblem(explain(error, response.status));
+    }
+    const read = await api.GET('/movements/{id}', {
+      params: { path: { id: data.id }, query: { position: data.position } },
+    });
+    setBusy(false);
+    setDraft(null);
+    if (!read.data) return setProblem(explain(read.error, read.response.status));
+    const movement = read.data;
+    // Paying an order again answers its first payment: one already answered here, one recorded
+    // before this review (a second of slack for the two clocks), or one of another amount.
+    const earlier =
+      answered.has(movement.id) ||
+      Date.parse(movement.createdAt) < draft.reviewedAt - 1000 ||
+      movement.amountMinor !== draft.minor.toString();
+    answered.add(movement.id);
+    setAnswer({ movement, earlier });
+    if (movement.status === 'completed' && !earlier)
+      notify('success', `${formatMinor(movement.amountMinor, movement.currency)} paid.`);
+  }
+
+  if (draft) {
+    return (
+      <main>
+        <h1>Confirm the payment</h1>
+        <dl className="confirm" aria-label="Payment details">
+          <dt>You pay</dt>
+          <dd data-testid="confirm-amount">{formatMinor(draft.minor, draft.wallet.currency)}</dd>
+          <dt>Merchant</dt>
+          <dd>{draft.merchantId}</dd>
+          <dt>Order reference</dt>
+          <dd>{draft.reference}</dd>
+        </dl>
+        <div className="row">
+          <button type="button" onClick={confirm} disabled={busy}>
+            {busy ? 'Paying…' : 'Confirm and pay'}
+          </button>
+          <button type="button" className="secondary" onClick={() => setDraft(null)}>
+            Change
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <main>
+      <h1>Pay a merchant</h1>
+      {answer && <PaymentAnswer answer={answer} />}
+      <form onSubmit={review} noValidate aria-label="Pay a merchant">
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
+        <Field
+          label="Merchant id"
+          name="merchant"
+          required
+          autoComplete="off"
+          hint="The shop shows it at checkout."
+          error={fieldError('merchant')}
+        />
+        <Field label="Order reference" name="reference" required error={fieldError('reference')} />
+        <Field
+          label={`Amount (${wallet.currency})`}
+          name="amount"
+          inputMode="decimal"
+          required
+          error={fieldError('amount')}
+        />
+        <FormError text={problem && !problem.field ? problem.text : undefined} />
+        <button type="submit">Review</button>
+      </form>
+    </main>
+  );
+}
+
+function PaymentAnswer({ answer: { movement, earlier } }: { answer: Answer }) {
+  const amount = formatMinor(movement.amountMinor, movement.currency);
+  const when = new Date(movement.createdAt).toLocaleString();
+  let text: string;
+  if (earlier)
+    text = `Order ${movement.reference ?? ''} was already paid (${amount} on ${when}, ${movement.status}). Nothing was paid again.`;
+  else if (movement.status === 'completed')
+    text = `Paid ${amount} for order ${movement.reference ?? ''}.`;
+  else if (movement.status === 'failed')
+    text = `The payment was refused: ${movement.reasonText ?? movement.failureReason ?? 'no reason given'}.`;
+  else text = `The payment of ${amount} is on its way.`;
+  return (
+    <section className="result" aria-live="polite" data-testid="payment-answer">
+      <p>{text}</p>
+      <p className="hint">Payment {movement.id}</p>
+    </section>
+  );
+}
