@@ -54,6 +54,9 @@ export function buildWebApp(): string {
       '--outDir',
       outDir,
       '--emptyOutDir',
+      // Each test file builds into a directory of its own; Vite's lock would
+      // refuse the second of two files building at once (two jest workers).
+      '--bypass-lock',
       '--logLevel',
       'error',
     ],
