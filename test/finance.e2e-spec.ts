@@ -11,6 +11,26 @@ import {
   type LedgerTestApp,
   type TestUser,
 } from './support/ledger-app';
+import {
+  responseSchema,
+  schemaViolations,
+  type OpenApiDocument,
+} from './support/openapi-conformance';
+
+/** Every operation under /finance. */
+const FINANCE_OPERATIONS = [
+  ['get', '/finance/reconciliation'],
+  ['post', '/finance/reconciliation'],
+  ['get', '/finance/breaks'],
+  ['post', '/finance/breaks/{id}/explain'],
+  ['post', '/finance/breaks/{id}/resolve'],
+  ['get', '/finance/adjustments'],
+  ['post', '/finance/adjustments/{id}/approve'],
+  ['post', '/finance/adjustments/{id}/reject'],
+  ['get', '/finance/periods'],
+  ['get', '/finance/periods/{period}'],
+  ['post', '/finance/periods/{period}/close'],
+] as const;
 
 /**
  * Finance over HTTP: a reconciliation with a planted difference on each of
@@ -25,6 +45,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
   let finance: TestUser;
   let second: TestUser;
   let auditor: TestUser;
+  let doc: OpenApiDocument;
   const started = new Date();
 
   beforeAll(async () => {
@@ -38,8 +59,45 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
     await t.settle();
     const wallets = await t.http().get('/wallets').set('Authorization', customer.auth).expect(200);
     walletId = wallets.body.items[0].id;
+    doc = (await t.http().get('/openapi.json').expect(200)).body as OpenApiDocument;
   });
   afterAll(() => t?.close());
+
+  /** The answer is exactly what the OpenAPI document declares for its operation and status. */
+  function conforms(
+    method: (typeof FINANCE_OPERATIONS)[number][0],
+    path: (typeof FINANCE_OPERATIONS)[number][1],
+    res: { status: number; body: unknown },
+  ) {
+    const schema = responseSchema(doc, method, path, res.status);
+    expect([method, path, res.status, schema === undefined]).toEqual([
+      method,
+      path,
+      res.status,
+      false,
+    ]);
+    expect(schemaViolations(doc, schema!, res.body)).toEqual([]);
+  }
+
+  it('declares the schema of every success answer of every finance operation', () => {
+    const declared = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/finance'))
+      .flatMap(([path, item]) => Object.keys(item).map((method) => [method, path]));
+    expect(declared.sort()).toEqual([...FINANCE_OPERATIONS].map((o) => [...o]).sort());
+    const undeclared = FINANCE_OPERATIONS.flatMap(([method, path]) => {
+      const responses = Object.entries(doc.paths[path][method].responses ?? {}).filter(([status]) =>
+        status.startsWith('2'),
+      );
+      if (responses.length === 0) return [`${method} ${path}: no success answer`];
+      return responses
+        .filter(([, r]) => !r.content?.['application/json']?.schema)
+        .map(([status]) => `${method} ${path} ${status}: no schema`);
+    });
+    expect(undeclared).toEqual([]);
+    expect(responseSchema(doc, 'get', '/finance/reconciliation', 200, 'text/csv')).toEqual({
+      type: 'string',
+    });
+  });
 
   async function topUp(amountMinor: number): Promise<{ movementId: string; intent: string }> {
     const res = await t
@@ -137,6 +195,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .get(`/finance/reconciliation?from=${from}&to=${to}`)
         .set('Authorization', auditor.auth);
       expect(res.status).toBe(200);
+      conforms('get', '/finance/reconciliation', res);
       const kinds = (res.body.breaks as Array<{ kind: string; objectId: string }>).map((b) => [
         b.kind,
         b.objectId,
@@ -171,6 +230,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
       ]);
       const stored = await t.http().get('/finance/breaks').set('Authorization', auditor.auth);
       expect(stored.body).toEqual({ items: [], nextCursor: null });
+      conforms('get', '/finance/breaks', stored);
     });
 
     it('answers the same report as CSV, one request away', async () => {
@@ -206,12 +266,14 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', finance.auth)
         .send(period());
       expect(recorded.status).toBe(200);
+      conforms('post', '/finance/reconciliation', recorded);
       const open = await t
         .http()
         .get('/finance/breaks?status=open')
         .set('Authorization', auditor.auth)
         .expect(200);
       expect(open.body.items).toHaveLength(5);
+      conforms('get', '/finance/breaks', open);
       const byKind = Object.fromEntries(
         (open.body.items as Array<{ kind: string; id: string }>).map((b) => [b.kind, b.id]),
       );
@@ -222,6 +284,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', finance.auth)
         .send({ reason: 'A charge of the old platform, booked to our account by mistake' });
       expect(explained.status).toBe(200);
+      conforms('post', '/finance/breaks/{id}/explain', explained);
       expect(explained.body).toMatchObject({ status: 'explained', changedBy: finance.userId });
       const again = await t
         .http()
@@ -245,6 +308,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
           reason: 'The provider settled one cent more than the ledger credited',
         });
       expect(resolved.status).toBe(201);
+      conforms('post', '/finance/breaks/{id}/resolve', resolved);
       expect(resolved.body.break).toMatchObject({
         status: 'resolved',
         resolvedByAdjustment: resolved.body.adjustment.id,
@@ -325,6 +389,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', auditor.auth)
         .expect(200);
       expect(pending.body.items.map((a: { id: string }) => a.id)).toContain(id);
+      conforms('get', '/finance/adjustments', pending);
 
       const approved = await t
         .http()
@@ -332,6 +397,8 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', second.auth)
         .send({ reason: 'Checked against the bank statement' });
       expect(approved.status).toBe(200);
+      conforms('post', '/finance/adjustments/{id}/approve', approved);
+      expect(approved.body.position).toEqual(expect.any(String));
       expect(approved.body.adjustment).toMatchObject({
         status: 'posted',
         decidedBy: second.userId,
@@ -377,6 +444,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', second.auth)
         .send({ reason: 'No evidence attached' });
       expect(rejected.body).toMatchObject({ status: 'rejected', decidedBy: second.userId });
+      conforms('post', '/finance/adjustments/{id}/reject', rejected);
       const late = await t
         .http()
         .post(`/finance/adjustments/${asked.body.adjustment.id}/approve`)
@@ -475,6 +543,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', finance.auth)
         .send({ reason: 'Month end, reconciliation clean' });
       expect(closed.status).toBe(201);
+      conforms('post', '/finance/periods/{period}/close', closed);
       const seal = closed.body as PeriodSeal;
       expect(seal).toMatchObject({
         version: 'ledger-period-close-v1',
@@ -493,6 +562,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', auditor.auth)
         .expect(200);
       expect(read.body).toEqual(seal);
+      conforms('get', '/finance/periods/{period}', read);
       const twice = await t
         .http()
         .post(`/finance/periods/${lastMonth}/close`)
@@ -505,6 +575,7 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
         .set('Authorization', auditor.auth)
         .expect(200);
       expect(list.body.items.map((s: PeriodSeal) => s.period)).toEqual([lastMonth]);
+      conforms('get', '/finance/periods', list);
       expect((await financeActions(finance)).map((d) => [d.action, d.subject])).toContainEqual([
         'period_closed',
         lastMonth,

@@ -15,9 +15,10 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiOkResponse,
-  ApiProduces,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { AUDIT_CONFIG, type AuditConfig } from '@ledger/audit';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
@@ -62,6 +63,17 @@ import {
   ResolveBreakDto,
 } from './finance.dto';
 import { FinanceAdjustments, type AdjustmentAnswer } from './finance-adjustments.service';
+import {
+  ApprovedAdjustmentView,
+  FinanceAdjustmentPageView,
+  FinanceAdjustmentView,
+  PeriodSealPageView,
+  PeriodSealView,
+  ReconciliationView,
+  ResolvedBreakView,
+  StoredBreakPageView,
+  StoredBreakView,
+} from './finance.schemas';
 import { adjustmentView } from './finance.views';
 
 const ADJUSTMENT_ID = new ObjectIdPipe('approval_not_found');
@@ -78,6 +90,7 @@ type Response = { status(code: number): unknown; type(contentType: string): unkn
  */
 @ApiTags('finance')
 @ApiBearerAuth()
+@ApiExtraModels(ReconciliationView)
 @Roles('finance', 'auditor', 'admin')
 @Controller('finance')
 export class FinanceController {
@@ -94,10 +107,13 @@ export class FinanceController {
   ) {}
 
   @Get('reconciliation')
-  @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({
     description:
       'Matched items, breaks (with their stored status) and clearing lines of [from, to); computed, nothing written. CSV with Accept: text/csv',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ReconciliationView) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
   })
   async reconciliation(
     @Query() query: ReconciliationQueryDto,
@@ -115,7 +131,10 @@ export class FinanceController {
   @Post('reconciliation')
   @Roles('finance')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Reconciles [from, to) and records the breaks found for finance' })
+  @ApiOkResponse({
+    type: ReconciliationView,
+    description: 'Reconciles [from, to) and records the breaks found for finance',
+  })
   async recordReconciliation(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ReconciliationQueryDto,
@@ -136,7 +155,10 @@ export class FinanceController {
   }
 
   @Get('breaks')
-  @ApiOkResponse({ description: 'Stored reconciliation breaks, by status' })
+  @ApiOkResponse({
+    type: StoredBreakPageView,
+    description: 'Stored reconciliation breaks, by status',
+  })
   async breaks(@Query() query: BreaksQueryDto) {
     const page = await listBreaks(this.db, {
       status: query.status,
@@ -149,7 +171,10 @@ export class FinanceController {
   @Post('breaks/:id/explain')
   @Roles('finance')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Marks an open break explained: a difference that is no error' })
+  @ApiOkResponse({
+    type: StoredBreakView,
+    description: 'Marks an open break explained: a difference that is no error',
+  })
   async explain(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -177,8 +202,14 @@ export class FinanceController {
   @Post('breaks/:id/resolve')
   @Roles('finance')
   @Idempotent()
-  @ApiCreatedResponse({ description: 'The adjustment posted and the break resolved by it' })
-  @ApiAcceptedResponse({ description: 'The adjustment awaits a second finance user' })
+  @ApiCreatedResponse({
+    type: ResolvedBreakView,
+    description: 'The adjustment posted and the break resolved by it',
+  })
+  @ApiAcceptedResponse({
+    type: ResolvedBreakView,
+    description: 'The adjustment awaits a second finance user',
+  })
   async resolve(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -203,7 +234,10 @@ export class FinanceController {
   }
 
   @Get('adjustments')
-  @ApiOkResponse({ description: 'Adjustments and reversals finance asked for, newest first' })
+  @ApiOkResponse({
+    type: FinanceAdjustmentPageView,
+    description: 'Adjustments and reversals finance asked for, newest first',
+  })
   async listAdjustments(@Query() query: AdjustmentsQueryDto) {
     if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/.test(query.cursor))
       throw new RejectionException('invalid_cursor');
@@ -218,7 +252,10 @@ export class FinanceController {
   @Post('adjustments/:id/approve')
   @Roles('finance')
   @HttpCode(200)
-  @ApiOkResponse({ description: "A second finance user's approval: the adjustment is posted" })
+  @ApiOkResponse({
+    type: ApprovedAdjustmentView,
+    description: "A second finance user's approval: the adjustment is posted",
+  })
   async approve(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ADJUSTMENT_ID) id: string,
@@ -230,7 +267,7 @@ export class FinanceController {
   @Post('adjustments/:id/reject')
   @Roles('finance')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The adjustment will not be posted' })
+  @ApiOkResponse({ type: FinanceAdjustmentView, description: 'The adjustment will not be posted' })
   async reject(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ADJUSTMENT_ID) id: string,
@@ -240,7 +277,10 @@ export class FinanceController {
   }
 
   @Get('periods')
-  @ApiOkResponse({ description: 'Closed months and their signed seals, newest first' })
+  @ApiOkResponse({
+    type: PeriodSealPageView,
+    description: 'Closed months and their signed seals, newest first',
+  })
   async periods(@Query() query: PeriodsQueryDto) {
     if (query.cursor !== undefined && !periodBounds(query.cursor))
       throw new RejectionException('invalid_cursor');
@@ -248,7 +288,7 @@ export class FinanceController {
   }
 
   @Get('periods/:period')
-  @ApiOkResponse({ description: "A closed month's seal" })
+  @ApiOkResponse({ type: PeriodSealView, description: "A closed month's seal" })
   async period(@Param('period') period: string) {
     if (!periodBounds(period)) throw new RejectionException('invalid_period');
     const seal = await getPeriodClose(this.db, period);
@@ -263,7 +303,7 @@ export class FinanceController {
    */
   @Post('periods/:period/close')
   @Roles('finance')
-  @ApiCreatedResponse({ description: "The month's seal" })
+  @ApiCreatedResponse({ type: PeriodSealView, description: "The month's seal" })
   async close(
     @CurrentPrincipal() principal: Principal,
     @Param('period') period: string,

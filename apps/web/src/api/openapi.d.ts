@@ -1404,6 +1404,101 @@ export interface components {
         CurrencyListView: {
             items: components["schemas"]["CurrencyView"][];
         };
+        ProviderCoverageView: {
+            /** @example sandbox */
+            provider: string;
+            /** @enum {string} */
+            rail: "card" | "mpesa";
+            /**
+             * @description `not_supported`: matched against the ledger's own record only (M-Pesa)
+             * @enum {string}
+             */
+            report: "complete" | "truncated" | "not_supported";
+            reason?: string;
+            /** @example 12 */
+            items: number;
+        };
+        MatchedItemView: {
+            /** @example sandbox */
+            provider: string;
+            /** @enum {string} */
+            type: "charge" | "refund" | "payout";
+            /** @example pi_3Q… */
+            objectId: string;
+            movementId: string;
+            /** @example 2500 */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+        };
+        ReportedBreakView: {
+            /**
+             * @description Derived from kind, subject and currency: the same difference found again is the same break
+             * @example brk_0123456789abcdef01234567
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "missing_at_provider" | "missing_in_ledger" | "amount_mismatch" | "currency_mismatch" | "date_mismatch" | "status_mismatch" | "missing_in_read_model" | "read_model_mismatch" | "clearing_overdue" | "clearing_mismatch";
+            /**
+             * @description The gateway's provider name, or `ledger`
+             * @example sandbox
+             */
+            provider: string;
+            /** @description The provider object, the movement, or the clearing account the break is about */
+            objectId: string;
+            /** @example EUR */
+            currency?: string;
+            /** @example 2500 */
+            ledgerAmountMinor?: string;
+            /** @example 2400 */
+            providerAmountMinor?: string;
+            detail: string;
+            /** @enum {string} */
+            status: "open" | "explained" | "resolved";
+            movementId?: string;
+        };
+        ClearingLineView: {
+            /** @enum {string} */
+            account: "system:card_clearing" | "system:payouts_clearing";
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Debits minus credits at the start of the period
+             * @example 0
+             */
+            openingMinor: string;
+            /**
+             * @description What the providers settled in the period
+             * @example 2500
+             */
+            settledMinor: string;
+            /**
+             * @description opening + settled
+             * @example 2500
+             */
+            expectedMinor: string;
+            /** @example 2500 */
+            actualMinor: string;
+            /** @example 0 */
+            differenceMinor: string;
+        };
+        ReconciliationView: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            providers: components["schemas"]["ProviderCoverageView"][];
+            /** @example 40 */
+            movements: number;
+            /** @description More movements fell in the period than one run reads: reconcile a shorter period */
+            truncated: boolean;
+            matched: components["schemas"]["MatchedItemView"][];
+            breaks: components["schemas"]["ReportedBreakView"][];
+            /** @description Null when the balance history does not reach back to `from` */
+            clearing: components["schemas"]["ClearingLineView"][] | null;
+        };
         ReconciliationQueryDto: {
             /**
              * @description Start of the period (inclusive): ISO date or date-time
@@ -1415,6 +1510,45 @@ export interface components {
              * @example 2026-12-01
              */
             to: string;
+        };
+        StoredBreakView: {
+            /**
+             * @description Derived from kind, subject and currency: the same difference found again is the same break
+             * @example brk_0123456789abcdef01234567
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "missing_at_provider" | "missing_in_ledger" | "amount_mismatch" | "currency_mismatch" | "date_mismatch" | "status_mismatch" | "missing_in_read_model" | "read_model_mismatch" | "clearing_overdue" | "clearing_mismatch";
+            /**
+             * @description The gateway's provider name, or `ledger`
+             * @example sandbox
+             */
+            provider: string;
+            /** @description The provider object, the movement, or the clearing account the break is about */
+            objectId: string;
+            /** @example EUR */
+            currency?: string;
+            /** @example 2500 */
+            ledgerAmountMinor?: string;
+            /** @example 2400 */
+            providerAmountMinor?: string;
+            detail: string;
+            /** @enum {string} */
+            status: "open" | "explained" | "resolved";
+            note: string | null;
+            /** @description The adjustment that resolved it */
+            resolvedByAdjustment: string | null;
+            changedBy: string | null;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+        };
+        StoredBreakPageView: {
+            /** @description In id order */
+            items: components["schemas"]["StoredBreakView"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
         };
         ReasonDto: {
             /** @example Provider fee booked in December */
@@ -1452,6 +1586,91 @@ export interface components {
              * @description The wallet the adjustment posts to
              */
             walletId: string;
+        };
+        FinanceAdjustmentView: {
+            /** @description Also the command id of its posting */
+            id: string;
+            walletId: string;
+            /** @enum {string} */
+            direction: "credit" | "debit";
+            /** @example 2500 */
+            amountMinor: string;
+            /** @example EUR */
+            currency: string;
+            /** @example adjustments */
+            account: string;
+            reason: string;
+            /** @description The entry a reversal compensates */
+            reverses: string | null;
+            /** @description What a correction corrects */
+            corrects: string | null;
+            /** @description The reconciliation break it resolves */
+            breakId: string | null;
+            /** Format: date-time */
+            effectiveAt: string;
+            requestedBy: string;
+            /** @enum {string} */
+            status: "pending_approval" | "posted" | "rejected" | "refused";
+            decidedBy: string | null;
+            decisionReason: string | null;
+            entryId: string | null;
+            rejection: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+        };
+        ResolvedBreakView: {
+            adjustment: components["schemas"]["FinanceAdjustmentView"];
+            break: components["schemas"]["StoredBreakView"];
+        };
+        FinanceAdjustmentPageView: {
+            /** @description Newest first */
+            items: components["schemas"]["FinanceAdjustmentView"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
+        };
+        ApprovedAdjustmentView: {
+            adjustment: components["schemas"]["FinanceAdjustmentView"];
+            /** @description The log position of the posted entry */
+            position?: string;
+        };
+        SealedTrialBalanceLineView: {
+            /** @example EUR */
+            currency: string;
+            /** @example 2500 */
+            debitsMinor: string;
+            /** @example 2500 */
+            creditsMinor: string;
+            balanced: boolean;
+        };
+        PeriodSealView: {
+            /** @enum {string} */
+            version: "ledger-period-close-v1";
+            /** @example 2026-10 */
+            period: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description The log position the trial balance stands at */
+            position: string;
+            trialBalance: components["schemas"]["SealedTrialBalanceLineView"][];
+            /** @description sha256 of the canonical JSON of trialBalance, hex */
+            trialBalanceHash: string;
+            closedBy: string;
+            reason: string;
+            /** Format: date-time */
+            closedAt: string;
+            keyId: string;
+            /** @description Ed25519 over the canonical JSON of every other field, base64 */
+            signature: string;
+        };
+        PeriodSealPageView: {
+            /** @description Newest first */
+            items: components["schemas"]["PeriodSealView"][];
+            /** @description Pass as ?cursor= for the next (older) page; null on the last page */
+            nextCursor: string | null;
         };
         DeadLetterSummaryDto: {
             /** @description The job id, e.g. topup-<id>:charge */
@@ -3019,7 +3238,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReconciliationView"];
+                    "text/csv": string;
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3046,7 +3268,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReconciliationView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3077,7 +3301,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StoredBreakPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3106,7 +3332,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StoredBreakView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3142,14 +3370,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ResolvedBreakView"];
+                };
             };
             /** @description The adjustment awaits a second finance user */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ResolvedBreakView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3182,7 +3414,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FinanceAdjustmentPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3211,7 +3445,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApprovedAdjustmentView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3244,7 +3480,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FinanceAdjustmentView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3275,7 +3513,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodSealPageView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3300,7 +3540,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodSealView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -3330,7 +3572,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodSealView"];
+                };
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];

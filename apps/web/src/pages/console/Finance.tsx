@@ -1,81 +1,19 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
+import type { components } from '../../api/openapi';
 import { explain, type Explained } from '../../errors';
 import { formatMinor } from '../../money';
 import { useMe } from '../../session';
 import { Empty, Field, FormError, Loading } from '../../ui';
 import { Panel } from './Panel';
 
-/** The finance routes answer untyped JSON in the document; these are their shapes. */
-interface ReconciliationBreak {
-  id: string;
-  kind: string;
-  provider: string;
-  objectId: string;
-  movementId?: string;
-  currency?: string;
-  ledgerAmountMinor?: string;
-  providerAmountMinor?: string;
-  detail: string;
-  status?: 'open' | 'explained' | 'resolved';
-  note?: string | null;
-}
-interface ClearingLine {
-  account: string;
-  currency: string;
-  openingMinor: string;
-  settledMinor: string;
-  expectedMinor: string;
-  actualMinor: string;
-  differenceMinor: string;
-}
-interface Report {
-  from: string;
-  to: string;
-  generatedAt: string;
-  movements: number;
-  truncated: boolean;
-  matched: unknown[];
-  breaks: ReconciliationBreak[];
-  clearing: ClearingLine[] | null;
-  providers: { provider: string; rail: string; report: string; items: number }[];
-}
-interface Seal {
-  period: string;
-  from: string;
-  to: string;
-  position: string;
-  trialBalance: {
-    currency: string;
-    debitsMinor: string;
-    creditsMinor: string;
-    balanced: boolean;
-  }[];
-  trialBalanceHash: string;
-  closedBy: string;
-  reason: string;
-  closedAt: string;
-  keyId: string;
-  signature: string;
-}
-interface Adjustment {
-  id: string;
-  walletId: string;
-  direction: 'credit' | 'debit';
-  amountMinor: string;
-  currency: string;
-  account: string;
-  reason: string;
-  requestedBy: string;
-  status: 'pending_approval' | 'posted' | 'rejected' | 'refused';
-  decidedBy: string | null;
-  decisionReason: string | null;
-  rejection: string | null;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+type Schemas = components['schemas'];
+/** A break as a run reports it or as finance keeps it (with its note). */
+type ReconciliationBreak = Schemas['ReportedBreakView'] &
+  Partial<Pick<Schemas['StoredBreakView'], 'note'>>;
+type Report = Schemas['ReconciliationView'];
+type Seal = Schemas['PeriodSealView'];
+type Adjustment = Schemas['FinanceAdjustmentView'];
 
 const KIND_WORDS: Record<string, string> = {
   missing_at_provider: 'Missing at the provider',
@@ -132,7 +70,8 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
       : await api.GET('/finance/reconciliation', { params: { query: period } });
     setBusy(false);
     if (!answer.response.ok) return setProblem(explain(answer.error, answer.response.status));
-    const data = answer.data as unknown as Report;
+    // Without Accept: text/csv the answer is the JSON report.
+    const data = answer.data as Report;
     setReport(data);
     if (record) {
       setDone(
@@ -314,8 +253,8 @@ export function BreaksPanel({ version }: { version: number }) {
     const { data, error, response } = await api.GET('/finance/breaks', {
       params: { query: { status, limit: 20, ...(from ? { cursor: from } : {}) } },
     });
-    if (!response.ok) return setProblem(explain(error, response.status).text);
-    const page = data as unknown as Page<ReconciliationBreak>;
+    if (!response.ok || !data) return setProblem(explain(error, response.status).text);
+    const page = data;
     setItems((before) => (from && before ? [...before, ...page.items] : page.items));
     setCursor(page.nextCursor);
   }
@@ -415,8 +354,8 @@ export function PeriodsPanel() {
       const { data, error, response } = await api.GET('/finance/periods', {
         params: { query: { limit: 24 } },
       });
-      if (!response.ok) return setProblem(explain(error, response.status));
-      setSeals((data as unknown as Page<Seal>).items);
+      if (!response.ok || !data) return setProblem(explain(error, response.status));
+      setSeals(data.items);
     })();
   }, [tick]);
 
@@ -437,8 +376,8 @@ export function PeriodsPanel() {
       params: { path: { period: month.trim() } },
       body: { reason: reason.trim() },
     });
-    if (!response.ok) return setProblem(explain(error, response.status));
-    setSealed(data as unknown as Seal);
+    if (!response.ok || !data) return setProblem(explain(error, response.status));
+    setSealed(data);
     setReason('');
     setTick((t) => t + 1);
   }
@@ -588,8 +527,8 @@ export function AdjustmentsPanel() {
     const { data, error, response } = await api.GET('/finance/adjustments', {
       params: { query: { status, limit: 20, ...(from ? { cursor: from } : {}) } },
     });
-    if (!response.ok) return setProblem(explain(error, response.status).text);
-    const page = data as unknown as Page<Adjustment>;
+    if (!response.ok || !data) return setProblem(explain(error, response.status).text);
+    const page = data;
     setItems((before) => (from && before ? [...before, ...page.items] : page.items));
     setCursor(page.nextCursor);
   }
