@@ -76,6 +76,8 @@ interface SandboxPayout {
   readonly currency: string;
   readonly metadata: Metadata;
   status: SandboxPayoutStatus;
+  /** When its outcome was settled, so every answer about it carries the same time. */
+  settledAt?: Date;
 }
 
 interface Charge {
@@ -239,23 +241,26 @@ export class SandboxGateway implements PaymentGateway {
    */
   async confirmPayout(input: ConfirmPayoutInput): Promise<GatewayEvent | undefined> {
     this.failIfScripted('confirmPayout');
-    const known = this.payouts.get(input.payoutId);
-    const { amountMinor, currency, metadata } = known ?? input;
-    let status = known?.status;
-    if (!known) {
+    let payout = this.payouts.get(input.payoutId);
+    if (!payout) {
+      const { amountMinor, currency, metadata } = input;
       const outcome = this.outcomeFor(metadata, amountMinor);
       if (outcome === 'no_event') return undefined;
-      status = outcome === 'fail_async' ? 'failed' : 'paid';
-      this.remember(this.payouts, input.payoutId, { amountMinor, currency, metadata, status });
+      const status = outcome === 'fail_async' ? 'failed' : 'paid';
+      payout = { amountMinor, currency, metadata, status };
+      this.remember(this.payouts, input.payoutId, payout);
     }
-    if (status === 'paid')
-      return this.event('payout_paid', input.payoutId, amountMinor, currency, metadata);
-    if (status === 'failed')
-      return {
-        ...this.event('payout_failed', input.payoutId, amountMinor, currency, metadata),
-        failureCode: 'account_closed',
-      };
-    return undefined;
+    if (payout.status !== 'paid' && payout.status !== 'failed') return undefined;
+    payout.settledAt ??= this.now();
+    const { amountMinor, currency, metadata, settledAt: occurredAt } = payout;
+    const id = input.payoutId;
+    if (payout.status === 'paid')
+      return { ...this.event('payout_paid', id, amountMinor, currency, metadata), occurredAt };
+    return {
+      ...this.event('payout_failed', id, amountMinor, currency, metadata),
+      occurredAt,
+      failureCode: 'account_closed',
+    };
   }
 
   async createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult> {
