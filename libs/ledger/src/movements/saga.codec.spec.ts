@@ -45,6 +45,7 @@ describe('decoding a stored saga event', () => {
     ['an amount as an object', { amountMinor: { v: 1 } }, /amountMinor must be an integer/],
     ['an optional field of the wrong type', { fxRate: 0.92 }, /fxRate must be a string when/],
     ['a null time', { at: null }, /at must be a string, not null/],
+    ['a kind no transfer has', { kind: 'gift' }, /kind must be one of payment, refund, not gift/],
   ])('refuses a transfer request with %s', (_case, patch, message) => {
     const event = stored(requested);
     const corrupt = { type: event.type, data: { ...event.data, ...patch } };
@@ -85,6 +86,34 @@ describe('decoding a stored saga event', () => {
     expect(() => decode(withdrawalSaga, { type: 'PayoutCreated', data: { at } })).toThrow(
       /Malformed PayoutCreated: payoutId must be a string, not undefined/,
     );
+    const request = {
+      withdrawalId: 'w',
+      requestedBy: 'u',
+      walletId: 'w',
+      ownerId: 'u',
+      amountMinor: '7',
+      currency: 'USD',
+      destinationId: 'd',
+      destinationType: 'bank_account',
+      destinationRef: 'ba',
+      timeoutAt: at,
+      at,
+    };
+    expect(decode(withdrawalSaga, { type: 'WithdrawalRequested', data: request })).toMatchObject({
+      data: { amountMinor: 7n, destinationType: 'bank_account' },
+    });
+    expect(() =>
+      decode(withdrawalSaga, {
+        type: 'WithdrawalRequested',
+        data: { ...request, destinationType: 'cheque' },
+      }),
+    ).toThrow(/destinationType must be one of bank_account, connected_account, mobile_money/);
+    expect(() =>
+      decode(topUpSaga, {
+        type: 'TopUpRequested',
+        data: { ...request, topUpId: 't', method: 'cash' },
+      }),
+    ).toThrow(/Malformed TopUpRequested: method must be one of card, mpesa, not cash/);
     expect(decode(withdrawalSaga, { type: 'PayoutCreated', data: { payoutId: 'po', at } })).toEqual(
       { type: 'PayoutCreated', data: { payoutId: 'po', at } },
     );

@@ -175,8 +175,17 @@ export interface SagaDefinition<
   recordStep(sagaStream: string, step: string, result: StepResult, at: string): C;
 }
 
-/** What a stored saga event's field must be: text, an optional text, an amount in minor units, a flag. */
-export type SagaFieldKind = 'text' | 'text?' | 'minor' | 'flag';
+/**
+ * What a stored saga event's field must be: text, an optional text, an
+ * amount in minor units, a flag, or one of a few words (`oneOf`, optional
+ * when `optional` is set).
+ */
+export type SagaFieldKind =
+  | 'text'
+  | 'text?'
+  | 'minor'
+  | 'flag'
+  | { readonly oneOf: readonly string[]; readonly optional?: true };
 
 /** The fields each event type of one saga kind must carry, checked on every decode. */
 export type SagaEventShapes<E extends SagaEvent> = {
@@ -189,6 +198,13 @@ export class MalformedSagaEvent extends TypeError {
 }
 
 function checkField(type: string, field: string, kind: SagaFieldKind, value: unknown): unknown {
+  if (typeof kind === 'object') {
+    if ((value === undefined && kind.optional) || kind.oneOf.includes(value as string))
+      return value;
+    throw new MalformedSagaEvent(
+      `Malformed ${type}: ${field} must be one of ${kind.oneOf.join(', ')}, not ${String(value)}`,
+    );
+  }
   switch (kind) {
     case 'text':
       if (typeof value === 'string') return value;
@@ -211,7 +227,7 @@ function checkField(type: string, field: string, kind: SagaFieldKind, value: unk
     `Malformed ${type}: ${field} must be ${KIND_NAMES[kind]}, not ${value === null ? 'null' : typeof value}`,
   );
 }
-const KIND_NAMES: Readonly<Record<SagaFieldKind, string>> = {
+const KIND_NAMES: Readonly<Record<SagaFieldKind & string, string>> = {
   text: 'a string',
   'text?': 'a string when present',
   minor: 'an integer amount',

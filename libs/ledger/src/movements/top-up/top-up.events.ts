@@ -76,7 +76,7 @@ export const TOP_UP_EVENT_SHAPES: SagaEventShapes<TopUpEvent> = {
     ownerId: 'text',
     amountMinor: 'minor',
     currency: 'text',
-    method: 'text?',
+    method: { oneOf: ['card', 'mpesa'], optional: true },
     paymentMethodId: 'text?',
     timeoutAt: 'text',
     at: 'text',

@@ -88,7 +88,7 @@ export const TRANSFER_EVENT_SHAPES: SagaEventShapes<TransferEvent> = {
     fxSource: 'text?',
     fxAsOf: 'text?',
     description: 'text?',
-    kind: 'text?',
+    kind: { oneOf: ['payment', 'refund'], optional: true },
     reference: 'text?',
     paymentId: 'text?',
     at: 'text',

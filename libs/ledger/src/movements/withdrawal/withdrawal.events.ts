@@ -90,7 +90,7 @@ export const WITHDRAWAL_EVENT_SHAPES: SagaEventShapes<WithdrawalEvent> = {
     amountMinor: 'minor',
     currency: 'text',
     destinationId: 'text',
-    destinationType: 'text',
+    destinationType: { oneOf: ['bank_account', 'connected_account', 'mobile_money'] },
     destinationRef: 'text',
     timeoutAt: 'text',
     at: 'text',
