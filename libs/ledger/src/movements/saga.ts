@@ -176,11 +176,79 @@ export interface SagaDefinition<
 }
 
 /**
+ * What a stored saga event's field must be: text, an optional text, an
+ * amount in minor units, a flag, or one of a few words (`oneOf`, optional
+ * when `optional` is set).
+ */
+export type SagaFieldKind =
+  | 'text'
+  | 'text?'
+  | 'minor'
+  | 'flag'
+  | { readonly oneOf: readonly string[]; readonly optional?: true };
+
+/** The fields each event type of one saga kind must carry, checked on every decode. */
+export type SagaEventShapes<E extends SagaEvent> = {
+  readonly [T in E['type']]: Readonly<Record<string, SagaFieldKind>>;
+};
+
+/** A stored saga event that is not what its type says it is: a corrupt log, never a silent state. */
+export class MalformedSagaEvent extends TypeError {
+  override readonly name = 'MalformedSagaEvent';
+}
+
+function checkField(type: string, field: string, kind: SagaFieldKind, value: unknown): unknown {
+  if (typeof kind === 'object') {
+    if ((value === undefined && kind.optional) || kind.oneOf.includes(value as string))
+      return value;
+    throw new MalformedSagaEvent(
+      `Malformed ${type}: ${field} must be one of ${kind.oneOf.join(', ')}, not ${String(value)}`,
+    );
+  }
+  switch (kind) {
+    case 'text':
+      if (typeof value === 'string') return value;
+      break;
+    case 'text?':
+      if (value === undefined || typeof value === 'string') return value;
+      break;
+    case 'flag':
+      if (typeof value === 'boolean') return value;
+      break;
+    case 'minor':
+      if (typeof value === 'string' || typeof value === 'bigint' || typeof value === 'number')
+        try {
+          return toBigInt(value);
+        } catch {
+          throw new MalformedSagaEvent(`Malformed ${type}: ${field} is not an exact integer`);
+        }
+  }
+  throw new MalformedSagaEvent(
+    `Malformed ${type}: ${field} must be ${KIND_NAMES[kind]}, not ${value === null ? 'null' : typeof value}`,
+  );
+}
+const KIND_NAMES: Readonly<Record<SagaFieldKind & string, string>> = {
+  text: 'a string',
+  'text?': 'a string when present',
+  minor: 'an integer amount',
+  flag: 'a boolean',
+};
+
+/**
  * Saga events as the store keeps them. JSON has no bigint, so every field
  * whose name ends in `Minor` travels as a decimal string; event ids derive
- * from the command id, so a retried recording reproduces them.
+ * from the command id, so a retried recording reproduces them. Decoding
+ * checks each field its type's shape names (one loop over a handful of
+ * fields, since it runs on every read) and throws `MalformedSagaEvent` on a
+ * missing or mistyped one; fields the shape does not name are kept as stored.
  */
-export function sagaCodec<E extends SagaEvent>(types: readonly string[]) {
+export function sagaCodec<E extends SagaEvent>(shapes: SagaEventShapes<E>) {
+  const byType = new Map<string, ReadonlyArray<[string, SagaFieldKind]>>(
+    Object.entries(shapes).map(([type, shape]) => [
+      type,
+      Object.entries(shape as Record<string, SagaFieldKind>),
+    ]),
+  );
   return {
     encode(
       _streamId: string,
@@ -200,14 +268,17 @@ export function sagaCodec<E extends SagaEvent>(types: readonly string[]) {
       };
     },
     decode(recorded: Pick<RecordedEvent, 'type' | 'data'>): E {
-      if (!types.includes(recorded.type))
-        throw new Error(`Not a saga event of this kind: ${recorded.type}`);
-      const data: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(recorded.data)) {
-        data[key] =
-          key.endsWith('Minor') && value !== undefined && value !== null ? toBigInt(value) : value;
+      const fields = byType.get(recorded.type);
+      if (!fields) throw new MalformedSagaEvent(`Not a saga event of this kind: ${recorded.type}`);
+      const stored: unknown = recorded.data;
+      if (typeof stored !== 'object' || stored === null || Array.isArray(stored))
+        throw new MalformedSagaEvent(`Malformed ${recorded.type}: no data`);
+      const data: Record<string, unknown> = { ...(stored as Record<string, unknown>) };
+      for (const [field, kind] of fields) {
+        const value = checkField(recorded.type, field, kind, data[field]);
+        if (value !== undefined) data[field] = value;
       }
-      return { type: recorded.type, data } as unknown as E;
+      return { type: recorded.type, data } as E;
     },
   };
 }

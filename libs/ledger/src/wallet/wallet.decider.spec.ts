@@ -1,3 +1,4 @@
+import { deciderSpec } from '@ledger/testing';
 import { fromRecorded } from './wallet.codec';
 import {
   decide,
@@ -5,25 +6,12 @@ import {
   ImpossibleWalletEvent,
   initialWallet,
   availableOf,
-  type Wallet,
 } from './wallet.decider';
 import type { WalletCommand } from './wallet.commands';
 import type { WalletEvent } from './wallet.events';
 
 /** Given events, when a command, then events or a rejection. */
-function given(...events: WalletEvent[]) {
-  const state = events.reduce<Wallet>(evolve, initialWallet);
-  return {
-    when: (command: WalletCommand) => ({
-      then: (expected: WalletEvent[] | string) => expect(decide(command, state)).toEqual(expected),
-      thenState: () => {
-        const decision = decide(command, state);
-        if (typeof decision === 'string') throw new Error(decision);
-        return decision.reduce(evolve, state);
-      },
-    }),
-  };
-}
+const given = deciderSpec({ initialState: initialWallet, decide, evolve });
 
 const at = '2026-01-01T00:00:00.000Z';
 const opened: WalletEvent = {
@@ -197,7 +185,7 @@ describe('wallet decider', () => {
     const fold =
       (...events: WalletEvent[]) =>
       () =>
-        events.reduce<Wallet>(evolve, initialWallet);
+        given(...events).state;
     const captured = (amount: bigint, holdId = 'h1'): WalletEvent => {
       const placed = held(amount, holdId) as Extract<WalletEvent, { type: 'HoldPlaced' }>;
       return { type: 'HoldCaptured', data: placed.data };

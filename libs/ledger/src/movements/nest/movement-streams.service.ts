@@ -48,6 +48,14 @@ export interface LoadedSaga extends SagaState {
 /** A saga stream has a handful of events; more than this is a runaway loop, not a movement. */
 export const MAX_SAGA_EVENTS = 1_000;
 
+/** A saga stream longer than `MAX_SAGA_EVENTS`: folding only its first events would show a state it is not in. */
+export class SagaStreamTooLong extends Error {
+  override readonly name = 'SagaStreamTooLong';
+  constructor(readonly stream: string) {
+    super(`Saga stream ${stream} has more than ${MAX_SAGA_EVENTS} events`);
+  }
+}
+
 /**
  * The saga streams' write side: every recording (a request, a provider's
  * report, a step's outcome) goes through the command path, so it is decided
@@ -106,14 +114,18 @@ export class MovementStreams {
     return { stream, kind, saga, state, summary: saga.summary(state as never), revision };
   }
 
-  /** The saga as its stream says now, or undefined for a stream that is not a known saga kind. */
+  /**
+   * The saga as its stream says now, or undefined for a stream that is not a
+   * known saga kind. @throws SagaStreamTooLong past `MAX_SAGA_EVENTS` events.
+   */
   async load(stream: string): Promise<LoadedSaga | undefined> {
     const kind = parseSagaStreamId(stream)?.kind;
     const saga = kind && SAGAS[kind];
     if (!kind || !saga) return undefined;
     const events = await this.store.readStream(stream, {
-      maxCount: Math.min(MAX_SAGA_EVENTS, MAX_READ_COUNT),
+      maxCount: Math.min(MAX_SAGA_EVENTS + 1, MAX_READ_COUNT),
     });
+    if (events.length > MAX_SAGA_EVENTS) throw new SagaStreamTooLong(stream);
     const state = events.reduce(
       (s: unknown, e) => saga.evolve(s, saga.decode(e)),
       saga.initialState,

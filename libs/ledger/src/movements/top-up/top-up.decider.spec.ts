@@ -1,3 +1,4 @@
+import { sagaSpec } from '@ledger/testing';
 import { recordStep, stepId } from '../saga';
 import { topUpSaga } from './top-up.decider';
 import type { TopUpCommand, TopUpEvent, TopUpRequest } from './top-up.events';
@@ -36,15 +37,7 @@ const paid: TopUpEvent = {
 };
 
 /** Given the saga's events: when a command, then these events; and what is due. */
-function given(...events: TopUpEvent[]) {
-  const state = events.reduce(topUpSaga.evolve, topUpSaga.initialState);
-  return {
-    when: (command: TopUpCommand) => topUpSaga.decide(command, state),
-    next: () => topUpSaga.next(state, saga, at),
-    jobs: () => topUpSaga.jobs(state, saga),
-    summary: () => topUpSaga.summary(state),
-  };
-}
+const given = sagaSpec(topUpSaga, saga, at);
 
 describe('top-up saga', () => {
   it('waits for the payment with a durable timer keyed by the saga', () => {
@@ -60,9 +53,9 @@ describe('top-up saga', () => {
   });
 
   it('records a payment once, then credits the wallet against card clearing', () => {
-    expect(given(requested, intent).when(payment('evt_1'))).toEqual([paid]);
-    expect(given(requested, intent, paid).when(payment('evt_1'))).toEqual([]);
-    expect(given(requested, intent, paid).when(payment('evt_2'))).toEqual([]);
+    given(requested, intent).when(payment('evt_1')).then([paid]);
+    given(requested, intent, paid).when(payment('evt_1')).then([]);
+    given(requested, intent, paid).when(payment('evt_2')).then([]);
     expect(given(requested, intent, paid).next()).toEqual([
       {
         type: 'wallet',
@@ -81,22 +74,24 @@ describe('top-up saga', () => {
         },
       },
     ]);
-    const done = given(requested, intent, paid).when(
-      recordStep(saga, 'credit', { ok: true }, at),
-    ) as TopUpEvent[];
+    const done = given(requested, intent, paid)
+      .when(recordStep(saga, 'credit', { ok: true }, at))
+      .thenEvents();
     expect(done.map((e) => e.type)).toEqual(['TopUpCredited', 'TopUpCompleted']);
     expect(given(requested, intent, paid, ...done).summary()?.status).toBe('completed');
   });
 
   it('fails on a failed payment, with nothing to compensate', () => {
-    const failed = given(requested, intent).when({
-      type: 'RecordPayment',
-      commandId: 'e',
-      providerEventId: 'evt_f',
-      paymentIntentId: 'pi_1',
-      result: { ok: false, reason: 'card_declined' },
-      at,
-    });
+    const failed = given(requested, intent)
+      .when({
+        type: 'RecordPayment',
+        commandId: 'e',
+        providerEventId: 'evt_f',
+        paymentIntentId: 'pi_1',
+        result: { ok: false, reason: 'card_declined' },
+        at,
+      })
+      .thenEvents();
     expect(failed).toEqual([
       {
         type: 'PaymentFailed',
@@ -107,19 +102,21 @@ describe('top-up saga', () => {
   });
 
   it('refunds the card when the wallet refuses the credit, then fails compensated', () => {
-    const refusal = given(requested, intent, paid).when(
-      recordStep(saga, 'credit', { ok: false, reason: 'wallet_closed' }, at),
-    ) as TopUpEvent[];
+    const refusal = given(requested, intent, paid)
+      .when(recordStep(saga, 'credit', { ok: false, reason: 'wallet_closed' }, at))
+      .thenEvents();
     expect(refusal).toEqual([{ type: 'TopUpRefundDue', data: { reason: 'wallet_closed', at } }]);
     expect(given(requested, intent, paid, ...refusal).jobs()).toEqual([
       { name: 'topup.refund', jobId: `${saga}:refund`, sagaStream: saga },
     ]);
-    const refunded = given(requested, intent, paid, ...refusal).when({
-      type: 'RecordRefund',
-      commandId: 'r',
-      result: { ok: true, refundId: 're_1' },
-      at,
-    });
+    const refunded = given(requested, intent, paid, ...refusal)
+      .when({
+        type: 'RecordRefund',
+        commandId: 'r',
+        result: { ok: true, refundId: 're_1' },
+        at,
+      })
+      .thenEvents();
     expect(refunded).toEqual([
       { type: 'TopUpRefunded', data: { refundId: 're_1', at } },
       { type: 'TopUpFailed', data: { reason: 'wallet_closed', compensated: true, at } },
@@ -127,22 +124,24 @@ describe('top-up saga', () => {
   });
 
   it('times out only while waiting, and refunds a payment that arrives after', () => {
-    const timedOut = given(requested, intent).when({
-      type: 'RecordTimeout',
-      commandId: 't',
-      at,
-    }) as TopUpEvent[];
+    const timedOut = given(requested, intent)
+      .when({
+        type: 'RecordTimeout',
+        commandId: 't',
+        at,
+      })
+      .thenEvents();
     expect(timedOut.map((e) => e.type)).toEqual(['TopUpTimedOut', 'TopUpFailed']);
-    expect(
-      given(requested, intent, paid).when({ type: 'RecordTimeout', commandId: 't', at }),
-    ).toEqual([]);
-    const late = given(requested, intent, ...timedOut).when(payment('evt_late')) as TopUpEvent[];
+    given(requested, intent, paid).when({ type: 'RecordTimeout', commandId: 't', at }).then([]);
+    const late = given(requested, intent, ...timedOut)
+      .when(payment('evt_late'))
+      .thenEvents();
     expect(late.map((e) => e.type)).toEqual(['PaymentSucceeded', 'TopUpRefundDue']);
     expect(late[1]).toMatchObject({ data: { reason: 'payment_after_timeout' } });
   });
 
   it('refunds a payment that does not match the request rather than credit it', () => {
-    const wrong = given(requested, intent).when(payment('evt_x', 999n)) as TopUpEvent[];
+    const wrong = given(requested, intent).when(payment('evt_x', 999n)).thenEvents();
     expect(wrong.map((e) => e.type)).toEqual(['PaymentSucceeded', 'TopUpRefundDue']);
     expect(wrong[1]).toMatchObject({ data: { reason: 'payment_amount_mismatch' } });
   });
@@ -157,7 +156,7 @@ describe('top-up saga by mobile money', () => {
   const timedOut: TopUpEvent = { type: 'TopUpTimedOut', data: { at } };
 
   it('asks the provider when the timer runs out, instead of failing', () => {
-    expect(given(mpesa, intent).when(timeout)).toEqual([timedOut]);
+    given(mpesa, intent).when(timeout).then([timedOut]);
     expect(given(mpesa, intent, timedOut).jobs()).toEqual([
       { name: 'topup.confirm', jobId: `${saga}:confirm`, sagaStream: saga },
     ]);
@@ -165,25 +164,28 @@ describe('top-up saga by mobile money', () => {
   });
 
   it('a confirmed payment is credited; no answer at all ends it timed out', () => {
-    const confirmed = given(mpesa, intent, timedOut).when({
-      type: 'RecordPayment',
-      commandId: 'c',
-      providerEventId: 'mpesa:stk:pi_1',
-      paymentIntentId: 'pi_1',
-      result: { ok: true, amountMinor: 1_000n, currency: 'KES' },
-      at,
-    });
+    const confirmed = given(mpesa, intent, timedOut)
+      .when({
+        type: 'RecordPayment',
+        commandId: 'c',
+        providerEventId: 'mpesa:stk:pi_1',
+        paymentIntentId: 'pi_1',
+        result: { ok: true, amountMinor: 1_000n, currency: 'KES' },
+        at,
+      })
+      .thenEvents();
     expect(confirmed).toMatchObject([{ type: 'PaymentSucceeded' }]);
-    expect(given(mpesa, intent, timedOut).when({ ...timeout, commandId: 'u' })).toEqual([
-      timedOut,
-      { type: 'TopUpFailed', data: { reason: 'timed_out', compensated: false, at } },
-    ]);
+    given(mpesa, intent, timedOut)
+      .when({ ...timeout, commandId: 'u' })
+      .then([
+        timedOut,
+        { type: 'TopUpFailed', data: { reason: 'timed_out', compensated: false, at } },
+      ]);
   });
 
   it('a prompt that was never sent fails at its timer, as a card does', () => {
-    expect(given(mpesa).when(timeout)).toMatchObject([
-      { type: 'TopUpTimedOut' },
-      { type: 'TopUpFailed' },
-    ]);
+    given(mpesa)
+      .when(timeout)
+      .thenMatch([{ type: 'TopUpTimedOut' }, { type: 'TopUpFailed' }]);
   });
 });

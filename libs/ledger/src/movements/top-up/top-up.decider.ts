@@ -11,7 +11,7 @@ import {
   type SagaSummary,
 } from '../saga';
 import {
-  TOP_UP_EVENT_TYPES,
+  TOP_UP_EVENT_SHAPES,
   type TopUpCommand,
   type TopUpEvent,
   type TopUpRequest,
@@ -229,7 +229,7 @@ export const topUpSaga: SagaDefinition<TopUp, TopUpCommand, TopUpEvent, Movement
   initialState: initialTopUp,
   decide: decideTopUp,
   evolve: evolveTopUp,
-  ...sagaCodec<TopUpEvent>(TOP_UP_EVENT_TYPES),
+  ...sagaCodec<TopUpEvent>(TOP_UP_EVENT_SHAPES),
   next: nextTopUpActions,
   jobs: topUpJobs,
   summary: topUpSummary,

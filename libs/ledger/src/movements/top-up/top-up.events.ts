@@ -1,4 +1,4 @@
-import type { RecordStep } from '../saga';
+import type { RecordStep, SagaEventShapes } from '../saga';
 
 /** The rail a top-up pays through; `card` when a request names none. */
 export type TopUpMethod = 'card' | 'mpesa';
@@ -66,6 +66,39 @@ export const TOP_UP_EVENT_TYPES: readonly TopUpEvent['type'][] = [
   'TopUpCompleted',
   'TopUpFailed',
 ];
+
+/** The fields each stored top-up event must carry (checked on decode). */
+export const TOP_UP_EVENT_SHAPES: SagaEventShapes<TopUpEvent> = {
+  TopUpRequested: {
+    topUpId: 'text',
+    requestedBy: 'text',
+    walletId: 'text',
+    ownerId: 'text',
+    amountMinor: 'minor',
+    currency: 'text',
+    method: { oneOf: ['card', 'mpesa'], optional: true },
+    paymentMethodId: 'text?',
+    timeoutAt: 'text',
+    at: 'text',
+  },
+  PaymentIntentCreated: { paymentIntentId: 'text', at: 'text' },
+  PaymentIntentRefused: { reason: 'text', at: 'text' },
+  PaymentSucceeded: {
+    providerEventId: 'text',
+    paymentIntentId: 'text',
+    amountMinor: 'minor',
+    currency: 'text',
+    at: 'text',
+  },
+  PaymentFailed: { providerEventId: 'text', paymentIntentId: 'text', reason: 'text', at: 'text' },
+  TopUpTimedOut: { at: 'text' },
+  TopUpCredited: { at: 'text' },
+  TopUpRefundDue: { reason: 'text', at: 'text' },
+  TopUpRefunded: { refundId: 'text', at: 'text' },
+  TopUpRefundRefused: { reason: 'text', at: 'text' },
+  TopUpCompleted: { at: 'text' },
+  TopUpFailed: { reason: 'text', compensated: 'flag', at: 'text' },
+};
 
 export type TopUpStep = 'credit';
 

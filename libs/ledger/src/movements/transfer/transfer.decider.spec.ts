@@ -1,3 +1,4 @@
+import { sagaSpec } from '@ledger/testing';
 import { recordStep, stepId, type StepResult } from '../saga';
 import { transferSaga } from './transfer.decider';
 import type { TransferEvent, TransferRequest, TransferStep } from './transfer.events';
@@ -22,39 +23,31 @@ const ok: StepResult = { ok: true };
 const refused = (reason: string): StepResult => ({ ok: false, reason });
 
 /** Given the saga's events: when a step's outcome is recorded, then these events; and what is due next. */
-function given(...events: TransferEvent[]) {
-  const state = events.reduce(transferSaga.evolve, transferSaga.initialState);
+const spec = sagaSpec(transferSaga, saga, at);
+const given = (...events: TransferEvent[]) => {
+  const state = spec(...events);
   return {
-    next: () => transferSaga.next(state, saga, at),
-    status: () => transferSaga.summary(state)?.status,
+    ...state,
+    status: () => state.summary()?.status,
     when: (step: TransferStep, result: StepResult) =>
-      transferSaga.decide(recordStep(saga, step, result, at), state),
+      state.when(recordStep(saga, step, result, at)),
   };
-}
+};
 
 describe('transfer saga', () => {
   it('records the request once, and refuses a second request under the same id', () => {
     expect(given().next()).toEqual([]);
-    expect(
-      transferSaga.decide(
-        { type: 'RequestTransfer', commandId: 'c', request },
-        transferSaga.initialState,
-      ),
-    ).toEqual([requested]);
-    const state = transferSaga.evolve(transferSaga.initialState, requested);
-    expect(transferSaga.decide({ type: 'RequestTransfer', commandId: 'c2', request }, state)).toBe(
-      'movement_already_exists',
-    );
+    spec().when({ type: 'RequestTransfer', commandId: 'c', request }).then([requested]);
+    spec(requested)
+      .when({ type: 'RequestTransfer', commandId: 'c2', request })
+      .then('movement_already_exists');
   });
 
   it('refuses a transfer to the same wallet', () => {
     const self = { ...request, toWalletId: 'wa' };
-    expect(
-      transferSaga.decide(
-        { type: 'RequestTransfer', commandId: 'c', request: self },
-        transferSaga.initialState,
-      ),
-    ).toBe('transfer_to_same_wallet');
+    spec()
+      .when({ type: 'RequestTransfer', commandId: 'c', request: self })
+      .then('transfer_to_same_wallet');
   });
 
   it('first holds the sender’s money against the transfer’s transit account', () => {
@@ -79,9 +72,9 @@ describe('transfer saga', () => {
   });
 
   it('happy path: hold, credit the recipient, capture, completed', () => {
-    expect(given(requested).when('hold', ok)).toEqual([
-      { type: 'TransferFundsHeld', data: { at } },
-    ]);
+    given(requested)
+      .when('hold', ok)
+      .then([{ type: 'TransferFundsHeld', data: { at } }]);
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
     expect(given(requested, held).next()).toMatchObject([
       {
@@ -103,24 +96,23 @@ describe('transfer saga', () => {
         command: { type: 'CaptureHold', holdId: stepId(saga, 'hold') },
       },
     ]);
-    const done = given(requested, held, credited).when('capture', ok) as TransferEvent[];
+    const done = given(requested, held, credited).when('capture', ok).thenEvents();
     expect(done.map((e) => e.type)).toEqual(['TransferHoldCaptured', 'TransferCompleted']);
     expect(given(requested, held, credited, ...done).next()).toEqual([]);
     expect(given(requested, held, credited, ...done).status()).toBe('completed');
   });
 
   it('a refused hold fails the transfer with nothing to compensate', () => {
-    expect(given(requested).when('hold', refused('exceeds_available'))).toEqual([
-      { type: 'TransferFailed', data: { reason: 'exceeds_available', compensated: false, at } },
-    ]);
+    given(requested)
+      .when('hold', refused('exceeds_available'))
+      .then([
+        { type: 'TransferFailed', data: { reason: 'exceeds_available', compensated: false, at } },
+      ]);
   });
 
   it('a refused credit releases the sender’s hold, then fails compensated', () => {
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
-    const refusal = given(requested, held).when(
-      'credit',
-      refused('wallet_frozen'),
-    ) as TransferEvent[];
+    const refusal = given(requested, held).when('credit', refused('wallet_frozen')).thenEvents();
     expect(refusal).toEqual([
       { type: 'TransferCreditRefused', data: { reason: 'wallet_frozen', at } },
     ]);
@@ -135,7 +127,9 @@ describe('transfer saga', () => {
         },
       },
     ]);
-    const end = given(requested, held, ...refusal).when('release', ok) as TransferEvent[];
+    const end = given(requested, held, ...refusal)
+      .when('release', ok)
+      .thenEvents();
     expect(end).toEqual([
       { type: 'TransferHoldReleased', data: { at } },
       { type: 'TransferFailed', data: { reason: 'wallet_frozen', compensated: true, at } },
@@ -145,16 +139,16 @@ describe('transfer saga', () => {
 
   it('records a repeated or stale step outcome as nothing', () => {
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
-    expect(given(requested, held).when('hold', ok)).toEqual([]);
-    expect(given(requested).when('capture', ok)).toEqual([]);
+    given(requested, held).when('hold', ok).then([]);
+    given(requested).when('capture', ok).then([]);
   });
 
   it('treats a refused capture or release as a bug for an operator, not a branch', () => {
     const held: TransferEvent = { type: 'TransferFundsHeld', data: { at } };
     const credited: TransferEvent = { type: 'TransferRecipientCredited', data: { at } };
-    expect(given(requested, held, credited).when('capture', refused('hold_not_found'))).toBe(
-      'unexpected_step_refusal',
-    );
+    given(requested, held, credited)
+      .when('capture', refused('hold_not_found'))
+      .then('unexpected_step_refusal');
   });
 
   it('across currencies posts each leg against system:fx in its own currency', () => {
@@ -199,8 +193,6 @@ describe('transfer saga', () => {
 
 describe('a payment and its refunds', () => {
   const payment: TransferRequest = { ...request, kind: 'payment', reference: 'order-1' };
-  const fold = (...events: TransferEvent[]) =>
-    events.reduce(transferSaga.evolve, transferSaga.initialState);
   const completed = [
     { type: 'TransferRequested', data: payment },
     { type: 'TransferFundsHeld', data: { at } },
@@ -216,11 +208,11 @@ describe('a payment and its refunds', () => {
   });
 
   it('sets refunds aside against what is left, and refuses one that would exceed the payment', () => {
-    const state = fold(...completed, reserved('r1', 300n));
-    expect(transferSaga.decide(reserve('r2', 200n), state)).toEqual([reserved('r2', 200n)]);
-    expect(transferSaga.decide(reserve('r2', 201n), state)).toBe('refund_exceeds_payment');
+    const state = spec(...completed, reserved('r1', 300n));
+    state.when(reserve('r2', 200n)).then([reserved('r2', 200n)]);
+    state.when(reserve('r2', 201n)).then('refund_exceeds_payment');
     // A reservation already made is not made twice.
-    expect(transferSaga.decide(reserve('r1', 300n), state)).toEqual([]);
+    state.when(reserve('r1', 300n)).then([]);
   });
 
   it('makes a released refund refundable again', () => {
@@ -228,24 +220,20 @@ describe('a payment and its refunds', () => {
       type: 'PaymentRefundReleased',
       data: { refundId: 'r1', amountMinor: 500n, at },
     };
-    const state = fold(...completed, reserved('r1', 500n), released);
-    expect(transferSaga.decide(reserve('r2', 500n), state)).toEqual([reserved('r2', 500n)]);
-    expect(
-      transferSaga.decide({ type: 'ReleaseRefund', commandId: 'x', refundId: 'r1', at }, state),
-    ).toEqual([]);
+    const state = spec(...completed, reserved('r1', 500n), released);
+    state.when(reserve('r2', 500n)).then([reserved('r2', 500n)]);
+    state.when({ type: 'ReleaseRefund', commandId: 'x', refundId: 'r1', at }).then([]);
   });
 
   it('refunds only a completed payment, never a plain transfer', () => {
-    expect(transferSaga.decide(reserve('r', 1n), fold(completed[0]))).toBe(
-      'payment_not_refundable',
-    );
-    const transfer = fold({ type: 'TransferRequested', data: request }, ...completed.slice(1));
-    expect(transferSaga.decide(reserve('r', 1n), transfer)).toBe('payment_not_refundable');
+    spec(completed[0]).when(reserve('r', 1n)).then('payment_not_refundable');
+    spec({ type: 'TransferRequested', data: request }, ...completed.slice(1))
+      .when(reserve('r', 1n))
+      .then('payment_not_refundable');
   });
 
   it("posts the wallet entries under the movement's own kind", () => {
-    const state = fold(completed[0]);
-    const [hold] = transferSaga.next(state, saga, at);
+    const [hold] = spec(completed[0]).next();
     expect(hold.command).toMatchObject({ type: 'PlaceHold', kind: 'payment' });
   });
 });

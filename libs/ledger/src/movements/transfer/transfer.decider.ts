@@ -11,7 +11,7 @@ import {
   type SagaSummary,
 } from '../saga';
 import {
-  TRANSFER_EVENT_TYPES,
+  TRANSFER_EVENT_SHAPES,
   TRANSFER_STEPS,
   type TransferCommand,
   type TransferEvent,
@@ -257,7 +257,7 @@ export const transferSaga: SagaDefinition<
   initialState: initialTransfer,
   decide: decideTransfer,
   evolve: evolveTransfer,
-  ...sagaCodec<TransferEvent>(TRANSFER_EVENT_TYPES),
+  ...sagaCodec<TransferEvent>(TRANSFER_EVENT_SHAPES),
   next: nextTransferActions,
   // A transfer moves money between wallets only: no provider, no timer.
   jobs: () => [],

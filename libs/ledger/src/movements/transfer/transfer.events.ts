@@ -1,4 +1,4 @@
-import type { RecordStep } from '../saga';
+import type { RecordStep, SagaEventShapes } from '../saga';
 
 /**
  * A transfer between two wallets, as recorded on its stream `transfer-<id>`.
@@ -70,6 +70,39 @@ export const TRANSFER_EVENT_TYPES: readonly TransferEvent['type'][] = [
   'PaymentRefundReserved',
   'PaymentRefundReleased',
 ];
+
+/** The fields each stored transfer event must carry (checked on decode). */
+export const TRANSFER_EVENT_SHAPES: SagaEventShapes<TransferEvent> = {
+  TransferRequested: {
+    transferId: 'text',
+    requestedBy: 'text',
+    fromWalletId: 'text',
+    fromOwnerId: 'text',
+    toWalletId: 'text',
+    toOwnerId: 'text',
+    amountMinor: 'minor',
+    currency: 'text',
+    creditAmountMinor: 'minor',
+    creditCurrency: 'text',
+    fxRate: 'text?',
+    fxSource: 'text?',
+    fxAsOf: 'text?',
+    description: 'text?',
+    kind: { oneOf: ['payment', 'refund'], optional: true },
+    reference: 'text?',
+    paymentId: 'text?',
+    at: 'text',
+  },
+  TransferFundsHeld: { at: 'text' },
+  TransferRecipientCredited: { at: 'text' },
+  TransferCreditRefused: { reason: 'text', at: 'text' },
+  TransferHoldCaptured: { at: 'text' },
+  TransferHoldReleased: { at: 'text' },
+  TransferCompleted: { at: 'text' },
+  TransferFailed: { reason: 'text', compensated: 'flag', at: 'text' },
+  PaymentRefundReserved: { refundId: 'text', amountMinor: 'minor', at: 'text' },
+  PaymentRefundReleased: { refundId: 'text', amountMinor: 'minor', at: 'text' },
+};
 
 /** Hold the sender's money, credit the recipient, capture the hold; or release it when the credit is refused. */
 export const TRANSFER_STEPS = ['hold', 'credit', 'capture', 'release'] as const;

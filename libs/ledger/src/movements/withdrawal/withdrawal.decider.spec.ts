@@ -1,3 +1,4 @@
+import { sagaSpec } from '@ledger/testing';
 import { recordStep, stepId } from '../saga';
 import { withdrawalSaga } from './withdrawal.decider';
 import type { WithdrawalCommand, WithdrawalEvent, WithdrawalRequest } from './withdrawal.events';
@@ -29,15 +30,12 @@ const report = (ok: boolean, providerEventId = 'evt_1'): WithdrawalCommand => ({
   at,
 });
 
-function given(...events: WithdrawalEvent[]) {
-  const state = events.reduce(withdrawalSaga.evolve, withdrawalSaga.initialState);
-  return {
-    state,
-    when: (command: WithdrawalCommand) => withdrawalSaga.decide(command, state),
-    next: () => withdrawalSaga.next(state, saga, at),
-    jobs: () => withdrawalSaga.jobs(state, saga).map((j) => j.jobId),
-  };
-}
+/** Given the saga's events: when a command, then these events; and what is due. */
+const spec = sagaSpec(withdrawalSaga, saga, at);
+const given = (...events: WithdrawalEvent[]) => {
+  const state = spec(...events);
+  return { ...state, jobs: () => state.jobs().map((j) => j.jobId) };
+};
 
 describe('withdrawal saga', () => {
   it('holds the money against payouts clearing first', () => {
@@ -54,48 +52,50 @@ describe('withdrawal saga', () => {
         },
       },
     ]);
-    expect(
-      given(requested).when(
-        recordStep(saga, 'hold', { ok: false, reason: 'exceeds_available' }, at),
-      ),
-    ).toEqual([
-      { type: 'WithdrawalFailed', data: { reason: 'exceeds_available', compensated: false, at } },
-    ]);
+    given(requested)
+      .when(recordStep(saga, 'hold', { ok: false, reason: 'exceeds_available' }, at))
+      .then([
+        { type: 'WithdrawalFailed', data: { reason: 'exceeds_available', compensated: false, at } },
+      ]);
   });
 
   it('pays out through a keyed job with a timer, then captures on payout_paid', () => {
     expect(given(requested, held).jobs()).toEqual([`${saga}:payout`, `${saga}:timeout`]);
     expect(given(requested, held, created).jobs()).toEqual([`${saga}:timeout`]);
-    const paid = given(requested, held, created).when(report(true)) as WithdrawalEvent[];
+    const paid = given(requested, held, created).when(report(true)).thenEvents();
     expect(paid).toEqual([
       { type: 'PayoutPaid', data: { providerEventId: 'evt_1', payoutId: 'po_1', at } },
     ]);
-    expect(given(requested, held, created, ...paid).when(report(true))).toEqual([]);
+    given(requested, held, created, ...paid)
+      .when(report(true))
+      .then([]);
     expect(given(requested, held, created, ...paid).next()).toMatchObject([
       { step: 'capture', command: { type: 'CaptureHold' } },
     ]);
-    const done = given(requested, held, created, ...paid).when(
-      recordStep(saga, 'capture', { ok: true }, at),
-    ) as WithdrawalEvent[];
+    const done = given(requested, held, created, ...paid)
+      .when(recordStep(saga, 'capture', { ok: true }, at))
+      .thenEvents();
     expect(done.map((e) => e.type)).toEqual(['WithdrawalHoldCaptured', 'WithdrawalCompleted']);
   });
 
   it('asks the provider about a created payout at its check time, also once it cannot be canceled', () => {
-    const recorded = given(requested, held).when({
-      type: 'RecordPayoutCreated',
-      commandId: 'p',
-      result: { ok: true, payoutId: 'po_1' },
-      checkAfterMs: 3_600_000,
-      at,
-    });
+    const recorded = given(requested, held)
+      .when({
+        type: 'RecordPayoutCreated',
+        commandId: 'p',
+        result: { ok: true, payoutId: 'po_1' },
+        checkAfterMs: 3_600_000,
+        at,
+      })
+      .thenEvents();
     expect(recorded).toEqual([
       {
         type: 'PayoutCreated',
         data: { payoutId: 'po_1', at, checkAt: '2026-01-01T01:00:00.000Z' },
       },
     ]);
-    const checked = given(requested, held, ...(recorded as WithdrawalEvent[]));
-    expect(withdrawalSaga.jobs(checked.state, saga)).toEqual([
+    const checked = spec(requested, held, ...recorded);
+    expect(checked.jobs()).toEqual([
       {
         name: 'withdrawal.timeout',
         jobId: `${saga}:timeout`,
@@ -117,9 +117,9 @@ describe('withdrawal saga', () => {
       type: 'PayoutCancelDue',
       data: { payoutId: 'po_1', reason: 'timed_out', at },
     };
-    expect(
-      given(requested, held, ...(recorded as WithdrawalEvent[]), cancelDue, refused).jobs(),
-    ).toEqual([`${saga}:check`]);
+    expect(given(requested, held, ...recorded, cancelDue, refused).jobs()).toEqual([
+      `${saga}:check`,
+    ]);
     // A payout recorded before checks existed has none.
     expect(given(requested, held, created).jobs()).toEqual([`${saga}:timeout`]);
   });
@@ -147,14 +147,16 @@ describe('withdrawal saga', () => {
       [requested, held],
     ],
   ])('releases the hold after %s, then fails compensated', (_case, command, history) => {
-    const due = given(...history).when(command) as WithdrawalEvent[];
+    const due = given(...history)
+      .when(command)
+      .thenEvents();
     expect(due.map((e) => e.type)).toEqual(['WithdrawalReleaseDue']);
     expect(given(...history, ...due).next()).toMatchObject([
       { step: 'release', command: { type: 'ReleaseHold', holdId: stepId(saga, 'hold') } },
     ]);
-    const end = given(...history, ...due).when(
-      recordStep(saga, 'release', { ok: true }, at),
-    ) as WithdrawalEvent[];
+    const end = given(...history, ...due)
+      .when(recordStep(saga, 'release', { ok: true }, at))
+      .thenEvents();
     expect(end.map((e) => e.type)).toEqual(['WithdrawalHoldReleased', 'WithdrawalFailed']);
     expect(end[1]).toMatchObject({ data: { compensated: true } });
   });
@@ -167,25 +169,28 @@ describe('withdrawal saga', () => {
     ): WithdrawalCommand => ({ type: 'RecordPayoutCreated', commandId: 'p', result, at });
 
     it('releases nothing yet: the call may have reached the provider', () => {
-      expect(given(requested, held).when(timeout)).toEqual([timedOut]);
+      given(requested, held).when(timeout).then([timedOut]);
       expect(given(requested, held, timedOut).next()).toEqual([]);
       expect(given(requested, held, timedOut).jobs()).toEqual([`${saga}:payout`]);
-      expect(given(requested, held, timedOut).when(timeout)).toEqual([]);
+      given(requested, held, timedOut).when(timeout).then([]);
     });
 
     it('releases the hold when the call is refused or its attempts are spent', () => {
-      const due = given(requested, held, timedOut).when(
-        answer({ ok: false, reason: 'payout_attempts_exhausted' }),
-      );
+      const due = given(requested, held, timedOut)
+        .when(answer({ ok: false, reason: 'payout_attempts_exhausted' }))
+        .thenEvents();
       expect(due).toEqual([
         { type: 'WithdrawalReleaseDue', data: { reason: 'payout_attempts_exhausted', at } },
       ]);
     });
 
     it('cancels a payout the call created after all', () => {
-      expect(given(requested, held, timedOut).when(answer({ ok: true, payoutId: 'po_1' }))).toEqual(
-        [created, { type: 'PayoutCancelDue', data: { payoutId: 'po_1', reason: 'timed_out', at } }],
-      );
+      given(requested, held, timedOut)
+        .when(answer({ ok: true, payoutId: 'po_1' }))
+        .then([
+          created,
+          { type: 'PayoutCancelDue', data: { payoutId: 'po_1', reason: 'timed_out', at } },
+        ]);
     });
   });
 
@@ -207,26 +212,20 @@ describe('withdrawal saga', () => {
     };
 
     it('asks the provider to cancel the payout instead of releasing the hold', () => {
-      expect(given(requested, held, created).when(timeout)).toEqual([cancelDue]);
+      given(requested, held, created).when(timeout).then([cancelDue]);
       const due = given(requested, held, created, cancelDue);
       expect(due.next()).toEqual([]);
       expect(due.jobs()).toEqual([`${saga}:cancel`]);
-      expect(
-        withdrawalSaga.jobs(
-          [requested, held, created, cancelDue].reduce(
-            withdrawalSaga.evolve,
-            withdrawalSaga.initialState,
-          ),
-          saga,
-        ),
-      ).toEqual([{ name: 'withdrawal.cancel_payout', jobId: `${saga}:cancel`, sagaStream: saga }]);
-      expect(due.when(timeout)).toEqual([]);
+      expect(spec(requested, held, created, cancelDue).jobs()).toEqual([
+        { name: 'withdrawal.cancel_payout', jobId: `${saga}:cancel`, sagaStream: saga },
+      ]);
+      due.when(timeout).then([]);
     });
 
     it('releases the hold once the provider confirms the cancel, then fails compensated', () => {
-      const canceled = given(requested, held, created, cancelDue).when(
-        cancel({ ok: true }),
-      ) as WithdrawalEvent[];
+      const canceled = given(requested, held, created, cancelDue)
+        .when(cancel({ ok: true }))
+        .thenEvents();
       expect(canceled).toEqual([
         { type: 'PayoutCanceled', data: { payoutId: 'po_1', at } },
         { type: 'WithdrawalReleaseDue', data: { reason: 'timed_out', at } },
@@ -235,10 +234,12 @@ describe('withdrawal saga', () => {
       expect(given(...history).next()).toMatchObject([
         { step: 'release', command: { type: 'ReleaseHold' } },
       ]);
-      expect(given(...history).when(cancel({ ok: true }))).toEqual([]);
-      const end = given(...history).when(
-        recordStep(saga, 'release', { ok: true }, at),
-      ) as WithdrawalEvent[];
+      given(...history)
+        .when(cancel({ ok: true }))
+        .then([]);
+      const end = given(...history)
+        .when(recordStep(saga, 'release', { ok: true }, at))
+        .thenEvents();
       expect(end[1]).toMatchObject({
         type: 'WithdrawalFailed',
         data: { reason: 'timed_out', compensated: true },
@@ -248,14 +249,14 @@ describe('withdrawal saga', () => {
     it.each(['not_cancelable', 'cancel_payout_attempts_exhausted', 'not_authorised'])(
       'keeps the hold when the cancel answers %s, and waits for the report without a new timer',
       (reason) => {
-        expect(
-          given(requested, held, created, cancelDue).when(cancel({ ok: false, reason })),
-        ).toEqual([{ type: 'PayoutNotCancelable', data: { payoutId: 'po_1', reason, at } }]);
+        given(requested, held, created, cancelDue)
+          .when(cancel({ ok: false, reason }))
+          .then([{ type: 'PayoutNotCancelable', data: { payoutId: 'po_1', reason, at } }]);
         const waiting = given(requested, held, created, cancelDue, refused);
         expect(waiting.next()).toEqual([]);
         expect(waiting.jobs()).toEqual([]);
-        expect(waiting.when(timeout)).toEqual([]);
-        expect(waiting.when(cancel({ ok: true }))).toEqual([]);
+        waiting.when(timeout).then([]);
+        waiting.when(cancel({ ok: true })).then([]);
       },
     );
 
@@ -263,27 +264,35 @@ describe('withdrawal saga', () => {
       ['while the cancel is due', [requested, held, created, cancelDue]],
       ['after the cancel was refused', [requested, held, created, cancelDue, refused]],
     ])('captures on payout_paid %s', (_case, history) => {
-      const paid = given(...history).when(report(true)) as WithdrawalEvent[];
+      const paid = given(...history)
+        .when(report(true))
+        .thenEvents();
       expect(paid.map((e) => e.type)).toEqual(['PayoutPaid']);
       expect(given(...history, ...paid).next()).toMatchObject([
         { step: 'capture', command: { type: 'CaptureHold' } },
       ]);
       // A cancel answer that arrives after the report changes nothing.
-      expect(given(...history, ...paid).when(cancel({ ok: true }))).toEqual([]);
+      given(...history, ...paid)
+        .when(cancel({ ok: true }))
+        .then([]);
     });
 
     it.each([
       ['while the cancel is due', [requested, held, created, cancelDue]],
       ['after the cancel was refused', [requested, held, created, cancelDue, refused]],
     ])('releases on payout_failed %s, once', (_case, history) => {
-      const failed = given(...history).when(report(false)) as WithdrawalEvent[];
+      const failed = given(...history)
+        .when(report(false))
+        .thenEvents();
       expect(failed).toEqual([
         {
           type: 'WithdrawalReleaseDue',
           data: { reason: 'account_closed', providerEventId: 'evt_1', at },
         },
       ]);
-      expect(given(...history, ...failed).when(cancel({ ok: true }))).toEqual([]);
+      given(...history, ...failed)
+        .when(cancel({ ok: true }))
+        .then([]);
       expect(given(...history, ...failed).next()).toMatchObject([{ step: 'release' }]);
     });
   });
@@ -293,11 +302,13 @@ describe('withdrawal saga', () => {
       type: 'WithdrawalReleaseDue',
       data: { reason: 'timed_out', at },
     };
-    expect(given(requested, held, created, due).when(report(true, 'evt_late'))).toEqual([
-      {
-        type: 'PayoutPaidAfterRelease',
-        data: { providerEventId: 'evt_late', payoutId: 'po_1', at },
-      },
-    ]);
+    given(requested, held, created, due)
+      .when(report(true, 'evt_late'))
+      .then([
+        {
+          type: 'PayoutPaidAfterRelease',
+          data: { providerEventId: 'evt_late', payoutId: 'po_1', at },
+        },
+      ]);
   });
 });

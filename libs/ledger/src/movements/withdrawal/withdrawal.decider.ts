@@ -12,7 +12,7 @@ import {
   type SagaSummary,
 } from '../saga';
 import {
-  WITHDRAWAL_EVENT_TYPES,
+  WITHDRAWAL_EVENT_SHAPES,
   WITHDRAWAL_STEPS,
   type WithdrawalCommand,
   type WithdrawalEvent,
@@ -324,7 +324,7 @@ export const withdrawalSaga: SagaDefinition<
   initialState: initialWithdrawal,
   decide: decideWithdrawal,
   evolve: evolveWithdrawal,
-  ...sagaCodec<WithdrawalEvent>(WITHDRAWAL_EVENT_TYPES),
+  ...sagaCodec<WithdrawalEvent>(WITHDRAWAL_EVENT_SHAPES),
   next: nextWithdrawalActions,
   jobs: withdrawalJobs,
   holdOf: (state, sagaStream) =>

@@ -1,4 +1,4 @@
-import type { RecordStep } from '../saga';
+import type { RecordStep, SagaEventShapes } from '../saga';
 
 /** A withdrawal to a linked bank account, as recorded on its stream `withdrawal-<id>`. */
 export interface WithdrawalRequest {
@@ -79,6 +79,36 @@ export const WITHDRAWAL_EVENT_TYPES: readonly WithdrawalEvent['type'][] = [
   'WithdrawalFailed',
   'PayoutPaidAfterRelease',
 ];
+
+/** The fields each stored withdrawal event must carry (checked on decode). */
+export const WITHDRAWAL_EVENT_SHAPES: SagaEventShapes<WithdrawalEvent> = {
+  WithdrawalRequested: {
+    withdrawalId: 'text',
+    requestedBy: 'text',
+    walletId: 'text',
+    ownerId: 'text',
+    amountMinor: 'minor',
+    currency: 'text',
+    destinationId: 'text',
+    destinationType: { oneOf: ['bank_account', 'connected_account', 'mobile_money'] },
+    destinationRef: 'text',
+    timeoutAt: 'text',
+    at: 'text',
+  },
+  WithdrawalFundsHeld: { at: 'text' },
+  PayoutCreated: { payoutId: 'text', at: 'text', checkAt: 'text?' },
+  WithdrawalTimedOut: { at: 'text' },
+  PayoutPaid: { providerEventId: 'text', payoutId: 'text', at: 'text' },
+  PayoutCancelDue: { payoutId: 'text', reason: 'text', at: 'text' },
+  PayoutCanceled: { payoutId: 'text', at: 'text' },
+  PayoutNotCancelable: { payoutId: 'text', reason: 'text', at: 'text' },
+  WithdrawalReleaseDue: { reason: 'text', providerEventId: 'text?', at: 'text' },
+  WithdrawalHoldCaptured: { at: 'text' },
+  WithdrawalHoldReleased: { at: 'text' },
+  WithdrawalCompleted: { at: 'text' },
+  WithdrawalFailed: { reason: 'text', compensated: 'flag', at: 'text' },
+  PayoutPaidAfterRelease: { providerEventId: 'text', payoutId: 'text', at: 'text' },
+};
 
 export const WITHDRAWAL_STEPS = ['hold', 'capture', 'release'] as const;
 export type WithdrawalStep = (typeof WITHDRAWAL_STEPS)[number];
