@@ -9,6 +9,7 @@
  *   reaches a database driver or the EventStoreDB client; the adapters sit
  *   behind `@ledger/event-store/sql` and `@ledger/event-store/esdb`.
  * - No import cycles.
+ * - No app imports another app: what two apps share lives in a library.
  * - Production code never imports a test, a test helper or a benchmark.
  */
 const FRAMEWORKS_AND_DRIVERS =
@@ -47,6 +48,14 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-app-to-app',
+      comment:
+        'An app is a composition root: it imports libraries, never another app. Shared wiring moves to a library.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
     },
     {
       name: 'production-code-imports-no-test',

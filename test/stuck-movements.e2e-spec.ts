@@ -1,5 +1,5 @@
 import { databaseFactories } from '@ledger/testing';
-import { parkSaga } from '../apps/worker/src/sagas/saga-parking.table';
+import { parkSaga } from '../libs/worker/src/sagas/saga-parking.table';
 import {
   adminUser,
   key,

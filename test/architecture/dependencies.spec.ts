@@ -26,6 +26,8 @@ const CLEAN: Tree = {
     "import { Pool } from 'pg';\nimport { START } from '../port';\nexport const a = [Pool, START];\n",
   'apps/api/src/main.ts':
     "import { exponent } from '../../../libs/ledger/src';\nimport { a } from '../../../libs/event-store/src/postgres';\nexport const x = [exponent, a];\n",
+  'apps/worker/src/main.ts':
+    "import { exponent } from '../../../libs/ledger/src';\nexport const y = exponent;\n",
 };
 
 const PLANTED: Tree = {
@@ -41,6 +43,8 @@ const PLANTED: Tree = {
   // production-code-imports-no-test
   'apps/api/src/c.ts': "import { t } from './c.spec';\nexport const c = t;\n",
   'apps/api/src/c.spec.ts': 'export const t = 1;\n',
+  // no-app-to-app
+  'apps/worker/src/d.ts': "import { x } from '../../api/src/main';\nexport const d = x;\n",
 };
 
 function violations(tree: Tree): string[] {
@@ -87,6 +91,7 @@ describe('the layer rules', () => {
     expect(violations({ ...CLEAN, ...PLANTED })).toEqual([
       'domain-is-pure',
       'event-store-port-loads-no-adapter',
+      'no-app-to-app',
       'no-cycles',
       'production-code-imports-no-test',
     ]);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { databaseFactories } from '@ledger/testing';
-import { NOTIFICATIONS_QUEUE } from '../../apps/worker/src/notifications/movement-notifications';
+import { NOTIFICATIONS_QUEUE } from '../../libs/worker/src/notifications/movement-notifications';
 import { eventually } from '../../libs/jobs/src/job-queue.contract';
 import {
   adminUser,

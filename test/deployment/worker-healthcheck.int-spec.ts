@@ -7,7 +7,7 @@ import { type SagaJobQueue } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import { ProjectionRunner, ReadModelsProjector } from '@ledger/read-models';
 import { createPostgresDatabase, postgresUrl, type TestDatabase } from '@ledger/testing';
-import { SagaDriver } from '../../apps/worker/src/sagas/saga.driver';
+import { SagaDriver } from '../../libs/worker/src/sagas/saga.driver';
 
 /**
  * scripts/worker-healthcheck.cjs, the worker container's health check, run

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { databaseFactories } from '@ledger/testing';
 import { parseDeadLetterArgs, runDeadLetterCommand } from '../../apps/api/src/cli/dead-letters';
-import { NOTIFICATIONS_QUEUE } from '../../apps/worker/src/notifications/movement-notifications';
+import { NOTIFICATIONS_QUEUE } from '../../libs/worker/src/notifications/movement-notifications';
 import { eventually } from '../../libs/jobs/src/job-queue.contract';
 import {
   adminUser,

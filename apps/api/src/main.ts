@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { openRuntime } from '@ledger/runtime';
 import { createApp } from './app.factory';
-import { checkServiceConfiguration } from './configuration';
+import { checkServiceConfiguration } from '@ledger/service';
 
 async function main(): Promise<void> {
   checkServiceConfiguration(process.env);

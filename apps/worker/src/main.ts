@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { readObservabilityConfig } from '@ledger/observability';
 import { openRuntime } from '@ledger/runtime';
-import { checkServiceConfiguration } from '../../api/src/configuration';
+import { checkServiceConfiguration } from '@ledger/service';
 import { createWorkerApp } from './worker-root.module';
 
 /**

@@ -16,11 +16,8 @@ import {
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
-import { HealthModule } from '../../api/src/health/health.module';
-import { CorrelationModule } from '../../api/src/infrastructure/correlation.module';
-import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
-import { WorkerModule } from './worker.module';
-import { SERVICE_QUEUES } from './job-queues';
+import { CorrelationModule, HealthModule, InfrastructureModule } from '@ledger/service';
+import { SERVICE_QUEUES, WorkerModule } from '@ledger/worker';
 
 /**
  * The worker process on its own (`LEDGER_ROLE=worker`): projections and

@@ -10,7 +10,7 @@ import {
   WalletCommands,
 } from '@ledger/ledger/nest';
 import { createRateProvider } from '../transfers/rate-provider.config';
-import { JobQueueSagaJobs } from '../../../worker/src/sagas/job-queue.saga-jobs';
+import { JobQueueSagaJobs } from '@ledger/worker';
 import { PaymentCustomers } from '../cards/payment-customers';
 import { PayoutDestinationsController } from '../payout-destinations/payout-destinations.controller';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
