@@ -122,6 +122,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /wallets/{id}/unfreeze': { operationId: 'unfreezeWallet', summary: 'Unfreeze a wallet' },
   'POST /wallets/{id}/close': { operationId: 'closeWallet', summary: 'Close an empty wallet' },
   'POST /transfers': { operationId: 'startTransfer', summary: 'Transfer money to a recipient' },
+  'POST /transfers/quote': {
+    operationId: 'quoteTransfer',
+    summary: 'What a transfer would credit the recipient, at which rate',
+  },
   'GET /me/events': {
     operationId: 'followMyEvents',
     summary: "Follow the caller's balance and movement changes (Server-Sent Events)",

@@ -908,6 +908,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/transfers/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a transfer would credit the recipient, at which rate */
+        post: operations["quoteTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/top-ups": {
         parameters: {
             query?: never;
@@ -1944,6 +1961,65 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** @description Global log position of the request; pass as ?position= to read your own write */
             position?: string;
+        };
+        TransferQuoteDto: {
+            /**
+             * Format: uuid
+             * @description The sender's wallet; the caller must own it
+             */
+            fromWalletId: string;
+            /** Format: uuid */
+            toWalletId?: string;
+            /** @example bob@example.com */
+            toEmail?: string;
+            /** @example +4915112345678 */
+            toPhone?: string;
+            /**
+             * @description The currency the recipient is paid in
+             * @example USD
+             */
+            toCurrency?: string;
+            /**
+             * @description Minor units of the sender's currency
+             * @example 1250
+             */
+            amountMinor: number | string;
+        };
+        TransferQuoteView: {
+            /**
+             * @description The sender's currency
+             * @example EUR
+             */
+            currency: string;
+            /** @example 1250 */
+            amountMinor: string;
+            /**
+             * @description The currency the recipient is credited in
+             * @example USD
+             */
+            creditCurrency: string;
+            /**
+             * @description What the recipient gets, rounded down
+             * @example 1375
+             */
+            creditAmountMinor: string;
+            /**
+             * @description Units of creditCurrency per unit of currency; absent when both are the same
+             * @example 1.10
+             */
+            rate?: string;
+            /**
+             * @description Where the rate came from
+             * @example configured
+             */
+            rateSource?: string;
+            /** @description When the provider published the rate */
+            rateAsOf?: string;
+            /**
+             * Format: date-time
+             * @description Ask again after this: the rate is not held, a transfer takes the rate of the moment it is made
+             */
+            expiresAt: string;
         };
         CreateTopUpDto: {
             /** Format: uuid */
@@ -4308,6 +4384,37 @@ export interface operations {
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
+        };
+    };
+    quoteTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferQuoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferQuoteView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
     startTopUp: {
