@@ -1961,6 +1961,11 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** @description Global log position of the request; pass as ?position= to read your own write */
             position?: string;
+            /**
+             * @description Only on POST /payments: the order was paid before and this is its first payment
+             * @enum {boolean}
+             */
+            repeated?: true;
         };
         TransferQuoteDto: {
             /**
@@ -2056,6 +2061,11 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** @description Global log position of the request; pass as ?position= to read your own write */
             position?: string;
+            /**
+             * @description Only on POST /payments: the order was paid before and this is its first payment
+             * @enum {boolean}
+             */
+            repeated?: true;
             /** @description Handed to the payment provider's SDK in the browser to confirm the payment */
             clientSecret?: string;
         };
@@ -4781,6 +4791,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The order was paid before: its first payment, completed (repeated: true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
             /** @description Completed */
             201: {
                 headers: {
