@@ -5,7 +5,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
-import { databaseFactories } from '@ledger/testing';
+import { databaseFactories, type DatabaseFactory } from '@ledger/testing';
 import {
   adminUser,
   PASSWORD,
@@ -15,6 +15,13 @@ import {
 } from '../support/ledger-app';
 import { GoogleStandIn } from '../identity/google-stand-in';
 import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
+
+/** PGlite, always the first factory: the embedded default `npm start` runs. */
+function embedded(): DatabaseFactory {
+  const [pglite] = databaseFactories();
+  if (!pglite) throw new Error('No PGlite database factory');
+  return pglite;
+}
 
 const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
 const LIVE_MS = 15_000;
@@ -54,7 +61,7 @@ const LIVE_MS = 15_000;
     // The rate provider reads the process environment when the module starts.
     process.env.LEDGER_FX_RATES = 'EUR/USD=1.10';
     webDir = buildWebApp();
-    t = await startLedgerApp(databaseFactories()[0], { LEDGER_WEB_DIR: webDir }, clock);
+    t = await startLedgerApp(embedded(), { LEDGER_WEB_DIR: webDir }, clock);
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -491,7 +498,7 @@ const LIVE_MS = 15_000;
     const consentBase = `http://127.0.0.1:${(consent.address() as AddressInfo).port}`;
     const port = await freePort();
     const web = `http://127.0.0.1:${port}`;
-    const g = await startLedgerApp(databaseFactories()[0], {
+    const g = await startLedgerApp(embedded(), {
       LEDGER_WEB_DIR: webDir,
       LEDGER_GOOGLE_CLIENT_ID: 'web-client',
       LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',
