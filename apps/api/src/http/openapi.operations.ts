@@ -145,6 +145,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'Refund a received payment in full or in part',
   },
   'POST /top-ups': { operationId: 'startTopUp', summary: 'Top up a wallet from a card' },
+  'GET /top-ups/card-form': {
+    operationId: 'getCardForm',
+    summary: 'Which card form to show for a top-up: the sandbox or Stripe Elements',
+  },
   'POST /withdrawals': {
     operationId: 'startWithdrawal',
     summary: 'Withdraw money to a payout destination',

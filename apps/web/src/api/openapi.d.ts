@@ -567,6 +567,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/top-ups/card-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which card form to show for a top-up: the sandbox or Stripe Elements */
+        get: operations["getCardForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -1730,6 +1747,18 @@ export interface components {
         RetryDeadLetterDto: {
             /** @description Why the job is retried; kept in the security audit trail forever, so no personal data */
             reason: string;
+        };
+        CardFormView: {
+            /**
+             * @description sandbox: the sandbox's own form, settled by itself; stripe: Stripe Elements
+             * @enum {string}
+             */
+            provider: "sandbox" | "stripe";
+            /**
+             * @description Stripe only: the publishable key Stripe.js starts with (a public value); absent when none is configured
+             * @example pk_test_…
+             */
+            publishableKey?: string;
         };
         SignUpDto: {
             /** @example ada@example.com */
@@ -3761,6 +3790,30 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
+        };
+    };
+    getCardForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardFormView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     signUp: {
