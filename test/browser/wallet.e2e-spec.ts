@@ -447,7 +447,19 @@ const LIVE_MS = 15_000;
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Console' }).click();
     const roles = page.getByRole('region', { name: 'Roles' });
-    await roles.getByLabel('User id').fill(adaId);
+    await roles.getByLabel("User's e-mail").fill('nobody-here@example.com');
+    await roles.getByRole('button', { name: 'Find' }).click();
+    await roles.getByText('No user has this e-mail address.').waitFor();
+    // Found by e-mail: the id and the roles the user has now.
+    await roles.getByLabel("User's e-mail").fill(ada.email);
+    await roles.getByRole('button', { name: 'Find' }).click();
+    await roles
+      .getByTestId('roles-found')
+      .filter({ hasText: `is user ${adaId}` })
+      .waitFor();
+    await expect(roles.getByLabel('User id').inputValue()).resolves.toBe(adaId);
+    await expect(roles.getByLabel('Customer').isChecked()).resolves.toBe(true);
+    await expect(roles.getByLabel('Auditor').isChecked()).resolves.toBe(false);
     await roles.getByLabel('Auditor').check();
     await roles.getByRole('button', { name: 'Set roles' }).click();
     await roles

@@ -90,6 +90,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'disableTwoFactor',
     summary: 'Turn two-factor authentication off',
   },
+  'GET /admin/users': {
+    operationId: 'findUserByEmail',
+    summary: "A user's id and roles by e-mail (admins; audited)",
+  },
   'PUT /admin/users/{id}/roles': { operationId: 'setUserRoles', summary: "Set a user's roles" },
   'GET /admin/jobs/dead-letters': {
     operationId: 'listDeadLetters',

@@ -891,6 +891,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's id and roles by e-mail (admins; audited) */
+        get: operations["findUserByEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/security-events": {
         parameters: {
             query?: never;
@@ -1916,6 +1933,13 @@ export interface components {
             userId: string;
             roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
         };
+        UserRolesDto: {
+            /** Format: uuid */
+            userId: string;
+            roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
+            /** @description Staff roles are given only to users with a verified e-mail */
+            emailVerified: boolean;
+        };
         SecurityEventDto: {
             /** Format: uuid */
             id: string;
@@ -1924,7 +1948,7 @@ export interface components {
             /** Format: uuid */
             userId: string | null;
             /** @enum {string} */
-            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
+            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried" | "UserLookedUp";
             data: {
                 [key: string]: unknown;
             };
@@ -4369,11 +4393,38 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    findUserByEmail: {
+        parameters: {
+            query: {
+                /** @description The user's account e-mail */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRolesDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     listSecurityEvents: {
         parameters: {
             query?: {
                 userId?: string;
-                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
+                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried" | "UserLookedUp";
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
                 /**
