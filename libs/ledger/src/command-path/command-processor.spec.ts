@@ -194,4 +194,49 @@ describe('command path', () => {
     const state = await processor.load(walletStream('b'));
     expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(25_053n);
   });
+
+  it('appends to a stream presumed new without reading it, and verifies the presumption', async () => {
+    const store = new InMemoryEventStore();
+    const reads = jest.spyOn(store, 'readStream');
+    const open = (commandId: string, ownerId: string): WalletCommand => ({
+      type: 'OpenWallet',
+      commandId,
+      at,
+      walletId: 'n',
+      ownerId,
+      currency: 'USD',
+    });
+    const first = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const opened = await first.execute(
+      walletStream('n'),
+      open('open-n', 'u'),
+      {},
+      { presumeNew: true },
+    );
+    expect(opened.ok).toBe(true);
+    expect(reads).not.toHaveBeenCalled();
+
+    // Another process, which has not cached the stream, wrongly presumes it new:
+    // the append conflicts, the command is decided on the stream as read, and
+    // nothing is written twice.
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const again = await other.execute(
+      walletStream('n'),
+      open('open-n-2', 'v'),
+      {},
+      { presumeNew: true },
+    );
+    expect(again).toEqual({ ok: false, rejection: 'wallet_already_exists' });
+    expect(reads).toHaveBeenCalled();
+    const retried = await new CommandProcessor(
+      walletAggregate,
+      store,
+      new AppendBatcher(store),
+    ).execute(walletStream('n'), open('open-n', 'u'), {}, { presumeNew: true });
+    expect(retried.ok).toBe(true);
+    const events = await store.readStream(walletStream('n'));
+    expect(events.map((e) => e.type)).toEqual(['WalletOpened']);
+    const state = (await other.load(walletStream('n'))).state;
+    expect(state.status !== 'unopened' && state.ownerId).toBe('u');
+  });
 });

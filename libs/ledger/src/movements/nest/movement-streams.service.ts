@@ -10,6 +10,7 @@ import {
   CommandProcessor,
   type CommandContext,
   type CommandOutcome,
+  type ExecuteOptions,
 } from '../../command-path/command-processor';
 import type { MovementRejection } from '../movement.rejections';
 import { parseSagaStreamId, type SagaEvent, type SagaKind, type SagaSummary } from '../saga';
@@ -83,19 +84,29 @@ export class MovementStreams {
     }
   }
 
-  /** Records a command on a saga stream; a repeated command id is a no-op success. */
+  /**
+   * Records a command on a saga stream; a repeated command id is a no-op success.
+   * `presumeNew` (a request's first event on a stream named after it) spares
+   * the read of a stream not cached: see `ExecuteOptions`.
+   */
   record<C extends { commandId: string }>(
     stream: string,
     command: C,
     context: CommandContext = {},
+    options: ExecuteOptions = {},
   ): Promise<SagaOutcome> {
     const kind = parseSagaStreamId(stream)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
-    return processor.execute(stream, command, {
-      correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
-      causationId: context.causationId,
-    });
+    return processor.execute(
+      stream,
+      command,
+      {
+        correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
+        causationId: context.causationId,
+      },
+      options,
+    );
   }
 
   /**
