@@ -295,7 +295,8 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         const commandId = recorded.metadata.commandId;
         if (typeof commandId === 'string') commandIds.push(commandId);
       }
-      current = current.advance(state, page[page.length - 1].revision, commandIds);
+      const last = page.at(-1);
+      if (last) current = current.advance(state, last.revision, commandIds);
       if (page.length < MAX_READ_COUNT) break;
     }
     if (current.stale) current = current.fresh();
