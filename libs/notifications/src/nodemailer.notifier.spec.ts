@@ -17,7 +17,7 @@ function streamNotifier(sms: SmsSender = new LogSmsSender()) {
     sms,
   });
   const raw = async (call = 0) =>
-    ((await send.mock.results[call].value) as { message: Buffer }).message.toString();
+    ((await send.mock.results[call]?.value) as { message: Buffer }).message.toString();
   return { notifier, raw };
 }
 
@@ -75,7 +75,7 @@ describe('NodemailerNotifier', () => {
       text: 'Plain body',
       idempotencyKey: 'k-1',
     });
-    const json = JSON.parse(((await send.mock.results[0].value) as { message: string }).message);
+    const json = JSON.parse(((await send.mock.results[0]?.value) as { message: string }).message);
     expect(json).toMatchObject({
       subject: 'Hello',
       text: 'Plain body',
