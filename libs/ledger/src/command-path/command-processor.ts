@@ -48,7 +48,8 @@ export interface CommandProcessorOptions {
   readonly maxCoalesced?: number;
   /** Most queued commands for one stream; beyond it callers are refused rather than queued without end. */
   readonly maxQueuedPerStream?: number;
-  readonly cache?: StateCache<unknown>;
+  /** The stream states this processor keeps; its limits are configuration (`readStateCacheOptions`). */
+  readonly cache: StateCache<unknown>;
 }
 
 interface Queued<C, E, R extends string> {
@@ -82,9 +83,9 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     private readonly aggregate: Aggregate<S, C, E, R>,
     private readonly store: EventStore,
     private readonly batcher: AppendBatcher,
-    options: CommandProcessorOptions = {},
+    options: CommandProcessorOptions,
   ) {
-    this.cache = (options.cache as StateCache<S> | undefined) ?? new StateCache<S>();
+    this.cache = options.cache as StateCache<S>;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxCoalesced = options.maxCoalesced ?? 128;
     this.maxQueued = options.maxQueuedPerStream ?? 10_000;

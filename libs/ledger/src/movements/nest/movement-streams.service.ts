@@ -12,6 +12,8 @@ import {
   type CommandOutcome,
   type ExecuteOptions,
 } from '../../command-path/command-processor';
+import { StateCache } from '../../command-path/state-cache';
+import { readStateCacheOptions } from '../../nest/state-cache.config';
 import type { MovementRejection } from '../movement.rejections';
 import { parseSagaStreamId, type SagaEvent, type SagaKind, type SagaSummary } from '../saga';
 import { SAGAS, type AnySaga } from '../sagas';
@@ -80,7 +82,9 @@ export class MovementStreams {
   ) {
     const batcher = shared ?? new AppendBatcher(store);
     for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
-      this.processors.set(kind, new CommandProcessor(saga, store, batcher));
+      // Each saga kind has its own cache, with the same limits as the wallets'.
+      const cache = new StateCache<unknown>(readStateCacheOptions(process.env));
+      this.processors.set(kind, new CommandProcessor(saga, store, batcher, { cache }));
     }
   }
 
