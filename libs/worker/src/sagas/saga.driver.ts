@@ -221,8 +221,9 @@ export class SagaDriver {
           this.logger.error(`Saving resumed sagas failed: ${String(error)}`),
         );
       count += page.length;
-      if (page.length < SWEEP_PAGE || this.stopping) return count;
-      after = page[page.length - 1];
+      const last = page.at(-1);
+      if (page.length < SWEEP_PAGE || this.stopping || last === undefined) return count;
+      after = last;
     }
   }
 
@@ -292,7 +293,8 @@ export class SagaDriver {
         }
       }),
     );
-    const to: Position = events[events.length - 1].position;
+    // Not empty: an empty read returned above.
+    const to: Position = events[events.length - 1]?.position ?? from;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
       await this.save(tx, advanced);
