@@ -24,7 +24,7 @@ import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor'
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
 import { loadsStripeJs, readCardForm, STRIPE_JS_CSP } from './top-ups/card-form';
-import { SERVICE_QUEUES } from '@ledger/worker';
+import { SERVICE_QUEUES } from '@ledger/service';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
