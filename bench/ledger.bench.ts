@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { SqlEventStore } from '@ledger/event-store/sql';
@@ -44,9 +45,7 @@ async function main(): Promise<void> {
       const runs: Figures[] = [];
       for (let run = 0; run < RUNS; run++) runs.push(await measure(url, scenario, clients));
       results.push(median(runs));
-      console.error(
-        `  ${scenario} x${clients}: ${results[results.length - 1].entries_per_s} entries/s`,
-      );
+      console.error(`  ${scenario} x${clients}: ${results.at(-1)?.entries_per_s} entries/s`);
     }
   }
   console.log(
@@ -82,7 +81,7 @@ async function measure(
     const started = performance.now();
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
-        const walletId = walletIds[scenario === 'hot' ? 0 : client];
+        const walletId = must(walletIds[scenario === 'hot' ? 0 : client], 'wallet');
         for (let n = 0; performance.now() < deadline; n++) {
           const t0 = performance.now();
           const outcome = await processor.execute(walletStream(walletId), credit(`${client}-${n}`));
@@ -98,8 +97,8 @@ async function measure(
       scenario: scenario === 'hot' ? 'hot wallet' : 'distinct wallets',
       clients,
       entries_per_s: Math.round(entries / elapsed_s),
-      p50_ms: round(latencies[Math.floor(latencies.length * 0.5)]),
-      p99_ms: round(latencies[Math.floor(latencies.length * 0.99)]),
+      p50_ms: round(must(latencies[Math.floor(latencies.length * 0.5)], 'latency')),
+      p99_ms: round(must(latencies[Math.floor(latencies.length * 0.99)], 'latency')),
     };
   } finally {
     await database.drop();
@@ -133,7 +132,7 @@ function credit(id: string): WalletCommand {
 
 function median(runs: Figures[]): Figures {
   const sorted = [...runs].sort((a, b) => a.entries_per_s - b.entries_per_s);
-  return sorted[Math.floor(sorted.length / 2)];
+  return must(sorted[Math.floor(sorted.length / 2)], 'a run');
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

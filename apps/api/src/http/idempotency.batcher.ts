@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 /**
  * Coalesces calls into one statement at a time: the first call runs at once,
  * and every call made while a statement is in flight waits for it and then
@@ -31,7 +32,7 @@ export class StatementBatcher<T, R> {
       const batch = this.queued.splice(0, this.maxBatch);
       try {
         const results = await this.run(batch.map((call) => call.item));
-        batch.forEach((call, i) => call.resolve(results[i]));
+        batch.forEach((call, i) => call.resolve(must(results[i], `batch result ${i}`)));
       } catch (error) {
         for (const call of batch) call.reject(error);
       }

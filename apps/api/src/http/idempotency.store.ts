@@ -60,7 +60,8 @@ export class IdempotencyStore {
          RETURNING (xmax = 0) AS inserted`,
         [scope, key, requestHash, token, this.leaseMs],
       );
-      if (claimed.length > 0) return { kind: 'claimed', token, takenOver: !claimed[0].inserted };
+      const [row] = claimed;
+      if (row) return { kind: 'claimed', token, takenOver: !row.inserted };
       const found = await this.find(scope, key, requestHash);
       if (found) return found;
     }

@@ -122,7 +122,7 @@ export class StartTransferHandler implements ICommandHandler<
   /** Where a finished saga's last event is, for a re-run that recorded nothing new. */
   private async lastPosition(stream: string): Promise<Position | undefined> {
     const events = (await this.streams.load(stream))?.events ?? [];
-    return events.length > 0 ? events[events.length - 1].position : undefined;
+    return events.at(-1)?.position;
   }
 
   private async creditFor(amountMinor: bigint, from: string, to: string) {

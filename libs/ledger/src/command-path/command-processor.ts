@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import {
   IdempotencyViolationError,
   MAX_READ_COUNT,
@@ -276,7 +277,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         const commandId = recorded.metadata.commandId;
         if (typeof commandId === 'string') commandIds.push(commandId);
       }
-      current = current.advance(state, page[page.length - 1].revision, commandIds);
+      current = current.advance(state, must(page.at(-1), 'last event').revision, commandIds);
       if (page.length < MAX_READ_COUNT) break;
     }
     if (current.stale) current = current.fresh();

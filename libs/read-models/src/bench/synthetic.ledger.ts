@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
 import {
@@ -37,7 +38,7 @@ export class SyntheticLedger {
   take(count: number): SyntheticEvent[] {
     const rows: SyntheticEvent[] = [];
     while (rows.length < count) {
-      const wallet = this.wallets[this.random(this.wallets.length)];
+      const wallet = must(this.wallets[this.random(this.wallets.length)], 'wallet');
       const command = this.nextCommand(wallet);
       const events = decide(command, wallet.state);
       if (typeof events === 'string') continue;

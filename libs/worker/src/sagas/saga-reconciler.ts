@@ -148,7 +148,7 @@ export class SagaReconciler {
       this.recreated += recreated;
       this.logger.warn(`Re-created ${recreated} saga job(s) missing from the queue`);
     }
-    const next = page.length < RECONCILE_PAGE ? undefined : page[page.length - 1].movementId;
+    const next = page.length < RECONCILE_PAGE ? undefined : page.at(-1)?.movementId;
     return { next, recreated };
   }
 

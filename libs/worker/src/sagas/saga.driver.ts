@@ -219,8 +219,9 @@ export class SagaDriver {
           this.logger.error(`Saving resumed sagas failed: ${String(error)}`),
         );
       count += page.length;
-      if (page.length < SWEEP_PAGE || this.stopping) return count;
-      after = page[page.length - 1];
+      const last = page.at(-1);
+      if (page.length < SWEEP_PAGE || this.stopping || last === undefined) return count;
+      after = last;
     }
   }
 
@@ -265,7 +266,8 @@ export class SagaDriver {
   private async step(): Promise<{ read: number; handled: number; failed: boolean }> {
     const from = await loadSagaCheckpoint(this.db, this.name);
     const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
-    if (events.length === 0) return { read: 0, handled: 0, failed: false };
+    const lastEvent = events.at(-1);
+    if (!lastEvent) return { read: 0, handled: 0, failed: false };
     // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
     const lastOf = new Map<string, RecordedEvent>();
     for (const event of events) {
@@ -290,7 +292,7 @@ export class SagaDriver {
         }
       }),
     );
-    const to: Position = events[events.length - 1].position;
+    const to: Position = lastEvent.position;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
       await this.save(tx, advanced);

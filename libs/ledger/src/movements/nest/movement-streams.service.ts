@@ -130,7 +130,7 @@ export class MovementStreams {
       (s: unknown, e) => saga.evolve(s, saga.decode(e)),
       saga.initialState,
     );
-    const revision = events.length > 0 ? events[events.length - 1].revision : undefined;
+    const revision = events.at(-1)?.revision;
     return { stream, kind, saga, state, summary: saga.summary(state), revision, events };
   }
 }
