@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Logger } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { movementCompleted } from './movement-messages';
@@ -14,7 +15,9 @@ function streamNotifier(sms: SmsSender = new LogSmsSender()) {
     sms,
   });
   const raw = async (call = 0) =>
-    ((await send.mock.results[call].value) as { message: Buffer }).message.toString();
+    (
+      (await must(send.mock.results[call], `send call ${call}`).value) as { message: Buffer }
+    ).message.toString();
   return { notifier, raw };
 }
 
@@ -72,7 +75,8 @@ describe('NodemailerNotifier', () => {
       text: 'Plain body',
       idempotencyKey: 'k-1',
     });
-    const json = JSON.parse(((await send.mock.results[0].value) as { message: string }).message);
+    const result = must(send.mock.results[0], 'a send call');
+    const json = JSON.parse(((await result.value) as { message: string }).message);
     expect(json).toMatchObject({
       subject: 'Hello',
       text: 'Plain body',

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,9 @@ describe('readNotificationsConfig', () => {
       expect(line).not.toContain('04817263');
       expect(line).not.toContain('ada@example.com');
       const [file] = readdirSync(outbox);
-      expect(readFileSync(join(outbox, file), 'utf8')).toContain('04817263');
+      expect(readFileSync(join(outbox, must(file, 'an outbox file')), 'utf8')).toContain(
+        '04817263',
+      );
     } finally {
       log.mockRestore();
     }

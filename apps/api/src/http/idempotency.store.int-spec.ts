@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
@@ -65,7 +66,7 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const claim = await store.claim(s, 'k', 'h1');
     expect(claim).toMatchObject({ kind: 'claimed', takenOver: true });
     if (claim.kind !== 'claimed') throw new Error('expected a claim');
-    expect((await row(s, 'k')).claim_token).toBe(claim.token);
+    expect((await row(s, 'k'))?.claim_token).toBe(claim.token);
 
     expect(await store.settle(s, 'k', claim.token, 202, { id: 'transfer-2' })).toBe(true);
     expect(await store.settle(s, 'k', 'dead-holder', 500, { id: 'late' })).toBe(false);
@@ -90,7 +91,7 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const s = scope();
     await strand(s, 'k', 'h1');
     expect(await store.claim(s, 'k', 'h2')).toEqual({ kind: 'reused' });
-    expect((await row(s, 'k')).claim_token).toBe('dead-holder');
+    expect((await row(s, 'k'))?.claim_token).toBe('dead-holder');
   });
 
   it('takes over a key claimed before leases existed, which the migration left expired', async () => {
@@ -131,7 +132,9 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const tokens = claims.map((c) => (c.kind === 'claimed' ? c.token : 'not claimed'));
     const statements = countUpdates();
     const settled = await Promise.all([
-      ...outcomes.map((o, i) => store.settle(s, `k${i}`, tokens[i], o.status, o.body)),
+      ...outcomes.map((o, i) =>
+        store.settle(s, `k${i}`, must(tokens[i], 'claim token'), o.status, o.body),
+      ),
       // A holder taken over in the same batch: refused, and the others still recorded.
       store.settle(s, 'k0', 'someone-else', 500, { id: 'late' }),
     ]);

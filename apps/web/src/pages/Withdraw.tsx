@@ -50,7 +50,10 @@ export function Withdraw() {
     );
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
-  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { comparePositions } from '@ledger/event-store';
 import {
@@ -108,7 +109,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     expect(await statusOf(stuck.stream)).toBe('pending');
     const head = await proc.store.headPosition();
     expect(comparePositions(await loadSagaCheckpoint(database.db, 'parking-1'), head)).toBe(0);
-    const [parked] = await driver.parked();
+    const parked = must((await driver.parked())[0], 'a parked saga');
     expect(parked).toMatchObject({ driver: 'parking-1', stream: stuck.stream });
     expect(parked.attempts).toBeGreaterThanOrEqual(1);
     expect(parked.lastError).toContain('unavailable');
@@ -128,12 +129,12 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     down.add(stuck.from);
     const driver = driverFor('parking-2', flakyWallets(down));
     await driver.drain();
-    const first = Number((await parkedRows(stuck.stream))[0].attempts);
+    const first = Number(must((await parkedRows(stuck.stream))[0], 'a parked row').attempts);
     await driver.drain();
     const [row] = await parkedRows(stuck.stream);
-    expect(Number(row.attempts)).toBeGreaterThan(first);
+    expect(Number(row?.attempts)).toBeGreaterThan(first);
     const [parked] = await driver.parked();
-    expect(parked.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
+    expect(parked?.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
     down.clear();
     await driver.drain();
     expect(await statusOf(stuck.stream)).toBe('completed');
