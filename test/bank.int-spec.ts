@@ -301,7 +301,6 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
 
     await checkBooks(worker, wallets, movementIds, count);
     for (const [status, n] of statuses) count(`outcome: ${status}`, n);
-    // eslint-disable-next-line no-console
     console.log(
       `bank test on ${name}:\n` +
         [...counts.entries()]

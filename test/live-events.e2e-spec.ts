@@ -208,11 +208,10 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
       undefined,
     );
     const healthy = await follow(alice);
-    let last = '';
     for (let i = 0; i < 12 && !closedFor; i++) {
       const res = await transfer(alice, bob, 1);
       expect(res.status).toBe(201);
-      last = res.body.id;
+      const last = res.body.id as string;
       await healthy.waitFor(movementIs(last, 'completed'));
     }
     expect(closedFor).toBe('slow_client');

@@ -142,6 +142,8 @@ export class CatchUpSubscription {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
+      // `done` is a named function so it can clear its own timer; it reaches the subscription through `self`.
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
       const self = this;
       function done() {
         clearTimeout(timer);

@@ -254,7 +254,7 @@ export async function eventually<T>(check: () => T | Promise<T>): Promise<NonNul
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`Condition not met within ${WAIT_LIMIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

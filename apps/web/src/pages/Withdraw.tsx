@@ -31,7 +31,7 @@ export function Withdraw() {
   const wallets = useLive(loadWallets, []).data?.wallets;
   const destinations = useLive(async () => {
     const { data } = await api.GET('/payout-destinations');
-    return ((data as { items?: Destination[] } | undefined)?.items ?? []) as Destination[];
+    return (data as { items?: Destination[] } | undefined)?.items ?? [];
   }, []);
   const [walletId, setWalletId] = useState('');
   const [problem, setProblem] = useState<Explained | null>(null);

@@ -160,7 +160,7 @@ export class StripeGateway implements PaymentGateway {
         {},
         {
           idempotencyKey: input.idempotencyKey,
-          ...(connected ? { stripeAccount: input.destination!.id } : {}),
+          ...(connected ? { stripeAccount: input.destination.id } : {}),
         },
       );
       return payout.status === 'canceled' ? { status: 'canceled' } : { status: 'not_cancelable' };
@@ -190,7 +190,7 @@ export class StripeGateway implements PaymentGateway {
       this.stripe.payouts.retrieve(
         input.payoutId,
         {},
-        connected ? { stripeAccount: input.destination!.id } : {},
+        connected ? { stripeAccount: input.destination.id } : {},
       ),
     );
     if (payout.status !== 'paid' && payout.status !== 'failed') return undefined;

@@ -79,6 +79,8 @@ export class MovementStreams {
   ) {
     const batcher = shared ?? new AppendBatcher(store);
     for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
+      // AnySaga erases each saga's own types: the table holds sagas of every kind.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
       this.processors.set(kind, new CommandProcessor(saga, store, batcher));
     }
   }
@@ -111,7 +113,7 @@ export class MovementStreams {
     if (!kind || !processor) return undefined;
     const saga = SAGAS[kind];
     const { state, revision } = await processor.load(stream, atLeast);
-    return { stream, kind, saga, state, summary: saga.summary(state as never), revision };
+    return { stream, kind, saga, state, summary: saga.summary(state), revision };
   }
 
   /**
