@@ -1,4 +1,3 @@
-import { must } from '@ledger/invariant';
 /**
  * Coalesces calls into one statement at a time: the first call runs at once,
  * and every call made while a statement is in flight waits for it and then
@@ -32,7 +31,10 @@ export class StatementBatcher<T, R> {
       const batch = this.queued.splice(0, this.maxBatch);
       try {
         const results = await this.run(batch.map((call) => call.item));
-        batch.forEach((call, i) => call.resolve(must(results[i], `batch result ${i}`)));
+        batch.forEach((call, i) => {
+          if (i < results.length) call.resolve(results[i] as R);
+          else call.reject(new Error('The batched statement returned no result for a call'));
+        });
       } catch (error) {
         for (const call of batch) call.reject(error);
       }

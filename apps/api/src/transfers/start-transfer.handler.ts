@@ -87,6 +87,9 @@ export class StartTransferHandler implements ICommandHandler<
       stream,
       { type: 'RequestTransfer', commandId: input.commandId, request },
       { correlationId: input.commandId },
+      // The stream is named after the request's Idempotency-Key: new but for
+      // a retry, which the append's expected revision detects.
+      { presumeNew: true },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     // A re-run under the same Idempotency-Key (the first run's answer was
