@@ -5,7 +5,9 @@ import type { Problem } from './api/types';
  * form each concerns. The API's own message is the fallback: it is written
  * for people too, just less specifically.
  */
-const WORDS: Record<string, { text: string; field?: string }> = {
+const WORDS: Record<string, { text: string; field?: string }> & {
+  forbidden: { text: string };
+} = {
   invalid_credentials: { text: 'That e-mail and password do not match an account.' },
   email_taken: {
     text: 'An account with this e-mail already exists. Sign in instead.',

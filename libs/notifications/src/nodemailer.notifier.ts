@@ -101,6 +101,8 @@ export class NodemailerNotifier implements Notifier {
     if (!dir) return undefined;
     const line = rendered.replace(/\n/g, ' ');
     await new Promise<void>((resolve, reject) => {
+      // The reason is what the file write threw, passed on unchanged.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       this.outboxQueue.push({ line, done: (error) => (error ? reject(error) : resolve()) });
       if (!this.outboxWriting) void this.drainOutbox(dir);
     });

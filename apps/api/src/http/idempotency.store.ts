@@ -185,7 +185,8 @@ export class IdempotencyStore {
       const leftMs = Number(row.lease_left_ms ?? 0);
       return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) };
     }
-    const response = typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
+    const response: unknown =
+      typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
     return { kind: 'completed', statusCode: row.status_code, response };
   }
 }

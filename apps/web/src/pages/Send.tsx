@@ -7,7 +7,7 @@ import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
-import { Empty, Field, FormError, Loading } from '../ui';
+import { Field, FormError, Loading } from '../ui';
 import { loadWallets, type Wallet } from '../wallets';
 import { ConfirmStep, type ConfirmLine } from './ConfirmStep';
 import { WalletPicker } from './WalletPicker';
@@ -42,15 +42,10 @@ export function Send() {
   const [busy, setBusy] = useState(false);
   const [requoted, setRequoted] = useState(false);
   if (!wallets) return <Loading what="your wallets" />;
-  const found = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  if (!found)
-    return (
-      <main>
-        <Empty>You have no wallet to pay from yet.</Empty>
-      </main>
-    );
-  // Function declarations below are hoisted, so they see the declared type, not a narrowed one.
-  const wallet: Wallet = found;
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function review(event: FormEvent<HTMLFormElement>) {

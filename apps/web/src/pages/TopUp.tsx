@@ -8,8 +8,8 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading } from '../ui';
-import { loadWallets, type Wallet } from '../wallets';
+import { Field, FormError, Loading } from '../ui';
+import { loadWallets } from '../wallets';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
 
@@ -48,15 +48,10 @@ export function TopUp() {
     };
   }, []);
   if (!wallets || !cards || !cardForm) return <Loading what="your wallets and cards" />;
-  const found = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  if (!found)
-    return (
-      <main>
-        <Empty>You have no wallet to top up yet.</Empty>
-      </main>
-    );
-  // Function declarations below are hoisted, so they see the declared type, not a narrowed one.
-  const wallet: Wallet = found;
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const linked = cards;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const chosen = mpesaOffered ? method : 'card';

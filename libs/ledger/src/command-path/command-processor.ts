@@ -204,7 +204,8 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         if (error instanceof IdempotencyViolationError && batch.length > 1) {
           // One of the coalesced commands collides with events already written;
           // run them one at a time so only that command fails.
-          for (const item of batch) await this.process(streamId, [item]).catch(item.reject);
+          for (const item of batch)
+            await this.process(streamId, [item]).catch((error: unknown) => item.reject(error));
           return;
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;

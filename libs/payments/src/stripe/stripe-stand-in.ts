@@ -499,14 +499,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function parseForm(body: string): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(body)) {
-    const nested = /^([^[]+)\[([^\]]+)\]$/.exec(key);
-    const [, name, field] = nested ?? [];
-    if (!name || !field) {
+    const [, outer, inner] = /^([^[]+)\[([^\]]+)\]$/.exec(key) ?? [];
+    if (outer === undefined || inner === undefined) {
       params[key] = value;
       continue;
     }
-    const parent = (params[name] ??= {}) as Record<string, string>;
-    parent[field] = value;
+    const parent = (params[outer] ??= {}) as Record<string, string>;
+    parent[inner] = value;
   }
   return params;
 }

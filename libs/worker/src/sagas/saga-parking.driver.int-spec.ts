@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import pino from 'pino';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { comparePositions } from '@ledger/event-store';
@@ -110,9 +111,8 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     expect(await statusOf(stuck.stream)).toBe('pending');
     const head = await proc.store.headPosition();
     expect(comparePositions(await loadSagaCheckpoint(database.db, 'parking-1'), head)).toBe(0);
-    const [parked] = await driver.parked();
+    const parked = must((await driver.parked())[0], 'a parked saga');
     expect(parked).toMatchObject({ driver: 'parking-1', stream: stuck.stream });
-    if (!parked) throw new Error('no parked saga');
     expect(parked.attempts).toBeGreaterThanOrEqual(1);
     expect(parked.lastError).toContain('unavailable');
     expect(parked.lastError).not.toContain('alice@example.com');

@@ -268,7 +268,8 @@ export class SagaDriver {
   private async step(): Promise<{ read: number; handled: number; failed: boolean }> {
     const from = await loadSagaCheckpoint(this.db, this.name);
     const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
-    if (events.length === 0) return { read: 0, handled: 0, failed: false };
+    const lastEvent = events.at(-1);
+    if (!lastEvent) return { read: 0, handled: 0, failed: false };
     // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
     const lastOf = new Map<string, RecordedEvent>();
     for (const event of events) {
@@ -293,8 +294,7 @@ export class SagaDriver {
         }
       }),
     );
-    // Not empty: an empty read returned above.
-    const to: Position = events[events.length - 1]?.position ?? from;
+    const to: Position = lastEvent.position;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
       await this.save(tx, advanced);

@@ -29,7 +29,6 @@ export function usePagedList<T>(
       setCursor(page.nextCursor);
     },
     // The caller's deps decide when the first page is read again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     deps,
   );
   useEffect(() => {
