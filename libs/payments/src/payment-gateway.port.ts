@@ -78,6 +78,14 @@ export interface PaymentGateway {
   /** Starts linking a card; the browser completes it with `clientSecret`. */
   createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentResult>;
 
+  /**
+   * What became of a SetupIntent the browser confirmed with the provider's
+   * own form (Stripe Elements), or undefined when the provider knows no such
+   * SetupIntent. Only gateways whose cards are linked in the browser have it;
+   * the sandbox links its test card at once.
+   */
+  retrieveSetupIntent?(setupIntentId: string): Promise<SetupIntentState | undefined>;
+
   /** The cards linked to a customer, at most `PAYMENT_METHODS_PAGE_LIMIT`. */
   listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]>;
 
@@ -282,6 +290,15 @@ export interface CreateSetupIntentInput {
 export interface SetupIntentResult {
   readonly setupIntentId: string;
   readonly clientSecret: string;
+}
+
+export interface SetupIntentState {
+  readonly setupIntentId: string;
+  /** The customer it links a card to; compared with the caller's own before anything is shown. */
+  readonly customerRef?: string;
+  readonly status: 'succeeded' | 'processing' | 'requires_action' | 'canceled';
+  /** The card it linked, once succeeded. */
+  readonly paymentMethodId?: string;
 }
 
 /** Only provider ids and display hints are kept; card numbers never reach the ledger. */

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CardList, CardSetupView } from '../http/views';
+import { CardList, CardSetupView, CardView } from '../http/views';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import {
   PAYMENT_GATEWAY,
@@ -13,6 +13,7 @@ import { RejectionException } from '../http/rejection';
 import { PaymentCustomers } from './payment-customers';
 
 const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9_]{1,100}$/;
+const SETUP_INTENT_ID = /^seti_[A-Za-z0-9_]{1,100}$/;
 
 /**
  * Linked cards. The card details go from the browser to the provider through
@@ -48,6 +49,36 @@ export class CardsController {
       }),
     );
     return { setupIntentId: intent.setupIntentId, clientSecret: intent.clientSecret };
+  }
+
+  /**
+   * Finishes linking a card the browser confirmed with the provider's own form
+   * (Stripe Elements' confirmCardSetup): answers the card the SetupIntent
+   * attached to the caller's customer. It writes nothing of its own (the
+   * provider holds the card, GET /cards lists it), so a retry answers the
+   * same. Another user's SetupIntent answers 404 like a missing one; one the
+   * provider has not confirmed is 409 `setup_intent_not_succeeded`.
+   */
+  @Post('setup-intents/:id/confirm')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CardView })
+  async confirmSetUp(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    const retrieve = this.gateway.retrieveSetupIntent?.bind(this.gateway);
+    if (!retrieve || !SETUP_INTENT_ID.test(id))
+      throw new RejectionException('setup_intent_not_found');
+    const customerRef = await this.customers.find(principal.userId);
+    if (!customerRef) throw new RejectionException('setup_intent_not_found');
+    const intent = await this.call(() => retrieve(id));
+    if (!intent || intent.customerRef !== customerRef)
+      throw new RejectionException('setup_intent_not_found');
+    if (intent.status !== 'succeeded' || !intent.paymentMethodId)
+      throw new RejectionException('setup_intent_not_succeeded');
+    const paymentMethodId = intent.paymentMethodId;
+    const cards = await this.call(() => this.gateway.listPaymentMethods(customerRef));
+    const card = cards.find((c) => c.paymentMethodId === paymentMethodId);
+    // Linked, then unlinked since: the card is gone, as DELETE /cards/:id left it.
+    if (!card) throw new RejectionException('card_not_found');
+    return card;
   }
 
   @Get()

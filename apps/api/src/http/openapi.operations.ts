@@ -173,6 +173,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'startCardSetup',
     summary: 'Start linking a card with the payment provider',
   },
+  'POST /cards/setup-intents/{id}/confirm': {
+    operationId: 'confirmCardSetup',
+    summary: 'Finish linking a card the provider confirmed in its own form',
+  },
   'GET /cards': { operationId: 'listCards', summary: 'List linked cards' },
   'DELETE /cards/{id}': { operationId: 'removeCard', summary: 'Unlink a card' },
   'GET /currencies': {

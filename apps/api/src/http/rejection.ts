@@ -41,7 +41,9 @@ export type HttpRejection =
   | 'too_many_payout_destinations'
   | 'webhook_signature_invalid'
   | 'payment_method_conflict'
-  | 'dead_letter_not_found';
+  | 'dead_letter_not_found'
+  | 'setup_intent_not_found'
+  | 'setup_intent_not_succeeded';
 
 /** Finance's refusals: reconciliation, period close, adjustments under four eyes. */
 export type FinanceRejection =
@@ -223,6 +225,8 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   reversal_direction_mismatch: 422,
   reversal_exceeds_entry: 422,
   dead_letter_not_found: 404,
+  setup_intent_not_found: 404,
+  setup_intent_not_succeeded: 409,
 };
 
 /** What each rejection tells a person, unless the thrower says something more precise. */
@@ -273,6 +277,9 @@ const MESSAGES: { readonly [R in ApiRejection]: string } = {
   phone_number_required:
     "M-Pesa uses the phone number on the wallet owner's profile; add one with PATCH /me first",
   dead_letter_not_found: 'No dead-letter job with this id',
+  setup_intent_not_found: 'No card setup of yours with this id',
+  setup_intent_not_succeeded:
+    'The card company has not confirmed this card setup; confirm it in its form first',
   webhook_signature_invalid: 'The webhook could not be verified as sent by the payment provider',
   concurrency_conflict:
     'The wallet is busy with other writers; retry with the same Idempotency-Key',

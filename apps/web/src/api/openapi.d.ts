@@ -277,6 +277,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cards/setup-intents/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish linking a card the provider confirmed in its own form */
+        post: operations["confirmCardSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cards": {
         parameters: {
             query?: never;
@@ -2626,7 +2643,7 @@ export interface components {
                 };
             };
         };
-        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `dead_letter_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `merchant_not_found`, `movement_not_found`, `not_found`, `payment_not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `user_not_found`, `wallet_not_found` */
+        /** @description Refused: `code` is one of `approval_not_found`, `break_not_found`, `card_not_found`, `dead_letter_not_found`, `entry_not_found`, `google_sign_in_not_configured`, `hold_not_found`, `merchant_not_found`, `movement_not_found`, `not_found`, `payment_not_found`, `payout_destination_not_found`, `period_not_found`, `recipient_not_found`, `setup_intent_not_found`, `user_not_found`, `wallet_not_found` */
         Problem404: {
             headers: {
                 [name: string]: unknown;
@@ -2634,11 +2651,11 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "dead_letter_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "merchant_not_found" | "movement_not_found" | "not_found" | "payment_not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "user_not_found" | "wallet_not_found";
+                    code?: "approval_not_found" | "break_not_found" | "card_not_found" | "dead_letter_not_found" | "entry_not_found" | "google_sign_in_not_configured" | "hold_not_found" | "merchant_not_found" | "movement_not_found" | "not_found" | "payment_not_found" | "payout_destination_not_found" | "period_not_found" | "recipient_not_found" | "setup_intent_not_found" | "user_not_found" | "wallet_not_found";
                 };
             };
         };
-        /** @description Refused: `code` is one of `approval_not_pending`, `as_of_before_history`, `balance_not_zero`, `break_already_resolved`, `break_not_open`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payment_not_refundable`, `payment_reference_taken`, `payout_destination_exists`, `period_already_closed`, `period_closed`, `period_not_ended`, `phone_taken`, `too_many_payout_destinations`, `trial_balance_unbalanced`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
+        /** @description Refused: `code` is one of `approval_not_pending`, `as_of_before_history`, `balance_not_zero`, `break_already_resolved`, `break_not_open`, `cannot_remove_own_admin_role`, `concurrency_conflict`, `email_already_verified`, `email_taken`, `google_account_mismatch`, `hold_id_in_use`, `idempotency_key_in_progress`, `movement_already_exists`, `movement_not_started`, `open_holds_remain`, `payment_not_refundable`, `payment_reference_taken`, `payout_destination_exists`, `period_already_closed`, `period_closed`, `period_not_ended`, `phone_taken`, `setup_intent_not_succeeded`, `too_many_payout_destinations`, `trial_balance_unbalanced`, `two_factor_already_enabled`, `two_factor_not_enrolled`, `user_email_not_verified`, `verification_in_progress`, `wallet_already_exists`, `wallet_closed`, `wallet_frozen`, `wallet_not_frozen` */
         Problem409: {
             headers: {
                 [name: string]: unknown;
@@ -2646,7 +2663,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
-                    code?: "approval_not_pending" | "as_of_before_history" | "balance_not_zero" | "break_already_resolved" | "break_not_open" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payment_not_refundable" | "payment_reference_taken" | "payout_destination_exists" | "period_already_closed" | "period_closed" | "period_not_ended" | "phone_taken" | "too_many_payout_destinations" | "trial_balance_unbalanced" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
+                    code?: "approval_not_pending" | "as_of_before_history" | "balance_not_zero" | "break_already_resolved" | "break_not_open" | "cannot_remove_own_admin_role" | "concurrency_conflict" | "email_already_verified" | "email_taken" | "google_account_mismatch" | "hold_id_in_use" | "idempotency_key_in_progress" | "movement_already_exists" | "movement_not_started" | "open_holds_remain" | "payment_not_refundable" | "payment_reference_taken" | "payout_destination_exists" | "period_already_closed" | "period_closed" | "period_not_ended" | "phone_taken" | "setup_intent_not_succeeded" | "too_many_payout_destinations" | "trial_balance_unbalanced" | "two_factor_already_enabled" | "two_factor_not_enrolled" | "user_email_not_verified" | "verification_in_progress" | "wallet_already_exists" | "wallet_closed" | "wallet_frozen" | "wallet_not_frozen";
                 };
             };
         };
@@ -3258,6 +3275,36 @@ export interface operations {
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
+        };
+    };
+    confirmCardSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
     listCards: {

@@ -88,6 +88,20 @@ export class StripeStandIn {
     return id;
   }
 
+  /**
+   * Completes a SetupIntent as Stripe.js's confirmCardSetup would: a new card
+   * attached to the intent's customer, and the intent succeeded with it.
+   * Returns the card's id.
+   */
+  succeedSetupIntent(id: string, card: { brand: string; last4: string }): string {
+    const intent = this.objects.get(id);
+    if (intent?.object !== 'setup_intent') throw new RangeError(`Unknown stand-in setup ${id}`);
+    const paymentMethod = this.addCard(String(intent.customer), card);
+    intent.status = 'succeeded';
+    intent.payment_method = paymentMethod;
+    return paymentMethod;
+  }
+
   /** Moves a payout on, as the banking network would: a paid (or in-transit) payout can no longer be canceled. */
   settlePayout(id: string, status: 'in_transit' | 'paid' | 'failed'): void {
     const payout = this.objects.get(id);
@@ -256,6 +270,8 @@ export class StripeStandIn {
     if (method === 'POST' && cancel?.[1]) return this.cancelPayout(cancel[1]);
     if (method === 'POST' && path === '/v1/setup_intents')
       return this.created(this.setupIntent(params));
+    const setup = /^\/v1\/setup_intents\/([^/]+)$/.exec(path);
+    if (method === 'GET' && setup?.[1]) return this.retrieve('setup_intent', setup[1]);
     if (method === 'GET' && path === '/v1/balance_transactions')
       return { status: 200, body: this.listBalance(params) };
     if (method === 'GET' && path === '/v1/payment_methods')
@@ -448,7 +464,9 @@ export class StripeStandIn {
       customer: params.customer,
       client_secret: `${id}_secret_standin`,
       status: 'requires_payment_method',
+      payment_method: null,
       usage: params.usage,
+      metadata: params.metadata ?? {},
     };
   }
 

@@ -32,6 +32,7 @@ import {
   type RefundInput,
   type RefundResult,
   type SetupIntentResult,
+  type SetupIntentState,
 } from '../payment-gateway.port';
 import { toGatewayError } from './stripe-errors';
 import { normaliseStripeEvent } from './stripe-events';
@@ -229,6 +230,25 @@ export class StripeGateway implements PaymentGateway {
     return { setupIntentId: intent.id, clientSecret: intent.client_secret ?? '' };
   }
 
+  async retrieveSetupIntent(setupIntentId: string): Promise<SetupIntentState | undefined> {
+    let intent: Stripe.SetupIntent;
+    try {
+      intent = await this.stripe.setupIntents.retrieve(setupIntentId);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)
+        return undefined;
+      throw toGatewayError(error);
+    }
+    const customer = intent.customer;
+    const method = intent.payment_method;
+    return {
+      setupIntentId: intent.id,
+      customerRef: typeof customer === 'string' ? customer : customer?.id,
+      status: setupIntentStatus(intent.status),
+      paymentMethodId: typeof method === 'string' ? method : method?.id,
+    };
+  }
+
   async listPaymentMethods(customerRef: string): Promise<PaymentMethodSummary[]> {
     const page = await this.call(() =>
       this.stripe.paymentMethods.list({
@@ -379,6 +399,19 @@ function paymentIntentStatus(status: Stripe.PaymentIntent.Status): PaymentIntent
       return 'processing';
     default:
       return 'requires_customer';
+  }
+}
+
+function setupIntentStatus(status: Stripe.SetupIntent.Status): SetupIntentState['status'] {
+  switch (status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'processing':
+      return 'processing';
+    case 'canceled':
+      return 'canceled';
+    default:
+      return 'requires_action';
   }
 }
 
