@@ -42,6 +42,10 @@ window.Stripe = function (key) {
       if (!data || !data.payment_method || !data.payment_method.card) throw new Error('No card');
       return window.stripeStandInConfirm(key, clientSecret, input ? input.value : '');
     },
+    confirmCardSetup: function (clientSecret, data) {
+      if (!data || !data.payment_method || !data.payment_method.card) throw new Error('No card');
+      return window.stripeStandInSetup(key, clientSecret, input ? input.value : '');
+    },
   };
 };
 `;
@@ -90,6 +94,20 @@ window.Stripe = function (key) {
         stripe.succeedPaymentIntent(id);
         await sendWebhook('payment_intent.succeeded', stripe.object(id));
         return { paymentIntent: { id, status: 'succeeded' } };
+      },
+    );
+    // Stripe's side of confirmCardSetup: a declined number fails, any other
+    // is attached to the SetupIntent's customer and the intent succeeds.
+    await context.exposeFunction(
+      'stripeStandInSetup',
+      (key: string, clientSecret: string, number: string) => {
+        confirmedKeys.push(key);
+        const id = clientSecret.split('_secret_')[0] ?? '';
+        const digits = number.replace(/\s/g, '');
+        if (digits === DECLINED_CARD)
+          return { error: { code: 'card_declined', message: 'Your card was declined.' } };
+        stripe.succeedSetupIntent(id, { brand: 'visa', last4: digits.slice(-4) });
+        return { setupIntent: { id, status: 'succeeded' } };
       },
     );
     page = await context.newPage();
@@ -155,5 +173,49 @@ window.Stripe = function (key) {
       .filter({ hasText: '€40.00' })
       .waitFor({ timeout: LIVE_MS });
     expect(confirmedKeys).toEqual(['pk_test_browser', 'pk_test_browser']);
+  });
+
+  it('links a card through the card Element, lists it and tops up with it', async () => {
+    confirmedKeys.length = 0;
+    await page.getByRole('link', { name: 'Cards' }).click();
+    await page.getByText('No card is linked yet.').waitFor();
+    await page.getByRole('button', { name: 'Link a card' }).click();
+    await page.getByLabel('Card number (Stripe)').fill(DECLINED_CARD);
+    await page.getByRole('button', { name: 'Link this card' }).click();
+    await page.getByText('Your card was declined.').waitFor();
+    expect(stripe.latest('setup_intent')?.status).toBe('requires_payment_method');
+
+    await page.getByLabel('Card number (Stripe)').fill('4242424242424242');
+    await page.getByRole('button', { name: 'Link this card' }).click();
+    const linked = page.getByRole('list', { name: 'Linked cards' });
+    await linked.getByText('Visa ending 4242, expires 12/2030').waitFor();
+    expect(await page.getByLabel('Card number (Stripe)').count()).toBe(0);
+    expect(confirmedKeys).toEqual(['pk_test_browser', 'pk_test_browser']);
+    const setup = stripe.latest('setup_intent');
+    expect(setup?.status).toBe('succeeded');
+
+    // The linked card pays at once, off-session; Stripe's webhook credits the wallet.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Home' })
+      .click();
+    await page.getByRole('link', { name: 'Top up' }).click();
+    await page.getByLabel('Card', { exact: true }).waitFor();
+    await page.getByLabel('Amount (EUR)').fill('15');
+    expect(await page.getByLabel('Card number (Stripe)').count()).toBe(0);
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    const charge = stripe.latest('payment_intent');
+    expect(charge).toMatchObject({
+      status: 'succeeded',
+      payment_method: setup?.payment_method,
+      customer: setup?.customer,
+      amount: 1500,
+    });
+    await sendWebhook('payment_intent.succeeded', charge);
+    await page
+      .getByTestId('balance-EUR')
+      .filter({ hasText: '€55.00' })
+      .waitFor({ timeout: LIVE_MS });
   });
 });

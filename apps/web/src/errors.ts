@@ -72,6 +72,14 @@ const WORDS: Record<string, { text: string; field?: string }> & {
   payment_provider_unavailable: {
     text: 'The card company cannot be reached right now. Try again in a moment.',
   },
+  setup_intent_not_succeeded: {
+    text: 'The card company has not confirmed this card yet. Check the details and try again.',
+    field: 'card-element',
+  },
+  setup_intent_not_found: {
+    text: 'This card could not be linked. Start again.',
+    field: 'card-element',
+  },
   payment_method_conflict: { text: 'Choose either a card or M-Pesa, not both.', field: 'method' },
   payment_method_unavailable: {
     text: 'This way of paying is not available on this service.',

@@ -14,12 +14,21 @@ export interface StripeConfirmResult {
   readonly error?: { readonly message?: string; readonly code?: string };
 }
 
+export interface StripeSetupResult {
+  readonly setupIntent?: { readonly id: string; readonly status: string };
+  readonly error?: { readonly message?: string; readonly code?: string };
+}
+
 export interface StripeClient {
   elements(): { create(type: 'card', options?: Record<string, unknown>): StripeCardElement };
   confirmCardPayment(
     clientSecret: string,
     data: { payment_method: { card: StripeCardElement } },
   ): Promise<StripeConfirmResult>;
+  confirmCardSetup(
+    clientSecret: string,
+    data: { payment_method: { card: StripeCardElement } },
+  ): Promise<StripeSetupResult>;
 }
 
 type StripeFactory = (publishableKey: string) => StripeClient;

@@ -1,34 +1,92 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import { describeCard, loadCards, type Card } from '../cards';
-import { explain } from '../errors';
+import { explain, type Explained } from '../errors';
 import { useLive } from '../live';
 import { useNotify } from '../notifications';
 import { Empty, FormError, Loading } from '../ui';
+import { StripeCard, type StripeCardHandle } from './StripeCard';
+
+type CardForm = { provider: 'sandbox' | 'stripe'; publishableKey?: string };
 
 /**
- * Linked cards: list, link and unlink. Linking starts a SetupIntent; on the
+ * Linked cards: list, link and unlink. Linking starts a SetupIntent. On the
  * embedded default the sandbox links its test card at once, so the new card
- * is simply in the next list. With a real provider the card details would be
- * confirmed in the provider's own form, which this app does not embed yet.
+ * is simply in the next list. With the Stripe gateway and its publishable key
+ * (GET /top-ups/card-form) the person types the card into Stripe's card
+ * Element, Stripe.js confirms the SetupIntent's client secret, and the
+ * service is asked for the card it linked (POST
+ * /cards/setup-intents/{id}/confirm).
  */
 export function Cards() {
   const notify = useNotify();
   const cards = useLive(loadCards, []);
-  const [problem, setProblem] = useState<string>();
+  const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [cardForm, setCardForm] = useState<CardForm | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
+  const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
+  useEffect(() => {
+    let cancelled = false;
+    // Without an answer the sandbox's way is used, as before the route existed.
+    void api.GET('/top-ups/card-form').then(
+      ({ data }) => !cancelled && setCardForm(data ?? { provider: 'sandbox' }),
+      () => !cancelled && setCardForm({ provider: 'sandbox' }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  const stripeKey = cardForm?.provider === 'stripe' ? cardForm.publishableKey : undefined;
+  const elementError = problem?.field === 'card-element' ? problem.text : undefined;
+
+  /** Stripe's way: a SetupIntent, confirmed by Stripe.js with the card in its frame. */
+  async function linkWithStripe() {
+    if (!stripeCard)
+      return setProblem({ text: 'The card form is still loading.', field: 'card-element' });
+    setBusy(true);
+    setProblem(null);
+    const started = await api.POST('/cards/setup-intents', {
+      params: { header: { 'Idempotency-Key': idempotencyKey() } },
+    });
+    if (!started.data) {
+      setBusy(false);
+      return setProblem(explain(started.error, started.response.status));
+    }
+    const { setupIntentId, clientSecret } = started.data;
+    const confirmed = await stripeCard.stripe
+      .confirmCardSetup(clientSecret, { payment_method: { card: stripeCard.card } })
+      .catch(() => ({ error: { message: undefined } }));
+    if (confirmed.error) {
+      setBusy(false);
+      return setProblem({
+        text: confirmed.error.message ?? 'The card company refused this card. Try another one.',
+        field: 'card-element',
+      });
+    }
+    const linked = await api.POST('/cards/setup-intents/{id}/confirm', {
+      params: { path: { id: setupIntentId } },
+    });
+    setBusy(false);
+    if (!linked.data) return setProblem(explain(linked.error, linked.response.status));
+    notify('success', `Card linked: ${describeCard(linked.data)}.`);
+    setAdding(false);
+    cards.reload();
+  }
 
   async function link() {
+    if (stripeKey) return setAdding(true);
     setBusy(true);
-    setProblem(undefined);
+    setProblem(null);
     const before = new Set((cards.data ?? []).map((c) => c.paymentMethodId));
     const { error, response } = await api.POST('/cards/setup-intents', {
       params: { header: { 'Idempotency-Key': idempotencyKey() } },
     });
     if (!response.ok) {
       setBusy(false);
-      return setProblem(explain(error, response.status).text);
+      return setProblem(explain(error, response.status));
     }
     const after = await loadCards().catch(() => [] as Card[]);
     setBusy(false);
@@ -36,22 +94,21 @@ export function Cards() {
     const added = after.find((c) => !before.has(c.paymentMethodId));
     if (added) notify('success', `Card linked: ${describeCard(added)}.`);
     else
-      setProblem(
-        'Your card company has to confirm this card in its own form, which this app cannot show yet.',
-      );
+      setProblem({
+        text: 'Your card company has to confirm this card in its own form, which this service has not been set up to show.',
+      });
   }
 
   async function unlink(card: Card) {
     setBusy(true);
-    setProblem(undefined);
+    setProblem(null);
     const { error, response } = await api.DELETE('/cards/{id}', {
       params: { path: { id: card.paymentMethodId } },
     });
     setBusy(false);
     setConfirming(null);
     // A card already gone answers like a missing one: the list is right either way.
-    if (!response.ok && response.status !== 404)
-      return setProblem(explain(error, response.status).text);
+    if (!response.ok && response.status !== 404) return setProblem(explain(error, response.status));
     notify('info', `Card unlinked: ${describeCard(card)}.`);
     cards.reload();
   }
@@ -104,10 +161,40 @@ export function Cards() {
           ))}
         </ul>
       )}
-      <FormError text={problem} />
-      <button type="button" onClick={link} disabled={busy}>
-        {busy ? 'Please wait…' : 'Link a card'}
-      </button>
+      {adding && stripeKey ? (
+        <form
+          aria-label="Link a card"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            void linkWithStripe();
+          }}
+        >
+          <StripeCard publishableKey={stripeKey} error={elementError} onReady={onStripeReady} />
+          <FormError text={elementError ? undefined : problem?.text} />
+          <button type="submit" disabled={busy}>
+            {busy ? 'Please wait…' : 'Link this card'}
+          </button>{' '}
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => {
+              setAdding(false);
+              setProblem(null);
+            }}
+          >
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <>
+          <FormError text={problem?.text} />
+          <button type="button" onClick={link} disabled={busy || !cardForm}>
+            {busy ? 'Please wait…' : 'Link a card'}
+          </button>
+        </>
+      )}
     </main>
   );
 }

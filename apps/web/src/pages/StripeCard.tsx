@@ -7,9 +7,10 @@ export interface StripeCardHandle {
 }
 
 /**
- * Stripe's card Element in the top-up form: Stripe.js draws the card fields
- * in its own frame, so the number never passes through this app. Ready
- * hands the parent what confirming the payment needs.
+ * Stripe's card Element in the top-up form and on the Cards page: Stripe.js
+ * draws the card fields in its own frame, so the number never passes through
+ * this app. Ready hands the parent what confirming the payment (or the card
+ * setup) needs.
  */
 export function StripeCard(props: {
   publishableKey: string;

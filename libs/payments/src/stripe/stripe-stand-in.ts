@@ -128,6 +128,12 @@ export class StripeStandIn {
     return found && { ...found };
   }
 
+  /** Test support: the object of this kind created last (`payment_intent`, `setup_intent`). */
+  latest(kind: string): Readonly<Record<string, unknown>> | undefined {
+    const found = [...this.objects.values()].filter((o) => o.object === kind).at(-1);
+    return found && { ...found };
+  }
+
   /** Test support: a balance transaction the ledger knows nothing of, or one booked differently. */
   plantBalanceTransaction(txn: {
     type: 'charge' | 'refund' | 'payout';
