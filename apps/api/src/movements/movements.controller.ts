@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
@@ -86,7 +87,7 @@ export class MovementsController {
       at: typeof e.data.at === 'string' ? e.data.at : e.createdAt.toISOString(),
       ...(typeof e.data.reason === 'string' && { reason: e.data.reason }),
     }));
-    const last = saga.events[saga.events.length - 1];
+    const last = must(saga.events.at(-1), 'saga event');
     const seen = await this.reads.one(id, staff ? undefined : principal.userId, query.format);
     return {
       ...seen,

@@ -38,12 +38,23 @@ const MAX_ROWS = 24 * MOVEMENT_KINDS.length;
  * two always agree. Sums are over completed legs: a failed movement moved
  * nothing, a pending one has not moved yet.
  */
+interface MonthlyRow {
+  month: string;
+  kind: string;
+  currency: string;
+  in_minor: string;
+  out_minor: string;
+  completed: string;
+  failed: string;
+  pending: string;
+}
+
 @Injectable()
 export class WalletStatisticsQuery {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
   async monthly(walletId: string, fromMonth?: string, toMonth?: string): Promise<MonthlyTotal[]> {
-    const { rows } = await this.db.query<Record<string, string>>(
+    const { rows } = await this.db.query<MonthlyRow>(
       `WITH legs AS (
          SELECT l.direction, l.amount_minor, l.currency, s.kind, l.created_at,
                 CASE WHEN l.posted_commit IS NOT NULL THEN 'completed' ELSE s.status END AS status

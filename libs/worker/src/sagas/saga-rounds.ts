@@ -3,8 +3,8 @@ import type { SqlExecutor } from '@ledger/database';
 import type { RecordedEvent } from '@ledger/event-store';
 import type { SagaStepper } from '@ledger/ledger';
 import type { SagaState } from '@ledger/ledger/nest';
-import { logCorrelation } from '@ledger/observability';
 import { inParallel } from './in-parallel';
+import { withEventCorrelation, withSagaCorrelation } from './saga-correlation';
 import { upsertMovements, type MovementRow } from './movements.table';
 import { describeError, parkSaga, unparkSagas } from './saga-parking.table';
 import { syncSagaTimers, type SagaTimer } from './saga-timers.table';
@@ -31,6 +31,8 @@ export interface SagaRoundsOptions {
   readonly retryDelay: (attempts: number) => number;
   readonly onTerminal?: (saga: SagaState) => Promise<void>;
   readonly logger: Pick<Logger, 'warn'>;
+  /** A saga's first event, for the correlation of a saga advanced without an event in hand. */
+  readonly firstEvent: (stream: string) => Promise<RecordedEvent | undefined>;
 }
 
 /**
@@ -53,9 +55,10 @@ export class SagaRounds {
   async advance(wakes: readonly SagaWake[], notify = true): Promise<SagaRound> {
     const round: SagaRound = { advanced: [], succeeded: [], failed: new Map() };
     await inParallel(wakes, this.options.concurrency, (wake) =>
-      // The saga's steps, jobs and log lines carry the correlation id of the
-      // event that woke the driver: the id of the request that began the saga.
-      withEventCorrelation(wake.cause, async () => {
+      // The saga's steps, jobs and log lines carry the correlation id (and
+      // trace) of the event that woke the driver or, without one, of the
+      // saga's first event: the request that began the saga.
+      this.correlated(wake, async () => {
         try {
           const saga = await this.advanceOne(wake.stream, wake.cause);
           if (notify && saga?.summary && saga.summary.status !== 'pending')
@@ -71,6 +74,12 @@ export class SagaRounds {
       }),
     );
     return round;
+  }
+
+  private correlated(wake: SagaWake, work: () => Promise<void>): Promise<void> {
+    return wake.cause
+      ? withEventCorrelation(wake.cause, wake.stream, work)
+      : withSagaCorrelation(this.options.firstEvent, wake.stream, work);
   }
 
   /**
@@ -125,16 +134,4 @@ export async function save(tx: SqlExecutor, advanced: readonly SagaState[]): Pro
   }
   await upsertMovements(tx, movements);
   await syncSagaTimers(tx, streams, timers);
-}
-
-const PLAUSIBLE_CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function withEventCorrelation(
-  event: RecordedEvent | undefined,
-  work: () => Promise<void>,
-): Promise<void> {
-  const id = (event?.metadata as { correlationId?: unknown } | undefined)?.correlationId;
-  return typeof id === 'string' && PLAUSIBLE_CORRELATION.test(id)
-    ? logCorrelation.run(id, work)
-    : work();
 }

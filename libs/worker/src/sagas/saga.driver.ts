@@ -104,6 +104,7 @@ export class SagaDriver {
       retryDelay: (attempts) => this.retryDelay(attempts),
       onTerminal: options.onTerminal,
       logger: this.logger,
+      firstEvent: async (stream) => (await store.readStream(stream, { maxCount: 1 }))[0],
     });
     this.reconciler = new SagaReconciler(db, streams, jobs, {
       reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
