@@ -1,0 +1,2 @@
+export * from './read-model-queries.module';
+export * from './wallet.queries';
