@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
 import { formatPosition } from '@ledger/event-store';
 import { parseSagaStreamId } from '@ledger/ledger';
-import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
+import { MovementStreams, WalletStateQuery } from '@ledger/ledger/nest';
+import { WalletStatisticsQuery } from '@ledger/read-models/nest';
 import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
@@ -11,7 +13,7 @@ import { ListMovementsQueryDto, MovementPageView, MovementQueryDto } from './mov
 import { reasonText } from './movement-list.views';
 import { MovementReads } from './movement-reads';
 import { MovementView, visibleWalletIds, type MovementStep } from './movement.views';
-import { WalletStatisticsQuery, WalletStatisticsView } from './wallet-statistics.query';
+import { WalletStatisticsView } from './wallet-statistics.views';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -24,8 +26,7 @@ const KIND: Readonly<Record<string, string>> = { topup: 'top_up' };
 export class MovementsController {
   constructor(
     private readonly streams: MovementStreams,
-    private readonly wallets: WalletCommands,
-    private readonly statistics: WalletStatisticsQuery,
+    private readonly queries: QueryBus,
     private readonly reads: MovementReads,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -87,6 +88,8 @@ export class MovementsController {
       ...(typeof e.data.reason === 'string' && { reason: e.data.reason }),
     }));
     const last = saga.events[saga.events.length - 1];
+    // A summary is folded from events, so a stream with one has a last event.
+    if (!last) throw new RejectionException('movement_not_found');
     const seen = await this.reads.one(id, staff ? undefined : principal.userId, query.format);
     return {
       ...seen,
@@ -136,12 +139,13 @@ export class MovementsController {
       if (month !== undefined && !MONTH.test(month)) throw new RejectionException('invalid_month');
     if (from && to && from > to) throw new RejectionException('invalid_date_range');
     await this.readYourWrites.waitFor(position);
-    const { wallet } = await this.wallets.state(walletId);
+    const { wallet } = await this.queries.execute(new WalletStateQuery(walletId));
     const visible =
       wallet.status !== 'unopened' &&
       (wallet.ownerId === principal.userId || canReadAnyWallet(principal));
     if (!visible) throw new RejectionException('wallet_not_found');
-    return { walletId, months: await this.statistics.monthly(walletId, from, to) };
+    const months = await this.queries.execute(new WalletStatisticsQuery(walletId, from, to));
+    return { walletId, months };
   }
 }
 

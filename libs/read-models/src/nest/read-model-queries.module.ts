@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { MOVEMENT_QUERY_HANDLERS } from './movement.queries';
 import { WALLET_QUERY_HANDLERS } from './wallet.queries';
 
 /**
@@ -8,6 +9,6 @@ import { WALLET_QUERY_HANDLERS } from './wallet.queries';
  */
 @Module({
   imports: [CqrsModule],
-  providers: [...WALLET_QUERY_HANDLERS],
+  providers: [...WALLET_QUERY_HANDLERS, ...MOVEMENT_QUERY_HANDLERS],
 })
 export class ReadModelQueriesModule {}
