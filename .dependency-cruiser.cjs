@@ -30,10 +30,10 @@ module.exports = {
     {
       name: 'domain-stays-in-its-library',
       comment:
-        'The ledger domain depends on no other library of this repository but the event store port.',
+        'The ledger domain depends on no other library of this repository but the event store port (and the dependency-free `must` of @ledger/invariant).',
       severity: 'error',
       from: { path: '^libs/ledger/src/', pathNot: ['/nest/', TESTS] },
-      to: { path: '^libs/(?!ledger/|event-store/src/(?!postgres/|esdb/))' },
+      to: { path: '^libs/(?!ledger/|invariant/|event-store/src/(?!postgres/|esdb/))' },
     },
     {
       name: 'event-store-port-loads-no-adapter',

@@ -11,15 +11,10 @@ import {
   verifyWithAudit,
   writeCheckpoint,
 } from '@ledger/audit';
-import type { SqlDatabase } from '@ledger/database';
-import { contentHash, chainHash, GENESIS_HASH } from '@ledger/event-store';
 import { SqlEventStore } from '@ledger/event-store/sql';
 import { ProjectionRunner, ReadModelsProjector } from '@ledger/read-models';
 import { createPostgresDatabase } from '@ledger/testing';
-import {
-  SyntheticLedger,
-  type SyntheticEvent,
-} from '../libs/read-models/src/bench/synthetic.ledger';
+import { seedSyntheticLog } from '../libs/read-models/src/bench/synthetic.ledger';
 
 /**
  * `npm run bench:audit`: against Postgres (DATABASE_URL), seeds BENCH_EVENTS
@@ -47,7 +42,9 @@ async function main(): Promise<void> {
   try {
     const key = signingKeyFromSeed(randomBytes(32));
     const store = new SqlEventStore(t.db);
-    const seed_ms = await timed(() => seed(t.db, events, wallets));
+    const seed_ms = await timed(() =>
+      seedSyntheticLog(t.db, { events, wallets, chunk: SEED_CHUNK, hashChain: true }),
+    );
     await t.db.exec('VACUUM ANALYZE');
     const checkpoint_ms = await timed(() => writeCheckpoint(t.db, store, key));
     const runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), {
@@ -100,45 +97,6 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await t.drop();
   }
-}
-
-/**
- * Inserts the synthetic events straight into the tables with their chain
- * hashes computed here as es_append_locked computes them (one transaction per
- * chunk), so that verify has real chains to check.
- */
-async function seed(db: SqlDatabase, events: number, wallets: number): Promise<void> {
-  const ledger = new SyntheticLedger(wallets);
-  const heads = new Map<string, string>();
-  for (let done = 0; done < events; done += SEED_CHUNK) {
-    const rows = ledger.take(Math.min(SEED_CHUNK, events - done)).map((e) => chained(e, heads));
-    const last = new Map<string, { r: string; h: string }>();
-    for (const e of rows) last.set(e.s, { r: e.r, h: e.h });
-    await db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO streams (stream_id, revision, head_hash)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
-         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, head_hash = excluded.head_hash`,
-        [[...last.keys()], [...last.values()].map((v) => v.r), [...last.values()].map((v) => v.h)],
-      );
-      await tx.query(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, hash)
-         SELECT (e->>'id')::uuid, e->>'s', (e->>'r')::bigint, e->>'t', e->'d', e->>'h'
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
-          ORDER BY ord`,
-        [JSON.stringify(rows)],
-      );
-    });
-  }
-}
-
-function chained(e: SyntheticEvent, heads: Map<string, string>): SyntheticEvent & { h: string } {
-  // The data goes through JSON once, as jsonb hands it back to verify.
-  const data = JSON.parse(JSON.stringify(e.d)) as unknown;
-  const content = contentHash({ id: e.id, type: e.t, data, metadata: {} });
-  const h = chainHash(heads.get(e.s) ?? GENESIS_HASH, e.s, BigInt(e.r), content);
-  heads.set(e.s, h);
-  return { ...e, h };
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {

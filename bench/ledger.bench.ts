@@ -5,10 +5,13 @@ import {
   AppendBatcher,
   CommandProcessor,
   deriveId,
+  StateCache,
   walletAggregate,
   walletStream,
+  type Wallet,
   type WalletCommand,
 } from '@ledger/ledger';
+import { readStateCacheOptions } from '@ledger/ledger/nest';
 import { createPostgresDatabase, type TestDatabase } from '@ledger/testing';
 
 /**
@@ -44,9 +47,7 @@ async function main(): Promise<void> {
       const runs: Figures[] = [];
       for (let run = 0; run < RUNS; run++) runs.push(await measure(url, scenario, clients));
       results.push(median(runs));
-      console.error(
-        `  ${scenario} x${clients}: ${results[results.length - 1].entries_per_s} entries/s`,
-      );
+      console.error(`  ${scenario} x${clients}: ${results.at(-1)?.entries_per_s ?? 0} entries/s`);
     }
   }
   console.log(
@@ -71,6 +72,7 @@ async function measure(
       walletAggregate,
       store,
       new AppendBatcher(store, batcherOptions()),
+      { cache: new StateCache<Wallet>(readStateCacheOptions(process.env)) },
     );
     const walletIds = Array.from({ length: scenario === 'hot' ? 1 : clients }, (_, i) =>
       deriveId('bench-wallet', String(i)),
@@ -83,6 +85,7 @@ async function measure(
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
         const walletId = walletIds[scenario === 'hot' ? 0 : client];
+        if (walletId === undefined) throw new Error(`No wallet for client ${client}`);
         for (let n = 0; performance.now() < deadline; n++) {
           const t0 = performance.now();
           const outcome = await processor.execute(walletStream(walletId), credit(`${client}-${n}`));
@@ -98,8 +101,8 @@ async function measure(
       scenario: scenario === 'hot' ? 'hot wallet' : 'distinct wallets',
       clients,
       entries_per_s: Math.round(entries / elapsed_s),
-      p50_ms: round(latencies[Math.floor(latencies.length * 0.5)]),
-      p99_ms: round(latencies[Math.floor(latencies.length * 0.99)]),
+      p50_ms: round(latencies[Math.floor(latencies.length * 0.5)] ?? 0),
+      p99_ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
     };
   } finally {
     await database.drop();
@@ -133,7 +136,9 @@ function credit(id: string): WalletCommand {
 
 function median(runs: Figures[]): Figures {
   const sorted = [...runs].sort((a, b) => a.entries_per_s - b.entries_per_s);
-  return sorted[Math.floor(sorted.length / 2)];
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (!middle) throw new Error('No runs measured');
+  return middle;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Client, Pool, type PoolClient } from 'pg';
@@ -146,7 +147,7 @@ async function transfer(pool: Pool, t: Transfer): Promise<Answer> {
       [t.key, t.from, t.to, t.amountMinor.toString(), t.currency],
     );
     await client.query('COMMIT');
-    return answer(201, { transferId: rows[0].id });
+    return answer(201, { transferId: must(rows[0], 'inserted transfer').id });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '23505')

@@ -127,10 +127,11 @@ export function summarise(profile: Profile, top = 25) {
 function moduleOf(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : '(V8 builtins and native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-  if (pkg) return pkg[1];
+  if (pkg?.[1]) return pkg[1];
   const own = /dist\/((?:apps|libs)\/[^/]+\/src\/.*)\.js$/.exec(url);
-  if (own) return own[1];
-  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').split('/')[0];
+  if (own?.[1]) return own[1];
+  if (url.startsWith('node:'))
+    return url.replace(/^node:(internal\/)?/, 'node:').split('/')[0] ?? url;
   return url;
 }
 

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -134,7 +135,7 @@ async function commands(db: PgDatabase) {
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
       for (let n = 0; performance.now() < deadline; n++) {
-        const walletId = walletIds[Math.floor(Math.random() * walletIds.length)];
+        const walletId = must(walletIds[Math.floor(Math.random() * walletIds.length)], 'wallet');
         touched.add(walletId);
         const t0 = performance.now();
         const outcome = await processor.execute(walletStream(walletId), credit(`${client}-${n}`));
@@ -148,8 +149,8 @@ async function commands(db: PgDatabase) {
   const command_figures = {
     clients,
     entries_per_s: rate(latencies.length, elapsed_ms),
-    p50_ms: round(latencies[Math.floor(latencies.length * 0.5)]),
-    p99_ms: round(latencies[Math.floor(latencies.length * 0.99)]),
+    p50_ms: round(must(latencies[Math.floor(latencies.length * 0.5)], 'latency')),
+    p99_ms: round(must(latencies[Math.floor(latencies.length * 0.99)], 'latency')),
     distinct_wallets: touched.size,
     cached_wallets: cache.size,
     cache_evictions: cache.evictions,
@@ -163,7 +164,7 @@ async function catchUp(db: PgDatabase, store: SqlEventStore) {
     batch_size: positiveInt('BENCH_BATCH', 2_000),
   });
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
-  const total = Number(rows[0].n);
+  const total = Number(must(rows[0], 'count row').n);
   let applied = 0;
   // Another session's open transaction can hide the newest events for a
   // moment (SqlEventStore.readAll), so catch up until all are in.
@@ -220,7 +221,9 @@ if (phaseArg !== undefined && (!PHASES.includes(phaseArg) || !urlArg))
 const run =
   phaseArg === undefined
     ? main()
-    : runPhase(phaseArg as Phase, urlArg).then((figures) => console.log(JSON.stringify(figures)));
+    : runPhase(phaseArg as Phase, must(urlArg, 'database url')).then((figures) =>
+        console.log(JSON.stringify(figures)),
+      );
 run.catch((error: unknown) => {
   console.error(error);
   process.exit(2);

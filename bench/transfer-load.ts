@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 
@@ -63,5 +64,8 @@ export async function runTransferLoad(load: TransferLoad): Promise<LoadFigures> 
 function randomPair(wallets: readonly string[]): [string, string] {
   const first = Math.floor(Math.random() * wallets.length);
   const offset = 1 + Math.floor(Math.random() * (wallets.length - 1));
-  return [wallets[first], wallets[(first + offset) % wallets.length]];
+  return [
+    must(wallets[first], 'wallet'),
+    must(wallets[(first + offset) % wallets.length], 'wallet'),
+  ];
 }

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -32,10 +33,11 @@ export async function waitForSagas(
                        (SELECT tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1) e
                  WHERE c.name = 'read_models') AS projected
           FROM events WHERE type IN ('TransferRequested', 'TransferCompleted', 'TransferFailed')`);
-      const completed = Number(rows[0].completed);
-      const failed = Number(rows[0].failed);
-      const taken = Math.max(accepted, Number(rows[0].requested));
-      if (completed + failed >= taken && rows[0].projected)
+      const row = must(rows[0], 'outcome counts');
+      const completed = Number(row.completed);
+      const failed = Number(row.failed);
+      const taken = Math.max(accepted, Number(row.requested));
+      if (completed + failed >= taken && row.projected)
         return { completed, failed, at: performance.now() };
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -50,7 +52,7 @@ export async function countNaiveTransfers(databaseUrl: string): Promise<number> 
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM naive_transfers');
-    return Number(rows[0].n);
+    return Number(must(rows[0], 'count row').n);
   } finally {
     await client.end();
   }

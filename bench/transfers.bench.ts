@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     connections: l.connections,
     ledger_over_naive: ratioOf(
       l.completed_and_projected_per_s,
-      naive[i].completed_and_projected_per_s,
+      must(naive[i], 'naive figures').completed_and_projected_per_s,
     ),
   }));
   console.log(

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { Server } from 'node:http';
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
@@ -43,7 +44,7 @@ describe.each(legs)('API and worker apart on $name', ({ factory, redisUrl }) => 
 
   const walletOf = async (user: TestUser) => {
     const res = await t.http().get('/wallets').set('Authorization', user.auth).expect(200);
-    return (res.body.items as Array<{ id: string; availableMinor: string }>)[0];
+    return must((res.body.items as Array<{ id: string; availableMinor: string }>)[0], 'a wallet');
   };
 
   /** Polls until the movement is terminal; a movement left pending fails the test by name. */

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { verify as verifySignature } from 'node:crypto';
 import { checkpointMessage, publicKeyFromBase64, type Checkpoint } from '@ledger/audit';
 import { writeCheckpoint, readAuditConfig } from '@ledger/audit';
@@ -50,7 +51,7 @@ describe.each(databaseFactories())('audit routes on $name', (factory) => {
     expect(keyRes.status).toBe(200);
     const list = await t.http().get('/ledger/checkpoints').set('Authorization', auditor.auth);
     expect(list.status).toBe(200);
-    const [checkpoint] = list.body.items as Checkpoint[];
+    const checkpoint = must((list.body.items as Checkpoint[])[0], 'a checkpoint');
     expect(checkpoint).toMatchObject({ sequence: 1, keyId: keyRes.body.keyId });
     const publicKey = publicKeyFromBase64(keyRes.body.publicKey);
     const signature = Buffer.from(checkpoint.signature, 'base64');

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { RecipientDirectory } from '@ledger/identity';
 import type { GatewayEvent } from '@ledger/payments';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
@@ -180,9 +181,11 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
       // Transfers stay within a currency; M-Pesa moves KES, cards and banks USD.
       const rail = 'mpesa' in op ? 'mpesa' : 'card';
       const group = rail === 'mpesa' || (op.kind === 'transfer' && random() < 0.25) ? kes : usd;
-      const from = group[Math.floor(random() * group.length)];
-      const to =
-        group[(group.indexOf(from) + 1 + Math.floor(random() * (group.length - 1))) % group.length];
+      const from = must(group[Math.floor(random() * group.length)], 'a wallet');
+      const to = must(
+        group[(group.indexOf(from) + 1 + Math.floor(random() * (group.length - 1))) % group.length],
+        'another wallet',
+      );
       const caller = { userId: from.owner, actsForOthers: false };
       const label = rail === 'mpesa' ? `mpesa ${op.kind}` : op.kind;
       const commandId = deriveId('bank-op', label, String(op.i));
@@ -298,7 +301,6 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
 
     await checkBooks(worker, wallets, movementIds, count);
     for (const [status, n] of statuses) count(`outcome: ${status}`, n);
-    // eslint-disable-next-line no-console
     console.log(
       `bank test on ${name}:\n` +
         [...counts.entries()]
@@ -417,7 +419,7 @@ async function inParallel<T>(
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {
-      while (next < items.length) await fn(items[next++]);
+      for (let item = items[next++]; item !== undefined; item = items[next++]) await fn(item);
     }),
   );
 }
@@ -425,7 +427,7 @@ async function inParallel<T>(
 function shuffle<T>(random: () => number, items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
+    [items[i], items[j]] = [must(items[j], 'item'), must(items[i], 'item')];
   }
   return items;
 }

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { PAYMENT_GATEWAY, type SandboxGateway } from '@ledger/payments';
 import { publicKeyFromBase64 } from '@ledger/audit';
 import { sealValid, type PeriodSeal } from '@ledger/finance';
@@ -85,7 +86,8 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
       .flatMap(([path, item]) => Object.keys(item).map((method) => [method, path]));
     expect(declared.sort()).toEqual([...FINANCE_OPERATIONS].map((o) => [...o]).sort());
     const undeclared = FINANCE_OPERATIONS.flatMap(([method, path]) => {
-      const responses = Object.entries(doc.paths[path][method].responses ?? {}).filter(([status]) =>
+      const operation = must(doc.paths[path]?.[method], `${method} ${path}`);
+      const responses = Object.entries(operation.responses ?? {}).filter(([status]) =>
         status.startsWith('2'),
       );
       if (responses.length === 0) return [`${method} ${path}: no success answer`];
@@ -347,8 +349,8 @@ describe.each(databaseFactories())('finance on $name', (factory) => {
       const statuses = Object.fromEntries(
         (rerun.body.breaks as Array<{ id: string; status: string }>).map((b) => [b.id, b.status]),
       );
-      expect(statuses[byKind.missing_in_ledger]).toBe('explained');
-      expect(statuses[byKind.amount_mismatch]).toBe('resolved');
+      expect(statuses[must(byKind.missing_in_ledger, 'missing_in_ledger break')]).toBe('explained');
+      expect(statuses[must(byKind.amount_mismatch, 'amount_mismatch break')]).toBe('resolved');
 
       const actions = (await financeActions(finance)).map((d) => [d.action, d.subject]);
       expect(actions).toEqual(

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { Server } from 'node:http';
 import { databaseFactories } from '@ledger/testing';
 import { LiveEvents } from '../apps/api/src/live/live-events.service';
@@ -58,11 +59,15 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
 
   /** Ids strictly increase: no event is delivered twice, none out of order. */
   const increasing = (events: SseEvent[]) => {
-    const ids = events.filter((e) => e.hasId).map((e) => e.lastEventId.split('.').map(BigInt));
-    return ids.every(
-      (id, i) =>
-        i === 0 || id[0] > ids[i - 1][0] || (id[0] === ids[i - 1][0] && id[1] > ids[i - 1][1]),
-    );
+    const ids = events.filter((e) => e.hasId).map((e) => positionParts(e.lastEventId));
+    return ids.every((id, i) => {
+      const previous = ids[i - 1];
+      return (
+        previous === undefined ||
+        id[0] > previous[0] ||
+        (id[0] === previous[0] && id[1] > previous[1])
+      );
+    });
   };
 
   beforeAll(async () => {
@@ -105,15 +110,15 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
     expect(top.status).toBe(202);
     topUpId = top.body.id;
     await aliceLive.waitFor(movementIs(topUpId, 'completed'));
-    await aliceLive.waitFor(balanceIs(wallets[alice.userId], '10000'));
+    await aliceLive.waitFor(balanceIs(must(wallets[alice.userId], 'wallet'), '10000'));
 
     const sent = await transfer(alice, bob, 2_500);
     expect(sent.status).toBe(201);
     firstTransfer = sent.body.id;
     await aliceLive.waitFor(movementIs(firstTransfer, 'completed'));
-    await aliceLive.waitFor(balanceIs(wallets[alice.userId], '7500'));
+    await aliceLive.waitFor(balanceIs(must(wallets[alice.userId], 'wallet'), '7500'));
     const received = await bobLive.waitFor(movementIs(firstTransfer, 'completed'));
-    await bobLive.waitFor(balanceIs(wallets[bob.userId], '2500'));
+    await bobLive.waitFor(balanceIs(must(wallets[bob.userId], 'wallet'), '2500'));
 
     // Each sees only their own wallet of a movement, and no id of the other.
     expect(received.data.walletIds).toEqual([wallets[bob.userId]]);
@@ -135,8 +140,8 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
     const before = await transfer(alice, bob, 100);
     expect(before.status).toBe(201);
     const seen = await first.waitFor(movementIs(before.body.id, 'completed'));
-    await first.waitFor(balanceIs(wallets[alice.userId], '7400'));
-    const lastId = first.events[first.events.length - 1].lastEventId;
+    await first.waitFor(balanceIs(must(wallets[alice.userId], 'wallet'), '7400'));
+    const lastId = must(first.events.at(-1), 'an event').lastEventId;
     first.close();
     await first.ended;
 
@@ -150,11 +155,11 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
     expect(resumed.status).toBe(200);
     await resumed.waitFor(movementIs(missedA.body.id, 'completed'));
     await resumed.waitFor(movementIs(missedB.body.id, 'completed'));
-    await resumed.waitFor(balanceIs(wallets[alice.userId], '7250'));
+    await resumed.waitFor(balanceIs(must(wallets[alice.userId], 'wallet'), '7250'));
     // Nothing at or before the resume point comes again.
-    const [lastCommit, lastPrepare] = lastId.split('.').map(BigInt);
+    const [lastCommit, lastPrepare] = positionParts(lastId);
     for (const e of resumed.events) {
-      const [commit, prepare] = String(e.data.position).split('.').map(BigInt);
+      const [commit, prepare] = positionParts(String(e.data.position));
       expect(commit > lastCommit || (commit === lastCommit && prepare > lastPrepare)).toBe(true);
     }
     expect(resumed.events.some((e) => e.data.movementId === seen.data.movementId)).toBe(false);
@@ -203,11 +208,10 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
       undefined,
     );
     const healthy = await follow(alice);
-    let last = '';
     for (let i = 0; i < 12 && !closedFor; i++) {
       const res = await transfer(alice, bob, 1);
       expect(res.status).toBe(201);
-      last = res.body.id;
+      const last = res.body.id as string;
       await healthy.waitFor(movementIs(last, 'completed'));
     }
     expect(closedFor).toBe('slow_client');
@@ -216,3 +220,10 @@ describe.each(databaseFactories())('live events over HTTP on $name', (factory) =
     await healthy.waitFor(movementIs(after.body.id, 'completed'));
   });
 });
+
+/** A position's two numbers (`commit.prepare`); anything else fails the test. */
+function positionParts(position: string): [bigint, bigint] {
+  const [, commit, prepare] = /^(\d+)\.(\d+)$/.exec(position) ?? [];
+  if (commit === undefined || prepare === undefined) throw new Error(`not a position: ${position}`);
+  return [BigInt(commit), BigInt(prepare)];
+}

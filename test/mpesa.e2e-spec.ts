@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
@@ -135,9 +136,10 @@ describe('M-Pesa top-ups and withdrawals over HTTP against the Daraja stand-in',
     standIn.next('pending');
     const res = await topUp(10_000);
     const saga = res.body.id as string;
-    const [push] = standIn.requests
-      .filter((r) => r.path === '/mpesa/stkpush/v1/processrequest')
-      .slice(-1);
+    const push = must(
+      standIn.requests.filter((r) => r.path === '/mpesa/stkpush/v1/processrequest').at(-1),
+      'an STK push',
+    );
     const paid = (checkoutRequestId: string) => ({
       Body: {
         stkCallback: { CheckoutRequestID: checkoutRequestId, ResultCode: 0, ResultDesc: 'ok' },
@@ -200,13 +202,17 @@ describe('M-Pesa top-ups and withdrawals over HTTP against the Daraja stand-in',
         .send({ walletId, amountMinor, currency: 'KES', method: 'mpesa' });
     };
     const lastPayment = () =>
-      standIn.requests.filter((r) => r.path === '/mpesa/b2c/v3/paymentrequest').slice(-1)[0];
+      must(
+        standIn.requests.filter((r) => r.path === '/mpesa/b2c/v3/paymentrequest').at(-1),
+        'a B2C payment request',
+      );
     /** Daraja's B2C result for the last payment, as a late or repeated callback would carry it. */
     const resend = async (resultCode: number) => {
       const payment = lastPayment();
-      const conversationId = standIn.requests
-        .filter((r) => r.path === '/mpesa/transactionstatus/v1/query')
-        .slice(-1)[0].body.OriginalConversationID;
+      const conversationId = must(
+        standIn.requests.filter((r) => r.path === '/mpesa/transactionstatus/v1/query').at(-1),
+        'a status query',
+      ).body.OriginalConversationID;
       return t
         .http()
         .post(new URL(String(payment.body.ResultURL)).pathname)

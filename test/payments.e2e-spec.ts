@@ -238,7 +238,7 @@ describe.each(databaseFactories())('merchant payments over HTTP on $name', (fact
       ['payment', 'completed', '-2500', '7500'],
       ['top_up', 'completed', '10000', '10000'],
     ]);
-    expect(rows[0].counterparty).toEqual(
+    expect(rows[0]?.counterparty).toEqual(
       expect.objectContaining({ email: expect.stringMatching(/^u\*+@example\.com$/) }),
     );
     const shopRows = (await get(`/wallets/${wallets[shop.userId]}/statement`, shop).expect(200))

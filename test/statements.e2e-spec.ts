@@ -111,13 +111,13 @@ describe.each(databaseFactories())('statements and movements over HTTP on $name'
     ]);
     // A failed transfer moved nothing and holds nothing; a reason a person reads.
     expect(rows[1]).toMatchObject({ heldMinor: '0', reason: 'exceeds_available' });
-    expect(rows[1].reasonText).toMatch(/exceeds the available balance/);
+    expect(rows[1]?.reasonText).toMatch(/exceeds the available balance/);
     expect(rows[3]).toMatchObject({
       movementId: ids.out,
       description: 'dinner',
       counterparty: { name: 'Test User', email: expect.stringMatching(/^u\*+@example\.com$/) },
     });
-    expect(rows[0].fx).toEqual({
+    expect(rows[0]?.fx).toEqual({
       rate: expect.stringMatching(/^1\.10?$/),
       source: expect.any(String),
       debitedMinor: '1000',

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { databaseFactories } from '@ledger/testing';
 import { parkSaga } from '../libs/worker/src/sagas/saga-parking.table';
 import {
@@ -83,8 +84,9 @@ describe.each(databaseFactories())('movements that need an operator, on $name', 
 
   it('lists a parked saga whatever its age, with its attempts and error', async () => {
     const hour = () => 3_600_000;
-    await parkSaga(t.db, 'sagas', silent[1], 'Error: provider unreachable', new Date(), hour);
-    await parkSaga(t.db, 'sagas', silent[1], 'Error: provider unreachable', new Date(), hour);
+    const stream = must(silent[1], 'a silent saga');
+    await parkSaga(t.db, 'sagas', stream, 'Error: provider unreachable', new Date(), hour);
+    await parkSaga(t.db, 'sagas', stream, 'Error: provider unreachable', new Date(), hour);
     const res = await get('/ledger/movements/stuck?parked=true', auditor).expect(200);
     expect(res.body.items).toHaveLength(1);
     expect(res.body.items[0]).toMatchObject({

@@ -175,7 +175,7 @@ const LIVE_MS = 15_000;
     expect(download.suggestedFilename()).toBe(
       `reconciliation-${thisMonth}-01-${await panel.getByLabel('To (exclusive)').inputValue()}.csv`,
     );
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split('\n').filter((r) => r.startsWith('clearing,'))).toHaveLength(1);
 
     await panel.getByRole('button', { name: 'Record the breaks' }).click();

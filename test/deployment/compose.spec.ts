@@ -22,11 +22,12 @@ interface Service {
   command?: string[] | string;
   environment?: Record<string, string | number>;
 }
+const SERVICES = ['eventstore', 'postgres', 'redis', 'api', 'worker'] as const;
+// The first test checks that these are exactly the services the file declares.
 const compose = load(COMPOSE_TEXT) as {
-  services: Record<string, Service>;
+  services: Record<(typeof SERVICES)[number], Service>;
   'x-ledger-env': Record<string, string | number>;
 };
-const SERVICES = ['eventstore', 'postgres', 'redis', 'api', 'worker'];
 const SECRETS = [
   'POSTGRES_PASSWORD',
   'REDIS_PASSWORD',
@@ -59,7 +60,7 @@ function parseEnv(text: string): Record<string, string> {
 describe('docker-compose.yml', () => {
   it('publishes no store, and the API only on the loopback', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...SERVICES].sort());
-    for (const name of ['eventstore', 'postgres', 'redis', 'worker'])
+    for (const name of ['eventstore', 'postgres', 'redis', 'worker'] as const)
       expect(compose.services[name].ports).toBeUndefined();
     expect(compose.services.api.ports).toEqual(['127.0.0.1:3000:3000']);
   });
@@ -101,7 +102,8 @@ describe('npm run compose:env', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const env = parseEnv(readFileSync(file, 'utf8'));
     const required = [...COMPOSE_TEXT.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
-    for (const name of new Set(required)) expect([name, env[name] ?? '']).not.toEqual([name, '']);
+    for (const name of new Set(required))
+      expect([name, name === undefined ? '' : (env[name] ?? '')]).not.toEqual([name, '']);
     expect(env.PAYMENT_GATEWAY).toBe('sandbox');
     const production = { ...env, NODE_ENV: 'production' };
     expect(readPaymentsConfig(production)).toMatchObject({ gateway: 'sandbox' });

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { formatPosition } from '@ledger/event-store';
 import { totpCode } from '@ledger/identity';
 import { lastCommittedPosition } from '@ledger/testing';
@@ -45,7 +46,7 @@ export async function customer(
   await verifyEmail(t, user);
   await t.settle();
   const wallets = await t.http().get('/wallets').set('Authorization', user.auth);
-  const walletId = (wallets.body.items as Array<{ id: string }>)[0].id;
+  const walletId = must((wallets.body.items as Array<{ id: string }>)[0], 'a wallet').id;
   const enrolment = await t.http().post('/me/2fa/enrol').set('Authorization', user.auth);
   const code = async () => {
     clock.advanceSeconds(30);

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { databaseFactories } from '@ledger/testing';
 import {
@@ -115,7 +116,7 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
       ['{"currency":"EUR","constructor":{"prototype":{}}}', 'constructor'],
       ['{"currency":"EUR","nested":{"prototype":1}}', 'prototype'],
       ['{"currency":"EUR","__pr\\u006fto__":{"x":1}}', '__proto__'],
-    ]) {
+    ] as const) {
       const res = await refused(() => postRaw('/wallets', body));
       expect([res.status, res.body.error]).toEqual([400, 'validation_failed']);
       expect(res.body.errors).toEqual([
@@ -133,7 +134,7 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
       ],
       ['/auth/signup', '{"email":"a@example.com","password":"x","name":"\\u0000"}', 'name'],
       ['/auth/login', '{"email":"\\udc00@example.com","password":"x"}', 'email'],
-    ]) {
+    ] as const) {
       const res = await refused(() => postRaw(path, body));
       expect([res.status, res.body.error]).toEqual([400, 'validation_failed']);
       expect(res.body.errors).toEqual([
@@ -230,7 +231,8 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
   it('refuses a position no write has reached as 400, and waits for one that was written', async () => {
     await t.settle();
     const head = await logHead(t);
-    const [commit, prepare] = head.split('.').map(BigInt);
+    const [commit = 0n, prepare = 0n] = head.split('.').map(BigInt);
+    expect(head).toMatch(/^\d+\.\d+$/);
     for (const position of [`${commit + 1000n}.0`, `${commit}.${prepare + 1n}`]) {
       const res = await t
         .http()
@@ -269,7 +271,7 @@ describe.each(databaseFactories())('hostile input on $name', (factory) => {
     const missingId = randomUUID();
     for (const [i, [path, body]] of routes(bob.walletId).entries()) {
       const other = await refused(() => send(path, body));
-      const missing = await refused(() => send(path, routes(missingId)[i][1]));
+      const missing = await refused(() => send(path, must(routes(missingId)[i], 'route')[1]));
       expect([other.status, other.body]).toEqual([404, missing.body]);
       expect(missing.body.error).toBe('wallet_not_found');
     }

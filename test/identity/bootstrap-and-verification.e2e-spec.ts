@@ -116,7 +116,7 @@ describe.each(databaseFactories())('first admin and e-mail verification on $name
         'SELECT attempts FROM identity_email_codes WHERE user_id = $1',
         [user.userId],
       );
-      expect(rows[0].attempts).toBe(4);
+      expect(rows[0]?.attempts).toBe(4);
       await verify(user.auth, wrong).expect(400);
       // The fifth wrong try used the code up: the right one no longer works.
       expect((await verify(user.auth, code)).body.error).toBe('email_code_invalid');

@@ -48,7 +48,8 @@ export class GoogleStandIn {
     if (req.method === 'POST' && url.pathname === '/token') {
       const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
       this.tokenRequests.push(form);
-      if (!this.profiles.has(form.code)) return { status: 400, body: { error: 'invalid_grant' } };
+      if (form.code === undefined || !this.profiles.has(form.code))
+        return { status: 400, body: { error: 'invalid_grant' } };
       // The access token is the code itself, so userinfo can find the profile.
       return {
         status: 200,

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import request from 'supertest';
 import { databaseFactories } from '@ledger/testing';
 import { GoogleStandIn, type StandInProfile } from './google-stand-in';
@@ -33,8 +34,8 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
   async function signInWithGoogle(profile: StandInProfile, headers: Record<string, string> = {}) {
     const start = await http().get('/auth/google');
     expect(start.status).toBe(302);
-    const location = new URL(start.headers.location);
-    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const location = new URL(must(start.headers.location, 'a Location header'));
+    const cookie = firstCookie(start);
     const code = google.codeFor(profile);
     return http()
       .get(
@@ -46,7 +47,7 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
 
   it('redirects to Google with the client, scopes, callback and a state bound to a cookie', async () => {
     const start = await http().get('/auth/google');
-    const location = new URL(start.headers.location);
+    const location = new URL(must(start.headers.location, 'a Location header'));
     expect(location.pathname).toBe('/authorize');
     expect(Object.fromEntries(location.searchParams)).toMatchObject({
       client_id: 'test-client',
@@ -104,7 +105,7 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const refreshed = await http()
       .post('/auth/session/refresh')
       .set('X-Ledger-Session', 'cookie')
-      .set('Cookie', setCookie!.split(';')[0]);
+      .set('Cookie', must(setCookie, 'a refresh cookie').split(';')[0] ?? '');
     expect(refreshed.status).toBe(200);
     const me = await http().get('/me').set('Authorization', `Bearer ${refreshed.body.accessToken}`);
     expect(me.body).toMatchObject({ email: profile.email, googleLinked: true });
@@ -125,7 +126,7 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
     const { rows } = await t.db.query(
       'SELECT count(*) AS n FROM identity_users WHERE google_subject IS NOT NULL AND email_verified_at IS NULL',
     );
-    expect(Number(rows[0].n)).toBe(0);
+    expect(Number(rows[0]?.n)).toBe(0);
   });
 
   it('does not link an unverified address to an existing account', async () => {
@@ -169,7 +170,9 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
 
   it('refuses a callback without the matching state cookie, before asking Google for tokens', async () => {
     const start = await http().get('/auth/google');
-    const state = new URL(start.headers.location).searchParams.get('state');
+    const state = new URL(must(start.headers.location, 'a Location header')).searchParams.get(
+      'state',
+    );
     const code = google.codeFor({ sub: newSubject(), email: newEmail(), email_verified: true });
     const requestsBefore = google.tokenRequests.length;
     const noCookie = await http().get(`/auth/google/callback?code=${code}&state=${state}`);
@@ -183,8 +186,10 @@ describe.each(databaseFactories())('Google sign-in on $name', (factory) => {
 
   it('refuses a code Google does not recognise', async () => {
     const start = await http().get('/auth/google');
-    const state = new URL(start.headers.location).searchParams.get('state');
-    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const state = new URL(must(start.headers.location, 'a Location header')).searchParams.get(
+      'state',
+    );
+    const cookie = firstCookie(start);
     const res = await http()
       .get(`/auth/google/callback?code=made-up&state=${state}`)
       .set('Cookie', cookie);
@@ -204,3 +209,9 @@ describe('Google sign-in when not configured', () => {
     expect([res.status, res.body.error]).toEqual([404, 'google_sign_in_not_configured']);
   });
 });
+
+/** The first cookie a response sets, as a request sends it back (`name=value`). */
+function firstCookie(res: { headers: Record<string, unknown> }): string {
+  const [cookie] = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+  return must(cookie, 'a Set-Cookie header').split(';')[0] ?? '';
+}

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Controller, Get, Global, Module, Post, type INestApplication } from '@nestjs/common';
 import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
@@ -110,7 +111,11 @@ export interface IdentityTestApp {
   readonly db: SqlDatabase;
   readonly store: SqlEventStore;
   readonly clock: ManualClock;
-  readonly env: Record<string, string>;
+  /** The service's environment; the two secrets are always set. */
+  readonly env: Readonly<Record<string, string>> & {
+    readonly LEDGER_JWT_SECRET: string;
+    readonly LEDGER_IDENTITY_DATA_KEY: string;
+  };
   readonly mail: CapturingNotifier;
   close(): Promise<void>;
 }
@@ -170,7 +175,7 @@ export async function startIdentityApp(
 
 export async function count(db: SqlDatabase, table: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-  return Number(rows[0].n);
+  return Number(must(rows[0], 'count row').n);
 }
 
 /** Asks for a verification code as the signed-in user and types it back. */

@@ -37,7 +37,7 @@ describe.each(databaseFactories())('browser sessions with a refresh cookie on $n
     expect(res.body.accessToken).toEqual(expect.any(String));
     expect(res.body).not.toHaveProperty('refreshToken');
     const line = ([] as string[])
-      .concat(res.headers['set-cookie'])
+      .concat(res.headers['set-cookie'] ?? [])
       .find((c) => c.startsWith('ledger_refresh='));
     expect(line).toMatch(/; Path=\/auth\/session; HttpOnly; SameSite=Strict/);
   });

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import request from 'supertest';
 import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
@@ -117,7 +118,7 @@ describe.each(databaseFactories())('two-factor authentication on $name', (factor
     const challenge = async () =>
       (await http().post('/auth/login').send({ email: user.email, password: PASSWORD })).body
         .challengeToken;
-    const recovery = user.recoveryCodes[0].toUpperCase();
+    const recovery = must(user.recoveryCodes[0], 'a recovery code').toUpperCase();
     expect(
       (
         await http()

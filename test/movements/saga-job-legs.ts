@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -125,14 +126,14 @@ export class BullmqSagaJobs implements HarnessSagaJobs {
     // One atomic read first. With nothing running or waiting then, a job can only start from the
     // delayed set: the second read still sees it there, or it ran and its append moves the head.
     const c = await this.counts.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
-    const running = c.waiting + c.prioritized + c.active;
-    if (running > 0 || c.delayed === 0) return running;
+    const running = count(c, 'waiting') + count(c, 'prioritized') + count(c, 'active');
+    if (running > 0 || count(c, 'delayed') === 0) return running;
     return this.counts.getDelayedCount(Date.now() + DUE_WITHIN_MS);
   }
 
   async queued(): Promise<number> {
     const c = await this.counts.getJobCounts('waiting', 'prioritized', 'delayed');
-    return c.waiting + c.prioritized + c.delayed;
+    return count(c, 'waiting') + count(c, 'prioritized') + count(c, 'delayed');
   }
 
   close(): Promise<void> {
@@ -146,7 +147,7 @@ export class BullmqSagaJobs implements HarnessSagaJobs {
   /** Jobs running or ready to be taken, in one atomic read. */
   private async running(): Promise<number> {
     const c = await this.counts.getJobCounts('waiting', 'prioritized', 'active');
-    return c.waiting + c.prioritized + c.active;
+    return count(c, 'waiting') + count(c, 'prioritized') + count(c, 'active');
   }
 }
 
@@ -218,4 +219,9 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   } finally {
     await redis.quit();
   }
+}
+
+/** BullMQ answers a count for every state asked about. */
+function count(counts: Record<string, number>, state: string): number {
+  return must(counts[state], `${state} job count`);
 }

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
 import {
   availableOf,
@@ -308,5 +309,5 @@ async function checkRecords(
   const { rows: keys } = await db.query<{ n: string }>(
     'SELECT count(*)::text AS n FROM idempotency_keys',
   );
-  figures.set('idempotency keys recorded', Number(keys[0].n));
+  figures.set('idempotency keys recorded', Number(must(keys[0], 'count row').n));
 }

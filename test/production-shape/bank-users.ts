@@ -149,7 +149,8 @@ async function signUpWallet(client: LedgerClient, token: string): Promise<string
   for (let poll = 0; poll < WALLET_POLLS; poll++) {
     const listed = await client.call('GET', '/wallets', { token });
     const items = (listed.body.items ?? []) as Array<{ id: string }>;
-    if (items.length > 0) return items[0].id;
+    const [first] = items;
+    if (first) return first.id;
     await sleep(WALLET_POLL_MS);
   }
   throw new Error('The sign-up wallet never appeared in GET /wallets');

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { newKey, type Answer, type Count, type LedgerClient } from './bank-client';
 import type { Customer } from './bank-users';
 import { sleep } from './service-processes';
@@ -38,18 +39,18 @@ const THINK_MS = 1_200;
 
 export function planOperations(random: () => number, size: WorkloadSize): Operation[] {
   const pick = (n: number) => Math.floor(random() * n);
+  const oneOf = <T>(items: readonly T[]): T => must(items[pick(items.length)], 'a choice');
   const between = (lo: number, hi: number) => BigInt(lo + pick(hi - lo + 1));
   const ops: Operation[] = [];
   for (let i = 0; i < size.transfers; i++) {
     const from = pick(size.customers);
     const to = (from + 1 + pick(size.customers - 1)) % size.customers;
-    const by = (['wallet', 'email', 'phone'] as const)[pick(3)];
+    const by = oneOf(['wallet', 'email', 'phone'] as const);
     const amountMinor = random() < 0.1 ? OVERDRAWN_MINOR : between(1, 800);
     ops.push({ kind: 'transfer', from, to, by, amountMinor, duplicate: random() < 0.15 });
   }
   for (let i = 0; i < size.topUps; i++) {
-    const amountMinor =
-      random() < 0.4 ? CARD_FAULTS[pick(CARD_FAULTS.length)] : between(1_000, 5_000);
+    const amountMinor = random() < 0.4 ? oneOf(CARD_FAULTS) : between(1_000, 5_000);
     ops.push({
       kind: 'topup',
       customer: pick(size.customers),
@@ -60,11 +61,7 @@ export function planOperations(random: () => number, size: WorkloadSize): Operat
   for (let i = 0; i < size.withdrawals; i++) {
     const draw = random();
     const amountMinor =
-      draw < 0.1
-        ? PROVIDER_DOWN
-        : draw < 0.4
-          ? CARD_FAULTS[pick(CARD_FAULTS.length)]
-          : between(600, 1_500);
+      draw < 0.1 ? PROVIDER_DOWN : draw < 0.4 ? oneOf(CARD_FAULTS) : between(600, 1_500);
     ops.push({ kind: 'withdrawal', amountMinor, duplicate: random() < 0.25 });
   }
   shuffle(random, ops);
@@ -164,7 +161,7 @@ export async function runOperation(
   if (op.amountMinor === OVERDRAWN_MINOR) count('faults: transfers beyond the balance');
   if (op.kind !== 'transfer' && isMagic(op.amountMinor))
     count(`faults: ${op.kind} at sandbox amount ${op.amountMinor}`);
-  if (op.kind === 'transfer' && customers[op.from].currency !== customers[op.to].currency)
+  if (op.kind === 'transfer' && customers[op.from]?.currency !== customers[op.to]?.currency)
     count('operations: transfers to another currency');
   if (op.kind === 'transfer') count(`operations: transfers by ${op.by}`);
   return outcome;
@@ -176,15 +173,15 @@ function isMagic(amount: bigint): boolean {
 
 function request(customers: readonly Customer[], op: Exclude<Operation, { kind: 'withdrawal' }>) {
   if (op.kind === 'topup') {
-    const c = customers[op.customer];
+    const c = must(customers[op.customer], 'customer');
     return {
       path: '/top-ups',
       token: c.token,
       body: { walletId: c.walletId, amountMinor: op.amountMinor.toString(), currency: c.currency },
     };
   }
-  const from = customers[op.from];
-  const to = customers[op.to];
+  const from = must(customers[op.from], 'payer');
+  const to = must(customers[op.to], 'payee');
   const recipient =
     op.by === 'wallet'
       ? { toWalletId: to.walletId }
@@ -214,7 +211,7 @@ function withdrawalBody(c: Customer, amountMinor: bigint) {
 
 /** The customer whose authenticator has a usable code soonest, so withdrawals wait as little as possible. */
 function soonestSecondFactor(customers: readonly Customer[]): Customer {
-  let best = customers[0];
+  let best = must(customers[0], 'a customer');
   for (const c of customers)
     if (c.authenticator.availableAt() < best.authenticator.availableAt()) best = c;
   return best;
@@ -230,7 +227,7 @@ export async function inParallel<T>(
     Array.from({ length: limit }, async () => {
       while (next < items.length) {
         const index = next++;
-        await fn(items[index], index);
+        await fn(must(items[index], 'item'), index);
       }
     }),
   );
@@ -239,7 +236,7 @@ export async function inParallel<T>(
 function shuffle<T>(random: () => number, items: T[]): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
+    [items[i], items[j]] = [must(items[j], 'item'), must(items[i], 'item')];
   }
 }
 

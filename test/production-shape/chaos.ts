@@ -63,7 +63,7 @@ export class Chaos {
   /** Resolves once every fault due at or before this operation has struck; workload clients await it. */
   async reached(index: number): Promise<void> {
     this.progress = Math.max(this.progress, index);
-    while (this.dealt < this.faults.length && this.faults[this.dealt].at <= index)
+    while ((this.faults[this.dealt]?.at ?? Infinity) <= index)
       await new Promise<void>((done) => this.waiters.push(done));
   }
 

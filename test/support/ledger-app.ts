@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -20,7 +21,11 @@ export interface LedgerTestApp {
   readonly app: INestApplication;
   readonly db: SqlDatabase;
   readonly store: SqlEventStore;
-  readonly env: Record<string, string>;
+  /** The service's environment; the two secrets are always set. */
+  readonly env: Readonly<Record<string, string>> & {
+    readonly LEDGER_JWT_SECRET: string;
+    readonly LEDGER_IDENTITY_DATA_KEY: string;
+  };
   /** Every e-mail the service sent, oldest first: verification codes are read here. */
   readonly emails: EmailMessage[];
   http(): ReturnType<typeof request>;
@@ -75,7 +80,10 @@ export async function startLedgerApp(
     },
     eventCount: async () =>
       Number(
-        (await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n,
+        must(
+          (await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0],
+          'count row',
+        ).n,
       ),
     close: async () => {
       await app.close();

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
@@ -35,7 +36,7 @@ export async function startApiAndWorkerApart(
 ): Promise<SplitLedger> {
   const database = await factory.create();
   const prefix = `t-split-${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> = {
+  const env = {
     LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-')),
     LEDGER_JWT_SECRET: randomBytes(48).toString('base64'),
     LEDGER_IDENTITY_DATA_KEY: randomBytes(32).toString('base64'),
@@ -75,7 +76,10 @@ export async function startApiAndWorkerApart(
     },
     eventCount: async () =>
       Number(
-        (await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n,
+        must(
+          (await database.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0],
+          'count row',
+        ).n,
       ),
     close: async () => {
       await app.close();

@@ -1,18 +1,21 @@
+// First: tracing patches the modules the imports below load (docs/operations.md#tracing).
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { openRuntime } from '@ledger/runtime';
 import { createApp } from './app.factory';
-import { checkServiceConfiguration } from '@ledger/service';
+import { checkServiceConfiguration, tracedEventStore } from '@ledger/service';
 
 async function main(): Promise<void> {
   checkServiceConfiguration(process.env);
   const config = loadAppConfig();
-  const runtime = await openRuntime(config);
+  const opened = await openRuntime(config);
+  const runtime = tracing ? { ...opened, store: tracedEventStore(opened.store) } : opened;
   const app = await createApp(runtime);
   await app.listen(config.port);
   new Logger('main').log(
-    `Ledger ${config.role === 'all' ? 'API and worker' : 'API'} on port ${config.port} (events: ${config.store}, read models: ${runtime.db.kind})`,
+    `Ledger ${config.role === 'all' ? 'API and worker' : 'API'} on port ${config.port} (events: ${config.store}, read models: ${runtime.db.kind}${tracing ? `, traces: ${tracing.serviceName}` : ''})`,
   );
 }
 

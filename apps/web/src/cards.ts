@@ -12,7 +12,7 @@ export async function loadCards(): Promise<Card[]> {
 
 /** How a card is named to a person: brand, last four digits and expiry, never more. */
 export function describeCard(card: Card): string {
-  const brand = card.brand ? card.brand[0].toUpperCase() + card.brand.slice(1) : 'Card';
+  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : 'Card';
   const digits = card.last4 ? ` ending ${card.last4}` : '';
   const expiry =
     card.expMonth && card.expYear

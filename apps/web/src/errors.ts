@@ -5,7 +5,9 @@ import type { Problem } from './api/types';
  * form each concerns. The API's own message is the fallback: it is written
  * for people too, just less specifically.
  */
-const WORDS: Record<string, { text: string; field?: string }> = {
+const WORDS: Record<string, { text: string; field?: string }> & {
+  forbidden: { text: string };
+} = {
   invalid_credentials: { text: 'That e-mail and password do not match an account.' },
   email_taken: {
     text: 'An account with this e-mail already exists. Sign in instead.',
@@ -154,7 +156,8 @@ export function explain(body: unknown, status?: number): Explained {
   const problem = (typeof body === 'object' && body !== null ? body : undefined) as
     Problem | undefined;
   const code = problem?.code ?? problem?.error;
-  if (code && WORDS[code]) return WORDS[code];
+  const known = code ? WORDS[code] : undefined;
+  if (known) return known;
   const message = problem?.detail ?? problem?.message;
   if (Array.isArray(message) && message.length > 0) return { text: message.join(' ') };
   if (typeof message === 'string' && message !== '') return { text: message };

@@ -162,7 +162,7 @@ export function useLive<T>(load: () => Promise<T>, deps: readonly unknown[]) {
     const onChange = () => void run();
     changeListeners.add(onChange);
     start();
-    const timer = stream === 'open' ? undefined : setInterval(run, POLL_MS);
+    const timer = stream === 'open' ? undefined : setInterval(() => void run(), POLL_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
@@ -173,7 +173,6 @@ export function useLive<T>(load: () => Promise<T>, deps: readonly unknown[]) {
         if (changeListeners.size === 0) stop();
       }, 0);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick, stream === 'open']);
 
   return { data, failed, reload: () => setTick((t) => t + 1) };

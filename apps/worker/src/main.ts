@@ -1,9 +1,11 @@
+// First: tracing patches the modules the imports below load (docs/operations.md#tracing).
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { readObservabilityConfig } from '@ledger/observability';
 import { openRuntime } from '@ledger/runtime';
-import { checkServiceConfiguration } from '@ledger/service';
+import { checkServiceConfiguration, tracedEventStore } from '@ledger/service';
 import { createWorkerApp } from './worker-root.module';
 
 /**
@@ -15,11 +17,12 @@ async function main(): Promise<void> {
   const env = { ...process.env, LEDGER_ROLE: 'worker' };
   checkServiceConfiguration(env);
   const { workerHttpPort } = readObservabilityConfig(env);
-  const runtime = await openRuntime(loadAppConfig(env));
+  const opened = await openRuntime(loadAppConfig(env));
+  const runtime = tracing ? { ...opened, store: tracedEventStore(opened.store) } : opened;
   const app = await createWorkerApp(runtime, { env });
   await app.listen(workerHttpPort);
   new Logger('worker').log(
-    `Worker running, health and metrics on port ${workerHttpPort} (events: ${runtime.config.store}, read models: ${runtime.db.kind})`,
+    `Worker running, health and metrics on port ${workerHttpPort} (events: ${runtime.config.store}, read models: ${runtime.db.kind}${tracing ? `, traces: ${tracing.serviceName}` : ''})`,
   );
 }
 

@@ -16,8 +16,13 @@ import {
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
-import { CorrelationModule, HealthModule, InfrastructureModule } from '@ledger/service';
-import { SERVICE_QUEUES, WorkerModule } from '@ledger/worker';
+import {
+  CorrelationModule,
+  HealthModule,
+  InfrastructureModule,
+  SERVICE_QUEUES,
+} from '@ledger/service';
+import { WorkerModule } from '@ledger/worker';
 
 /**
  * The worker process on its own (`LEDGER_ROLE=worker`): projections and

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
 import { eventHash, GENESIS_HASH, type EventData } from '@ledger/event-store';
@@ -29,14 +30,17 @@ async function asSuperuser(db: SqlDatabase, sql: string, params: unknown[]): Pro
 describe.each(databaseFactories())('ledger:verify and a tampered log on $name', (factory) => {
   let database: TestDatabase;
   let store: SqlEventStore;
-  const streams = ['audit-a', 'audit-b', 'audit-c'].map((s) => `${s}-${randomUUID()}`);
+  const [streamA, streamB, streamC] = ['audit-a', 'audit-b', 'audit-c'].map(
+    (s) => `${s}-${randomUUID()}`,
+  ) as [string, string, string];
+  const streams = [streamA, streamB, streamC];
 
   beforeEach(async () => {
     database = await factory.create();
     store = new SqlEventStore(database.db);
     for (const stream of streams) await store.append(stream, events(3), 'no_stream');
     expect(await writeCheckpoint(database.db, store, key)).toMatchObject({ sequence: 1 });
-    await store.append(streams[1], events(2), 2n);
+    await store.append(streamB, events(2), 2n);
     expect(await writeCheckpoint(database.db, store, key)).toMatchObject({ sequence: 2 });
     // Nothing new: no checkpoint.
     expect(await writeCheckpoint(database.db, store, key)).toBeUndefined();
@@ -53,7 +57,10 @@ describe.each(databaseFactories())('ledger:verify and a tampered log on $name', 
   });
 
   it('names the event a superuser edited with the trigger disabled', async () => {
-    const [victim] = await store.readStream(streams[1], { fromRevision: 1n, maxCount: 1 });
+    const victim = must(
+      (await store.readStream(streamB, { fromRevision: 1n, maxCount: 1 }))[0],
+      'revision 1',
+    );
     await asSuperuser(
       database.db,
       `UPDATE events SET data = jsonb_set(data, '{amount_minor}', '"999999"') WHERE event_id = $1`,
@@ -63,13 +70,13 @@ describe.each(databaseFactories())('ledger:verify and a tampered log on $name', 
     expect(report.clean).toBe(false);
     expect(report.audit.first).toMatchObject({
       fault: 'hash_mismatch',
-      subject: `event ${victim.id} (${streams[1]} revision 1)`,
+      subject: `event ${victim.id} (${streamB} revision 1)`,
     });
     expect(report.audit.findingCount).toBe(1);
   });
 
   it('a rewrite that also recomputes the hashes after the edit is caught by the signed checkpoints', async () => {
-    const stream = await store.readStream(streams[0]);
+    const stream = await store.readStream(streamA);
     let previous = GENESIS_HASH;
     for (const event of stream) {
       const data = event.revision === 0n ? { ...event.data, amount_minor: '1' } : event.data;

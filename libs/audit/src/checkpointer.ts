@@ -83,8 +83,9 @@ async function readHeadsAfter(
       heads.set(event.streamId, { revision: event.revision, hash: event.hash ?? GENESIS_HASH });
     }
     events += page.length;
-    if (page.length === 0) break;
-    position = page[page.length - 1].position;
+    const last = page.at(-1);
+    if (!last) break;
+    position = last.position;
     if (page.length < MAX_READ_COUNT) break;
   }
   return { heads, events, position };
@@ -109,10 +110,11 @@ export class CheckpointFile {
     for (;;) {
       const after = this.lastSequence ?? this.readLastSequence();
       const page = await checkpointsAfter(db, after);
-      if (page.length === 0) return written;
+      const last = page.at(-1);
+      if (!last) return written;
       mkdirSync(join(this.path, '..'), { recursive: true });
       appendFileSync(this.path, page.map((c) => `${JSON.stringify(c)}\n`).join(''));
-      this.lastSequence = page[page.length - 1].sequence;
+      this.lastSequence = last.sequence;
       written += page.length;
     }
   }
@@ -126,6 +128,7 @@ export class CheckpointFile {
       throw error;
     }
     const lines = text.trimEnd().split('\n').filter(Boolean);
-    return lines.length === 0 ? 0 : (JSON.parse(lines[lines.length - 1]) as Checkpoint).sequence;
+    const last = lines.at(-1);
+    return last === undefined ? 0 : (JSON.parse(last) as Checkpoint).sequence;
   }
 }

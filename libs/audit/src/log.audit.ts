@@ -107,8 +107,8 @@ export class LogAudit {
 
   /** Checks every pending checkpoint before `next` (every one, at the end). */
   private checkUpTo(next: Position | undefined): void {
-    while (this.pending.length > 0) {
-      const { checkpoint, position } = this.pending[0];
+    for (let first = this.pending[0]; first; first = this.pending[0]) {
+      const { checkpoint, position } = first;
       if (next && comparePositions(position, next) >= 0) return;
       this.pending.shift();
       const beyond = comparePositions(position, this.lastSeen ?? START) > 0;

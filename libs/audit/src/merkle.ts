@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { sha256Hex, type StreamHead } from '@ledger/event-store';
 
 /**
@@ -27,9 +28,11 @@ export function headsRoot(heads: Iterable<readonly [string, StreamHead]>): strin
   while (level.length > 1) {
     const next: string[] = [];
     for (let i = 0; i < level.length; i += 2) {
-      next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);
+      const left = must(level[i], 'merkle node');
+      const right = level[i + 1];
+      next.push(right === undefined ? left : nodeHash(left, right));
     }
     level = next;
   }
-  return level[0];
+  return must(level[0], 'merkle root');
 }

@@ -26,7 +26,7 @@ const url = postgresUrl();
   it('cancels a statement that runs past the timeout, and the pool goes on serving', async () => {
     await expect(db.query('SELECT pg_sleep(3)')).rejects.toMatchObject({ code: '57014' });
     const { rows } = await db.query<{ statement_timeout: string }>('SHOW statement_timeout');
-    expect(rows[0].statement_timeout).toBe('300ms');
+    expect(rows[0]?.statement_timeout).toBe('300ms');
   });
 
   it('cancels a statement inside a transaction and rolls the transaction back', async () => {
@@ -54,7 +54,7 @@ const url = postgresUrl();
     });
     try {
       const { rows } = await plain.query<{ statement_timeout: string }>('SHOW statement_timeout');
-      expect(rows[0].statement_timeout).toBe('0');
+      expect(rows[0]?.statement_timeout).toBe('0');
     } finally {
       await plain.close();
     }

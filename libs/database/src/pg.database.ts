@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Client, Pool, type PoolClient } from 'pg';
 import {
   checkChannel,
@@ -75,7 +76,7 @@ export class PgDatabase implements SqlDatabase {
       'SELECT pg_try_advisory_lock($1) AS locked',
       [key],
     );
-    if (!rows[0].locked) {
+    if (!must(rows[0], 'pg_try_advisory_lock row').locked) {
       client.release();
       return undefined;
     }

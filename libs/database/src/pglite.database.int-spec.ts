@@ -19,6 +19,6 @@ describe('PgliteDatabase', () => {
 
   it('returns int8 as text, like pg', async () => {
     const { rows } = await db.query<{ n: unknown }>('SELECT 9223372036854775807::int8 AS n');
-    expect(rows[0].n).toBe('9223372036854775807');
+    expect(rows[0]?.n).toBe('9223372036854775807');
   });
 });

@@ -6,6 +6,7 @@
  * `appendMany()` batches. Prints appends per second and call latency.
  * Tunables: BENCH_CALLERS (32), BENCH_POOL (16), BENCH_SECONDS (5).
  */
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { createPostgresDatabase } from '@ledger/testing';
 import { SqlEventStore } from '@ledger/event-store/sql';
@@ -58,7 +59,7 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
     while (Date.now() < deadline) {
       const requests: AppendRequest[] = streams.map((streamId, i) => ({
         streamId,
-        expected: revisions[i],
+        expected: must(revisions[i], 'revision'),
         events: [
           {
             id: randomUUID(),
@@ -67,10 +68,11 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
           },
         ],
       }));
+      const [single] = requests;
       const started = performance.now();
       const outcomes =
-        scenario.batch === 0
-          ? [await store.append(requests[0].streamId, requests[0].events, requests[0].expected)]
+        scenario.batch === 0 && single
+          ? [await store.append(single.streamId, single.events, single.expected)]
           : await store.appendMany(requests);
       latencies_ms.push(performance.now() - started);
       outcomes.forEach((outcome, i) => {
@@ -85,7 +87,10 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
   const elapsed_s = (performance.now() - started) / 1000;
   latencies_ms.sort((a, b) => a - b);
   const pct = (p: number) =>
-    latencies_ms[Math.min(latencies_ms.length - 1, Math.floor(p * latencies_ms.length))].toFixed(1);
+    must(
+      latencies_ms[Math.min(latencies_ms.length - 1, Math.floor(p * latencies_ms.length))],
+      'latency',
+    ).toFixed(1);
   console.log(
     `${scenario.name.padEnd(18)} ${Math.round(appends / elapsed_s)
       .toString()

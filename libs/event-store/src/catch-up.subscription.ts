@@ -104,13 +104,14 @@ export class CatchUpSubscription {
       );
       if (!read.ok) return this.end(read.error);
       const batch = read.value;
-      if (batch.length === 0) {
+      const last = batch.at(-1);
+      if (!last) {
         await this.pause(this.settings.idlePoll_ms);
         continue;
       }
       const handled = await this.withRetries(() => this.handler(batch));
       if (!handled.ok) return this.end(handled.error);
-      this.current = batch[batch.length - 1].position;
+      this.current = last.position;
     }
     return this.end();
   }
@@ -141,6 +142,8 @@ export class CatchUpSubscription {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
+      // `done` is a named function so it can clear its own timer; it reaches the subscription through `self`.
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
       const self = this;
       function done() {
         clearTimeout(timer);

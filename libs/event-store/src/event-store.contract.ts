@@ -94,8 +94,8 @@ function appendAndReadTests(store: () => EventStore): void {
     expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
     expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(read[1]).toMatchObject({ streamId: stream, type: 'Happened', data: events[1].data });
-    expect(read[1].metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1' });
-    expect(read[2].position).toEqual(result.position);
+    expect(read[1]?.metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1' });
+    expect(read[2]?.position).toEqual(result.position);
     expect(await store().streamRevision(stream)).toBe(2n);
   });
 

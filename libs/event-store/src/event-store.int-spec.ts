@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlDatabase } from '@ledger/database';
 import {
   databaseFactories,
@@ -29,7 +30,7 @@ function sqlSubject(factory: DatabaseFactory): () => Promise<ContractSubject> {
               database.db.transaction(async (tx) => {
                 const [outcome] = await store.appendManyIn(tx, [request]);
                 await beforeCommit();
-                return outcome;
+                return must(outcome, 'append outcome');
               })
           : undefined,
       dispose: () => database.drop(),

@@ -183,6 +183,7 @@ const POSITION_PATTERN = /^(-1|\d{1,20})\.(-1|\d{1,20})$/;
 /** Parses `formatPosition`'s output; returns undefined for anything else. */
 export function parsePosition(text: string): Position | undefined {
   const match = POSITION_PATTERN.exec(text);
-  if (!match) return undefined;
-  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  const [, commit, prepare] = match ?? [];
+  if (commit === undefined || prepare === undefined) return undefined;
+  return { commit: BigInt(commit), prepare: BigInt(prepare) };
 }

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { CatchUpSubscription, type SubscriptionOutcome } from './catch-up.subscription';
 import {
   comparePositions,
@@ -39,13 +40,15 @@ export function globalLogContract(subject: () => ContractSubject): void {
       ]),
     );
     expectIncreasing(all.map((e) => e.position));
-    expect(first).toEqual({ nextRevision: 1n, position: all[1].position });
+    const aSecond = must(all[1], "a's second event");
+    const fourth = must(all[3], 'the fourth event');
+    expect(first).toEqual({ nextRevision: 1n, position: aSecond.position });
     expect(second).toEqual({ nextRevision: 0n, position: positionOf(all, b, 0n) });
     expect(third).toEqual({ nextRevision: 2n, position: positionOf(all, a, 2n) });
-    expect(comparePositions(await store().headPosition(), all[3].position)).toBeGreaterThanOrEqual(
+    expect(comparePositions(await store().headPosition(), fourth.position)).toBeGreaterThanOrEqual(
       0,
     );
-    expect(mine(await store().readAll({ after: all[3].position }))).toEqual([]);
+    expect(mine(await store().readAll({ after: fourth.position }))).toEqual([]);
     expect(
       await pageThrough(store(), from, 1, (e) => e.streamId === a || e.streamId === b, 4),
     ).toEqual(all);
@@ -65,7 +68,7 @@ export function globalLogContract(subject: () => ContractSubject): void {
     const write = async (writer: number) => {
       for (let i = 0; i < 12; i++) {
         const events = someEvents(1 + ((writer + i) % 3));
-        await store().append(streams[(writer + i) % streams.length], events, 'any');
+        await store().append(must(streams[(writer + i) % streams.length], 'stream'), events, 'any');
         events.forEach((e) => written.add(e.id));
       }
     };
@@ -111,7 +114,10 @@ function positionOf(
 }
 
 function expectIncreasing(positions: Position[]): void {
-  positions.slice(1).forEach((p, i) => expect(comparePositions(positions[i], p)).toBe(-1));
+  positions.slice(1).forEach((p, i) => {
+    const before = must(positions[i], 'position');
+    expect(comparePositions(before, p)).toBe(-1);
+  });
 }
 
 async function pageThrough(
@@ -126,9 +132,10 @@ async function pageThrough(
   for (let pages = 0; seen.length < wanted && pages < 10_000; pages++) {
     const page = await store.readAll({ after, maxCount: pageSize });
     expect(page.length).toBeLessThanOrEqual(pageSize);
-    if (page.length === 0) break;
+    const last = page.at(-1);
+    if (!last) break;
     seen.push(...page.filter(own));
-    after = page[page.length - 1].position;
+    after = last.position;
   }
   return seen;
 }
@@ -161,7 +168,7 @@ export function pagingReader(
   const seen: RecordedEvent[] = [];
   const readPage = async () => {
     const page = await read(after, pageSize);
-    if (page.length > 0) after = page[page.length - 1].position;
+    after = page.at(-1)?.position ?? after;
     const mine = page.filter(own);
     seen.push(...mine);
     return mine;
@@ -230,13 +237,14 @@ export async function outOfOrderScenario(
   const pMayCommit = new Promise<void>((resolve) => (letPCommit = resolve));
   let pWrote!: () => void;
   const pHasWritten = new Promise<void>((resolve) => (pWrote = resolve));
-  const p = append({ streamId: streams[0], events: someEvents(1, 'P'), expected: 'any' }, () => {
+  const [pStream, qStream] = [must(streams[0], 'stream P'), must(streams[1], 'stream Q')];
+  const p = append({ streamId: pStream, events: someEvents(1, 'P'), expected: 'any' }, () => {
     pWrote();
     return pMayCommit;
   });
   await pHasWritten;
   const q = someEvents(1, 'Q');
-  await append({ streamId: streams[1], events: q, expected: 'any' });
+  await append({ streamId: qStream, events: q, expected: 'any' });
   const probe = await reader.readPage();
   const probeSawLaterCommit = probe.some((e) => e.id === q[0].id);
 
@@ -244,7 +252,11 @@ export async function outOfOrderScenario(
     for (let i = 0; i < 10; i++) {
       const pause_ms = (w * 7 + i * 13) % 11;
       await append(
-        { streamId: streams[2 + (w % 6)], events: someEvents(1 + (i % 2)), expected: 'any' },
+        {
+          streamId: must(streams[2 + (w % 6)], 'stream'),
+          events: someEvents(1 + (i % 2)),
+          expected: 'any',
+        },
         () => new Promise((resolve) => setTimeout(resolve, pause_ms)),
       );
     }
@@ -263,7 +275,8 @@ function catchUpTests(store: () => EventStore): void {
     const own = (e: RecordedEvent) => streams.includes(e.streamId);
     const start = await store().headPosition();
     const firstWave = someEvents(9);
-    for (const [i, e] of firstWave.entries()) await store().append(streams[i % 2], [e], 'any');
+    const streamOf = (i: number) => must(streams[i % 2], 'stream');
+    for (const [i, e] of firstWave.entries()) await store().append(streamOf(i), [e], 'any');
 
     // The handler stores its checkpoint with what it did; the first run stops part way.
     let checkpoint = start;
@@ -274,7 +287,7 @@ function catchUpTests(store: () => EventStore): void {
           store(),
           async (batch) => {
             delivered.push(...batch.filter(own).map((e) => e.id));
-            checkpoint = batch[batch.length - 1].position;
+            checkpoint = batch.at(-1)?.position ?? checkpoint;
             if (delivered.length >= stopAfter) void subscription.stop().then(resolve, reject);
           },
           { from: checkpoint, batchSize: 4, idlePoll_ms: 5 },
@@ -283,7 +296,7 @@ function catchUpTests(store: () => EventStore): void {
     expect((await run(5)).status).toBe('stopped');
     const secondWave = someEvents(7);
     await store().appendMany(
-      secondWave.map((e, i) => ({ streamId: streams[i % 2], events: [e], expected: 'any' })),
+      secondWave.map((e, i) => ({ streamId: streamOf(i), events: [e], expected: 'any' })),
     );
     expect((await run(16)).status).toBe('stopped');
     expect(delivered).toEqual([...firstWave, ...secondWave].map((e) => e.id));
@@ -318,6 +331,6 @@ function catchUpTests(store: () => EventStore): void {
     expect(outcome).toMatchObject({ status: 'failed', error: broken });
     // The failed batch was not acknowledged: the reported position is before the stream's first event.
     const [firstOwn] = await store().readStream(stream, { maxCount: 1 });
-    expect(comparePositions(outcome.position, firstOwn.position)).toBe(-1);
+    expect(comparePositions(outcome.position, must(firstOwn, 'first event').position)).toBe(-1);
   });
 }

@@ -58,9 +58,13 @@ export function hashChainContract(store: () => EventStore): void {
     const fromStream = await store().readStream(stream);
     const after = { commit: -1n, prepare: -1n };
     const fromLog: RecordedEvent[] = [];
-    for (let page = await store().readAll({ after }); page.length > 0;) {
+    for (
+      let page = await store().readAll({ after }), last = page.at(-1);
+      last;
+      last = page.at(-1)
+    ) {
       fromLog.push(...page.filter((e) => e.streamId === stream));
-      page = await store().readAll({ after: page[page.length - 1].position });
+      page = await store().readAll({ after: last.position });
     }
     expect(fromLog.map((e) => e.hash)).toEqual(fromStream.map((e) => e.hash));
     expect(fromLog.map((e) => e.metadata)).toEqual(fromStream.map((e) => e.metadata));

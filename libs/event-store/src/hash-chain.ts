@@ -38,7 +38,7 @@ export function canonicalJson(value: unknown): string {
 
 function toPlain(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && 'toJSON' in value) {
-    const toJSON = (value as { toJSON: unknown }).toJSON;
+    const toJSON = value.toJSON;
     if (typeof toJSON === 'function') return toPlain(toJSON.call(value));
   }
   return value;

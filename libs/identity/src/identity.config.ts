@@ -111,7 +111,9 @@ function readLimitsRedis(env: Env): IdentityConfig['limitsRedis'] {
 function readDefaultCurrency(env: Env): string {
   const currency = setting(env, 'LEDGER_DEFAULT_CURRENCY');
   if (!isCurrency(currency))
-    throw new ConfigError(`LEDGER_DEFAULT_CURRENCY is not a supported currency: "${currency}"`);
+    throw new ConfigError(
+      `LEDGER_DEFAULT_CURRENCY is not a supported currency: "${String(currency)}"`,
+    );
   return currency;
 }
 

@@ -1,4 +1,12 @@
 import { Logger } from '@nestjs/common';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { isPermanentError } from './job.errors';
 import type {
   EnqueueOptions,
@@ -32,6 +40,13 @@ export interface JobEvents {
 
 /** The payload field that carries it: object payloads only, never overwriting the handler's own. */
 export const CORRELATION_FIELD = 'correlationId';
+/**
+ * The payload field that carries the W3C `traceparent` of the enqueuing
+ * span when tracing is on, so the job's span continues the request's trace.
+ */
+export const TRACE_FIELD = 'traceparent';
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const tracer = trace.getTracer('ledger.jobs');
 const PLAUSIBLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
@@ -51,10 +66,16 @@ export class CorrelatedJobQueue implements JobQueue {
 
   enqueue(queue: string, name: string, payload: JsonValue, options: EnqueueOptions): Promise<void> {
     const id = this.correlation.current();
-    const carried =
+    let carried =
       id !== undefined && isObject(payload) && !(CORRELATION_FIELD in payload)
         ? { ...payload, [CORRELATION_FIELD]: id }
         : payload;
+    // Without a tracer provider (tracing off) nothing is injected.
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    const traceparent = carrier.traceparent;
+    if (traceparent !== undefined && isObject(carried) && !(TRACE_FIELD in carried))
+      carried = { ...carried, [TRACE_FIELD]: traceparent };
     return this.inner.enqueue(queue, name, carried, options);
   }
 
@@ -63,6 +84,34 @@ export class CorrelatedJobQueue implements JobQueue {
       queue,
       (job) => {
         const id = correlationIdOf(job.payload);
+        const traced = () =>
+          tracer.startActiveSpan(
+            `job ${job.queue}/${job.name}`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                'messaging.system': 'ledger.jobs',
+                'messaging.destination.name': job.queue,
+                'messaging.operation.name': job.name,
+                'ledger.job.attempt': job.attempt,
+                ...(id && { 'ledger.correlation_id': id }),
+              },
+            },
+            traceContextOf(job.payload),
+            async (span) => {
+              try {
+                return await run();
+              } catch (error) {
+                span.setStatus({
+                  code: SpanStatusCode.ERROR,
+                  message: error instanceof Error ? error.name : 'error',
+                });
+                throw error;
+              } finally {
+                span.end();
+              }
+            },
+          );
         const run = async () => {
           this.logger.log(
             `Job ${job.queue}/${job.name} ${job.id}: attempt ${job.attempt} of ${job.attempts}`,
@@ -78,7 +127,7 @@ export class CorrelatedJobQueue implements JobQueue {
             throw error;
           }
         };
-        return id ? this.correlation.run(id, run) : run();
+        return id ? this.correlation.run(id, traced) : traced();
       },
       options,
     );
@@ -114,6 +163,14 @@ export function correlationIdOf(payload: JsonValue): string | undefined {
   if (!isObject(payload)) return undefined;
   const id = payload[CORRELATION_FIELD];
   return typeof id === 'string' && PLAUSIBLE_ID.test(id) ? id : undefined;
+}
+
+/** The trace a job continues: the one its enqueuer was in, or a new one. */
+function traceContextOf(payload: JsonValue) {
+  const traceparent = isObject(payload) ? payload[TRACE_FIELD] : undefined;
+  return typeof traceparent === 'string' && TRACEPARENT.test(traceparent)
+    ? propagation.extract(ROOT_CONTEXT, { traceparent })
+    : ROOT_CONTEXT;
 }
 
 function isObject(value: JsonValue): value is { [key: string]: JsonValue } {

@@ -94,8 +94,8 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
         payload: { amountMinor: '250' },
         attemptsMade: 2,
       });
-      expect(dead.error).toMatch(/provider down/);
-      expect(dead.failedAt).toBeInstanceOf(Date);
+      expect(dead?.error).toMatch(/provider down/);
+      expect(dead?.failedAt).toBeInstanceOf(Date);
       expect(await queue.failedJob('work', 'topup-2:refund')).toEqual(dead);
       expect(await queue.failedJob('work', 'never-enqueued')).toBeUndefined();
       expect(await queue.counts('work')).toMatchObject({ failed: 1, active: 0, retrying: 0 });
@@ -216,7 +216,7 @@ export function describeJobQueueContract(name: string, fixture: () => JobQueueFi
 
     it('keeps queues with different prefixes apart', async () => {
       const [a, b] = [await newQueue(), await newQueue()];
-      const seen: Record<string, string[]> = { a: [], b: [] };
+      const seen: { a: string[]; b: string[] } = { a: [], b: [] };
       await a.process(
         'work',
         async (job) => void seen.a.push(String((job.payload as { from: string }).from)),
@@ -254,7 +254,7 @@ export async function eventually<T>(check: () => T | Promise<T>): Promise<NonNul
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`Condition not met within ${WAIT_LIMIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -10,8 +10,9 @@ const LEDGER_NAMESPACE = Buffer.from('6f1c2b1e4d3a4f5e9a8b7c6d5e4f3a2b', 'hex');
  */
 export function deriveId(...parts: readonly string[]): string {
   const hash = createHash('sha1').update(LEDGER_NAMESPACE).update(parts.join('\u001f')).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
+  // A SHA-1 digest is 20 bytes: bytes 6 and 8 are always there.
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { movementCompleted } from './movement-messages';
-import { LogSmsSender, NodemailerNotifier } from './nodemailer.notifier';
+import { LogSmsSender, NodemailerNotifier, OUTBOX_FILE } from './nodemailer.notifier';
 import { NotificationDeliveryError, type SmsMessage, type SmsSender } from './notifier.port';
 
 function streamNotifier(sms: SmsSender = new LogSmsSender()) {
@@ -14,7 +17,7 @@ function streamNotifier(sms: SmsSender = new LogSmsSender()) {
     sms,
   });
   const raw = async (call = 0) =>
-    ((await send.mock.results[call].value) as { message: Buffer }).message.toString();
+    ((await send.mock.results[call]?.value) as { message: Buffer }).message.toString();
   return { notifier, raw };
 }
 
@@ -72,12 +75,43 @@ describe('NodemailerNotifier', () => {
       text: 'Plain body',
       idempotencyKey: 'k-1',
     });
-    const json = JSON.parse(((await send.mock.results[0].value) as { message: string }).message);
+    const json = JSON.parse(((await send.mock.results[0]?.value) as { message: string }).message);
     expect(json).toMatchObject({
       subject: 'Hello',
       text: 'Plain body',
       to: [{ address: 'bob@example.com' }],
     });
+  });
+
+  it('without a transport keeps each message whole in the outbox, one JSON line each', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'outbox-')), 'outbox');
+    const notifier = new NodemailerNotifier({
+      from: 'Ledger <no-reply@ledger.example>',
+      sms: new LogSmsSender(),
+      outboxDir: dir,
+    });
+    const deliveries = await Promise.all(
+      [1, 2, 3].map((i) =>
+        notifier.sendEmail({
+          to: `user${i}@example.com`,
+          subject: `Hello ${i}`,
+          text: `Line one\nline two of ${i}`,
+          idempotencyKey: `k-${i}`,
+        }),
+      ),
+    );
+    const lines = readFileSync(join(dir, OUTBOX_FILE), 'utf8').trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(
+      [1, 2, 3].map((i) =>
+        expect.objectContaining({
+          messageId: deliveries[i - 1]?.messageId,
+          from: 'Ledger <no-reply@ledger.example>',
+          to: `user${i}@example.com`,
+          subject: `Hello ${i}`,
+          text: `Line one\nline two of ${i}`,
+        }),
+      ),
+    );
   });
 
   it('refuses header injection and oversized messages as permanent', async () => {

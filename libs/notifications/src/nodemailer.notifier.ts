@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
@@ -14,8 +14,12 @@ import {
 } from './notifier.port';
 
 export interface NodemailerNotifierOptions {
-  /** An SMTP transport in production; a JSON or stream transport when nothing is sent for real. */
-  readonly transport: Transporter;
+  /**
+   * An SMTP transport in production. Without one nothing is sent: the
+   * message is not composed as MIME at all, only kept in the outbox (when
+   * there is one) as a JSON line of its fields.
+   */
+  readonly transport?: Transporter;
   /** `Name <address>` of the sender. */
   readonly from: string;
   readonly sms: SmsSender;
@@ -26,12 +30,15 @@ export interface NodemailerNotifierOptions {
    */
   readonly logMessages?: boolean;
   /**
-   * Development only: where an unsent e-mail is written whole (one JSON file
-   * per message), so a developer without SMTP can read its codes and links
-   * while the log itself stays free of addresses and codes.
+   * Development only: where an unsent e-mail is written whole (one JSON line
+   * per message in `messages.ndjson`), so a developer without SMTP can read
+   * its codes and links while the log itself stays free of addresses and codes.
    */
   readonly outboxDir?: string;
 }
+
+/** The outbox's one file: messages kept at the same time share one append. */
+export const OUTBOX_FILE = 'messages.ndjson';
 
 /** `Notifier` with e-mail through nodemailer and SMS through an `SmsSender`. */
 export class NodemailerNotifier implements Notifier {
@@ -47,47 +54,84 @@ export class NodemailerNotifier implements Notifier {
   async sendEmail(message: EmailMessage): Promise<Delivery> {
     checkEmail(message);
     const messageId = `<${digest(message.idempotencyKey)}@${this.domain}>`;
-    let info: { messageId?: string; message?: unknown };
-    try {
-      info = await this.options.transport.sendMail({
+    const transport = this.options.transport;
+    let sent = messageId;
+    let rendered: string | undefined;
+    if (transport) {
+      let info: { messageId?: string; message?: unknown };
+      try {
+        info = await transport.sendMail({
+          from: this.options.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          messageId,
+        });
+      } catch (error) {
+        throw deliveryError(error);
+      }
+      sent = info.messageId ?? messageId;
+      rendered = info.message === undefined ? undefined : String(info.message);
+    } else if (this.options.outboxDir) {
+      rendered = JSON.stringify({
+        messageId,
+        date: new Date().toISOString(),
         from: this.options.from,
         to: message.to,
         subject: message.subject,
         text: message.text,
-        messageId,
       });
-    } catch (error) {
-      throw deliveryError(error);
     }
-    const sent = info.messageId ?? messageId;
-    const kept = await this.keepInOutbox(message.idempotencyKey, info.message);
+    const kept = rendered === undefined ? undefined : await this.keepInOutbox(rendered);
     if (this.options.logMessages)
       this.logger.log(`E-mail ${sent} not sent (no SMTP_URL)${kept ? `: written to ${kept}` : ''}`);
     return { channel: 'email', messageId: sent };
   }
 
-  /** Writes the rendered message to the outbox, when there is one; returns the file's path. */
-  private async keepInOutbox(
-    idempotencyKey: string,
-    rendered: unknown,
-  ): Promise<string | undefined> {
-    if (!this.options.outboxDir || rendered === undefined) return undefined;
+  private outboxQueue: Array<{ line: string; done: (error?: unknown) => void }> = [];
+  private outboxWriting = false;
+
+  /**
+   * Appends the rendered message to the outbox file, when there is an outbox;
+   * returns the file's path. Messages kept while a write is in flight go out
+   * together in the next one: one open and write per batch, not per message.
+   */
+  private async keepInOutbox(rendered: string): Promise<string | undefined> {
     const dir = this.options.outboxDir;
-    this.outboxReady ??= mkdir(dir, { recursive: true, mode: 0o700 });
-    try {
-      await this.outboxReady;
-    } catch (error) {
-      this.outboxReady = undefined;
-      throw error;
+    if (!dir) return undefined;
+    const line = rendered.replace(/\n/g, ' ');
+    await new Promise<void>((resolve, reject) => {
+      // The reason is what the file write threw, passed on unchanged.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      this.outboxQueue.push({ line, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.outboxWriting) void this.drainOutbox(dir);
+    });
+    return join(dir, OUTBOX_FILE);
+  }
+
+  private async drainOutbox(dir: string): Promise<void> {
+    this.outboxWriting = true;
+    while (this.outboxQueue.length > 0) {
+      const batch = this.outboxQueue.splice(0, OUTBOX_MAX_BATCH);
+      try {
+        this.outboxReady ??= mkdir(dir, { recursive: true, mode: 0o700 });
+        await this.outboxReady.catch((error: unknown) => {
+          this.outboxReady = undefined;
+          throw error;
+        });
+        const text = batch.map((m) => `${m.line}\n`).join('');
+        await appendFile(join(dir, OUTBOX_FILE), text, { mode: 0o600 });
+        for (const m of batch) m.done();
+      } catch (error) {
+        for (const m of batch) m.done(error);
+      }
     }
-    const path = join(this.options.outboxDir, `${digest(idempotencyKey)}.json`);
-    await writeFile(path, String(rendered), { mode: 0o600 });
-    return path;
+    this.outboxWriting = false;
   }
 
   /** Nest calls this on shutdown: the SMTP pool's connections close instead of holding the process. */
   onApplicationShutdown(): void {
-    this.options.transport.close();
+    this.options.transport?.close();
   }
 
   async sendSms(message: SmsMessage): Promise<Delivery> {
@@ -126,6 +170,9 @@ function deliveryError(error: unknown): NotificationDeliveryError {
     .slice(0, 200);
   return new NotificationDeliveryError('email', !permanent, `E-mail not delivered: ${reason}`);
 }
+
+/** Most messages in one append to the outbox. */
+const OUTBOX_MAX_BATCH = 500;
 
 const ADDRESS = /[^\s@<>"',;:]+@[^\s@<>"',;:]+/g;
 

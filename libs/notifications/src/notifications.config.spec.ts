@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { renderCodeMessage } from './code-messages';
 import { readNotificationsConfig } from './notifications.config';
 import { createNotifier, NotificationsModule } from './notifications.module';
-import { NodemailerNotifier } from './nodemailer.notifier';
+import { NodemailerNotifier, OUTBOX_FILE } from './nodemailer.notifier';
 import { NOTIFIER } from './tokens';
 
 describe('readNotificationsConfig', () => {
@@ -48,8 +48,10 @@ describe('readNotificationsConfig', () => {
       expect(line).toContain(outbox);
       expect(line).not.toContain('04817263');
       expect(line).not.toContain('ada@example.com');
-      const [file] = readdirSync(outbox);
-      expect(readFileSync(join(outbox, file), 'utf8')).toContain('04817263');
+      expect(readdirSync(outbox)).toEqual([OUTBOX_FILE]);
+      const kept = JSON.parse(readFileSync(join(outbox, OUTBOX_FILE), 'utf8')) as unknown;
+      expect(kept).toMatchObject({ to: 'ada@example.com', subject: message.subject });
+      expect(JSON.stringify(kept)).toContain('04817263');
     } finally {
       log.mockRestore();
     }

@@ -27,9 +27,9 @@ export function createNotifier(
       sms,
     });
   }
-  // Without SMTP the JSON transport renders the message completely and sends nothing.
+  // Without SMTP nothing is sent, so nothing is composed as MIME: development
+  // keeps each message's fields in the outbox, production only checks them.
   return new NodemailerNotifier({
-    transport: createTransport({ jsonTransport: true }),
     from: config.mailFrom,
     sms,
     logMessages: !production,

@@ -13,7 +13,7 @@ export function httpMetricsMiddleware(metrics: LedgerMetrics) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const stop = metrics.httpDuration.startTimer();
     res.once('finish', () => {
-      const route = routeOf(req as RoutedRequest);
+      const route = routeOf(req);
       const method = req.method ?? 'UNKNOWN';
       stop({ method, route, status: String(res.statusCode) });
       if (res.getHeader('Idempotent-Replayed') === 'true')

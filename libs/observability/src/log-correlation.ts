@@ -9,7 +9,7 @@ import { Store, storage } from 'nestjs-pino/storage';
 export const logCorrelation = {
   current(): string | undefined {
     const bindings = storage.getStore()?.logger.bindings();
-    const id = bindings?.correlationId ?? bindings?.reqId;
+    const id: unknown = bindings?.correlationId ?? bindings?.reqId;
     return typeof id === 'string' ? id : undefined;
   },
 

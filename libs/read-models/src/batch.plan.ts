@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { Position, RecordedEvent } from '@ledger/event-store';
 import { isUuid, isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
 import {
@@ -136,7 +137,7 @@ const HELD_SIGN: Partial<Record<WalletEventType, bigint>> = {
 
 export function planBatch(events: readonly RecordedEvent[]): BatchPlan {
   const plan: BatchPlan = {
-    first: events[0].position,
+    first: must(events[0], 'first event of a batch').position,
     wallets: new Map(),
     accounts: new Map(),
     history: [],

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '@ledger/database';
 import { type RecordedEvent } from '@ledger/event-store';
@@ -40,10 +41,11 @@ async function applied(
        FROM test_applied WHERE projector = $1`,
     [projector],
   );
+  const row = must(rows[0], 'count row');
   return {
-    total: Number(rows[0].total),
-    duplicates: Number(rows[0].total) - Number(rows[0].distinct_events),
-    tags: rows[0].tags ?? [],
+    total: Number(row.total),
+    duplicates: Number(row.total) - Number(row.distinct_events),
+    tags: row.tags ?? [],
   };
 }
 

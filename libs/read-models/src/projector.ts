@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import {
   comparePositions,
@@ -122,8 +123,9 @@ export class ProjectionRunner {
     let applied = 0;
     for (;;) {
       const events = await next;
-      if (events.length === 0) return applied;
-      const to = events[events.length - 1].position;
+      const last = events.at(-1);
+      if (!last) return applied;
+      const to = last.position;
       const done = this.stopping || (until !== undefined && comparePositions(to, until) >= 0);
       next = done ? Promise.resolve([]) : this.read(to);
       try {
@@ -142,7 +144,7 @@ export class ProjectionRunner {
   }
 
   private async commit(from: Position, events: readonly RecordedEvent[]): Promise<void> {
-    const last = events[events.length - 1];
+    const last = must(events.at(-1), 'last event of a batch');
     try {
       await this.db.transaction(async (tx) => {
         await lockCheckpoint(tx, this.name, from);

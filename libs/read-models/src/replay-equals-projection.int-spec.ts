@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { SqlEventStore } from '@ledger/event-store/sql';
@@ -114,7 +115,7 @@ describe.each(databaseFactories())('replay equals projection on $name', (factory
             await driver.open(id, 'owner', i === 2 ? 'EUR' : 'USD');
           for (const s of steps)
             await driver.execute(
-              walletIds[s.wallet],
+              must(walletIds[s.wallet], 'a wallet'),
               toCommand(s, walletIds, transfer, driver.base()),
             );
           await driver.settled();

@@ -7,3 +7,5 @@ export * from './configuration';
 export * from './health/health.module';
 export * from './infrastructure/correlation.module';
 export * from './infrastructure/infrastructure.module';
+export * from './service-queues';
+export * from './tracing/traced-event-store';

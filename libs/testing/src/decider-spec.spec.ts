@@ -4,7 +4,7 @@ type Counter = { total: number };
 type Add = { type: 'Add'; by: number };
 type Added = { type: 'Added'; by: number };
 const counter = {
-  initialState: { total: 0 } as Counter,
+  initialState: { total: 0 },
   decide: (command: Add, state: Counter): Added[] | 'too_much' | 'nothing' =>
     command.by === 0
       ? []

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import {
   comparePositions,
   eventHash,
@@ -98,7 +99,7 @@ export class InMemoryEventStore implements EventStore {
       this.byId.set(e.id, recorded);
     }
     this.streams.set(streamId, stream);
-    const last = stream[stream.length - 1];
+    const last = must(stream.at(-1), 'last event of the stream');
     return { nextRevision: last.revision, position: last.position };
   }
 
@@ -124,7 +125,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position> {
-    return this.log.length === 0 ? START : this.log[this.log.length - 1].position;
+    return this.log.at(-1)?.position ?? START;
   }
 
   /** Appends are visible the moment they commit: the head is the last committed event. */

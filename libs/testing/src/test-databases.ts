@@ -78,8 +78,10 @@ export interface DatabaseFactory {
 }
 
 /** Every database adapter reachable here: PGlite always, Postgres when DATABASE_URL is set. */
-export function databaseFactories(): DatabaseFactory[] {
-  const factories: DatabaseFactory[] = [{ name: 'pglite', create: (o) => createPgliteDatabase(o) }];
+export function databaseFactories(): [DatabaseFactory, ...DatabaseFactory[]] {
+  const factories: [DatabaseFactory, ...DatabaseFactory[]] = [
+    { name: 'pglite', create: (o) => createPgliteDatabase(o) },
+  ];
   const url = postgresUrl();
   if (url) factories.push({ name: 'postgres', create: (o) => createPostgresDatabase(url, o) });
   return factories;

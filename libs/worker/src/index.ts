@@ -5,5 +5,4 @@
  * `LEDGER_ROLE=all` the API process runs them too.
  */
 export * from './worker.module';
-export * from './job-queues';
 export { JobQueueSagaJobs, SAGA_QUEUE } from './sagas/job-queue.saga-jobs';

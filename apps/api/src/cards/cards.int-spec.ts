@@ -92,7 +92,7 @@ describe.each(databaseFactories())('cards and card top-ups on $name', (factory) 
     const [customerRef] = await customerOf(alice.userId);
     expect(customerRef).toMatch(/^cus_/);
     expect(charges).toHaveBeenCalledTimes(1);
-    expect(charges.mock.calls[0][0]).toMatchObject({ customerRef, paymentMethodId: aliceCard });
+    expect(charges.mock.calls[0]?.[0]).toMatchObject({ customerRef, paymentMethodId: aliceCard });
   });
 
   it('gives every user a customer of their own, created once', async () => {

@@ -33,7 +33,7 @@ describe.each(databaseFactories())('PaymentCustomers on $name', (factory) => {
     const { rows } = await database.db.query<{ n: string }>(
       "SELECT count(*) AS n FROM payment_customers WHERE user_id = 'user-a'",
     );
-    expect(Number(rows[0].n)).toBe(1);
+    expect(Number(rows[0]?.n)).toBe(1);
   });
 
   it('keeps users apart', async () => {

@@ -1,7 +1,7 @@
 import { SecurityAuditService } from '@ledger/identity';
 import { createJobQueue, readJobsConfig } from '@ledger/jobs';
 import { runCli, type Runtime } from '@ledger/runtime';
-import { SERVICE_QUEUES } from '@ledger/worker';
+import { SERVICE_QUEUES } from '@ledger/service';
 import { DeadLetters, REASON_LENGTH } from '../jobs/dead-letters';
 
 export const USAGE = [

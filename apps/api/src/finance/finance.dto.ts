@@ -70,14 +70,14 @@ class PageDto {
 export class BreaksQueryDto extends PageDto {
   @ApiPropertyOptional({ enum: BREAK_STATUSES })
   @IsOptional()
-  @IsIn(BREAK_STATUSES as unknown as string[])
+  @IsIn(BREAK_STATUSES)
   status?: BreakStatus;
 }
 
 export class AdjustmentsQueryDto extends PageDto {
   @ApiPropertyOptional({ enum: ADJUSTMENT_STATUSES })
   @IsOptional()
-  @IsIn(ADJUSTMENT_STATUSES as unknown as string[])
+  @IsIn(ADJUSTMENT_STATUSES)
   status?: AdjustmentStatus;
 }
 
@@ -108,7 +108,7 @@ export class AdjustmentFieldsDto {
     enum: SYSTEM_ACCOUNTS,
     description: 'The system account on the other side of the entry',
   })
-  @IsIn(SYSTEM_ACCOUNTS as unknown as string[])
+  @IsIn(SYSTEM_ACCOUNTS)
   account!: SystemAccount;
 
   @ApiProperty({

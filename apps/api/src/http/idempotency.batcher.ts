@@ -31,7 +31,10 @@ export class StatementBatcher<T, R> {
       const batch = this.queued.splice(0, this.maxBatch);
       try {
         const results = await this.run(batch.map((call) => call.item));
-        batch.forEach((call, i) => call.resolve(results[i]));
+        batch.forEach((call, i) => {
+          if (i < results.length) call.resolve(results[i] as R);
+          else call.reject(new Error('The batched statement returned no result for a call'));
+        });
       } catch (error) {
         for (const call of batch) call.reject(error);
       }

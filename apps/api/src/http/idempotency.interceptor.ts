@@ -138,7 +138,7 @@ function replay(statusCode: number, stored: unknown, response: Response): unknow
 
 /** Keys are per caller and per route: the same key on another route or from another user is a different request. */
 export function idempotencyScope(request: IdempotentRequest): string {
-  return `${request.user?.userId ?? 'anonymous'} ${request.method} ${request.route?.path ?? request.path}`;
+  return `${request.user?.userId ?? 'anonymous'} ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`;
 }
 
 export const IDEMPOTENT_KEY = 'ledger:idempotent';

@@ -65,7 +65,7 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const claim = await store.claim(s, 'k', 'h1');
     expect(claim).toMatchObject({ kind: 'claimed', takenOver: true });
     if (claim.kind !== 'claimed') throw new Error('expected a claim');
-    expect((await row(s, 'k')).claim_token).toBe(claim.token);
+    expect((await row(s, 'k'))?.claim_token).toBe(claim.token);
 
     expect(await store.settle(s, 'k', claim.token, 202, { id: 'transfer-2' })).toBe(true);
     expect(await store.settle(s, 'k', 'dead-holder', 500, { id: 'late' })).toBe(false);
@@ -90,7 +90,7 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const s = scope();
     await strand(s, 'k', 'h1');
     expect(await store.claim(s, 'k', 'h2')).toEqual({ kind: 'reused' });
-    expect((await row(s, 'k')).claim_token).toBe('dead-holder');
+    expect((await row(s, 'k'))?.claim_token).toBe('dead-holder');
   });
 
   it('takes over a key claimed before leases existed, which the migration left expired', async () => {
@@ -119,6 +119,38 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     expect(claims.filter((c) => c.kind === 'in_progress')).toHaveLength(7);
   });
 
+  it('makes claims that arrive together in shared statements, each with its own answer', async () => {
+    const s = scope();
+    await strand(s, 'stranded', 'h');
+    const settledClaim = await store.claim(s, 'settled', 'h');
+    if (settledClaim.kind !== 'claimed') throw new Error('expected a claim');
+    await store.settle(s, 'settled', settledClaim.token, 201, { id: 'done' });
+    const statements = countStatements(/^\s*INSERT INTO idempotency_keys/i);
+    const claims = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => store.claim(s, `new-${i}`, 'h')),
+      store.claim(s, 'stranded', 'h'),
+      store.claim(s, 'settled', 'h'),
+      store.claim(s, 'settled', 'other body'),
+      store.claim(s, 'twice', 'h'),
+      store.claim(s, 'twice', 'h'),
+    ]);
+    statements.restore();
+    const [stranded, settled, reused, twice1, twice2] = claims.slice(12);
+    for (const claim of claims.slice(0, 12))
+      expect(claim).toMatchObject({ kind: 'claimed', takenOver: false });
+    expect(stranded).toMatchObject({ kind: 'claimed', takenOver: true });
+    expect(settled).toEqual({ kind: 'completed', statusCode: 201, response: { id: 'done' } });
+    expect(reused).toEqual({ kind: 'reused' });
+    expect([twice1?.kind, twice2?.kind].sort()).toEqual(['claimed', 'in_progress']);
+    // Every claim holds its own token, the one its row now carries.
+    const held = claims.flatMap((c, i) => (c.kind === 'claimed' ? [{ c, i }] : []));
+    expect(new Set(held.map(({ c }) => c.token)).size).toBe(14);
+    const first = held[0];
+    if (first) expect((await row(s, 'new-0'))?.claim_token).toBe(first.c.token);
+    // One statement for the first claim, then the rest in batches.
+    expect(statements.count()).toBeLessThan(claims.length);
+  });
+
   it('records outcomes settled together in one statement, each replayed exactly as given', async () => {
     const s = scope();
     const outcomes = [
@@ -131,7 +163,9 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
     const tokens = claims.map((c) => (c.kind === 'claimed' ? c.token : 'not claimed'));
     const statements = countUpdates();
     const settled = await Promise.all([
-      ...outcomes.map((o, i) => store.settle(s, `k${i}`, tokens[i], o.status, o.body)),
+      ...outcomes.map((o, i) =>
+        store.settle(s, `k${i}`, tokens[i] ?? 'not claimed', o.status, o.body),
+      ),
       // A holder taken over in the same batch: refused, and the others still recorded.
       store.settle(s, 'k0', 'someone-else', 500, { id: 'late' }),
     ]);
@@ -147,13 +181,16 @@ describe.each(databaseFactories())('IdempotencyStore on $name', (factory) => {
   });
 
   /** Counts the UPDATE statements sent from now on. */
-  function countUpdates() {
+  const countUpdates = () => countStatements(/^\s*UPDATE/i);
+
+  /** Counts the statements matching `pattern` sent from now on. */
+  function countStatements(pattern: RegExp) {
     const query = db.query.bind(db);
-    let updates = 0;
+    let matched = 0;
     const spy = jest.spyOn(db, 'query').mockImplementation(((text: string, params?: unknown[]) => {
-      if (/^\s*UPDATE/i.test(text)) updates++;
+      if (pattern.test(text)) matched++;
       return query(text, params);
     }) as typeof db.query);
-    return { count: () => updates, restore: () => spy.mockRestore() };
+    return { count: () => matched, restore: () => spy.mockRestore() };
   }
 });

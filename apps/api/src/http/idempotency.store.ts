@@ -20,6 +20,14 @@ interface KeyRow {
   lease_left_ms: string | number | null;
 }
 
+/** A claim to make: the key, the request's fingerprint and the claim's token. */
+interface Claim {
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly token: string;
+}
+
 /** An outcome to record, its response already JSON. */
 interface Outcome {
   readonly scope: string;
@@ -48,24 +56,62 @@ export class IdempotencyStore {
   async claim(scope: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const token = randomUUID();
-      // Inserts a new key, or takes over one whose holder left no outcome
-      // and whose lease has passed; the row lock makes the take-over atomic.
-      const { rows: claimed } = await this.db.query<{ inserted: boolean }>(
-        `INSERT INTO idempotency_keys AS k (scope, key, request_hash, claim_token, locked_until)
-           VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')
-         ON CONFLICT (scope, key) DO UPDATE
-           SET claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until
-           WHERE k.status_code IS NULL AND k.locked_until <= now()
-             AND k.request_hash = EXCLUDED.request_hash
-         RETURNING (xmax = 0) AS inserted`,
-        [scope, key, requestHash, token, this.leaseMs],
-      );
-      if (claimed.length > 0) return { kind: 'claimed', token, takenOver: !claimed[0].inserted };
+      const claimed = await this.claims.submit({ scope, key, requestHash, token });
+      if (claimed !== undefined) return { kind: 'claimed', token, takenOver: !claimed };
       const found = await this.find(scope, key, requestHash);
       if (found) return found;
     }
     return { kind: 'in_progress', retryAfterSeconds: 1 };
   }
+
+  /**
+   * Claims made while an earlier one is in flight share the next statement
+   * (see StatementBatcher): one round trip and one commit per batch. Each
+   * claim inserts a new key, or takes over one whose holder left no outcome
+   * and whose lease has passed; the row lock makes the take-over atomic.
+   * Results: true when inserted, false when taken over, undefined when the
+   * key is held or settled. A statement touches a key once at most, so a
+   * key claimed twice in one batch goes to a statement of its own after it;
+   * rows are locked in key order, so concurrent batches do not deadlock.
+   */
+  private readonly claims = new StatementBatcher<Claim, boolean | undefined>(async (all) => {
+    const results: Array<boolean | undefined> = [];
+    let rest = all.map((claim, index) => ({ claim, index }));
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const now: typeof rest = [];
+      const later: typeof rest = [];
+      for (const item of rest) {
+        const id = `${item.claim.scope}\u0000${item.claim.key}`;
+        (seen.has(id) ? later : now).push(item);
+        seen.add(id);
+      }
+      const { rows } = await this.db.query<{ token: string; inserted: boolean }>(
+        `INSERT INTO idempotency_keys AS k (scope, key, request_hash, claim_token, locked_until)
+           SELECT c.scope, c.key, c.request_hash, c.token, now() + $5 * interval '1 millisecond'
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                  AS c(scope, key, request_hash, token)
+            ORDER BY c.scope, c.key
+         ON CONFLICT (scope, key) DO UPDATE
+           SET claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until
+           WHERE k.status_code IS NULL AND k.locked_until <= now()
+             AND k.request_hash = EXCLUDED.request_hash
+         RETURNING k.claim_token AS token, (xmax = 0) AS inserted`,
+        [
+          now.map((n) => n.claim.scope),
+          now.map((n) => n.claim.key),
+          now.map((n) => n.claim.requestHash),
+          now.map((n) => n.claim.token),
+          this.leaseMs,
+        ],
+      );
+      // Claim tokens are fresh UUIDs: a returned row names the claim it is.
+      const inserted = new Map(rows.map((row) => [row.token, row.inserted]));
+      for (const n of now) results[n.index] = inserted.get(n.claim.token);
+      rest = later;
+    }
+    return results;
+  });
 
   /**
    * Records the outcome, only while this claim still holds the key: a
@@ -139,7 +185,8 @@ export class IdempotencyStore {
       const leftMs = Number(row.lease_left_ms ?? 0);
       return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) };
     }
-    const response = typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
+    const response: unknown =
+      typeof row.response === 'string' ? JSON.parse(row.response) : row.response;
     return { kind: 'completed', statusCode: row.status_code, response };
   }
 }

@@ -8,7 +8,7 @@
 export function findNonIntegerNumber(text: string): { key: string; literal: string } | undefined {
   let lastKey = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text.charAt(i);
     if (c === '"') {
       const end = endOfString(text, i);
       const after = text.slice(end + 1).trimStart();
@@ -16,7 +16,7 @@ export function findNonIntegerNumber(text: string): { key: string; literal: stri
       i = end;
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       let j = i + 1;
-      while (j < text.length && /[0-9eE+\-.]/.test(text[j])) j++;
+      while (j < text.length && /[0-9eE+\-.]/.test(text.charAt(j))) j++;
       const literal = text.slice(i, j);
       if (/[.eE]/.test(literal)) return { key: lastKey, literal };
       i = j - 1;

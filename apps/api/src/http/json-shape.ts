@@ -63,6 +63,8 @@ export function findBadMember(value: unknown): JsonMemberProblem | undefined {
   return undefined;
 }
 
+// NUL and unpaired surrogates are exactly what this pattern is for.
+// eslint-disable-next-line no-control-regex
 const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function isText(s: string): boolean {

@@ -61,5 +61,5 @@ function objectParts(value: Record<string, unknown>): Work[] {
 }
 
 function pushInReverse(stack: Work[], parts: readonly Work[]): void {
-  for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
+  for (const part of [...parts].reverse()) stack.push(part);
 }

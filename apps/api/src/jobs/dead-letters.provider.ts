@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { SecurityAuditService } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
-import { SERVICE_QUEUES } from '@ledger/worker';
+import { SERVICE_QUEUES } from '@ledger/service';
 import { DeadLetters } from './dead-letters';
 import { DEAD_LETTERS } from './dead-letters.controller';
 

@@ -150,7 +150,8 @@ export class LedgerController {
       res.type('application/x-ndjson');
       return events.map((e) => `${JSON.stringify(toExportedEvent(e))}\n`).join('');
     }
-    const last = events.length > 0 ? formatPosition(events[events.length - 1].position) : null;
+    const lastEvent = events.at(-1);
+    const last = lastEvent ? formatPosition(lastEvent.position) : null;
     return {
       items: events.map((e) => ({
         ...e,

@@ -86,6 +86,8 @@ export class LiveEventsController {
       close: () => response.destroy(),
     };
     let closed = false;
+    // Assigned once, after the close handler that reads it is registered.
+    // eslint-disable-next-line prefer-const
     let subscription: { close(): void } | undefined;
     request.on('close', () => {
       closed = true;

@@ -215,8 +215,7 @@ export class LiveEventsHub {
         (change.type !== 'movement' || sub.ownerId === undefined || listedFor(change, sub.ownerId)),
     );
     let chunk = '';
-    for (let i = 0; i < due.length; i++) {
-      const change = due[i];
+    for (const [i, change] of due.entries()) {
       const next = due[i + 1];
       const lastOfPosition = !next || comparePositions(next.position, change.position) !== 0;
       chunk +=

@@ -26,7 +26,7 @@ export class MovementFilterQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @Transform(list)
-  @IsIn(MOVEMENT_KINDS as unknown as string[], { each: true })
+  @IsIn(MOVEMENT_KINDS, { each: true })
   kind?: string[];
 
   @ApiPropertyOptional({
@@ -35,7 +35,7 @@ export class MovementFilterQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @Transform(list)
-  @IsIn(MOVEMENT_STATUSES as unknown as string[], { each: true })
+  @IsIn(MOVEMENT_STATUSES, { each: true })
   status?: string[];
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after' })

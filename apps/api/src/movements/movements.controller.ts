@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -87,9 +88,7 @@ export class MovementsController {
       at: typeof e.data.at === 'string' ? e.data.at : e.createdAt.toISOString(),
       ...(typeof e.data.reason === 'string' && { reason: e.data.reason }),
     }));
-    const last = saga.events[saga.events.length - 1];
-    // A summary is folded from events, so a stream with one has a last event.
-    if (!last) throw new RejectionException('movement_not_found');
+    const last = must(saga.events.at(-1), 'saga event');
     const seen = await this.reads.one(id, staff ? undefined : principal.userId, query.format);
     return {
       ...seen,

@@ -49,5 +49,5 @@ export async function runInline(
 /** Where a saga's last event is, for a run that recorded nothing new. */
 async function lastPosition(streams: MovementStreams, stream: string) {
   const events = (await streams.load(stream))?.events ?? [];
-  return events.length > 0 ? events[events.length - 1].position : undefined;
+  return events.at(-1)?.position;
 }

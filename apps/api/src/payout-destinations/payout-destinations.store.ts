@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 
@@ -52,7 +53,7 @@ export class PayoutDestinationsStore {
         `INSERT INTO payout_destinations (destination_id, user_id, type, provider_ref, label) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
         [id, userId, input.type, input.providerRef, input.label],
       );
-      return toDestination(rows[0]);
+      return toDestination(must(rows[0], 'inserted payout destination row'));
     });
   }
 

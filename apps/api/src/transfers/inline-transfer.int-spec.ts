@@ -96,7 +96,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
       'TransferHoldCaptured',
       'TransferCompleted',
     ]);
-    expect(started.ok && started.position).toEqual(events[events.length - 1].position);
+    expect(started.ok && started.position).toEqual(events.at(-1)?.position);
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 700n, heldMinor: 0n });
     expect(await proc.wallet(to)).toMatchObject({ postedMinor: 300n });
   });

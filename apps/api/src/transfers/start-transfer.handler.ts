@@ -87,6 +87,9 @@ export class StartTransferHandler implements ICommandHandler<
       stream,
       { type: 'RequestTransfer', commandId: input.commandId, request },
       { correlationId: input.commandId },
+      // The stream is named after the request's Idempotency-Key: new but for
+      // a retry, which the append's expected revision detects.
+      { presumeNew: true },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     // A re-run under the same Idempotency-Key (the first run's answer was
@@ -122,7 +125,7 @@ export class StartTransferHandler implements ICommandHandler<
   /** Where a finished saga's last event is, for a re-run that recorded nothing new. */
   private async lastPosition(stream: string): Promise<Position | undefined> {
     const events = (await this.streams.load(stream))?.events ?? [];
-    return events.length > 0 ? events[events.length - 1].position : undefined;
+    return events.at(-1)?.position;
   }
 
   private async creditFor(amountMinor: bigint, from: string, to: string) {

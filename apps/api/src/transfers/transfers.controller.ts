@@ -49,6 +49,7 @@ function recipientOf(dto: CreateTransferDto): RecipientRef {
     dto.toEmail && { email: dto.toEmail },
     dto.toPhone && { phone: dto.toPhone },
   ].filter((r): r is RecipientRef => Boolean(r));
-  if (given.length !== 1) throw new RejectionException('recipient_required');
-  return given[0];
+  const [only] = given;
+  if (given.length !== 1 || !only) throw new RejectionException('recipient_required');
+  return only;
 }

@@ -62,12 +62,12 @@ export const ENTRY_KINDS = [
 export class HistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: HISTORY_TYPES })
   @IsOptional()
-  @IsIn(HISTORY_TYPES as unknown as string[])
+  @IsIn(HISTORY_TYPES)
   type?: string;
 
   @ApiPropertyOptional({ enum: ENTRY_KINDS })
   @IsOptional()
-  @IsIn(ENTRY_KINDS as unknown as string[])
+  @IsIn(ENTRY_KINDS)
   kind?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })

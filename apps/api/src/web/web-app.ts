@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -34,7 +35,8 @@ export function serveWebApp(
   const reserved = new Set([...RESERVED_SEGMENTS, ...apiPaths.map(firstSegment)]);
   (app as NestExpressApplication).useStaticAssets(webDir, {
     index: ['index.html'],
-    setHeaders: (res, path) => res.setHeader('Cache-Control', cacheControl(webDir, path)),
+    setHeaders: (res: ServerResponse, path: string) =>
+      res.setHeader('Cache-Control', cacheControl(webDir, path)),
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!isAppNavigation(req, reserved)) return next();

@@ -9,7 +9,6 @@ import { Empty, Loading } from '../ui';
 import type { Wallet } from '../wallets';
 
 type Line = components['schemas']['StatementLineView'];
-type Statement = components['schemas']['StatementView'];
 
 const PAGE_SIZE = 20;
 const KINDS = ['top_up', 'transfer', 'withdrawal', 'payment', 'refund', 'adjustment'] as const;
@@ -47,7 +46,7 @@ export function History({ wallet }: { wallet: Wallet }) {
       },
     });
     if (!data) throw new Error(`statement: ${response.status}`);
-    return data as Statement;
+    return data;
   }, [wallet.id, kind, status, from, cursor]);
   const restart = () => setCursors([undefined]);
   const lines = live.data?.items ?? [];
@@ -182,7 +181,7 @@ function MonthDownload({ wallet }: { wallet: Wallet }) {
       setProblem(explain(error).text);
       return;
     }
-    const url = URL.createObjectURL(data as Blob);
+    const url = URL.createObjectURL(data);
     const link = document.createElement('a');
     link.href = url;
     link.download = `statement-${wallet.currency}-${month}.csv`;

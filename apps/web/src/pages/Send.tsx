@@ -35,7 +35,10 @@ export function Send() {
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
   if (!wallets) return <Loading what="your wallets" />;
-  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   function review(event: FormEvent<HTMLFormElement>) {

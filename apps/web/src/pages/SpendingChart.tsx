@@ -50,7 +50,7 @@ export function SpendingChart({ wallet, offline }: { wallet: Wallet; offline: bo
             viewBox={`0 0 ${months.length * 60} ${HEIGHT + 20}`}
             role="img"
             aria-label={months
-              .map((m, i) => `${m}: ${formatMinor(totals[i], wallet.currency)}`)
+              .map((m, i) => `${m}: ${formatMinor(totals[i] ?? 0n, wallet.currency)}`)
               .join(', ')}
           >
             {months.map((m, i) => {

@@ -31,7 +31,10 @@ export function TopUp() {
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
   if (!wallets || !cards) return <Loading what="your wallets and cards" />;
-  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const chosen = mpesaOffered ? method : 'card';
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);

@@ -31,7 +31,7 @@ export function Withdraw() {
   const wallets = useLive(loadWallets, []).data?.wallets;
   const destinations = useLive(async () => {
     const { data } = await api.GET('/payout-destinations');
-    return ((data as { items?: Destination[] } | undefined)?.items ?? []) as Destination[];
+    return (data as { items?: Destination[] } | undefined)?.items ?? [];
   }, []);
   const [walletId, setWalletId] = useState('');
   const [problem, setProblem] = useState<Explained | null>(null);
@@ -50,7 +50,10 @@ export function Withdraw() {
     );
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
-  const wallet = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
+  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
+  if (!shown) return <Loading what="your wallets" />;
+  const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 

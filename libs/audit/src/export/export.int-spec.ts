@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ describe.each(databaseFactories())('ledger export and offline verify on $name', 
   it('names the event edited in the file', async () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes('"kind":"event"')) + 5;
-    const edited = JSON.parse(lines[at]);
+    const edited = JSON.parse(must(lines[at], 'an event line'));
     lines[at] = JSON.stringify({ ...edited, data: { i: 42 } });
     const tampered = join(dir, `edited-${factory.name}.ndjson`);
     writeFileSync(tampered, lines.join('\n'));

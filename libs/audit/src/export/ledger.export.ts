@@ -113,7 +113,8 @@ export async function* exportLines(
   let events = 0;
   for (let after = from; comparePositions(after, head) < 0;) {
     const page = await store.readAll({ after, maxCount: MAX_READ_COUNT });
-    if (page.length === 0) break;
+    const last = page.at(-1);
+    if (!last) break;
     let text = '';
     for (const event of page) {
       if (comparePositions(event.position, head) > 0) break;
@@ -121,7 +122,7 @@ export async function* exportLines(
       events++;
     }
     yield text;
-    after = page[page.length - 1].position;
+    after = last.position;
   }
   yield line({ kind: 'end', head: formatPosition(head), events, ...(await balancesAt(db, head)) });
 }

@@ -17,7 +17,7 @@ interface Row {
 function rows(): Row[] {
   const all = Object.entries(VARIABLES).map(([name, spec]) => ({
     name,
-    spec: spec as VariableSpec<unknown>,
+    spec,
   }));
   return SECTIONS.flatMap((section) => all.filter((row) => row.spec.section === section));
 }

@@ -40,6 +40,7 @@ export const SECTIONS = [
   'Command path',
   'Live updates',
   'Observability',
+  'Tracing',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -562,6 +563,29 @@ export const VARIABLES = {
     section: 'Observability',
     kind: integer({ min: 0, max: 65_535 }, 3001),
     description: "the worker's health and metrics port",
+  }),
+
+  // Tracing (docs/operations.md#tracing)
+  TRACING_ENABLED: variable({
+    section: 'Tracing',
+    kind: oneOf(['true', 'false'], 'false'),
+    description:
+      '`true` exports OpenTelemetry traces (HTTP, pg, ioredis, appends, saga steps, jobs) over OTLP/HTTP',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable({
+    section: 'Tracing',
+    kind: url(['http', 'https'], 'http://localhost:4318'),
+    derivedDefault: '`http://localhost:4318`',
+    description: 'the collector spans are sent to; `/v1/traces` is appended',
+  }),
+  OTEL_SERVICE_NAME: variable({
+    section: 'Tracing',
+    kind: text({
+      pattern: /^[A-Za-z0-9._-]{1,64}$/,
+      form: '1 to 64 letters, digits, `.`, `_`, `-`',
+    }),
+    derivedDefault: '`ledger-api` or `ledger-worker`, by LEDGER_ROLE',
+    description: "the `service.name` of this process's spans",
   }),
 } satisfies Record<string, VariableSpec<unknown>>;
 

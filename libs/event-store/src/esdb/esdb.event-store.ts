@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import {
   BACKWARDS,
   END,
@@ -128,7 +129,7 @@ export class EsdbEventStore implements EventStore {
     const queues = [...byStream.values()];
     const worker = async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const i of queue) outcomes[i] = await this.appendOutcome(requests[i]);
+        for (const i of queue) outcomes[i] = await this.appendOutcome(must(requests[i], 'request'));
       }
     };
     await Promise.all(
@@ -175,8 +176,9 @@ export class EsdbEventStore implements EventStore {
       );
       const fresh = raw.filter((e) => comparePositions(fromEsdbPosition(e.position), after) > 0);
       events.push(...fresh.filter((e) => !isSystemEvent(e)).map((e) => fromEsdbEvent(e)));
-      if (fresh.length === 0 || raw.length <= maxCount) break;
-      cursor = fromEsdbPosition(raw[raw.length - 1].position);
+      const last = raw.at(-1);
+      if (fresh.length === 0 || raw.length <= maxCount || !last) break;
+      cursor = fromEsdbPosition(last.position);
     }
     return events.slice(0, maxCount);
   }
@@ -199,8 +201,9 @@ export class EsdbEventStore implements EventStore {
       );
       const user = raw.find((e) => !isSystemEvent(e));
       if (user) return fromEsdbPosition(user.position);
-      if (raw.length < HEAD_SCAN_PAGE) return START;
-      cursor = fromEsdbPosition(raw[raw.length - 1].position);
+      const last = raw.at(-1);
+      if (raw.length < HEAD_SCAN_PAGE || !last) return START;
+      cursor = fromEsdbPosition(last.position);
     }
     return START;
   }

@@ -7,13 +7,11 @@ import {
   jsonEvent,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
-  type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import {
   START,
   type EventData,
-  type EventMetadata,
   type ExpectedRevision,
   type Position,
   type RecordedEvent,
@@ -33,8 +31,8 @@ export function toEsdbEvent(event: EventData) {
   return jsonEvent({
     id: event.id,
     type: event.type,
-    data: event.data as JSONType,
-    metadata: (event.metadata ?? {}) as JSONType,
+    data: event.data,
+    metadata: event.metadata ?? {},
   });
 }
 
@@ -58,7 +56,7 @@ export function fromEsdbEvent(event: EsdbRecorded): RecordedEvent {
     revision: event.revision,
     position: event.position ? fromEsdbPosition(event.position) : START,
     data: event.data as Record<string, unknown>,
-    metadata: metadata as EventMetadata,
+    metadata,
     createdAt: event.created,
     ...(hash ? { hash } : {}),
   };

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 /**
  * The storage and write rules of the EventStoreDB stand-in (esdb.stand-in.ts),
  * in memory. It follows the single-node server: every event is its own log
@@ -146,7 +147,7 @@ export class StandInLog {
     return {
       kind: 'success',
       revision: last?.revision ?? -1n,
-      position: events.length ? last.logPosition : -1n,
+      position: events.length > 0 && last ? last.logPosition : -1n,
     };
   }
 
@@ -186,7 +187,7 @@ export class StandInLog {
       const bound =
         from === 'end' ? undefined : from === 'start' ? { commit: 0n, prepare: 0n } : from;
       for (let i = this.records.length - 1; i >= 0 && out.length < count; i--) {
-        const r = this.records[i];
+        const r = must(this.records[i], 'record');
         if (!bound || compare(r.postPosition, r.postPosition, bound) <= 0) out.push(r);
       }
       return out;
@@ -194,7 +195,7 @@ export class StandInLog {
     if (from === 'end') return out;
     const bound = from === 'start' ? { commit: 0n, prepare: 0n } : from;
     for (let i = this.firstAtOrAfter(bound); i < this.records.length && out.length < count; i++) {
-      out.push(this.records[i]);
+      out.push(must(this.records[i], 'record'));
     }
     return out;
   }
@@ -204,7 +205,7 @@ export class StandInLog {
     let [low, high] = [0, this.records.length];
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const r = this.records[mid];
+      const r = must(this.records[mid], 'record');
       if (compare(r.logPosition, r.logPosition, bound) < 0) low = mid + 1;
       else high = mid;
     }

@@ -90,7 +90,7 @@ export function append(
   let size = 0;
   let failed = false;
   const fail = (error: Partial<grpc.StatusObject>) => {
-    if (!failed) done(error as grpc.ServerErrorResponse);
+    if (!failed) done(error);
     failed = true;
   };
   call.on('data', (request: AppendReq) => {

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import {
   IdempotencyViolationError,
@@ -81,7 +82,7 @@ export class SqlEventStore implements EventStore {
   ): Promise<AppendResult> {
     const [outcome] = await this.appendMany([{ streamId, events, expected }]);
     if (outcome instanceof Error) throw outcome;
-    return outcome;
+    return must(outcome, 'append outcome');
   }
 
   /**
@@ -120,7 +121,8 @@ export class SqlEventStore implements EventStore {
         `appendManyIn takes at most ${MAX_REQUESTS_PER_BATCH} requests and ${MAX_EVENTS_PER_BATCH} events`,
       );
     }
-    return batches.length === 0 ? [] : appendBatch(tx, batches[0]);
+    const [batch] = batches;
+    return batch === undefined ? [] : appendBatch(tx, batch);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -142,7 +144,8 @@ export class SqlEventStore implements EventStore {
       'SELECT revision FROM streams WHERE stream_id = $1',
       [streamId],
     );
-    return rows.length === 0 ? 'no_stream' : toBigInt(rows[0].revision, 'revision');
+    const [row] = rows;
+    return row === undefined ? 'no_stream' : toBigInt(row.revision, 'revision');
   }
 
   /**
@@ -181,14 +184,16 @@ export class SqlEventStore implements EventStore {
        ORDER BY tx_id DESC, seq DESC
        LIMIT 1`,
     );
-    return rows.length === 0 ? START : toPosition(rows[0].tx_id, rows[0].seq);
+    const [row] = rows;
+    return row === undefined ? START : toPosition(row.tx_id, row.seq);
   }
 
   async lastCommittedPosition(): Promise<Position> {
     const { rows } = await this.db.query<{ tx_id: unknown; seq: unknown }>(
       'SELECT tx_id, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1',
     );
-    return rows.length === 0 ? START : toPosition(rows[0].tx_id, rows[0].seq);
+    const [row] = rows;
+    return row === undefined ? START : toPosition(row.tx_id, row.seq);
   }
 
   async close(): Promise<void> {
@@ -216,7 +221,9 @@ async function appendBatch(
     'SELECT es_append_batch($1::jsonb) AS outcomes',
     [JSON.stringify(payload)],
   );
-  return rows[0].outcomes.map((outcome, i) => toAppendOutcome(batch[i], outcome));
+  return must(rows[0], 'es_append_batch row').outcomes.map((outcome, i) =>
+    toAppendOutcome(must(batch[i], 'append request'), outcome),
+  );
 }
 
 function toAppendOutcome(

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
 import { toBigInt } from '@ledger/ledger';
 
@@ -144,7 +145,8 @@ export async function listAdjustments(
     [query.status ?? null, query.before ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map(toAdjustment);
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? last.id : null };
 }
 
 /** What reversals of `entryId`, posted or awaiting approval, already take back. */
@@ -158,7 +160,7 @@ export async function reversedSoFar(
       WHERE reverses = $1 AND id <> $2 AND status IN ('posted', 'pending_approval')`,
     [entryId, except],
   );
-  return toBigInt(rows[0].total);
+  return toBigInt(must(rows[0], 'sum row').total);
 }
 
 interface Row {

@@ -22,7 +22,7 @@ import { parseReconciliationPeriod } from '../reconciliation/period-input';
  * reconciles [from, to) against the configured providers, records the breaks
  * for finance, and prints a summary. Exit 0 clean, 1 breaks, 2 could not run.
  */
-runCli(async (runtime, args) => {
+void runCli(async (runtime, args) => {
   const period = parseReconciliationPeriod(option(args, 'from'), option(args, 'to'));
   if (typeof period === 'string') throw new Error(period);
   const env = process.env;

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomBytes } from 'node:crypto';
 import { signingKeyFromSeed } from '@ledger/audit';
 import {
@@ -42,7 +43,7 @@ describe('period seals', () => {
     const seal = signSeal(body, key);
     expect(sealValid(seal, key.publicKey)).toBe(true);
     expect(sealValid({ ...seal, position: '812.4522' }, key.publicKey)).toBe(false);
-    const edited = [{ ...trialBalance[0], debitsMinor: '1251' }];
+    const edited = [{ ...must(trialBalance[0], 'a balance'), debitsMinor: '1251' }];
     expect(sealValid({ ...seal, trialBalance: edited }, key.publicKey)).toBe(false);
     const other = signingKeyFromSeed(randomBytes(32));
     expect(sealValid(seal, other.publicKey)).toBe(false);

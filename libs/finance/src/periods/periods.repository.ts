@@ -36,7 +36,8 @@ export async function listPeriodCloses(
     [query.before ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map((r) => r.seal);
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1].period : null };
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? last.period : null };
 }
 
 /** Whether the month `at` falls in is closed. */

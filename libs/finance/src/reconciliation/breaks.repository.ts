@@ -97,7 +97,8 @@ export async function listBreaks(
     [query.status ?? null, query.after ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map(toStoredBreak);
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? last.id : null };
 }
 
 export async function getBreak(db: SqlExecutor, id: string): Promise<StoredBreak | undefined> {

@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@ledger/database';
 import type { EventStore } from '@ledger/event-store';
-import type { PaymentGateway, ProviderReport } from '@ledger/payments';
+import type { PaymentGateway } from '@ledger/payments';
 import type { FinanceConfig } from '../finance.config';
 import { breakStatuses, recordBreaks, type BreakStatus } from './breaks.repository';
 import { clearingMovement, readLedgerMovements, readModelMovements } from './ledger-record';
@@ -45,7 +45,7 @@ export async function runReconciliation(
     deps.gateways.map(async ({ rail, gateway }) => ({
       rail,
       provider: gateway.provider,
-      report: (await gateway.providerReport(window)) as ProviderReport,
+      report: await gateway.providerReport(window),
     })),
   );
   const { movements, truncated } = await readLedgerMovements(deps.db, deps.store, period);

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { ConfigError, loadAppConfig } from '@ledger/config';
 import { openRuntime, type Runtime } from '@ledger/runtime';
 import { grantRoles } from '../access/role-grants';
@@ -14,8 +15,9 @@ export function parseGrantArgs(
   const roles: Role[] = [];
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] !== '--role') {
-      positional.push(args[i]);
+    const arg = must(args[i], 'argument');
+    if (arg !== '--role') {
+      positional.push(arg);
       continue;
     }
     const role = args[++i];
@@ -23,8 +25,10 @@ export function parseGrantArgs(
       return { problem: `--role must be one of ${ROLES.join(', ')}; got "${role ?? ''}"` };
     roles.push(role as Role);
   }
-  if (positional.length !== 1) return { problem: 'Give exactly one e-mail address' };
-  return { email: positional[0], roles: roles.length > 0 ? roles : ['admin'] };
+  const [email] = positional;
+  if (positional.length !== 1 || email === undefined)
+    return { problem: 'Give exactly one e-mail address' };
+  return { email, roles: roles.length > 0 ? roles : ['admin'] };
 }
 
 /** The explanation an operator needs for each refusal. */

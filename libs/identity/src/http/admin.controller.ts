@@ -46,7 +46,8 @@ export class AdminController {
     const { cursor, before, ...filters } = query;
     const limit = query.limit ?? DEFAULT_PAGE;
     const events = await this.audit.list({ ...filters, before: cursor ?? before, limit });
-    const nextCursor = events.length === limit ? events[events.length - 1].cursor : null;
+    const lastEvent = events.at(-1);
+    const nextCursor = events.length === limit && lastEvent ? lastEvent.cursor : null;
     // `events` and `next` are the page's names before every list answered
     // `{ items, nextCursor }`; kept for one release.
     return { items: events, nextCursor, events, ...(nextCursor !== null && { next: nextCursor }) };

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlDatabase } from '@ledger/database';
 import type { OnModuleDestroy } from '@nestjs/common';
 import type { LimitStore, WindowCount } from './limit-store';
@@ -29,7 +30,7 @@ export class SqlLimitStore implements LimitStore, OnModuleDestroy {
        RETURNING failures`,
       [key, quietSeconds],
     );
-    return rows[0].failures;
+    return must(rows[0], 'failure count row').failures;
   }
 
   async lock(key: string, seconds: number): Promise<void> {
@@ -54,7 +55,8 @@ export class SqlLimitStore implements LimitStore, OnModuleDestroy {
        RETURNING hits, ceil(extract(epoch FROM window_ends_at - now())) AS seconds`,
       [key, windowSeconds],
     );
-    return { hits: rows[0].hits, resetSeconds: Math.max(1, Number(rows[0].seconds)) };
+    const row = must(rows[0], 'rate limit row');
+    return { hits: row.hits, resetSeconds: Math.max(1, Number(row.seconds)) };
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -24,7 +24,8 @@ export function formatRefreshToken(token: RefreshToken): string {
 
 export function parseRefreshToken(text: string): RefreshToken | undefined {
   const match = TOKEN_PATTERN.exec(text);
-  return match ? { id: match[1], secret: match[2] } : undefined;
+  const [, id, secret] = match ?? [];
+  return id !== undefined && secret !== undefined ? { id, secret } : undefined;
 }
 
 export function hashRefreshSecret(secret: string): string {

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { base32Plugin } from './otp-plugins';
 import { matchTotp, newTotpSecret, totpCode, totpUri } from './totp';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
@@ -55,6 +56,7 @@ describe('recovery codes', () => {
   it('are distinct and survive retyping', () => {
     const codes = newRecoveryCodes();
     expect(new Set(codes).size).toBe(codes.length);
-    expect(normaliseRecoveryCode(` ${codes[0].toUpperCase()} `)).toBe(codes[0].replace('-', ''));
+    const code = must(codes[0], 'a recovery code');
+    expect(normaliseRecoveryCode(` ${code.toUpperCase()} `)).toBe(code.replace('-', ''));
   });
 });

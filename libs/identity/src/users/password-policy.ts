@@ -30,7 +30,7 @@ export function checkPassword(
   if (length < MIN_PASSWORD_LENGTH) return 'password_too_short';
   if (length > MAX_PASSWORD_LENGTH) return 'password_too_long';
   if (new Set(password).size === 1) return 'password_too_repetitive';
-  const localPart = normalisedEmail.split('@')[0];
+  const localPart = normalisedEmail.split('@')[0] ?? '';
   if (localPart.length >= MIN_FORBIDDEN_LOCAL_PART && password.toLowerCase().includes(localPart)) {
     return 'password_contains_email';
   }

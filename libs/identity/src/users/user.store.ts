@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase, type SqlExecutor } from '@ledger/database';
 import { FieldCipher } from '../crypto/field-cipher';
@@ -178,7 +179,7 @@ export class UserStore {
       );
       const from = before.rows.map((r) => r.role);
       const to = [...new Set(change(from))].sort();
-      if (to.some((role) => role !== 'customer') && !user.rows[0].verified)
+      if (to.some((role) => role !== 'customer') && !must(user.rows[0], 'user row').verified)
         return 'user_email_not_verified';
       await tx.query('DELETE FROM identity_user_roles WHERE user_id = $1', [userId]);
       await insertRoles(tx, userId, to);

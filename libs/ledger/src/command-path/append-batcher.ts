@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
 import { commandPathObserver, secondsSince } from './command-path.observer';
 
@@ -79,7 +80,7 @@ export class AppendBatcher {
       batch.forEach((p, i) => {
         const result = results[i];
         if (result instanceof Error) p.reject(result);
-        else p.resolve(result);
+        else p.resolve(must(result, `append outcome ${i}`));
       });
     } catch (error) {
       // The whole call failed (an outage): every append in it shares the failure.

@@ -5,6 +5,10 @@ import { walletStream } from '../wallet/wallet.events';
 import { AppendBatcher } from './append-batcher';
 import { observeCommandPath, type CommandOutcomeLabel } from './command-path.observer';
 import { CommandProcessor } from './command-processor';
+import { StateCache } from './state-cache';
+
+/** Limits far above what a test fills. */
+const testCache = () => new StateCache<never>({ maxStreams: 100_000, maxCommandIds: 10_000_000 });
 
 const at = '2026-01-01T00:00:00.000Z';
 
@@ -58,8 +62,12 @@ describe('command path observer', () => {
 
   it('reports each outcome, the group-commit batches and conflict retries', async () => {
     const store = new InMemoryEventStore();
-    const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
     await processor.execute(walletStream('a'), open);
     expect(await processor.execute(walletStream('a'), debit('d1'))).toMatchObject({ ok: false });
     expect(outcomes).toEqual(['accepted', 'rejected']);

@@ -4,13 +4,19 @@ import type { WalletCommand } from '../wallet/wallet.commands';
 import { walletStream } from '../wallet/wallet.events';
 import { AppendBatcher } from './append-batcher';
 import { CommandProcessor } from './command-processor';
+import { StateCache } from './state-cache';
+
+/** Limits far above what a test fills. */
+const testCache = () => new StateCache<never>({ maxStreams: 100_000, maxCommandIds: 10_000_000 });
 
 /** The wallet command path: coalescing, conflicts with other processes, the state cache. */
 const at = '2026-01-01T00:00:00.000Z';
 
 async function setup() {
   const store = new InMemoryEventStore();
-  const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+  const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+    cache: testCache(),
+  });
   for (const id of ['a', 'b']) {
     await processor.execute(walletStream(id), {
       type: 'OpenWallet',
@@ -60,7 +66,9 @@ describe('command path', () => {
 
   it('recovers from another process writing the same stream', async () => {
     const { store, processor } = await setup();
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
     const credit = (id: string): WalletCommand => ({
       type: 'Credit',
       commandId: id,
@@ -81,7 +89,9 @@ describe('command path', () => {
 
   it('refuses only on the latest state: a credit another process wrote covers the hold', async () => {
     const { store, processor } = await setup();
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
     // This process holds the wallet in its cache with nothing on it.
     await processor.load(walletStream('a'));
     await other.execute(walletStream('a'), {
@@ -120,7 +130,9 @@ describe('command path', () => {
 
   it('keeps its cache right when another process made the same command first, after writes this one missed', async () => {
     const { store, processor } = await setup();
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
     const credit = (id: string, amountMinor: bigint): WalletCommand => ({
       type: 'Credit',
       commandId: id,
@@ -171,7 +183,9 @@ describe('command path', () => {
       kind: 'adjustment',
     });
     // 25,000 events written by "another process", so this one must read them once.
-    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
     for (let chunk = 0; chunk < 5; chunk++) {
       await Promise.all(
         Array.from({ length: 5_000 }, (_, i) =>
@@ -193,5 +207,52 @@ describe('command path', () => {
     expect(store.streamEventsRead).toBe(1);
     const state = await processor.load(walletStream('b'));
     expect(state.state.status !== 'unopened' && state.state.postedMinor).toBe(25_053n);
+  });
+
+  it('appends to a stream presumed new without reading it, and verifies the presumption', async () => {
+    const store = new InMemoryEventStore();
+    const reads = jest.spyOn(store, 'readStream');
+    const open = (commandId: string, ownerId: string): WalletCommand => ({
+      type: 'OpenWallet',
+      commandId,
+      at,
+      walletId: 'n',
+      ownerId,
+      currency: 'USD',
+    });
+    const first = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    const opened = await first.execute(
+      walletStream('n'),
+      open('open-n', 'u'),
+      {},
+      { presumeNew: true },
+    );
+    expect(opened.ok).toBe(true);
+    expect(reads).not.toHaveBeenCalled();
+
+    // Another process, which has not cached the stream, wrongly presumes it new:
+    // the append conflicts, the command is decided on the stream as read, and
+    // nothing is written twice.
+    const other = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    const again = await other.execute(
+      walletStream('n'),
+      open('open-n-2', 'v'),
+      {},
+      { presumeNew: true },
+    );
+    expect(again).toEqual({ ok: false, rejection: 'wallet_already_exists' });
+    expect(reads).toHaveBeenCalled();
+    const retried = await new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    }).execute(walletStream('n'), open('open-n', 'u'), {}, { presumeNew: true });
+    expect(retried.ok).toBe(true);
+    const events = await store.readStream(walletStream('n'));
+    expect(events.map((e) => e.type)).toEqual(['WalletOpened']);
+    const state = (await other.load(walletStream('n'))).state;
+    expect(state.status !== 'unopened' && state.ownerId).toBe('u');
   });
 });

@@ -30,6 +30,17 @@ export type CommandOutcome<Event, Rejection extends string> =
     }
   | { readonly ok: false; readonly rejection: Rejection | 'concurrency_conflict' };
 
+export interface ExecuteOptions {
+  /**
+   * The stream is almost certainly new (its id derives from a request id
+   * just claimed): when it is not cached, skip reading it and append with
+   * `no_stream`. The expected revision verifies the presumption; when the
+   * stream exists after all, the append conflicts and the command is decided
+   * again on the stream as read, exactly as after another writer's append.
+   */
+  readonly presumeNew?: boolean;
+}
+
 export interface CommandProcessorOptions {
   /** Attempts at deciding and appending before a conflict becomes `concurrency_conflict`. */
   readonly maxAttempts?: number;
@@ -37,12 +48,14 @@ export interface CommandProcessorOptions {
   readonly maxCoalesced?: number;
   /** Most queued commands for one stream; beyond it callers are refused rather than queued without end. */
   readonly maxQueuedPerStream?: number;
-  readonly cache?: StateCache<unknown>;
+  /** The stream states this processor keeps; its limits are configuration (`readStateCacheOptions`). */
+  readonly cache: StateCache<unknown>;
 }
 
 interface Queued<C, E, R extends string> {
   readonly command: C;
   readonly context: CommandContext;
+  readonly presumeNew: boolean;
   resolve(outcome: CommandOutcome<E, R>): void;
   reject(error: unknown): void;
 }
@@ -70,9 +83,9 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     private readonly aggregate: Aggregate<S, C, E, R>,
     private readonly store: EventStore,
     private readonly batcher: AppendBatcher,
-    options: CommandProcessorOptions = {},
+    options: CommandProcessorOptions,
   ) {
-    this.cache = (options.cache as StateCache<S> | undefined) ?? new StateCache<S>();
+    this.cache = options.cache as StateCache<S>;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxCoalesced = options.maxCoalesced ?? 128;
     this.maxQueued = options.maxQueuedPerStream ?? 10_000;
@@ -82,9 +95,10 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     streamId: string,
     command: C,
     context: CommandContext = {},
+    options: ExecuteOptions = {},
   ): Promise<CommandOutcome<E, R>> {
     const startedMs = performance.now();
-    const outcome = this.enqueue(streamId, command, context);
+    const outcome = this.enqueue(streamId, command, context, options.presumeNew === true);
     outcome.then(
       (o) =>
         commandPathObserver().commandFinished(
@@ -100,6 +114,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     streamId: string,
     command: C,
     context: CommandContext,
+    presumeNew: boolean,
   ): Promise<CommandOutcome<E, R>> {
     return new Promise((resolve, reject) => {
       let lane = this.lanes.get(streamId);
@@ -107,7 +122,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         reject(new StreamBusyError(`Too many commands queued for ${streamId}`));
         return;
       }
-      const item = { command, context, resolve, reject };
+      const item = { command, context, presumeNew, resolve, reject };
       if (lane) {
         lane.push(item);
         return;
@@ -151,13 +166,18 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
 
   private async process(streamId: string, batch: Array<Queued<C, E, R>>): Promise<void> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      let stream = await this.load(streamId);
+      const presumed =
+        attempt === 1 && batch.every((item) => item.presumeNew) && !this.cache.get(streamId);
+      let stream = presumed
+        ? this.cache.empty(this.aggregate.initialState)
+        : await this.load(streamId);
       let plan = this.plan(streamId, stream, batch);
-      if (plan.refused) {
+      if (plan.refused || (presumed && plan.events.length === 0)) {
         // A refusal appends nothing, so no expected revision verifies the
         // cached state it was decided on: another process may have written
         // since (a credit that covers this hold). Decide again on what the
         // stream holds now, which reads only the events after the cache.
+        // The same holds for a presumed-new stream when nothing is appended.
         stream = await this.load(streamId, 'latest');
         plan = this.plan(streamId, stream, batch);
       }
@@ -184,7 +204,8 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         if (error instanceof IdempotencyViolationError && batch.length > 1) {
           // One of the coalesced commands collides with events already written;
           // run them one at a time so only that command fails.
-          for (const item of batch) await this.process(streamId, [item]).catch(item.reject);
+          for (const item of batch)
+            await this.process(streamId, [item]).catch((error: unknown) => item.reject(error));
           return;
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
@@ -276,7 +297,8 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         const commandId = recorded.metadata.commandId;
         if (typeof commandId === 'string') commandIds.push(commandId);
       }
-      current = current.advance(state, page[page.length - 1].revision, commandIds);
+      const last = page.at(-1);
+      if (last) current = current.advance(state, last.revision, commandIds);
       if (page.length < MAX_READ_COUNT) break;
     }
     if (current.stale) current = current.fresh();

@@ -53,7 +53,7 @@ function setup(options: StateCacheOptions) {
 
 describe('StateCache', () => {
   it('keeps at most maxStreams wallets, dropping the least recently used', async () => {
-    const t = setup({ maxStreams: 2 });
+    const t = setup({ maxStreams: 2, maxCommandIds: 1_000_000 });
     for (const id of ['a', 'b', 'c']) await t.open(id);
     expect(t.cache.size).toBe(2);
     expect(t.cache.evictions).toBe(1);
@@ -62,7 +62,7 @@ describe('StateCache', () => {
   });
 
   it('re-reads an evicted wallet from the store, equal to a full replay', async () => {
-    const t = setup({ maxStreams: 1 });
+    const t = setup({ maxStreams: 1, maxCommandIds: 1_000_000 });
     await t.open('a');
     await t.run('a', t.credit('a', 1, 500n));
     await t.open('b');
@@ -79,7 +79,7 @@ describe('StateCache', () => {
   });
 
   it('still answers a repeated command as a duplicate after its wallet was evicted', async () => {
-    const t = setup({ maxStreams: 1 });
+    const t = setup({ maxStreams: 1, maxCommandIds: 1_000_000 });
     await t.open('a');
     const first = await t.run('a', t.credit('a', 1, 500n));
     await t.open('b');
@@ -104,7 +104,7 @@ describe('StateCache', () => {
   });
 
   it('never lets one wallet remember more ids than the whole budget', async () => {
-    const t = setup({ maxCommandIds: 2 });
+    const t = setup({ maxStreams: 100_000, maxCommandIds: 2 });
     await t.open('a');
     for (let n = 1; n <= 4; n++) await t.run('a', t.credit('a', n, 1n));
     expect(t.cache.size).toBe(1);

@@ -46,8 +46,8 @@ export class CachedStream<S> {
 
 export interface StateCacheOptions {
   /** Most streams kept; the least recently used is dropped beyond it. */
-  readonly maxStreams?: number;
-  /** Command ids remembered per stream for duplicate detection. */
+  readonly maxStreams: number;
+  /** Command ids remembered per stream for duplicate detection (default `MAX_RECENT_COMMANDS`). */
   readonly maxRecentCommands?: number;
   /**
    * Most command ids remembered across all streams. A stream's window of
@@ -55,22 +55,18 @@ export interface StateCacheOptions {
    * not bound the cache: past this total the least recently used streams are
    * dropped too.
    */
-  readonly maxCommandIds?: number;
+  readonly maxCommandIds: number;
 }
 
 /**
- * Measured on wallets (`npm run bench:state-cache`, docs/performance.md): a
- * cached stream costs about 0.8 KB and a remembered command id about 80
- * bytes, so one full cache at these limits holds about 80 MB of states and
- * 160 MB of ids. A process has four (wallets and the three saga kinds), so
- * about 1 GiB if every one were full at once. Open holds come on top, about
- * 0.3 KB each.
+ * A stream's window of remembered command ids. The two limits across streams
+ * have no default here: they are configuration (`LEDGER_STATE_CACHE_ENTRIES`,
+ * `LEDGER_STATE_CACHE_COMMAND_IDS`, whose defaults the config schema holds
+ * and `readStateCacheOptions` reads). Measured on wallets (`npm run
+ * bench:state-cache`, docs/performance.md): a cached stream costs about
+ * 0.8 KB and a remembered command id about 80 bytes.
  */
-export const STATE_CACHE_DEFAULTS = {
-  maxStreams: 100_000,
-  maxRecentCommands: 4_096,
-  maxCommandIds: 2_000_000,
-} as const;
+export const MAX_RECENT_COMMANDS = 4_096;
 
 interface Slot<S> {
   readonly entry: CachedStream<S>;
@@ -92,14 +88,11 @@ export class StateCache<S> {
   private commandIds = 0;
   private evicted = 0;
 
-  constructor(options: StateCacheOptions = {}) {
-    this.maxStreams = options.maxStreams ?? STATE_CACHE_DEFAULTS.maxStreams;
-    this.maxCommandIds = options.maxCommandIds ?? STATE_CACHE_DEFAULTS.maxCommandIds;
+  constructor(options: StateCacheOptions) {
+    this.maxStreams = options.maxStreams;
+    this.maxCommandIds = options.maxCommandIds;
     // One stream's window may not exceed the whole budget, or storing it would evict everything else.
-    this.maxRecent = Math.min(
-      options.maxRecentCommands ?? STATE_CACHE_DEFAULTS.maxRecentCommands,
-      this.maxCommandIds,
-    );
+    this.maxRecent = Math.min(options.maxRecentCommands ?? MAX_RECENT_COMMANDS, this.maxCommandIds);
     if (!(this.maxStreams >= 1 && this.maxRecent >= 0))
       throw new RangeError('A state cache needs room for at least one stream');
   }

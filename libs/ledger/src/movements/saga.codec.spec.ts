@@ -56,7 +56,7 @@ describe('decoding a stored saga event', () => {
   it('refuses a flag that is not a boolean, no data, and a type of another saga kind', () => {
     const failed = { type: 'TransferFailed', data: { reason: 'x', compensated: 'yes', at } };
     expect(() => decode(transferSaga, failed)).toThrow(/compensated must be a boolean/);
-    expect(() => decode(transferSaga, { type: 'TransferCompleted', data: null as never })).toThrow(
+    expect(() => decode(transferSaga, { type: 'TransferCompleted', data: null })).toThrow(
       /Malformed TransferCompleted: no data/,
     );
     expect(() => decode(transferSaga, { type: 'PayoutPaid', data: {} })).toThrow(

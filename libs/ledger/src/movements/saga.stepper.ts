@@ -89,7 +89,7 @@ export class SagaStepper {
     for (let steps = 0; saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
       const at = this.clock();
       await this.enqueueJobs(saga, stream, at);
-      const [action] = saga.saga.next(saga.state, stream, at.toISOString()) as SagaAction[];
+      const [action] = saga.saga.next(saga.state, stream, at.toISOString());
       if (!action) {
         if (saga.summary.status === 'failed') await this.releaseOrphanedHold(saga, causationId);
         return { saga, position };

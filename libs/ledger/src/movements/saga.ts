@@ -23,7 +23,8 @@ export const sagaStreamId = (kind: SagaKind, id: string): string => `${kind}-${i
 /** The kind and id of a saga stream, or undefined for any other stream. */
 export function parseSagaStreamId(streamId: string): { kind: SagaKind; id: string } | undefined {
   const match = SAGA_STREAM.exec(streamId);
-  return match ? { kind: match[1] as SagaKind, id: match[2] } : undefined;
+  const [, kind, id] = match ?? [];
+  return kind !== undefined && id !== undefined ? { kind: kind as SagaKind, id } : undefined;
 }
 
 /**

@@ -51,7 +51,7 @@ export function fromRecorded(recorded: Pick<RecordedEvent, 'type' | 'data'>): Wa
   if (!isWalletEventType(type)) throw new Error(`Not a wallet event: ${type}`);
   if (typeof recorded.data !== 'object' || recorded.data === null)
     throw new TypeError(`Malformed ${type}: no data`);
-  const { entry: _entry, ...rest } = recorded.data as Record<string, unknown>;
+  const { entry: _entry, ...rest } = recorded.data;
   const shape = SHAPES[type];
   for (const field of shape.text)
     if (typeof rest[field] !== 'string' || rest[field] === '')

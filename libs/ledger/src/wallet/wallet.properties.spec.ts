@@ -7,6 +7,10 @@ import { SYSTEM_ACCOUNTS, type AccountRef } from '../accounts';
 import type { WalletCommand } from './wallet.commands';
 import { walletAggregate } from './wallet.aggregate';
 import { walletStream } from './wallet.events';
+import { StateCache } from '../command-path/state-cache';
+
+/** Limits far above what a test fills. */
+const testCache = () => new StateCache<never>({ maxStreams: 100_000, maxCommandIds: 10_000_000 });
 
 /**
  * Invariants of the ledger, checked over random sequences of commands run
@@ -82,7 +86,9 @@ type Processor = Awaited<ReturnType<typeof setup>>['processor'];
 
 async function setup() {
   const store = new InMemoryEventStore();
-  const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store));
+  const processor = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+    cache: testCache(),
+  });
   for (const w of WALLETS) {
     await processor.execute(walletStream(w.id), {
       type: 'OpenWallet',

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { PermanentGatewayError } from '../payment-gateway.errors';
 
 /**
@@ -30,14 +31,16 @@ export function fromShillings(amount: unknown): bigint {
   const text = typeof amount === 'number' || typeof amount === 'string' ? String(amount) : '';
   if (!/^[1-9]\d{0,8}(\.0+)?$/.test(text))
     throw new RangeError(`Not a whole number of shillings: ${String(amount)}`);
-  return BigInt(text.split('.')[0]) * KES_MINOR_PER_SHILLING;
+  return BigInt(must(text.split('.')[0], 'whole shillings')) * KES_MINOR_PER_SHILLING;
 }
 
 /** Daraja wants Kenyan numbers as 2547XXXXXXXX / 2541XXXXXXXX; the ledger keeps E.164. */
 export function toMsisdn(phone: string): string {
   const match = /^\+?(254[17]\d{8})$/.exec(phone);
-  if (!match) throw invalid('the phone number is not a Kenyan mobile number (+2547… or +2541…)');
-  return match[1];
+  const msisdn = match?.[1];
+  if (msisdn === undefined)
+    throw invalid('the phone number is not a Kenyan mobile number (+2547… or +2541…)');
+  return msisdn;
 }
 
 /** yyyyMMddHHmmss in East Africa Time (UTC+3 all year), as the STK password expects. */

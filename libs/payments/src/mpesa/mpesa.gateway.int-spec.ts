@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { PaymentGateway } from '../payment-gateway.port';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +103,10 @@ describe('MpesaGateway against the Daraja stand-in', () => {
     const g = gateway();
     const intent = await push(g);
     await standIn.idle();
-    const [sent] = standIn.requests.filter((r) => r.path === '/mpesa/stkpush/v1/processrequest');
+    const sent = must(
+      standIn.requests.find((r) => r.path === '/mpesa/stkpush/v1/processrequest'),
+      'an STK push',
+    );
     const timestamp = darajaTimestamp(NOW);
     expect(timestamp).toBe('20260301123015');
     expect(sent.body).toMatchObject({
@@ -210,7 +214,7 @@ describe('MpesaGateway against the Daraja stand-in', () => {
     };
     expect(await g.confirmPayout(input)).toBeUndefined();
     await standIn.idle();
-    const [status] = inbox.on('status');
+    const status = must(inbox.on('status')[0], 'a status answer');
     expect(status.path).toBe(`/webhooks/mpesa/s3cret/${PAYOUT_SAGA}/status`);
     if (status.callback?.leg !== 'status') throw new Error('not a status answer');
     expect(g.payoutStatusEvent(status.callback, input)).toMatchObject({

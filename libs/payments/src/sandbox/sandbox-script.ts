@@ -110,8 +110,8 @@ export class SandboxScript {
   /** The scripted outcome for this call, if any, consuming it. */
   take(operation: SandboxOperation): SandboxOutcome | undefined {
     const index = this.queue.findIndex((f) => f.operation === '*' || f.operation === operation);
-    if (index >= 0) {
-      const fault = this.queue[index];
+    const fault = this.queue[index];
+    if (fault) {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.queue.splice(index, 1);
       return fault.outcome;

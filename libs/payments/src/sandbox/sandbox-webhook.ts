@@ -81,8 +81,8 @@ function decode(rawBody: Buffer): GatewayEvent {
     throw new WebhookSignatureError('malformed_payload', 'Webhook body is not a gateway event');
   return {
     ...json,
-    amountMinor: BigInt(amountMinor as string),
-    occurredAt: new Date(occurredAt as string),
+    amountMinor: BigInt(amountMinor),
+    occurredAt: new Date(occurredAt),
   } as GatewayEvent;
 }
 

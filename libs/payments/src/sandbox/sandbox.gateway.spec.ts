@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { GatewayEvent } from '../gateway-event';
 import {
   PermanentGatewayError,
@@ -81,7 +82,7 @@ describe('SandboxGateway', () => {
     );
     await sandbox.idle();
     expect(events.map((e) => e.type).join(',')).toBe(expected);
-    if (events.length === 2) expect(events[1].providerEventId).toBe(events[0].providerEventId);
+    if (events.length === 2) expect(events[1]?.providerEventId).toBe(events[0]?.providerEventId);
   });
 
   it('declines by magic amount, permanently, and replays the decline for the same key', async () => {
@@ -116,7 +117,7 @@ describe('SandboxGateway', () => {
     const retried = await sandbox.createPaymentIntent(charge('topup-6:charge'));
     await sandbox.idle();
     expect(events).toHaveLength(1);
-    expect(events[0].objectId).toBe(retried.paymentIntentId);
+    expect(events[0]?.objectId).toBe(retried.paymentIntentId);
   });
 
   it('fails before executing on unavailable and rate limited, then succeeds on retry', async () => {
@@ -246,7 +247,7 @@ describe('SandboxGateway', () => {
       await expect(ask(sandbox, payoutId)).resolves.toMatchObject({
         type: 'payout_paid',
         objectId: payoutId,
-        providerEventId: events[0].providerEventId,
+        providerEventId: must(events[0], 'a reported event').providerEventId,
       });
     });
 
@@ -275,13 +276,13 @@ describe('SandboxGateway', () => {
       expect(first).toMatchObject({
         type: 'payout_paid',
         objectId: paid.payoutId,
-        providerEventId: reported[0].providerEventId,
+        providerEventId: must(reported[0], 'the first report').providerEventId,
       });
       await expect(ask(restarted, paid.payoutId)).resolves.toEqual(first);
       await expect(ask(restarted, failing.payoutId, 422n)).resolves.toMatchObject({
         type: 'payout_failed',
         failureCode: 'account_closed',
-        providerEventId: reported[1].providerEventId,
+        providerEventId: must(reported[1], 'the second report').providerEventId,
       });
       await expect(ask(restarted, 'po_silent', 204n)).resolves.toBeUndefined();
     });
@@ -367,7 +368,7 @@ describe('SandboxGateway', () => {
   it('links, lists and detaches a test card', async () => {
     const { sandbox } = setup();
     await sandbox.createSetupIntent({ customerRef: 'cus_cards', idempotencyKey: 'user-1:link:1' });
-    const [card] = await sandbox.listPaymentMethods('cus_cards');
+    const card = must((await sandbox.listPaymentMethods('cus_cards'))[0], 'a card');
     expect(card).toMatchObject({ brand: 'visa', last4: '4242' });
     await sandbox.detachPaymentMethod({
       paymentMethodId: card.paymentMethodId,
@@ -396,7 +397,7 @@ describe('SandboxGateway', () => {
   it("charges a linked card only for its own customer; another's or a made-up card is refused", async () => {
     const { sandbox, events } = setup();
     await sandbox.createSetupIntent({ customerRef: 'cus_owner', idempotencyKey: 'user-o:link:1' });
-    const [card] = await sandbox.listPaymentMethods('cus_owner');
+    const card = must((await sandbox.listPaymentMethods('cus_owner'))[0], 'a card');
     for (const [customerRef, paymentMethodId] of [
       ['cus_other', card.paymentMethodId],
       ['cus_owner', 'pm_made_up'],
@@ -422,7 +423,7 @@ describe('SandboxGateway', () => {
     const { sandbox, events } = setup();
     await sandbox.createPaymentIntent(charge('topup-11:charge'));
     await sandbox.idle();
-    const { rawBody, signatureHeader } = sandbox.signedWebhook(events[0]);
+    const { rawBody, signatureHeader } = sandbox.signedWebhook(must(events[0], 'an event'));
     expect(sandbox.parseWebhook(rawBody, signatureHeader)).toEqual(events[0]);
     const forged = Buffer.from(rawBody.toString().replace('"1000"', '"9000"'));
     expect(() => sandbox.parseWebhook(forged, signatureHeader)).toThrow(WebhookSignatureError);

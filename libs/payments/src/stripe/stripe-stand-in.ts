@@ -216,7 +216,7 @@ export class StripeStandIn {
 
   private takeFault(path: string): StandInFault | undefined {
     const index = this.faults.findIndex((f) => f.path === undefined || f.path === path);
-    return index < 0 ? undefined : this.faults.splice(index, 1)[0].fault;
+    return index < 0 ? undefined : this.faults.splice(index, 1)[0]?.fault;
   }
 
   private execute(
@@ -245,9 +245,9 @@ export class StripeStandIn {
       return this.created(payout);
     }
     const retrieve = /^\/v1\/payouts\/([^/]+)$/.exec(path);
-    if (method === 'GET' && retrieve) return this.retrieve('payout', retrieve[1]);
+    if (method === 'GET' && retrieve?.[1]) return this.retrieve('payout', retrieve[1]);
     const cancel = /^\/v1\/payouts\/([^/]+)\/cancel$/.exec(path);
-    if (method === 'POST' && cancel) return this.cancelPayout(cancel[1]);
+    if (method === 'POST' && cancel?.[1]) return this.cancelPayout(cancel[1]);
     if (method === 'POST' && path === '/v1/setup_intents')
       return this.created(this.setupIntent(params));
     if (method === 'GET' && path === '/v1/balance_transactions')
@@ -255,7 +255,7 @@ export class StripeStandIn {
     if (method === 'GET' && path === '/v1/payment_methods')
       return { status: 200, body: this.listCards(params) };
     const detach = /^\/v1\/payment_methods\/([^/]+)\/detach$/.exec(path);
-    if (method === 'POST' && detach) return this.detach(detach[1]);
+    if (method === 'POST' && detach?.[1]) return this.detach(detach[1]);
     return {
       status: 404,
       body: error('invalid_request_error', `Unrecognized request URL (${method}: ${path})`),
@@ -493,13 +493,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function parseForm(body: string): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(body)) {
-    const nested = /^([^[]+)\[([^\]]+)\]$/.exec(key);
-    if (!nested) {
+    const [, outer, inner] = /^([^[]+)\[([^\]]+)\]$/.exec(key) ?? [];
+    if (outer === undefined || inner === undefined) {
       params[key] = value;
       continue;
     }
-    const parent = (params[nested[1]] ??= {}) as Record<string, string>;
-    parent[nested[2]] = value;
+    const parent = (params[outer] ??= {}) as Record<string, string>;
+    parent[inner] = value;
   }
   return params;
 }

@@ -160,7 +160,7 @@ export class StripeGateway implements PaymentGateway {
         {},
         {
           idempotencyKey: input.idempotencyKey,
-          ...(connected ? { stripeAccount: input.destination!.id } : {}),
+          ...(connected ? { stripeAccount: input.destination.id } : {}),
         },
       );
       return payout.status === 'canceled' ? { status: 'canceled' } : { status: 'not_cancelable' };
@@ -190,7 +190,7 @@ export class StripeGateway implements PaymentGateway {
       this.stripe.payouts.retrieve(
         input.payoutId,
         {},
-        connected ? { stripeAccount: input.destination!.id } : {},
+        connected ? { stripeAccount: input.destination.id } : {},
       ),
     );
     if (payout.status !== 'paid' && payout.status !== 'failed') return undefined;
@@ -326,9 +326,9 @@ export class StripeGateway implements PaymentGateway {
           items: items.slice(0, PROVIDER_REPORT_MAX_ITEMS),
           truncated: true,
         };
-      if (!page.has_more || page.data.length === 0)
-        return { supported: true, items, truncated: false };
-      startingAfter = page.data[page.data.length - 1].id;
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return { supported: true, items, truncated: false };
+      startingAfter = last.id;
     }
   }
 

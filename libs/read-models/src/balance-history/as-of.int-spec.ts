@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { type Position, type RecordedEvent } from '@ledger/event-store';
 import { SqlEventStore } from '@ledger/event-store/sql';
@@ -49,11 +50,11 @@ async function writeRandomLedger(driver: WalletDriver, next: (bound: number) => 
       holds.set(id, []);
       continue;
     }
-    const id = wallets[next(wallets.length)];
+    const id = must(wallets[next(wallets.length)], 'a wallet');
     const state = driver.state(id);
     const available = state.status === 'open' ? state.postedMinor - state.heldMinor : 0n;
     const amount = BigInt(1 + next(900));
-    const transit = transits[next(transits.length)];
+    const transit = must(transits[next(transits.length)], 'a transit account');
     const dice = next(100);
     const own = holds.get(id)!;
     if (state.status === 'frozen') {
@@ -157,18 +158,18 @@ describe.each(databaseFactories())('balances as of a point on $name', (factory) 
   }, 120_000);
 
   it(`maps a time to the last event recorded at or before it, and answers as of it (seed ${seed})`, async () => {
-    const first = events[0].createdAt.getTime();
+    const first = must(events[0], 'the first event').createdAt.getTime();
     const times = [
       new Date(first - 86_400_000),
       new Date(),
       ...Array.from({ length: 10 }, () => {
-        const at = events[next(events.length)].createdAt.getTime();
+        const at = must(events[next(events.length)], 'an event').createdAt.getTime();
         return new Date(at - next(2));
       }),
     ];
     for (const at of times) {
       const index = lastIndexAt(events, at);
-      const [point] = replayPoints(events, [index]);
+      const point = must(replayPoints(events, [index])[0], 'a replay point');
       const position = await positionAt(t.db, at);
       expect(describePosition(position)).toBe(describePosition(point.position));
       const actual = await asOfState(t.db, walletIds, position);

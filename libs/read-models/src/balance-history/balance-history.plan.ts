@@ -68,7 +68,11 @@ export function planBalanceChange(
     commit_pos: event.position.commit.toString(),
     prepare_pos: event.position.prepare.toString(),
   };
-  const sums = { wallet: [0n, 0n], system: [0n, 0n], transit: [0n, 0n] };
+  const sums: Record<'wallet' | 'system' | 'transit', [bigint, bigint]> = {
+    wallet: [0n, 0n],
+    system: [0n, 0n],
+    transit: [0n, 0n],
+  };
   const own = `wallet:${walletId}`;
   const wallet = { debits: 0n, credits: 0n };
   if (entry) {

@@ -16,7 +16,7 @@ import { ProjectionRunner } from '../projector';
 import { ReadModelsProjector } from '../read-models.projector';
 import { rebuildReadModels } from '../rebuild/read-models.rebuild';
 import { verifyLedger } from '../verify/ledger-verifier';
-import { insertEvents, SyntheticLedger } from './synthetic.ledger';
+import { seedSyntheticLog } from './synthetic.ledger';
 
 const SEED_CHUNK = 10_000;
 
@@ -59,7 +59,9 @@ async function measure(
   wallets: number,
   batch_size: number,
 ): Promise<Figures> {
-  const seed_ms = await timed(() => seed(t, events, wallets));
+  const seed_ms = await timed(() =>
+    seedSyntheticLog(t.db, { events, wallets, chunk: SEED_CHUNK, hashChain: true }),
+  );
   await t.db.exec('VACUUM ANALYZE');
   const store = new SqlEventStore(t.db);
   const runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batch_size });
@@ -89,13 +91,6 @@ async function measure(
     verify_events_per_s: rate(verify_ms),
     verify_clean,
   };
-}
-
-async function seed(t: TestDatabase, events: number, wallets: number): Promise<void> {
-  const ledger = new SyntheticLedger(wallets);
-  for (let done = 0; done < events; done += SEED_CHUNK) {
-    await insertEvents(t.db, ledger.take(Math.min(SEED_CHUNK, events - done)));
-  }
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '@ledger/database';
+import { chainHash, contentHash, GENESIS_HASH } from '@ledger/event-store';
 import {
   availableOf,
   decide,
@@ -38,6 +39,7 @@ export class SyntheticLedger {
     const rows: SyntheticEvent[] = [];
     while (rows.length < count) {
       const wallet = this.wallets[this.random(this.wallets.length)];
+      if (!wallet) throw new Error('A synthetic ledger needs at least one wallet');
       const command = this.nextCommand(wallet);
       const events = decide(command, wallet.state);
       if (typeof events === 'string') continue;
@@ -130,28 +132,64 @@ export interface SyntheticEvent {
 }
 
 /**
+ * Seeds `events` synthetic events over `wallets` wallets, `chunk` events per
+ * transaction. With `hashChain`, each event carries its chain hash and each
+ * stream its head, computed as es_append_locked computes them, so that
+ * `ledger:verify` has real chains to check. Only for benchmark databases.
+ */
+export async function seedSyntheticLog(
+  db: SqlDatabase,
+  options: {
+    readonly events: number;
+    readonly wallets: number;
+    readonly chunk: number;
+    readonly hashChain?: boolean;
+  },
+): Promise<void> {
+  const ledger = new SyntheticLedger(options.wallets);
+  const heads = options.hashChain ? new Map<string, string>() : undefined;
+  for (let done = 0; done < options.events; done += options.chunk) {
+    await insertEvents(db, ledger.take(Math.min(options.chunk, options.events - done)), heads);
+  }
+}
+
+/**
  * Writes events straight into the SQL event store's tables
  * (migrations/001_event_store.sql), one transaction per chunk, far faster
- * than appending stream by stream. Only for seeding a benchmark database.
+ * than appending stream by stream. Given `heads` (each stream's head hash so
+ * far, updated here), the events are chained as the store chains them.
+ * Only for seeding a benchmark database.
  */
 export async function insertEvents(
   db: SqlDatabase,
   events: readonly SyntheticEvent[],
+  heads?: Map<string, string>,
 ): Promise<void> {
-  const last = new Map<string, string>();
-  for (const e of events) last.set(e.s, e.r);
+  const rows = heads ? events.map((e) => chained(e, heads)) : events;
+  const last = new Map<string, { r: string; h: string | null }>();
+  for (const e of rows) last.set(e.s, { r: e.r, h: 'h' in e ? String(e.h) : null });
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO streams (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
-       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision`,
-      [[...last.keys()], [...last.values()]],
+      `INSERT INTO streams (stream_id, revision, head_hash)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, head_hash = excluded.head_hash`,
+      [[...last.keys()], [...last.values()].map((v) => v.r), [...last.values()].map((v) => v.h)],
     );
     await tx.query(
-      `INSERT INTO events (event_id, stream_id, revision, type, data)
-       SELECT (e->>'id')::uuid, e->>'s', (e->>'r')::bigint, e->>'t', e->'d'
+      `INSERT INTO events (event_id, stream_id, revision, type, data, hash)
+       SELECT (e->>'id')::uuid, e->>'s', (e->>'r')::bigint, e->>'t', e->'d', e->>'h'
          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
         ORDER BY ord`,
-      [JSON.stringify(events)],
+      [JSON.stringify(rows)],
     );
   });
+}
+
+function chained(e: SyntheticEvent, heads: Map<string, string>): SyntheticEvent & { h: string } {
+  // The data goes through JSON once, as jsonb hands it back to verify.
+  const data = JSON.parse(JSON.stringify(e.d)) as unknown;
+  const content = contentHash({ id: e.id, type: e.t, data, metadata: {} });
+  const h = chainHash(heads.get(e.s) ?? GENESIS_HASH, e.s, BigInt(e.r), content);
+  heads.set(e.s, h);
+  return { ...e, h };
 }

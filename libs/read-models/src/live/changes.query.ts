@@ -108,8 +108,9 @@ export async function readChangesSince(
   // A table that filled its page may have more rows: read no further than its last one.
   let until = checkpoint;
   for (const rows of [balances.rows, movements.rows]) {
-    if (rows.length < limit) continue;
-    const last = positionOf(rows[rows.length - 1]);
+    const lastRow = rows.at(-1);
+    if (rows.length < limit || !lastRow) continue;
+    const last = positionOf(lastRow);
     if (comparePositions(last, until) < 0) until = last;
   }
   const changes: ReadModelChange[] = [

@@ -39,7 +39,7 @@ describe.each(databaseFactories())('movement read models on $name', (factory) =>
     for (const [wallet, owner] of [
       [adaWallet, ada],
       [bobWallet, bob],
-    ])
+    ] as const)
       await driver.must(wallet, {
         type: 'OpenWallet',
         commandId: randomUUID(),
@@ -175,6 +175,6 @@ describe.each(databaseFactories())('movement read models on $name', (factory) =>
       ['transfer', [2000n]],
     ]);
     expect(bobRows.items[0]).toMatchObject({ description: 'Duplicate credit reversed' });
-    expect(bobRows.items[1].legs[0]).toMatchObject({ counterpartyOwnerId: ada });
+    expect(bobRows.items[1]?.legs[0]).toMatchObject({ counterpartyOwnerId: ada });
   });
 });

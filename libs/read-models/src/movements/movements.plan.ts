@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { parseSagaStreamId } from '@ledger/ledger';
+import { parseSagaStreamId, type SagaKind } from '@ledger/ledger';
 import type { RawWalletData } from '../batch.plan';
 import { WALLET_STREAM_PREFIX } from '../batch.plan';
 
@@ -82,7 +82,7 @@ interface RawRequest {
   readonly at?: string;
 }
 
-const SAGA_KIND: Readonly<Record<string, MovementKind>> = {
+const SAGA_KIND: Readonly<Record<SagaKind, MovementKind>> = {
   transfer: 'transfer',
   topup: 'top_up',
   withdrawal: 'withdrawal',

@@ -61,11 +61,15 @@ export function keysetOf(tag: string, query: MovementPageQuery): Keyset | Moveme
   if (query.from && query.to && query.from >= query.to) return 'invalid_date_range';
   if (query.cursor === undefined) return { limit };
   const before = decodeCursor(tag, query.cursor, 3);
+  const [commit, prepare, movementId] = before ?? [];
   const valid =
     before !== undefined &&
-    /^-?\d{1,18}$/.test(before[0]) &&
-    /^-?\d{1,18}$/.test(before[1]) &&
-    MOVEMENT_ID.test(before[2]);
+    commit !== undefined &&
+    prepare !== undefined &&
+    movementId !== undefined &&
+    /^-?\d{1,18}$/.test(commit) &&
+    /^-?\d{1,18}$/.test(prepare) &&
+    MOVEMENT_ID.test(movementId);
   if (!valid) return 'invalid_cursor';
   return { limit, before };
 }

@@ -75,9 +75,10 @@ export async function listStuckMovements(
   if (typeof limit === 'string') return limit;
   let after: [string | null, string | null] = [null, null];
   if (query.cursor !== undefined) {
-    const key = decodeCursor(CURSOR_TAG, query.cursor, 2);
-    if (!key || !TIMESTAMP.test(key[0])) return 'invalid_cursor';
-    after = [key[0], key[1]];
+    const [at, movementId] = decodeCursor(CURSOR_TAG, query.cursor, 2) ?? [];
+    if (at === undefined || movementId === undefined || !TIMESTAMP.test(at))
+      return 'invalid_cursor';
+    after = [at, movementId];
   }
   const { rows } = await db.query<Row>(
     `SELECT m.movement_id, m.kind, m.phase, m.amount_minor::text AS amount_minor, m.currency,

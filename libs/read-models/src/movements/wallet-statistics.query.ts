@@ -18,6 +18,17 @@ export interface MonthlyTotals {
   readonly pending: number;
 }
 
+interface MonthlyRow {
+  month: string;
+  kind: string;
+  currency: string;
+  in_minor: string;
+  out_minor: string;
+  completed: string;
+  failed: string;
+  pending: string;
+}
+
 /** Two years of months times every kind; beyond this a caller narrows `from`/`to`. */
 const MAX_ROWS = 24 * MOVEMENT_KINDS.length;
 
@@ -33,7 +44,7 @@ export async function walletMonthlyTotals(
   fromMonth?: string,
   toMonth?: string,
 ): Promise<MonthlyTotals[]> {
-  const { rows } = await db.query<Record<string, string>>(
+  const { rows } = await db.query<MonthlyRow>(
     `WITH legs AS (
        SELECT l.direction, l.amount_minor, l.currency, s.kind, l.created_at,
               CASE WHEN l.posted_commit IS NOT NULL THEN 'completed' ELSE s.status END AS status
@@ -56,19 +67,13 @@ export async function walletMonthlyTotals(
     [walletId, fromMonth ?? null, toMonth ?? null, MAX_ROWS],
   );
   return rows.map((r) => ({
-    month: text(r.month),
-    kind: text(r.kind),
-    currency: text(r.currency),
-    inMinor: toBigInt(text(r.in_minor)).toString(),
-    outMinor: toBigInt(text(r.out_minor)).toString(),
+    month: r.month,
+    kind: r.kind,
+    currency: r.currency,
+    inMinor: toBigInt(r.in_minor).toString(),
+    outMinor: toBigInt(r.out_minor).toString(),
     movements: Number(r.completed),
     failed: Number(r.failed),
     pending: Number(r.pending),
   }));
-}
-
-/** Every selected column is non-null by construction; a missing one is a schema bug. */
-function text(value: string | undefined): string {
-  if (value === undefined) throw new Error('wallet statistics row is missing a column');
-  return value;
 }

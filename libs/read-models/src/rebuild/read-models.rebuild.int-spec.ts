@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { SqlEventStore } from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
@@ -32,7 +33,8 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
     let count = 0;
     const loop = (async () => {
       while (!stopping && count < 400) {
-        const [from, to] = [wallets[count % wallets.length], wallets[(count + 1) % wallets.length]];
+        const from = must(wallets[count % wallets.length], 'a wallet');
+        const to = must(wallets[(count + 1) % wallets.length], 'a wallet');
         const transit = `transit:transfer-${randomUUID()}` as const;
         await driver.debit(from, 7n, { contra: transit, kind: 'transfer' });
         await driver.credit(to, 7n, { contra: transit, kind: 'transfer' });
@@ -84,7 +86,7 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
     const { rows } = await t.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM read_models.wallet_history`,
     );
-    expect(Number(rows[0].n)).toBeGreaterThan(12);
+    expect(Number(rows[0]?.n)).toBeGreaterThan(12);
     const leftovers = await t.db.query(
       `SELECT nspname FROM pg_namespace WHERE nspname IN ('rm_rebuild', 'rm_retired')`,
     );

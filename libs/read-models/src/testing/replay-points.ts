@@ -34,9 +34,10 @@ export async function readLog(store: EventStore, max_events = 100_000): Promise<
   const events: RecordedEvent[] = [];
   for (let after = START; events.length < max_events;) {
     const page = await store.readAll({ after, maxCount: MAX_READ_COUNT });
-    if (page.length === 0) break;
+    const last = page.at(-1);
+    if (!last) break;
     events.push(...page);
-    after = page[page.length - 1].position;
+    after = last.position;
   }
   return events;
 }
@@ -57,9 +58,10 @@ export function replayPoints(
   const points: ReplayPoint[] = [];
   let next = 0;
   for (let i = -1; i < events.length && next < wanted.length; i++) {
-    if (i >= 0) replay.apply(events[i]);
+    const event = events[i];
+    if (event) replay.apply(event);
     if (wanted[next] !== i) continue;
-    points.push(capture(replay, i >= 0 ? events[i].position : START));
+    points.push(capture(replay, event ? event.position : START));
     next++;
   }
   return points;

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
 import { checkedSchema } from '../schema';
 
@@ -24,7 +25,7 @@ export async function schemaDifferences(
     const { rows } = await db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ((TABLE ${x} EXCEPT ALL TABLE ${y}) UNION ALL (TABLE ${y} EXCEPT ALL TABLE ${x})) d`,
     );
-    result[table] = Number(rows[0].n);
+    result[table] = Number(must(rows[0], 'count row').n);
   }
   return result;
 }

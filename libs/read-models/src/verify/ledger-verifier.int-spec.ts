@@ -75,7 +75,7 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
       expect(
         await verifyCommand({ db: t.db, store, close: async () => undefined }, ['--json']),
       ).toBe(0);
-      expect(JSON.parse(String(log.mock.calls[0][0]))).toMatchObject({
+      expect(JSON.parse(String(log.mock.calls[0]?.[0]))).toMatchObject({
         clean: true,
         eventsRead: report.eventsRead,
       });

@@ -114,12 +114,10 @@ async function replayLog(
   let next = store.readAll({ after: START, maxCount });
   for (;;) {
     const events = await next;
-    const full =
-      events.length === maxCount && comparePositions(events[events.length - 1].position, head) < 0;
+    const last = events.at(-1);
+    const full = events.length === maxCount && last && comparePositions(last.position, head) < 0;
     // The server reads the next page while this one is folded.
-    next = full
-      ? store.readAll({ after: events[events.length - 1].position, maxCount })
-      : Promise.resolve([]);
+    next = full ? store.readAll({ after: last.position, maxCount }) : Promise.resolve([]);
     for (const event of events) {
       if (comparePositions(event.position, head) > 0) break;
       if (pending && comparePositions(event.position, at!) > 0) {

@@ -88,7 +88,7 @@ async function readAccounts(tx: SqlExecutor, schema: string): Promise<Map<string
   );
   return new Map(
     rows.map((r) => [
-      `${r.account}\u0000${r.currency}`,
+      `${String(r.account)}\u0000${String(r.currency)}`,
       { debits: toBigInt(r.debits_minor), credits: toBigInt(r.credits_minor) },
     ]),
   );

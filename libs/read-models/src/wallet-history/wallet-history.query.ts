@@ -72,7 +72,7 @@ export async function walletHistory(
   if (limit === 'invalid_limit') return limit;
   const before =
     query.cursor === undefined ? undefined : decodeCursor(tag(walletId), query.cursor, 1);
-  if (query.cursor !== undefined && (before === undefined || !/^\d{1,19}$/.test(before[0] ?? '')))
+  if (query.cursor !== undefined && (before?.[0] === undefined || !/^\d{1,19}$/.test(before[0])))
     return 'invalid_cursor';
   const problem = filterProblem(query);
   if (problem) return problem;

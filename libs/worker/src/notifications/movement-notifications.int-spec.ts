@@ -173,7 +173,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
         `SELECT count(*) AS n FROM jobs WHERE queue = $1 AND state IN ('waiting', 'active')`,
         [QUEUE_KEY],
       );
-      if (Number(rows[0].n) === 0) return;
+      if (Number(rows[0]?.n) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error('Notification jobs did not finish');

@@ -91,12 +91,11 @@ const TERMINAL_EVENT = /^(Transfer|TopUp|Withdrawal)(Completed|Failed)$/;
 
 /** When the movement ended: its terminal event's own time (a report recorded after it does not move it). */
 export function endedAt(events: readonly RecordedEvent[]): Date {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const event = events[i];
+  for (const event of [...events].reverse()) {
     if (!TERMINAL_EVENT.test(event.type)) continue;
     const at = (event.data as { at?: unknown }).at;
     const parsed = typeof at === 'string' ? new Date(at) : event.createdAt;
     return Number.isNaN(parsed.getTime()) ? event.createdAt : parsed;
   }
-  return events.length > 0 ? events[events.length - 1].createdAt : new Date(0);
+  return events.at(-1)?.createdAt ?? new Date(0);
 }

@@ -6,7 +6,7 @@ export async function inParallel<T>(
 ): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    for (let item = items[next++]; item !== undefined; item = items[next++]) await fn(item);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
 import { START, type Position } from '@ledger/event-store';
 import { toBigInt, type SagaSummary } from '@ledger/ledger';
@@ -12,7 +13,8 @@ export async function loadSagaCheckpoint(db: SqlExecutor, name: string): Promise
     'SELECT commit_pos, prepare_pos FROM saga_checkpoints WHERE name = $1',
     [name],
   );
-  return { commit: toBigInt(rows[0].commit_pos), prepare: toBigInt(rows[0].prepare_pos) };
+  const row = must(rows[0], `saga checkpoint ${name}`);
+  return { commit: toBigInt(row.commit_pos), prepare: toBigInt(row.prepare_pos) };
 }
 
 export class SagaCheckpointMoved extends Error {

@@ -1,3 +1,5 @@
+import { must } from '@ledger/invariant';
+import pino from 'pino';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { comparePositions } from '@ledger/event-store';
 import {
@@ -8,6 +10,7 @@ import {
   type TransferRequest,
   type WalletCommand,
 } from '@ledger/ledger';
+import { logCorrelation, setCorrelationRootLogger } from '@ledger/observability';
 import { AT, MovementProcess, SimulatedCrash } from '../../../../test/movements/harness';
 import { SagaDriver, type SagaDriverOptions, type WalletExecutor } from './saga.driver';
 import { loadSagaCheckpoint } from './movements.table';
@@ -26,7 +29,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
   });
 
   let n = 0;
-  async function requestTransfer() {
+  async function requestTransfer(correlationId?: string) {
     n++;
     const [from, to] = [
       deriveId('park-wallet', String(n), 'a'),
@@ -49,11 +52,11 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
       creditCurrency: 'USD',
       at: AT,
     };
-    const outcome = await proc.streams.record(stream, {
-      type: 'RequestTransfer',
-      commandId: `req-${transferId}`,
-      request,
-    });
+    const outcome = await proc.streams.record(
+      stream,
+      { type: 'RequestTransfer', commandId: `req-${transferId}`, request },
+      { correlationId },
+    );
     expect(outcome.ok).toBe(true);
     return { from, to, stream };
   }
@@ -108,7 +111,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     expect(await statusOf(stuck.stream)).toBe('pending');
     const head = await proc.store.headPosition();
     expect(comparePositions(await loadSagaCheckpoint(database.db, 'parking-1'), head)).toBe(0);
-    const [parked] = await driver.parked();
+    const parked = must((await driver.parked())[0], 'a parked saga');
     expect(parked).toMatchObject({ driver: 'parking-1', stream: stuck.stream });
     expect(parked.attempts).toBeGreaterThanOrEqual(1);
     expect(parked.lastError).toContain('unavailable');
@@ -128,11 +131,12 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     down.add(stuck.from);
     const driver = driverFor('parking-2', flakyWallets(down));
     await driver.drain();
-    const first = Number((await parkedRows(stuck.stream))[0].attempts);
+    const first = Number((await parkedRows(stuck.stream))[0]?.attempts);
     await driver.drain();
     const [row] = await parkedRows(stuck.stream);
-    expect(Number(row.attempts)).toBeGreaterThan(first);
+    expect(Number(row?.attempts)).toBeGreaterThan(first);
     const [parked] = await driver.parked();
+    if (!parked) throw new Error('no parked saga');
     expect(parked.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
     down.clear();
     await driver.drain();
@@ -163,6 +167,29 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     expect(await parkedRows(stream)).toEqual([]);
     expect((await proc.walletEvents(from)).filter((e) => e.type === 'HoldPlaced')).toHaveLength(1);
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 700n, heldMinor: 0n });
+  });
+
+  it('retries a parked saga under the correlation id of the request that began it', async () => {
+    setCorrelationRootLogger(pino({ level: 'silent' }));
+    const down = new Set<string>();
+    const stuck = await requestTransfer('request-parked-7');
+    down.add(stuck.from);
+    const slow = { idlePollMs: 3_600_000, maxBackoffMs: 3_600_000 };
+    await driverFor('parking-5', flakyWallets(down), slow).drain();
+    expect(await parkedRows(stuck.stream)).toHaveLength(1);
+
+    // A restarted driver retries it with no event in hand: the id comes from the saga's stream.
+    const seen: Array<string | undefined> = [];
+    const watching: WalletExecutor = {
+      execute(walletId, command, context) {
+        if (walletId === stuck.from) seen.push(logCorrelation.current());
+        return proc.wallets.execute(walletId, command, context);
+      },
+    };
+    await driverFor('parking-5', watching, slow).drain({ pauseMs: 1 });
+    expect(await statusOf(stuck.stream)).toBe('completed');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['request-parked-7']));
   });
 
   it('retries parked sagas in the running loop', async () => {

@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
 
 /** Sagas the driver could not advance, retried with backoff (migrations/037_saga_parking.sql). */
@@ -36,7 +37,7 @@ export async function parkSaga(
       now.toISOString(),
     ],
   );
-  const attempts = Number(rows[0].attempts);
+  const attempts = Number(must(rows[0], 'parking row').attempts);
   if (attempts > 1)
     await db.query(
       'UPDATE saga_parking SET next_attempt_at = $3 WHERE driver = $1 AND stream = $2',
@@ -107,7 +108,7 @@ export async function countParkedSagas(db: SqlExecutor, driver: string): Promise
     'SELECT count(*) AS n FROM saga_parking WHERE driver = $1',
     [driver],
   );
-  return Number(rows[0].n);
+  return Number(must(rows[0], 'count row').n);
 }
 
 /**

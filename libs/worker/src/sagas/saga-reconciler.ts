@@ -11,6 +11,7 @@ import {
   markSagaTimerFired,
   type SagaTimer,
 } from './saga-timers.table';
+import { withSagaCorrelation } from './saga-correlation';
 
 export interface SagaReconcilerOptions {
   /** Pause between two passes over the unfinished sagas. */
@@ -148,7 +149,7 @@ export class SagaReconciler {
       this.recreated += recreated;
       this.logger.warn(`Re-created ${recreated} saga job(s) missing from the queue`);
     }
-    const next = page.length < RECONCILE_PAGE ? undefined : page[page.length - 1].movementId;
+    const next = page.length < RECONCILE_PAGE ? undefined : page[page.length - 1]?.movementId;
     return { next, recreated };
   }
 
@@ -164,11 +165,18 @@ export class SagaReconciler {
     const fresh = await this.streams.current(stream, 'latest');
     const waitedOn = new Set(fresh ? immediateJobs(fresh).map((job) => job.jobId) : []);
     let recreated = 0;
-    for (const job of missing) {
-      if (!waitedOn.has(job.jobId)) continue;
-      await this.jobs.enqueue(job, { delayMs: 0, ...this.options.jobPolicies[job.name] });
-      recreated++;
-    }
+    // Re-created jobs carry the correlation id (and trace) of the request that began the saga.
+    await withSagaCorrelation(
+      async (s) => (await this.streams.load(s))?.events[0],
+      stream,
+      async () => {
+        for (const job of missing) {
+          if (!waitedOn.has(job.jobId)) continue;
+          await this.jobs.enqueue(job, { delayMs: 0, ...this.options.jobPolicies[job.name] });
+          recreated++;
+        }
+      },
+    );
     return recreated;
   }
 

@@ -14,7 +14,7 @@ import {
   type WalletExecutor,
 } from '@ledger/ledger';
 import { type SagaState, type MovementStreams } from '@ledger/ledger/nest';
-import { logCorrelation } from '@ledger/observability';
+import { withEventCorrelation, withSagaCorrelation } from './saga-correlation';
 import {
   loadSagaCheckpoint,
   moveSagaCheckpoint,
@@ -205,13 +205,15 @@ export class SagaDriver {
     for (;;) {
       const page = await pendingMovements(this.db, after, SWEEP_PAGE);
       const advanced: SagaState[] = [];
-      await this.inParallel(page, async (stream) => {
-        const saga = await this.advance(stream, undefined).catch((e: unknown) => {
-          this.report(stream, e);
-          return undefined;
-        });
-        if (saga) advanced.push(saga);
-      });
+      await this.inParallel(page, (stream) =>
+        withSagaCorrelation(firstEventOf(this.store), stream, async () => {
+          const saga = await this.advance(stream, undefined).catch((e: unknown) => {
+            this.report(stream, e);
+            return undefined;
+          });
+          if (saga) advanced.push(saga);
+        }),
+      );
       // Not fatal: each saga's rows are written again when it next advances.
       await this.db
         .transaction((tx) => this.save(tx, advanced))
@@ -219,8 +221,9 @@ export class SagaDriver {
           this.logger.error(`Saving resumed sagas failed: ${String(error)}`),
         );
       count += page.length;
-      if (page.length < SWEEP_PAGE || this.stopping) return count;
-      after = page[page.length - 1];
+      const last = page.at(-1);
+      if (page.length < SWEEP_PAGE || this.stopping || last === undefined) return count;
+      after = last;
     }
   }
 
@@ -265,7 +268,8 @@ export class SagaDriver {
   private async step(): Promise<{ read: number; handled: number; failed: boolean }> {
     const from = await loadSagaCheckpoint(this.db, this.name);
     const events = await this.store.readAll({ after: from, maxCount: this.batchSize });
-    if (events.length === 0) return { read: 0, handled: 0, failed: false };
+    const lastEvent = events.at(-1);
+    if (!lastEvent) return { read: 0, handled: 0, failed: false };
     // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
     const lastOf = new Map<string, RecordedEvent>();
     for (const event of events) {
@@ -278,7 +282,7 @@ export class SagaDriver {
     await this.inParallel([...lastOf.values()], (event) =>
       // The saga's steps, jobs and log lines carry the correlation id of the
       // event that woke the driver: the id of the request that began the saga.
-      withEventCorrelation(event, async () => {
+      withEventCorrelation(event, event.streamId, async () => {
         try {
           const saga = await this.advance(event.streamId, event);
           if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
@@ -290,7 +294,7 @@ export class SagaDriver {
         }
       }),
     );
-    const to: Position = events[events.length - 1].position;
+    const to: Position = lastEvent.position;
     const now = this.clock();
     await this.db.transaction(async (tx) => {
       await this.save(tx, advanced);
@@ -319,17 +323,19 @@ export class SagaDriver {
     const advanced: SagaState[] = [];
     const succeeded: string[] = [];
     const failed = new Map<string, string>();
-    await this.inParallel(streams, async (stream) => {
-      try {
-        const saga = await this.advance(stream, undefined);
-        if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
-        if (saga) advanced.push(saga);
-        succeeded.push(stream);
-      } catch (error) {
-        this.report(stream, error);
-        failed.set(stream, describeError(error));
-      }
-    });
+    await this.inParallel(streams, (stream) =>
+      withSagaCorrelation(firstEventOf(this.store), stream, async () => {
+        try {
+          const saga = await this.advance(stream, undefined);
+          if (saga?.summary && saga.summary.status !== 'pending') await this.onTerminal?.(saga);
+          if (saga) advanced.push(saga);
+          succeeded.push(stream);
+        } catch (error) {
+          this.report(stream, error);
+          failed.set(stream, describeError(error));
+        }
+      }),
+    );
     await this.db.transaction(async (tx) => {
       await this.save(tx, advanced);
       await unparkSagas(tx, this.name, succeeded);
@@ -422,11 +428,7 @@ export class SagaDriver {
   }
 }
 
-const PLAUSIBLE_CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function withEventCorrelation(event: RecordedEvent, work: () => Promise<void>): Promise<void> {
-  const id = (event.metadata as { correlationId?: unknown } | undefined)?.correlationId;
-  return typeof id === 'string' && PLAUSIBLE_CORRELATION.test(id)
-    ? logCorrelation.run(id, work)
-    : work();
+/** A saga's first event: the correlation id and trace of the request that began it. */
+function firstEventOf(store: EventStore): (stream: string) => Promise<RecordedEvent | undefined> {
+  return async (stream) => (await store.readStream(stream, { maxCount: 1 }))[0];
 }

@@ -1,5 +1,5 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { deriveId, sagaStreamId, StartTopUpCommand, type MovementStarted } from '@ledger/ledger';
+import { deriveId, sagaStreamId, StartTopUpCommand } from '@ledger/ledger';
 import { AT, crashingWallets, MovementProcess } from '../../../../test/movements/harness';
 
 describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
@@ -11,7 +11,7 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
     proc = new MovementProcess(database.db).startWorker();
   });
   afterAll(async () => {
-    proc.close();
+    await proc.close();
     proc.gateway.close();
     await database.drop();
   });
@@ -39,7 +39,7 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
 
   it('credits the wallet once the card payment succeeds', async () => {
     const { walletId, stream, started } = await startTopUp(2_500n);
-    expect((started as Extract<MovementStarted, { ok: true }>).clientSecret).toMatch(/_secret_/);
+    expect(started.clientSecret).toMatch(/_secret_/);
     await proc.settle();
     expect(await summary(stream)).toMatchObject({ status: 'completed' });
     expect(await proc.wallet(walletId)).toMatchObject({ postedMinor: 2_500n });
@@ -169,7 +169,7 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
     const { walletId, stream } = await startTopUp(1_200n, doomed);
     await proc.gateway.idle();
     await doomed.driver.drain();
-    doomed.close();
+    await doomed.close();
     expect(await summary(stream)).toMatchObject({ phase: 'paid' });
     await proc.settle();
     expect(await summary(stream)).toMatchObject({ status: 'completed' });

@@ -11,7 +11,7 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
     proc = new MovementProcess(database.db);
   });
   afterAll(async () => {
-    proc.close();
+    await proc.close();
     await database.drop();
   });
 
@@ -148,14 +148,14 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
       crashingWallets((c) => c.commandId === creditId),
     );
     await doomed.driver.drain();
-    doomed.close();
+    await doomed.close();
     // The credit reached the wallet; the saga does not know yet.
     expect(await proc.wallet(to)).toMatchObject({ postedMinor: 300n });
     expect(await statusOf(stream)).toMatchObject({ phase: 'held' });
 
     const restarted = new MovementProcess(database.db);
     await restarted.driver.drain();
-    restarted.close();
+    await restarted.close();
     expect(await statusOf(stream)).toMatchObject({ status: 'completed' });
     expect(await proc.wallet(to)).toMatchObject({ postedMinor: 300n });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 700n, heldMinor: 0n });
@@ -171,11 +171,11 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
       crashingWallets((c) => c.commandId === holdId),
     );
     await doomed.driver.drain();
-    doomed.close();
+    await doomed.close();
     expect(await proc.wallet(from)).toMatchObject({ heldMinor: 300n });
     const restarted = new MovementProcess(database.db);
     await restarted.driver.drain();
-    restarted.close();
+    await restarted.close();
     expect(await statusOf(stream)).toMatchObject({ status: 'completed' });
     expect((await proc.walletEvents(from)).filter((e) => e.type === 'HoldPlaced')).toHaveLength(1);
   });

@@ -14,7 +14,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     proc = new MovementProcess(database.db).startWorker();
   });
   afterAll(async () => {
-    proc.close();
+    await proc.close();
     proc.gateway.close();
     await database.drop();
   });

@@ -260,7 +260,6 @@ export function BreaksPanel({ version }: { version: number }) {
   }
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status, version, tick]);
 
   return (
@@ -534,7 +533,6 @@ export function AdjustmentsPanel() {
   }
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status, tick]);
 
   return (

@@ -77,7 +77,7 @@ export function parseRateTable(text: string): Map<string, string> {
     if (!isCurrency(from) || !isCurrency(to))
       throw new FxTableError(`FX rate "${entry}" names an unsupported currency`);
     if (from === to) throw new FxTableError(`FX rate "${entry}" converts a currency into itself`);
-    if (!isValidRate(rate))
+    if (rate === undefined || !isValidRate(rate))
       throw new FxTableError(
         `FX rate "${entry}" is not a positive decimal with at most 12 fraction digits`,
       );

@@ -10,7 +10,10 @@ import {
   CommandProcessor,
   type CommandContext,
   type CommandOutcome,
+  type ExecuteOptions,
 } from '../../command-path/command-processor';
+import { StateCache } from '../../command-path/state-cache';
+import { readStateCacheOptions } from '../../nest/state-cache.config';
 import type { MovementRejection } from '../movement.rejections';
 import { parseSagaStreamId, type SagaEvent, type SagaKind, type SagaSummary } from '../saga';
 import { SAGAS, type AnySaga } from '../sagas';
@@ -79,23 +82,37 @@ export class MovementStreams {
   ) {
     const batcher = shared ?? new AppendBatcher(store);
     for (const [kind, saga] of Object.entries(SAGAS) as Array<[SagaKind, AnySaga]>) {
-      this.processors.set(kind, new CommandProcessor(saga, store, batcher));
+      // Each saga kind has its own cache, with the same limits as the wallets'.
+      const cache = new StateCache<unknown>(readStateCacheOptions(process.env));
+      // AnySaga erases each saga's own types: the table holds sagas of every kind.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+      this.processors.set(kind, new CommandProcessor(saga, store, batcher, { cache }));
     }
   }
 
-  /** Records a command on a saga stream; a repeated command id is a no-op success. */
+  /**
+   * Records a command on a saga stream; a repeated command id is a no-op success.
+   * `presumeNew` (a request's first event on a stream named after it) spares
+   * the read of a stream not cached: see `ExecuteOptions`.
+   */
   record<C extends { commandId: string }>(
     stream: string,
     command: C,
     context: CommandContext = {},
+    options: ExecuteOptions = {},
   ): Promise<SagaOutcome> {
     const kind = parseSagaStreamId(stream)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
-    return processor.execute(stream, command, {
-      correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
-      causationId: context.causationId,
-    });
+    return processor.execute(
+      stream,
+      command,
+      {
+        correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
+        causationId: context.causationId,
+      },
+      options,
+    );
   }
 
   /**
@@ -111,7 +128,7 @@ export class MovementStreams {
     if (!kind || !processor) return undefined;
     const saga = SAGAS[kind];
     const { state, revision } = await processor.load(stream, atLeast);
-    return { stream, kind, saga, state, summary: saga.summary(state as never), revision };
+    return { stream, kind, saga, state, summary: saga.summary(state), revision };
   }
 
   /**
@@ -130,7 +147,7 @@ export class MovementStreams {
       (s: unknown, e) => saga.evolve(s, saga.decode(e)),
       saga.initialState,
     );
-    const revision = events.length > 0 ? events[events.length - 1].revision : undefined;
+    const revision = events.at(-1)?.revision;
     return { stream, kind, saga, state, summary: saga.summary(state), revision, events };
   }
 }

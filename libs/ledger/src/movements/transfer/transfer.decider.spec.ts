@@ -1,3 +1,4 @@
+import { must } from '@ledger/invariant';
 import { sagaSpec } from '@ledger/testing';
 import { recordStep, stepId, type StepResult } from '../saga';
 import { transferSaga } from './transfer.decider';
@@ -226,14 +227,16 @@ describe('a payment and its refunds', () => {
   });
 
   it('refunds only a completed payment, never a plain transfer', () => {
-    spec(completed[0]).when(reserve('r', 1n)).then('payment_not_refundable');
+    spec(must(completed[0], 'TransferRequested'))
+      .when(reserve('r', 1n))
+      .then('payment_not_refundable');
     spec({ type: 'TransferRequested', data: request }, ...completed.slice(1))
       .when(reserve('r', 1n))
       .then('payment_not_refundable');
   });
 
   it("posts the wallet entries under the movement's own kind", () => {
-    const [hold] = spec(completed[0]).next();
-    expect(hold.command).toMatchObject({ type: 'PlaceHold', kind: 'payment' });
+    const [hold] = spec(must(completed[0], 'TransferRequested')).next();
+    expect(hold?.command).toMatchObject({ type: 'PlaceHold', kind: 'payment' });
   });
 });

@@ -1,0 +1,83 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { AppendRequest, EventData, EventStore, ExpectedRevision } from '@ledger/event-store';
+import { logCorrelation } from '@ledger/observability';
+
+export const CORRELATION_ATTRIBUTE = 'ledger.correlation_id';
+const tracer = trace.getTracer('ledger.event-store');
+
+/**
+ * The event store with a span per append (the command processors' group
+ * commits come through `appendMany`), named with the request's correlation
+ * id, and the span's W3C `traceparent` added to each appended event's
+ * metadata: the saga driver and the jobs it enqueues continue the trace of
+ * the request that recorded the event, even in another process. Event ids,
+ * not metadata, make a retried append recognisable, so a retry under another
+ * trace still writes nothing twice. Installed only when tracing is on.
+ */
+export function tracedEventStore(inner: EventStore): EventStore {
+  return {
+    append: (streamId: string, events: readonly EventData[], expected: ExpectedRevision) =>
+      inSpan('event_store.append', { 'ledger.streams': 1, 'ledger.events': events.length }, () =>
+        inner.append(streamId, withTraceparent(events), expected),
+      ),
+    appendMany: (requests: readonly AppendRequest[]) =>
+      inSpan(
+        'event_store.append_many',
+        {
+          'ledger.streams': requests.length,
+          'ledger.events': requests.reduce((n, r) => n + r.events.length, 0),
+        },
+        () => inner.appendMany(requests.map((r) => ({ ...r, events: withTraceparent(r.events) }))),
+      ),
+    readStream: (streamId, options) => inner.readStream(streamId, options),
+    streamRevision: (streamId) => inner.streamRevision(streamId),
+    readAll: (options) => inner.readAll(options),
+    headPosition: () => inner.headPosition(),
+    lastCommittedPosition: () => inner.lastCommittedPosition(),
+    close: () => inner.close(),
+  };
+}
+
+async function inSpan<T>(
+  name: string,
+  attributes: Record<string, number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const correlationId = logCorrelation.current();
+  return tracer.startActiveSpan(
+    name,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        ...attributes,
+        ...(correlationId && { [CORRELATION_ATTRIBUTE]: correlationId }),
+      },
+    },
+    async (span) => {
+      try {
+        return await work();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+function withTraceparent(events: readonly EventData[]): readonly EventData[] {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const traceparent = carrier.traceparent;
+  if (traceparent === undefined) return events;
+  return events.map((e) =>
+    e.metadata && 'traceparent' in e.metadata
+      ? e
+      : { ...e, metadata: { ...e.metadata, traceparent } },
+  );
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'error';
+}
