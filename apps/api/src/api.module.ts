@@ -6,6 +6,7 @@ import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger/nest';
+import { ReadModelQueriesModule } from '@ledger/read-models/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '@ledger/worker';
 import { ProblemsController } from './http/problems.controller';
@@ -51,6 +52,7 @@ export class ApiModule {
         CorrelationModule,
         CqrsModule.forRoot(),
         LedgerModule,
+        ReadModelQueriesModule,
         IdentityModule.forRoot({ env, clock: options.clock }),
         CompletedReplayModule,
         PaymentsModule.forRoot(env),

@@ -8,5 +8,6 @@ export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './catch-up.subscription';
+export * from './checkpointed.reader';
 export * from './hash-chain';
 export * from './chain.check';

@@ -138,3 +138,29 @@ function toHistoryEntry(row: HistoryRow): HistoryEntry {
     position: { commit: toBigInt(row.commit_pos), prepare: toBigInt(row.prepare_pos) },
   };
 }
+
+export interface PostedEntry {
+  readonly direction: 'credit' | 'debit';
+  readonly amountMinor: bigint;
+}
+
+/**
+ * The credit or debit a wallet's history holds under a reference (an entry
+ * id), or undefined; a finance reversal checks what it takes back against it.
+ */
+export async function postedEntry(
+  db: SqlExecutor,
+  walletId: string,
+  reference: string,
+): Promise<PostedEntry | undefined> {
+  const { rows } = await db.query<{ direction: string; amount_minor: unknown }>(
+    `SELECT direction, amount_minor FROM ${LIVE_SCHEMA}.wallet_history
+      WHERE wallet_id = $1 AND reference = $2 AND direction IN ('credit', 'debit') LIMIT 1`,
+    [walletId, reference],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  if (row.direction !== 'credit' && row.direction !== 'debit')
+    throw new Error(`wallet_history row has direction ${row.direction}`);
+  return { direction: row.direction, amountMinor: toBigInt(row.amount_minor) };
+}
