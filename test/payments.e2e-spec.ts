@@ -117,10 +117,17 @@ describe.each(databaseFactories())('merchant payments over HTTP on $name', (fact
     expect([first.status, first.body.status]).toEqual([201, 'completed']);
     expect(first.body.id).toMatch(/^transfer-/);
     expect(first.body.position).toEqual(expect.any(String));
+    expect(first.body.repeated).toBeUndefined();
     paymentId = first.body.id;
 
     const again = await pay(alice, { amountMinor: 2_500, reference: 'order-1' });
-    expect([again.status, again.body.id, again.body.status]).toEqual([201, paymentId, 'completed']);
+    // Nothing was created: 200, and the answer says it is the order's first payment.
+    expect([again.status, again.body.id, again.body.status, again.body.repeated]).toEqual([
+      200,
+      paymentId,
+      'completed',
+      true,
+    ]);
     expect(await available(alice)).toBe('7500');
     expect(await available(shop)).toBe('2500');
     const payments = (await get('/movements?kind=payment', alice).expect(200)).body.items;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
+import { PAYMENT_GATEWAY, SandboxGateway } from '@ledger/payments';
 import { databaseFactories } from '@ledger/testing';
 import { NOTIFICATIONS_QUEUE } from '../../libs/worker/src/notifications/movement-notifications';
 import { eventually } from '../../libs/jobs/src/job-queue.contract';
@@ -228,22 +229,23 @@ const LIVE_MS = 15_000;
 
   it('keeps an adjustment above the threshold from its requester, and a second finance user approves it', async () => {
     const before = await t.http().get(`/wallets/${walletId}`).set('Authorization', customer.auth);
-    const asked = await t
-      .http()
-      .post(`/wallets/${walletId}/adjustments`)
-      .set('Authorization', finance.auth)
-      .set('Idempotency-Key', key())
-      .send({
-        direction: 'credit',
-        amountMinor: 5_000,
-        currency: 'EUR',
-        account: 'adjustments',
-        reason: 'Goodwill credit after an outage',
-      });
-    expect([asked.status, asked.body.adjustment.status]).toEqual([202, 'pending_approval']);
+    let panel = financePage.getByRole('region', { name: 'Adjustments' });
+    await panel.getByRole('button', { name: 'Ask for an adjustment or a reversal…' }).click();
+    const ask = panel.getByRole('form', { name: 'Ask for an adjustment' });
+    await ask.getByLabel('Wallet id').fill(walletId);
+    await ask.getByLabel('Amount').fill('50');
+    await ask.getByRole('button', { name: 'Ask for it' }).click();
+    await ask.getByText('Say why, in a few words.').waitFor();
+    await ask.getByLabel('Reason').fill('Goodwill credit after an outage');
+    await ask.getByRole('button', { name: 'Ask for it' }).click();
+    await panel
+      .getByText(
+        'The €50.00 adjustment awaits approval: a finance user other than you has to approve it under Adjustments.',
+      )
+      .waitFor({ timeout: LIVE_MS });
 
     await financePage.reload();
-    let panel = financePage.getByRole('region', { name: 'Adjustments' });
+    panel = financePage.getByRole('region', { name: 'Adjustments' });
     let form = panel.getByRole('form', { name: 'Decide the €50.00 adjustment' });
     await form.getByText('You asked for this one: another finance user has to decide it.').waitFor({
       timeout: LIVE_MS,
@@ -270,5 +272,42 @@ const LIVE_MS = 15_000;
     await t.settle();
     const after = await t.http().get(`/wallets/${walletId}`).set('Authorization', customer.auth);
     expect(BigInt(after.body.postedMinor)).toBe(BigInt(before.body.postedMinor) + 5_000n);
+  });
+
+  it('resolves a recorded break with an adjustment from the breaks panel', async () => {
+    // The provider reports a charge the ledger never recorded: one break.
+    t.app.get<SandboxGateway>(PAYMENT_GATEWAY).report.plant({
+      type: 'charge',
+      objectId: 'pi_planted_in_the_browser_test',
+      amountMinor: 555n,
+      currency: 'EUR',
+      occurredAt: new Date(),
+      status: 'succeeded',
+    });
+    await financePage.reload();
+    const reconciliation = financePage.getByRole('region', { name: 'Reconciliation' });
+    await reconciliation.getByRole('button', { name: 'Record the breaks' }).click();
+    await reconciliation
+      .getByText(/\d+ break\(s\) recorded for finance to work through\./)
+      .waitFor({ timeout: LIVE_MS });
+    const breaks = financePage.getByRole('region', { name: 'Reconciliation breaks' });
+    const row = breaks.getByRole('listitem').filter({ hasText: 'pi_planted_in_the_browser_test' });
+    await row.waitFor({ timeout: LIVE_MS });
+    await row.getByRole('button', { name: 'Resolve with an adjustment…' }).click();
+    const form = row.getByRole('form', { name: /^Resolve break / });
+    await form.getByLabel('Wallet id').fill(walletId);
+    await form.getByLabel('Amount').fill('5.55');
+    await form.getByLabel('Other side').selectOption('card_clearing');
+    await form.getByLabel('Reason').fill('Charge the ledger missed, credited by hand');
+    await form.getByRole('button', { name: 'Resolve with this adjustment' }).click();
+    // Below the four-eyes threshold: posted at once.
+    await breaks
+      .getByText('The €5.55 adjustment is posted and the break resolved.')
+      .waitFor({ timeout: LIVE_MS });
+    await breaks.getByLabel('Show breaks that are').selectOption('resolved');
+    await breaks
+      .getByRole('listitem')
+      .filter({ hasText: 'pi_planted_in_the_browser_test' })
+      .waitFor({ timeout: LIVE_MS });
   });
 });

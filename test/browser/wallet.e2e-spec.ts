@@ -5,10 +5,23 @@ import { createServer as createHttpServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
-import { databaseFactories } from '@ledger/testing';
-import { adminUser, PASSWORD, startLedgerApp, type LedgerTestApp } from '../support/ledger-app';
+import { databaseFactories, type DatabaseFactory } from '@ledger/testing';
+import {
+  adminUser,
+  PASSWORD,
+  signUp as signUpOverHttp,
+  startLedgerApp,
+  type LedgerTestApp,
+} from '../support/ledger-app';
 import { GoogleStandIn } from '../identity/google-stand-in';
 import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
+
+/** PGlite, always the first factory: the embedded default `npm start` runs. */
+function embedded(): DatabaseFactory {
+  const [pglite] = databaseFactories();
+  if (!pglite) throw new Error('No PGlite database factory');
+  return pglite;
+}
 
 const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
 const LIVE_MS = 15_000;
@@ -43,9 +56,12 @@ const LIVE_MS = 15_000;
   const ada = { email: `ada-${Date.now()}@example.com`, page: undefined as unknown as Page };
   const bob = { email: `bob-${Date.now()}@example.com`, page: undefined as unknown as Page };
 
+  const rates = process.env.LEDGER_FX_RATES;
   beforeAll(async () => {
+    // The rate provider reads the process environment when the module starts.
+    process.env.LEDGER_FX_RATES = 'EUR/USD=1.10';
     webDir = buildWebApp();
-    t = await startLedgerApp(databaseFactories()[0], { LEDGER_WEB_DIR: webDir }, clock);
+    t = await startLedgerApp(embedded(), { LEDGER_WEB_DIR: webDir }, clock);
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -56,6 +72,8 @@ const LIVE_MS = 15_000;
     await browser?.close();
     await t?.close();
     if (webDir) rmSync(webDir, { recursive: true, force: true });
+    if (rates === undefined) delete process.env.LEDGER_FX_RATES;
+    else process.env.LEDGER_FX_RATES = rates;
   });
 
   async function openPage(width = 1100): Promise<Page> {
@@ -123,6 +141,8 @@ const LIVE_MS = 15_000;
   it('sends money by e-mail after a confirmation, and the recipient sees it arrive live', async () => {
     await send(ada.page, bob.email, '25');
     await expect(ada.page.getByTestId('confirm-amount').textContent()).resolves.toBe('€25.00');
+    await expect(ada.page.getByTestId('confirm-credit').textContent()).resolves.toBe('€25.00');
+    expect(await ada.page.getByTestId('confirm-rate').count()).toBe(0);
     await ada.page.screenshot({ path: join(SCREENSHOTS, 'send-confirm.png') });
     await ada.page.getByRole('button', { name: 'Confirm and send' }).click();
     await balance(ada.page).filter({ hasText: '€75.00' }).waitFor({ timeout: LIVE_MS });
@@ -165,6 +185,24 @@ const LIVE_MS = 15_000;
     expect(
       lines.slice(1).filter((l) => l.includes(',top_up,completed,in,10000,EUR,')),
     ).toHaveLength(1);
+  });
+
+  it('shows the exchange rate and what a recipient in another currency gets before sending', async () => {
+    const carol = await signUpOverHttp(t, { currency: 'USD' });
+    await send(ada.page, carol.email, '10');
+    await ada.page.getByRole('heading', { name: 'Confirm the transfer' }).waitFor();
+    await expect(ada.page.getByTestId('confirm-rate').textContent()).resolves.toContain(
+      '1 EUR = 1.10 USD',
+    );
+    await expect(ada.page.getByTestId('confirm-credit').textContent()).resolves.toMatch(/11\.00/);
+    await ada.page.getByRole('button', { name: 'Change' }).click();
+    await ada.page.getByRole('heading', { name: 'Send money' }).waitFor();
+    // Nothing was sent: the quote records nothing.
+    await ada.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Home' })
+      .click();
+    await expect(balance(ada.page).textContent()).resolves.toBe('€75.00');
   });
 
   it('shows the last balances and statement offline, read-only and marked offline', async () => {
@@ -409,7 +447,19 @@ const LIVE_MS = 15_000;
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Console' }).click();
     const roles = page.getByRole('region', { name: 'Roles' });
-    await roles.getByLabel('User id').fill(adaId);
+    await roles.getByLabel("User's e-mail").fill('nobody-here@example.com');
+    await roles.getByRole('button', { name: 'Find' }).click();
+    await roles.getByText('No user has this e-mail address.').waitFor();
+    // Found by e-mail: the id and the roles the user has now.
+    await roles.getByLabel("User's e-mail").fill(ada.email);
+    await roles.getByRole('button', { name: 'Find' }).click();
+    await roles
+      .getByTestId('roles-found')
+      .filter({ hasText: `is user ${adaId}` })
+      .waitFor();
+    await expect(roles.getByLabel('User id').inputValue()).resolves.toBe(adaId);
+    await expect(roles.getByLabel('Customer').isChecked()).resolves.toBe(true);
+    await expect(roles.getByLabel('Auditor').isChecked()).resolves.toBe(false);
     await roles.getByLabel('Auditor').check();
     await roles.getByRole('button', { name: 'Set roles' }).click();
     await roles
@@ -460,7 +510,7 @@ const LIVE_MS = 15_000;
     const consentBase = `http://127.0.0.1:${(consent.address() as AddressInfo).port}`;
     const port = await freePort();
     const web = `http://127.0.0.1:${port}`;
-    const g = await startLedgerApp(databaseFactories()[0], {
+    const g = await startLedgerApp(embedded(), {
       LEDGER_WEB_DIR: webDir,
       LEDGER_GOOGLE_CLIENT_ID: 'web-client',
       LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',

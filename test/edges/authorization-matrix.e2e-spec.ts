@@ -49,6 +49,7 @@ const STAFF: Record<string, readonly string[]> = {
   'get /ledger/verify': ['finance', 'auditor', 'admin'],
   'get /ledger/checkpoints': ['finance', 'auditor', 'admin'],
   'get /audit/security-events': ['auditor', 'admin'],
+  'get /admin/users': ['admin'],
   'put /admin/users/{id}/roles': ['admin'],
   'get /finance/reconciliation': ['finance', 'auditor', 'admin'],
   'post /finance/reconciliation': ['finance'],
@@ -84,6 +85,7 @@ const OWNED_IDS: Record<string, Kind> = {
   'get /movements/{id} path.id': 'movement',
   'delete /payout-destinations/{id} path.id': 'destination',
   'post /transfers body.fromWalletId': 'wallet',
+  'post /transfers/quote body.fromWalletId': 'wallet',
   'post /top-ups body.walletId': 'wallet',
   'post /withdrawals body.walletId': 'wallet',
   'post /withdrawals body.destinationId': 'destination',
@@ -96,6 +98,8 @@ const OWNED_IDS: Record<string, Kind> = {
 /** Id fields that may name another's object by design, or that only staff reach; and why. */
 const NOT_OWNED: Record<string, string> = {
   'post /transfers body.toWalletId': 'a recipient is by definition someone else',
+  'post /transfers/quote body.toWalletId':
+    'the recipient a transfer would name: answers only its currency',
   'get /wallets query.ownerId': 'ignored for customers: asserted separately',
   'get /me/events query.lastEventId': 'a log position to resume from, not an object',
   'post /payments body.merchantId':
@@ -310,6 +314,11 @@ describe.each(databaseFactories())('authorization matrix on $name', (factory) =>
           toEmail: other.email,
           amountMinor: 1,
           currency: 'EUR',
+        },
+        'post /transfers/quote': {
+          fromWalletId: mine.wallet,
+          toEmail: other.email,
+          amountMinor: 1,
         },
         'post /top-ups': {
           walletId: mine.wallet,

@@ -30,6 +30,8 @@ import { FinanceController } from './finance/finance.controller';
 import { FinancePeriodsController } from './finance/finance-periods.controller';
 import { FinanceAdjustments } from './finance/finance-adjustments.service';
 import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
+import { CARD_FORM, readCardForm } from './top-ups/card-form';
+import { CardFormController } from './top-ups/card-form.controller';
 
 export interface ApiModuleOptions {
   /** Environment for the modules that read their own configuration (identity, payments). */
@@ -72,6 +74,7 @@ export class ApiModule {
         FinanceController,
         FinancePeriodsController,
         DeadLettersController,
+        CardFormController,
       ],
       providers: [
         IdempotencyInterceptor,
@@ -81,6 +84,7 @@ export class ApiModule {
         FinanceAdjustments,
         { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
         deadLettersProvider,
+        { provide: CARD_FORM, useValue: readCardForm(env) },
       ],
     };
   }

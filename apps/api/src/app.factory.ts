@@ -23,6 +23,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
+import { loadsStripeJs, readCardForm, STRIPE_JS_CSP } from './top-ups/card-form';
 import { SERVICE_QUEUES } from '@ledger/service';
 
 export interface CreateAppOptions {
@@ -64,8 +65,11 @@ export async function createApp(
   // helmet still gets its request id, its access line and its latency.
   app.use(createHttpLogger(logger));
   app.use(httpMetricsMiddleware(app.get(LedgerMetrics)));
-  const apiPaths = configureHttp(app, runtime.config);
-  serveWebApp(app, webDir(options.env ?? process.env), apiPaths);
+  const env = options.env ?? process.env;
+  const apiPaths = configureHttp(app, runtime.config, {
+    stripeJs: loadsStripeJs(readCardForm(env)),
+  });
+  serveWebApp(app, webDir(env), apiPaths);
   return app;
 }
 
@@ -74,14 +78,26 @@ export async function createApp(
 class ApiRootModule {}
 
 /** Configures the API's HTTP layer and documents it; returns the documented paths. */
-export function configureHttp(app: INestApplication, config: AppConfig): string[] {
+export function configureHttp(
+  app: INestApplication,
+  config: AppConfig,
+  options: { stripeJs?: boolean } = {},
+): string[] {
   if (config.trustProxy !== false) {
     (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
       'trust proxy',
       config.trustProxy,
     );
   }
-  app.use(helmet());
+  // helmet's default policy (scripts from this origin only), plus Stripe.js
+  // when the web app is to mount Stripe Elements (docs/web.md).
+  app.use(
+    helmet(
+      options.stripeJs
+        ? { contentSecurityPolicy: { directives: { ...STRIPE_JS_CSP } } }
+        : undefined,
+    ),
+  );
   // Browsers hide response headers from scripts unless exposed: a client must read Retry-After to back off.
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,

@@ -146,6 +146,18 @@ const WORDS: Record<string, { text: string; field?: string }> & {
     text: 'This job is no longer among the dead letters: it may have been retried already.',
   },
   effective_date_in_future: { text: 'The date an adjustment belongs to cannot be in the future.' },
+  entry_not_found: {
+    text: 'This wallet has no entry with that id.',
+    field: 'reverses',
+  },
+  reversal_direction_mismatch: {
+    text: 'A reversal moves the opposite way of the entry it reverses: a credit reverses a debit.',
+    field: 'direction',
+  },
+  reversal_exceeds_entry: {
+    text: 'This is more than is left to reverse of that entry.',
+    field: 'amount',
+  },
   forbidden: { text: 'Your account may not do this.' },
 };
 
@@ -163,7 +175,7 @@ export function explain(body: unknown, status?: number): Explained {
   const message = problem?.detail ?? problem?.message;
   if (Array.isArray(message) && message.length > 0) return { text: message.join(' ') };
   if (typeof message === 'string' && message !== '') return { text: message };
-  if (status === 403) return WORDS.forbidden;
+  if (status === 403) return { text: 'Your account may not do this.' };
   if (status === undefined)
     return { text: 'The service cannot be reached. Check your connection.' };
   return { text: 'Something went wrong. Try again.' };

@@ -9,5 +9,6 @@ export * from './tokens';
 export * from './append-request';
 export * from './integers';
 export * from './catch-up.subscription';
+export * from './checkpointed.reader';
 export * from './hash-chain';
 export * from './chain.check';

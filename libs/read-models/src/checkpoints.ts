@@ -1,116 +1,14 @@
-import type { SqlExecutor } from '@ledger/database';
-import { comparePositions, formatPosition, START, type Position } from '@ledger/event-store';
-import { toBigInt } from '@ledger/ledger';
-
 /**
- * A projector's checkpoint: the position of the last event whose effects are
- * committed in its read model. Rows and checkpoint move in one transaction,
- * so the checkpoint is exactly what the read model reflects.
+ * A projector's checkpoint is a row of the one checkpoint store every reader
+ * of the log shares (`@ledger/event-store/sql`, `log_checkpoints`): rows and
+ * checkpoint move in one transaction, so the checkpoint is exactly what the
+ * read model reflects.
  */
-export interface Checkpoint {
-  readonly name: string;
-  readonly position: Position;
-  /** created_at of the last applied event; undefined before the first batch. */
-  readonly lastEventAt?: Date;
-  readonly updatedAt: Date;
-}
-
-/** Another instance moved the checkpoint since this one read it: the batch must roll back. */
-export class CheckpointMoved extends Error {
-  override readonly name = 'CheckpointMoved';
-  constructor(
-    readonly projector: string,
-    readonly expected: Position,
-  ) {
-    super(`Checkpoint of ${projector} is no longer at ${formatPosition(expected)}`);
-  }
-}
-
-interface CheckpointRow {
-  name: string;
-  commit_pos: unknown;
-  prepare_pos: unknown;
-  last_event_at: Date | string | null;
-  updated_at: Date | string;
-}
-
-const COLUMNS = 'name, commit_pos, prepare_pos, last_event_at, updated_at';
-
-/** Reads a checkpoint, creating it at the start of the log the first time. */
-export async function loadCheckpoint(db: SqlExecutor, name: string): Promise<Checkpoint> {
-  await db.query(
-    `INSERT INTO projection_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
-     ON CONFLICT (name) DO NOTHING`,
-    [name, START.commit.toString(), START.prepare.toString()],
-  );
-  const found = await findCheckpoint(db, name);
-  if (!found) throw new Error(`Checkpoint ${name} vanished after it was created`);
-  return found;
-}
-
-export async function findCheckpoint(
-  db: SqlExecutor,
-  name: string,
-): Promise<Checkpoint | undefined> {
-  const { rows } = await db.query<CheckpointRow>(
-    `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1`,
-    [name],
-  );
-  return rows[0] && toCheckpoint(rows[0]);
-}
-
-/**
- * Locks the checkpoint row for the rest of the transaction and checks that it
- * is still where this instance left it. Taken first in every batch, so that a
- * rebuild's swap (which locks the same row) and a projector never interleave.
- * @throws CheckpointMoved when the row has moved.
- */
-export async function lockCheckpoint(
-  tx: SqlExecutor,
-  name: string,
-  expected: Position,
-): Promise<void> {
-  const { rows } = await tx.query<CheckpointRow>(
-    `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
-    [name],
-  );
-  if (!rows[0] || comparePositions(toCheckpoint(rows[0]).position, expected) !== 0) {
-    throw new CheckpointMoved(name, expected);
-  }
-}
-
-/**
- * Compare-and-set: moves the checkpoint from `from` to `to` or throws.
- * @throws CheckpointMoved when the row is not at `from`.
- */
-export async function moveCheckpoint(
-  tx: SqlExecutor,
-  name: string,
-  from: Position,
-  to: Position,
-  lastEventAt: Date,
-): Promise<void> {
-  const { rowCount } = await tx.query(
-    `UPDATE projection_checkpoints
-        SET commit_pos = $4, prepare_pos = $5, last_event_at = $6, updated_at = now()
-      WHERE name = $1 AND commit_pos = $2 AND prepare_pos = $3`,
-    [
-      name,
-      from.commit.toString(),
-      from.prepare.toString(),
-      to.commit.toString(),
-      to.prepare.toString(),
-      lastEventAt,
-    ],
-  );
-  if (rowCount !== 1) throw new CheckpointMoved(name, from);
-}
-
-function toCheckpoint(row: CheckpointRow): Checkpoint {
-  return {
-    name: row.name,
-    position: { commit: toBigInt(row.commit_pos), prepare: toBigInt(row.prepare_pos) },
-    lastEventAt: row.last_event_at === null ? undefined : new Date(row.last_event_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
+export {
+  CheckpointMoved,
+  findCheckpoint,
+  loadCheckpoint,
+  lockCheckpoint,
+  moveCheckpoint,
+  type Checkpoint,
+} from '@ledger/event-store/sql';

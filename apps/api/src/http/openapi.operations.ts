@@ -90,6 +90,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: 'disableTwoFactor',
     summary: 'Turn two-factor authentication off',
   },
+  'GET /admin/users': {
+    operationId: 'findUserByEmail',
+    summary: "A user's id and roles by e-mail (admins; audited)",
+  },
   'PUT /admin/users/{id}/roles': { operationId: 'setUserRoles', summary: "Set a user's roles" },
   'GET /admin/jobs/dead-letters': {
     operationId: 'listDeadLetters',
@@ -122,6 +126,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'POST /wallets/{id}/unfreeze': { operationId: 'unfreezeWallet', summary: 'Unfreeze a wallet' },
   'POST /wallets/{id}/close': { operationId: 'closeWallet', summary: 'Close an empty wallet' },
   'POST /transfers': { operationId: 'startTransfer', summary: 'Transfer money to a recipient' },
+  'POST /transfers/quote': {
+    operationId: 'quoteTransfer',
+    summary: 'What a transfer would credit the recipient, at which rate',
+  },
   'GET /me/events': {
     operationId: 'followMyEvents',
     summary: "Follow the caller's balance and movement changes (Server-Sent Events)",
@@ -141,6 +149,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'Refund a received payment in full or in part',
   },
   'POST /top-ups': { operationId: 'startTopUp', summary: 'Top up a wallet from a card' },
+  'GET /top-ups/card-form': {
+    operationId: 'getCardForm',
+    summary: 'Which card form to show for a top-up: the sandbox or Stripe Elements',
+  },
   'POST /withdrawals': {
     operationId: 'startWithdrawal',
     summary: 'Withdraw money to a payout destination',

@@ -69,6 +69,7 @@ export function acceptedOrThrow(started: MovementStarted) {
     status: started.status,
     ...(started.position && { position: formatPosition(started.position) }),
     ...(started.clientSecret && { clientSecret: started.clientSecret }),
+    ...(started.repeated && { repeated: true as const }),
   };
 }
 

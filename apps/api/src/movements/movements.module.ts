@@ -19,6 +19,7 @@ import { TopUpsController } from '../top-ups/top-ups.controller';
 import { RecipientResolver } from '../transfers/recipient.resolver';
 import { StartTransferHandler } from '../transfers/start-transfer.handler';
 import { TransfersController } from '../transfers/transfers.controller';
+import { TransferQuoteController } from '../transfers/transfer-quote.controller';
 import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
 import { MpesaCallbackController } from '../webhooks/mpesa-callback.controller';
 import { StripeWebhookController } from '../webhooks/stripe-webhook.controller';
@@ -54,6 +55,7 @@ const stepperLogger = new Logger('sagas');
   imports: [CqrsModule, LedgerModule, MovementStreamsModule, ContactsModule.forRoot()],
   controllers: [
     TransfersController,
+    TransferQuoteController,
     TopUpsController,
     WithdrawalsController,
     StripeWebhookController,

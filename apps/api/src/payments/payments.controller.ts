@@ -42,9 +42,15 @@ export class PaymentsController {
    * Pays a merchant within the request, as a transfer: 201 once completed,
    * or the wallet's refusal with nothing moved; 202 when an outage cut the
    * run short (the worker finishes it). Paying an order reference the
-   * merchant was already paid answers that first payment.
+   * merchant was already paid answers that first payment with
+   * `repeated: true`: 200 when it completed (nothing was created), 202 while
+   * it is still on its way.
    */
   @StartsMovement()
+  @ApiOkResponse({
+    type: MovementAcceptedView,
+    description: 'The order was paid before: its first payment, completed (repeated: true)',
+  })
   async pay(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePaymentDto,
@@ -62,7 +68,13 @@ export class PaymentsController {
         reference: dto.reference,
       }),
     );
-    return answerMovement(started, request, response);
+    const body = answerMovement(started, request, response);
+    // Nothing was created: the order's first payment, completed, answers 200.
+    if (body.repeated && body.status === 'completed') {
+      request.idempotency.statusCode = 200;
+      response.status(200);
+    }
+    return body;
   }
 
   /** The payments the calling merchant received, newest first, with their refunds. */

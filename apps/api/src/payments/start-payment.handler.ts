@@ -74,14 +74,15 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
         }
         if (state.request.fromOwnerId !== payer.ownerId)
           return { ok: false, rejection: 'payment_reference_taken' };
-        // The same order paid again: the first payment's answer.
-        return runInline(
+        // The same order paid again: the first payment's answer, marked as a repeat.
+        const first = await runInline(
           { stepper: this.stepper, streams: this.streams, logger: this.logger },
           stream,
           existing.revision ?? 0n,
           input.commandId,
           existing.events[0]?.position,
         );
+        return first.ok ? { ...first, repeated: true } : first;
       }
       const request: TransferRequest = {
         transferId: paymentId,

@@ -1,7 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
-  convertMinor,
   deriveId,
   RATE_PROVIDER,
   SagaStepper,
@@ -16,6 +15,7 @@ import {
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { RecipientResolver } from './recipient.resolver';
+import { creditFor } from './transfer-credit';
 
 /**
  * A failed transfer's reason is the wallet's refusal of its hold or its
@@ -62,7 +62,12 @@ export class StartTransferHandler implements ICommandHandler<
     if (sender.currency !== input.currency) return { ok: false, rejection: 'currency_mismatch' };
     const recipient = await this.recipients.resolve(input.to, input.currency);
     if (typeof recipient === 'string') return { ok: false, rejection: recipient };
-    const credit = await this.creditFor(input.amountMinor, input.currency, recipient.currency);
+    const credit = await creditFor(
+      this.rates,
+      input.amountMinor,
+      input.currency,
+      recipient.currency,
+    );
     if (typeof credit === 'string') return { ok: false, rejection: credit };
 
     const transferId = deriveId('transfer', input.commandId);
@@ -126,14 +131,5 @@ export class StartTransferHandler implements ICommandHandler<
   private async lastPosition(stream: string): Promise<Position | undefined> {
     const events = (await this.streams.load(stream))?.events ?? [];
     return events.at(-1)?.position;
-  }
-
-  private async creditFor(amountMinor: bigint, from: string, to: string) {
-    if (from === to) return { amountMinor, rate: undefined, source: undefined, asOf: undefined };
-    const quote = await this.rates.quote(from, to);
-    if (!quote) return 'fx_rate_unavailable' as const;
-    const converted = convertMinor(amountMinor, from, to, quote.rate);
-    if (converted <= 0n) return 'converted_amount_too_small' as const;
-    return { amountMinor: converted, rate: quote.rate, source: quote.source, asOf: quote.asOf };
   }
 }

@@ -66,4 +66,9 @@ export class MovementAcceptedView {
     description: 'Global log position of the request; pass as ?position= to read your own write',
   })
   position?: string;
+  @ApiPropertyOptional({
+    enum: [true],
+    description: 'Only on POST /payments: the order was paid before and this is its first payment',
+  })
+  repeated?: true;
 }

@@ -16,7 +16,9 @@ describe('the web app beside the API', () => {
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>app</title>');
     writeFileSync(join(webDir, 'assets', 'index-abc123.js'), 'console.log(1)');
     writeFileSync(join(webDir, 'sw.js'), '// worker');
-    t = await startLedgerApp(databaseFactories()[0], { LEDGER_WEB_DIR: webDir });
+    const [pglite] = databaseFactories();
+    if (!pglite) throw new Error('No PGlite database factory');
+    t = await startLedgerApp(pglite, { LEDGER_WEB_DIR: webDir });
   });
   afterAll(async () => {
     await t?.close();
@@ -29,6 +31,8 @@ describe('the web app beside the API', () => {
     expect(res.text).toContain('<title>app</title>');
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    // Stripe.js is allowed only with Stripe Elements configured (test/browser/stripe.e2e-spec.ts).
+    expect(res.headers['content-security-policy']).not.toContain('stripe.com');
   });
 
   it('lets browsers keep hashed assets for a year, and revalidate the service worker', async () => {

@@ -567,6 +567,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/top-ups/card-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which card form to show for a top-up: the sandbox or Stripe Elements */
+        get: operations["getCardForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -874,6 +891,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's id and roles by e-mail (admins; audited) */
+        get: operations["findUserByEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/security-events": {
         parameters: {
             query?: never;
@@ -902,6 +936,23 @@ export interface paths {
         put?: never;
         /** Transfer money to a recipient */
         post: operations["startTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a transfer would credit the recipient, at which rate */
+        post: operations["quoteTransfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1714,6 +1765,18 @@ export interface components {
             /** @description Why the job is retried; kept in the security audit trail forever, so no personal data */
             reason: string;
         };
+        CardFormView: {
+            /**
+             * @description sandbox: the sandbox's own form, settled by itself; stripe: Stripe Elements
+             * @enum {string}
+             */
+            provider: "sandbox" | "stripe";
+            /**
+             * @description Stripe only: the publishable key Stripe.js starts with (a public value); absent when none is configured
+             * @example pk_test_…
+             */
+            publishableKey?: string;
+        };
         SignUpDto: {
             /** @example ada@example.com */
             email: string;
@@ -1870,6 +1933,13 @@ export interface components {
             userId: string;
             roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
         };
+        UserRolesDto: {
+            /** Format: uuid */
+            userId: string;
+            roles: ("customer" | "merchant" | "finance" | "auditor" | "admin")[];
+            /** @description Staff roles are given only to users with a verified e-mail */
+            emailVerified: boolean;
+        };
         SecurityEventDto: {
             /** Format: uuid */
             id: string;
@@ -1878,7 +1948,7 @@ export interface components {
             /** Format: uuid */
             userId: string | null;
             /** @enum {string} */
-            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
+            type: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried" | "UserLookedUp";
             data: {
                 [key: string]: unknown;
             };
@@ -1944,6 +2014,70 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** @description Global log position of the request; pass as ?position= to read your own write */
             position?: string;
+            /**
+             * @description Only on POST /payments: the order was paid before and this is its first payment
+             * @enum {boolean}
+             */
+            repeated?: true;
+        };
+        TransferQuoteDto: {
+            /**
+             * Format: uuid
+             * @description The sender's wallet; the caller must own it
+             */
+            fromWalletId: string;
+            /** Format: uuid */
+            toWalletId?: string;
+            /** @example bob@example.com */
+            toEmail?: string;
+            /** @example +4915112345678 */
+            toPhone?: string;
+            /**
+             * @description The currency the recipient is paid in
+             * @example USD
+             */
+            toCurrency?: string;
+            /**
+             * @description Minor units of the sender's currency
+             * @example 1250
+             */
+            amountMinor: number | string;
+        };
+        TransferQuoteView: {
+            /**
+             * @description The sender's currency
+             * @example EUR
+             */
+            currency: string;
+            /** @example 1250 */
+            amountMinor: string;
+            /**
+             * @description The currency the recipient is credited in
+             * @example USD
+             */
+            creditCurrency: string;
+            /**
+             * @description What the recipient gets, rounded down
+             * @example 1375
+             */
+            creditAmountMinor: string;
+            /**
+             * @description Units of creditCurrency per unit of currency; absent when both are the same
+             * @example 1.10
+             */
+            rate?: string;
+            /**
+             * @description Where the rate came from
+             * @example configured
+             */
+            rateSource?: string;
+            /** @description When the provider published the rate */
+            rateAsOf?: string;
+            /**
+             * Format: date-time
+             * @description Ask again after this: the rate is not held, a transfer takes the rate of the moment it is made
+             */
+            expiresAt: string;
         };
         CreateTopUpDto: {
             /** Format: uuid */
@@ -1980,6 +2114,11 @@ export interface components {
             status: "pending" | "completed" | "failed";
             /** @description Global log position of the request; pass as ?position= to read your own write */
             position?: string;
+            /**
+             * @description Only on POST /payments: the order was paid before and this is its first payment
+             * @enum {boolean}
+             */
+            repeated?: true;
             /** @description Handed to the payment provider's SDK in the browser to confirm the payment */
             clientSecret?: string;
         };
@@ -3677,6 +3816,30 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    getCardForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardFormView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     signUp: {
         parameters: {
             query?: never;
@@ -4230,11 +4393,38 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    findUserByEmail: {
+        parameters: {
+            query: {
+                /** @description The user's account e-mail */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRolesDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     listSecurityEvents: {
         parameters: {
             query?: {
                 userId?: string;
-                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried";
+                type?: "UserSignedUp" | "LoginSucceeded" | "LoginFailed" | "RefreshTokenReuseDetected" | "LoggedOut" | "GoogleAccountLinked" | "TwoFactorEnabled" | "TwoFactorDisabled" | "RolesChanged" | "EmailCodeSent" | "EmailCodeRejected" | "EmailVerified" | "PasswordReset" | "PasswordChanged" | "FinanceActionRecorded" | "DeadLetterRetried" | "UserLookedUp";
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
                 /**
@@ -4308,6 +4498,37 @@ export interface operations {
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
+        };
+    };
+    quoteTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferQuoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferQuoteView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
         };
     };
     startTopUp: {
@@ -4674,6 +4895,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The order was paid before: its first payment, completed (repeated: true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementAcceptedView"];
+                };
+            };
             /** @description Completed */
             201: {
                 headers: {

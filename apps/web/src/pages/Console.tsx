@@ -297,9 +297,10 @@ const ROLE_NAMES = [
 type RoleName = (typeof ROLE_NAMES)[number][0];
 
 /**
- * Replaces a user's roles. The API has no route that reads another user's
- * roles, so the boxes start at customer only and the answer shows what the
- * user has now; the user id comes from the audit stream below or is typed.
+ * Replaces a user's roles. The user is found by e-mail (GET /admin/users,
+ * which also gives the roles they have, so the boxes start right), or by an
+ * id picked from the audit stream below or typed, when the boxes start at
+ * customer only; the answer shows what the user has now.
  */
 function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: string) => void }) {
   const me = useMe();
@@ -307,6 +308,40 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
   const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [email, setEmail] = useState('');
+  const [found, setFound] = useState<string>();
+
+  async function find(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setProblem(null);
+    setDone(undefined);
+    setFound(undefined);
+    if (!email.includes('@'))
+      return setProblem({
+        text: 'Write the e-mail address the user signs in with.',
+        field: 'email',
+      });
+    setBusy(true);
+    const { data, error, response } = await api.GET('/admin/users', {
+      params: { query: { email: email.trim() } },
+    });
+    setBusy(false);
+    if (!data) {
+      const explained = explain(error, response.status);
+      return setProblem(
+        response.status === 404
+          ? { text: 'No user has this e-mail address.', field: 'email' }
+          : { ...explained, field: explained.field === 'userId' ? 'email' : explained.field },
+      );
+    }
+    onUserId(data.userId);
+    setRoles(ROLE_NAMES.map(([role]) => role).filter((role) => data.roles.includes(role)));
+    setFound(
+      `${email.trim()} is user ${data.userId}${
+        data.emailVerified ? '' : ' (e-mail not verified: staff roles need a verified one)'
+      }.`,
+    );
+  }
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -338,6 +373,23 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   return (
     <Panel title="Roles" who="admins">
+      <form onSubmit={find} noValidate aria-label="Find a user by e-mail" className="row">
+        <Field
+          label="User's e-mail"
+          name="email"
+          type="email"
+          value={email}
+          autoComplete="off"
+          onChange={(e) => setEmail(e.target.value)}
+          error={problem?.field === 'email' ? problem.text : undefined}
+        />
+        <button type="submit" disabled={busy}>
+          Find
+        </button>
+      </form>
+      <p role="status" data-testid="roles-found">
+        {found ?? ''}
+      </p>
       <form onSubmit={save} noValidate aria-label="Set a user's roles">
         <div className="field">
           <label htmlFor="role-user">User id</label>
@@ -386,7 +438,9 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
         </fieldset>
         <FormError
           text={
-            problem && !['userId', 'roles'].includes(problem.field ?? '') ? problem.text : undefined
+            problem && !['userId', 'roles', 'email'].includes(problem.field ?? '')
+              ? problem.text
+              : undefined
           }
         />
         <button type="submit" disabled={busy}>

@@ -7,6 +7,7 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { Field, FormError, Loading } from '../ui';
 import { loadWallets, type Wallet } from '../wallets';
+import { ConfirmStep } from './ConfirmStep';
 import { WalletPicker } from './WalletPicker';
 
 type Movement = components['schemas']['MovementView'];
@@ -16,8 +17,6 @@ interface Draft {
   merchantId: string;
   reference: string;
   minor: bigint;
-  /** When the person reviewed it: a payment recorded before this is an earlier one. */
-  reviewedAt: number;
 }
 
 interface Answer {
@@ -25,9 +24,6 @@ interface Answer {
   /** The order had been paid before this confirmation: the answer is that first payment. */
   earlier: boolean;
 }
-
-/** Payments answered on this page since it loaded: a second answer with one of these ids is a repeat. */
-const answered = new Set<string>();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,7 +58,7 @@ export function Pay() {
     if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
     setProblem(null);
     setAnswer(null);
-    setDraft({ wallet, merchantId, reference, minor: amount.minor, reviewedAt: Date.now() });
+    setDraft({ wallet, merchantId, reference, minor: amount.minor });
   }
 
   async function confirm() {
@@ -90,13 +86,8 @@ export function Pay() {
     setDraft(null);
     if (!read.data) return setProblem(explain(read.error, read.response.status));
     const movement = read.data;
-    // Paying an order again answers its first payment: one already answered here, one recorded
-    // before this review (a second of slack for the two clocks), or one of another amount.
-    const earlier =
-      answered.has(movement.id) ||
-      Date.parse(movement.createdAt) < draft.reviewedAt - 1000 ||
-      movement.amountMinor !== draft.minor.toString();
-    answered.add(movement.id);
+    // Paying an order again answers its first payment, marked by the API as a repeat.
+    const earlier = data.repeated === true;
     setAnswer({ movement, earlier });
     if (movement.status === 'completed' && !earlier)
       notify('success', `${formatMinor(movement.amountMinor, movement.currency)} paid.`);
@@ -104,25 +95,24 @@ export function Pay() {
 
   if (draft) {
     return (
-      <main>
-        <h1>Confirm the payment</h1>
-        <dl className="confirm" aria-label="Payment details">
-          <dt>You pay</dt>
-          <dd data-testid="confirm-amount">{formatMinor(draft.minor, draft.wallet.currency)}</dd>
-          <dt>Merchant</dt>
-          <dd>{draft.merchantId}</dd>
-          <dt>Order reference</dt>
-          <dd>{draft.reference}</dd>
-        </dl>
-        <div className="row">
-          <button type="button" onClick={confirm} disabled={busy}>
-            {busy ? 'Paying…' : 'Confirm and pay'}
-          </button>
-          <button type="button" className="secondary" onClick={() => setDraft(null)}>
-            Change
-          </button>
-        </div>
-      </main>
+      <ConfirmStep
+        title="Confirm the payment"
+        label="Payment details"
+        lines={[
+          {
+            term: 'You pay',
+            value: formatMinor(draft.minor, draft.wallet.currency),
+            testId: 'confirm-amount',
+          },
+          { term: 'Merchant', value: draft.merchantId },
+          { term: 'Order reference', value: draft.reference },
+        ]}
+        confirmText="Confirm and pay"
+        busyText="Paying…"
+        busy={busy}
+        onConfirm={confirm}
+        onChange={() => setDraft(null)}
+      />
     );
   }
 

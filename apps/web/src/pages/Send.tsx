@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
+import type { components } from '../api/openapi';
 import { explain, type Explained } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
@@ -8,7 +9,10 @@ import { useNotify } from '../notifications';
 import { navigate } from '../router';
 import { Field, FormError, Loading } from '../ui';
 import { loadWallets, type Wallet } from '../wallets';
+import { ConfirmStep, type ConfirmLine } from './ConfirmStep';
 import { WalletPicker } from './WalletPicker';
+
+type Quote = components['schemas']['TransferQuoteView'];
 
 type By = 'email' | 'phone' | 'wallet';
 interface Draft {
@@ -17,6 +21,8 @@ interface Draft {
   recipient: string;
   minor: bigint;
   description: string;
+  /** What the recipient gets, from POST /transfers/quote: the transfer's own rate provider. */
+  quote: Quote;
 }
 
 const BY_LABEL: Record<By, string> = {
@@ -34,6 +40,7 @@ export function Send() {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
+  const [requoted, setRequoted] = useState(false);
   if (!wallets) return <Loading what="your wallets" />;
   const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
   // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
@@ -41,26 +48,43 @@ export function Send() {
   const wallet = shown;
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
-  function review(event: FormEvent<HTMLFormElement>) {
+  async function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const recipient = String(form.get('recipient') ?? '').trim();
     if (!recipient) return setProblem({ text: 'Say who receives the money.', field: 'recipient' });
     const amount = parseAmount(String(form.get('amount')), wallet.currency);
     if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
+    setBusy(true);
+    const quoted = await quoteFor(wallet, by, recipient, amount.minor);
+    setBusy(false);
+    if (!quoted.ok) return setProblem(quoted.problem);
     setProblem(null);
+    setRequoted(false);
     setDraft({
       wallet,
       by,
       recipient,
       minor: amount.minor,
       description: String(form.get('description') ?? ''),
+      quote: quoted.quote,
     });
   }
 
   async function confirm() {
     if (!draft) return;
     setBusy(true);
+    // The rate is not held: past its expiry the person sees the new figures before sending.
+    if (Date.parse(draft.quote.expiresAt) <= Date.now()) {
+      const quoted = await quoteFor(draft.wallet, draft.by, draft.recipient, draft.minor);
+      setBusy(false);
+      if (!quoted.ok) {
+        setDraft(null);
+        return setProblem(quoted.problem);
+      }
+      setRequoted(true);
+      return setDraft({ ...draft, quote: quoted.quote });
+    }
     const { data, error, response } = await api.POST('/transfers', {
       params: { header: { 'Idempotency-Key': idempotencyKey() } },
       body: {
@@ -85,36 +109,48 @@ export function Send() {
   }
 
   if (draft) {
+    const { quote } = draft;
+    const lines: ConfirmLine[] = [
+      {
+        term: 'You send',
+        value: formatMinor(draft.minor, draft.wallet.currency),
+        testId: 'confirm-amount',
+      },
+      { term: 'To', value: draft.recipient },
+      ...(quote.rate
+        ? [
+            {
+              term: 'Exchange rate',
+              value: `1 ${quote.currency} = ${quote.rate} ${quote.creditCurrency} (${
+                quote.rateSource === 'configured' ? "the service's rate" : quote.rateSource
+              }${quote.rateAsOf ? `, as of ${new Date(quote.rateAsOf).toLocaleString()}` : ''})`,
+              testId: 'confirm-rate',
+            },
+          ]
+        : []),
+      {
+        term: 'Recipient gets',
+        value: formatMinor(quote.creditAmountMinor, quote.creditCurrency),
+        testId: 'confirm-credit',
+      },
+      ...(draft.description ? [{ term: 'Description', value: draft.description }] : []),
+    ];
     return (
-      <main>
-        <h1>Confirm the transfer</h1>
-        <dl className="confirm" aria-label="Transfer details">
-          <dt>You send</dt>
-          <dd data-testid="confirm-amount">{formatMinor(draft.minor, draft.wallet.currency)}</dd>
-          <dt>To</dt>
-          <dd>{draft.recipient}</dd>
-          <dt>Recipient gets</dt>
-          <dd>
-            {formatMinor(draft.minor, draft.wallet.currency)} if their wallet is in{' '}
-            {draft.wallet.currency}; a wallet in another currency is credited at the service's
-            current exchange rate for {draft.wallet.currency}.
-          </dd>
-          {draft.description && (
-            <>
-              <dt>Description</dt>
-              <dd>{draft.description}</dd>
-            </>
-          )}
-        </dl>
-        <div className="row">
-          <button type="button" onClick={confirm} disabled={busy}>
-            {busy ? 'Sending…' : 'Confirm and send'}
-          </button>
-          <button type="button" className="secondary" onClick={() => setDraft(null)}>
-            Change
-          </button>
-        </div>
-      </main>
+      <ConfirmStep
+        title="Confirm the transfer"
+        label="Transfer details"
+        lines={lines}
+        confirmText="Confirm and send"
+        busyText="Sending…"
+        busy={busy}
+        onConfirm={confirm}
+        onChange={() => setDraft(null)}
+        problem={
+          requoted
+            ? 'The exchange rate was refreshed: check the amounts and confirm again.'
+            : undefined
+        }
+      />
     );
   }
 
@@ -148,8 +184,27 @@ export function Send() {
         />
         <Field label="Description (optional)" name="description" maxLength={140} />
         <FormError text={problem && !problem.field ? problem.text : undefined} />
-        <button type="submit">Review</button>
+        <button type="submit" disabled={busy}>
+          Review
+        </button>
       </form>
     </main>
   );
+}
+
+type Quoted = { ok: true; quote: Quote } | { ok: false; problem: Explained };
+
+/** The figures the confirmation step shows; a refusal names the field it concerns. */
+async function quoteFor(wallet: Wallet, by: By, recipient: string, minor: bigint): Promise<Quoted> {
+  const { data, error, response } = await api.POST('/transfers/quote', {
+    body: {
+      fromWalletId: wallet.id,
+      amountMinor: minor.toString(),
+      ...(by === 'email' && { toEmail: recipient }),
+      ...(by === 'phone' && { toPhone: recipient }),
+      ...(by === 'wallet' && { toWalletId: recipient }),
+    },
+  });
+  if (!data) return { ok: false, problem: explain(error, response.status) };
+  return { ok: true, quote: data };
 }

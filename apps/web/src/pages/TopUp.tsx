@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import { describeCard, loadCards } from '../cards';
 import { explain, type Explained } from '../errors';
@@ -10,15 +10,18 @@ import { navigate } from '../router';
 import { useMe } from '../session';
 import { Field, FormError, Loading } from '../ui';
 import { loadWallets } from '../wallets';
+import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
+
+type CardForm = { provider: 'sandbox' | 'stripe'; publishableKey?: string };
 
 /**
  * Top up by card or, for a KES wallet whose owner has a phone number on the
  * profile, by M-Pesa. With linked cards the person picks one and it is
  * charged at once. Without, on the embedded default the sandbox gateway
  * settles the payment itself, so this form stands in for the card form; with
- * Stripe configured the client secret in the answer is what Stripe Elements
- * confirms.
+ * the Stripe gateway and its publishable key (GET /top-ups/card-form) the
+ * form is Stripe's card Element, which confirms the answer's client secret.
  */
 export function TopUp() {
   const me = useMe();
@@ -30,19 +33,39 @@ export function TopUp() {
   const [method, setMethod] = useState<'card' | 'mpesa'>('card');
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
-  if (!wallets || !cards) return <Loading what="your wallets and cards" />;
+  const [cardForm, setCardForm] = useState<CardForm | null>(null);
+  const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
+  const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
+  useEffect(() => {
+    let cancelled = false;
+    // Without an answer the sandbox's form is shown, as before the route existed.
+    void api.GET('/top-ups/card-form').then(
+      ({ data }) => !cancelled && setCardForm(data ?? { provider: 'sandbox' }),
+      () => !cancelled && setCardForm({ provider: 'sandbox' }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  if (!wallets || !cards || !cardForm) return <Loading what="your wallets and cards" />;
   const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
   // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
+  const linked = cards;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const chosen = mpesaOffered ? method : 'card';
   const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   // Errors of fields not on screen go to the form's own error line.
+  const stripeKey =
+    chosen === 'card' && cards.length === 0 && cardForm.provider === 'stripe'
+      ? cardForm.publishableKey
+      : undefined;
   const shownByField = [
     'amount',
     ...(mpesaOffered ? ['method'] : []),
     ...(chosen === 'card' && cards.length > 0 ? ['card'] : []),
+    ...(stripeKey ? ['card-element'] : []),
   ];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -50,8 +73,10 @@ export function TopUp() {
     const form = new FormData(event.currentTarget);
     const amount = parseAmount(String(form.get('amount')), wallet.currency);
     const paymentMethodId =
-      chosen === 'card' && cards!.length > 0 ? String(form.get('card') ?? '') : undefined;
+      chosen === 'card' && linked.length > 0 ? String(form.get('card') ?? '') : undefined;
     if (!amount.ok) return setProblem({ text: amount.problem, field: 'amount' });
+    if (stripeKey && !stripeCard)
+      return setProblem({ text: 'The card form is still loading.', field: 'card-element' });
     setBusy(true);
     setProblem(null);
     const { data, error, response } = await api.POST('/top-ups', {
@@ -63,9 +88,28 @@ export function TopUp() {
         ...(chosen === 'mpesa' ? { method: 'mpesa' as const } : { paymentMethodId }),
       },
     });
+    if (!response.ok) {
+      setBusy(false);
+      return setProblem(explain(error, response.status));
+    }
+    const { id, clientSecret } = data as unknown as { id: string; clientSecret?: string };
+    if (stripeKey && stripeCard) {
+      // Stripe confirms the payment with the card in its frame; the wallet is
+      // credited when Stripe tells the service (its webhook), as for any card.
+      const confirmed = clientSecret
+        ? await stripeCard.stripe.confirmCardPayment(clientSecret, {
+            payment_method: { card: stripeCard.card },
+          })
+        : { error: { message: 'The card company did not start the payment. Try again.' } };
+      if (confirmed.error) {
+        setBusy(false);
+        return setProblem({
+          text: confirmed.error.message ?? 'The card company refused this. Try another card.',
+          field: 'card-element',
+        });
+      }
+    }
     setBusy(false);
-    if (!response.ok) return setProblem(explain(error, response.status));
-    const { id } = data as unknown as { id: string };
     notify(
       'info',
       chosen === 'mpesa'
@@ -147,6 +191,17 @@ export function TopUp() {
               {fieldError('card') ?? ''}
             </small>
           </div>
+        ) : stripeKey ? (
+          <StripeCard
+            publishableKey={stripeKey}
+            error={fieldError('card-element')}
+            onReady={onStripeReady}
+          />
+        ) : cardForm.provider === 'stripe' ? (
+          <p className="hint">
+            Your card company has to confirm this payment in its own form, which this service has
+            not been set up to show.
+          </p>
         ) : (
           <fieldset className="card-form">
             <legend>Card (sandbox)</legend>

@@ -302,6 +302,16 @@ export const VARIABLES = {
     secret: true,
     description: 'required with PAYMENT_GATEWAY=stripe',
   }),
+  STRIPE_PUBLISHABLE_KEY: variable({
+    section: 'Card payments',
+    kind: text({
+      pattern: /^pk_/,
+      form: 'a Stripe publishable key (pk_…)',
+      message: 'does not look like a Stripe publishable key (expected ^pk_…)',
+    }),
+    description:
+      "with PAYMENT_GATEWAY=stripe, the web app's card form (Stripe Elements); a public value",
+  }),
   STRIPE_API_HOST: variable({
     section: 'Card payments',
     kind: text({ form: 'host, host:port or http(s) URL' }),

@@ -1,7 +1,9 @@
 /**
  * `@ledger/event-store/sql`: the SQL adapter of the event store port, one
- * implementation for Postgres (`pg`) and PGlite. Only composition roots,
- * benchmarks and tests import it; everything else depends on the port.
+ * implementation for Postgres (`pg`) and PGlite, and the checkpoint store
+ * every reader of the log shares (`log_checkpoints`). It loads no driver (the
+ * database arrives as a `SqlDatabase`); outside the readers' checkpoints, only
+ * composition roots, benchmarks and tests import it.
  */
 export {
   SqlEventStore,
@@ -9,3 +11,11 @@ export {
   MAX_EVENTS_PER_BATCH,
   type SqlEventStoreOptions,
 } from './sql.event-store';
+export {
+  CheckpointMoved,
+  findCheckpoint,
+  loadCheckpoint,
+  lockCheckpoint,
+  moveCheckpoint,
+  type Checkpoint,
+} from './log-checkpoints';

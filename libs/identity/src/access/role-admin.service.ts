@@ -39,6 +39,27 @@ export class RoleAdminService {
     return this.change(userId, () => roles, actor.userId);
   }
 
+  /**
+   * The user with this e-mail and their roles, for an admin managing roles.
+   * Audited on the admin's stream (who looked whom up, found or not); the
+   * answer names the user's id and roles, nothing more of them.
+   */
+  async lookUpByEmail(
+    actor: Principal,
+    emailInput: string,
+  ): Promise<{ userId: string; roles: Role[]; emailVerified: boolean } | Rejected> {
+    const email = normaliseEmail(emailInput);
+    if (email === 'email_invalid') return rejected(email);
+    const user = await this.users.findByEmail(email);
+    await this.audit.record({
+      type: 'UserLookedUp',
+      userId: actor.userId,
+      data: { subject: user?.id ?? null },
+    });
+    if (!user) return rejected('user_not_found');
+    return { userId: user.id, roles: [...user.roles], emailVerified: user.emailVerified };
+  }
+
   /** Adds roles to the user with this e-mail, keeping the ones they have. */
   async grantByEmail(
     emailInput: string,

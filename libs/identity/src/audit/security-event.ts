@@ -45,6 +45,12 @@ export type SecurityEvent =
       data: { by: string; queue: string; jobId: string; jobName: string; reason: string };
     }
   /**
+   * An admin looked a user up by e-mail (GET /admin/users?email=): on the
+   * admin's stream, with the user found (`subject`) or none; never the
+   * e-mail asked for.
+   */
+  | { type: 'UserLookedUp'; userId: string; data: { subject: string | null } }
+  /**
    * Finance's actions, each on the acting user's stream with why: `reason`
    * is the text finance gave, `subject` the adjustment, break or period
    * acted on. Amounts and wallet ids, never a customer's personal data.
@@ -90,6 +96,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   'PasswordChanged',
   'FinanceActionRecorded',
   'DeadLetterRetried',
+  'UserLookedUp',
 ];
 
 export type LoginFailureReason = 'invalid_credentials' | 'locked' | 'second_factor_invalid';

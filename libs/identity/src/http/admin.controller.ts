@@ -8,6 +8,8 @@ import {
   RolesDto,
   SecurityEventsPageDto,
   SecurityEventsQueryDto,
+  UserLookupQueryDto,
+  UserRolesDto,
 } from './dtos/admin.dto';
 import { rejected } from '../identity.rejections';
 import { IdentityRejectionException, orThrow } from './identity-rejection';
@@ -37,6 +39,20 @@ export class AdminController {
     @Body() body: ReplaceRolesDto,
   ): Promise<RolesDto> {
     return orThrow(await this.roles.replaceRoles(caller, userId, body.roles));
+  }
+
+  /**
+   * A user's id and roles by their e-mail, for the roles panel. Admins only,
+   * audited (UserLookedUp); an unknown e-mail answers 404 user_not_found.
+   */
+  @Get('admin/users')
+  @Roles('admin')
+  @ApiOkResponse({ type: UserRolesDto })
+  async lookUp(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: UserLookupQueryDto,
+  ): Promise<UserRolesDto> {
+    return orThrow(await this.roles.lookUpByEmail(caller, query.email));
   }
 
   @Get('audit/security-events')

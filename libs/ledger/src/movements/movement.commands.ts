@@ -131,5 +131,7 @@ export type MovementStarted =
       readonly position?: Position;
       /** Only for a card top-up: handed to the browser to confirm the payment. */
       readonly clientSecret?: string;
+      /** Only for a payment: the order was paid before, and this is that first payment. */
+      readonly repeated?: true;
     }
   | { readonly ok: false; readonly rejection: MovementStartRejection };

@@ -110,6 +110,12 @@ export class StripeStandIn {
     this.bookCharge(intent);
   }
 
+  /** Test support: a stored object as Stripe holds it, e.g. for a webhook's `data.object`. */
+  object(id: string): Readonly<Record<string, unknown>> | undefined {
+    const found = this.objects.get(id);
+    return found && { ...found };
+  }
+
   /** Test support: a balance transaction the ledger knows nothing of, or one booked differently. */
   plantBalanceTransaction(txn: {
     type: 'charge' | 'refund' | 'payout';

@@ -90,7 +90,7 @@ async function prepareSideSchema(db: SqlDatabase): Promise<void> {
     await tx.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
     await tx.query('SELECT create_read_model_tables($1)', [REBUILD_SCHEMA]);
     await tx.query(
-      `INSERT INTO projection_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, -1, -1)
+      `INSERT INTO log_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, -1, -1)
        ON CONFLICT (name) DO UPDATE SET commit_pos = -1, prepare_pos = -1, last_event_at = NULL, updated_at = now()`,
       [REBUILD_CHECKPOINT],
     );
@@ -115,7 +115,7 @@ async function swap(db: SqlDatabase, force: boolean): Promise<Position | undefin
     await tx.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
     await tx.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
     await tx.query(
-      `INSERT INTO projection_checkpoints (name, commit_pos, prepare_pos, last_event_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO log_checkpoints (name, commit_pos, prepare_pos, last_event_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO UPDATE SET commit_pos = $2, prepare_pos = $3, last_event_at = $4, updated_at = now()`,
       [
         READ_MODELS_PROJECTOR,
@@ -124,7 +124,7 @@ async function swap(db: SqlDatabase, force: boolean): Promise<Position | undefin
         rebuilt.lastEventAt,
       ],
     );
-    await tx.query('DELETE FROM projection_checkpoints WHERE name = $1', [REBUILD_CHECKPOINT]);
+    await tx.query('DELETE FROM log_checkpoints WHERE name = $1', [REBUILD_CHECKPOINT]);
     return rebuilt.position;
   });
 }
@@ -138,7 +138,7 @@ async function lockedPosition(
     prepare_pos: unknown;
     last_event_at: unknown;
   }>(
-    'SELECT commit_pos, prepare_pos, last_event_at FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+    'SELECT commit_pos, prepare_pos, last_event_at FROM log_checkpoints WHERE name = $1 FOR UPDATE',
     [name],
   );
   if (!rows[0]) return { lastEventAt: null };

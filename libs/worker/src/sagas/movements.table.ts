@@ -1,48 +1,37 @@
-import { must } from '@ledger/invariant';
 import type { SqlExecutor } from '@ledger/database';
-import { START, type Position } from '@ledger/event-store';
+import type { Position } from '@ledger/event-store';
+import { loadCheckpoint, moveCheckpoint } from '@ledger/event-store/sql';
 import { toBigInt, type SagaSummary } from '@ledger/ledger';
 
-/** The saga driver's checkpoint and the movements table (migrations/035_movements.sql). */
-export async function loadSagaCheckpoint(db: SqlExecutor, name: string): Promise<Position> {
-  await db.query(
-    `INSERT INTO saga_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
-    [name, START.commit.toString(), START.prepare.toString()],
-  );
-  const { rows } = await db.query<{ commit_pos: unknown; prepare_pos: unknown }>(
-    'SELECT commit_pos, prepare_pos FROM saga_checkpoints WHERE name = $1',
-    [name],
-  );
-  const row = must(rows[0], `saga checkpoint ${name}`);
-  return { commit: toBigInt(row.commit_pos), prepare: toBigInt(row.prepare_pos) };
+/**
+ * The saga driver's checkpoint is a row of the one checkpoint store every
+ * reader of the log shares (`log_checkpoints`), named `saga:<driver name>`
+ * so that a driver and a projector never claim the same row.
+ */
+export function sagaCheckpointName(driver: string): string {
+  return `saga:${driver}`;
 }
 
-export class SagaCheckpointMoved extends Error {
-  override readonly name = 'SagaCheckpointMoved';
+/** Where the saga driver `driver` is in the log, creating its row at the start the first time. */
+export async function loadSagaCheckpoint(db: SqlExecutor, driver: string): Promise<Position> {
+  return (await loadCheckpoint(db, sagaCheckpointName(driver))).position;
 }
 
-/** Compare-and-set: another driver moving the checkpoint means this one must not write over it. */
-export async function moveSagaCheckpoint(
+/**
+ * Compare-and-set: another driver moving the checkpoint means this one must not write over it.
+ * @throws CheckpointMoved when the row is not at `from`.
+ */
+export function moveSagaCheckpoint(
   db: SqlExecutor,
-  name: string,
+  driver: string,
   from: Position,
   to: Position,
+  lastEventAt?: Date,
 ): Promise<void> {
-  const moved = await db.query(
-    `UPDATE saga_checkpoints SET commit_pos = $4, prepare_pos = $5, updated_at = now()
-     WHERE name = $1 AND commit_pos = $2 AND prepare_pos = $3`,
-    [
-      name,
-      from.commit.toString(),
-      from.prepare.toString(),
-      to.commit.toString(),
-      to.prepare.toString(),
-    ],
-  );
-  if (moved.rowCount !== 1)
-    throw new SagaCheckpointMoved(`Saga checkpoint ${name} moved under this driver`);
+  return moveCheckpoint(db, sagaCheckpointName(driver), from, to, lastEventAt);
 }
 
+/** The movements table (migrations/035_movements.sql). */
 /** A movement row as of one saga revision. */
 export interface MovementRow {
   readonly movementId: string;

@@ -5,6 +5,8 @@ import { explain, type Explained } from '../../errors';
 import { formatMinor } from '../../money';
 import { useMe } from '../../session';
 import { Empty, Field, FormError, Loading } from '../../ui';
+import { AdjustmentForm } from './AdjustmentForm';
+import { PagedList, StatusFilter, usePagedList } from './PagedList';
 import { Panel } from './Panel';
 
 type Schemas = components['schemas'];
@@ -239,71 +241,82 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
   );
 }
 
-/** Stored breaks by status; finance explains an open one with a reason. */
+/**
+ * Stored breaks by status; finance explains an open one with a reason or
+ * resolves it with an adjustment (which may wait for a second finance user).
+ */
 export function BreaksPanel({ version }: { version: number }) {
   const { isFinance } = useRoles();
   const [status, setStatus] = useState<'open' | 'explained' | 'resolved'>('open');
-  const [items, setItems] = useState<ReconciliationBreak[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string>();
-  const [tick, setTick] = useState(0);
-
-  async function load(from?: string) {
-    setProblem(undefined);
-    const { data, error, response } = await api.GET('/finance/breaks', {
-      params: { query: { status, limit: 20, ...(from ? { cursor: from } : {}) } },
-    });
-    if (!response.ok || !data) return setProblem(explain(error, response.status).text);
-    const page = data;
-    setItems((before) => (from && before ? [...before, ...page.items] : page.items));
-    setCursor(page.nextCursor);
-  }
-  useEffect(() => {
-    void load();
-  }, [status, version, tick]);
+  const [resolving, setResolving] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string>();
+  const list = usePagedList<ReconciliationBreak>(
+    async (cursor) => {
+      const { data, error, response } = await api.GET('/finance/breaks', {
+        params: { query: { status, limit: 20, ...(cursor ? { cursor } : {}) } },
+      });
+      return response.ok && data ? data : explain(error, response.status).text;
+    },
+    [status, version],
+  );
 
   return (
-    <Panel title="Reconciliation breaks" who="finance, auditors and admins; finance explains them">
-      <div className="field">
-        <label htmlFor="break-status">Show breaks that are</label>
-        <select
-          id="break-status"
-          value={status}
-          onChange={(e) => setStatus(e.target.value as typeof status)}
-        >
-          <option value="open">Open</option>
-          <option value="explained">Explained</option>
-          <option value="resolved">Resolved</option>
-        </select>
-      </div>
-      <FormError text={problem} />
-      {!items ? (
-        problem ? null : (
-          <Loading what="the breaks" />
-        )
-      ) : items.length === 0 ? (
-        <Empty>No {status} breaks.</Empty>
-      ) : (
-        <ul className="breaks" aria-label="Stored breaks">
-          {items.map((b) => (
-            <li key={b.id}>
-              <p>
-                <strong>{kindInWords(b.kind)}</strong> at {b.provider}: <code>{b.objectId}</code> —{' '}
-                {b.detail}
-                {b.note && <> Note: {b.note}</>}
-              </p>
-              {isFinance && b.status === 'open' && (
-                <ExplainForm id={b.id} onDone={() => setTick((t) => t + 1)} />
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      {cursor && (
-        <button type="button" onClick={() => void load(cursor)}>
-          More breaks
-        </button>
-      )}
+    <Panel
+      title="Reconciliation breaks"
+      who="finance, auditors and admins; finance explains them or resolves them with an adjustment"
+    >
+      <StatusFilter
+        id="break-status"
+        label="Show breaks that are"
+        value={status}
+        options={[
+          ['open', 'Open'],
+          ['explained', 'Explained'],
+          ['resolved', 'Resolved'],
+        ]}
+        onChange={setStatus}
+      />
+      <p role="status" data-testid="break-result">
+        {notice ?? ''}
+      </p>
+      <PagedList
+        list={list}
+        what="the breaks"
+        empty={`No ${status} breaks.`}
+        moreText="More breaks"
+      >
+        {(items) => (
+          <ul className="breaks" aria-label="Stored breaks">
+            {items.map((b) => (
+              <li key={b.id}>
+                <p>
+                  <strong>{kindInWords(b.kind)}</strong> at {b.provider}: <code>{b.objectId}</code>{' '}
+                  — {b.detail}
+                  {b.note && <> Note: {b.note}</>}
+                </p>
+                {isFinance && b.status === 'open' && <ExplainForm id={b.id} onDone={list.reload} />}
+                {isFinance &&
+                  b.status !== 'resolved' &&
+                  (resolving === b.id ? (
+                    <AdjustmentForm
+                      breakId={b.id}
+                      currency={b.currency}
+                      onDone={(text) => {
+                        setNotice(text);
+                        setResolving(null);
+                        list.reload();
+                      }}
+                    />
+                  ) : (
+                    <button type="button" className="secondary" onClick={() => setResolving(b.id)}>
+                      Resolve with an adjustment…
+                    </button>
+                  ))}
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
     </Panel>
   );
 }
@@ -511,99 +524,103 @@ function SealFacts({ seal }: { seal: Seal }) {
   );
 }
 
-/** Adjustments by status; a second finance user approves or rejects the pending ones. */
+/**
+ * Adjustments by status; finance and admins ask for one (or a reversal), and
+ * a finance user other than the one who asked approves or rejects it.
+ */
 export function AdjustmentsPanel() {
   const { me, isFinance } = useRoles();
+  const mayAsk = isFinance || me.roles.includes('admin');
   const [status, setStatus] = useState<Adjustment['status']>('pending_approval');
-  const [items, setItems] = useState<Adjustment[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [tick, setTick] = useState(0);
-
-  async function load(from?: string) {
-    setProblem(undefined);
-    const { data, error, response } = await api.GET('/finance/adjustments', {
-      params: { query: { status, limit: 20, ...(from ? { cursor: from } : {}) } },
-    });
-    if (!response.ok || !data) return setProblem(explain(error, response.status).text);
-    const page = data;
-    setItems((before) => (from && before ? [...before, ...page.items] : page.items));
-    setCursor(page.nextCursor);
-  }
-  useEffect(() => {
-    void load();
-  }, [status, tick]);
+  const [asking, setAsking] = useState(false);
+  const list = usePagedList<Adjustment>(
+    async (cursor) => {
+      const { data, error, response } = await api.GET('/finance/adjustments', {
+        params: { query: { status, limit: 20, ...(cursor ? { cursor } : {}) } },
+      });
+      return response.ok && data ? data : explain(error, response.status).text;
+    },
+    [status],
+  );
 
   return (
     <Panel
       title="Adjustments"
-      who="finance, auditors and admins; a finance user other than the requester decides"
+      who="finance and admins ask for one; a finance user other than the requester decides; auditors read"
     >
-      <div className="field">
-        <label htmlFor="adjustment-status">Show adjustments that are</label>
-        <select
-          id="adjustment-status"
-          value={status}
-          onChange={(e) => setStatus(e.target.value as Adjustment['status'])}
-        >
-          <option value="pending_approval">Awaiting approval</option>
-          <option value="posted">Posted</option>
-          <option value="rejected">Rejected</option>
-          <option value="refused">Refused</option>
-        </select>
-      </div>
-      <FormError text={problem} />
+      {mayAsk &&
+        (asking ? (
+          <AdjustmentForm
+            onDone={(text) => {
+              setNotice(text);
+              setAsking(false);
+              list.reload();
+            }}
+          />
+        ) : (
+          <button type="button" onClick={() => setAsking(true)}>
+            Ask for an adjustment or a reversal…
+          </button>
+        ))}
+      <StatusFilter
+        id="adjustment-status"
+        label="Show adjustments that are"
+        value={status}
+        options={[
+          ['pending_approval', 'Awaiting approval'],
+          ['posted', 'Posted'],
+          ['rejected', 'Rejected'],
+          ['refused', 'Refused'],
+        ]}
+        onChange={setStatus}
+      />
       <p role="status" data-testid="adjustment-result">
         {notice ?? ''}
       </p>
-      {!items ? (
-        problem ? null : (
-          <Loading what="the adjustments" />
-        )
-      ) : items.length === 0 ? (
-        <Empty>
-          No adjustments {status === 'pending_approval' ? 'await approval' : `are ${status}`}.
-        </Empty>
-      ) : (
-        <ul className="adjustments" aria-label="Adjustments">
-          {items.map((a) => (
-            <li key={a.id} data-testid={`adjustment-${a.id}`}>
-              <p>
-                <strong>
-                  {a.direction === 'credit' ? 'Credit' : 'Debit'} of{' '}
-                  {formatMinor(a.amountMinor, a.currency)}
-                </strong>{' '}
-                to wallet <code>{a.walletId}</code> against {a.account}: {a.reason}.{' '}
-                {a.requestedBy === me.id ? (
-                  'You asked for it.'
-                ) : (
-                  <>
-                    Asked for by <code>{a.requestedBy}</code>.
-                  </>
+      <PagedList
+        list={list}
+        what="the adjustments"
+        empty={`No adjustments ${status === 'pending_approval' ? 'await approval' : `are ${status}`}.`}
+        moreText="More adjustments"
+      >
+        {(items) => (
+          <ul className="adjustments" aria-label="Adjustments">
+            {items.map((a) => (
+              <li key={a.id} data-testid={`adjustment-${a.id}`}>
+                <p>
+                  <strong>
+                    {a.reverses ? 'Reversal' : a.direction === 'credit' ? 'Credit' : 'Debit'} of{' '}
+                    {formatMinor(a.amountMinor, a.currency)}
+                  </strong>{' '}
+                  to wallet <code>{a.walletId}</code> against {a.account}: {a.reason}.{' '}
+                  {a.requestedBy === me.id ? (
+                    'You asked for it.'
+                  ) : (
+                    <>
+                      Asked for by <code>{a.requestedBy}</code>.
+                    </>
+                  )}
+                  {a.status === 'pending_approval' &&
+                    ' Who may decide: a finance user other than the requester.'}
+                  {a.decisionReason && ` Decision: ${a.decisionReason}.`}
+                  {a.rejection && ` Refused: ${a.rejection}.`}
+                </p>
+                {isFinance && a.status === 'pending_approval' && (
+                  <DecideForm
+                    adjustment={a}
+                    mine={a.requestedBy === me.id}
+                    onDone={(text) => {
+                      setNotice(text);
+                      list.reload();
+                    }}
+                  />
                 )}
-                {a.decisionReason && ` Decision: ${a.decisionReason}.`}
-                {a.rejection && ` Refused: ${a.rejection}.`}
-              </p>
-              {isFinance && a.status === 'pending_approval' && (
-                <DecideForm
-                  adjustment={a}
-                  mine={a.requestedBy === me.id}
-                  onDone={(text) => {
-                    setNotice(text);
-                    setTick((t) => t + 1);
-                  }}
-                />
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      {cursor && (
-        <button type="button" onClick={() => void load(cursor)}>
-          More adjustments
-        </button>
-      )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
     </Panel>
   );
 }

@@ -8,7 +8,9 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsString,
   IsUUID,
+  Length,
   Matches,
   Max,
   Min,
@@ -49,6 +51,18 @@ export class ReplaceRolesDto {
 export class RolesDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
+}
+
+export class UserLookupQueryDto {
+  @ApiProperty({ example: 'bob@example.com', description: "The user's account e-mail" })
+  @IsString()
+  @Length(3, 254)
+  email!: string;
+}
+
+export class UserRolesDto extends RolesDto {
+  @ApiProperty({ description: 'Staff roles are given only to users with a verified e-mail' })
+  emailVerified!: boolean;
 }
 
 export class SecurityEventsQueryDto {

@@ -1,0 +1,38 @@
+import type { SAGA_JOB_POLICIES } from '@ledger/ledger';
+import type { SagaState } from '@ledger/ledger/nest';
+
+/** How a `SagaDriver` runs; every field has a default. */
+export interface SagaDriverOptions {
+  /** Checkpoint name; one active driver per name. */
+  readonly name?: string;
+  /** Events read from the log per batch. */
+  readonly batchSize?: number;
+  /**
+   * Sagas advanced at once within a batch. Each advance waits on a few
+   * sequential appends; many in flight keep the group commit's batches full.
+   */
+  readonly concurrency?: number;
+  /** Pause when the log has nothing new; also the first retry delay of a parked saga. */
+  readonly idlePollMs?: number;
+  /**
+   * Longest wait after a batch that could not be handled (an outage), and
+   * between retries of a parked saga; both grow exponentially to it.
+   */
+  readonly maxBackoffMs?: number;
+  /** Pause before asking again for the lease another driver of this name holds. */
+  readonly leaseRetryMs?: number;
+  readonly clock?: () => Date;
+  /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
+  readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
+  /**
+   * Called for each advanced saga that is completed or failed, before the
+   * checkpoint moves past it, so it sees every terminal saga at least once
+   * (and again after a redelivery or a restart: it must be idempotent).
+   * Throwing counts as not advanced. The worker enqueues notifications here.
+   */
+  readonly onTerminal?: (saga: SagaState) => Promise<void>;
+  /** Pause between two passes that re-create the jobs the queue lost (see `SagaReconciler`). */
+  readonly reconcileIntervalMs?: number;
+  /** Pause between two looks for due timers in `saga_timers`. */
+  readonly timerPollMs?: number;
+}

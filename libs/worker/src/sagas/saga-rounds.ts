@@ -1,0 +1,137 @@
+import type { Logger } from '@nestjs/common';
+import type { SqlExecutor } from '@ledger/database';
+import type { RecordedEvent } from '@ledger/event-store';
+import type { SagaStepper } from '@ledger/ledger';
+import type { SagaState } from '@ledger/ledger/nest';
+import { inParallel } from './in-parallel';
+import { withEventCorrelation, withSagaCorrelation } from './saga-correlation';
+import { upsertMovements, type MovementRow } from './movements.table';
+import { describeError, parkSaga, unparkSagas } from './saga-parking.table';
+import { syncSagaTimers, type SagaTimer } from './saga-timers.table';
+
+/** What advancing a set of sagas once came to, recorded in one transaction by `SagaRounds.record`. */
+export interface SagaRound {
+  readonly advanced: SagaState[];
+  readonly succeeded: string[];
+  /** Stream → the error that kept it from advancing. */
+  readonly failed: Map<string, string>;
+}
+
+/** One saga to advance: its stream and, when a log event woke it, that event. */
+export interface SagaWake {
+  readonly stream: string;
+  readonly cause?: RecordedEvent;
+}
+
+export interface SagaRoundsOptions {
+  /** The driver's name: parked sagas are kept per driver. */
+  readonly driver: string;
+  readonly concurrency: number;
+  /** The wait before the next attempt after `attempts` failed ones. */
+  readonly retryDelay: (attempts: number) => number;
+  readonly onTerminal?: (saga: SagaState) => Promise<void>;
+  readonly logger: Pick<Logger, 'warn'>;
+  /** A saga's first event, for the correlation of a saga advanced without an event in hand. */
+  readonly firstEvent: (stream: string) => Promise<RecordedEvent | undefined>;
+}
+
+/**
+ * Advances sagas and records the outcome: the one block the saga driver runs
+ * for a batch of the log, for due parked sagas and for the resume at start.
+ * A saga that throws is parked (it never holds the others back); a saga
+ * that advanced is unparked; the movement rows and timers of the advanced
+ * ones are written in the caller's transaction.
+ */
+export class SagaRounds {
+  constructor(
+    private readonly stepper: SagaStepper,
+    private readonly options: SagaRoundsOptions,
+  ) {}
+
+  /**
+   * Advances each saga once, `concurrency` at a time; never throws for one
+   * saga's failure. `onTerminal` sees each terminal saga unless `notify` is off.
+   */
+  async advance(wakes: readonly SagaWake[], notify = true): Promise<SagaRound> {
+    const round: SagaRound = { advanced: [], succeeded: [], failed: new Map() };
+    await inParallel(wakes, this.options.concurrency, (wake) =>
+      // The saga's steps, jobs and log lines carry the correlation id (and
+      // trace) of the event that woke the driver or, without one, of the
+      // saga's first event: the request that began the saga.
+      this.correlated(wake, async () => {
+        try {
+          const saga = await this.advanceOne(wake.stream, wake.cause);
+          if (notify && saga?.summary && saga.summary.status !== 'pending')
+            await this.options.onTerminal?.(saga);
+          if (saga) round.advanced.push(saga);
+          round.succeeded.push(wake.stream);
+        } catch (error) {
+          this.options.logger.warn(
+            `Saga ${wake.stream} not advanced, parked for a retry: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          round.failed.set(wake.stream, describeError(error));
+        }
+      }),
+    );
+    return round;
+  }
+
+  private correlated(wake: SagaWake, work: () => Promise<void>): Promise<void> {
+    return wake.cause
+      ? withEventCorrelation(wake.cause, wake.stream, work)
+      : withSagaCorrelation(this.options.firstEvent, wake.stream, work);
+  }
+
+  /**
+   * Loads the saga, makes sure its jobs exist, and performs due steps until
+   * none is due (the shared `SagaStepper`). Throws on an outage.
+   */
+  async advanceOne(
+    stream: string,
+    cause: RecordedEvent | undefined,
+  ): Promise<SagaState | undefined> {
+    // The event that woke the driver may come from another process (a webhook
+    // recorded by the API): the state must include at least that event.
+    const { saga } = await this.stepper.advance(
+      stream,
+      cause?.revision ?? 'latest',
+      cause?.id ?? stream,
+    );
+    return saga;
+  }
+
+  /** Writes the round: rows and timers of the advanced sagas, unparks the succeeded, parks the failed. */
+  async record(tx: SqlExecutor, round: SagaRound, now: Date): Promise<void> {
+    await save(tx, round.advanced);
+    // A saga parked earlier that advanced is done waiting.
+    await unparkSagas(tx, this.options.driver, round.succeeded);
+    for (const [stream, error] of round.failed)
+      await parkSaga(tx, this.options.driver, stream, error, now, this.options.retryDelay);
+  }
+}
+
+/**
+ * Writes the advanced sagas' movement rows and their timers: the deadline
+ * of each timer a saga waits on now, in the same transaction that moves
+ * the checkpoint past the event that started the wait.
+ */
+export async function save(tx: SqlExecutor, advanced: readonly SagaState[]): Promise<void> {
+  const timers: SagaTimer[] = [];
+  const streams: string[] = [];
+  const movements: MovementRow[] = [];
+  for (const saga of advanced) {
+    if (!saga.summary || saga.revision === undefined) continue;
+    movements.push({
+      movementId: saga.stream,
+      kind: saga.kind,
+      summary: saga.summary,
+      revision: saga.revision,
+    });
+    streams.push(saga.stream);
+    for (const job of saga.saga.jobs(saga.state, saga.stream))
+      if (job.runAt)
+        timers.push({ stream: saga.stream, name: job.name, jobId: job.jobId, dueAt: job.runAt });
+  }
+  await upsertMovements(tx, movements);
+  await syncSagaTimers(tx, streams, timers);
+}
