@@ -104,6 +104,8 @@ const NOT_OWNED: Record<string, string> = {
   'get /me/events query.lastEventId': 'a log position to resume from, not an object',
   'post /payments body.merchantId':
     'a merchant is by definition someone else; a user without the merchant role answers as no merchant (payments e2e)',
+  'post /cards/setup-intents/{id}/confirm path.id':
+    "a provider's SetupIntent, only ever answered for the caller's own customer; another's answers 404 as a missing one does (cards-stripe int-spec), and the sandbox has none",
   'get /movements query.walletId':
     "a filter over the caller's own movements: another's wallet lists nothing, as a missing one does (statements e2e)",
 };
