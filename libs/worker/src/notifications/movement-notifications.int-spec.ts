@@ -351,12 +351,17 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   });
 
   it('sends from what the driver put in the job, reading no saga stream, the same messages as a read would', async () => {
-    // The driver took the steps itself here, so it enqueued before it saw the
-    // terminal event and the job read the saga. Woken by the terminal event
-    // (the API took the steps inline), the driver puts the facts in the job:
     const stream = await transfer(alice, bob, { amount: 410n });
     const saga = must2(await streams.load(stream));
     const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+    // The driver took the steps itself and enqueued when its own terminal
+    // event woke it: the job holds the end time.
+    const { rows } = await database.db.query<{ payload: Record<string, unknown> }>(
+      'SELECT payload FROM jobs WHERE queue = $1 AND id = $2',
+      [QUEUE_KEY, `${stream}:notify:completed`],
+    );
+    expect(rows[0]?.payload).toMatchObject({ endedAt: (terminal.data as { at: string }).at });
+    // The same facts, enqueued and run where reading the saga would throw:
     const enqueued: { name: string; payload: unknown; jobId: string }[] = [];
     const capture = {
       enqueue: async (_q: string, name: string, payload: unknown, o: { jobId: string }) =>

@@ -112,11 +112,22 @@ export class MovementNotifications {
    * For the saga driver: enqueues the movement's notification once it is
    * terminal; otherwise nothing. `cause`, the event that woke the driver,
    * when it is the saga's terminal event, gives the end time, so the job
-   * carries all it needs and reads no saga.
+   * carries all it needs and reads no saga. Without a cause (a parked saga
+   * retried, the resume at start) or with another one, the job reads the saga.
    */
   async movementEnded(saga: SagaState, cause?: RecordedEvent): Promise<void> {
     const status = saga.summary?.status;
     if (status !== 'completed' && status !== 'failed') return;
+    // Woken by an earlier event of the saga than its last (the driver took
+    // the remaining steps itself, or the API was taking them inline): those
+    // later events are in the log after the cause, so they wake the driver
+    // again, and the wake by the terminal event enqueues the job with its time.
+    if (
+      cause?.streamId === saga.stream &&
+      saga.revision !== undefined &&
+      cause.revision < saga.revision
+    )
+      return;
     const facts: NotifyFacts =
       cause && cause.streamId === saga.stream && isTerminalEvent(cause)
         ? { endedAt: terminalAt(cause).toISOString(), recipients: encodeRecipients(saga) }
