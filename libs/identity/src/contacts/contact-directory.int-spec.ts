@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ListenHandlers, SqlDatabase } from '@ledger/database';
+import type { ListenHandlers } from '@ledger/database';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { FieldCipher } from '../crypto/field-cipher';
 import { IDENTITY_CHANGED_CHANNEL } from '../sessions/live-session-cache';
@@ -102,7 +102,7 @@ describe.each(databaseFactories())('contact directory cache on $name', (factory)
           };
         return Reflect.get(target, key, receiver) as unknown;
       },
-    }) as SqlDatabase;
+    });
     const contacts = new ContactDirectory(driven, dataKey);
     await contacts.onApplicationBootstrap();
     expect(channels).toEqual([IDENTITY_CHANGED_CHANNEL]);
