@@ -19,6 +19,7 @@ module.exports = {
     '^@ledger/event-store/sql$': '<rootDir>/libs/event-store/src/postgres',
     '^@ledger/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb',
     '^@ledger/ledger/nest$': '<rootDir>/libs/ledger/src/nest',
+    '^@ledger/read-models/nest$': '<rootDir>/libs/read-models/src/nest',
     '^@ledger/service/tracing$': '<rootDir>/libs/service/src/tracing',
     '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src',
   },

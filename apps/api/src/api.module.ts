@@ -6,6 +6,7 @@ import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
 import { LedgerModule } from '@ledger/ledger/nest';
+import { ReadModelQueriesModule } from '@ledger/read-models/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '@ledger/worker';
 import { ProblemsController } from './http/problems.controller';
@@ -27,6 +28,7 @@ import { MovementsModule } from './movements/movements.module';
 import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
+import { FinancePeriodsController } from './finance/finance-periods.controller';
 import { FinanceAdjustments } from './finance/finance-adjustments.service';
 import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
 import { CARD_FORM, readCardForm } from './top-ups/card-form';
@@ -51,6 +53,7 @@ export class ApiModule {
         CorrelationModule,
         CqrsModule.forRoot(),
         LedgerModule,
+        ReadModelQueriesModule,
         IdentityModule.forRoot({ env, clock: options.clock }),
         CompletedReplayModule,
         PaymentsModule.forRoot(env),
@@ -71,6 +74,7 @@ export class ApiModule {
         ProblemsController,
         CurrenciesController,
         FinanceController,
+        FinancePeriodsController,
         DeadLettersController,
         CardFormController,
       ],

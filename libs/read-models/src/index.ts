@@ -17,6 +17,7 @@ export * from './balance-history/accounts-as-of.query';
 export * from './movements/movement.record';
 export * from './movements/movements.query';
 export * from './movements/statement.query';
+export * from './movements/wallet-statistics.query';
 export * from './movements/stuck-movements.query';
 export * from './movements/payments.query';
 export * from './verify/ledger-replay';

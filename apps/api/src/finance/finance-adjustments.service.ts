@@ -1,3 +1,5 @@
+// Over ~300 lines: one four-eyes flow (request, approve, reject, post) whose checks share the
+// stored adjustment.
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import {
@@ -14,15 +16,9 @@ import {
   type FinanceConfig,
 } from '@ledger/finance';
 import { SecurityAuditService, type FinanceAction, type Principal } from '@ledger/identity';
-import {
-  deriveId,
-  parseAmountMinor,
-  toBigInt,
-  type SystemAccount,
-  type WalletCommand,
-} from '@ledger/ledger';
+import { deriveId, parseAmountMinor, type SystemAccount, type WalletCommand } from '@ledger/ledger';
 import { WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
-import { LIVE_SCHEMA } from '@ledger/read-models';
+import { postedEntry } from '@ledger/read-models';
 import { RejectionException, type ApiRejection } from '../http/rejection';
 import type { AdjustmentFieldsDto } from './finance.dto';
 
@@ -257,15 +253,10 @@ export class FinanceAdjustments {
     amountMinor: bigint,
     self: string,
   ): Promise<void> {
-    const { rows } = await this.db.query<{ direction: string; amount_minor: unknown }>(
-      `SELECT direction, amount_minor FROM ${LIVE_SCHEMA}.wallet_history
-        WHERE wallet_id = $1 AND reference = $2 AND direction IN ('credit', 'debit') LIMIT 1`,
-      [walletId, entryId],
-    );
-    const entry = rows[0];
+    const entry = await postedEntry(this.db, walletId, entryId);
     if (!entry) throw new RejectionException('entry_not_found');
     if (entry.direction === direction) throw new RejectionException('reversal_direction_mismatch');
-    const left = toBigInt(entry.amount_minor) - (await reversedSoFar(this.db, entryId, self));
+    const left = entry.amountMinor - (await reversedSoFar(this.db, entryId, self));
     if (amountMinor > left)
       throw new RejectionException(
         'reversal_exceeds_entry',

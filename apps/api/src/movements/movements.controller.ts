@@ -1,10 +1,12 @@
 import { must } from '@ledger/invariant';
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
 import { formatPosition } from '@ledger/event-store';
 import { parseSagaStreamId } from '@ledger/ledger';
-import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
+import { MovementStreams, WalletStateQuery } from '@ledger/ledger/nest';
+import { WalletStatisticsQuery } from '@ledger/read-models/nest';
 import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
@@ -12,7 +14,7 @@ import { ListMovementsQueryDto, MovementPageView, MovementQueryDto } from './mov
 import { reasonText } from './movement-list.views';
 import { MovementReads } from './movement-reads';
 import { MovementView, visibleWalletIds, type MovementStep } from './movement.views';
-import { WalletStatisticsQuery, WalletStatisticsView } from './wallet-statistics.query';
+import { WalletStatisticsView } from './wallet-statistics.views';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -25,8 +27,7 @@ const KIND: Readonly<Record<string, string>> = { topup: 'top_up' };
 export class MovementsController {
   constructor(
     private readonly streams: MovementStreams,
-    private readonly wallets: WalletCommands,
-    private readonly statistics: WalletStatisticsQuery,
+    private readonly queries: QueryBus,
     private readonly reads: MovementReads,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -137,12 +138,13 @@ export class MovementsController {
       if (month !== undefined && !MONTH.test(month)) throw new RejectionException('invalid_month');
     if (from && to && from > to) throw new RejectionException('invalid_date_range');
     await this.readYourWrites.waitFor(position);
-    const { wallet } = await this.wallets.state(walletId);
+    const { wallet } = await this.queries.execute(new WalletStateQuery(walletId));
     const visible =
       wallet.status !== 'unopened' &&
       (wallet.ownerId === principal.userId || canReadAnyWallet(principal));
     if (!visible) throw new RejectionException('wallet_not_found');
-    return { walletId, months: await this.statistics.monthly(walletId, from, to) };
+    const months = await this.queries.execute(new WalletStatisticsQuery(walletId, from, to));
+    return { walletId, months };
   }
 }
 

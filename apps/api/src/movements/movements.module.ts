@@ -33,7 +33,6 @@ import { StartRefundHandler } from '../payments/start-refund.handler';
 import { Counterparties } from './counterparties';
 import { MovementReads } from './movement-reads';
 import { MovementsController } from './movements.controller';
-import { WalletStatisticsQuery } from './wallet-statistics.query';
 
 const stepperLogger = new Logger('sagas');
 
@@ -75,7 +74,6 @@ const stepperLogger = new Logger('sagas');
     StartWithdrawalHandler,
     StartPaymentHandler,
     StartRefundHandler,
-    WalletStatisticsQuery,
     ReadYourWrites,
     Counterparties,
     MovementReads,

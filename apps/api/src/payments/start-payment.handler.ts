@@ -12,6 +12,7 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
+import { openWalletsOfOwner } from '@ledger/read-models';
 import { runInline } from './inline-saga';
 
 /**
@@ -122,11 +123,7 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
 
   /** The merchant's open wallet in the currency, the first opened when there are several. */
   private async merchantWallet(merchantId: string, currency: string): Promise<string | undefined> {
-    const { rows } = await this.db.query<{ wallet_id: string; currency: string }>(
-      `SELECT wallet_id, currency FROM read_models.wallet_balances
-       WHERE owner_id = $1 AND status = 'open' ORDER BY opened_at, wallet_id LIMIT $2`,
-      [merchantId, MAX_MERCHANT_WALLETS],
-    );
-    return rows.find((r) => r.currency === currency)?.wallet_id;
+    const owned = await openWalletsOfOwner(this.db, merchantId, MAX_MERCHANT_WALLETS);
+    return owned.find((w) => w.currency === currency)?.walletId;
   }
 }

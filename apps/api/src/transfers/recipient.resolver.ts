@@ -3,6 +3,7 @@ import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { RecipientDirectory } from '@ledger/identity';
 import { type RecipientRef } from '@ledger/ledger';
 import { WalletCommands } from '@ledger/ledger/nest';
+import { openWalletsOfOwner } from '@ledger/read-models';
 
 export interface ResolvedRecipient {
   readonly walletId: string;
@@ -42,14 +43,10 @@ export class RecipientResolver {
         ? await this.directory.findUserIdByEmail(ref.email)
         : await this.directory.findUserIdByPhone(ref.phone);
     if (!userId) return 'recipient_not_found';
-    const { rows } = await this.db.query<{ wallet_id: string; currency: string }>(
-      `SELECT wallet_id, currency FROM read_models.wallet_balances
-       WHERE owner_id = $1 AND status = 'open' ORDER BY opened_at, wallet_id LIMIT $2`,
-      [userId, MAX_WALLETS_PER_USER],
-    );
+    const owned = await openWalletsOfOwner(this.db, userId, MAX_WALLETS_PER_USER);
     const match =
-      rows.find((r) => r.currency === currency) ?? (rows.length === 1 ? rows[0] : undefined);
-    if (!match) return rows.length === 0 ? 'recipient_not_found' : 'recipient_ambiguous';
-    return { walletId: match.wallet_id, ownerId: userId, currency: match.currency };
+      owned.find((w) => w.currency === currency) ?? (owned.length === 1 ? owned[0] : undefined);
+    if (!match) return owned.length === 0 ? 'recipient_not_found' : 'recipient_ambiguous';
+    return { walletId: match.walletId, ownerId: userId, currency: match.currency };
   }
 }

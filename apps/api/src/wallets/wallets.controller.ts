@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -18,18 +7,17 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import { deriveId, newId } from '@ledger/ledger';
-import { WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
+import { deriveId, newId, type WalletCommand } from '@ledger/ledger';
+import { ExecuteWalletCommand, WalletStateQuery, type WalletOutcome } from '@ledger/ledger/nest';
+import type { HistoryEntry, WalletBalance } from '@ledger/read-models';
 import {
-  getWallet,
-  listWallets,
-  walletBalanceAsOf,
-  walletHistory,
-  type HistoryEntry,
-  type WalletBalance,
-} from '@ledger/read-models';
+  GetWalletQuery,
+  ListWalletsPageQuery,
+  WalletBalanceAsOfQuery,
+  WalletHistoryPageQuery,
+} from '@ledger/read-models/nest';
 import { formatPosition } from '@ledger/event-store';
 import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
@@ -59,9 +47,9 @@ class WalletQueryDto extends WithAsOf(PositionQueryDto) {}
 @Controller('wallets')
 export class WalletsController {
   constructor(
-    private readonly wallets: WalletCommands,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly readYourWrites: ReadYourWrites,
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly asOf: AsOfResolver,
     private readonly adjustments: FinanceAdjustments,
   ) {}
@@ -76,17 +64,19 @@ export class WalletsController {
   ) {
     const { commandId } = req.idempotency;
     const walletId = deriveId('wallet', commandId);
-    const outcome = await this.wallets.execute(
-      walletId,
-      {
-        type: 'OpenWallet',
-        commandId,
-        at: now(),
+    const outcome = await this.commands.execute(
+      new ExecuteWalletCommand(
         walletId,
-        ownerId: principal.userId,
-        currency: body.currency,
-      },
-      { correlationId: commandId },
+        {
+          type: 'OpenWallet',
+          commandId,
+          at: now(),
+          walletId,
+          ownerId: principal.userId,
+          currency: body.currency,
+        },
+        { correlationId: commandId },
+      ),
     );
     return this.writeSideView(walletId, outcome);
   }
@@ -99,7 +89,9 @@ export class WalletsController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListWalletsQueryDto) {
     await this.readYourWrites.waitFor(query.position);
     const ownerId = canReadAnyWallet(principal) ? query.ownerId : principal.userId;
-    const page = await listWallets(this.db, { ownerId, cursor: query.cursor, limit: query.limit });
+    const page = await this.queries.execute(
+      new ListWalletsPageQuery({ ownerId, cursor: query.cursor, limit: query.limit }),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     return { items: page.items.map(fromReadModel), nextCursor: page.nextCursor };
   }
@@ -117,7 +109,7 @@ export class WalletsController {
     const wallet = await this.readable(principal, id);
     if (!point) return fromReadModel(wallet);
     // A wallet opened after the point did not exist then: it answers like a missing one.
-    const then = await walletBalanceAsOf(this.db, wallet, point.position);
+    const then = await this.queries.execute(new WalletBalanceAsOfQuery(wallet, point.position));
     if (!then) throw new RejectionException('wallet_not_found');
     return { ...fromBalanceAsOf(wallet, then), ...asOfFields(point) };
   }
@@ -131,14 +123,16 @@ export class WalletsController {
   ): Promise<WalletHistoryPageView> {
     await this.readYourWrites.waitFor(query.position);
     await this.readable(principal, id);
-    const page = await walletHistory(this.db, id, {
-      cursor: query.cursor,
-      limit: query.limit,
-      types: query.type ? [query.type] : undefined,
-      kinds: query.kind ? [query.kind] : undefined,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
-    });
+    const page = await this.queries.execute(
+      new WalletHistoryPageQuery(id, {
+        cursor: query.cursor,
+        limit: query.limit,
+        types: query.type ? [query.type] : undefined,
+        kinds: query.kind ? [query.kind] : undefined,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+      }),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     return {
       items: page.items.map(historyView),
@@ -187,7 +181,7 @@ export class WalletsController {
   async freeze(@Param('id', WALLET_ID) id: string, @Body() body: FreezeDto) {
     return this.writeSideView(
       id,
-      await this.wallets.execute(id, {
+      await this.execute(id, {
         type: 'Freeze',
         commandId: newId(),
         at: now(),
@@ -203,7 +197,7 @@ export class WalletsController {
   async unfreeze(@Param('id', WALLET_ID) id: string) {
     return this.writeSideView(
       id,
-      await this.wallets.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }),
+      await this.execute(id, { type: 'Unfreeze', commandId: newId(), at: now() }),
     );
   }
 
@@ -212,29 +206,33 @@ export class WalletsController {
   @ApiOkResponse({ type: WalletView })
   async close(@CurrentPrincipal() principal: Principal, @Param('id', WALLET_ID) id: string) {
     // Ownership is checked on the write side's own state, never a read model.
-    const { wallet } = await this.wallets.state(id);
+    const { wallet } = await this.queries.execute(new WalletStateQuery(id));
     const mayClose =
       wallet.status !== 'unopened' &&
       (wallet.ownerId === principal.userId || principal.roles.includes('admin'));
     if (!mayClose) throw new RejectionException('wallet_not_found');
     return this.writeSideView(
       id,
-      await this.wallets.execute(id, { type: 'Close', commandId: newId(), at: now() }),
+      await this.execute(id, { type: 'Close', commandId: newId(), at: now() }),
     );
   }
 
   /** A customer sees only their own wallets; another's answers 404, exactly as a missing one, so ids cannot be probed. */
   private async readable(principal: Principal, walletId: string): Promise<WalletBalance> {
-    const wallet = await getWallet(this.db, walletId);
+    const wallet = await this.queries.execute(new GetWalletQuery(walletId));
     if (!wallet || (wallet.ownerId !== principal.userId && !canReadAnyWallet(principal))) {
       throw new RejectionException('wallet_not_found');
     }
     return wallet;
   }
 
+  private execute(walletId: string, command: WalletCommand): Promise<WalletOutcome> {
+    return this.commands.execute(new ExecuteWalletCommand(walletId, command));
+  }
+
   private async writeSideView(walletId: string, outcome: WalletOutcome): Promise<WalletView> {
     if (!outcome.ok) throw new RejectionException(outcome.rejection);
-    const { wallet, revision } = await this.wallets.state(walletId);
+    const { wallet, revision } = await this.queries.execute(new WalletStateQuery(walletId));
     const view = fromWriteSide(wallet, revision, outcome.position);
     if (!view) throw new RejectionException('wallet_not_found');
     return view;

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { AppendBatcher } from '../command-path/append-batcher';
 import { OpenWalletHandler } from './open-wallet.handler';
+import { ExecuteWalletCommandHandler, WalletStateQueryHandler } from './wallet.handlers';
 import { WalletCommands } from './wallet-commands.service';
 
 /**
@@ -20,6 +21,8 @@ import { WalletCommands } from './wallet-commands.service';
     },
     WalletCommands,
     OpenWalletHandler,
+    ExecuteWalletCommandHandler,
+    WalletStateQueryHandler,
   ],
   exports: [WalletCommands, AppendBatcher],
 })

@@ -100,3 +100,25 @@ function toWalletBalance(row: WalletRow): WalletBalance {
     position: { commit: toBigInt(row.last_commit), prepare: toBigInt(row.last_prepare) },
   };
 }
+
+export interface OwnedWallet {
+  readonly walletId: string;
+  readonly currency: string;
+}
+
+/**
+ * An owner's open wallets, oldest first, at most `limit` (a recipient lookup
+ * by e-mail or phone picks one of them).
+ */
+export async function openWalletsOfOwner(
+  db: SqlExecutor,
+  ownerId: string,
+  limit: number,
+): Promise<OwnedWallet[]> {
+  const { rows } = await db.query<{ wallet_id: string; currency: string }>(
+    `SELECT wallet_id, currency FROM ${LIVE_SCHEMA}.wallet_balances
+     WHERE owner_id = $1 AND status = 'open' ORDER BY opened_at, wallet_id LIMIT $2`,
+    [ownerId, limit],
+  );
+  return rows.map((r) => ({ walletId: r.wallet_id, currency: r.currency }));
+}

@@ -1,0 +1,3 @@
+export * from './read-model-queries.module';
+export * from './wallet.queries';
+export * from './movement.queries';
