@@ -88,6 +88,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   let notifier: RecordingNotifier;
   let notifications: MovementNotifications;
   let driver: SagaDriver;
+  let contacts: ContactDirectory;
   const dataKey = randomBytes(32);
   const alice = {
     id: randomUUID(),
@@ -101,7 +102,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   const newDriver = (name: string) =>
     new SagaDriver(database.db, store, streams, wallets, NO_SAGA_JOBS, {
       name,
-      onTerminal: (saga) => notifications.movementEnded(saga),
+      onTerminal: (saga, cause) => notifications.movementEnded(saga, cause),
     });
 
   /** Every line the Nest loggers write while this file runs. */
@@ -135,21 +136,19 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     streams = new MovementStreams(store);
     queue = new InProcessJobQueue(database.db, { prefix: PREFIX, pollIntervalMs: 10 });
     notifier = new RecordingNotifier();
-    notifications = new MovementNotifications(
-      queue,
-      streams,
-      new ContactDirectory(database.db, dataKey),
-      notifier,
-      {
-        notify: { attempts: 3, backoffMs: 1 },
-        deliver: { attempts: 4, backoffMs: 1 },
-      },
-    );
+    contacts = new ContactDirectory(database.db, dataKey);
+    // Listening, so contacts are cached as in production.
+    await contacts.onApplicationBootstrap();
+    notifications = new MovementNotifications(queue, streams, contacts, notifier, {
+      notify: { attempts: 3, backoffMs: 1 },
+      deliver: { attempts: 4, backoffMs: 1 },
+    });
     await notifications.start();
     driver = newDriver('notifications-test');
   });
   afterAll(async () => {
     for (const spy of logSpies) spy.mockRestore();
+    await contacts.onApplicationShutdown();
     await queue.close();
     await database.drop();
   });
@@ -352,4 +351,79 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       expect(logLines.join('\n')).not.toContain(value);
     }
   });
+
+  it('sends from what the driver put in the job, reading no saga stream, the same messages as a read would', async () => {
+    const stream = await transfer(alice, bob, { amount: 410n });
+    const saga = must2(await streams.load(stream));
+    const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+    // The driver took the steps itself and enqueued when its own terminal
+    // event woke it: the job holds the end time.
+    const { rows } = await database.db.query<{ payload: Record<string, unknown> }>(
+      'SELECT payload FROM jobs WHERE queue = $1 AND id = $2',
+      [QUEUE_KEY, `${stream}:notify:completed`],
+    );
+    expect(rows[0]?.payload).toMatchObject({ endedAt: (terminal.data as { at: string }).at });
+    // The same facts, enqueued and run where reading the saga would throw:
+    const enqueued: { name: string; payload: unknown; jobId: string }[] = [];
+    const capture = {
+      enqueue: async (_q: string, name: string, payload: unknown, o: { jobId: string }) =>
+        void enqueued.push({ name, payload, jobId: o.jobId }),
+    } as unknown as InProcessJobQueue;
+    const noReads = {
+      load: async () => {
+        throw new Error('the saga was read');
+      },
+    };
+    const carried = new RecordingNotifier();
+    await new MovementNotifications(capture, noReads, contacts, carried).movementEnded(
+      saga,
+      terminal,
+    );
+    expect(enqueued.map((j) => j.jobId)).toEqual([`${stream}:notify:completed`]);
+    const job = must2(enqueued[0]);
+    expect(job.payload).toMatchObject({
+      movement: stream,
+      status: 'completed',
+      endedAt: (terminal.data as { at: string }).at,
+    });
+    await new MovementNotifications(capture, noReads, contacts, carried).run({
+      name: job.name,
+      payload: job.payload as never,
+    });
+    const messages = (n: RecordingNotifier) =>
+      n.sent
+        .filter((s) => s.message.idempotencyKey.startsWith(`${stream}:`))
+        .map((s) => s.message)
+        .sort((x, y) => x.idempotencyKey.localeCompare(y.idempotencyKey));
+    expect(messages(carried)).toHaveLength(3);
+    expect(messages(carried)).toEqual(messages(notifier));
+  });
+
+  it('sends the next notification to a changed e-mail address', async () => {
+    const before = await transfer(alice, bob, { amount: 120n });
+    expect(notifier.about(before)).toContain(
+      'email bob@example.com: Your incoming transfer of US$1.20 is complete',
+    );
+    const cipher = new FieldCipher(dataKey);
+    await database.db.query('UPDATE identity_users SET email_ciphertext = $2 WHERE id = $1', [
+      bob.id,
+      cipher.encrypt('bob.new@example.com', `email:${bob.id}`),
+    ]);
+    // The change reaches the cache by NOTIFY, shortly after the commit.
+    for (let round = 0; round < 200; round++) {
+      if ((await contacts.contactOf(bob.id))?.email === 'bob.new@example.com') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const after = await transfer(alice, bob, { amount: 130n });
+    expect(notifier.about(after)).toEqual([
+      'email alice@example.com: Your transfer of US$1.30 is complete',
+      'email bob.new@example.com: Your incoming transfer of US$1.30 is complete',
+      'sms +447700900123: You sent US$1.30 to Bob Builder.',
+    ]);
+  });
 });
+
+function must2<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('missing');
+  return value;
+}

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
+import type { RecordedEvent } from '@ledger/event-store';
 import type { Contact } from '@ledger/identity';
 import type { Job, JobQueue } from '@ledger/jobs';
-import type { LoadedSaga, MovementStreams, SagaState } from '@ledger/ledger/nest';
+import type { MovementStreams, SagaState } from '@ledger/ledger/nest';
 import {
   isIncoming,
   movementCompleted,
@@ -11,7 +12,9 @@ import {
 } from '@ledger/notifications';
 import {
   endedAt,
+  isTerminalEvent,
   recipientsOf,
+  terminalAt,
   type MovementRecipient,
   type PartyRole,
   type TerminalStatus,
@@ -30,6 +33,19 @@ export interface Contacts {
 interface NotifyPayload {
   readonly movement: string;
   readonly status: TerminalStatus;
+}
+
+/**
+ * What the saga driver knows when it enqueues, so the job need not read the
+ * saga stream again: when the movement ended and whom to tell (user ids and
+ * amounts, never contact data). Absent when the driver did not have the
+ * terminal event in hand; the job then reads the saga, as a job queued
+ * before these fields existed does.
+ */
+interface NotifyFacts {
+  readonly endedAt?: string;
+  /** `MovementRecipient[]` as JSON, amounts as decimal strings. */
+  readonly recipients?: string;
 }
 
 interface DeliverPayload extends NotifyPayload {
@@ -92,11 +108,31 @@ export class MovementNotifications {
     this.concurrency = options.concurrency ?? 4;
   }
 
-  /** For the saga driver: enqueues the movement's notification once it is terminal; otherwise nothing. */
-  async movementEnded(saga: SagaState): Promise<void> {
+  /**
+   * For the saga driver: enqueues the movement's notification once it is
+   * terminal; otherwise nothing. `cause`, the event that woke the driver,
+   * when it is the saga's terminal event, gives the end time, so the job
+   * carries all it needs and reads no saga. Without a cause (a parked saga
+   * retried, the resume at start) or with another one, the job reads the saga.
+   */
+  async movementEnded(saga: SagaState, cause?: RecordedEvent): Promise<void> {
     const status = saga.summary?.status;
     if (status !== 'completed' && status !== 'failed') return;
-    const payload: NotifyPayload = { movement: saga.stream, status };
+    // Woken by an earlier event of the saga than its last (the driver took
+    // the remaining steps itself, or the API was taking them inline): those
+    // later events are in the log after the cause, so they wake the driver
+    // again, and the wake by the terminal event enqueues the job with its time.
+    if (
+      cause?.streamId === saga.stream &&
+      saga.revision !== undefined &&
+      cause.revision < saga.revision
+    )
+      return;
+    const facts: NotifyFacts =
+      cause && cause.streamId === saga.stream && isTerminalEvent(cause)
+        ? { endedAt: terminalAt(cause).toISOString(), recipients: encodeRecipients(saga) }
+        : {};
+    const payload: NotifyPayload & NotifyFacts = { movement: saga.stream, status, ...facts };
     await this.enqueue(
       'movement.notify',
       { ...payload },
@@ -140,20 +176,21 @@ export class MovementNotifications {
    * and each party's contact once. A message that fails becomes a job of its
    * own, retried with the delivery policy, so a retry resends only that one.
    */
-  private async fanOut(job: NotifyPayload): Promise<void> {
-    const saga = await this.terminal(job);
-    if (!saga) return;
+  private async fanOut(job: NotifyPayload & NotifyFacts): Promise<void> {
+    const movement = job.endedAt && job.recipients ? carried(job) : await this.terminal(job);
+    if (!movement) return;
     const contacts = contactsOnce(this.contacts);
-    const messages = recipientsOf(saga).flatMap((recipient) =>
+    const base: NotifyPayload = { movement: job.movement, status: job.status };
+    const messages = movement.recipients.flatMap((recipient) =>
       CHANNELS.map((channel) => ({
         recipient,
-        payload: { ...job, role: recipient.role, channel },
+        payload: { ...base, role: recipient.role, channel },
       })),
     );
     await Promise.all(
       messages.map(async ({ recipient, payload }) => {
         try {
-          await this.send(saga, recipient, payload, contacts);
+          await this.send(movement.endedAt, recipient, payload, contacts);
         } catch (error) {
           this.logger.warn(`${deliverJobId(payload)} failed (${describe(error)}); queued to retry`);
           await this.enqueue(
@@ -169,14 +206,14 @@ export class MovementNotifications {
 
   /** One message, retried on its own after it failed within the movement's job. */
   private async deliver(job: DeliverPayload): Promise<void> {
-    const saga = await this.terminal(job);
-    const recipient = saga && recipientsOf(saga).find((r) => r.role === job.role);
-    if (!saga || !recipient) return;
-    await this.send(saga, recipient, job, this.contacts);
+    const movement = await this.terminal(job);
+    const recipient = movement?.recipients.find((r) => r.role === job.role);
+    if (!movement || !recipient) return;
+    await this.send(movement.endedAt, recipient, job, this.contacts);
   }
 
   private async send(
-    saga: LoadedSaga,
+    occurredAt: Date,
     recipient: MovementRecipient,
     job: DeliverPayload,
     contacts: Contacts,
@@ -198,7 +235,7 @@ export class MovementNotifications {
       amountMinor: recipient.amountMinor,
       currency: recipient.currency,
       ...(counterparty && { counterparty }),
-      occurredAt: endedAt(saga.events),
+      occurredAt,
     };
     const message = render(job.status, notice, recipient.reason);
     if (!message) return;
@@ -216,9 +253,10 @@ export class MovementNotifications {
   }
 
   /** The saga, when it really ended with the job's status; a job for anything else has nothing to send. */
-  private async terminal(job: NotifyPayload) {
+  private async terminal(job: NotifyPayload): Promise<EndedMovement | undefined> {
     const saga = await this.streams.load(job.movement);
-    if (saga?.summary?.status === job.status) return saga;
+    if (saga?.summary?.status === job.status)
+      return { endedAt: endedAt(saga.events), recipients: recipientsOf(saga) };
     this.logger.warn(
       `Notification for ${job.movement} (${job.status}) skipped: the movement is ${saga?.summary?.status ?? 'unknown'}`,
     );
@@ -237,6 +275,34 @@ export class MovementNotifications {
       backoff: { type: 'exponential', baseMs: policy.backoffMs },
     });
   }
+}
+
+/** What the messages of an ended movement are made of. */
+interface EndedMovement {
+  readonly endedAt: Date;
+  readonly recipients: readonly MovementRecipient[];
+}
+
+function encodeRecipients(saga: SagaState): string {
+  return JSON.stringify(
+    recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),
+  );
+}
+
+/**
+ * The movement as the driver described it in the job. The status was read
+ * from the terminal saga when it was enqueued, and a terminal saga stays so.
+ */
+function carried(job: NotifyFacts): EndedMovement | undefined {
+  const endedAt = new Date(job.endedAt ?? '');
+  if (Number.isNaN(endedAt.getTime()) || job.recipients === undefined) return undefined;
+  const parsed = JSON.parse(job.recipients) as (Omit<MovementRecipient, 'amountMinor'> & {
+    amountMinor: string;
+  })[];
+  return {
+    endedAt,
+    recipients: parsed.map((r) => ({ ...r, amountMinor: BigInt(r.amountMinor) })),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import type { TopUp, Transfer, Withdrawal } from '@ledger/ledger';
-import type { LoadedSaga } from '@ledger/ledger/nest';
+import type { SagaState } from '@ledger/ledger/nest';
 import type { MovementKind } from '@ledger/notifications';
 
 /** A movement's terminal status, the only ones anyone is told about. */
@@ -38,7 +38,7 @@ const REASON_FOR_USER: Readonly<Record<string, string>> = {
  * never reached them, and why it failed is the sender's business (their
  * balance, their limits), so only the sender is told.
  */
-export function recipientsOf(saga: LoadedSaga): MovementRecipient[] {
+export function recipientsOf(saga: SagaState): MovementRecipient[] {
   const status = saga.summary?.status;
   if (status !== 'completed' && status !== 'failed') return [];
   if (saga.kind === 'transfer') {
@@ -89,13 +89,22 @@ function userReason(reason: string | undefined): string | undefined {
 
 const TERMINAL_EVENT = /^(Transfer|TopUp|Withdrawal)(Completed|Failed)$/;
 
+/** A movement's completion or failure. */
+export function isTerminalEvent(event: RecordedEvent): boolean {
+  return TERMINAL_EVENT.test(event.type);
+}
+
+/** A terminal event's own time, or its recording time when it names none. */
+export function terminalAt(event: RecordedEvent): Date {
+  const at = (event.data as { at?: unknown }).at;
+  const parsed = typeof at === 'string' ? new Date(at) : event.createdAt;
+  return Number.isNaN(parsed.getTime()) ? event.createdAt : parsed;
+}
+
 /** When the movement ended: its terminal event's own time (a report recorded after it does not move it). */
 export function endedAt(events: readonly RecordedEvent[]): Date {
   for (const event of [...events].reverse()) {
-    if (!TERMINAL_EVENT.test(event.type)) continue;
-    const at = (event.data as { at?: unknown }).at;
-    const parsed = typeof at === 'string' ? new Date(at) : event.createdAt;
-    return Number.isNaN(parsed.getTime()) ? event.createdAt : parsed;
+    if (isTerminalEvent(event)) return terminalAt(event);
   }
   return events.at(-1)?.createdAt ?? new Date(0);
 }

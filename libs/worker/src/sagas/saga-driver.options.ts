@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@ledger/event-store';
 import type { SAGA_JOB_POLICIES } from '@ledger/ledger';
 import type { SagaState } from '@ledger/ledger/nest';
 
@@ -30,7 +31,8 @@ export interface SagaDriverOptions {
    * (and again after a redelivery or a restart: it must be idempotent).
    * Throwing counts as not advanced. The worker enqueues notifications here.
    */
-  readonly onTerminal?: (saga: SagaState) => Promise<void>;
+  /** `cause`: the event that woke the driver, when it had one (its terminal event, often). */
+  readonly onTerminal?: (saga: SagaState, cause?: RecordedEvent) => Promise<void>;
   /** Pause between two passes that re-create the jobs the queue lost (see `SagaReconciler`). */
   readonly reconcileIntervalMs?: number;
   /** Pause between two looks for due timers in `saga_timers`. */

@@ -29,7 +29,8 @@ export interface SagaRoundsOptions {
   readonly concurrency: number;
   /** The wait before the next attempt after `attempts` failed ones. */
   readonly retryDelay: (attempts: number) => number;
-  readonly onTerminal?: (saga: SagaState) => Promise<void>;
+  /** `cause`: the event that woke the driver, when it had one (its terminal event, often). */
+  readonly onTerminal?: (saga: SagaState, cause?: RecordedEvent) => Promise<void>;
   readonly logger: Pick<Logger, 'warn'>;
   /** A saga's first event, for the correlation of a saga advanced without an event in hand. */
   readonly firstEvent: (stream: string) => Promise<RecordedEvent | undefined>;
@@ -62,7 +63,7 @@ export class SagaRounds {
         try {
           const saga = await this.advanceOne(wake.stream, wake.cause);
           if (notify && saga?.summary && saga.summary.status !== 'pending')
-            await this.options.onTerminal?.(saga);
+            await this.options.onTerminal?.(saga, wake.cause);
           if (saga) round.advanced.push(saga);
           round.succeeded.push(wake.stream);
         } catch (error) {
