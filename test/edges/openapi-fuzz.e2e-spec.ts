@@ -122,6 +122,7 @@ describe.each(databaseFactories())('OpenAPI fuzz on $name', (factory) => {
       currency: 'EUR',
       description: 'fuzz',
     },
+    TransferQuoteDto: { fromWalletId: randomUUID(), toEmail: plain.email, amountMinor: '1' },
     CreateTopUpDto: { walletId: randomUUID(), amountMinor: '1', currency: 'EUR' },
     CreatePaymentDto: {
       merchantId: randomUUID(),

@@ -114,11 +114,7 @@ describe.each(databaseFactories())('identity over HTTP on $name', (factory) => {
         'password_contains_email',
       ],
       [{ email: 'a@example.com', password: PASSWORD, phone: '07946 0958' }, 400, 'phone_invalid'],
-      [
-        { email: 'a@example.com', password: PASSWORD, currency: 'XXX' },
-        400,
-        'currency_unsupported',
-      ],
+      [{ email: 'a@example.com', password: PASSWORD, currency: 'XXX' }, 422, 'unknown_currency'],
       [{ email: 'a@example.com' }, 400, 'validation_failed'],
       [{ email: 'a@example.com', password: PASSWORD, role: 'admin' }, 400, 'validation_failed'],
       [{ email: 'a@example.com', password: 12345678901234 }, 400, 'validation_failed'],

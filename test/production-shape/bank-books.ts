@@ -6,6 +6,7 @@ import {
   fromRecorded,
   initialWallet,
   toBigInt,
+  WALLET_STREAM_PREFIX,
   type Wallet,
 } from '@ledger/ledger';
 
@@ -130,7 +131,8 @@ export async function readBooks(db: SqlExecutor, inputs: BookInputs): Promise<Bo
 function sagaSteps(log: readonly LoggedEvent[]): Map<string, string[]> {
   const steps = new Map<string, string[]>();
   for (const e of log) {
-    if (e.stream_id.startsWith('wallet-') || e.stream_id.startsWith('identity-')) continue;
+    if (e.stream_id.startsWith(WALLET_STREAM_PREFIX) || e.stream_id.startsWith('identity-'))
+      continue;
     steps.set(e.stream_id, [...(steps.get(e.stream_id) ?? []), e.type]);
   }
   return steps;
@@ -158,8 +160,8 @@ function replayWallets(
   const wallets = new Map<string, Wallet>();
   const negative: string[] = [];
   for (const e of log) {
-    if (!e.stream_id.startsWith('wallet-')) continue;
-    const walletId = e.stream_id.slice('wallet-'.length);
+    if (!e.stream_id.startsWith(WALLET_STREAM_PREFIX)) continue;
+    const walletId = e.stream_id.slice(WALLET_STREAM_PREFIX.length);
     const next = evolve(wallets.get(walletId) ?? initialWallet, fromRecorded(e));
     if (next.status !== 'unopened' && availableOf(next) < 0n)
       negative.push(`${walletId} at revision ${e.revision}: available ${availableOf(next)}`);

@@ -21,9 +21,9 @@ const QUIET_POLL_MS = 500;
 export async function untilQuiet(
   database: TestDatabase,
   accepted: ReadonlySet<string>,
-  timeout_ms: number,
+  timeoutMs: number,
 ): Promise<string[]> {
-  const deadline = Date.now() + timeout_ms;
+  const deadline = Date.now() + timeoutMs;
   let missing: string[] = [];
   while (Date.now() < deadline) {
     const { rows } = await database.db.query<{ movement_id: string; status: string }>(

@@ -171,14 +171,14 @@ function redisPing(port: number): Promise<boolean> {
 export function runCli(
   script: string,
   env: NodeJS.ProcessEnv,
-  timeout_ms: number,
+  timeoutMs: number,
   args: readonly string[] = [],
 ): { status: number | null; output: string } {
   const run = spawnSync('node', [script, ...args], {
     cwd: REPO_ROOT,
     env,
     encoding: 'utf8',
-    timeout: timeout_ms,
+    timeout: timeoutMs,
   });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }

@@ -28,6 +28,7 @@ import { MovementsModule } from './movements/movements.module';
 import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
+import { FinancePeriodsController } from './finance/finance-periods.controller';
 import { FinanceAdjustments } from './finance/finance-adjustments.service';
 import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
 import { CARD_FORM, readCardForm } from './top-ups/card-form';
@@ -73,6 +74,7 @@ export class ApiModule {
         ProblemsController,
         CurrenciesController,
         FinanceController,
+        FinancePeriodsController,
         DeadLettersController,
         CardFormController,
       ],

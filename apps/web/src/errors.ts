@@ -67,6 +67,8 @@ const WORDS: Record<string, { text: string; field?: string }> & {
   },
   same_wallet: { text: 'You cannot send money to the same wallet.', field: 'recipient' },
   amount_must_be_positive: { text: 'The amount must be more than zero.', field: 'amount' },
+  amount_exceeds_limit: { text: 'The amount is larger than one payment may be.', field: 'amount' },
+  unknown_currency: { text: 'That currency is not supported here.', field: 'currency' },
   card_not_found: { text: 'That card is not linked to your account any more.', field: 'card' },
   payment_provider_refused: { text: 'The card company refused this. Try another card.' },
   payment_provider_unavailable: {

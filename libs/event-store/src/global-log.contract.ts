@@ -1,3 +1,4 @@
+// Over ~300 lines: one part of the port's contract suite, run by every adapter over one subject.
 import { must } from '@ledger/invariant';
 import { CatchUpSubscription, type SubscriptionOutcome } from './catch-up.subscription';
 import {
@@ -250,14 +251,14 @@ export async function outOfOrderScenario(
 
   const writer = async (w: number) => {
     for (let i = 0; i < 10; i++) {
-      const pause_ms = (w * 7 + i * 13) % 11;
+      const pauseMs = (w * 7 + i * 13) % 11;
       await append(
         {
           streamId: must(streams[2 + (w % 6)], 'stream'),
           events: someEvents(1 + (i % 2)),
           expected: 'any',
         },
-        () => new Promise((resolve) => setTimeout(resolve, pause_ms)),
+        () => new Promise((resolve) => setTimeout(resolve, pauseMs)),
       );
     }
   };

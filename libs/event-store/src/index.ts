@@ -7,6 +7,7 @@
 export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
+export * from './integers';
 export * from './catch-up.subscription';
 export * from './checkpointed.reader';
 export * from './hash-chain';

@@ -10,7 +10,7 @@ export type IdentityRejection =
   | 'invalid_request'
   | 'email_invalid'
   | 'phone_invalid'
-  | 'currency_unsupported'
+  | 'unknown_currency'
   | PasswordProblem
   | 'email_taken'
   | 'phone_taken'

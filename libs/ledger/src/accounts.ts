@@ -22,8 +22,7 @@ export type AccountRef = `wallet:${string}` | `system:${SystemAccount}` | `trans
 
 export const walletAccount = (walletId: string): AccountRef => `wallet:${walletId}`;
 export const systemAccount = (name: SystemAccount): AccountRef => `system:${name}`;
-export const transitAccount = (movementStreamId: string): AccountRef =>
-  `transit:${movementStreamId}`;
+export const transitAccount = (movementId: string): AccountRef => `transit:${movementId}`;
 
 const TRANSIT_PATTERN = /^transit:[a-z]+-[0-9a-f-]{36}$/;
 

@@ -116,16 +116,11 @@ export function parseAmountMinor(input: unknown): bigint | AmountProblem {
 }
 
 /**
- * Converts an int8 as either SQL driver returns it (`pg`: string; PGlite:
- * number below 2^53 or bigint above, or string when configured as here).
- * A number outside the safe range means precision is already lost: refuse it.
+ * An int8 as either SQL driver returns it, or an amount as the codec stores
+ * it, as a bigint: the event store port's one conversion, offered here so
+ * that money code has it beside the rest.
  */
-export function toBigInt(value: unknown): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw new TypeError(`Not an exact integer: ${String(value)}`);
-}
+export { toBigInt } from '@ledger/event-store';
 
 /** "1234" USD → "12.34"; JPY → "1234"; KWD → "1.234". For display only. */
 export function formatMinor(amountMinor: bigint, currency: Currency): string {

@@ -1,6 +1,14 @@
 import { must } from '@ledger/invariant';
 import type { Position, RecordedEvent } from '@ledger/event-store';
-import { isUuid, isWalletEventType, toBigInt, type WalletEventType } from '@ledger/ledger';
+import {
+  isUuid,
+  isWalletEventType,
+  toBigInt,
+  WALLET_STREAM_PREFIX,
+  type StoredEntry,
+  type StoredWalletData,
+  type WalletEventType,
+} from '@ledger/ledger';
 import {
   planBalanceChange,
   type BalanceChange,
@@ -84,32 +92,6 @@ export class UnreadableWalletEvent extends Error {
   }
 }
 
-export interface Entry {
-  readonly debit: string;
-  readonly credit: string;
-  readonly amountMinor: string;
-  readonly currency: string;
-}
-
-/** The fields wallet events may carry, as the codec stores them (amounts as strings). */
-export interface RawWalletData {
-  readonly walletId?: string;
-  readonly ownerId?: string;
-  readonly currency?: string;
-  readonly amountMinor?: string;
-  readonly contra?: string;
-  readonly kind?: string;
-  readonly entryId?: string;
-  readonly holdId?: string;
-  readonly movementId?: string;
-  readonly description?: string;
-  readonly reason?: string;
-  readonly at?: string;
-  readonly entry?: Entry;
-}
-
-export const WALLET_STREAM_PREFIX = 'wallet-';
-
 const DIRECTIONS: Readonly<Record<WalletEventType, string | null>> = {
   WalletOpened: null,
   WalletCredited: 'credit',
@@ -162,7 +144,7 @@ function planWalletEvent(plan: BatchPlan, event: RecordedEvent, type: WalletEven
       event.id,
       `stream ${event.streamId} does not name a wallet UUID`,
     );
-  const data = event.data as RawWalletData;
+  const data = event.data as StoredWalletData;
   const at = data.at ?? event.createdAt.toISOString();
   const change = walletChange(plan, walletId, event, at);
   if (type === 'WalletOpened') {
@@ -212,7 +194,7 @@ function planEntry(
   plan: BatchPlan,
   wallet: WalletChange,
   event: RecordedEvent,
-  entry: Entry,
+  entry: StoredEntry,
   at: string,
 ): void {
   const amount = amountOf(event, entry.amountMinor);
@@ -261,7 +243,7 @@ function historyRow(
   event: RecordedEvent,
   walletId: string,
   type: WalletEventType,
-  data: RawWalletData,
+  data: StoredWalletData,
   at: string,
 ): HistoryRow {
   const moves = data.amountMinor !== undefined;

@@ -21,8 +21,8 @@ export interface DeciderUnderTest<S, C, E, R> {
 
 /** A saga's driver-facing reads over its folded state. */
 export interface SagaUnderTest<S, C, E, R, N, J, M> extends DeciderUnderTest<S, C, E, R> {
-  next(state: S, sagaStream: string, at: string): N[];
-  jobs(state: S, sagaStream: string): J[];
+  next(state: S, movementId: string, at: string): N[];
+  jobs(state: S, movementId: string): J[];
   summary(state: S): M;
 }
 
@@ -83,12 +83,12 @@ export function deciderSpec<S, C, E, R, X extends object = object>(
 /** A decider specification for a saga, whose given state also answers `next`, `jobs` and `summary`. */
 export function sagaSpec<S, C, E, R, N, J, M>(
   saga: SagaUnderTest<S, C, E, R, N, J, M>,
-  sagaStream: string,
+  movementId: string,
   at: string,
 ) {
   return deciderSpec<S, C, E, R, SagaReads<N, J, M>>(saga, (state) => ({
-    next: () => saga.next(state, sagaStream, at),
-    jobs: () => saga.jobs(state, sagaStream),
+    next: () => saga.next(state, movementId, at),
+    jobs: () => saga.jobs(state, movementId),
     summary: () => saga.summary(state),
   }));
 }

@@ -20,24 +20,17 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AUDIT_CONFIG, type AuditConfig } from '@ledger/audit';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { EVENT_STORE, formatPosition, type EventStore } from '@ledger/event-store';
 import {
   changeBreak,
   FINANCE_CONFIG,
   getBreak,
-  getPeriodClose,
-  insertPeriodClose,
   listAdjustments,
   listBreaks,
-  listPeriodCloses,
   parseReconciliationPeriod,
-  periodBounds,
   reconciliationCsv,
   runReconciliation,
-  signSeal,
-  trialBalanceHash,
   type FinanceConfig,
   type Rail,
   type ReconciliationResult,
@@ -49,15 +42,12 @@ import {
   TransientGatewayError,
   type PaymentGateway,
 } from '@ledger/payments';
-import { trialBalanceAsOf } from '@ledger/read-models';
-import { AsOfResolver } from '../http/as-of';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { ObjectIdPipe } from '../http/object-id.pipe';
 import { RejectionException } from '../http/rejection';
 import {
   AdjustmentsQueryDto,
   BreaksQueryDto,
-  PeriodsQueryDto,
   ReasonDto,
   ReconciliationQueryDto,
   ResolveBreakDto,
@@ -67,8 +57,6 @@ import {
   ApprovedAdjustmentView,
   FinanceAdjustmentPageView,
   FinanceAdjustmentView,
-  PeriodSealPageView,
-  PeriodSealView,
   ReconciliationView,
   ResolvedBreakView,
   StoredBreakPageView,
@@ -83,8 +71,8 @@ type IdempotentRequest = { idempotency: IdempotencyContext };
 type Response = { status(code: number): unknown; type(contentType: string): unknown };
 
 /**
- * Finance's desk: three-way reconciliation and its breaks, month close, and
- * adjustments awaiting a second finance user. Auditors and admins read all
+ * Finance's desk: three-way reconciliation and its breaks, and adjustments
+ * awaiting a second finance user (month close is `FinancePeriodsController`). Auditors and admins read all
  * of it; only finance changes anything, and every change is recorded in the
  * security audit trail with who and why.
  */
@@ -100,10 +88,8 @@ export class FinanceController {
     @Inject(PAYMENT_GATEWAY) private readonly card: PaymentGateway,
     @Inject(MOBILE_MONEY_GATEWAY) private readonly mobile: PaymentGateway | null,
     @Inject(FINANCE_CONFIG) private readonly config: FinanceConfig,
-    @Inject(AUDIT_CONFIG) private readonly auditConfig: AuditConfig,
     private readonly adjustments: FinanceAdjustments,
     private readonly audit: SecurityAuditService,
-    private readonly asOf: AsOfResolver,
   ) {}
 
   @Get('reconciliation')
@@ -274,86 +260,6 @@ export class FinanceController {
     @Body() body: ReasonDto,
   ) {
     return adjustmentView(await this.adjustments.reject(principal, id, body.reason));
-  }
-
-  @Get('periods')
-  @ApiOkResponse({
-    type: PeriodSealPageView,
-    description: 'Closed months and their signed seals, newest first',
-  })
-  async periods(@Query() query: PeriodsQueryDto) {
-    if (query.cursor !== undefined && !periodBounds(query.cursor))
-      throw new RejectionException('invalid_cursor');
-    return listPeriodCloses(this.db, { before: query.cursor, limit: query.limit ?? 50 });
-  }
-
-  @Get('periods/:period')
-  @ApiOkResponse({ type: PeriodSealView, description: "A closed month's seal" })
-  async period(@Param('period') period: string) {
-    if (!periodBounds(period)) throw new RejectionException('invalid_period');
-    const seal = await getPeriodClose(this.db, period);
-    if (!seal) throw new RejectionException('period_not_found');
-    return seal;
-  }
-
-  /**
-   * Closes a month: its trial balance as of the last event dated before the
-   * month's end is sealed (hashed and signed with the checkpoint key) and
-   * from then on nothing may be dated inside it.
-   */
-  @Post('periods/:period/close')
-  @Roles('finance')
-  @ApiCreatedResponse({ type: PeriodSealView, description: "The month's seal" })
-  async close(
-    @CurrentPrincipal() principal: Principal,
-    @Param('period') period: string,
-    @Body() body: ReasonDto,
-  ) {
-    const bounds = periodBounds(period);
-    if (!bounds) throw new RejectionException('invalid_period');
-    if (bounds.to.getTime() > Date.now()) throw new RejectionException('period_not_ended');
-    if (await getPeriodClose(this.db, period))
-      throw new RejectionException('period_already_closed');
-    const point = await this.asOf.resolve({
-      asOf: new Date(bounds.to.getTime() - 1).toISOString(),
-    });
-    const balance = await trialBalanceAsOf(this.db, point!.position);
-    if (!balance.balanced) throw new RejectionException('trial_balance_unbalanced');
-    const trialBalance = balance.lines.map((l) => ({
-      currency: l.currency,
-      debitsMinor: l.debitsMinor.toString(),
-      creditsMinor: l.creditsMinor.toString(),
-      balanced: l.balanced,
-    }));
-    const seal = signSeal(
-      {
-        version: 'ledger-period-close-v1',
-        period,
-        from: bounds.from.toISOString(),
-        to: bounds.to.toISOString(),
-        position: formatPosition(point!.position),
-        trialBalance,
-        trialBalanceHash: trialBalanceHash(trialBalance),
-        closedBy: principal.userId,
-        reason: body.reason,
-        closedAt: new Date().toISOString(),
-        keyId: this.auditConfig.signingKey.keyId,
-      },
-      this.auditConfig.signingKey,
-    );
-    if (!(await insertPeriodClose(this.db, seal)))
-      throw new RejectionException('period_already_closed');
-    await this.audit.record({
-      type: 'FinanceActionRecorded',
-      userId: principal.userId,
-      data: {
-        action: 'period_closed',
-        subject: period,
-        reason: body.reason,
-        trialBalanceHash: seal.trialBalanceHash,
-      },
-    });
-    return seal;
   }
 
   private async reconcile(

@@ -1,3 +1,5 @@
+// Over ~300 lines on purpose: the one exhaustive table of refusals to HTTP status and message;
+// split, it would be two places.
 import { HttpException } from '@nestjs/common';
 import {
   MOVEMENT_REJECTION_MESSAGES,
@@ -85,6 +87,7 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   body_too_deep: 400,
   body_too_large: 400,
   amount_must_be_positive: 400,
+  amount_exceeds_limit: 400,
   invalid_contra_account: 400,
   idempotency_key_required: 400,
   invalid_position: 400,
@@ -101,7 +104,6 @@ export const REJECTION_STATUS: { readonly [R in ApiRejection]: number } = {
   invalid_request: 400,
   email_invalid: 400,
   phone_invalid: 400,
-  currency_unsupported: 400,
   password_too_short: 400,
   password_too_long: 400,
   password_contains_email: 400,

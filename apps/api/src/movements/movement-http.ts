@@ -19,6 +19,7 @@ export function callerOf(principal: Principal): Caller {
 /** The DTO validator has already accepted the amount; this only turns it into a bigint. */
 export function amountOf(value: number | string): bigint {
   const amount = parseAmountMinor(value);
+  if (amount === 'amount_exceeds_limit') throw new RejectionException('amount_exceeds_limit');
   if (typeof amount !== 'bigint') throw new RejectionException('amount_must_be_positive');
   return amount;
 }

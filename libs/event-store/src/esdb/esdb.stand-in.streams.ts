@@ -129,7 +129,7 @@ export function append(
 interface PendingBatch {
   readonly streamId: string;
   readonly expected: StandInExpected;
-  readonly deadline_ms: number | undefined;
+  readonly deadlineMs: number | undefined;
   readonly events: StandInProposed[];
   size: number;
 }
@@ -164,7 +164,7 @@ export function batch(
         pending.set(key, {
           streamId: m.streamName(options.getStreamIdentifier()),
           expected: batchExpected(options),
-          deadline_ms: deadline ? deadline.toDate().getTime() : undefined,
+          deadlineMs: deadline ? deadline.toDate().getTime() : undefined,
           events: [],
           size: 0,
         });
@@ -182,7 +182,7 @@ export function batch(
       }
       if (!request.getIsFinal()) return;
       pending.delete(key);
-      if (open.deadline_ms !== undefined && open.deadline_ms <= Date.now()) {
+      if (open.deadlineMs !== undefined && open.deadlineMs <= Date.now()) {
         return answer(open.streamId, { error: m.batchTimeout() });
       }
       const outcome = commit(open.streamId, open.expected, open.events);

@@ -1,19 +1,8 @@
 import type { EventMetadata, Position, RecordedEvent } from '../event-store.port';
+import { toBigInt } from '../integers';
 
-/**
- * int8 and xid8 columns arrive as decimal strings from both the pg and the
- * PGlite adapters (PGlite is configured to match pg); this is the one place
- * that turns them into bigints. Numbers are accepted for robustness, but only
- * when exact.
- */
-export function toBigInt(value: unknown, column: string): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw new TypeError(
-    `Column ${column}: expected an integer, got ${typeof value} ${String(value)}`,
-  );
-}
+/** int8 and xid8 columns become bigints through the port's one `toBigInt`. */
+export { toBigInt };
 
 /** A row of `events` as the read queries select it. */
 export interface EventRow {

@@ -70,7 +70,7 @@ export class AuthService {
     const phone = input.phone === undefined ? null : normalisePhone(input.phone);
     if (phone === 'phone_invalid') return rejected(phone);
     const currency = input.currency ?? this.config.defaultCurrency;
-    if (!isCurrency(currency)) return rejected('currency_unsupported');
+    if (!isCurrency(currency)) return rejected('unknown_currency');
     const created = await this.createUser(
       {
         email,

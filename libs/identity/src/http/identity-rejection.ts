@@ -1,3 +1,4 @@
+import { WALLET_REJECTION_MESSAGES } from '@ledger/ledger';
 import { isRejected, type IdentityRejection, type Rejected } from '../identity.rejections';
 import { PASSWORD_PROBLEM_MESSAGES } from '../users/password-policy';
 
@@ -7,7 +8,7 @@ export const IDENTITY_REJECTION_MESSAGES: Readonly<Record<IdentityRejection, str
   invalid_request: 'The request is malformed',
   email_invalid: 'email must be a valid e-mail address',
   phone_invalid: 'phone must be in international E.164 form, such as +442079460958',
-  currency_unsupported: 'currency must be a supported ISO 4217 code such as USD, EUR or JPY',
+  unknown_currency: WALLET_REJECTION_MESSAGES.unknown_currency,
   email_taken: 'An account with this e-mail already exists',
   phone_taken: 'Another account already uses this phone number',
   invalid_credentials: 'The e-mail or password is wrong',

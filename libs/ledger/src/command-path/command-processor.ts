@@ -1,3 +1,5 @@
+// Over ~300 lines: the command path's one loop (load, decide, append, retry on conflict, cache),
+// whose steps share the cache and read in order.
 import {
   IdempotencyViolationError,
   MAX_READ_COUNT,

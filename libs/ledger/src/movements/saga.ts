@@ -32,13 +32,14 @@ export function parseSagaStreamId(streamId: string): { kind: SagaKind; id: strin
  * saga and the step, so re-running a step after a crash issues the very same
  * command and the wallet recognises it.
  */
-export const stepId = (sagaStream: string, step: string): string => deriveId(sagaStream, step);
+export const stepId = (movementId: string, step: string): string => deriveId(movementId, step);
 
 /** A job the saga needs run outside the command path (a provider call, a timer). */
 export interface SagaJob {
   readonly name: SagaJobName;
   /** Deduplicates: enqueuing the same id twice runs the job once. */
   readonly jobId: string;
+  /** The movement id; named `sagaStream` because queued job payloads carry it under this key. */
   readonly sagaStream: string;
   /** When a delayed job is due; the driver turns it into a delay with its own clock. */
   readonly runAt?: string;
@@ -132,12 +133,12 @@ export interface RecordStep<Step extends string = string> {
 }
 
 export function recordStep<Step extends string>(
-  sagaStream: string,
+  movementId: string,
   step: Step,
   result: StepResult,
   at: string,
 ): RecordStep<Step> {
-  return { type: 'RecordStep', commandId: deriveId(sagaStream, 'outcome', step), step, result, at };
+  return { type: 'RecordStep', commandId: deriveId(movementId, 'outcome', step), step, result, at };
 }
 
 export interface SagaEvent {
@@ -154,7 +155,7 @@ export interface SagaDefinition<
 > extends Aggregate<S, C, E, R> {
   readonly kind: SagaKind;
   /** The wallet steps due now, given the recorded state. Pure: `at` is the driver's clock. */
-  next(state: S, sagaStream: string, at: string): SagaAction[];
+  next(state: S, movementId: string, at: string): SagaAction[];
   /**
    * The jobs that must exist while the saga is in its current state (a
    * provider call in flight, a timer). The driver enqueues them each time it
@@ -163,17 +164,17 @@ export interface SagaDefinition<
    * queue lost, and a timer (`runAt`) is also kept in Postgres and fired
    * from there, so none depends on the queue keeping it.
    */
-  jobs(state: S, sagaStream: string): SagaJob[];
+  jobs(state: S, movementId: string): SagaJob[];
   /**
    * The hold a failed saga must not leave behind: the one its first step
    * places, when it places one. Two processes may take that step at once,
    * and one may place the hold after the other's refusal was recorded.
    */
-  holdOf?(state: S, sagaStream: string): { walletId: string; holdId: string } | undefined;
+  holdOf?(state: S, movementId: string): { walletId: string; holdId: string } | undefined;
   /** What the movements table and `GET /movements/:id` show; undefined before the request. */
   summary(state: S): SagaSummary | undefined;
   /** The command recording a step's outcome. */
-  recordStep(sagaStream: string, step: string, result: StepResult, at: string): C;
+  recordStep(movementId: string, step: string, result: StepResult, at: string): C;
 }
 
 /**

@@ -10,6 +10,36 @@ import {
   WALLET_EVENT_TYPES,
 } from './wallet.events';
 
+/** A journal entry as the codec spells it out beside the data (amount as a string). */
+export interface StoredEntry {
+  readonly debit: string;
+  readonly credit: string;
+  readonly amountMinor: string;
+  readonly currency: string;
+}
+
+/**
+ * The fields a stored wallet event's data may carry, as `toEventData` writes
+ * them: `WalletEvent`'s data with amounts as decimal strings, plus `entry`.
+ * Readers that skip `fromRecorded` (the projectors) read this shape, and
+ * check each field they use.
+ */
+export interface StoredWalletData {
+  readonly walletId?: string;
+  readonly ownerId?: string;
+  readonly currency?: string;
+  readonly amountMinor?: string;
+  readonly contra?: string;
+  readonly kind?: string;
+  readonly entryId?: string;
+  readonly holdId?: string;
+  readonly movementId?: string;
+  readonly description?: string;
+  readonly reason?: string;
+  readonly at?: string;
+  readonly entry?: StoredEntry;
+}
+
 /**
  * Converts wallet events to and from what the event store keeps. JSON has
  * no bigint, so amounts are stored as decimal strings; every money-moving

@@ -1,4 +1,5 @@
 import { deciderSpec } from '@ledger/testing';
+import { MAX_AMOUNT_MINOR } from '../money';
 import { fromRecorded } from './wallet.codec';
 import {
   decide,
@@ -110,6 +111,15 @@ describe('wallet decider', () => {
     given(opened)
       .when({ type: 'Credit', commandId: 'c', entryId: 'e', amountMinor: 0n, ...movement })
       .then('amount_must_be_positive');
+    given(opened)
+      .when({
+        type: 'Credit',
+        commandId: 'c',
+        entryId: 'e',
+        amountMinor: MAX_AMOUNT_MINOR + 1n,
+        ...movement,
+      })
+      .then('amount_exceeds_limit');
     given(opened)
       .when({
         type: 'Credit',

@@ -77,8 +77,8 @@ function decideMovement(
 ): WalletEvent[] | WalletRejection {
   if (wallet.status === 'frozen') return 'wallet_frozen';
   if (command.currency !== wallet.currency) return 'currency_mismatch';
-  if (command.amountMinor <= 0n || command.amountMinor > MAX_AMOUNT_MINOR)
-    return 'amount_must_be_positive';
+  if (command.amountMinor <= 0n) return 'amount_must_be_positive';
+  if (command.amountMinor > MAX_AMOUNT_MINOR) return 'amount_exceeds_limit';
   if (!isContraAccount(command.contra)) return 'invalid_contra_account';
   const { amountMinor, currency, contra, kind, movementId, description, at } = command;
   const optional = { ...(movementId && { movementId }), ...(description && { description }) };

@@ -71,7 +71,10 @@ export const WALLET_EVENT_TYPES: readonly WalletEventType[] = [
   'WalletClosed',
 ];
 
-export const walletStream = (walletId: string): string => `wallet-${walletId}`;
+/** Every wallet stream's id is this prefix and the wallet id; the one place it is spelled. */
+export const WALLET_STREAM_PREFIX = 'wallet-';
+
+export const walletStream = (walletId: string): string => `${WALLET_STREAM_PREFIX}${walletId}`;
 
 /**
  * The journal entry an event records, or undefined for events that move no

@@ -1,3 +1,5 @@
+import { MAX_AMOUNT_MINOR } from '../money';
+
 /**
  * Every way a wallet command can be refused, as named values in the order the
  * decider checks them. The HTTP layer maps each to a status in one place.
@@ -11,6 +13,7 @@ export const WALLET_REJECTIONS = [
   'wallet_not_frozen',
   'currency_mismatch',
   'amount_must_be_positive',
+  'amount_exceeds_limit',
   'invalid_contra_account',
   'hold_id_in_use',
   'hold_not_found',
@@ -30,6 +33,7 @@ export const WALLET_REJECTION_MESSAGES: Readonly<Record<WalletRejection, string>
   wallet_not_frozen: 'The wallet is not frozen',
   currency_mismatch: "The amount's currency differs from the wallet's currency",
   amount_must_be_positive: 'The amount must be greater than zero',
+  amount_exceeds_limit: `The amount must not exceed ${MAX_AMOUNT_MINOR} minor units`,
   invalid_contra_account: 'The contra account must be a system or transit account',
   hold_id_in_use: 'A hold with this id already exists on the wallet',
   hold_not_found: 'No open hold with this id exists on the wallet',

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { toBigInt } from '@ledger/ledger';
-import type { BatchPlan, RawWalletData } from '../batch.plan';
+import { toBigInt, type StoredWalletData } from '@ledger/ledger';
+import type { BatchPlan } from '../batch.plan';
 
 /**
  * One account's change at one event, as it travels to SQL in a JSON document
@@ -56,7 +56,7 @@ export function planBalanceChange(
   event: RecordedEvent,
   walletId: string,
   opened: boolean,
-  data: RawWalletData,
+  data: StoredWalletData,
   held: bigint,
 ): string | undefined {
   const entry = data.entry;

@@ -1,7 +1,10 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { parseSagaStreamId, type SagaKind } from '@ledger/ledger';
-import type { RawWalletData } from '../batch.plan';
-import { WALLET_STREAM_PREFIX } from '../batch.plan';
+import {
+  parseSagaStreamId,
+  WALLET_STREAM_PREFIX,
+  type SagaKind,
+  type StoredWalletData,
+} from '@ledger/ledger';
 
 /**
  * One batch of the log reduced to what the movement read models write: per
@@ -190,7 +193,7 @@ function planRequest(
  */
 function planWalletEvent(plan: MovementsPlan, event: RecordedEvent): void {
   const walletId = event.streamId.slice(WALLET_STREAM_PREFIX.length);
-  const data = event.data as RawWalletData;
+  const data = event.data as StoredWalletData;
   const at = data.at ?? event.createdAt.toISOString();
   const posts = event.type === 'WalletCredited' || event.type === 'WalletDebited';
   if (!data.movementId) {
@@ -214,7 +217,7 @@ function planAdjustment(
   plan: MovementsPlan,
   event: RecordedEvent,
   walletId: string,
-  data: RawWalletData,
+  data: StoredWalletData,
   at: string,
 ): void {
   const id = `adjustment-${data.entryId}`;

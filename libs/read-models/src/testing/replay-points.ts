@@ -7,6 +7,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '@ledger/event-store';
+import { WALLET_STREAM_PREFIX } from '@ledger/ledger';
 import { LedgerReplay } from '../verify/ledger-replay';
 
 /** What a replay of the log up to a point gives, as plain strings for comparison. */
@@ -97,7 +98,8 @@ export function lastIndexAt(events: readonly RecordedEvent[], at: Date): number 
   let clock = -Infinity;
   let found = -1;
   for (const [i, event] of events.entries()) {
-    if (!event.streamId.startsWith('wallet-') || !BALANCE_EVENTS.has(event.type)) continue;
+    if (!event.streamId.startsWith(WALLET_STREAM_PREFIX) || !BALANCE_EVENTS.has(event.type))
+      continue;
     clock = Math.max(clock, event.createdAt.getTime());
     if (clock > at.getTime()) break;
     found = i;

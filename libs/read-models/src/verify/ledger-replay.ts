@@ -7,8 +7,8 @@ import {
   postingOf,
   type Posting,
   type Wallet,
+  WALLET_STREAM_PREFIX,
 } from '@ledger/ledger';
-import { WALLET_STREAM_PREFIX } from '../batch.plan';
 import type { Difference } from './verify.report';
 
 /**

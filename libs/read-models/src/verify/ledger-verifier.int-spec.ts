@@ -169,7 +169,7 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     expect((await verifyLedger(t.db, store)).clean).toBe(true);
     await driver.credit(alice, 1n);
     await driver.settled();
-    const report = await verifyLedger(t.db, store, { wait_ms: 20 });
+    const report = await verifyLedger(t.db, store, { waitMs: 20 });
     expect(report).toMatchObject({ clean: true, readModelsBehind: true });
     expect(report.readModelsAt).not.toBe(report.head);
   });

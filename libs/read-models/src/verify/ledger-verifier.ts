@@ -22,7 +22,7 @@ export interface VerifyOptions {
   /** Compare with the read models (default); off checks the log alone. */
   readonly compareReadModels?: boolean;
   /** How long to let the read models reach the head before snapshotting them. */
-  readonly wait_ms?: number;
+  readonly waitMs?: number;
   readonly schema?: string;
   readonly checkpoint?: string;
   /** Sees every replayed event, in log order, in the same pass (the audit's hash chain check). */
@@ -55,7 +55,7 @@ export async function verifyLedger(
       db,
       checkpoint,
       await store.headPosition(),
-      options.wait_ms ?? 10_000,
+      options.waitMs ?? 10_000,
     ));
     snapshot = await readSnapshot(db, schema, checkpoint);
   }

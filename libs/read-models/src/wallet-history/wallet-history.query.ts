@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@ledger/database';
 import type { Position } from '@ledger/event-store';
 import { isUuid, toBigInt, WALLET_EVENT_TYPES } from '@ledger/ledger';
+import type { HistoryRow } from '../batch.plan';
 import { decodeCursor, pageSize, toPage, type Page, type PageProblem } from '../paging';
 import { LIVE_SCHEMA } from '../schema';
 
@@ -38,23 +39,21 @@ export interface WalletHistoryQuery {
 
 export type HistoryProblem = PageProblem | 'invalid_type' | 'invalid_date_range';
 
-interface HistoryRow {
-  event_id: string;
-  wallet_id: string;
-  revision: unknown;
-  type: string;
-  direction: HistoryEntry['direction'] | null;
-  amount_minor: unknown;
-  currency: string | null;
-  contra: string | null;
-  kind: string | null;
-  reference: string | null;
-  movement_id: string | null;
-  description: string | null;
-  occurred_at: Date | string;
-  commit_pos: unknown;
-  prepare_pos: unknown;
-}
+/**
+ * The projector's `HistoryRow` as a query selects it back: integers as the
+ * driver returns them, the timestamp as a Date or a string.
+ */
+type SelectedHistoryRow = Omit<
+  HistoryRow,
+  'revision' | 'direction' | 'amount_minor' | 'occurred_at' | 'commit_pos' | 'prepare_pos'
+> & {
+  readonly revision: unknown;
+  readonly direction: HistoryEntry['direction'] | null;
+  readonly amount_minor: unknown;
+  readonly occurred_at: Date | string;
+  readonly commit_pos: unknown;
+  readonly prepare_pos: unknown;
+};
 
 const MAX_FILTER_VALUES = 20;
 
@@ -78,7 +77,7 @@ export async function walletHistory(
   if (problem) return problem;
   // Wallet ids are UUIDs; anything else has no history (and must not reach a uuid cast).
   if (!isUuid(walletId)) return { items: [] };
-  const { rows } = await db.query<HistoryRow>(
+  const { rows } = await db.query<SelectedHistoryRow>(
     `SELECT event_id, wallet_id, revision, type, direction, amount_minor, currency, contra, kind, reference,
             movement_id, description, occurred_at, commit_pos, prepare_pos
        FROM ${LIVE_SCHEMA}.wallet_history
@@ -120,7 +119,7 @@ function filterProblem(query: WalletHistoryQuery): HistoryProblem | undefined {
   return undefined;
 }
 
-function toHistoryEntry(row: HistoryRow): HistoryEntry {
+function toHistoryEntry(row: SelectedHistoryRow): HistoryEntry {
   return {
     eventId: row.event_id,
     walletId: row.wallet_id,

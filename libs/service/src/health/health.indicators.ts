@@ -83,12 +83,12 @@ function failureName(error: unknown): string {
   return error instanceof Error ? error.name : 'unreachable';
 }
 
-function withTimeout<T>(promise: Promise<T>, timeout_ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(), { name: 'Timeout' })), timeout_ms);
+      timer = setTimeout(() => reject(Object.assign(new Error(), { name: 'Timeout' })), timeoutMs);
     }),
   ]).finally(() => clearTimeout(timer));
 }

@@ -176,10 +176,10 @@ export function evolveTopUp(state: TopUp, event: TopUpEvent): TopUp {
   }
 }
 
-export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): SagaAction[] {
+export function nextTopUpActions(state: TopUp, movementId: string, at: string): SagaAction[] {
   if (state.phase !== 'paid') return [];
   const { walletId, amountMinor, currency } = state.request;
-  const commandId = stepId(sagaStream, 'credit');
+  const commandId = stepId(movementId, 'credit');
   return [
     {
       type: 'wallet',
@@ -193,7 +193,7 @@ export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): 
         currency,
         contra: systemAccount('card_clearing'),
         kind: 'top_up',
-        movementId: sagaStream,
+        movementId,
         at,
       },
     },
@@ -201,22 +201,22 @@ export function nextTopUpActions(state: TopUp, sagaStream: string, at: string): 
 }
 
 /** While waiting for the payment a timer runs; once a refund is due, the refund job does. */
-export function topUpJobs(state: TopUp, sagaStream: string): SagaJob[] {
+export function topUpJobs(state: TopUp, movementId: string): SagaJob[] {
   if (state.phase === 'none') return [];
   if (state.phase === 'requested' || state.phase === 'awaiting_payment') {
     return [
       {
         name: 'topup.timeout',
-        jobId: `${sagaStream}:timeout`,
-        sagaStream,
+        jobId: `${movementId}:timeout`,
+        sagaStream: movementId,
         runAt: state.request.timeoutAt,
       },
     ];
   }
   if (state.phase === 'confirming')
-    return [{ name: 'topup.confirm', jobId: `${sagaStream}:confirm`, sagaStream }];
+    return [{ name: 'topup.confirm', jobId: `${movementId}:confirm`, sagaStream: movementId }];
   if (state.phase === 'refund_due')
-    return [{ name: 'topup.refund', jobId: `${sagaStream}:refund`, sagaStream }];
+    return [{ name: 'topup.refund', jobId: `${movementId}:refund`, sagaStream: movementId }];
   return [];
 }
 
@@ -233,6 +233,6 @@ export const topUpSaga: SagaDefinition<TopUp, TopUpCommand, TopUpEvent, Movement
   next: nextTopUpActions,
   jobs: topUpJobs,
   summary: topUpSummary,
-  recordStep: (sagaStream, step, result, at) =>
-    recordStep(sagaStream, step as 'credit', result, at),
+  recordStep: (movementId, step, result, at) =>
+    recordStep(movementId, step as 'credit', result, at),
 };

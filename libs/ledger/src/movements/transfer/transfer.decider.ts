@@ -170,25 +170,25 @@ export function evolveTransfer(state: Transfer, event: TransferEvent): Transfer 
  * the sender's leg credits fx in the source currency, the recipient's leg
  * debits fx in the target currency, so each currency balances on its own.
  */
-export function contraOf(request: TransferRequest, sagaStream: string): AccountRef {
+export function contraOf(request: TransferRequest, movementId: string): AccountRef {
   return request.currency === request.creditCurrency
-    ? transitAccount(sagaStream)
+    ? transitAccount(movementId)
     : systemAccount('fx');
 }
 
 /** The wallet command the due step issues, with ids derived from the saga and the step. */
-export function nextTransferActions(state: Transfer, sagaStream: string, at: string): SagaAction[] {
+export function nextTransferActions(state: Transfer, movementId: string, at: string): SagaAction[] {
   if (state.phase === 'none') return [];
   const step = DUE_STEP[state.phase];
   if (!step) return [];
   const r = state.request;
-  const commandId = stepId(sagaStream, step);
-  const holdId = stepId(sagaStream, 'hold');
-  const contra = contraOf(r, sagaStream);
+  const commandId = stepId(movementId, step);
+  const holdId = stepId(movementId, 'hold');
+  const contra = contraOf(r, movementId);
   const movement = {
     contra,
     kind: r.kind ?? ('transfer' as const),
-    movementId: sagaStream,
+    movementId,
     ...(r.description && { description: r.description }),
   };
   const command: { walletId: string; command: WalletCommand } =
@@ -261,11 +261,11 @@ export const transferSaga: SagaDefinition<
   next: nextTransferActions,
   // A transfer moves money between wallets only: no provider, no timer.
   jobs: () => [],
-  holdOf: (state, sagaStream) =>
+  holdOf: (state, movementId) =>
     state.phase === 'none'
       ? undefined
-      : { walletId: state.request.fromWalletId, holdId: stepId(sagaStream, 'hold') },
+      : { walletId: state.request.fromWalletId, holdId: stepId(movementId, 'hold') },
   summary: transferSummary,
-  recordStep: (sagaStream, step, result, at) =>
-    recordStep(sagaStream, step as TransferStep, result, at),
+  recordStep: (movementId, step, result, at) =>
+    recordStep(movementId, step as TransferStep, result, at),
 };

@@ -1,3 +1,5 @@
+// Over ~300 lines: the longest saga (hold, payout, confirm, cancel, timeout); its decider, jobs
+// and summary are one state machine read together.
 import { systemAccount } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
@@ -251,15 +253,15 @@ export function evolveWithdrawal(state: Withdrawal, event: WithdrawalEvent): Wit
 
 export function nextWithdrawalActions(
   state: Withdrawal,
-  sagaStream: string,
+  movementId: string,
   at: string,
 ): SagaAction[] {
   if (state.phase === 'none') return [];
   const step = DUE_STEP[state.phase];
   if (!step) return [];
   const r = state.request;
-  const commandId = stepId(sagaStream, step);
-  const holdId = stepId(sagaStream, 'hold');
+  const commandId = stepId(movementId, step);
+  const holdId = stepId(movementId, 'hold');
   const command: WalletCommand =
     step === 'hold'
       ? {
@@ -270,7 +272,7 @@ export function nextWithdrawalActions(
           currency: r.currency,
           contra: systemAccount('payouts_clearing'),
           kind: 'withdrawal',
-          movementId: sagaStream,
+          movementId,
           at,
         }
       : { type: step === 'capture' ? 'CaptureHold' : 'ReleaseHold', commandId, holdId, at };
@@ -283,16 +285,18 @@ export function nextWithdrawalActions(
  * the timeout (cancel, then release). A payout that could not be canceled is
  * checked too: without a report, only the provider's answer can end it.
  */
-export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[] {
+export function withdrawalJobs(state: Withdrawal, movementId: string): SagaJob[] {
   if (state.phase === 'cancel_due')
-    return [{ name: 'withdrawal.cancel_payout', jobId: `${sagaStream}:cancel`, sagaStream }];
+    return [
+      { name: 'withdrawal.cancel_payout', jobId: `${movementId}:cancel`, sagaStream: movementId },
+    ];
   const check: SagaJob[] =
     state.phase !== 'none' && state.payoutCheckAt
       ? [
           {
             name: 'withdrawal.check_payout',
-            jobId: `${sagaStream}:check`,
-            sagaStream,
+            jobId: `${movementId}:check`,
+            sagaStream: movementId,
             runAt: state.payoutCheckAt,
           },
         ]
@@ -301,12 +305,16 @@ export function withdrawalJobs(state: Withdrawal, sagaStream: string): SagaJob[]
   if (state.phase !== 'held' && state.phase !== 'payout_created') return [];
   const timeout: SagaJob = {
     name: 'withdrawal.timeout',
-    jobId: `${sagaStream}:timeout`,
-    sagaStream,
+    jobId: `${movementId}:timeout`,
+    sagaStream: movementId,
     runAt: state.request.timeoutAt,
   };
   if (state.phase === 'payout_created') return [timeout, ...check];
-  const payout: SagaJob = { name: 'withdrawal.payout', jobId: `${sagaStream}:payout`, sagaStream };
+  const payout: SagaJob = {
+    name: 'withdrawal.payout',
+    jobId: `${movementId}:payout`,
+    sagaStream: movementId,
+  };
   return state.timedOut ? [payout] : [payout, timeout];
 }
 
@@ -327,11 +335,11 @@ export const withdrawalSaga: SagaDefinition<
   ...sagaCodec<WithdrawalEvent>(WITHDRAWAL_EVENT_SHAPES),
   next: nextWithdrawalActions,
   jobs: withdrawalJobs,
-  holdOf: (state, sagaStream) =>
+  holdOf: (state, movementId) =>
     state.phase === 'none'
       ? undefined
-      : { walletId: state.request.walletId, holdId: stepId(sagaStream, 'hold') },
+      : { walletId: state.request.walletId, holdId: stepId(movementId, 'hold') },
   summary: withdrawalSummary,
-  recordStep: (sagaStream, step, result, at) =>
-    recordStep(sagaStream, step as WithdrawalStep, result, at),
+  recordStep: (movementId, step, result, at) =>
+    recordStep(movementId, step as WithdrawalStep, result, at),
 };
