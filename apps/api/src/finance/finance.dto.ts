@@ -1,16 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   ADJUSTMENT_STATUSES,
   BREAK_STATUSES,
@@ -18,6 +7,7 @@ import {
   type BreakStatus,
 } from '@ledger/finance';
 import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
+import { CursorPageQueryDto } from '../http/cursor-page.dto';
 import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
 
 /**
@@ -51,21 +41,10 @@ export class ReasonDto {
   reason!: string;
 }
 
-class PageDto {
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+const PageDto = CursorPageQueryDto({
+  cursor: { description: 'The nextCursor of the previous page', maxLength: 64 },
+  maxLimit: 200,
+});
 
 export class BreaksQueryDto extends PageDto {
   @ApiPropertyOptional({ enum: BREAK_STATUSES })

@@ -1,14 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Matches, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
+import { CursorPageQueryDto, DEFAULT_PAGE_LIMIT } from '../http/cursor-page.dto';
 import { RejectionException } from '../http/rejection';
 import {
   DeadLetters,
@@ -20,23 +14,14 @@ import {
 
 export const DEAD_LETTERS = Symbol('DEAD_LETTERS');
 
-class DeadLettersQueryDto {
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,40}$/, {
+class DeadLettersQueryDto extends CursorPageQueryDto({
+  cursor: {
+    description: 'The nextCursor of the previous page',
+    pattern: /^[A-Za-z0-9_-]{1,40}$/,
     message: 'cursor must be a nextCursor returned by this endpoint',
-  })
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEAD_LETTERS_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_DEAD_LETTERS_PAGE)
-  limit?: number;
-}
+  },
+  maxLimit: MAX_DEAD_LETTERS_PAGE,
+}) {}
 
 class RetryDeadLetterDto {
   @ApiProperty({
@@ -95,7 +80,10 @@ export class DeadLettersController {
   @Roles('admin')
   @ApiOkResponse({ type: DeadLetterPageDto })
   async list(@Query() query: DeadLettersQueryDto): Promise<DeadLetterPageDto> {
-    const page = await this.deadLetters.list({ limit: query.limit ?? 50, cursor: query.cursor });
+    const page = await this.deadLetters.list({
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+      cursor: query.cursor,
+    });
     if (typeof page === 'string') throw new RejectionException(page);
     return page;
   }

@@ -7,16 +7,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { Roles } from '@ledger/identity';
 import { listStuckMovements, MAX_PAGE_SIZE, type StuckMovement } from '@ledger/read-models';
+import { CursorPageQueryDto } from '../http/cursor-page.dto';
 import { RejectionException } from '../http/rejection';
 
 /** A pending movement older than this is listed: a card top-up settles in seconds, a prompt in minutes. */
 export const DEFAULT_STUCK_AFTER_MINUTES = 30;
 
-class StuckMovementsQueryDto {
+class StuckMovementsFilterDto {
   @ApiPropertyOptional({
     description:
       'List pending movements requested at least this many minutes ago (parked ones always); 0 lists every pending one',
@@ -38,21 +39,15 @@ class StuckMovementsQueryDto {
   )
   @IsBoolean()
   parked?: boolean;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1_000)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
 }
+
+class StuckMovementsQueryDto extends CursorPageQueryDto(
+  {
+    cursor: { description: 'Opaque cursor from the previous page', maxLength: 1_000 },
+    maxLimit: MAX_PAGE_SIZE,
+  },
+  StuckMovementsFilterDto,
+) {}
 
 class ParkedView {
   @ApiProperty({ example: 3 }) attempts!: number;

@@ -1,16 +1,15 @@
 import { formatPosition } from '@ledger/event-store';
-import { Inject, Injectable } from '@nestjs/common';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { RecipientDirectory } from '@ledger/identity';
 import { isFormatLocale } from '@ledger/ledger';
+import { MAX_STATEMENT_EXPORT_ROWS, type MovementFilter } from '@ledger/read-models';
 import {
-  getMovementRecord,
-  listMovements,
-  MAX_STATEMENT_EXPORT_ROWS,
-  walletStatement,
-  walletStatementExport,
-  type MovementFilter,
-} from '@ledger/read-models';
+  MovementRecordQuery,
+  MovementsPageQuery,
+  WalletStatementExportQuery,
+  WalletStatementPageQuery,
+} from '@ledger/read-models/nest';
 import { RejectionException } from '../http/rejection';
 import { Counterparties } from './counterparties';
 import type {
@@ -25,12 +24,13 @@ import { movementItem, statementLine, type ViewContext } from './movement-list.v
 /**
  * The movement read models as a wallet user sees them: filters checked,
  * counterparties named (never by id), amounts formatted when asked. The
- * routes check ownership of a wallet before they get here.
+ * routes check ownership of a wallet before they get here; the read models
+ * answer on the QueryBus.
  */
 @Injectable()
 export class MovementReads {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly queries: QueryBus,
     private readonly counterparties: Counterparties,
     private readonly recipients: RecipientDirectory,
   ) {}
@@ -38,12 +38,14 @@ export class MovementReads {
   async page(ownerId: string, query: ListMovementsQueryDto): Promise<MovementPageView> {
     const filter = await this.filterOf(query);
     if (!filter) return { items: [] };
-    const page = await listMovements(this.db, ownerId, {
-      ...filter,
-      walletId: query.walletId,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
+    const page = await this.queries.execute(
+      new MovementsPageQuery(ownerId, {
+        ...filter,
+        walletId: query.walletId,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     const ctx = await this.context(
       query.format,
@@ -57,7 +59,7 @@ export class MovementReads {
 
   /** One movement with the caller's legs; undefined when it has none the caller may see. */
   async one(id: string, ownerId: string | undefined, locale?: string) {
-    const record = await getMovementRecord(this.db, id, ownerId);
+    const record = await this.queries.execute(new MovementRecordQuery(id, ownerId));
     if (!record) return undefined;
     const ctx = await this.context(
       locale,
@@ -71,11 +73,13 @@ export class MovementReads {
   async statement(walletId: string, query: MovementFilterQueryDto) {
     const filter = await this.filterOf(query);
     if (!filter) return { items: [] as StatementLineView[] };
-    const page = await walletStatement(this.db, walletId, {
-      ...filter,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
+    const page = await this.queries.execute(
+      new WalletStatementPageQuery(walletId, {
+        ...filter,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     const ctx = await this.context(
       query.format,
@@ -92,7 +96,9 @@ export class MovementReads {
     const from = new Date(`${month}-01T00:00:00.000Z`);
     const to = new Date(from);
     to.setUTCMonth(to.getUTCMonth() + 1);
-    const lines = await walletStatementExport(this.db, walletId, { from, to });
+    const lines = await this.queries.execute(
+      new WalletStatementExportQuery(walletId, { from, to }),
+    );
     if (lines.length > MAX_STATEMENT_EXPORT_ROWS)
       throw new RejectionException('statement_too_large');
     const ctx = await this.context(

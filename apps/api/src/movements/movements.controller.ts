@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
 import { formatPosition } from '@ledger/event-store';
 import { parseSagaStreamId } from '@ledger/ledger';
-import { MovementStreams, WalletStateQuery } from '@ledger/ledger/nest';
+import { MovementStreamQuery, WalletStateQuery } from '@ledger/ledger/nest';
 import { WalletStatisticsQuery } from '@ledger/read-models/nest';
 import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -26,7 +26,6 @@ const KIND: Readonly<Record<string, string>> = { topup: 'top_up' };
 @Controller('movements')
 export class MovementsController {
   constructor(
-    private readonly streams: MovementStreams,
     private readonly queries: QueryBus,
     private readonly reads: MovementReads,
     private readonly readYourWrites: ReadYourWrites,
@@ -78,7 +77,7 @@ export class MovementsController {
         phase: seen.status,
       };
     }
-    const saga = await this.streams.load(id);
+    const saga = await this.queries.execute(new MovementStreamQuery(id));
     const summary = saga?.summary;
     if (!saga || !summary) throw new RejectionException('movement_not_found');
     if (!summary.partyIds.includes(principal.userId) && !staff)

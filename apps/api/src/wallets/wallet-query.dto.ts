@@ -1,17 +1,7 @@
 import { WALLET_EVENT_TYPES } from '@ledger/ledger';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { CursorPageQueryDto } from '../http/cursor-page.dto';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
 export class PositionQueryDto {
   @ApiPropertyOptional({
@@ -23,21 +13,13 @@ export class PositionQueryDto {
   position?: string;
 }
 
-export class PageQueryDto extends PositionQueryDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class PageQueryDto extends CursorPageQueryDto(
+  {
+    cursor: { description: 'Opaque cursor from the previous page', maxLength: 200 },
+    maxLimit: 200,
+  },
+  PositionQueryDto,
+) {}
 
 export class ListWalletsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Staff only: wallets of this owner' })

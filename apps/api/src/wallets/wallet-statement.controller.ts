@@ -1,4 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -8,9 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { canReadAnyWallet, CurrentPrincipal, type Principal } from '@ledger/identity';
-import { getWallet, type WalletBalance } from '@ledger/read-models';
+import type { WalletBalance } from '@ledger/read-models';
+import { GetWalletQuery } from '@ledger/read-models/nest';
 import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
@@ -38,7 +39,7 @@ export class StatementQueryDto extends MovementFilterQueryDto {
 @Controller('wallets')
 export class WalletStatementController {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly queries: QueryBus,
     private readonly reads: MovementReads,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -72,7 +73,7 @@ export class WalletStatementController {
 
   /** Another customer's wallet answers exactly as a missing one. */
   private async readable(principal: Principal, walletId: string): Promise<WalletBalance> {
-    const wallet = await getWallet(this.db, walletId);
+    const wallet = await this.queries.execute(new GetWalletQuery(walletId));
     if (!wallet || (wallet.ownerId !== principal.userId && !canReadAnyWallet(principal)))
       throw new RejectionException('wallet_not_found');
     return wallet;

@@ -7,3 +7,4 @@ export * from './state-cache.config';
 export * from '../movements/nest/movement-streams.service';
 export * from '../movements/nest/gateway-events.recorder';
 export * from '../movements/nest/movement-streams.module';
+export * from '../movements/nest/movement.queries';
