@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { api } from './api/client';
 import type { components } from './api/openapi';
 
@@ -19,4 +20,26 @@ export function describeCard(card: Card): string {
       ? `, expires ${String(card.expMonth).padStart(2, '0')}/${card.expYear}`
       : '';
   return `${brand}${digits}${expiry}`;
+}
+
+/** How a card is typed in: the sandbox's own form, or Stripe's card Element with its publishable key. */
+export type CardForm = { provider: 'sandbox' | 'stripe'; publishableKey?: string };
+
+/**
+ * The service's card form (GET /top-ups/card-form); null while it is asked.
+ * Without an answer the sandbox's form is used, as before the route existed.
+ */
+export function useCardForm(): CardForm | null {
+  const [cardForm, setCardForm] = useState<CardForm | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    void api.GET('/top-ups/card-form').then(
+      ({ data }) => !cancelled && setCardForm(data ?? { provider: 'sandbox' }),
+      () => !cancelled && setCardForm({ provider: 'sandbox' }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  return cardForm;
 }

@@ -1,12 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { continuedTrace, endingSpan } from '@ledger/tracing';
 import { isPermanentError } from './job.errors';
 import type {
   EnqueueOptions,
@@ -45,7 +39,6 @@ export const CORRELATION_FIELD = 'correlationId';
  * span when tracing is on, so the job's span continues the request's trace.
  */
 export const TRACE_FIELD = 'traceparent';
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const tracer = trace.getTracer('ledger.jobs');
 const PLAUSIBLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -98,19 +91,7 @@ export class CorrelatedJobQueue implements JobQueue {
               },
             },
             traceContextOf(job.payload),
-            async (span) => {
-              try {
-                return await run();
-              } catch (error) {
-                span.setStatus({
-                  code: SpanStatusCode.ERROR,
-                  message: error instanceof Error ? error.name : 'error',
-                });
-                throw error;
-              } finally {
-                span.end();
-              }
-            },
+            (span) => endingSpan(span, run),
           );
         const run = async () => {
           this.logger.log(
@@ -168,9 +149,7 @@ export function correlationIdOf(payload: JsonValue): string | undefined {
 /** The trace a job continues: the one its enqueuer was in, or a new one. */
 function traceContextOf(payload: JsonValue) {
   const traceparent = isObject(payload) ? payload[TRACE_FIELD] : undefined;
-  return typeof traceparent === 'string' && TRACEPARENT.test(traceparent)
-    ? propagation.extract(ROOT_CONTEXT, { traceparent })
-    : ROOT_CONTEXT;
+  return continuedTrace(traceparent, ROOT_CONTEXT);
 }
 
 function isObject(value: JsonValue): value is { [key: string]: JsonValue } {

@@ -1,13 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, idempotencyKey } from '../api/client';
-import { describeCard, loadCards, type Card } from '../cards';
+import { describeCard, loadCards, useCardForm, type Card } from '../cards';
 import { explain, type Explained } from '../errors';
 import { useLive } from '../live';
 import { useNotify } from '../notifications';
 import { Empty, FormError, Loading } from '../ui';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
-
-type CardForm = { provider: 'sandbox' | 'stripe'; publishableKey?: string };
 
 /**
  * Linked cards: list, link and unlink. Linking starts a SetupIntent. On the
@@ -24,21 +22,10 @@ export function Cards() {
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [cardForm, setCardForm] = useState<CardForm | null>(null);
+  const cardForm = useCardForm();
   const [adding, setAdding] = useState(false);
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
   const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
-  useEffect(() => {
-    let cancelled = false;
-    // Without an answer the sandbox's way is used, as before the route existed.
-    void api.GET('/top-ups/card-form').then(
-      ({ data }) => !cancelled && setCardForm(data ?? { provider: 'sandbox' }),
-      () => !cancelled && setCardForm({ provider: 'sandbox' }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
   const stripeKey = cardForm?.provider === 'stripe' ? cardForm.publishableKey : undefined;
   const elementError = problem?.field === 'card-element' ? problem.text : undefined;
 

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
-import { describeCard, loadCards } from '../cards';
+import { describeCard, loadCards, useCardForm } from '../cards';
 import { explain, type Explained } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
@@ -12,8 +12,6 @@ import { Field, FormError, Loading } from '../ui';
 import { loadWallets } from '../wallets';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
-
-type CardForm = { provider: 'sandbox' | 'stripe'; publishableKey?: string };
 
 /**
  * Top up by card or, for a KES wallet whose owner has a phone number on the
@@ -33,20 +31,9 @@ export function TopUp() {
   const [method, setMethod] = useState<'card' | 'mpesa'>('card');
   const [problem, setProblem] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
-  const [cardForm, setCardForm] = useState<CardForm | null>(null);
+  const cardForm = useCardForm();
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
   const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
-  useEffect(() => {
-    let cancelled = false;
-    // Without an answer the sandbox's form is shown, as before the route existed.
-    void api.GET('/top-ups/card-form').then(
-      ({ data }) => !cancelled && setCardForm(data ?? { provider: 'sandbox' }),
-      () => !cancelled && setCardForm({ provider: 'sandbox' }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
   if (!wallets || !cards || !cardForm) return <Loading what="your wallets and cards" />;
   const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
   // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.

@@ -1,6 +1,7 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { AppendRequest, EventData, EventStore, ExpectedRevision } from '@ledger/event-store';
 import { logCorrelation } from '@ledger/observability';
+import { endingSpan } from '@ledger/tracing';
 
 export const CORRELATION_ATTRIBUTE = 'ledger.correlation_id';
 const tracer = trace.getTracer('ledger.event-store');
@@ -53,16 +54,7 @@ async function inSpan<T>(
         ...(correlationId && { [CORRELATION_ATTRIBUTE]: correlationId }),
       },
     },
-    async (span) => {
-      try {
-        return await work();
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => endingSpan(span, work),
   );
 }
 
@@ -76,8 +68,4 @@ function withTraceparent(events: readonly EventData[]): readonly EventData[] {
       ? e
       : { ...e, metadata: { ...e.metadata, traceparent } },
   );
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'error';
 }

@@ -1,16 +1,9 @@
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { RecordedEvent } from '@ledger/event-store';
 import { logCorrelation } from '@ledger/observability';
+import { continuedTrace, endingSpan } from '@ledger/tracing';
 
 const PLAUSIBLE_CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const tracer = trace.getTracer('ledger.sagas');
 
 /**
@@ -28,10 +21,7 @@ export function withEventCorrelation(
   const id = metadata?.correlationId;
   const correlationId = typeof id === 'string' && PLAUSIBLE_CORRELATION.test(id) ? id : undefined;
   const traceparent = metadata?.traceparent;
-  const parent =
-    typeof traceparent === 'string' && TRACEPARENT.test(traceparent)
-      ? propagation.extract(ROOT_CONTEXT, { traceparent })
-      : context.active();
+  const parent = continuedTrace(traceparent, context.active());
   const step = () =>
     tracer.startActiveSpan(
       'saga.step',
@@ -43,19 +33,7 @@ export function withEventCorrelation(
         },
       },
       parent,
-      async (span) => {
-        try {
-          await work();
-        } catch (error) {
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: error instanceof Error ? error.name : 'error',
-          });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
+      (span) => endingSpan(span, work),
     );
   return correlationId ? logCorrelation.run(correlationId, step) : step();
 }
