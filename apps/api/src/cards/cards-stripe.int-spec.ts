@@ -34,6 +34,8 @@ describe.each(databaseFactories())('linking a card with Stripe on $name', (facto
     });
     alice = await signUp(t);
     bob = await signUp(t);
+    // The wallets sign-up opened, projected before a test lists them.
+    await t.settle();
   });
   afterAll(async () => {
     await t?.close();

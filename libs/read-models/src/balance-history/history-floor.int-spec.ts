@@ -51,8 +51,11 @@ describe.each(databaseFactories())(
         '001_event_store.sql',
         '002_event_store_append_plans.sql',
         '010_read_models.sql',
-        // The event store as it is now (its hash chain), under read models from before the history.
+        '035_movements.sql',
+        // The event store as it is now (its hash chain) and the one checkpoint table today's
+        // log readers use, under read models from before the history.
         '060_event_hash_chain.sql',
+        '070_log_checkpoints.sql',
       ])
         copy(file);
       await migrate(t.db, dir);
