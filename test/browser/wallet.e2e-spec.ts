@@ -189,6 +189,8 @@ const LIVE_MS = 15_000;
 
   it('shows the exchange rate and what a recipient in another currency gets before sending', async () => {
     const carol = await signUpOverHttp(t, { currency: 'USD' });
+    // Another person's new wallet is found by e-mail once it is projected.
+    await t.settle();
     await send(ada.page, carol.email, '10');
     await ada.page.getByRole('heading', { name: 'Confirm the transfer' }).waitFor();
     await expect(ada.page.getByTestId('confirm-rate').textContent()).resolves.toContain(
