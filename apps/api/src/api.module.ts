@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
+import { DeadLettersModule } from '@ledger/jobs/nest';
 import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
@@ -10,7 +11,12 @@ import { ReadModelQueriesModule } from '@ledger/read-models/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '@ledger/worker';
 import { ProblemsController } from './http/problems.controller';
-import { CorrelationModule, HealthModule, InfrastructureModule } from '@ledger/service';
+import {
+  CorrelationModule,
+  HealthModule,
+  InfrastructureModule,
+  SERVICE_QUEUES,
+} from '@ledger/service';
 import { CardsController } from './cards/cards.controller';
 import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
@@ -23,7 +29,6 @@ import { AuditModule } from '@ledger/audit';
 import { LedgerVerification } from './ledger/ledger-verification.service';
 import { CurrenciesController } from './currencies/currencies.controller';
 import { DeadLettersController } from './jobs/dead-letters.controller';
-import { deadLettersProvider } from './jobs/dead-letters.provider';
 import { MovementsModule } from './movements/movements.module';
 import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
@@ -58,6 +63,7 @@ export class ApiModule {
         CompletedReplayModule,
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env, correlation: logCorrelation }),
+        DeadLettersModule.forQueues(SERVICE_QUEUES),
         NotificationsModule.forRoot(env),
         MovementsModule,
         LiveEventsModule,
@@ -85,7 +91,6 @@ export class ApiModule {
         LedgerVerification,
         FinanceAdjustments,
         { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
-        deadLettersProvider,
         { provide: CARD_FORM, useValue: readCardForm(env) },
       ],
     };
