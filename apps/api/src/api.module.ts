@@ -26,7 +26,7 @@ import { LedgerController } from './ledger/ledger.controller';
 import { StuckMovementsController } from './ledger/stuck-movements.controller';
 import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
-import { LedgerVerification } from './ledger/ledger-verification.service';
+import { AuditQueriesModule } from '@ledger/audit/nest';
 import { CurrenciesController } from './currencies/currencies.controller';
 import { DeadLettersController } from './jobs/dead-letters.controller';
 import { MovementsModule } from './movements/movements.module';
@@ -69,6 +69,7 @@ export class ApiModule {
         LiveEventsModule,
         HealthModule,
         AuditModule.forRoot(env),
+        AuditQueriesModule,
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [
@@ -88,7 +89,6 @@ export class ApiModule {
         IdempotencyInterceptor,
         ReadYourWrites,
         AsOfResolver,
-        LedgerVerification,
         FinanceAdjustments,
         { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
         { provide: CARD_FORM, useValue: readCardForm(env) },
