@@ -34,8 +34,7 @@ import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
 import { FinancePeriodsController } from './finance/finance-periods.controller';
-import { FinanceAdjustments } from './finance/finance-adjustments.service';
-import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
+import { FinanceModule } from '@ledger/finance/nest';
 import { CARD_FORM, readCardForm } from './top-ups/card-form';
 import { CardFormController } from './top-ups/card-form.controller';
 
@@ -70,6 +69,7 @@ export class ApiModule {
         HealthModule,
         AuditModule.forRoot(env),
         AuditQueriesModule,
+        FinanceModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [
@@ -89,8 +89,6 @@ export class ApiModule {
         IdempotencyInterceptor,
         ReadYourWrites,
         AsOfResolver,
-        FinanceAdjustments,
-        { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
         { provide: CARD_FORM, useValue: readCardForm(env) },
       ],
     };
