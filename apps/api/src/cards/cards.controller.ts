@@ -10,7 +10,7 @@ import {
 } from '@ledger/payments';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { RejectionException } from '../http/rejection';
-import { PaymentCustomers } from './payment-customers';
+import { PaymentCustomers } from '@ledger/movements';
 
 const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9_]{1,100}$/;
 const SETUP_INTENT_ID = /^seti_[A-Za-z0-9_]{1,100}$/;

@@ -7,7 +7,7 @@ import { Idempotent, type IdempotencyContext } from '../http/idempotency.interce
 import { ObjectIdPipe } from '../http/object-id.pipe';
 import { RejectionException } from '../http/rejection';
 import { CreatePayoutDestinationDto } from './payout-destination.dto';
-import { PayoutDestinationsStore, type PayoutDestination } from './payout-destinations.store';
+import { PayoutDestinationsStore, type PayoutDestination } from '@ledger/movements';
 
 /** The caller's own bank accounts for withdrawals. Linking one needs a fresh second-factor code. */
 @ApiTags('payout-destinations')

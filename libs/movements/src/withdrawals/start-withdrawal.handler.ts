@@ -18,7 +18,7 @@ import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
-import { withPosition } from '../movements/movement-http';
+import { withPosition } from '../movement-position';
 
 /**
  * How long a withdrawal waits for the provider to report the payout before it

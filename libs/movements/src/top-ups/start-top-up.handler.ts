@@ -16,8 +16,8 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, SAGA_METADATA_KEY, WalletCommands } from '@ledger/ledger/nest';
 import { PaymentCustomers } from '../cards/payment-customers';
+import { withPosition } from '../movement-position';
 import { MobileMoneyPayer } from './mobile-money-payer';
-import { withPosition } from '../movements/movement-http';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;

@@ -11,7 +11,7 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, type SagaOutcome } from '@ledger/ledger/nest';
-import { runInline } from './inline-saga';
+import { runInline } from '../inline-saga';
 
 /**
  * Refunds a payment, asked by the merchant who received it. The refund is
