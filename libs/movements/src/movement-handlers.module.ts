@@ -10,9 +10,11 @@ import {
   WalletCommands,
 } from '@ledger/ledger/nest';
 import { JobQueueSagaJobs } from '@ledger/worker';
+import { CARD_HANDLERS } from './cards/cards.handlers';
 import { PaymentCustomers } from './cards/payment-customers';
 import { StartPaymentHandler } from './payments/start-payment.handler';
 import { StartRefundHandler } from './payments/start-refund.handler';
+import { PAYOUT_DESTINATION_HANDLERS } from './payout-destinations/payout-destinations.handlers';
 import { PayoutDestinationsStore } from './payout-destinations/payout-destinations.store';
 import { MobileMoneyPayer } from './top-ups/mobile-money-payer';
 import { StartTopUpHandler } from './top-ups/start-top-up.handler';
@@ -30,7 +32,11 @@ const stepperLogger = new Logger('sagas');
  * movement's stream and takes the steps that can be taken at once (a
  * transfer's hold, credit and capture; a withdrawal's hold); the worker's
  * `SagasModule` drives the rest, and resumes whatever a request left
- * unfinished.
+ * unfinished. Beside them, what a movement is checked against and its
+ * owner answers for: the caller's linked cards (`SetUpCardCommand`,
+ * `ConfirmedCardQuery`, `ListCardsQuery`, `UnlinkCardCommand`) and payout
+ * destinations (`LinkPayoutDestinationCommand`, `ListPayoutDestinationsQuery`,
+ * `UnlinkPayoutDestinationCommand`).
  *
  * Needs from global modules: SQL_DATABASE and EVENT_STORE (infrastructure),
  * JOB_QUEUE (JobsModule), IdentityModule (RecipientDirectory, and the data
@@ -49,6 +55,8 @@ const stepperLogger = new Logger('sagas');
     StartWithdrawalHandler,
     StartPaymentHandler,
     StartRefundHandler,
+    ...CARD_HANDLERS,
+    ...PAYOUT_DESTINATION_HANDLERS,
     // The saga steps a request runs itself, through this process's command
     // path (its group commit and caches), enqueuing jobs on the shared queue.
     {
@@ -63,6 +71,6 @@ const stepperLogger = new Logger('sagas');
     // LEDGER_FX_PROVIDER_URL (docs/payments.md), falling back to LEDGER_FX_RATES='USD/EUR=0.92,…'.
     { provide: RATE_PROVIDER, useFactory: () => createRateProvider(process.env) },
   ],
-  exports: [RecipientResolver, RATE_PROVIDER, PaymentCustomers, PayoutDestinationsStore],
+  exports: [RecipientResolver, RATE_PROVIDER],
 })
 export class MovementHandlersModule {}
