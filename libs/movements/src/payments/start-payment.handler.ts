@@ -102,7 +102,7 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
       };
       const outcome = await this.streams.record(
         stream,
-        { type: 'RequestTransfer', commandId: input.commandId, request },
+        { type: 'StartTransfer', commandId: input.commandId, request },
         { correlationId: input.commandId },
       );
       if (!outcome.ok) {

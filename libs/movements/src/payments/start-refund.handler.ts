@@ -76,7 +76,7 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
     };
     const outcome = await this.streams.record(
       refundStream,
-      { type: 'RequestTransfer', commandId: input.commandId, request },
+      { type: 'StartTransfer', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };

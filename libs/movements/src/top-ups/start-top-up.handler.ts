@@ -96,7 +96,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     };
     const requested = await this.streams.record(
       stream,
-      { type: 'RequestTopUp', commandId: input.commandId, request },
+      { type: 'StartTopUp', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!requested.ok) return { ok: false, rejection: requested.rejection };

@@ -96,7 +96,7 @@ export class StartWithdrawalHandler implements ICommandHandler<
     await input.confirm?.();
     const outcome = await this.streams.record(
       stream,
-      { type: 'RequestWithdrawal', commandId: input.commandId, request },
+      { type: 'StartWithdrawal', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
