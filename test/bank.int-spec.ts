@@ -14,13 +14,15 @@ import {
   SagaStepper,
 } from '@ledger/ledger';
 import { WalletCommands } from '@ledger/ledger/nest';
-import { PayoutDestinationsStore } from '../apps/api/src/payout-destinations/payout-destinations.store';
-import { PaymentCustomers } from '../apps/api/src/cards/payment-customers';
-import { MobileMoneyPayer } from '../apps/api/src/top-ups/mobile-money-payer';
-import { StartTopUpHandler } from '../apps/api/src/top-ups/start-top-up.handler';
-import { RecipientResolver } from '../apps/api/src/transfers/recipient.resolver';
-import { StartTransferHandler } from '../apps/api/src/transfers/start-transfer.handler';
-import { StartWithdrawalHandler } from '../apps/api/src/withdrawals/start-withdrawal.handler';
+import {
+  MobileMoneyPayer,
+  PaymentCustomers,
+  PayoutDestinationsStore,
+  RecipientResolver,
+  StartTopUpHandler,
+  StartTransferHandler,
+  StartWithdrawalHandler,
+} from '@ledger/movements';
 import {
   bankContacts,
   faultyCardGateway,

@@ -16,8 +16,7 @@ import { GatewayEventRecorder } from '@ledger/ledger/nest';
 import { SagaDriver, type WalletExecutor } from '../../libs/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../libs/worker/src/sagas/saga-jobs.runner';
 import { loadSagaCheckpoint } from '../../libs/worker/src/sagas/movements.table';
-import { PaymentCustomers } from '../../apps/api/src/cards/payment-customers';
-import { StartTopUpHandler } from '../../apps/api/src/top-ups/start-top-up.handler';
+import { PaymentCustomers, StartTopUpHandler } from '@ledger/movements';
 import { InMemorySagaJobs, type HarnessSagaJobs } from './saga-job-legs';
 
 export const AT = '2026-01-01T00:00:00.000Z';

@@ -1,12 +1,7 @@
 import { databaseFactories } from '@ledger/testing';
 import { StripeStandIn } from '../../../../libs/payments/src/stripe/stripe-stand-in';
-import {
-  key,
-  signUp,
-  startLedgerApp,
-  type LedgerTestApp,
-  type TestUser,
-} from '../../../../test/support/ledger-app';
+import { startCardsTestBed, type CardsTestBed } from '../../../../test/support/cards';
+import { signUp, type LedgerTestApp, type TestUser } from '../../../../test/support/ledger-app';
 
 /**
  * Linking a card through Stripe Elements, against the Stripe stand-in: the
@@ -18,13 +13,14 @@ import {
  */
 describe.each(databaseFactories())('linking a card with Stripe on $name', (factory) => {
   let stripe: StripeStandIn;
+  let bed: CardsTestBed;
   let t: LedgerTestApp;
   let alice: TestUser;
   let bob: TestUser;
 
   beforeAll(async () => {
     stripe = await StripeStandIn.start();
-    t = await startLedgerApp(factory, {
+    bed = await startCardsTestBed(factory, {
       PAYMENT_GATEWAY: 'stripe',
       STRIPE_SECRET_KEY: 'sk_test_cards',
       STRIPE_WEBHOOK_SECRET: 'whsec_cards',
@@ -32,26 +28,14 @@ describe.each(databaseFactories())('linking a card with Stripe on $name', (facto
       STRIPE_MAX_NETWORK_RETRIES: '0',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_cards',
     });
-    alice = await signUp(t);
-    bob = await signUp(t);
-    // The wallets sign-up opened, projected before a test lists them.
-    await t.settle();
+    ({ t, alice, bob } = bed);
   });
   afterAll(async () => {
-    await t?.close();
+    await bed?.close();
     await stripe?.close();
   });
 
-  const startSetup = async (user: TestUser) =>
-    (
-      await t
-        .http()
-        .post('/cards/setup-intents')
-        .set('Authorization', user.auth)
-        .set('Idempotency-Key', key())
-        .send({})
-        .expect(201)
-    ).body as { setupIntentId: string; clientSecret: string };
+  const startSetup = (user: TestUser) => bed.startSetup(user);
 
   const confirm = (user: TestUser, setupIntentId: string) =>
     t
@@ -65,11 +49,7 @@ describe.each(databaseFactories())('linking a card with Stripe on $name', (facto
     expect(setup.setupIntentId).toMatch(/^seti_/);
     expect(setup.clientSecret).toContain('_secret_');
     const intent = stripe.object(setup.setupIntentId);
-    const { rows } = await t.db.query<{ customer_ref: string }>(
-      'SELECT customer_ref FROM payment_customers WHERE provider = $1 AND user_id = $2',
-      ['stripe', alice.userId],
-    );
-    expect(rows.map((r) => r.customer_ref)).toEqual([intent?.customer]);
+    expect(await bed.customersOf(alice.userId)).toEqual([intent?.customer]);
     expect(intent).toMatchObject({ usage: 'off_session', metadata: { user_id: alice.userId } });
   });
 
@@ -104,18 +84,7 @@ describe.each(databaseFactories())('linking a card with Stripe on $name', (facto
     const cards = await t.http().get('/cards').set('Authorization', alice.auth).expect(200);
     expect(cards.body.items).toEqual([first.body]);
 
-    const wallets = await t.http().get('/wallets').set('Authorization', alice.auth).expect(200);
-    const topUp = await t
-      .http()
-      .post('/top-ups')
-      .set('Authorization', alice.auth)
-      .set('Idempotency-Key', key())
-      .send({
-        walletId: wallets.body.items[0].id,
-        amountMinor: 900,
-        currency: 'EUR',
-        paymentMethodId: card,
-      });
+    const topUp = await bed.topUp(alice, 900, card);
     expect(topUp.status).toBe(202);
     const charge = stripe.requests.filter((r) => r.path === '/v1/payment_intents').at(-1);
     expect(charge?.params).toMatchObject({

@@ -1,12 +1,7 @@
 import { PAYMENT_GATEWAY, type SandboxGateway } from '@ledger/payments';
 import { databaseFactories } from '@ledger/testing';
-import {
-  key,
-  signUp,
-  startLedgerApp,
-  type LedgerTestApp,
-  type TestUser,
-} from '../../../../test/support/ledger-app';
+import { startCardsTestBed, type CardsTestBed } from '../../../../test/support/cards';
+import type { LedgerTestApp, TestUser } from '../../../../test/support/ledger-app';
 
 /**
  * Only your own card can be charged: each user has a customer of their own at
@@ -15,6 +10,7 @@ import {
  * written or sent to the provider.
  */
 describe.each(databaseFactories())('cards and card top-ups on $name', (factory) => {
+  let bed: CardsTestBed;
   let t: LedgerTestApp;
   let gateway: SandboxGateway;
   let alice: TestUser;
@@ -22,43 +18,20 @@ describe.each(databaseFactories())('cards and card top-ups on $name', (factory) 
   let aliceCard: string;
 
   beforeAll(async () => {
-    t = await startLedgerApp(factory);
+    bed = await startCardsTestBed(factory);
+    ({ t, alice, bob } = bed);
     gateway = t.app.get(PAYMENT_GATEWAY);
-    alice = await signUp(t);
-    bob = await signUp(t);
-    await t
-      .http()
-      .post('/cards/setup-intents')
-      .set('Authorization', alice.auth)
-      .set('Idempotency-Key', key())
-      .send({})
-      .expect(201);
+    // The sandbox links its test card as soon as the SetupIntent exists.
+    await bed.startSetup(alice);
     const cards = await t.http().get('/cards').set('Authorization', alice.auth).expect(200);
     aliceCard = cards.body.items[0].paymentMethodId;
-    await t.settle();
   });
-  afterAll(() => t?.close());
+  afterAll(() => bed?.close());
   afterEach(() => jest.restoreAllMocks());
 
-  const walletOf = async (user: TestUser) =>
-    (await t.http().get('/wallets').set('Authorization', user.auth).expect(200)).body.items[0]
-      .id as string;
-
-  const customerOf = async (userId: string) =>
-    (
-      await t.db.query<{ customer_ref: string }>(
-        'SELECT customer_ref FROM payment_customers WHERE provider = $1 AND user_id = $2',
-        ['sandbox', userId],
-      )
-    ).rows.map((r) => r.customer_ref);
-
-  const topUpWith = async (user: TestUser, paymentMethodId: string) =>
-    t
-      .http()
-      .post('/top-ups')
-      .set('Authorization', user.auth)
-      .set('Idempotency-Key', key())
-      .send({ walletId: await walletOf(user), amountMinor: 700, currency: 'EUR', paymentMethodId });
+  const customerOf = (userId: string) => bed.customersOf(userId);
+  const topUpWith = (user: TestUser, paymentMethodId: string) =>
+    bed.topUp(user, 700, paymentMethodId);
 
   it("refuses another user's card and a made-up one alike, writing nothing and charging nothing", async () => {
     const charges = jest.spyOn(gateway, 'createPaymentIntent');
@@ -97,12 +70,7 @@ describe.each(databaseFactories())('cards and card top-ups on $name', (factory) 
 
   it('gives every user a customer of their own, created once', async () => {
     expect(await customerOf(bob.userId)).toEqual([]);
-    const res = await t
-      .http()
-      .post('/top-ups')
-      .set('Authorization', bob.auth)
-      .set('Idempotency-Key', key())
-      .send({ walletId: await walletOf(bob), amountMinor: 300, currency: 'EUR' });
+    const res = await bed.topUp(bob, 300);
     expect(res.status).toBe(202);
     const bobs = await customerOf(bob.userId);
     expect(bobs).toHaveLength(1);

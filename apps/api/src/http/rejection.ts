@@ -9,6 +9,7 @@ import {
 } from '@ledger/ledger';
 import { IDENTITY_REJECTION_MESSAGES, type IdentityRejection } from '@ledger/identity';
 import type { FinanceRejection } from '@ledger/finance';
+import type { CardRejection, PayoutDestinationRejection } from '@ledger/movements';
 import type { HistoryProblem } from '@ledger/read-models';
 
 /** Refusals that belong to the HTTP layer itself rather than to a library. */
@@ -40,13 +41,9 @@ export type HttpRejection =
   | 'invalid_format'
   | 'statement_too_large'
   | 'verification_in_progress'
-  | 'payout_destination_exists'
-  | 'too_many_payout_destinations'
   | 'webhook_signature_invalid'
   | 'payment_method_conflict'
-  | 'dead_letter_not_found'
-  | 'setup_intent_not_found'
-  | 'setup_intent_not_succeeded';
+  | 'dead_letter_not_found';
 
 /** Every named refusal the API can answer with. */
 export type ApiRejection =
@@ -54,6 +51,8 @@ export type ApiRejection =
   | MovementStartRejection
   | IdentityRejection
   | HistoryProblem
+  | CardRejection
+  | PayoutDestinationRejection
   | HttpRejection
   | FinanceRejection;
 

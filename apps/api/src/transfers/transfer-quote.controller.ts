@@ -5,8 +5,7 @@ import { RATE_PROVIDER, type RateProvider, type RecipientRef } from '@ledger/led
 import { WalletCommands } from '@ledger/ledger/nest';
 import { RejectionException } from '../http/rejection';
 import { amountOf, callerOf } from '../movements/movement-http';
-import { RecipientResolver } from './recipient.resolver';
-import { creditFor } from './transfer-credit';
+import { creditFor, RecipientResolver } from '@ledger/movements';
 import { TransferQuoteDto, TransferQuoteView } from './transfer-quote.dto';
 
 /** How long a quote is shown as current before the app asks again. */

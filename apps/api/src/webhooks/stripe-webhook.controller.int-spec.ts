@@ -39,7 +39,7 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
       timeoutAt: at,
       at,
     };
-    await streams.record(stream, { type: 'RequestTopUp', commandId: 'req', request });
+    await streams.record(stream, { type: 'StartTopUp', commandId: 'req', request });
   });
   afterAll(async () => {
     gateway.close();

@@ -240,7 +240,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(
       (
         await streams.record(stream, {
-          type: 'RequestTransfer',
+          type: 'StartTransfer',
           commandId: `req-${transferId}`,
           request,
         })

@@ -54,7 +54,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     };
     const outcome = await proc.streams.record(
       stream,
-      { type: 'RequestTransfer', commandId: `req-${transferId}`, request },
+      { type: 'StartTransfer', commandId: `req-${transferId}`, request },
       { correlationId },
     );
     expect(outcome.ok).toBe(true);

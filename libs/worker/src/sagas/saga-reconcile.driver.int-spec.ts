@@ -123,7 +123,7 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
     expect(
       (
         await proc.streams.record(stream, {
-          type: 'RequestWithdrawal',
+          type: 'StartWithdrawal',
           commandId: `req-${stream}`,
           request,
         })
@@ -182,7 +182,7 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
       at: AT,
     };
     await proc.streams.record(stream, {
-      type: 'RequestTopUp',
+      type: 'StartTopUp',
       commandId: `req-${stream}`,
       request,
     });

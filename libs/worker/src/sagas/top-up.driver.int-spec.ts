@@ -128,7 +128,7 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
       at: AT,
     };
     await proc.streams.record(stream, {
-      type: 'RequestTopUp',
+      type: 'StartTopUp',
       commandId: `req-${stream}`,
       request,
     });

@@ -52,7 +52,7 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
       at: AT,
     };
     const outcome = await proc.streams.record(stream, {
-      type: 'RequestTransfer',
+      type: 'StartTransfer',
       commandId: `req-${transferId}`,
       request,
     });

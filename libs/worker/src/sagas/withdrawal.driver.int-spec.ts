@@ -41,7 +41,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
       at: AT,
     };
     const outcome = await proc.streams.record(stream, {
-      type: 'RequestWithdrawal',
+      type: 'StartWithdrawal',
       commandId: `req-${stream}`,
       request,
     });

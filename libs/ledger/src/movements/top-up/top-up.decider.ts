@@ -54,7 +54,7 @@ function confirmsOnTimeout(state: Exclude<TopUp, { phase: 'none' }>): boolean {
 
 /** Records a top-up's inputs and outcomes; anything already recorded, or too late to matter, records nothing. */
 export function decideTopUp(command: TopUpCommand, state: TopUp): TopUpEvent[] | MovementRejection {
-  if (command.type === 'RequestTopUp') {
+  if (command.type === 'StartTopUp') {
     return state.phase === 'none'
       ? [{ type: 'TopUpRequested', data: command.request }]
       : 'movement_already_exists';

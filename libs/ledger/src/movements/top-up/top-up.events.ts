@@ -103,7 +103,7 @@ export const TOP_UP_EVENT_SHAPES: SagaEventShapes<TopUpEvent> = {
 export type TopUpStep = 'credit';
 
 export type TopUpCommand =
-  | { readonly type: 'RequestTopUp'; readonly commandId: string; readonly request: TopUpRequest }
+  | { readonly type: 'StartTopUp'; readonly commandId: string; readonly request: TopUpRequest }
   | {
       readonly type: 'RecordPaymentIntent';
       readonly commandId: string;

@@ -38,16 +38,16 @@ const given = (...events: TransferEvent[]) => {
 describe('transfer saga', () => {
   it('records the request once, and refuses a second request under the same id', () => {
     expect(given().next()).toEqual([]);
-    spec().when({ type: 'RequestTransfer', commandId: 'c', request }).then([requested]);
+    spec().when({ type: 'StartTransfer', commandId: 'c', request }).then([requested]);
     spec(requested)
-      .when({ type: 'RequestTransfer', commandId: 'c2', request })
+      .when({ type: 'StartTransfer', commandId: 'c2', request })
       .then('movement_already_exists');
   });
 
   it('refuses a transfer to the same wallet', () => {
     const self = { ...request, toWalletId: 'wa' };
     spec()
-      .when({ type: 'RequestTransfer', commandId: 'c', request: self })
+      .when({ type: 'StartTransfer', commandId: 'c', request: self })
       .then('transfer_to_same_wallet');
   });
 

@@ -58,7 +58,7 @@ export function decideTransfer(
   command: TransferCommand,
   state: Transfer,
 ): TransferEvent[] | MovementRejection {
-  if (command.type === 'RequestTransfer') {
+  if (command.type === 'StartTransfer') {
     if (state.phase !== 'none') return 'movement_already_exists';
     if (command.request.fromWalletId === command.request.toWalletId)
       return 'transfer_to_same_wallet';

@@ -110,7 +110,7 @@ export type TransferStep = (typeof TRANSFER_STEPS)[number];
 
 export type TransferCommand =
   | {
-      readonly type: 'RequestTransfer';
+      readonly type: 'StartTransfer';
       readonly commandId: string;
       readonly request: TransferRequest;
     }

@@ -61,7 +61,7 @@ export function decideWithdrawal(
   command: WithdrawalCommand,
   state: Withdrawal,
 ): WithdrawalEvent[] | MovementRejection {
-  if (command.type === 'RequestWithdrawal') {
+  if (command.type === 'StartWithdrawal') {
     return state.phase === 'none'
       ? [{ type: 'WithdrawalRequested', data: command.request }]
       : 'movement_already_exists';

@@ -115,7 +115,7 @@ export type WithdrawalStep = (typeof WITHDRAWAL_STEPS)[number];
 
 export type WithdrawalCommand =
   | {
-      readonly type: 'RequestWithdrawal';
+      readonly type: 'StartWithdrawal';
       readonly commandId: string;
       readonly request: WithdrawalRequest;
     }

@@ -11,7 +11,7 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, type SagaOutcome } from '@ledger/ledger/nest';
-import { runInline } from './inline-saga';
+import { runInline } from '../inline-saga';
 
 /**
  * Refunds a payment, asked by the merchant who received it. The refund is
@@ -76,7 +76,7 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
     };
     const outcome = await this.streams.record(
       refundStream,
-      { type: 'RequestTransfer', commandId: input.commandId, request },
+      { type: 'StartTransfer', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };

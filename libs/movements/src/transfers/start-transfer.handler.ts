@@ -90,7 +90,7 @@ export class StartTransferHandler implements ICommandHandler<
     };
     const outcome = await this.streams.record(
       stream,
-      { type: 'RequestTransfer', commandId: input.commandId, request },
+      { type: 'StartTransfer', commandId: input.commandId, request },
       { correlationId: input.commandId },
       // The stream is named after the request's Idempotency-Key: new but for
       // a retry, which the append's expected revision detects.

@@ -176,7 +176,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
       const recorded = (await proc.streams.replay(streamOf(inline.commandId)))!.state as Transfer;
       if (recorded.phase === 'none') throw new Error('The inline transfer was not recorded');
       const request = await proc.streams.record(streamOf(worker.commandId), {
-        type: 'RequestTransfer',
+        type: 'StartTransfer',
         commandId: worker.commandId,
         request: {
           ...recorded.request,

@@ -18,7 +18,7 @@ import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import type { Position } from '@ledger/event-store';
 import { PayoutDestinationsStore } from '../payout-destinations/payout-destinations.store';
 import { MobileMoneyPayer } from '../top-ups/mobile-money-payer';
-import { withPosition } from '../movements/movement-http';
+import { withPosition } from '../movement-position';
 
 /**
  * How long a withdrawal waits for the provider to report the payout before it
@@ -96,7 +96,7 @@ export class StartWithdrawalHandler implements ICommandHandler<
     await input.confirm?.();
     const outcome = await this.streams.record(
       stream,
-      { type: 'RequestWithdrawal', commandId: input.commandId, request },
+      { type: 'StartWithdrawal', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };

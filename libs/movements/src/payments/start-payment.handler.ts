@@ -13,7 +13,7 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import { openWalletsOfOwner } from '@ledger/read-models';
-import { runInline } from './inline-saga';
+import { runInline } from '../inline-saga';
 
 /**
  * A payment whose attempt failed (the payer lacked the money) leaves its
@@ -102,7 +102,7 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
       };
       const outcome = await this.streams.record(
         stream,
-        { type: 'RequestTransfer', commandId: input.commandId, request },
+        { type: 'StartTransfer', commandId: input.commandId, request },
         { correlationId: input.commandId },
       );
       if (!outcome.ok) {

@@ -16,8 +16,8 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, SAGA_METADATA_KEY, WalletCommands } from '@ledger/ledger/nest';
 import { PaymentCustomers } from '../cards/payment-customers';
+import { withPosition } from '../movement-position';
 import { MobileMoneyPayer } from './mobile-money-payer';
-import { withPosition } from '../movements/movement-http';
 
 /** How long a top-up waits for the card payment before it gives up (and refunds a late payment). */
 export const TOP_UP_TIMEOUT_MS = 30 * 60_000;
@@ -96,7 +96,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     };
     const requested = await this.streams.record(
       stream,
-      { type: 'RequestTopUp', commandId: input.commandId, request },
+      { type: 'StartTopUp', commandId: input.commandId, request },
       { correlationId: input.commandId },
     );
     if (!requested.ok) return { ok: false, rejection: requested.rejection };

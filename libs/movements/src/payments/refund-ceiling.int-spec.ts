@@ -36,7 +36,7 @@ describe.each(databaseFactories())('refunds racing across processes on $name', (
       at: AT,
     };
     await one.streams.record(payment, {
-      type: 'RequestTransfer',
+      type: 'StartTransfer',
       commandId: randomUUID(),
       request,
     });
