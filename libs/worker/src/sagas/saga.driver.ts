@@ -130,10 +130,10 @@ export class SagaDriver {
         batchSize: options.batchSize ?? 500,
         // One batch per pass, so parked retries and timers take turns with the log under load.
         batchesPerPass: 1,
-        idlePoll_ms: this.idlePollMs,
-        leaseRetry_ms: options.leaseRetryMs ?? 2_000,
-        errorBackoff_ms: this.idlePollMs * 2,
-        errorBackoffMax_ms: this.maxBackoffMs,
+        idlePollMs: this.idlePollMs,
+        leaseRetryMs: options.leaseRetryMs ?? 2_000,
+        errorBackoffMs: this.idlePollMs * 2,
+        errorBackoffMaxMs: this.maxBackoffMs,
         onError: (error) => this.logger.error(`Saga batch failed: ${String(error)}`),
       },
     );
