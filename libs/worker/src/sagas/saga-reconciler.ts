@@ -195,7 +195,7 @@ export class SagaReconciler {
       return false;
     }
     if (!isTimeoutJob(job.name)) {
-      const immediate = { name: job.name, jobId: job.jobId, sagaStream: job.sagaStream };
+      const immediate = { name: job.name, jobId: job.jobId, movementId: job.movementId };
       await this.jobs.enqueue(immediate, { delayMs: 0, ...this.options.jobPolicies[job.name] });
       await markSagaTimerFired(this.db, timer, now);
       return true;
