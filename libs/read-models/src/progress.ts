@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@ledger/database';
 import { comparePositions, START, type Position } from '@ledger/event-store';
-import { findCheckpoint } from './checkpoints';
+import { findCheckpoint } from '@ledger/event-store/sql';
 
 type Listener = (position: Position) => void;
 

@@ -2,9 +2,13 @@ import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '@ledger/database';
 import { type RecordedEvent } from '@ledger/event-store';
-import { SqlEventStore } from '@ledger/event-store/sql';
+import {
+  CheckpointMoved,
+  findCheckpoint,
+  loadCheckpoint,
+  SqlEventStore,
+} from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { CheckpointMoved, findCheckpoint, loadCheckpoint } from './checkpoints';
 import { ProjectionRunner, type Projector } from './projector';
 import { ProjectionProgress, waitForPosition } from './progress';
 import { projectionStatus } from './projection-status.query';

@@ -6,7 +6,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '@ledger/event-store';
-import { loadCheckpoint, lockCheckpoint, moveCheckpoint } from './checkpoints';
+import { loadCheckpoint, lockCheckpoint, moveCheckpoint } from '@ledger/event-store/sql';
 import { processProgress, waitForPosition, type ProjectionProgress } from './progress';
 
 /**
