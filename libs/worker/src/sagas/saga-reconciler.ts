@@ -169,7 +169,7 @@ export class SagaReconciler {
     let recreated = 0;
     // Re-created jobs carry the correlation id (and trace) of the request that began the saga.
     await withSagaCorrelation(
-      async () => (await this.streams.load(movementId))?.events[0],
+      async () => (await this.streams.replay(movementId))?.events[0],
       movementId,
       async () => {
         for (const job of missing) {
