@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
 async function run(store: EventStore, scenario: Scenario): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
-  const latencies_ms: number[] = [];
+  const latenciesMs: number[] = [];
   let appends = 0;
   const caller = async (callerIndex: number) => {
     const slots = Math.max(1, scenario.batch);
@@ -74,7 +74,7 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
         scenario.batch === 0 && single
           ? [await store.append(single.streamId, single.events, single.expected)]
           : await store.appendMany(requests);
-      latencies_ms.push(performance.now() - started);
+      latenciesMs.push(performance.now() - started);
       outcomes.forEach((outcome, i) => {
         if (outcome instanceof Error) throw outcome;
         revisions[i] = outcome.nextRevision;
@@ -84,15 +84,15 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: callers }, (_, i) => caller(i)));
-  const elapsed_s = (performance.now() - started) / 1000;
-  latencies_ms.sort((a, b) => a - b);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  latenciesMs.sort((a, b) => a - b);
   const pct = (p: number) =>
     must(
-      latencies_ms[Math.min(latencies_ms.length - 1, Math.floor(p * latencies_ms.length))],
+      latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))],
       'latency',
     ).toFixed(1);
   console.log(
-    `${scenario.name.padEnd(18)} ${Math.round(appends / elapsed_s)
+    `${scenario.name.padEnd(18)} ${Math.round(appends / elapsedSeconds)
       .toString()
       .padStart(7)} appends/s ` + `(1 event each)  call p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms`,
   );

@@ -18,12 +18,12 @@ export interface CatchUpOptions {
   /** Most events per batch; at most MAX_READ_COUNT. */
   readonly batchSize?: number;
   /** Wait between reads once caught up. */
-  readonly idlePoll_ms?: number;
+  readonly idlePollMs?: number;
   /** Attempts per batch (and per read) before the subscription stops and reports the error. */
   readonly maxAttempts?: number;
-  /** First retry delay; it doubles on each further attempt, up to retryMax_ms. */
-  readonly retryBase_ms?: number;
-  readonly retryMax_ms?: number;
+  /** First retry delay; it doubles on each further attempt, up to retryMaxMs. */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
   /** Told of every failed attempt, for logs and metrics; the subscription keeps retrying up to maxAttempts. */
   readonly onError?: (error: unknown, attempt: number) => void;
 }
@@ -34,10 +34,10 @@ export type SubscriptionOutcome =
 
 const DEFAULTS = {
   batchSize: 500,
-  idlePoll_ms: 200,
+  idlePollMs: 200,
   maxAttempts: 5,
-  retryBase_ms: 100,
-  retryMax_ms: 5_000,
+  retryBaseMs: 100,
+  retryMaxMs: 5_000,
 };
 /** A poll interval or a retry delay above this is a configuration mistake, not a wish. */
 const MAX_DELAY_MS = 60_000;
@@ -64,10 +64,10 @@ export class CatchUpSubscription {
   ) {
     this.settings = validated({
       batchSize: options.batchSize ?? DEFAULTS.batchSize,
-      idlePoll_ms: options.idlePoll_ms ?? DEFAULTS.idlePoll_ms,
+      idlePollMs: options.idlePollMs ?? DEFAULTS.idlePollMs,
       maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
-      retryBase_ms: options.retryBase_ms ?? DEFAULTS.retryBase_ms,
-      retryMax_ms: options.retryMax_ms ?? DEFAULTS.retryMax_ms,
+      retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
     });
     this.current = options.from;
     this.finished = this.run().catch((error: unknown) => ({
@@ -106,7 +106,7 @@ export class CatchUpSubscription {
       const batch = read.value;
       const last = batch.at(-1);
       if (!last) {
-        await this.pause(this.settings.idlePoll_ms);
+        await this.pause(this.settings.idlePollMs);
         continue;
       }
       const handled = await this.withRetries(() => this.handler(batch));
@@ -131,8 +131,8 @@ export class CatchUpSubscription {
       } catch (error) {
         this.options.onError?.(error, attempt);
         if (attempt >= this.settings.maxAttempts || this.stopping) return { ok: false, error };
-        const { retryBase_ms, retryMax_ms } = this.settings;
-        await this.pause(Math.min(retryMax_ms, retryBase_ms * 2 ** (attempt - 1)));
+        const { retryBaseMs, retryMaxMs } = this.settings;
+        await this.pause(Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1)));
         if (this.stopping) return { ok: false, error };
       }
     }
@@ -164,9 +164,9 @@ function validated(s: typeof DEFAULTS): typeof DEFAULTS {
     }
   };
   check('batchSize', s.batchSize, 1, MAX_READ_COUNT);
-  check('idlePoll_ms', s.idlePoll_ms, 1, MAX_DELAY_MS);
+  check('idlePollMs', s.idlePollMs, 1, MAX_DELAY_MS);
   check('maxAttempts', s.maxAttempts, 1, MAX_ATTEMPTS);
-  check('retryBase_ms', s.retryBase_ms, 0, MAX_DELAY_MS);
-  check('retryMax_ms', s.retryMax_ms, s.retryBase_ms, MAX_DELAY_MS);
+  check('retryBaseMs', s.retryBaseMs, 0, MAX_DELAY_MS);
+  check('retryMaxMs', s.retryMaxMs, s.retryBaseMs, MAX_DELAY_MS);
   return s;
 }

@@ -33,7 +33,7 @@ class Row {
   }
 }
 
-const options = { batchSize: 2, idlePoll_ms: 5, leaseRetry_ms: 5, errorBackoff_ms: 5 };
+const options = { batchSize: 2, idlePollMs: 5, leaseRetryMs: 5, errorBackoffMs: 5 };
 
 async function storeWith(count: number): Promise<{ store: InMemoryEventStore; ids: string[] }> {
   const store = new InMemoryEventStore();

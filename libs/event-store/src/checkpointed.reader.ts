@@ -52,12 +52,12 @@ export interface CheckpointedReaderOptions {
   /** Batches per pass before `afterPass` runs; a pass also ends when the log has no more. */
   readonly batchesPerPass?: number;
   /** Pause between reads once caught up (`poke()` cuts it short). */
-  readonly idlePoll_ms: number;
+  readonly idlePollMs: number;
   /** Pause before asking again for a lease another instance holds. */
-  readonly leaseRetry_ms: number;
-  /** First pause after a failed pass (an outage); it doubles per failure in a row, up to errorBackoffMax_ms. */
-  readonly errorBackoff_ms: number;
-  readonly errorBackoffMax_ms?: number;
+  readonly leaseRetryMs: number;
+  /** First pause after a failed pass (an outage); it doubles per failure in a row, up to errorBackoffMaxMs. */
+  readonly errorBackoffMs: number;
+  readonly errorBackoffMaxMs?: number;
   readonly onError?: (error: unknown) => void;
   /** Told of every committed batch (read-your-writes waiters, metrics). */
   readonly onCommitted?: (position: Position, events: readonly RecordedEvent[]) => void;
@@ -189,7 +189,7 @@ export class CheckpointedReader {
         return undefined;
       });
       if (!lease) {
-        await this.pause(this.options.leaseRetry_ms);
+        await this.pause(this.options.leaseRetryMs);
         continue;
       }
       this.leased = true;
@@ -206,7 +206,7 @@ export class CheckpointedReader {
     // The previous lease holder may have moved the checkpoint.
     this.known = undefined;
     await this.handler.onLeased?.().catch((error: unknown) => this.options.onError?.(error));
-    const { errorBackoff_ms, errorBackoffMax_ms = errorBackoff_ms } = this.options;
+    const { errorBackoffMs, errorBackoffMaxMs = errorBackoffMs } = this.options;
     let failures = 0;
     while (!this.stopping) {
       let applied = 0;
@@ -226,9 +226,9 @@ export class CheckpointedReader {
       if (moved) continue;
       if (failures > 0)
         await this.pause(
-          Math.min(errorBackoffMax_ms, errorBackoff_ms * 2 ** Math.min(failures - 1, 30)),
+          Math.min(errorBackoffMaxMs, errorBackoffMs * 2 ** Math.min(failures - 1, 30)),
         );
-      else if (applied === 0) await this.pause(this.options.idlePoll_ms);
+      else if (applied === 0) await this.pause(this.options.idlePollMs);
     }
   }
 }

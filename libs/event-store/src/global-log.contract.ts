@@ -291,7 +291,7 @@ function catchUpTests(store: () => EventStore): void {
             checkpoint = batch.at(-1)?.position ?? checkpoint;
             if (delivered.length >= stopAfter) void subscription.stop().then(resolve, reject);
           },
-          { from: checkpoint, batchSize: 4, idlePoll_ms: 5 },
+          { from: checkpoint, batchSize: 4, idlePollMs: 5 },
         );
       });
     expect((await run(5)).status).toBe('stopped');
@@ -315,7 +315,7 @@ function catchUpTests(store: () => EventStore): void {
         if (own(batch) && ++attempts < 3) throw new Error('projection database unavailable');
         if (own(batch)) void flaky.stop();
       },
-      { from: start, batchSize: 1_000, retryBase_ms: 1, maxAttempts: 5 },
+      { from: start, batchSize: 1_000, retryBaseMs: 1, maxAttempts: 5 },
     );
     expect(await flaky.finished).toMatchObject({ status: 'stopped' });
     expect(attempts).toBe(3);
@@ -326,7 +326,7 @@ function catchUpTests(store: () => EventStore): void {
       async (batch) => {
         if (own(batch)) throw broken;
       },
-      { from: start, batchSize: 1, retryBase_ms: 1, maxAttempts: 3 },
+      { from: start, batchSize: 1, retryBaseMs: 1, maxAttempts: 3 },
     );
     const outcome = await failing.finished;
     expect(outcome).toMatchObject({ status: 'failed', error: broken });

@@ -1,5 +1,4 @@
 export * from './schema';
-export * from './checkpoints';
 export * from './progress';
 export * from './projector';
 export * from './read-models.projector';

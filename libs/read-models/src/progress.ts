@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@ledger/database';
 import { comparePositions, START, type Position } from '@ledger/event-store';
-import { findCheckpoint } from './checkpoints';
+import { findCheckpoint } from '@ledger/event-store/sql';
 
 type Listener = (position: Position) => void;
 
@@ -37,19 +37,19 @@ const DEFAULT_POLL_MS = 100;
 export interface WaitOptions {
   readonly progress?: ProjectionProgress;
   /** How often to read the checkpoint row, for runners in other processes. */
-  readonly poll_ms?: number;
+  readonly pollMs?: number;
 }
 
 /**
  * Resolves true once the checkpoint `name` is at or past `target`, false when
- * `timeout_ms` (at most MAX_WAIT_MS) passes first. Read-your-writes: after
+ * `timeoutMs` (at most MAX_WAIT_MS) passes first. Read-your-writes: after
  * appending at position P, wait for P, then query.
  */
 export async function waitForPosition(
   db: SqlExecutor,
   name: string,
   target: Position,
-  timeout_ms: number,
+  timeoutMs: number,
   options: WaitOptions = {},
 ): Promise<boolean> {
   const reached = async () => {
@@ -58,8 +58,8 @@ export async function waitForPosition(
     return comparePositions(checkpoint?.position ?? START, target) >= 0;
   };
   if (await reached()) return true;
-  const deadline_ms = Math.min(Math.max(timeout_ms, 0), MAX_WAIT_MS);
-  const poll_ms = Math.max(options.poll_ms ?? DEFAULT_POLL_MS, 10);
+  const deadlineMs = Math.min(Math.max(timeoutMs, 0), MAX_WAIT_MS);
+  const pollMs = Math.max(options.pollMs ?? DEFAULT_POLL_MS, 10);
   return new Promise<boolean>((resolve) => {
     let settled = false;
     let polling = false;
@@ -74,7 +74,7 @@ export async function waitForPosition(
     const unsubscribe = (options.progress ?? processProgress).subscribe(name, (position) => {
       if (comparePositions(position, target) >= 0) finish(true);
     });
-    const timer = setTimeout(() => finish(false), deadline_ms);
+    const timer = setTimeout(() => finish(false), deadlineMs);
     const poller = setInterval(() => {
       if (polling) return;
       polling = true;
@@ -83,6 +83,6 @@ export async function waitForPosition(
         // A failed poll is retried at the next tick; the deadline still bounds the wait.
         .catch(() => undefined)
         .finally(() => (polling = false));
-    }, poll_ms);
+    }, pollMs);
   });
 }

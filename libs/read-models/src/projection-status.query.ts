@@ -6,7 +6,7 @@ import {
   type EventStore,
   type Position,
 } from '@ledger/event-store';
-import { findCheckpoint } from './checkpoints';
+import { findCheckpoint } from '@ledger/event-store/sql';
 
 /** How far a projector trails the log. */
 export interface ProjectionStatus {

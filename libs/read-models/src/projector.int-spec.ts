@@ -2,9 +2,13 @@ import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '@ledger/database';
 import { type RecordedEvent } from '@ledger/event-store';
-import { SqlEventStore } from '@ledger/event-store/sql';
+import {
+  CheckpointMoved,
+  findCheckpoint,
+  loadCheckpoint,
+  SqlEventStore,
+} from '@ledger/event-store/sql';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { CheckpointMoved, findCheckpoint, loadCheckpoint } from './checkpoints';
 import { ProjectionRunner, type Projector } from './projector';
 import { ProjectionProgress, waitForPosition } from './progress';
 import { projectionStatus } from './projection-status.query';
@@ -149,12 +153,12 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
 
   it('lets only the lease holder apply; the other takes over when it stops', async () => {
     const a = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'a'), {
-      idle_poll_ms: 20,
-      lease_retry_ms: 20,
+      idlePollMs: 20,
+      leaseRetryMs: 20,
     });
     const b = new ProjectionRunner(t.db, store, new RecordingProjector('leased', 'b'), {
-      idle_poll_ms: 20,
-      lease_retry_ms: 20,
+      idlePollMs: 20,
+      leaseRetryMs: 20,
     });
     a.start();
     await eventually(() => a.active, 'a holds the lease');
@@ -177,7 +181,7 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
 
   it('wakes waiters in process and, without notification, by polling the checkpoint', async () => {
     const runner = new ProjectionRunner(t.db, store, new RecordingProjector('waits'), {
-      idle_poll_ms: 20,
+      idlePollMs: 20,
     });
     runner.start();
     try {
@@ -188,7 +192,7 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
       expect(
         await waitForPosition(t.db, 'waits', next.position, 10_000, {
           progress: elsewhere,
-          poll_ms: 20,
+          pollMs: 20,
         }),
       ).toBe(true);
       const never = { commit: next.position.commit + 1_000_000n, prepare: 0n };

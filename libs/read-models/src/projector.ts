@@ -6,7 +6,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '@ledger/event-store';
-import { loadCheckpoint, lockCheckpoint, moveCheckpoint } from './checkpoints';
+import { loadCheckpoint, lockCheckpoint, moveCheckpoint } from '@ledger/event-store/sql';
 import { processProgress, waitForPosition, type ProjectionProgress } from './progress';
 
 /**
@@ -24,11 +24,11 @@ export interface RunnerOptions {
   /** Events per transaction; at most MAX_READ_COUNT. */
   readonly batch_size?: number;
   /** Pause between polls of the log once caught up (poke() cuts it short). */
-  readonly idle_poll_ms?: number;
+  readonly idlePollMs?: number;
   /** Pause before asking again for a lease another instance holds. */
-  readonly lease_retry_ms?: number;
+  readonly leaseRetryMs?: number;
   /** Pause after an unexpected error (an outage) before trying again. */
-  readonly error_backoff_ms?: number;
+  readonly errorBackoffMs?: number;
   /** Checkpoint row name; defaults to the projector's name. A rebuild uses its own. */
   readonly checkpoint?: string;
   readonly progress?: ProjectionProgress;
@@ -69,9 +69,9 @@ export class ProjectionRunner {
       { commit: (from, events) => this.commit(from, events) },
       {
         batchSize: options.batch_size ?? DEFAULT_BATCH_SIZE,
-        idlePoll_ms: options.idle_poll_ms ?? 250,
-        leaseRetry_ms: options.lease_retry_ms ?? 2_000,
-        errorBackoff_ms: options.error_backoff_ms ?? 1_000,
+        idlePollMs: options.idlePollMs ?? 250,
+        leaseRetryMs: options.leaseRetryMs ?? 2_000,
+        errorBackoffMs: options.errorBackoffMs ?? 1_000,
         onError: options.onError,
         onCommitted: (position) => this.progress.publish(name, position),
       },
@@ -111,9 +111,9 @@ export class ProjectionRunner {
   }
 
   /** Read-your-writes: resolves true once this projector has applied `position`. */
-  waitForPosition(position: Position, timeout_ms: number): Promise<boolean> {
+  waitForPosition(position: Position, timeoutMs: number): Promise<boolean> {
     this.poke();
-    return waitForPosition(this.db, this.name, position, timeout_ms, { progress: this.progress });
+    return waitForPosition(this.db, this.name, position, timeoutMs, { progress: this.progress });
   }
 
   private async commit(from: Position, events: readonly RecordedEvent[]): Promise<void> {

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ListenHandlers } from '@ledger/database';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { FieldCipher } from '../crypto/field-cipher';
-import { IDENTITY_CHANGED_CHANNEL } from '../sessions/live-session-cache';
+import { IDENTITY_CHANGED_CHANNEL } from '../identity-changes';
+import { LiveSessionCache } from '../sessions/live-session-cache';
 import { UserStore } from '../users/user.store';
 import { ContactDirectory } from './contact-directory';
 
@@ -123,6 +124,53 @@ describe.each(databaseFactories())('contact directory cache on $name', (factory)
     await contacts.contactOf(ada.id);
     expect(reads()).toBe(7);
     await contacts.onApplicationShutdown();
+  });
+
+  it('shares one listening connection with the session cache, and a change reaches both', async () => {
+    const { db, reads } = counting();
+    let listens = 0;
+    const shared = new Proxy(db, {
+      get(target, key, receiver) {
+        if (key === 'listen') listens++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const contacts = new ContactDirectory(shared, dataKey);
+    const sessions = new LiveSessionCache(shared, { ttlMs: 60_000 });
+    await Promise.all([contacts.onApplicationBootstrap(), sessions.onApplicationBootstrap()]);
+    try {
+      expect(listens).toBe(1);
+      const session = {
+        userId: ada.id,
+        email: ada.email,
+        roles: ['customer'] as const,
+        emailVerified: true,
+      };
+      sessions.set('s-ada', session, sessions.begin());
+      await contacts.contactOf(ada.id);
+      expect([sessions.get('s-ada', ada.id), reads()]).toEqual([session, 1]);
+
+      await setEmail('ada.both@example.com');
+      for (let round = 0; round < 200 && sessions.get('s-ada', ada.id); round++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(sessions.get('s-ada', ada.id)).toBeUndefined();
+      expect(await contacts.contactOf(ada.id)).toMatchObject({ email: 'ada.both@example.com' });
+      expect(reads()).toBe(2);
+
+      // One cache shutting down leaves the other listening.
+      await sessions.onApplicationShutdown();
+      await setEmail(ada.email);
+      let email: string | undefined;
+      for (let round = 0; round < 200 && email !== ada.email; round++) {
+        email = (await contacts.contactOf(ada.id))?.email;
+        if (email !== ada.email) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(email).toBe(ada.email);
+    } finally {
+      await sessions.onApplicationShutdown();
+      await contacts.onApplicationShutdown();
+      await setEmail(ada.email);
+    }
   });
 
   it('never caches a user not found: creating one notifies nothing', async () => {

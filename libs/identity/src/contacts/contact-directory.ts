@@ -6,10 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { setting, type Env } from '@ledger/config';
-import { SQL_DATABASE, type Listener, type SqlDatabase } from '@ledger/database';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { FieldCipher } from '../crypto/field-cipher';
+import { listenForIdentityChanges, type IdentityChangeSubscription } from '../identity-changes';
 import { IDENTITY_CONFIG, readDataKey, type IdentityConfig } from '../identity.config';
-import { IDENTITY_CHANGED_CHANNEL } from '../sessions/live-session-cache';
 import { UserStore } from '../users/user.store';
 
 /** Where to reach a user: decrypted, for sending them a message and nothing else. */
@@ -41,7 +41,8 @@ export interface ContactCacheOptions {
  * live-session cache (docs/identity.md, "Session check") it is correct only
  * while every change reaches it: migration 041's triggers send `NOTIFY
  * identity_changed` with the user's id when `identity_users` changes, from
- * any writer, and the user's entry is dropped on it. Nothing is cached until
+ * any writer, and the user's entry is dropped on it (one listening
+ * connection per process, shared with the session cache). Nothing is cached until
  * the listener is up (`onApplicationBootstrap`) nor while it is down, the
  * whole cache is dropped when it is lost or comes back, and a read begun
  * before a change arrived is not cached (a generation count). A user not
@@ -57,7 +58,7 @@ export class ContactDirectory implements OnApplicationBootstrap, OnApplicationSh
   private generation = 0;
   private listening = false;
   private stopping = false;
-  private listener?: Listener;
+  private listener?: IdentityChangeSubscription;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -73,7 +74,7 @@ export class ContactDirectory implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     if (this.ttlMs <= 0 || this.listener) return;
     try {
-      this.listener = await this.db.listen(IDENTITY_CHANGED_CHANNEL, {
+      this.listener = await listenForIdentityChanges(this.db, {
         onNotify: (userId) => this.forgetUser(userId),
         onListening: (listening) => this.setListening(listening),
       });

@@ -1,5 +1,6 @@
 import type { ListenHandlers, SqlDatabase } from '@ledger/database';
-import { IDENTITY_CHANGED_CHANNEL, LiveSessionCache, type LiveSession } from './live-session-cache';
+import { IDENTITY_CHANGED_CHANNEL } from '../identity-changes';
+import { LiveSessionCache, type LiveSession } from './live-session-cache';
 
 const ada: LiveSession = {
   userId: 'u-ada',

@@ -6,7 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { SQL_DATABASE, type Listener, type SqlDatabase } from '@ledger/database';
+import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
+import { listenForIdentityChanges, type IdentityChangeSubscription } from '../identity-changes';
 import type { Role } from '../principal';
 
 /** What the access guard needs of a live session's user. */
@@ -16,9 +17,6 @@ export interface LiveSession {
   readonly roles: readonly Role[];
   readonly emailVerified: boolean;
 }
-
-/** The channel migration 041's triggers notify, with the user's id as payload. */
-export const IDENTITY_CHANGED_CHANNEL = 'identity_changed';
 
 export interface LiveSessionCacheOptions {
   /** How long a session checked live is trusted without asking again. */
@@ -44,7 +42,8 @@ export type ReadToken = number;
  *    takes effect on the very next request;
  *  - every other writer (another API process, the CLI, plain SQL) reaches
  *    it through `NOTIFY identity_changed` (migration 041's triggers), which
- *    arrives within milliseconds of the commit.
+ *    arrives within milliseconds of the commit, on the one listening
+ *    connection of the process (`listenForIdentityChanges`).
  * Nothing is cached while the listening connection is down, and the whole
  * cache is dropped when it is lost or comes back, since notifications may
  * have been missed. A read that began before a change was forgotten is not
@@ -62,7 +61,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   private readonly now: () => number;
   private generation = 0;
   private listening = false;
-  private listener?: Listener;
+  private listener?: IdentityChangeSubscription;
   private stopping = false;
 
   constructor(
@@ -77,7 +76,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     if (!this.db || this.ttlMs <= 0) return;
     try {
-      this.listener = await this.db.listen(IDENTITY_CHANGED_CHANNEL, {
+      this.listener = await listenForIdentityChanges(this.db, {
         onNotify: (userId) => this.forgetUser(userId),
         onListening: (listening) => this.setListening(listening),
       });

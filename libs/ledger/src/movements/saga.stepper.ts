@@ -121,20 +121,20 @@ export class SagaStepper {
    * own compensation, is `hold_not_found`, which writes nothing.
    */
   private async releaseOrphanedHold(saga: SagaState, causationId: string): Promise<void> {
-    const hold = saga.saga.holdOf?.(saga.state, saga.stream);
+    const hold = saga.saga.holdOf?.(saga.state, saga.movementId);
     if (!hold) return;
     const outcome = await this.wallets.execute(
       hold.walletId,
       {
         type: 'ReleaseHold',
-        commandId: stepId(saga.stream, 'release-orphaned-hold'),
+        commandId: stepId(saga.movementId, 'release-orphaned-hold'),
         holdId: hold.holdId,
         at: this.clock().toISOString(),
       },
-      { correlationId: saga.stream, causationId },
+      { correlationId: saga.movementId, causationId },
     );
     if (!outcome.ok && outcome.rejection !== 'hold_not_found')
-      throw new Error(`Saga ${saga.stream}: its orphaned hold stayed (${outcome.rejection})`);
+      throw new Error(`Saga ${saga.movementId}: its orphaned hold stayed (${outcome.rejection})`);
   }
 
   private async enqueueJobs(saga: SagaState, stream: string, at: Date): Promise<void> {

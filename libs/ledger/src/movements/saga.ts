@@ -39,8 +39,7 @@ export interface SagaJob {
   readonly name: SagaJobName;
   /** Deduplicates: enqueuing the same id twice runs the job once. */
   readonly jobId: string;
-  /** The movement id; named `sagaStream` because queued job payloads carry it under this key. */
-  readonly sagaStream: string;
+  readonly movementId: string;
   /** When a delayed job is due; the driver turns it into a delay with its own clock. */
   readonly runAt?: string;
 }

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '@ledger/database';
 import { comparePositions, START, type Position } from '@ledger/event-store';
 import { toBigInt } from '@ledger/ledger';
-import { findCheckpoint } from '../checkpoints';
+import { findCheckpoint } from '@ledger/event-store/sql';
 import { READ_MODELS_PROJECTOR } from '../read-models.projector';
 import { LIVE_SCHEMA } from '../schema';
 

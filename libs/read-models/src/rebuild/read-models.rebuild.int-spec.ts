@@ -53,7 +53,7 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
 
   it('rebuilds beside the live read models while events arrive, and swaps in what a fresh replay gives', async () => {
     const live = new ProjectionRunner(t.db, store, new ReadModelsProjector(), {
-      idle_poll_ms: 10,
+      idlePollMs: 10,
       batch_size: 50,
     });
     live.start();

@@ -26,7 +26,7 @@ export interface RebuildResult {
   /** The checkpoint the rebuilt read models took over with. */
   readonly position: string;
   readonly swapAttempts: number;
-  readonly elapsed_ms: number;
+  readonly elapsedMs: number;
 }
 
 export class RebuildInProgress extends Error {
@@ -74,7 +74,7 @@ export async function rebuildReadModels(
           eventsApplied: applied,
           position: formatPosition(position),
           swapAttempts: attempt,
-          elapsed_ms: Date.now() - started,
+          elapsedMs: Date.now() - started,
         };
       }
     }

@@ -91,7 +91,7 @@ export async function verifyLedger(
     ...(snapshot && { readModelsAt: formatPosition(snapshot.position), readModelsBehind: behind }),
     differenceCount: differences.count,
     differences: differences.listed,
-    elapsed_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+    elapsedMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
   };
 }
 

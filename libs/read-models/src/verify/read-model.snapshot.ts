@@ -1,7 +1,7 @@
 import type { SqlDatabase, SqlExecutor } from '@ledger/database';
 import { START, type Position } from '@ledger/event-store';
 import { toBigInt } from '@ledger/ledger';
-import { findCheckpoint } from '../checkpoints';
+import { findCheckpoint } from '@ledger/event-store/sql';
 import { readBalanceHistory, type BalanceHistorySnapshot } from './balance-history.compare';
 
 /** The read models as of one checkpoint, in memory for comparison with a replay. */

@@ -51,7 +51,7 @@ export interface VerifyReport {
   /** All differences found; `differences` lists the first MAX_LISTED_DIFFERENCES. */
   readonly differenceCount: number;
   readonly differences: readonly Difference[];
-  readonly elapsed_ms: number;
+  readonly elapsedMs: number;
 }
 
 /** A corrupted read model may differ on every row; the report stays readable. */
@@ -85,7 +85,7 @@ export function formatReport(report: VerifyReport): string {
       (d) =>
         `    ${d.kind} ${d.subject}${d.field ? ` ${d.field}` : ''}${d.expected !== undefined ? ` expected ${d.expected}` : ''}${d.actual !== undefined ? ` actual ${d.actual}` : ''}`,
     ),
-    `  elapsed          ${report.elapsed_ms} ms`,
+    `  elapsed          ${report.elapsedMs} ms`,
   ];
   return lines.join('\n');
 }

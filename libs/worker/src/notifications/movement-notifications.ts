@@ -123,20 +123,20 @@ export class MovementNotifications {
     // later events are in the log after the cause, so they wake the driver
     // again, and the wake by the terminal event enqueues the job with its time.
     if (
-      cause?.streamId === saga.stream &&
+      cause?.streamId === saga.movementId &&
       saga.revision !== undefined &&
       cause.revision < saga.revision
     )
       return;
     const facts: NotifyFacts =
-      cause && cause.streamId === saga.stream && isTerminalEvent(cause)
+      cause && cause.streamId === saga.movementId && isTerminalEvent(cause)
         ? { endedAt: terminalAt(cause).toISOString(), recipients: encodeRecipients(saga) }
         : {};
-    const payload: NotifyPayload & NotifyFacts = { movement: saga.stream, status, ...facts };
+    const payload: NotifyPayload & NotifyFacts = { movement: saga.movementId, status, ...facts };
     await this.enqueue(
       'movement.notify',
       { ...payload },
-      notifyJobId(saga.stream, status),
+      notifyJobId(saga.movementId, status),
       this.notifyPolicy,
     );
   }

@@ -13,11 +13,33 @@ export const SAGA_QUEUE = 'sagas';
 /** Provider calls of different sagas run side by side; each is short. */
 const CONCURRENCY = 8;
 
-interface Payload {
-  readonly name: SagaJobName;
-  readonly jobId: string;
-  readonly sagaStream: string;
-  readonly runAt?: string;
+/** A queued saga job that is not one: the job fails loudly instead of running on a guess. */
+export class MalformedSagaJob extends TypeError {
+  override readonly name = 'MalformedSagaJob';
+  constructor(why: string) {
+    super(`Malformed saga job payload: ${why}`);
+  }
+}
+
+/**
+ * A saga job from its queued payload. Jobs queued before the movement id was
+ * written as `movementId` carry it as `sagaStream`; both are read, so those
+ * jobs still run after an upgrade.
+ */
+export function decodeSagaJob(payload: unknown): SagaJob {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new MalformedSagaJob('not an object');
+  const fields = payload as Record<string, unknown>;
+  const { name, jobId, runAt } = fields;
+  const movementId = fields.movementId ?? fields.sagaStream;
+  if (!SAGA_JOB_NAMES.includes(name as SagaJobName))
+    throw new MalformedSagaJob(`unknown job name ${JSON.stringify(name)}`);
+  if (typeof jobId !== 'string' || jobId === '') throw new MalformedSagaJob('no jobId');
+  if (typeof movementId !== 'string' || movementId === '')
+    throw new MalformedSagaJob('no movementId');
+  if (runAt !== undefined && typeof runAt !== 'string')
+    throw new MalformedSagaJob('runAt is not a string');
+  return { name: name as SagaJobName, jobId, movementId, ...(runAt !== undefined && { runAt }) };
 }
 
 /**
@@ -33,7 +55,7 @@ export class JobQueueSagaJobs implements SagaJobQueue {
     const payload = {
       name: job.name,
       jobId: job.jobId,
-      sagaStream: job.sagaStream,
+      movementId: job.movementId,
       ...(job.runAt && { runAt: job.runAt }),
     };
     await this.queue.enqueue(SAGA_QUEUE, job.name, payload, {
@@ -54,13 +76,11 @@ export class JobQueueSagaJobs implements SagaJobQueue {
     await this.queue.process(
       SAGA_QUEUE,
       async (job) => {
-        const payload = job.payload as unknown as Payload;
-        if (!SAGA_JOB_NAMES.includes(payload.name))
-          throw new Error(`Unknown saga job ${payload.name}`);
+        const sagaJob = decodeSagaJob(job.payload);
         try {
-          await runner.run(payload);
+          await runner.run(sagaJob);
         } catch (error) {
-          if (job.attempt >= job.attempts) await runner.exhausted(payload, error);
+          if (job.attempt >= job.attempts) await runner.exhausted(sagaJob, error);
           throw error;
         }
       },

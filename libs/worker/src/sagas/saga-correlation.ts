@@ -14,7 +14,7 @@ const tracer = trace.getTracer('ledger.sagas');
  */
 export function withEventCorrelation(
   event: RecordedEvent | undefined,
-  stream: string,
+  movementId: string,
   work: () => Promise<void>,
 ): Promise<void> {
   const metadata = event?.metadata;
@@ -28,7 +28,7 @@ export function withEventCorrelation(
       {
         kind: SpanKind.INTERNAL,
         attributes: {
-          'ledger.saga.stream': stream,
+          'ledger.saga.stream': movementId,
           ...(correlationId && { 'ledger.correlation_id': correlationId }),
         },
       },
@@ -46,10 +46,10 @@ export function withEventCorrelation(
  * what keeps a saga from advancing.
  */
 export async function withSagaCorrelation(
-  firstEvent: (stream: string) => Promise<RecordedEvent | undefined>,
-  stream: string,
+  firstEvent: (movementId: string) => Promise<RecordedEvent | undefined>,
+  movementId: string,
   work: () => Promise<void>,
 ): Promise<void> {
-  const event = await firstEvent(stream).catch(() => undefined);
-  return withEventCorrelation(event, stream, work);
+  const event = await firstEvent(movementId).catch(() => undefined);
+  return withEventCorrelation(event, movementId, work);
 }

@@ -30,17 +30,17 @@ export const PAYOUT_CHECK_AFTER_MS = 3_600_000;
  * driver when it fires the timer from `saga_timers`. Its command id derives
  * from the saga, so the second of the two records nothing.
  */
-export function timerInput(sagaStream: string, at: Date) {
+export function timerInput(movementId: string, at: Date) {
   return {
     type: 'RecordTimeout' as const,
-    commandId: deriveId(sagaStream, 'timeout'),
+    commandId: deriveId(movementId, 'timeout'),
     at: at.toISOString(),
   };
 }
 
 /** The second timeout of a mobile-money top-up: the provider never said how it ended. */
-function unconfirmed(sagaStream: string) {
-  return { type: 'RecordTimeout' as const, commandId: deriveId(sagaStream, 'unconfirmed') };
+function unconfirmed(movementId: string) {
+  return { type: 'RecordTimeout' as const, commandId: deriveId(movementId, 'unconfirmed') };
 }
 
 /**
@@ -74,7 +74,7 @@ export class SagaJobRunner {
     switch (job.name) {
       case 'topup.timeout':
       case 'withdrawal.timeout':
-        return this.record(job, timerInput(job.sagaStream, new Date()));
+        return this.record(job, timerInput(job.movementId, new Date()));
       case 'topup.refund':
         return this.refund(job);
       case 'topup.confirm':
@@ -96,21 +96,21 @@ export class SagaJobRunner {
     if (job.name === 'withdrawal.payout') {
       await this.record(job, {
         type: 'RecordPayoutCreated',
-        commandId: deriveId(job.sagaStream, 'payout-created'),
+        commandId: deriveId(job.movementId, 'payout-created'),
         result: { ok: false, reason },
       });
     } else if (job.name === 'withdrawal.cancel_payout') {
       await this.record(job, {
         type: 'RecordPayoutCancel',
-        commandId: deriveId(job.sagaStream, 'payout-cancel'),
+        commandId: deriveId(job.movementId, 'payout-cancel'),
         result: { ok: false, reason },
       });
     } else if (job.name === 'topup.confirm') {
-      await this.record(job, unconfirmed(job.sagaStream));
+      await this.record(job, unconfirmed(job.movementId));
     } else if (job.name === 'topup.refund') {
       await this.record(job, {
         type: 'RecordRefund',
-        commandId: deriveId(job.sagaStream, 'refund'),
+        commandId: deriveId(job.movementId, 'refund'),
         result: { ok: false, reason },
       });
     }
@@ -119,14 +119,14 @@ export class SagaJobRunner {
   }
 
   private async refund(job: SagaJob): Promise<void> {
-    const state = (await this.streams.replay(job.sagaStream))?.state as TopUp | undefined;
+    const state = (await this.streams.replay(job.movementId))?.state as TopUp | undefined;
     if (state?.phase !== 'refund_due' || !state.paymentIntentId) return;
     const result = await this.permanentAsValue(() =>
       this.rail(state.request).refund({
         paymentIntentId: state.paymentIntentId!,
         amountMinor: state.request.amountMinor,
-        metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
-        idempotencyKey: `${job.sagaStream}:refund`,
+        metadata: { [SAGA_METADATA_KEY]: job.movementId },
+        idempotencyKey: `${job.movementId}:refund`,
       }),
     );
     const recorded =
@@ -135,13 +135,13 @@ export class SagaJobRunner {
         : { ok: true as const, refundId: result.refundId };
     await this.record(job, {
       type: 'RecordRefund',
-      commandId: deriveId(job.sagaStream, 'refund'),
+      commandId: deriveId(job.movementId, 'refund'),
       result: recorded,
     });
   }
 
   private async payout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.movementId))?.state as Withdrawal | undefined;
     if (state?.phase !== 'held') return;
     // Also after the timer ran out: an earlier attempt may have created the
     // payout, and only the same key tells. Whatever it returns is canceled next.
@@ -151,8 +151,8 @@ export class SagaJobRunner {
         amountMinor: r.amountMinor,
         currency: r.currency,
         destination: await this.destinationOf(r),
-        metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
-        idempotencyKey: `${job.sagaStream}:payout`,
+        metadata: { [SAGA_METADATA_KEY]: job.movementId },
+        idempotencyKey: `${job.movementId}:payout`,
       }),
     );
     const recorded =
@@ -161,7 +161,7 @@ export class SagaJobRunner {
         : { ok: true as const, payoutId: result.payoutId };
     await this.record(job, {
       type: 'RecordPayoutCreated',
-      commandId: deriveId(job.sagaStream, 'payout-created'),
+      commandId: deriveId(job.movementId, 'payout-created'),
       result: recorded,
       checkAfterMs: this.payoutCheckAfterMs,
     });
@@ -175,7 +175,7 @@ export class SagaJobRunner {
    * report and the timeout.
    */
   private async checkPayout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.movementId))?.state as Withdrawal | undefined;
     if (state?.phase !== 'payout_created' && state?.phase !== 'awaiting_report') return;
     if (!this.rail(state.request).confirmPayout) return;
     if (!(await this.askPayoutStatus(job, state)))
@@ -184,7 +184,7 @@ export class SagaJobRunner {
 
   /** Only a confirmed cancel lets the saga release the hold; any other answer keeps it. */
   private async cancelPayout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.movementId))?.state as Withdrawal | undefined;
     if (state?.phase !== 'cancel_due' || !state.payoutId) return;
     const r = state.request;
     // A payout already paid or failed needs no cancel: its answer decides.
@@ -193,7 +193,7 @@ export class SagaJobRunner {
       this.rail(r).cancelPayout({
         payoutId: state.payoutId!,
         destination: await this.destinationOf(r),
-        idempotencyKey: `${job.sagaStream}:cancel`,
+        idempotencyKey: `${job.movementId}:cancel`,
       }),
     );
     const recorded =
@@ -204,7 +204,7 @@ export class SagaJobRunner {
           : { ok: false as const, reason: 'not_cancelable' };
     await this.record(job, {
       type: 'RecordPayoutCancel',
-      commandId: deriveId(job.sagaStream, 'payout-cancel'),
+      commandId: deriveId(job.movementId, 'payout-cancel'),
       result: recorded,
     });
   }
@@ -215,17 +215,17 @@ export class SagaJobRunner {
    * sandbox), or attempts spent, ends the top-up timed out.
    */
   private async confirmPayment(job: SagaJob): Promise<void> {
-    const state = (await this.streams.replay(job.sagaStream))?.state as TopUp | undefined;
+    const state = (await this.streams.replay(job.movementId))?.state as TopUp | undefined;
     if (state?.phase !== 'confirming') return;
     const gateway = this.rail(state.request);
     if (!gateway.confirmPayment || !state.paymentIntentId)
-      return this.record(job, unconfirmed(job.sagaStream));
+      return this.record(job, unconfirmed(job.movementId));
     const { amountMinor, currency } = state.request;
     const event = await gateway.confirmPayment({
       paymentIntentId: state.paymentIntentId,
       amountMinor,
       currency,
-      metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
+      metadata: { [SAGA_METADATA_KEY]: job.movementId },
     });
     if (!event)
       throw new TransientGatewayError('request_in_progress', 'The payment has no outcome yet');
@@ -245,7 +245,7 @@ export class SagaJobRunner {
       payoutId: state.payoutId,
       amountMinor,
       currency,
-      metadata: { [SAGA_METADATA_KEY]: job.sagaStream },
+      metadata: { [SAGA_METADATA_KEY]: job.movementId },
       // A phone is never needed to ask, so it is not read for this.
       ...(destinationType !== 'mobile_money' && {
         destination: { type: destinationType, id: destinationRef },
@@ -292,13 +292,13 @@ export class SagaJobRunner {
     command: { type: string; commandId: string; [key: string]: unknown },
   ): Promise<void> {
     const outcome = await this.streams.record(
-      job.sagaStream,
+      job.movementId,
       { ...command, at: new Date().toISOString() },
       { causationId: job.jobId },
     );
     if (!outcome.ok)
       throw new Error(
-        `Could not record ${command.type} on ${job.sagaStream}: ${outcome.rejection}`,
+        `Could not record ${command.type} on ${job.movementId}: ${outcome.rejection}`,
       );
   }
 }

@@ -112,7 +112,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
     const head = await proc.store.headPosition();
     expect(comparePositions(await loadSagaCheckpoint(database.db, 'parking-1'), head)).toBe(0);
     const parked = must((await driver.parked())[0], 'a parked saga');
-    expect(parked).toMatchObject({ driver: 'parking-1', stream: stuck.stream });
+    expect(parked).toMatchObject({ driver: 'parking-1', movementId: stuck.stream });
     expect(parked.attempts).toBeGreaterThanOrEqual(1);
     expect(parked.lastError).toContain('unavailable');
     expect(parked.lastError).not.toContain('alice@example.com');

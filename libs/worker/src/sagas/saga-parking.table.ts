@@ -4,7 +4,7 @@ import type { SqlExecutor } from '@ledger/database';
 /** Sagas the driver could not advance, retried with backoff (migrations/037_saga_parking.sql). */
 export interface ParkedSaga {
   readonly driver: string;
-  readonly stream: string;
+  readonly movementId: string;
   readonly attempts: number;
   readonly nextAttemptAt: Date;
   readonly lastError: string;
@@ -19,7 +19,7 @@ export interface ParkedSaga {
 export async function parkSaga(
   db: SqlExecutor,
   driver: string,
-  stream: string,
+  movementId: string,
   lastError: string,
   now: Date,
   backoffMs: (attempts: number) => number,
@@ -31,7 +31,7 @@ export async function parkSaga(
      RETURNING attempts`,
     [
       driver,
-      stream,
+      movementId,
       new Date(now.getTime() + backoffMs(1)).toISOString(),
       lastError,
       now.toISOString(),
@@ -41,7 +41,7 @@ export async function parkSaga(
   if (attempts > 1)
     await db.query(
       'UPDATE saga_parking SET next_attempt_at = $3 WHERE driver = $1 AND stream = $2',
-      [driver, stream, new Date(now.getTime() + backoffMs(attempts)).toISOString()],
+      [driver, movementId, new Date(now.getTime() + backoffMs(attempts)).toISOString()],
     );
   return attempts;
 }
@@ -50,12 +50,12 @@ export async function parkSaga(
 export async function unparkSagas(
   db: SqlExecutor,
   driver: string,
-  streams: readonly string[],
+  movementIds: readonly string[],
 ): Promise<void> {
-  if (streams.length === 0) return;
+  if (movementIds.length === 0) return;
   await db.query('DELETE FROM saga_parking WHERE driver = $1 AND stream = ANY($2)', [
     driver,
-    [...streams],
+    [...movementIds],
   ]);
 }
 
@@ -94,7 +94,7 @@ export async function listParkedSagas(
   );
   return rows.map((r) => ({
     driver: r.driver,
-    stream: r.stream,
+    movementId: r.stream,
     attempts: Number(r.attempts),
     nextAttemptAt: new Date(r.next_attempt_at as string | Date),
     lastError: r.last_error,

@@ -249,10 +249,10 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
       try {
         const { stream } = await requestWithdrawal(2_000n, inSeconds(86_400));
         const parked = await eventually(async () =>
-          (await driver.parked()).find((p) => p.stream === stream),
+          (await driver.parked()).find((p) => p.movementId === stream),
         );
         expect(parked).toMatchObject({
-          stream,
+          movementId: stream,
           lastError: expect.stringMatching(/JobQueueUnavailableError/),
         });
         redis!.resume();

@@ -33,7 +33,9 @@ const TIMER_PAGE = 100;
 
 /** The jobs a saga needs now that run at once (provider calls); timers are fired from Postgres instead. */
 function immediateJobs(saga: SagaState): SagaJob[] {
-  return saga.summary ? saga.saga.jobs(saga.state, saga.stream).filter((job) => !job.runAt) : [];
+  return saga.summary
+    ? saga.saga.jobs(saga.state, saga.movementId).filter((job) => !job.runAt)
+    : [];
 }
 
 /**
@@ -153,8 +155,8 @@ export class SagaReconciler {
     return { next, recreated };
   }
 
-  private async reconcileSaga(stream: string, revision: bigint): Promise<number> {
-    const saga = await this.streams.current(stream, 'latest');
+  private async reconcileSaga(movementId: string, revision: bigint): Promise<number> {
+    const saga = await this.streams.current(movementId, 'latest');
     // The driver has events of this saga in hand: it enqueues the saga's jobs itself.
     if (!saga || saga.revision !== revision) return 0;
     const missing: SagaJob[] = [];
@@ -162,13 +164,13 @@ export class SagaReconciler {
     if (missing.length === 0) return 0;
     // A job that finished after the first read recorded its outcome before it
     // left the queue: read again, the saga no longer lists it.
-    const fresh = await this.streams.current(stream, 'latest');
+    const fresh = await this.streams.current(movementId, 'latest');
     const waitedOn = new Set(fresh ? immediateJobs(fresh).map((job) => job.jobId) : []);
     let recreated = 0;
     // Re-created jobs carry the correlation id (and trace) of the request that began the saga.
     await withSagaCorrelation(
-      async (s) => (await this.streams.replay(s))?.events[0],
-      stream,
+      async () => (await this.streams.replay(movementId))?.events[0],
+      movementId,
       async () => {
         for (const job of missing) {
           if (!waitedOn.has(job.jobId)) continue;
@@ -186,26 +188,26 @@ export class SagaReconciler {
    * needs is deleted.
    */
   private async fire(timer: SagaTimer, now: Date): Promise<boolean> {
-    const saga = await this.streams.current(timer.stream, 'latest');
+    const saga = await this.streams.current(timer.movementId, 'latest');
     const job = saga?.summary
-      ? saga.saga.jobs(saga.state, timer.stream).find((j) => j.jobId === timer.jobId)
+      ? saga.saga.jobs(saga.state, timer.movementId).find((j) => j.jobId === timer.jobId)
       : undefined;
     if (!job) {
       await deleteSagaTimer(this.db, timer);
       return false;
     }
     if (!isTimeoutJob(job.name)) {
-      const immediate = { name: job.name, jobId: job.jobId, sagaStream: job.sagaStream };
+      const immediate = { name: job.name, jobId: job.jobId, movementId: job.movementId };
       await this.jobs.enqueue(immediate, { delayMs: 0, ...this.options.jobPolicies[job.name] });
       await markSagaTimerFired(this.db, timer, now);
       return true;
     }
-    const outcome = await this.streams.record(timer.stream, timerInput(timer.stream, now), {
-      correlationId: timer.stream,
+    const outcome = await this.streams.record(timer.movementId, timerInput(timer.movementId, now), {
+      correlationId: timer.movementId,
       causationId: timer.jobId,
     });
     if (!outcome.ok)
-      this.logger.error(`Saga ${timer.stream} refused its timer: ${outcome.rejection}`);
+      this.logger.error(`Saga ${timer.movementId} refused its timer: ${outcome.rejection}`);
     // Marked either way: a refused input would be refused again, every poll.
     await markSagaTimerFired(this.db, timer, now);
     return outcome.ok;

@@ -13,13 +13,13 @@ import { syncSagaTimers, type SagaTimer } from './saga-timers.table';
 export interface SagaRound {
   readonly advanced: SagaState[];
   readonly succeeded: string[];
-  /** Stream → the error that kept it from advancing. */
+  /** Movement id → the error that kept it from advancing. */
   readonly failed: Map<string, string>;
 }
 
-/** One saga to advance: its stream and, when a log event woke it, that event. */
+/** One saga to advance: its movement id and, when a log event woke it, that event. */
 export interface SagaWake {
-  readonly stream: string;
+  readonly movementId: string;
   readonly cause?: RecordedEvent;
 }
 
@@ -33,7 +33,7 @@ export interface SagaRoundsOptions {
   readonly onTerminal?: (saga: SagaState, cause?: RecordedEvent) => Promise<void>;
   readonly logger: Pick<Logger, 'warn'>;
   /** A saga's first event, for the correlation of a saga advanced without an event in hand. */
-  readonly firstEvent: (stream: string) => Promise<RecordedEvent | undefined>;
+  readonly firstEvent: (movementId: string) => Promise<RecordedEvent | undefined>;
 }
 
 /**
@@ -61,16 +61,16 @@ export class SagaRounds {
       // saga's first event: the request that began the saga.
       this.correlated(wake, async () => {
         try {
-          const saga = await this.advanceOne(wake.stream, wake.cause);
+          const saga = await this.advanceOne(wake.movementId, wake.cause);
           if (notify && saga?.summary && saga.summary.status !== 'pending')
             await this.options.onTerminal?.(saga, wake.cause);
           if (saga) round.advanced.push(saga);
-          round.succeeded.push(wake.stream);
+          round.succeeded.push(wake.movementId);
         } catch (error) {
           this.options.logger.warn(
-            `Saga ${wake.stream} not advanced, parked for a retry: ${error instanceof Error ? error.message : String(error)}`,
+            `Saga ${wake.movementId} not advanced, parked for a retry: ${error instanceof Error ? error.message : String(error)}`,
           );
-          round.failed.set(wake.stream, describeError(error));
+          round.failed.set(wake.movementId, describeError(error));
         }
       }),
     );
@@ -79,8 +79,8 @@ export class SagaRounds {
 
   private correlated(wake: SagaWake, work: () => Promise<void>): Promise<void> {
     return wake.cause
-      ? withEventCorrelation(wake.cause, wake.stream, work)
-      : withSagaCorrelation(this.options.firstEvent, wake.stream, work);
+      ? withEventCorrelation(wake.cause, wake.movementId, work)
+      : withSagaCorrelation(this.options.firstEvent, wake.movementId, work);
   }
 
   /**
@@ -88,15 +88,15 @@ export class SagaRounds {
    * none is due (the shared `SagaStepper`). Throws on an outage.
    */
   async advanceOne(
-    stream: string,
+    movementId: string,
     cause: RecordedEvent | undefined,
   ): Promise<SagaState | undefined> {
     // The event that woke the driver may come from another process (a webhook
     // recorded by the API): the state must include at least that event.
     const { saga } = await this.stepper.advance(
-      stream,
+      movementId,
       cause?.revision ?? 'latest',
-      cause?.id ?? stream,
+      cause?.id ?? movementId,
     );
     return saga;
   }
@@ -106,8 +106,8 @@ export class SagaRounds {
     await save(tx, round.advanced);
     // A saga parked earlier that advanced is done waiting.
     await unparkSagas(tx, this.options.driver, round.succeeded);
-    for (const [stream, error] of round.failed)
-      await parkSaga(tx, this.options.driver, stream, error, now, this.options.retryDelay);
+    for (const [movementId, error] of round.failed)
+      await parkSaga(tx, this.options.driver, movementId, error, now, this.options.retryDelay);
   }
 }
 
@@ -118,21 +118,26 @@ export class SagaRounds {
  */
 export async function save(tx: SqlExecutor, advanced: readonly SagaState[]): Promise<void> {
   const timers: SagaTimer[] = [];
-  const streams: string[] = [];
+  const movementIds: string[] = [];
   const movements: MovementRow[] = [];
   for (const saga of advanced) {
     if (!saga.summary || saga.revision === undefined) continue;
     movements.push({
-      movementId: saga.stream,
+      movementId: saga.movementId,
       kind: saga.kind,
       summary: saga.summary,
       revision: saga.revision,
     });
-    streams.push(saga.stream);
-    for (const job of saga.saga.jobs(saga.state, saga.stream))
+    movementIds.push(saga.movementId);
+    for (const job of saga.saga.jobs(saga.state, saga.movementId))
       if (job.runAt)
-        timers.push({ stream: saga.stream, name: job.name, jobId: job.jobId, dueAt: job.runAt });
+        timers.push({
+          movementId: saga.movementId,
+          name: job.name,
+          jobId: job.jobId,
+          dueAt: job.runAt,
+        });
   }
   await upsertMovements(tx, movements);
-  await syncSagaTimers(tx, streams, timers);
+  await syncSagaTimers(tx, movementIds, timers);
 }

@@ -2,7 +2,7 @@ import type { SqlExecutor } from '@ledger/database';
 
 /** A saga's durable timer (migrations/040_saga_timers.sql). */
 export interface SagaTimer {
-  readonly stream: string;
+  readonly movementId: string;
   /** The timer job's name, e.g. `withdrawal.timeout`. */
   readonly name: string;
   readonly jobId: string;
@@ -10,22 +10,22 @@ export interface SagaTimer {
 }
 
 /**
- * Makes the timer rows of `streams` match what each saga waits on now:
+ * Makes the timer rows of the sagas `movementIds` match what each saga waits on now:
  * `timers` are the ones still needed (inserted if new; a deadline never
- * changes), every other row of those streams is deleted. Two statements
+ * changes), every other row of those sagas is deleted. Two statements
  * whatever the number of sagas, so the driver's batch stays one short
  * transaction.
  */
 export async function syncSagaTimers(
   db: SqlExecutor,
-  streams: readonly string[],
+  movementIds: readonly string[],
   timers: readonly SagaTimer[],
 ): Promise<void> {
-  if (streams.length === 0) return;
-  // Stream ids and job names contain no space, so "stream name" is an unambiguous key.
+  if (movementIds.length === 0) return;
+  // Movement ids and job names contain no space, so "stream name" is an unambiguous key.
   await db.query(
     `DELETE FROM saga_timers WHERE stream = ANY($1::text[]) AND (stream || ' ' || name) <> ALL($2::text[])`,
-    [[...streams], timers.map((t) => `${t.stream} ${t.name}`)],
+    [[...movementIds], timers.map((t) => `${t.movementId} ${t.name}`)],
   );
   if (timers.length === 0) return;
   await db.query(
@@ -33,7 +33,7 @@ export async function syncSagaTimers(
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
      ON CONFLICT (stream, name) DO NOTHING`,
     [
-      timers.map((t) => t.stream),
+      timers.map((t) => t.movementId),
       timers.map((t) => t.name),
       timers.map((t) => t.jobId),
       timers.map((t) => t.dueAt),
@@ -58,7 +58,7 @@ export async function dueSagaTimers(
     [now.toISOString(), limit],
   );
   return rows.map((r) => ({
-    stream: r.stream,
+    movementId: r.stream,
     name: r.name,
     jobId: r.job_id,
     dueAt: new Date(r.due_at as string | Date).toISOString(),
@@ -67,11 +67,11 @@ export async function dueSagaTimers(
 
 export async function markSagaTimerFired(
   db: SqlExecutor,
-  timer: Pick<SagaTimer, 'stream' | 'name'>,
+  timer: Pick<SagaTimer, 'movementId' | 'name'>,
   now: Date,
 ): Promise<void> {
   await db.query('UPDATE saga_timers SET fired_at = $3 WHERE stream = $1 AND name = $2', [
-    timer.stream,
+    timer.movementId,
     timer.name,
     now.toISOString(),
   ]);
@@ -80,7 +80,7 @@ export async function markSagaTimerFired(
 /** For operators and tests: one saga's timers. */
 export async function sagaTimersOf(
   db: SqlExecutor,
-  stream: string,
+  movementId: string,
 ): Promise<Array<SagaTimer & { firedAt?: string }>> {
   const { rows } = await db.query<{
     stream: string;
@@ -90,10 +90,10 @@ export async function sagaTimersOf(
     fired_at: unknown;
   }>(
     'SELECT stream, name, job_id, due_at, fired_at FROM saga_timers WHERE stream = $1 ORDER BY name',
-    [stream],
+    [movementId],
   );
   return rows.map((r) => ({
-    stream: r.stream,
+    movementId: r.stream,
     name: r.name,
     jobId: r.job_id,
     dueAt: new Date(r.due_at as string | Date).toISOString(),
@@ -104,10 +104,10 @@ export async function sagaTimersOf(
 /** Deletes a timer its saga no longer waits on. */
 export async function deleteSagaTimer(
   db: SqlExecutor,
-  timer: Pick<SagaTimer, 'stream' | 'name'>,
+  timer: Pick<SagaTimer, 'movementId' | 'name'>,
 ): Promise<void> {
   await db.query('DELETE FROM saga_timers WHERE stream = $1 AND name = $2', [
-    timer.stream,
+    timer.movementId,
     timer.name,
   ]);
 }

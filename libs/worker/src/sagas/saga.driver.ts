@@ -91,10 +91,10 @@ export class SagaDriver {
     const stepper = new SagaStepper(streams, wallets, jobs, {
       clock: this.clock,
       jobPolicies,
-      onStuck: (stream, action, result, why) => {
-        this.stuck.add(stream);
+      onStuck: (movementId, action, result, why) => {
+        this.stuck.add(movementId);
         this.logger.error(
-          `Saga ${stream} cannot record ${action.step} (${JSON.stringify(result)}): ${why}`,
+          `Saga ${movementId} cannot record ${action.step} (${JSON.stringify(result)}): ${why}`,
         );
       },
     });
@@ -104,7 +104,7 @@ export class SagaDriver {
       retryDelay: (attempts) => this.retryDelay(attempts),
       onTerminal: options.onTerminal,
       logger: this.logger,
-      firstEvent: async (stream) => (await store.readStream(stream, { maxCount: 1 }))[0],
+      firstEvent: async (movementId) => (await store.readStream(movementId, { maxCount: 1 }))[0],
     });
     this.reconciler = new SagaReconciler(db, streams, jobs, {
       reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
@@ -130,10 +130,10 @@ export class SagaDriver {
         batchSize: options.batchSize ?? 500,
         // One batch per pass, so parked retries and timers take turns with the log under load.
         batchesPerPass: 1,
-        idlePoll_ms: this.idlePollMs,
-        leaseRetry_ms: options.leaseRetryMs ?? 2_000,
-        errorBackoff_ms: this.idlePollMs * 2,
-        errorBackoffMax_ms: this.maxBackoffMs,
+        idlePollMs: this.idlePollMs,
+        leaseRetryMs: options.leaseRetryMs ?? 2_000,
+        errorBackoffMs: this.idlePollMs * 2,
+        errorBackoffMaxMs: this.maxBackoffMs,
         onError: (error) => this.logger.error(`Saga batch failed: ${String(error)}`),
       },
     );
@@ -193,7 +193,7 @@ export class SagaDriver {
     for (;;) {
       const page = await pendingMovements(this.db, after, SWEEP_PAGE);
       const round = await this.rounds.advance(
-        page.map((stream) => ({ stream })),
+        page.map((movementId) => ({ movementId })),
         false,
       );
       // Not fatal: each saga's rows are written again when it next advances.
@@ -219,8 +219,8 @@ export class SagaDriver {
    * none is due (the shared `SagaStepper`). Throws on an outage (the driver
    * then parks the saga and advances it again later).
    */
-  advance(stream: string, cause: RecordedEvent | undefined): Promise<SagaState | undefined> {
-    return this.rounds.advanceOne(stream, cause);
+  advance(movementId: string, cause: RecordedEvent | undefined): Promise<SagaState | undefined> {
+    return this.rounds.advanceOne(movementId, cause);
   }
 
   /**
@@ -235,7 +235,7 @@ export class SagaDriver {
     const lastOf = new Map<string, SagaWake>();
     for (const event of events)
       if (parseSagaStreamId(event.streamId))
-        lastOf.set(event.streamId, { stream: event.streamId, cause: event });
+        lastOf.set(event.streamId, { movementId: event.streamId, cause: event });
     const round = await this.rounds.advance([...lastOf.values()]);
     await this.record(round, (tx) =>
       comparePositions(last.position, from) > 0
@@ -254,10 +254,10 @@ export class SagaDriver {
   private async retryParked(): Promise<number> {
     const now = this.clock();
     const all = !this.retriedAllParked;
-    const streams = await dueParkedSagas(this.db, this.name, all ? undefined : now, RETRY_PAGE);
-    if (all && streams.length < RETRY_PAGE) this.retriedAllParked = true;
-    if (streams.length === 0) return 0;
-    const round = await this.rounds.advance(streams.map((stream) => ({ stream })));
+    const due = await dueParkedSagas(this.db, this.name, all ? undefined : now, RETRY_PAGE);
+    if (all && due.length < RETRY_PAGE) this.retriedAllParked = true;
+    if (due.length === 0) return 0;
+    const round = await this.rounds.advance(due.map((movementId) => ({ movementId })));
     await this.record(round, undefined, now);
     return round.succeeded.length;
   }

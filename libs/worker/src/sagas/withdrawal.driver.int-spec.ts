@@ -116,7 +116,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     new SagaJobRunner(proc.streams, proc.gateway).run({
       name: 'withdrawal.timeout',
       jobId: `${stream}:timeout`,
-      sagaStream: stream,
+      movementId: stream,
     });
   const payoutOf = async (stream: string) => {
     const state = (await proc.streams.replay(stream))?.state as { payoutId?: string };
@@ -226,7 +226,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     new SagaJobRunner(proc.streams, gateway).run({
       name: 'withdrawal.check_payout',
       jobId: `${stream}:check`,
-      sagaStream: stream,
+      movementId: stream,
     });
 
   it('leaves a payout the provider has not settled to its report when checked', async () => {

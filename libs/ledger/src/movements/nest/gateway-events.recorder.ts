@@ -33,26 +33,26 @@ export class GatewayEventRecorder {
   constructor(private readonly streams: MovementStreams) {}
 
   async record(event: GatewayEvent): Promise<RecordedReport> {
-    const stream = event.metadata[SAGA_METADATA_KEY];
-    const saga = stream ? parseSagaStreamId(stream) : undefined;
-    const command = saga && this.commandFor(stream!, saga.kind, event);
+    const movementId = event.metadata[SAGA_METADATA_KEY];
+    const saga = movementId ? parseSagaStreamId(movementId) : undefined;
+    const command = saga && this.commandFor(movementId!, saga.kind, event);
     if (!command) return 'ignored';
-    const outcome = await this.streams.record(stream!, command, {
-      correlationId: stream,
+    const outcome = await this.streams.record(movementId!, command, {
+      correlationId: movementId,
       causationId: event.providerEventId,
     });
     if (!outcome.ok) {
       // A report for a saga this ledger never started (another environment's metadata) is not ours to keep.
       if (outcome.rejection === 'movement_not_started') return 'ignored';
       throw new Error(
-        `Could not record ${event.type} ${event.providerEventId} on ${stream}: ${outcome.rejection}`,
+        `Could not record ${event.type} ${event.providerEventId} on ${movementId}: ${outcome.rejection}`,
       );
     }
     return outcome.duplicate || outcome.events.length === 0 ? 'duplicate' : 'recorded';
   }
 
-  private commandFor(stream: string, kind: string, event: GatewayEvent) {
-    const commandId = deriveId(stream, 'provider', event.providerEventId);
+  private commandFor(movementId: string, kind: string, event: GatewayEvent) {
+    const commandId = deriveId(movementId, 'provider', event.providerEventId);
     const at = event.occurredAt.toISOString();
     const { providerEventId, objectId } = event;
     if (

@@ -34,7 +34,7 @@ export interface CurrentCorrelation {
 
 /** A saga's state as the write side knows it. */
 export interface SagaState {
-  readonly stream: string;
+  readonly movementId: string;
   readonly kind: SagaKind;
   readonly saga: AnySaga;
   readonly state: unknown;
@@ -54,8 +54,8 @@ export const MAX_SAGA_EVENTS = 1_000;
 /** A saga stream longer than `MAX_SAGA_EVENTS`: folding only its first events would show a state it is not in. */
 export class SagaStreamTooLong extends Error {
   override readonly name = 'SagaStreamTooLong';
-  constructor(readonly stream: string) {
-    super(`Saga stream ${stream} has more than ${MAX_SAGA_EVENTS} events`);
+  constructor(readonly movementId: string) {
+    super(`Saga stream ${movementId} has more than ${MAX_SAGA_EVENTS} events`);
   }
 }
 
@@ -96,19 +96,19 @@ export class MovementStreams {
    * the read of a stream not cached: see `ExecuteOptions`.
    */
   record<C extends { commandId: string }>(
-    stream: string,
+    movementId: string,
     command: C,
     context: CommandContext = {},
     options: ExecuteOptions = {},
   ): Promise<SagaOutcome> {
-    const kind = parseSagaStreamId(stream)?.kind;
+    const kind = parseSagaStreamId(movementId)?.kind;
     const processor = kind && this.processors.get(kind);
-    if (!processor) throw new RangeError(`Not a saga stream: ${stream}`);
+    if (!processor) throw new RangeError(`Not a saga stream: ${movementId}`);
     return processor.execute(
-      stream,
+      movementId,
       command,
       {
-        correlationId: this.correlation?.current() ?? context.correlationId ?? stream,
+        correlationId: this.correlation?.current() ?? context.correlationId ?? movementId,
         causationId: context.causationId,
       },
       options,
@@ -122,32 +122,32 @@ export class MovementStreams {
    * seen (another process may have written it), or `'latest'` to read
    * whatever was appended since. The driver advances sagas through this.
    */
-  async current(stream: string, atLeast: bigint | 'latest'): Promise<SagaState | undefined> {
-    const kind = parseSagaStreamId(stream)?.kind;
+  async current(movementId: string, atLeast: bigint | 'latest'): Promise<SagaState | undefined> {
+    const kind = parseSagaStreamId(movementId)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!kind || !processor) return undefined;
     const saga = SAGAS[kind];
-    const { state, revision } = await processor.load(stream, atLeast);
-    return { stream, kind, saga, state, summary: saga.summary(state), revision };
+    const { state, revision } = await processor.load(movementId, atLeast);
+    return { movementId, kind, saga, state, summary: saga.summary(state), revision };
   }
 
   /**
    * The saga as its stream says now, folded from its first event past any
    * cache, or undefined for a stream that is not a known saga kind. @throws SagaStreamTooLong past `MAX_SAGA_EVENTS` events.
    */
-  async replay(stream: string): Promise<ReplayedSaga | undefined> {
-    const kind = parseSagaStreamId(stream)?.kind;
+  async replay(movementId: string): Promise<ReplayedSaga | undefined> {
+    const kind = parseSagaStreamId(movementId)?.kind;
     const saga = kind && SAGAS[kind];
     if (!kind || !saga) return undefined;
-    const events = await this.store.readStream(stream, {
+    const events = await this.store.readStream(movementId, {
       maxCount: Math.min(MAX_SAGA_EVENTS + 1, MAX_READ_COUNT),
     });
-    if (events.length > MAX_SAGA_EVENTS) throw new SagaStreamTooLong(stream);
+    if (events.length > MAX_SAGA_EVENTS) throw new SagaStreamTooLong(movementId);
     const state = events.reduce(
       (s: unknown, e) => saga.evolve(s, saga.decode(e)),
       saga.initialState,
     );
     const revision = events.at(-1)?.revision;
-    return { stream, kind, saga, state, summary: saga.summary(state), revision, events };
+    return { movementId, kind, saga, state, summary: saga.summary(state), revision, events };
   }
 }

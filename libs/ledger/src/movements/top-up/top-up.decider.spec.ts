@@ -46,7 +46,7 @@ describe('top-up saga', () => {
       {
         name: 'topup.timeout',
         jobId: `${saga}:timeout`,
-        sagaStream: saga,
+        movementId: saga,
         runAt: request.timeoutAt,
       },
     ]);
@@ -107,7 +107,7 @@ describe('top-up saga', () => {
       .thenEvents();
     expect(refusal).toEqual([{ type: 'TopUpRefundDue', data: { reason: 'wallet_closed', at } }]);
     expect(given(requested, intent, paid, ...refusal).jobs()).toEqual([
-      { name: 'topup.refund', jobId: `${saga}:refund`, sagaStream: saga },
+      { name: 'topup.refund', jobId: `${saga}:refund`, movementId: saga },
     ]);
     const refunded = given(requested, intent, paid, ...refusal)
       .when({
@@ -158,7 +158,7 @@ describe('top-up saga by mobile money', () => {
   it('asks the provider when the timer runs out, instead of failing', () => {
     given(mpesa, intent).when(timeout).then([timedOut]);
     expect(given(mpesa, intent, timedOut).jobs()).toEqual([
-      { name: 'topup.confirm', jobId: `${saga}:confirm`, sagaStream: saga },
+      { name: 'topup.confirm', jobId: `${saga}:confirm`, movementId: saga },
     ]);
     expect(given(mpesa, intent, timedOut).summary()?.status).toBe('pending');
   });

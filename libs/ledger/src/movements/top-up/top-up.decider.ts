@@ -208,15 +208,15 @@ export function topUpJobs(state: TopUp, movementId: string): SagaJob[] {
       {
         name: 'topup.timeout',
         jobId: `${movementId}:timeout`,
-        sagaStream: movementId,
+        movementId,
         runAt: state.request.timeoutAt,
       },
     ];
   }
   if (state.phase === 'confirming')
-    return [{ name: 'topup.confirm', jobId: `${movementId}:confirm`, sagaStream: movementId }];
+    return [{ name: 'topup.confirm', jobId: `${movementId}:confirm`, movementId }];
   if (state.phase === 'refund_due')
-    return [{ name: 'topup.refund', jobId: `${movementId}:refund`, sagaStream: movementId }];
+    return [{ name: 'topup.refund', jobId: `${movementId}:refund`, movementId }];
   return [];
 }
 

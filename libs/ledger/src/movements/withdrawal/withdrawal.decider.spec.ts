@@ -100,13 +100,13 @@ describe('withdrawal saga', () => {
       {
         name: 'withdrawal.timeout',
         jobId: `${saga}:timeout`,
-        sagaStream: saga,
+        movementId: saga,
         runAt: request.timeoutAt,
       },
       {
         name: 'withdrawal.check_payout',
         jobId: `${saga}:check`,
-        sagaStream: saga,
+        movementId: saga,
         runAt: '2026-01-01T01:00:00.000Z',
       },
     ]);
@@ -218,7 +218,7 @@ describe('withdrawal saga', () => {
       expect(due.next()).toEqual([]);
       expect(due.jobs()).toEqual([`${saga}:cancel`]);
       expect(spec(requested, held, created, cancelDue).jobs()).toEqual([
-        { name: 'withdrawal.cancel_payout', jobId: `${saga}:cancel`, sagaStream: saga },
+        { name: 'withdrawal.cancel_payout', jobId: `${saga}:cancel`, movementId: saga },
       ]);
       due.when(timeout).then([]);
     });

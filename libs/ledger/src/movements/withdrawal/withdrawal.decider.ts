@@ -287,16 +287,14 @@ export function nextWithdrawalActions(
  */
 export function withdrawalJobs(state: Withdrawal, movementId: string): SagaJob[] {
   if (state.phase === 'cancel_due')
-    return [
-      { name: 'withdrawal.cancel_payout', jobId: `${movementId}:cancel`, sagaStream: movementId },
-    ];
+    return [{ name: 'withdrawal.cancel_payout', jobId: `${movementId}:cancel`, movementId }];
   const check: SagaJob[] =
     state.phase !== 'none' && state.payoutCheckAt
       ? [
           {
             name: 'withdrawal.check_payout',
             jobId: `${movementId}:check`,
-            sagaStream: movementId,
+            movementId,
             runAt: state.payoutCheckAt,
           },
         ]
@@ -306,14 +304,14 @@ export function withdrawalJobs(state: Withdrawal, movementId: string): SagaJob[]
   const timeout: SagaJob = {
     name: 'withdrawal.timeout',
     jobId: `${movementId}:timeout`,
-    sagaStream: movementId,
+    movementId,
     runAt: state.request.timeoutAt,
   };
   if (state.phase === 'payout_created') return [timeout, ...check];
   const payout: SagaJob = {
     name: 'withdrawal.payout',
     jobId: `${movementId}:payout`,
-    sagaStream: movementId,
+    movementId,
   };
   return state.timedOut ? [payout] : [payout, timeout];
 }
