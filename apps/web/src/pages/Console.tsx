@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import type { TrialBalance } from '../api/types';
-import { explain } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { formatMinor } from '../money';
 import { useMe } from '../session';
@@ -305,7 +305,7 @@ type RoleName = (typeof ROLE_NAMES)[number][0];
 function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: string) => void }) {
   const me = useMe();
   const [roles, setRoles] = useState<RoleName[]>(['customer']);
-  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [email, setEmail] = useState('');
@@ -370,7 +370,6 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
     );
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   return (
     <Panel title="Roles" who="admins">
       <form onSubmit={find} noValidate aria-label="Find a user by e-mail" className="row">
@@ -381,7 +380,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
           value={email}
           autoComplete="off"
           onChange={(e) => setEmail(e.target.value)}
-          error={problem?.field === 'email' ? problem.text : undefined}
+          error={fieldError('email')}
         />
         <button type="submit" disabled={busy}>
           Find
@@ -436,13 +435,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
             {fieldError('roles') ?? ''}
           </small>
         </fieldset>
-        <FormError
-          text={
-            problem && !['userId', 'roles', 'email'].includes(problem.field ?? '')
-              ? problem.text
-              : undefined
-          }
-        />
+        <FormError text={formError(['userId', 'roles', 'email'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Set roles'}
         </button>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import type { components } from '../api/openapi';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
@@ -34,14 +34,13 @@ export function Pay() {
   const [walletId, setWalletId] = useState('');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [answer, setAnswer] = useState<Answer | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   if (!wallets) return <Loading what="your wallets" />;
   const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
   // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import type { components } from '../api/openapi';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem, type Explained } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
@@ -38,7 +38,7 @@ export function Send() {
   const [walletId, setWalletId] = useState('');
   const [by, setBy] = useState<By>('email');
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [requoted, setRequoted] = useState(false);
   if (!wallets) return <Loading what="your wallets" />;
@@ -46,7 +46,6 @@ export function Send() {
   // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,7 +1,7 @@
 import { useCallback, useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import { describeCard, loadCards, useCardForm } from '../cards';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
@@ -29,7 +29,7 @@ export function TopUp() {
   const cards = useLive(() => loadCards().catch(() => []), []).data;
   const [walletId, setWalletId] = useState('');
   const [method, setMethod] = useState<'card' | 'mpesa'>('card');
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const cardForm = useCardForm();
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
@@ -42,7 +42,6 @@ export function TopUp() {
   const linked = cards;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const chosen = mpesaOffered ? method : 'card';
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   // Errors of fields not on screen go to the form's own error line.
   const stripeKey =
     chosen === 'card' && cards.length === 0 && cardForm.provider === 'stripe'
@@ -204,9 +203,7 @@ export function TopUp() {
             />
           </fieldset>
         )}
-        <FormError
-          text={problem && !shownByField.includes(problem.field ?? '') ? problem.text : undefined}
-        />
+        <FormError text={formError(shownByField)} />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Top up'}
         </button>

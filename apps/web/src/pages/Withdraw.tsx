@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
@@ -34,7 +34,7 @@ export function Withdraw() {
     return (data as { items?: Destination[] } | undefined)?.items ?? [];
   }, []);
   const [walletId, setWalletId] = useState('');
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [addingAccount, setAddingAccount] = useState(false);
 
@@ -55,7 +55,6 @@ export function Withdraw() {
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function send(event: FormEvent<HTMLFormElement>, linking: boolean) {
     event.preventDefault();
@@ -182,13 +181,7 @@ export function Withdraw() {
           error={fieldError('amount')}
         />
         {codeField}
-        <FormError
-          text={
-            problem && !['code', 'amount', 'method'].includes(problem.field ?? '')
-              ? problem.text
-              : undefined
-          }
-        />
+        <FormError text={formError(['code', 'amount', 'method'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Withdraw'}
         </button>

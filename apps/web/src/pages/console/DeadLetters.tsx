@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { components } from '../../api/openapi';
-import { explain } from '../../errors';
+import { explain, useProblem } from '../../errors';
 import { Empty, Field, FormError, Loading } from '../../ui';
 import { Panel } from './Panel';
 
@@ -126,7 +126,7 @@ function DeadLetterDetail({
   job: DeadLetter;
   onRetried: (text: string) => void;
 }) {
-  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
 
   async function retry(event: FormEvent<HTMLFormElement>) {
@@ -162,9 +162,9 @@ function DeadLetterDetail({
           name="reason"
           required
           maxLength={500}
-          error={problem?.field === 'reason' ? problem.text : undefined}
+          error={fieldError('reason')}
         />
-        <FormError text={problem && problem.field !== 'reason' ? problem.text : undefined} />
+        <FormError text={formError(['reason'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Retrying…' : 'Retry the job'}
         </button>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { components } from '../../api/openapi';
-import { explain, type Explained } from '../../errors';
+import { explain, useProblem } from '../../errors';
 import { formatMinor } from '../../money';
 import { useMe } from '../../session';
 import { Empty, Field, FormError, Loading } from '../../ui';
@@ -59,7 +59,7 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
   const { isFinance } = useRoles();
   const [period, setPeriod] = useState(thisMonth);
   const [report, setReport] = useState<Report | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string>();
 
@@ -123,7 +123,7 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
           value={period.from}
           required
           onChange={(e) => setPeriod({ ...period, from: e.target.value })}
-          error={problem?.field === 'period' ? problem.text : undefined}
+          error={fieldError('period')}
         />
         <Field
           label="To (exclusive)"
@@ -145,7 +145,7 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
           </button>
         )}
       </form>
-      <FormError text={problem && problem.field !== 'period' ? problem.text : undefined} />
+      <FormError text={formError(['period'])} />
       <p role="status">{done ?? ''}</p>
       {report && (
         <div data-testid="reconciliation">
@@ -322,7 +322,7 @@ export function BreaksPanel({ version }: { version: number }) {
 }
 
 function ExplainForm({ id, onDone }: { id: string; onDone: () => void }) {
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const reason = String(new FormData(event.currentTarget).get('reason') ?? '').trim();
@@ -342,10 +342,10 @@ function ExplainForm({ id, onDone }: { id: string; onDone: () => void }) {
         label="Why this is no error"
         name="reason"
         maxLength={500}
-        error={problem?.field === 'reason' ? problem.text : undefined}
+        error={fieldError('reason')}
       />
       <button type="submit">Explain</button>
-      <FormError text={problem && problem.field !== 'reason' ? problem.text : undefined} />
+      <FormError text={formError(['reason'])} />
     </form>
   );
 }
@@ -354,7 +354,7 @@ function ExplainForm({ id, onDone }: { id: string; onDone: () => void }) {
 export function PeriodsPanel() {
   const { isFinance } = useRoles();
   const [seals, setSeals] = useState<Seal[] | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError, formError } = useProblem();
   const [month, setMonth] = useState(lastMonth);
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -394,7 +394,6 @@ export function PeriodsPanel() {
     setTick((t) => t + 1);
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   return (
     <Panel title="Period close" who="finance (auditors and admins read the seals)">
       {isFinance && (
@@ -433,13 +432,7 @@ export function PeriodsPanel() {
               </button>
             </div>
           )}
-          <FormError
-            text={
-              problem && !['period', 'reason'].includes(problem.field ?? '')
-                ? problem.text
-                : undefined
-            }
-          />
+          <FormError text={formError(['period', 'reason'])} />
         </form>
       )}
       {!isFinance && <FormError text={problem?.text} />}
@@ -635,7 +628,7 @@ function DecideForm({
   onDone: (text: string) => void;
 }) {
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const amount = formatMinor(adjustment.amountMinor, adjustment.currency);
 
@@ -678,9 +671,9 @@ function DecideForm({
         value={reason}
         maxLength={500}
         onChange={(e) => setReason(e.target.value)}
-        error={problem?.field === 'reason' ? problem.text : undefined}
+        error={fieldError('reason')}
       />
-      <FormError text={problem && problem.field !== 'reason' ? problem.text : undefined} />
+      <FormError text={formError(['reason'])} />
       <div className="row">
         <button type="submit" disabled={busy}>
           Approve
