@@ -5,7 +5,7 @@ import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { formatMinor } from '../money';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading } from '../ui';
+import { Empty, Field, FieldError, FormError, Loading } from '../ui';
 import type { components } from '../api/openapi';
 import { DeadLettersPanel } from './console/DeadLetters';
 import {
@@ -401,13 +401,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
             aria-describedby="role-user-error"
             spellCheck={false}
           />
-          <small
-            id="role-user-error"
-            className="error"
-            role={fieldError('userId') ? 'alert' : undefined}
-          >
-            {fieldError('userId') ?? ''}
-          </small>
+          <FieldError id="role-user-error" error={fieldError('userId')} />
         </div>
         <fieldset aria-describedby="roles-error">
           <legend>Roles</legend>
@@ -427,13 +421,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
               </label>
             ))}
           </div>
-          <small
-            id="roles-error"
-            className="error"
-            role={fieldError('roles') ? 'alert' : undefined}
-          >
-            {fieldError('roles') ?? ''}
-          </small>
+          <FieldError id="roles-error" error={fieldError('roles')} />
         </fieldset>
         <FormError text={formError(['userId', 'roles', 'email'])} />
         <button type="submit" disabled={busy}>

@@ -8,7 +8,7 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
 import { useMe } from '../session';
-import { Field, FormError, Loading } from '../ui';
+import { Field, FieldError, FormError, Loading, SelectField } from '../ui';
 import { loadWallets } from '../wallets';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
@@ -141,13 +141,7 @@ export function TopUp() {
               />{' '}
               M-Pesa
             </label>
-            <small
-              id="method-error"
-              className="error"
-              role={fieldError('method') ? 'alert' : undefined}
-            >
-              {fieldError('method') ?? ''}
-            </small>
+            <FieldError id="method-error" error={fieldError('method')} />
           </fieldset>
         )}
         {chosen === 'mpesa' ? (
@@ -155,28 +149,13 @@ export function TopUp() {
             M-Pesa asks {me.phone} to confirm the payment. Whole shillings only.
           </p>
         ) : cards.length > 0 ? (
-          <div className="field">
-            <label htmlFor="card">Card</label>
-            <select
-              id="card"
-              name="card"
-              aria-invalid={fieldError('card') ? true : undefined}
-              aria-describedby="card-error"
-            >
-              {cards.map((c) => (
-                <option key={c.paymentMethodId} value={c.paymentMethodId}>
-                  {describeCard(c)}
-                </option>
-              ))}
-            </select>
-            <small
-              id="card-error"
-              className="error"
-              role={fieldError('card') ? 'alert' : undefined}
-            >
-              {fieldError('card') ?? ''}
-            </small>
-          </div>
+          <SelectField label="Card" name="card" error={fieldError('card')}>
+            {cards.map((c) => (
+              <option key={c.paymentMethodId} value={c.paymentMethodId}>
+                {describeCard(c)}
+              </option>
+            ))}
+          </SelectField>
         ) : stripeKey ? (
           <StripeCard
             publishableKey={stripeKey}

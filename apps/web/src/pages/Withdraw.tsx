@@ -7,7 +7,7 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { Link, navigate } from '../router';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading } from '../ui';
+import { Empty, Field, FormError, Loading, SelectField } from '../ui';
 import { loadWallets } from '../wallets';
 import { WalletPicker } from './WalletPicker';
 
@@ -150,29 +150,14 @@ export function Withdraw() {
       <h1>Withdraw</h1>
       <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
         <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
-        <div className="field">
-          <label htmlFor="destination">To</label>
-          <select
-            id="destination"
-            name="destination"
-            aria-invalid={fieldError('method') ? true : undefined}
-            aria-describedby="destination-error"
-          >
-            {destinations.data.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-            {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
-          </select>
-          <small
-            id="destination-error"
-            className="error"
-            role={fieldError('method') ? 'alert' : undefined}
-          >
-            {fieldError('method') ?? ''}
-          </small>
-        </div>
+        <SelectField label="To" name="destination" error={fieldError('method')}>
+          {destinations.data.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.label}
+            </option>
+          ))}
+          {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
+        </SelectField>
         <Field
           label={`Amount (${wallet.currency})`}
           name="amount"
