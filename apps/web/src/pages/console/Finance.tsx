@@ -6,7 +6,7 @@ import { formatMinor } from '../../money';
 import { useMe } from '../../session';
 import { Empty, Field, FormError, Loading } from '../../ui';
 import { AdjustmentForm } from './AdjustmentForm';
-import { PagedList, StatusFilter, usePagedList } from './PagedList';
+import { StatusList, useStatusList } from './PagedList';
 import { Panel } from './Panel';
 
 type Schemas = components['schemas'];
@@ -16,6 +16,7 @@ type ReconciliationBreak = Schemas['ReportedBreakView'] &
 type Report = Schemas['ReconciliationView'];
 type Seal = Schemas['PeriodSealView'];
 type Adjustment = Schemas['FinanceAdjustmentView'];
+type BreakStatus = Schemas['StoredBreakView']['status'];
 
 const KIND_WORDS: Record<string, string> = {
   missing_at_provider: 'Missing at the provider',
@@ -247,17 +248,11 @@ export function ReconciliationPanel({ onRecorded }: { onRecorded: () => void }) 
  */
 export function BreaksPanel({ version }: { version: number }) {
   const { isFinance } = useRoles();
-  const [status, setStatus] = useState<'open' | 'explained' | 'resolved'>('open');
   const [resolving, setResolving] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string>();
-  const list = usePagedList<ReconciliationBreak>(
-    async (cursor) => {
-      const { data, error, response } = await api.GET('/finance/breaks', {
-        params: { query: { status, limit: 20, ...(cursor ? { cursor } : {}) } },
-      });
-      return response.ok && data ? data : explain(error, response.status).text;
-    },
-    [status, version],
+  const breaks = useStatusList<BreakStatus, ReconciliationBreak>(
+    'open',
+    (query) => api.GET('/finance/breaks', { params: { query } }),
+    [version],
   );
 
   return (
@@ -265,24 +260,20 @@ export function BreaksPanel({ version }: { version: number }) {
       title="Reconciliation breaks"
       who="finance, auditors and admins; finance explains them or resolves them with an adjustment"
     >
-      <StatusFilter
-        id="break-status"
-        label="Show breaks that are"
-        value={status}
-        options={[
-          ['open', 'Open'],
-          ['explained', 'Explained'],
-          ['resolved', 'Resolved'],
-        ]}
-        onChange={setStatus}
-      />
-      <p role="status" data-testid="break-result">
-        {notice ?? ''}
-      </p>
-      <PagedList
-        list={list}
+      <StatusList
+        state={breaks}
+        filter={{
+          id: 'break-status',
+          label: 'Show breaks that are',
+          options: [
+            ['open', 'Open'],
+            ['explained', 'Explained'],
+            ['resolved', 'Resolved'],
+          ],
+        }}
+        noticeId="break-result"
         what="the breaks"
-        empty={`No ${status} breaks.`}
+        empty={`No ${breaks.status} breaks.`}
         moreText="More breaks"
       >
         {(items) => (
@@ -294,7 +285,9 @@ export function BreaksPanel({ version }: { version: number }) {
                   — {b.detail}
                   {b.note && <> Note: {b.note}</>}
                 </p>
-                {isFinance && b.status === 'open' && <ExplainForm id={b.id} onDone={list.reload} />}
+                {isFinance && b.status === 'open' && (
+                  <ExplainForm id={b.id} onDone={breaks.list.reload} />
+                )}
                 {isFinance &&
                   b.status !== 'resolved' &&
                   (resolving === b.id ? (
@@ -302,9 +295,9 @@ export function BreaksPanel({ version }: { version: number }) {
                       breakId={b.id}
                       currency={b.currency}
                       onDone={(text) => {
-                        setNotice(text);
+                        breaks.setNotice(text);
                         setResolving(null);
-                        list.reload();
+                        breaks.list.reload();
                       }}
                     />
                   ) : (
@@ -316,7 +309,7 @@ export function BreaksPanel({ version }: { version: number }) {
             ))}
           </ul>
         )}
-      </PagedList>
+      </StatusList>
     </Panel>
   );
 }
@@ -524,18 +517,11 @@ function SealFacts({ seal }: { seal: Seal }) {
 export function AdjustmentsPanel() {
   const { me, isFinance } = useRoles();
   const mayAsk = isFinance || me.roles.includes('admin');
-  const [status, setStatus] = useState<Adjustment['status']>('pending_approval');
-  const [notice, setNotice] = useState<string>();
   const [asking, setAsking] = useState(false);
-  const list = usePagedList<Adjustment>(
-    async (cursor) => {
-      const { data, error, response } = await api.GET('/finance/adjustments', {
-        params: { query: { status, limit: 20, ...(cursor ? { cursor } : {}) } },
-      });
-      return response.ok && data ? data : explain(error, response.status).text;
-    },
-    [status],
+  const adjustments = useStatusList<Adjustment['status'], Adjustment>('pending_approval', (query) =>
+    api.GET('/finance/adjustments', { params: { query } }),
   );
+  const { status, setNotice, list } = adjustments;
 
   return (
     <Panel
@@ -556,23 +542,19 @@ export function AdjustmentsPanel() {
             Ask for an adjustment or a reversal…
           </button>
         ))}
-      <StatusFilter
-        id="adjustment-status"
-        label="Show adjustments that are"
-        value={status}
-        options={[
-          ['pending_approval', 'Awaiting approval'],
-          ['posted', 'Posted'],
-          ['rejected', 'Rejected'],
-          ['refused', 'Refused'],
-        ]}
-        onChange={setStatus}
-      />
-      <p role="status" data-testid="adjustment-result">
-        {notice ?? ''}
-      </p>
-      <PagedList
-        list={list}
+      <StatusList
+        state={adjustments}
+        filter={{
+          id: 'adjustment-status',
+          label: 'Show adjustments that are',
+          options: [
+            ['pending_approval', 'Awaiting approval'],
+            ['posted', 'Posted'],
+            ['rejected', 'Rejected'],
+            ['refused', 'Refused'],
+          ],
+        }}
+        noticeId="adjustment-result"
         what="the adjustments"
         empty={`No adjustments ${status === 'pending_approval' ? 'await approval' : `are ${status}`}.`}
         moreText="More adjustments"
@@ -613,7 +595,7 @@ export function AdjustmentsPanel() {
             ))}
           </ul>
         )}
-      </PagedList>
+      </StatusList>
     </Panel>
   );
 }
