@@ -27,6 +27,19 @@ export function Field({
   );
 }
 
+/** The amount a form moves, in the wallet's currency, as a person types it: `parseAmount` reads it. */
+export function AmountField({ currency, error }: { currency: string; error?: string | undefined }) {
+  return (
+    <Field
+      label={`Amount (${currency})`}
+      name="amount"
+      inputMode="decimal"
+      required
+      error={error}
+    />
+  );
+}
+
 /** A labelled choice with its error in words beside it, as `Field` is for an input. */
 export function SelectField({
   label,

@@ -8,8 +8,8 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
 import { useMe } from '../session';
-import { Field, FieldError, FormError, Loading, SelectField } from '../ui';
-import { loadWallets } from '../wallets';
+import { AmountField, Field, FieldError, FormError, Loading, SelectField } from '../ui';
+import { useWalletChoice } from '../wallets';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
 
@@ -24,10 +24,9 @@ import { WalletPicker } from './WalletPicker';
 export function TopUp() {
   const me = useMe();
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   // Without an answer about cards the fixed sandbox card still works.
   const cards = useLive(() => loadCards().catch(() => []), []).data;
-  const [walletId, setWalletId] = useState('');
   const [method, setMethod] = useState<'card' | 'mpesa'>('card');
   const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
@@ -35,8 +34,6 @@ export function TopUp() {
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
   const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
   if (!wallets || !cards || !cardForm) return <Loading what="your wallets and cards" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
   const linked = cards;
@@ -110,14 +107,8 @@ export function TopUp() {
     <main>
       <h1>Top up</h1>
       <form onSubmit={submit} noValidate aria-label="Top up">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} label="Wallet" />
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} label="Wallet" />
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         {mpesaOffered && (
           <fieldset className="methods" aria-describedby="method-error">
             <legend>Pay with</legend>

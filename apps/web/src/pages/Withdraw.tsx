@@ -7,8 +7,8 @@ import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { Link, navigate } from '../router';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading, SelectField } from '../ui';
-import { loadWallets } from '../wallets';
+import { AmountField, Empty, Field, FormError, Loading, SelectField } from '../ui';
+import { useWalletChoice } from '../wallets';
 import { WalletPicker } from './WalletPicker';
 
 interface Destination {
@@ -28,12 +28,11 @@ const MPESA = 'mpesa';
 export function Withdraw() {
   const me = useMe();
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   const destinations = useLive(async () => {
     const { data } = await api.GET('/payout-destinations');
     return (data as { items?: Destination[] } | undefined)?.items ?? [];
   }, []);
-  const [walletId, setWalletId] = useState('');
   const { problem, setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [addingAccount, setAddingAccount] = useState(false);
@@ -50,8 +49,6 @@ export function Withdraw() {
     );
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
@@ -149,7 +146,7 @@ export function Withdraw() {
     <main>
       <h1>Withdraw</h1>
       <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} />
         <SelectField label="To" name="destination" error={fieldError('method')}>
           {destinations.data.map((d) => (
             <option key={d.id} value={d.id}>
@@ -158,13 +155,7 @@ export function Withdraw() {
           ))}
           {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
         </SelectField>
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         {codeField}
         <FormError text={formError(['code', 'amount', 'method'])} />
         <button type="submit" disabled={busy}>
