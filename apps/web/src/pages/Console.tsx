@@ -8,12 +8,9 @@ import { useMe } from '../session';
 import { Empty, Field, FieldError, FormError, Loading } from '../ui';
 import type { components } from '../api/openapi';
 import { DeadLettersPanel } from './console/DeadLetters';
-import {
-  AdjustmentsPanel,
-  BreaksPanel,
-  PeriodsPanel,
-  ReconciliationPanel,
-} from './console/Finance';
+import { AdjustmentsPanel } from './console/Adjustments';
+import { PeriodsPanel } from './console/Periods';
+import { BreaksPanel, ReconciliationPanel } from './console/Reconciliation';
 import { Panel } from './console/Panel';
 
 type Movement = components['schemas']['MovementView'];
