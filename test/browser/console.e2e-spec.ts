@@ -1,27 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import { PAYMENT_GATEWAY, SandboxGateway } from '@ledger/payments';
-import { databaseFactories } from '@ledger/testing';
 import { NOTIFICATIONS_QUEUE } from '../../libs/worker/src/notifications/movement-notifications';
 import { eventually } from '../../libs/jobs/src/job-queue.contract';
 import {
   adminUser,
-  key,
-  PASSWORD,
   signUp,
   staffUser,
-  startLedgerApp,
   type LedgerTestApp,
   type TestUser,
 } from '../support/ledger-app';
-import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
-
-const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
-const LIVE_MS = 15_000;
+import {
+  describeInBrowser,
+  firstWalletId,
+  LIVE_MS,
+  SCREENSHOTS,
+  signIn,
+  topUpOverHttp,
+  useBrowserSuite,
+} from './browser';
 
 /**
  * The operator console's finance and operations panels in Chromium, against
@@ -30,14 +30,9 @@ const LIVE_MS = 15_000;
  * adjustment above the four-eyes threshold is decided by a second finance
  * user after the requester is refused.
  */
-(chromiumAvailable() ? describe : describe.skip)('the operator console in a browser', () => {
-  jest.setTimeout(120_000);
-
+describeInBrowser('the operator console in a browser', () => {
+  const suite = useBrowserSuite({ env: () => ({ FINANCE_APPROVAL_THRESHOLD_MINOR: '1000' }) });
   let t: LedgerTestApp;
-  let webDir: string;
-  let browser: Browser;
-  let base: string;
-  const contexts: BrowserContext[] = [];
   let admin: TestUser;
   let finance: TestUser;
   let second: TestUser;
@@ -52,41 +47,18 @@ const LIVE_MS = 15_000;
   const thisMonth = now.toISOString().slice(0, 7);
 
   beforeAll(async () => {
-    webDir = buildWebApp();
-    t = await startLedgerApp(databaseFactories()[0], {
-      LEDGER_WEB_DIR: webDir,
-      FINANCE_APPROVAL_THRESHOLD_MINOR: '1000',
-    });
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    t = suite.t;
     admin = await adminUser(t);
     finance = await staffUser(t, admin, ['finance']);
     second = await staffUser(t, admin, ['finance']);
     customer = await signUp(t, { currency: 'EUR' });
     await t.settle();
-    const wallets = await t.http().get('/wallets').set('Authorization', customer.auth).expect(200);
-    walletId = wallets.body.items[0].id;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
+    walletId = await firstWalletId(t, customer);
   });
 
   async function openConsole(user: TestUser): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      viewport: { width: 1100, height: 800 },
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(base + '/');
-    await page.getByLabel('E-mail').fill(user.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await suite.openPage();
+    await signIn(page, user.email);
     await page.getByRole('link', { name: 'Console' }).click();
     await page.getByRole('heading', { name: 'Operator console' }).waitFor();
     return page;
@@ -94,20 +66,7 @@ const LIVE_MS = 15_000;
 
   /** A card top-up on the sandbox, waited for until it completed: one matched item. */
   async function topUp(amountMinor: number): Promise<void> {
-    const res = await t
-      .http()
-      .post('/top-ups')
-      .set('Authorization', customer.auth)
-      .set('Idempotency-Key', key())
-      .send({ walletId, amountMinor, currency: 'EUR' });
-    expect(res.status).toBe(202);
-    await eventually(async () => {
-      const movement = await t
-        .http()
-        .get(`/movements/${res.body.id}`)
-        .set('Authorization', customer.auth);
-      return movement.body.status === 'completed';
-    });
+    await topUpOverHttp(t, customer, walletId, amountMinor);
   }
 
   it('shows an admin a dead-letter job and retries it with a reason, saying what happened', async () => {

@@ -1,19 +1,14 @@
-import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { databaseFactories } from '@ledger/testing';
+import type { Page, Route } from 'playwright-core';
 import { eventually } from '../../libs/jobs/src/job-queue.contract';
+import { signUp, type LedgerTestApp, type TestUser } from '../support/ledger-app';
 import {
-  key,
-  PASSWORD,
-  signUp,
-  startLedgerApp,
-  type LedgerTestApp,
-  type TestUser,
-} from '../support/ledger-app';
-import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
-
-const LIVE_MS = 15_000;
+  describeInBrowser,
+  firstWalletId,
+  LIVE_MS,
+  signIn,
+  topUpOverHttp,
+  useBrowserSuite,
+} from './browser';
 
 /**
  * The live stream's two ways of failing, seen from the page: a stream that
@@ -22,69 +17,27 @@ const LIVE_MS = 15_000;
  * either way without a reload. `page.route` stands between the page and
  * GET /me/events to drop or refuse it.
  */
-(chromiumAvailable() ? describe : describe.skip)('live updates when the stream drops', () => {
-  jest.setTimeout(120_000);
+describeInBrowser('live updates when the stream drops', () => {
+  const suite = useBrowserSuite();
   let t: LedgerTestApp;
-  let webDir: string;
-  let browser: Browser;
-  let base: string;
   let user: TestUser;
   let walletId: string;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    webDir = buildWebApp();
-    const [pglite] = databaseFactories();
-    if (!pglite) throw new Error('No PGlite database factory');
-    t = await startLedgerApp(pglite, { LEDGER_WEB_DIR: webDir });
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    t = suite.t;
     user = await signUp(t, { currency: 'EUR' });
     await t.settle();
-    const wallets = await t.http().get('/wallets').set('Authorization', user.auth).expect(200);
-    walletId = wallets.body.items[0].id;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
+    walletId = await firstWalletId(t, user);
   });
 
   /** A card top-up on the sandbox, waited for; answers the log position of its request. */
-  async function topUp(amountMinor: number): Promise<string> {
-    const res = await t
-      .http()
-      .post('/top-ups')
-      .set('Authorization', user.auth)
-      .set('Idempotency-Key', key())
-      .send({ walletId, amountMinor, currency: 'EUR' });
-    if (res.status !== 202)
-      throw new Error(`Top-up refused: ${res.status} ${JSON.stringify(res.body)}`);
-    await eventually(async () => {
-      const movement = await t
-        .http()
-        .get(`/movements/${res.body.id}`)
-        .set('Authorization', user.auth);
-      return movement.body.status === 'completed';
-    });
-    return res.body.position as string;
-  }
+  const topUp = (amountMinor: number) => topUpOverHttp(t, user, walletId, amountMinor);
 
   async function signedIn(onStream: (route: Route) => Promise<void>): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      viewport: { width: 1100, height: 800 },
+    const page = await suite.openPage({
+      before: (page) => page.context().route(/\/me\/events/, onStream),
     });
-    contexts.push(context);
-    await context.route(/\/me\/events/, onStream);
-    const page = await context.newPage();
-    await page.goto(base + '/');
-    await page.getByLabel('E-mail').fill(user.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, user.email);
     await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
     return page;
   }

@@ -1,32 +1,24 @@
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { databaseFactories } from '@ledger/testing';
+import { join } from 'node:path';
+import type { Page, Response } from 'playwright-core';
+import { adminUser, type TestUser } from '../support/ledger-app';
 import {
-  adminUser,
-  PASSWORD,
-  startLedgerApp,
-  type LedgerTestApp,
-  type TestUser,
-} from '../support/ledger-app';
-import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
-
-const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
-const LIVE_MS = 15_000;
+  balance,
+  describeInBrowser,
+  LIVE_MS,
+  nav,
+  SCREENSHOTS,
+  signIn,
+  signUpInPage,
+  useBrowserSuite,
+} from './browser';
 
 /**
  * A customer pays a merchant in the web app and the merchant refunds part of
  * it, each on a page that is never reloaded: the payment arrives on the
  * merchant's page and the refund on the customer's through GET /me/events.
  */
-(chromiumAvailable() ? describe : describe.skip)('paying a merchant in a browser', () => {
-  jest.setTimeout(120_000);
-  let t: LedgerTestApp;
-  let webDir: string;
-  let browser: Browser;
-  let base: string;
-  const contexts: BrowserContext[] = [];
+describeInBrowser('paying a merchant in a browser', () => {
+  const suite = useBrowserSuite();
   let merchant: TestUser;
   let merchantPage: Page;
   let customerPage: Page;
@@ -35,45 +27,22 @@ const LIVE_MS = 15_000;
   const customerEmail = `customer-${Date.now()}@example.com`;
 
   beforeAll(async () => {
-    webDir = buildWebApp();
-    t = await startLedgerApp(databaseFactories()[0], { LEDGER_WEB_DIR: webDir });
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    merchant = await adminUser(t, ['customer', 'merchant']);
+    merchant = await adminUser(suite.t, ['customer', 'merchant']);
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
-  });
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      viewport: { width: 1100, height: 800 },
+  const openPage = () =>
+    suite.openPage({
+      before: (page) => {
+        page.on('response', (r) => {
+          if (new URL(r.url()).pathname === '/me/events') streams.push(r);
+        });
+      },
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('response', (r) => {
-      if (new URL(r.url()).pathname === '/me/events') streams.push(r);
-    });
-    await page.goto(base + '/');
-    return page;
-  }
-
-  const nav = (page: Page, name: string) =>
-    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
-  const balance = (page: Page) => page.getByTestId('balance-EUR');
   const payment = () => merchantPage.getByTestId(`payment-${reference}`);
 
   it('opens the merchant on Payments received, following the event stream', async () => {
     merchantPage = await openPage();
-    await merchantPage.getByLabel('E-mail').fill(merchant.email);
-    await merchantPage.getByLabel('Password').fill(PASSWORD);
-    await merchantPage.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(merchantPage, merchant.email);
     await nav(merchantPage, 'Payments received');
     await merchantPage.getByText('No payments received yet.').waitFor();
     await expect(merchantPage.getByTestId('merchant-id').textContent()).resolves.toBe(
@@ -85,12 +54,7 @@ const LIVE_MS = 15_000;
 
   it('lets a customer pay the merchant after a confirmation; the merchant sees it arrive live', async () => {
     customerPage = await openPage();
-    await customerPage.getByRole('button', { name: 'Create an account' }).click();
-    await customerPage.getByLabel('E-mail').fill(customerEmail);
-    await customerPage.getByLabel('Password').fill(PASSWORD);
-    await customerPage.getByLabel('Currency of your first wallet').fill('EUR');
-    await customerPage.getByRole('button', { name: 'Create an account' }).click();
-    await customerPage.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    await signUpInPage(customerPage, customerEmail);
     await customerPage.getByRole('link', { name: 'Top up' }).click();
     await customerPage.getByLabel('Amount (EUR)').fill('100');
     await customerPage.getByRole('button', { name: 'Top up' }).click();

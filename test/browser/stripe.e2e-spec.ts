@@ -1,13 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { databaseFactories } from '@ledger/testing';
+import type { BrowserContext, Page } from 'playwright-core';
 import { StripeStandIn } from '../../libs/payments/src/stripe/stripe-stand-in';
-import { PASSWORD, startLedgerApp, type LedgerTestApp } from '../support/ledger-app';
-import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
-
-const LIVE_MS = 15_000;
+import type { LedgerTestApp } from '../support/ledger-app';
+import { describeInBrowser, LIVE_MS, nav, signUpInPage, useBrowserSuite } from './browser';
 const WEBHOOK_SECRET = 'whsec_browser_test';
 const DECLINED_CARD = '4000000000000002';
 
@@ -50,35 +45,33 @@ window.Stripe = function (key) {
 };
 `;
 
-(chromiumAvailable() ? describe : describe.skip)('Stripe Elements in the web app', () => {
-  jest.setTimeout(120_000);
+describeInBrowser('Stripe Elements in the web app', () => {
   let stripe: StripeStandIn;
-  let t: LedgerTestApp;
-  let webDir: string;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let base: string;
-  const confirmedKeys: string[] = [];
-
   beforeAll(async () => {
     stripe = await StripeStandIn.start();
-    webDir = buildWebApp();
-    const [pglite] = databaseFactories();
-    if (!pglite) throw new Error('No PGlite database factory');
-    t = await startLedgerApp(pglite, {
-      LEDGER_WEB_DIR: webDir,
+  });
+  const suite = useBrowserSuite({
+    env: () => ({
       PAYMENT_GATEWAY: 'stripe',
       STRIPE_SECRET_KEY: 'sk_test_browser',
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_API_HOST: `http://${stripe.api.host}:${stripe.api.port}`,
       STRIPE_MAX_NETWORK_RETRIES: '0',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_browser',
-    });
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1100, height: 800 } });
+    }),
+  });
+  afterAll(async () => {
+    await stripe?.close();
+  });
+  let t: LedgerTestApp;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  const confirmedKeys: string[] = [];
+
+  beforeAll(async () => {
+    ({ t, base } = suite);
+    context = await suite.newContext();
     await context.route('https://js.stripe.com/v3', (route) =>
       route.fulfill({ contentType: 'text/javascript', body: STRIPE_JS_STAND_IN }),
     );
@@ -113,14 +106,6 @@ window.Stripe = function (key) {
     page = await context.newPage();
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await t?.close();
-    await stripe?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
-  });
-
   async function sendWebhook(type: string, object: unknown): Promise<void> {
     const created = Math.floor(Date.now() / 1000);
     const payload = JSON.stringify({
@@ -149,12 +134,7 @@ window.Stripe = function (key) {
 
   it('tops up through the card Element: Stripe confirms the client secret and the wallet is credited', async () => {
     await page.goto(base + '/');
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByLabel('E-mail').fill(`stella-${Date.now()}@example.com`);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Currency of your first wallet').fill('EUR');
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    await signUpInPage(page, `stella-${Date.now()}@example.com`);
 
     await page.getByRole('link', { name: 'Top up' }).click();
     // Stripe's form, not the sandbox's.
@@ -195,10 +175,7 @@ window.Stripe = function (key) {
     expect(setup?.status).toBe('succeeded');
 
     // The linked card pays at once, off-session; Stripe's webhook credits the wallet.
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Home' })
-      .click();
+    await nav(page, 'Home');
     await page.getByRole('link', { name: 'Top up' }).click();
     await page.getByLabel('Card', { exact: true }).waitFor();
     await page.getByLabel('Amount (EUR)').fill('15');

@@ -1,11 +1,10 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { totpCode } from '@ledger/identity';
 import { codeInMessage } from '@ledger/notifications';
-import { databaseFactories, type DatabaseFactory } from '@ledger/testing';
 import {
   adminUser,
   PASSWORD,
@@ -14,17 +13,17 @@ import {
   type LedgerTestApp,
 } from '../support/ledger-app';
 import { GoogleStandIn } from '../identity/google-stand-in';
-import { buildWebApp, chromiumAvailable, launchChromium } from './browser';
-
-/** PGlite, always the first factory: the embedded default `npm start` runs. */
-function embedded(): DatabaseFactory {
-  const [pglite] = databaseFactories();
-  if (!pglite) throw new Error('No PGlite database factory');
-  return pglite;
-}
-
-const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
-const LIVE_MS = 15_000;
+import {
+  balance,
+  describeInBrowser,
+  embeddedDatabase,
+  LIVE_MS,
+  nav,
+  SCREENSHOTS,
+  signIn,
+  signUpInPage as signUp,
+  useBrowserSuite,
+} from './browser';
 
 /**
  * Two people and an operator use the web app in Chromium against the whole
@@ -32,8 +31,7 @@ const LIVE_MS = 15_000;
  * on each other, like a person's afternoon. Screenshots for the docs are
  * taken on the way.
  */
-(chromiumAvailable() ? describe : describe.skip)('the web app in a browser', () => {
-  jest.setTimeout(120_000);
+describeInBrowser('the web app in a browser', () => {
   // Second factors are checked against this clock: moving it on by a time
   // step gives the next code without waiting 30 seconds for it.
   let clockOffsetMs = 0;
@@ -43,11 +41,19 @@ const LIVE_MS = 15_000;
     return totpCode(secret, Math.floor(clock.now() / 1000));
   };
 
+  const rates = process.env.LEDGER_FX_RATES;
+  beforeAll(() => {
+    // The rate provider reads the process environment when the module starts.
+    process.env.LEDGER_FX_RATES = 'EUR/USD=1.10';
+  });
+  const suite = useBrowserSuite({ clock });
+  afterAll(() => {
+    if (rates === undefined) delete process.env.LEDGER_FX_RATES;
+    else process.env.LEDGER_FX_RATES = rates;
+  });
+
   let t: LedgerTestApp;
-  let webDir: string;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
   let adaSecret = '';
   const wanjiru = {
     email: `wanjiru-${Date.now()}@example.com`,
@@ -56,54 +62,14 @@ const LIVE_MS = 15_000;
   const ada = { email: `ada-${Date.now()}@example.com`, page: undefined as unknown as Page };
   const bob = { email: `bob-${Date.now()}@example.com`, page: undefined as unknown as Page };
 
-  const rates = process.env.LEDGER_FX_RATES;
-  beforeAll(async () => {
-    // The rate provider reads the process environment when the module starts.
-    process.env.LEDGER_FX_RATES = 'EUR/USD=1.10';
-    webDir = buildWebApp();
-    t = await startLedgerApp(embedded(), { LEDGER_WEB_DIR: webDir }, clock);
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
+  beforeAll(() => {
+    ({ t, base } = suite);
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
-    if (rates === undefined) delete process.env.LEDGER_FX_RATES;
-    else process.env.LEDGER_FX_RATES = rates;
-  });
-
-  async function openPage(width = 1100): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      viewport: { width, height: 800 },
-      serviceWorkers: 'allow',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(base + '/');
-    return page;
-  }
-
-  async function signUp(page: Page, email: string) {
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Currency of your first wallet').fill('EUR');
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
-  }
-
-  const balance = (page: Page) => page.getByTestId('balance-EUR');
+  const openPage = (width?: number) => suite.openPage({ width });
 
   async function send(page: Page, to: string, amount: string) {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Send' })
-      .click();
+    await nav(page, 'Send');
     await page.getByLabel('Recipient e-mail').fill(to);
     await page.getByLabel('Amount (EUR)').fill(amount);
     await page.getByRole('button', { name: 'Review' }).click();
@@ -200,10 +166,7 @@ const LIVE_MS = 15_000;
     await ada.page.getByRole('button', { name: 'Change' }).click();
     await ada.page.getByRole('heading', { name: 'Send money' }).waitFor();
     // Nothing was sent: the quote records nothing.
-    await ada.page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Home' })
-      .click();
+    await nav(ada.page, 'Home');
     await expect(balance(ada.page).textContent()).resolves.toBe('€75.00');
   });
 
@@ -234,10 +197,7 @@ const LIVE_MS = 15_000;
     await expect(ada.page.getByLabel('Amount (EUR)').getAttribute('aria-invalid')).resolves.toBe(
       'true',
     );
-    await ada.page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Home' })
-      .click();
+    await nav(ada.page, 'Home');
     await expect(balance(ada.page).textContent()).resolves.toBe('€75.00');
   });
 
@@ -284,9 +244,7 @@ const LIVE_MS = 15_000;
   it('shows an operator the trial balance, balanced per currency', async () => {
     const operator = await adminUser(t, ['finance', 'auditor']);
     const page = await openPage();
-    await page.getByLabel('E-mail').fill(operator.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, operator.email);
     await page.getByRole('link', { name: 'Console' }).click();
     const row = page
       .getByRole('table', { name: 'Trial balance' })
@@ -309,10 +267,7 @@ const LIVE_MS = 15_000;
 
   it('links a card, tops up with it instead of the sandbox card, and unlinks it after a confirmation', async () => {
     const page = ada.page;
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Cards' })
-      .click();
+    await nav(page, 'Cards');
     await page.getByText('No card is linked yet.').waitFor();
     await page.getByRole('button', { name: 'Link a card' }).click();
     const linked = page.getByRole('list', { name: 'Linked cards' }).getByRole('listitem');
@@ -332,10 +287,7 @@ const LIVE_MS = 15_000;
     await page.getByRole('button', { name: 'Top up' }).click();
     await balance(page).filter({ hasText: '€70.00' }).waitFor({ timeout: LIVE_MS });
 
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Cards' })
-      .click();
+    await nav(page, 'Cards');
     await page.getByRole('button', { name: /^Unlink Visa ending 4242/ }).click();
     // Nothing goes before the confirmation: the card is still listed.
     await expect(linked.count()).resolves.toBe(1);
@@ -362,12 +314,7 @@ const LIVE_MS = 15_000;
 
     const page = await openPage(390);
     wanjiru.page = page;
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByLabel('E-mail').fill(wanjiru.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Currency of your first wallet').fill('KES');
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByRole('heading', { name: 'Your wallets' }).waitFor();
+    await signUp(page, wanjiru.email, 'KES');
     await page.getByRole('link', { name: 'Top up' }).click();
     await page.getByLabel('Amount (KES)').waitFor();
     expect(await page.getByRole('group', { name: 'Pay with' }).count()).toBe(0);
@@ -444,9 +391,7 @@ const LIVE_MS = 15_000;
         .set('Authorization', (await logInAs(ada.email)).auth)
     ).body.id as string;
     const page = await openPage();
-    await page.getByLabel('E-mail').fill(admin.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin.email);
     await page.getByRole('link', { name: 'Console' }).click();
     const roles = page.getByRole('region', { name: 'Roles' });
     await roles.getByLabel("User's e-mail").fill('nobody-here@example.com');
@@ -512,8 +457,8 @@ const LIVE_MS = 15_000;
     const consentBase = `http://127.0.0.1:${(consent.address() as AddressInfo).port}`;
     const port = await freePort();
     const web = `http://127.0.0.1:${port}`;
-    const g = await startLedgerApp(embedded(), {
-      LEDGER_WEB_DIR: webDir,
+    const g = await startLedgerApp(embeddedDatabase(), {
+      LEDGER_WEB_DIR: suite.webDir,
       LEDGER_GOOGLE_CLIENT_ID: 'web-client',
       LEDGER_GOOGLE_CLIENT_SECRET: 'web-secret',
       LEDGER_GOOGLE_CALLBACK_URL: `${web}/sign-in/google`,
@@ -523,9 +468,7 @@ const LIVE_MS = 15_000;
     });
     try {
       await g.app.listen(port, '127.0.0.1');
-      const context = await browser.newContext({ locale: 'en-GB' });
-      contexts.push(context);
-      const page = await context.newPage();
+      const page = await (await suite.newContext()).newPage();
       await page.goto(`${web}/`);
       await page.getByRole('link', { name: 'Sign in with Google' }).click();
       await page.getByRole('heading', { name: 'Your wallets' }).waitFor({ timeout: LIVE_MS });

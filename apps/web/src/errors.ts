@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Problem } from './api/types';
 
 /**
@@ -172,6 +173,22 @@ const WORDS: Record<string, { text: string; field?: string }> & {
 export interface Explained {
   text: string;
   field?: string;
+}
+
+/**
+ * A form's problem in words, and where it shows: beside the field it
+ * concerns, or above the form's button when no field on screen shows it, so
+ * that a problem about a field the form does not show still reaches the person.
+ */
+export function useProblem() {
+  const [problem, setProblem] = useState<Explained | null>(null);
+  return {
+    problem,
+    setProblem,
+    fieldError: (name: string) => (problem?.field === name ? problem.text : undefined),
+    formError: (shown: readonly string[]) =>
+      problem && !shown.includes(problem.field ?? '') ? problem.text : undefined,
+  };
 }
 
 export function explain(body: unknown, status?: number): Explained {

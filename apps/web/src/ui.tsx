@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 
 /** A labelled input with its error in words beside it, tied to it for screen readers. */
 export function Field({
@@ -22,10 +22,57 @@ export function Field({
           {hint}
         </small>
       )}
-      <small id={`${id}-error`} className="error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </small>
+      <FieldError id={`${id}-error`} error={error} />
     </div>
+  );
+}
+
+/** The amount a form moves, in the wallet's currency, as a person types it: `parseAmount` reads it. */
+export function AmountField({ currency, error }: { currency: string; error?: string | undefined }) {
+  return (
+    <Field
+      label={`Amount (${currency})`}
+      name="amount"
+      inputMode="decimal"
+      required
+      error={error}
+    />
+  );
+}
+
+/** A labelled choice with its error in words beside it, as `Field` is for an input. */
+export function SelectField({
+  label,
+  error,
+  children,
+  ...select
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={`${id}-error`}
+        {...select}
+      >
+        {children}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+/**
+ * The line under a field or a group of them: empty, it keeps the field's
+ * place; with words, a screen reader announces them.
+ */
+export function FieldError({ id, error }: { id?: string; error?: string | undefined }) {
+  return (
+    <small id={id} className="error" role={error ? 'alert' : undefined}>
+      {error ?? ''}
+    </small>
   );
 }
 

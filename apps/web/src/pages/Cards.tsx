@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import { describeCard, loadCards, useCardForm, type Card } from '../cards';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { useNotify } from '../notifications';
 import { Empty, FormError, Loading } from '../ui';
@@ -19,7 +19,7 @@ import { StripeCard, type StripeCardHandle } from './StripeCard';
 export function Cards() {
   const notify = useNotify();
   const cards = useLive(loadCards, []);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   const cardForm = useCardForm();
@@ -27,7 +27,7 @@ export function Cards() {
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
   const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
   const stripeKey = cardForm?.provider === 'stripe' ? cardForm.publishableKey : undefined;
-  const elementError = problem?.field === 'card-element' ? problem.text : undefined;
+  const elementError = fieldError('card-element');
 
   /** Stripe's way: a SetupIntent, confirmed by Stripe.js with the card in its frame. */
   async function linkWithStripe() {

@@ -1,19 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import type { TrialBalance } from '../api/types';
-import { explain } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { formatMinor } from '../money';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading } from '../ui';
+import { Empty, Field, FieldError, FormError, Loading } from '../ui';
 import type { components } from '../api/openapi';
 import { DeadLettersPanel } from './console/DeadLetters';
-import {
-  AdjustmentsPanel,
-  BreaksPanel,
-  PeriodsPanel,
-  ReconciliationPanel,
-} from './console/Finance';
+import { AdjustmentsPanel } from './console/Adjustments';
+import { PeriodsPanel } from './console/Periods';
+import { BreaksPanel, ReconciliationPanel } from './console/Reconciliation';
 import { Panel } from './console/Panel';
 
 type Movement = components['schemas']['MovementView'];
@@ -305,7 +302,7 @@ type RoleName = (typeof ROLE_NAMES)[number][0];
 function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: string) => void }) {
   const me = useMe();
   const [roles, setRoles] = useState<RoleName[]>(['customer']);
-  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [email, setEmail] = useState('');
@@ -370,7 +367,6 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
     );
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   return (
     <Panel title="Roles" who="admins">
       <form onSubmit={find} noValidate aria-label="Find a user by e-mail" className="row">
@@ -381,7 +377,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
           value={email}
           autoComplete="off"
           onChange={(e) => setEmail(e.target.value)}
-          error={problem?.field === 'email' ? problem.text : undefined}
+          error={fieldError('email')}
         />
         <button type="submit" disabled={busy}>
           Find
@@ -402,13 +398,7 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
             aria-describedby="role-user-error"
             spellCheck={false}
           />
-          <small
-            id="role-user-error"
-            className="error"
-            role={fieldError('userId') ? 'alert' : undefined}
-          >
-            {fieldError('userId') ?? ''}
-          </small>
+          <FieldError id="role-user-error" error={fieldError('userId')} />
         </div>
         <fieldset aria-describedby="roles-error">
           <legend>Roles</legend>
@@ -428,21 +418,9 @@ function RolesPanel({ userId, onUserId }: { userId: string; onUserId: (id: strin
               </label>
             ))}
           </div>
-          <small
-            id="roles-error"
-            className="error"
-            role={fieldError('roles') ? 'alert' : undefined}
-          >
-            {fieldError('roles') ?? ''}
-          </small>
+          <FieldError id="roles-error" error={fieldError('roles')} />
         </fieldset>
-        <FormError
-          text={
-            problem && !['userId', 'roles', 'email'].includes(problem.field ?? '')
-              ? problem.text
-              : undefined
-          }
-        />
+        <FormError text={formError(['userId', 'roles', 'email'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Set roles'}
         </button>

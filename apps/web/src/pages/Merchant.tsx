@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import type { components } from '../api/openapi';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
@@ -81,7 +81,7 @@ function PaymentRow({ payment: p, onRefunded }: { payment: Payment; onRefunded: 
   const notify = useNotify();
   const [open, setOpen] = useState(false);
   const [whole, setWhole] = useState(true);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   const money = (minor: string) => formatMinor(minor, p.currency);
   const refundable = BigInt(p.refundableMinor) > 0n && p.status === 'completed';
@@ -152,7 +152,7 @@ function PaymentRow({ payment: p, onRefunded }: { payment: Payment; onRefunded: 
               name="amount"
               inputMode="decimal"
               required
-              error={problem?.field === 'refund-amount' ? problem.text : undefined}
+              error={fieldError('refund-amount')}
             />
           )}
           <Field label="Reason (optional)" name="reason" maxLength={140} />

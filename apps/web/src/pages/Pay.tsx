@@ -1,12 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import type { components } from '../api/openapi';
-import { explain, type Explained } from '../errors';
-import { useLive } from '../live';
+import { explain, useProblem } from '../errors';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
-import { Field, FormError, Loading } from '../ui';
-import { loadWallets, type Wallet } from '../wallets';
+import { AmountField, Field, FormError, Loading } from '../ui';
+import { useWalletChoice, type Wallet } from '../wallets';
 import { ConfirmStep } from './ConfirmStep';
 import { WalletPicker } from './WalletPicker';
 
@@ -30,18 +29,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pay a merchant for an order, after a confirmation step; one payment per order reference. */
 export function Pay() {
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
-  const [walletId, setWalletId] = useState('');
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [answer, setAnswer] = useState<Answer | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
-  if (!wallets) return <Loading what="your wallets" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
-  if (!shown) return <Loading what="your wallets" />;
+  if (!wallets || !shown) return <Loading what="your wallets" />;
   const wallet = shown;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -121,7 +115,7 @@ export function Pay() {
       <h1>Pay a merchant</h1>
       {answer && <PaymentAnswer answer={answer} />}
       <form onSubmit={review} noValidate aria-label="Pay a merchant">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} />
         <Field
           label="Merchant id"
           name="merchant"
@@ -131,13 +125,7 @@ export function Pay() {
           error={fieldError('merchant')}
         />
         <Field label="Order reference" name="reference" required error={fieldError('reference')} />
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         <FormError text={problem && !problem.field ? problem.text : undefined} />
         <button type="submit">Review</button>
       </form>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import QRCode from 'qrcode';
 import { api } from '../api/client';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useNotify } from '../notifications';
 import { useMe, useSession } from '../session';
 import { Field, FormError } from '../ui';
@@ -23,7 +23,7 @@ export function Security() {
 function Phone({ phone }: { phone: string | null }) {
   const { reload } = useSession();
   const notify = useNotify();
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -54,13 +54,13 @@ function Phone({ phone }: { phone: string | null }) {
           defaultValue={phone ?? ''}
           key={phone ?? ''}
           hint="With + and the country code, such as +254712345678."
-          error={problem?.field === 'phone' ? problem.text : undefined}
+          error={fieldError('phone')}
         />
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save number'}
         </button>
       </form>
-      <FormError text={problem && problem.field !== 'phone' ? problem.text : undefined} />
+      <FormError text={formError(['phone'])} />
     </section>
   );
 }
@@ -69,7 +69,7 @@ function EmailVerification({ verified }: { verified: boolean }) {
   const { reload } = useSession();
   const notify = useNotify();
   const [sent, setSent] = useState(false);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   if (verified)
     return (
       <section>
@@ -107,12 +107,12 @@ function EmailVerification({ verified }: { verified: boolean }) {
             name="code"
             inputMode="numeric"
             required
-            error={problem?.field === 'code' ? problem.text : undefined}
+            error={fieldError('code')}
           />
           <button type="submit">Verify</button>
         </form>
       )}
-      <FormError text={problem && problem.field !== 'code' ? problem.text : undefined} />
+      <FormError text={formError(['code'])} />
     </section>
   );
 }
@@ -123,7 +123,7 @@ function TwoFactor({ enabled }: { enabled: boolean }) {
   const { reload } = useSession();
   const [enrolment, setEnrolment] = useState<Enrolment>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
 
   async function start() {
     const { data, error, response } = await api.POST('/me/2fa/enrol');
@@ -202,12 +202,12 @@ function TwoFactor({ enabled }: { enabled: boolean }) {
             inputMode="numeric"
             autoComplete="one-time-code"
             required
-            error={problem?.field === 'code' ? problem.text : undefined}
+            error={fieldError('code')}
           />
           <button type="submit">Turn on</button>
         </form>
       )}
-      <FormError text={problem && problem.field !== 'code' ? problem.text : undefined} />
+      <FormError text={formError(['code'])} />
     </section>
   );
 }

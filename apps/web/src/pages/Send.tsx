@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import type { components } from '../api/openapi';
-import { explain, type Explained } from '../errors';
-import { useLive } from '../live';
+import { explain, useProblem, type Explained } from '../errors';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
-import { Field, FormError, Loading } from '../ui';
-import { loadWallets, type Wallet } from '../wallets';
+import { AmountField, Field, FormError, Loading } from '../ui';
+import { useWalletChoice, type Wallet } from '../wallets';
 import { ConfirmStep, type ConfirmLine } from './ConfirmStep';
 import { WalletPicker } from './WalletPicker';
 
@@ -34,19 +33,14 @@ const BY_LABEL: Record<By, string> = {
 /** Send money to an e-mail, phone number or wallet, after a confirmation step. */
 export function Send() {
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
-  const [walletId, setWalletId] = useState('');
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   const [by, setBy] = useState<By>('email');
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [requoted, setRequoted] = useState(false);
-  if (!wallets) return <Loading what="your wallets" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
-  if (!shown) return <Loading what="your wallets" />;
+  if (!wallets || !shown) return <Loading what="your wallets" />;
   const wallet = shown;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -158,7 +152,7 @@ export function Send() {
     <main>
       <h1>Send money</h1>
       <form onSubmit={review} noValidate aria-label="Send money">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} />
         <fieldset className="segmented">
           <legend>Send to</legend>
           {(['email', 'phone', 'wallet'] as const).map((b) => (
@@ -175,13 +169,7 @@ export function Send() {
           required
           error={fieldError('recipient')}
         />
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         <Field label="Description (optional)" name="description" maxLength={140} />
         <FormError text={problem && !problem.field ? problem.text : undefined} />
         <button type="submit" disabled={busy}>

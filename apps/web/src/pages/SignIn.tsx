@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, SESSION_HEADER } from '../api/client';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { completeGoogleSignIn, googleConfigured, GOOGLE_RETURN_PATH } from '../google';
 import { useSession } from '../session';
 import { Field, FormError } from '../ui';
@@ -15,7 +15,7 @@ export function SignIn() {
   const { begin } = useSession();
   const [mode, setMode] = useState<'sign-in' | 'sign-up'>('sign-in');
   const [step, setStep] = useState<Step>({ kind: 'credentials' });
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [google, setGoogle] = useState(false);
   const returning = location.pathname === GOOGLE_RETURN_PATH;
@@ -92,7 +92,6 @@ export function SignIn() {
     }
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   const title =
     step.kind === 'second-factor'
       ? 'Two-step verification'

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { loadStripe, type StripeCardElement, type StripeClient } from '../stripe';
+import { FieldError } from '../ui';
 
 export interface StripeCardHandle {
   readonly stripe: StripeClient;
@@ -51,9 +52,7 @@ export function StripeCard(props: {
         </p>
       )}
       <div ref={target} className="stripe-card" data-testid="stripe-card" />
-      <small id="card-element-error" className="error" role={props.error ? 'alert' : undefined}>
-        {props.error ?? ''}
-      </small>
+      <FieldError id="card-element-error" error={props.error} />
     </fieldset>
   );
 }

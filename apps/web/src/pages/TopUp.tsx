@@ -1,15 +1,15 @@
 import { useCallback, useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
 import { describeCard, loadCards, useCardForm } from '../cards';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { navigate } from '../router';
 import { useMe } from '../session';
-import { Field, FormError, Loading } from '../ui';
-import { loadWallets } from '../wallets';
+import { AmountField, Field, FieldError, FormError, Loading, SelectField } from '../ui';
+import { useWalletChoice } from '../wallets';
 import { StripeCard, type StripeCardHandle } from './StripeCard';
 import { WalletPicker } from './WalletPicker';
 
@@ -24,25 +24,21 @@ import { WalletPicker } from './WalletPicker';
 export function TopUp() {
   const me = useMe();
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   // Without an answer about cards the fixed sandbox card still works.
   const cards = useLive(() => loadCards().catch(() => []), []).data;
-  const [walletId, setWalletId] = useState('');
   const [method, setMethod] = useState<'card' | 'mpesa'>('card');
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const cardForm = useCardForm();
   const [stripeCard, setStripeCard] = useState<StripeCardHandle | null>(null);
   const onStripeReady = useCallback((handle: StripeCardHandle | null) => setStripeCard(handle), []);
   if (!wallets || !cards || !cardForm) return <Loading what="your wallets and cards" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
   const linked = cards;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
   const chosen = mpesaOffered ? method : 'card';
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
   // Errors of fields not on screen go to the form's own error line.
   const stripeKey =
     chosen === 'card' && cards.length === 0 && cardForm.provider === 'stripe'
@@ -111,14 +107,8 @@ export function TopUp() {
     <main>
       <h1>Top up</h1>
       <form onSubmit={submit} noValidate aria-label="Top up">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} label="Wallet" />
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} label="Wallet" />
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         {mpesaOffered && (
           <fieldset className="methods" aria-describedby="method-error">
             <legend>Pay with</legend>
@@ -142,13 +132,7 @@ export function TopUp() {
               />{' '}
               M-Pesa
             </label>
-            <small
-              id="method-error"
-              className="error"
-              role={fieldError('method') ? 'alert' : undefined}
-            >
-              {fieldError('method') ?? ''}
-            </small>
+            <FieldError id="method-error" error={fieldError('method')} />
           </fieldset>
         )}
         {chosen === 'mpesa' ? (
@@ -156,28 +140,13 @@ export function TopUp() {
             M-Pesa asks {me.phone} to confirm the payment. Whole shillings only.
           </p>
         ) : cards.length > 0 ? (
-          <div className="field">
-            <label htmlFor="card">Card</label>
-            <select
-              id="card"
-              name="card"
-              aria-invalid={fieldError('card') ? true : undefined}
-              aria-describedby="card-error"
-            >
-              {cards.map((c) => (
-                <option key={c.paymentMethodId} value={c.paymentMethodId}>
-                  {describeCard(c)}
-                </option>
-              ))}
-            </select>
-            <small
-              id="card-error"
-              className="error"
-              role={fieldError('card') ? 'alert' : undefined}
-            >
-              {fieldError('card') ?? ''}
-            </small>
-          </div>
+          <SelectField label="Card" name="card" error={fieldError('card')}>
+            {cards.map((c) => (
+              <option key={c.paymentMethodId} value={c.paymentMethodId}>
+                {describeCard(c)}
+              </option>
+            ))}
+          </SelectField>
         ) : stripeKey ? (
           <StripeCard
             publishableKey={stripeKey}
@@ -204,9 +173,7 @@ export function TopUp() {
             />
           </fieldset>
         )}
-        <FormError
-          text={problem && !shownByField.includes(problem.field ?? '') ? problem.text : undefined}
-        />
+        <FormError text={formError(shownByField)} />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Top up'}
         </button>

@@ -1,14 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../api/client';
-import { explain, type Explained } from '../errors';
+import { explain, useProblem } from '../errors';
 import { useLive } from '../live';
 import { followMovement } from '../movements';
 import { formatMinor, parseAmount } from '../money';
 import { useNotify } from '../notifications';
 import { Link, navigate } from '../router';
 import { useMe } from '../session';
-import { Empty, Field, FormError, Loading } from '../ui';
-import { loadWallets } from '../wallets';
+import { AmountField, Empty, Field, FormError, Loading, SelectField } from '../ui';
+import { useWalletChoice } from '../wallets';
 import { WalletPicker } from './WalletPicker';
 
 interface Destination {
@@ -28,13 +28,12 @@ const MPESA = 'mpesa';
 export function Withdraw() {
   const me = useMe();
   const notify = useNotify();
-  const wallets = useLive(loadWallets, []).data?.wallets;
+  const { wallets, wallet: shown, choose } = useWalletChoice();
   const destinations = useLive(async () => {
     const { data } = await api.GET('/payout-destinations');
     return (data as { items?: Destination[] } | undefined)?.items ?? [];
   }, []);
-  const [walletId, setWalletId] = useState('');
-  const [problem, setProblem] = useState<Explained | null>(null);
+  const { problem, setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
   const [addingAccount, setAddingAccount] = useState(false);
 
@@ -50,12 +49,9 @@ export function Withdraw() {
     );
   }
   if (!wallets || !destinations.data) return <Loading what="your wallets and bank accounts" />;
-  const shown = wallets.find((w) => w.id === walletId) ?? wallets[0];
-  // A new account's wallet is opened just after sign-up: until it is listed, keep waiting.
   if (!shown) return <Loading what="your wallets" />;
   const wallet = shown;
   const mpesaOffered = wallet.currency === 'KES' && !!me.phone;
-  const fieldError = (name: string) => (problem?.field === name ? problem.text : undefined);
 
   async function send(event: FormEvent<HTMLFormElement>, linking: boolean) {
     event.preventDefault();
@@ -150,45 +146,18 @@ export function Withdraw() {
     <main>
       <h1>Withdraw</h1>
       <form onSubmit={(e) => send(e, false)} noValidate aria-label="Withdraw">
-        <WalletPicker wallets={wallets} value={wallet.id} onChange={setWalletId} />
-        <div className="field">
-          <label htmlFor="destination">To</label>
-          <select
-            id="destination"
-            name="destination"
-            aria-invalid={fieldError('method') ? true : undefined}
-            aria-describedby="destination-error"
-          >
-            {destinations.data.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-            {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
-          </select>
-          <small
-            id="destination-error"
-            className="error"
-            role={fieldError('method') ? 'alert' : undefined}
-          >
-            {fieldError('method') ?? ''}
-          </small>
-        </div>
-        <Field
-          label={`Amount (${wallet.currency})`}
-          name="amount"
-          inputMode="decimal"
-          required
-          error={fieldError('amount')}
-        />
+        <WalletPicker wallets={wallets} value={wallet.id} onChange={choose} />
+        <SelectField label="To" name="destination" error={fieldError('method')}>
+          {destinations.data.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.label}
+            </option>
+          ))}
+          {mpesaOffered && <option value={MPESA}>M-Pesa ({me.phone})</option>}
+        </SelectField>
+        <AmountField currency={wallet.currency} error={fieldError('amount')} />
         {codeField}
-        <FormError
-          text={
-            problem && !['code', 'amount', 'method'].includes(problem.field ?? '')
-              ? problem.text
-              : undefined
-          }
-        />
+        <FormError text={formError(['code', 'amount', 'method'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Withdraw'}
         </button>

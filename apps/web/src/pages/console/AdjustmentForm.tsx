@@ -3,7 +3,7 @@ import { api, idempotencyKey } from '../../api/client';
 import type { components } from '../../api/openapi';
 import { explain, type Explained } from '../../errors';
 import { formatMinor, parseAmount } from '../../money';
-import { Field, FormError } from '../../ui';
+import { Field, FormError, SelectField } from '../../ui';
 
 type Fields = components['schemas']['AdjustmentDto'];
 type Account = Fields['account'];
@@ -105,20 +105,10 @@ export function AdjustmentForm(props: {
     >
       <div className="row">
         <Field label="Wallet id" name="wallet" autoComplete="off" error={fieldError('wallet')} />
-        <div className="field">
-          <label htmlFor={`direction-${props.breakId ?? 'new'}`}>Direction</label>
-          <select
-            id={`direction-${props.breakId ?? 'new'}`}
-            name="direction"
-            aria-invalid={fieldError('direction') ? true : undefined}
-          >
-            <option value="credit">Credit (raises the balance)</option>
-            <option value="debit">Debit (lowers the balance)</option>
-          </select>
-          <small className="error" role={fieldError('direction') ? 'alert' : undefined}>
-            {fieldError('direction') ?? ''}
-          </small>
-        </div>
+        <SelectField label="Direction" name="direction" error={fieldError('direction')}>
+          <option value="credit">Credit (raises the balance)</option>
+          <option value="debit">Debit (lowers the balance)</option>
+        </SelectField>
         <Field
           label="Amount"
           name="amount"

@@ -1,8 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { components } from '../../api/openapi';
-import { explain } from '../../errors';
-import { Empty, Field, FormError, Loading } from '../../ui';
+import { explain, useProblem } from '../../errors';
+import { Field, FormError } from '../../ui';
+import { PagedList, usePagedList } from './PagedList';
 import { Panel } from './Panel';
 
 type Summary = components['schemas']['DeadLetterSummaryDto'];
@@ -13,23 +14,18 @@ type DeadLetter = components['schemas']['DeadLetterDto'];
  * be opened to read its payload and put back in its queue with a reason.
  */
 export function DeadLettersPanel() {
-  const [pages, setPages] = useState<Summary[][] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [problem, setProblem] = useState<string>();
   const [open, setOpen] = useState<DeadLetter | null>(null);
   const [notice, setNotice] = useState<string>();
-
-  async function load(from?: string) {
-    setProblem(undefined);
+  const list = usePagedList<Summary>(async (cursor) => {
     const { data, error, response } = await api.GET('/admin/jobs/dead-letters', {
-      params: { query: { limit: 20, ...(from ? { cursor: from } : {}) } },
+      params: { query: { limit: 20, ...(cursor ? { cursor } : {}) } },
     });
-    if (!data) return setProblem(explain(error, response.status).text);
-    setPages((before) => (from && before ? [...before, data.items] : [data.items]));
-    setCursor(data.nextCursor);
-  }
+    return data ?? explain(error, response.status).text;
+  }, []);
 
   async function show(id: string) {
+    setProblem(undefined);
     const { data, error, response } = await api.GET('/admin/jobs/dead-letters/{id}', {
       params: { path: { id } },
     });
@@ -37,81 +33,79 @@ export function DeadLettersPanel() {
     setOpen(data);
   }
 
-  useEffect(() => {
-    void load();
-  }, []);
-  const items = pages?.flat() ?? [];
   return (
     <Panel title="Dead-letter jobs" who="admins">
-      <FormError text={problem} />
       <p role="status" data-testid="dead-letter-result">
         {notice ?? ''}
       </p>
-      {!pages ? (
-        problem ? null : (
-          <Loading what="the dead-letter jobs" />
-        )
-      ) : items.length === 0 ? (
-        <Empty>No job has failed for good.</Empty>
-      ) : (
-        <div className="scroll">
-          <table aria-label="Dead-letter jobs">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Queue</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Failed at</th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((j) => (
-                <tr key={j.id}>
-                  <td>
-                    <code>{j.id}</code>
-                  </td>
-                  <td>
-                    {j.queue} ({j.name})
-                  </td>
-                  <td>{j.attemptsMade}</td>
-                  <td>{new Date(j.failedAt).toLocaleString()}</td>
-                  <td>{j.error}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Show dead-letter job ${j.id}`}
-                      onClick={() => void show(j.id)}
-                    >
-                      Show
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <div className="row">
-        <button type="button" onClick={() => void load()}>
-          Refresh
-        </button>
-        {cursor && (
-          <button type="button" onClick={() => void load(cursor)}>
-            Older jobs
+      <PagedList
+        list={list}
+        what="the dead-letter jobs"
+        empty="No job has failed for good."
+        moreText="Older jobs"
+        problem={problem}
+        actions={
+          <button
+            type="button"
+            onClick={() => {
+              setProblem(undefined);
+              list.reload();
+            }}
+          >
+            Refresh
           </button>
+        }
+      >
+        {(items) => (
+          <div className="scroll">
+            <table aria-label="Dead-letter jobs">
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Queue</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Failed at</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((j) => (
+                  <tr key={j.id}>
+                    <td>
+                      <code>{j.id}</code>
+                    </td>
+                    <td>
+                      {j.queue} ({j.name})
+                    </td>
+                    <td>{j.attemptsMade}</td>
+                    <td>{new Date(j.failedAt).toLocaleString()}</td>
+                    <td>{j.error}</td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Show dead-letter job ${j.id}`}
+                        onClick={() => void show(j.id)}
+                      >
+                        Show
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
-      </div>
+      </PagedList>
       {open && (
         <DeadLetterDetail
           job={open}
           onRetried={(text) => {
             setNotice(text);
             setOpen(null);
-            void load();
+            list.reload();
           }}
         />
       )}
@@ -126,7 +120,7 @@ function DeadLetterDetail({
   job: DeadLetter;
   onRetried: (text: string) => void;
 }) {
-  const [problem, setProblem] = useState<{ text: string; field?: string } | null>(null);
+  const { setProblem, fieldError, formError } = useProblem();
   const [busy, setBusy] = useState(false);
 
   async function retry(event: FormEvent<HTMLFormElement>) {
@@ -162,9 +156,9 @@ function DeadLetterDetail({
           name="reason"
           required
           maxLength={500}
-          error={problem?.field === 'reason' ? problem.text : undefined}
+          error={fieldError('reason')}
         />
-        <FormError text={problem && problem.field !== 'reason' ? problem.text : undefined} />
+        <FormError text={formError(['reason'])} />
         <button type="submit" disabled={busy}>
           {busy ? 'Retrying…' : 'Retry the job'}
         </button>

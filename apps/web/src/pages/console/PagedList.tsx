@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { explain } from '../../errors';
 import { Empty, FormError, Loading } from '../../ui';
 
 export interface Page<T> {
@@ -79,9 +80,19 @@ export function PagedList<T>(props: {
   what: string;
   empty: ReactNode;
   moreText: string;
+  /** A problem of the panel's own, such as opening an item, shown on the list's line. */
+  problem?: string | undefined;
+  /** Buttons beside "More…", such as Refresh. */
+  actions?: ReactNode;
   children: (items: readonly T[]) => ReactNode;
 }) {
-  const { items, problem, cursor, more } = props.list;
+  const { items, cursor, more } = props.list;
+  const problem = props.problem ?? props.list.problem;
+  const moreButton = cursor && (
+    <button type="button" onClick={more}>
+      {props.moreText}
+    </button>
+  );
   return (
     <>
       <FormError text={problem} />
@@ -94,11 +105,85 @@ export function PagedList<T>(props: {
       ) : (
         props.children(items)
       )}
-      {cursor && (
-        <button type="button" onClick={more}>
-          {props.moreText}
-        </button>
+      {props.actions ? (
+        <div className="row">
+          {props.actions}
+          {moreButton}
+        </div>
+      ) : (
+        moreButton
       )}
+    </>
+  );
+}
+
+/** The query of a list the API pages and filters by status. */
+export interface StatusQuery<S extends string> {
+  status: S;
+  limit: number;
+  cursor?: string;
+}
+
+/** What the API client answers for one page of such a list. */
+interface PageAnswer<T> {
+  data?: Page<T>;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * A list the console shows by status, 20 at a time, with a line saying what
+ * the last action on one of its items did. The first page is read again when
+ * the status or one of `deps` changes.
+ */
+export function useStatusList<S extends string, T>(
+  initial: S,
+  read: (query: StatusQuery<S>) => Promise<PageAnswer<T>>,
+  deps: readonly unknown[] = [],
+) {
+  const [status, setStatus] = useState<S>(initial);
+  const [notice, setNotice] = useState<string>();
+  const list = usePagedList<T>(
+    async (cursor) => {
+      const { data, error, response } = await read({
+        status,
+        limit: 20,
+        ...(cursor ? { cursor } : {}),
+      });
+      return response.ok && data ? data : explain(error, response.status).text;
+    },
+    [status, ...deps],
+  );
+  return { status, setStatus, notice, setNotice, list };
+}
+
+/** A status list's filter, the notice of its last action, and its pages. */
+export function StatusList<S extends string, T>(props: {
+  state: ReturnType<typeof useStatusList<S, T>>;
+  filter: { id: string; label: string; options: readonly (readonly [S, string])[] };
+  /** The test id of the notice line. */
+  noticeId: string;
+  what: string;
+  empty: ReactNode;
+  moreText: string;
+  children: (items: readonly T[]) => ReactNode;
+}) {
+  const { state, filter } = props;
+  return (
+    <>
+      <StatusFilter
+        id={filter.id}
+        label={filter.label}
+        value={state.status}
+        options={filter.options}
+        onChange={state.setStatus}
+      />
+      <p role="status" data-testid={props.noticeId}>
+        {state.notice ?? ''}
+      </p>
+      <PagedList list={state.list} what={props.what} empty={props.empty} moreText={props.moreText}>
+        {props.children}
+      </PagedList>
     </>
   );
 }

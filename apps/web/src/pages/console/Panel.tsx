@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useMe } from '../../session';
 
 /** A console panel: its title, and the roles that may use it. */
 export function Panel({
@@ -18,4 +19,10 @@ export function Panel({
       {children}
     </section>
   );
+}
+
+/** The signed-in user, and whether finance's own actions are theirs to take. */
+export function useRoles() {
+  const me = useMe();
+  return { me, isFinance: me.roles.includes('finance') };
 }
