@@ -20,6 +20,8 @@ import { SAGAS, type AnySaga } from '../sagas';
 
 export type SagaOutcome = CommandOutcome<SagaEvent, MovementRejection>;
 
+type SagaProcessor = CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>;
+
 /**
  * Where the correlation id of the work in progress comes from (the request's
  * id while a request is served, the job's or the saga's while the worker
@@ -68,10 +70,7 @@ export class SagaStreamTooLong extends Error {
  */
 @Injectable()
 export class MovementStreams {
-  private readonly processors = new Map<
-    SagaKind,
-    CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>
-  >();
+  private readonly processors = new Map<SagaKind, SagaProcessor>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -129,6 +128,27 @@ export class MovementStreams {
     const saga = SAGAS[kind];
     const { state, revision } = await processor.load(stream, atLeast);
     return { stream, kind, saga, state, summary: saga.summary(state), revision };
+  }
+
+  /**
+   * Folds the saga events of a batch of the log into the command side's
+   * cache (see `CommandProcessor.observe`), so the driver advancing a saga
+   * another process wrote finds it current without reading its stream.
+   */
+  observe(events: readonly RecordedEvent[]): void {
+    const byStream = new Map<string, { processor: SagaProcessor; events: RecordedEvent[] }>();
+    for (const event of events) {
+      const seen = byStream.get(event.streamId);
+      if (seen) {
+        seen.events.push(event);
+        continue;
+      }
+      const kind = parseSagaStreamId(event.streamId)?.kind;
+      const processor = kind && this.processors.get(kind);
+      if (processor) byStream.set(event.streamId, { processor, events: [event] });
+    }
+    for (const [stream, { processor, events: streamEvents }] of byStream)
+      processor.observe(stream, streamEvents);
   }
 
   /**
