@@ -316,5 +316,14 @@ describe('command path', () => {
     reads.mockClear();
     expect((await late.load(stream, 1n)).revision).toBe(4n);
     expect(reads).toHaveBeenCalled();
+
+    // A state the caller would rather read than act on is not kept.
+    const choosy = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    choosy.observe(stream, await store.readAll(), () => false);
+    reads.mockClear();
+    expect((await choosy.load(stream, 4n)).revision).toBe(4n);
+    expect(reads).toHaveBeenCalled();
   });
 });

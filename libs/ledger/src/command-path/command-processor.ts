@@ -159,9 +159,14 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
    * are taken, or, with nothing cached, a history that starts at the stream's
    * first event; past a gap, and for a stale entry, the next load reads what
    * is missing, as it would have. The next append's expected revision
-   * verifies the result like any cached state.
+   * verifies the result like any cached state. With `keepIf`, a result it
+   * refuses is not kept either (the caller would rather read the stream).
    */
-  observe(streamId: string, events: readonly RecordedEvent[]): void {
+  observe(
+    streamId: string,
+    events: readonly RecordedEvent[],
+    keepIf?: (state: S) => boolean,
+  ): void {
     const cached = this.cache.get(streamId);
     if (cached?.stale) return;
     const from = cached ?? this.cache.empty(this.aggregate.initialState);
@@ -181,6 +186,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
       return;
     }
     if (revision === undefined || revision === from.revision) return;
+    if (keepIf && !keepIf(state)) return;
     this.cache.set(streamId, from.advance(state, revision, commandIds));
   }
 

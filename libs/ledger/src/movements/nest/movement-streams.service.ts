@@ -132,11 +132,14 @@ export class MovementStreams {
 
   /**
    * Folds the saga events of a batch of the log into the command side's
-   * cache (see `CommandProcessor.observe`), so the driver advancing a saga
-   * another process wrote finds it current without reading its stream.
+   * cache (see `CommandProcessor.observe`) where they end the saga, so the
+   * driver woken by them finds it finished without reading its stream. A saga
+   * they leave pending is not kept: its stream may already be further on
+   * (the API runs its steps as the log is read), and the driver acting on
+   * the older state would repeat, as duplicates, steps already taken.
    */
   observe(events: readonly RecordedEvent[]): void {
-    const byStream = new Map<string, { processor: SagaProcessor; events: RecordedEvent[] }>();
+    const byStream = new Map<string, { kind: SagaKind; events: RecordedEvent[] }>();
     for (const event of events) {
       const seen = byStream.get(event.streamId);
       if (seen) {
@@ -144,11 +147,15 @@ export class MovementStreams {
         continue;
       }
       const kind = parseSagaStreamId(event.streamId)?.kind;
-      const processor = kind && this.processors.get(kind);
-      if (processor) byStream.set(event.streamId, { processor, events: [event] });
+      if (kind) byStream.set(event.streamId, { kind, events: [event] });
     }
-    for (const [stream, { processor, events: streamEvents }] of byStream)
-      processor.observe(stream, streamEvents);
+    for (const [stream, { kind, events: streamEvents }] of byStream) {
+      const saga = SAGAS[kind];
+      this.processors.get(kind)?.observe(stream, streamEvents, (state) => {
+        const status = saga.summary(state)?.status;
+        return status !== undefined && status !== 'pending';
+      });
+    }
   }
 
   /**
