@@ -246,7 +246,7 @@ describe.each(LEGS)('the bank on $name', ({ name, factory, jobs }) => {
         // books below count it like the rest.
         if (op.kind !== 'topup' && REFUSED_INLINE.has(started.rejection)) {
           const id = `${op.kind}-${deriveId(op.kind, commandId)}`;
-          if ((await worker.streams.load(id))?.summary) movementIds.push(id);
+          if ((await worker.streams.replay(id))?.summary) movementIds.push(id);
           count(`operations: ${label} refused at once (${started.rejection})`);
           return;
         }
@@ -335,7 +335,7 @@ async function untilTerminal(
     await proc.settle(200, { failIfBusy: false });
     const statuses = new Map<string, number>();
     for (const id of ids) {
-      const status = (await proc.streams.load(id))?.summary?.status ?? 'pending';
+      const status = (await proc.streams.replay(id))?.summary?.status ?? 'pending';
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     if (!statuses.has('pending')) return statuses;
@@ -381,7 +381,7 @@ async function checkBooks(
   const toppedUp = new Map<string, bigint>();
   const withdrawn = new Map<string, bigint>();
   for (const id of movementIds) {
-    const saga = (await proc.streams.load(id))!;
+    const saga = (await proc.streams.replay(id))!;
     const types = saga.events.map((e) => e.type);
     // A payout paid after its hold was released would pay the money out twice.
     expect(types).not.toContain('PayoutPaidAfterRelease');

@@ -83,11 +83,11 @@ export function acceptedOrThrow(started: MovementStarted) {
 export async function withPosition(
   started: MovementStarted,
   streams: {
-    load(stream: string): Promise<{ events: readonly { position: Position }[] } | undefined>;
+    replay(stream: string): Promise<{ events: readonly { position: Position }[] } | undefined>;
   },
 ): Promise<MovementStarted> {
   if (!started.ok || started.position) return started;
-  const events = (await streams.load(started.movementId))?.events ?? [];
+  const events = (await streams.replay(started.movementId))?.events ?? [];
   const last = events[events.length - 1];
   return last ? { ...started, position: last.position } : started;
 }

@@ -41,7 +41,7 @@ export class MovementView extends MovementItemView {
   position!: string;
 }
 
-/** What the movement route needs of a loaded saga to decide which wallet ids a caller may see. */
+/** What the movement route needs of a replayed saga to decide which wallet ids a caller may see. */
 export interface MovementParties {
   readonly kind: string;
   readonly state: unknown;

@@ -48,6 +48,6 @@ export async function runInline(
 
 /** Where a saga's last event is, for a run that recorded nothing new. */
 async function lastPosition(streams: MovementStreams, stream: string) {
-  const events = (await streams.load(stream))?.events ?? [];
+  const events = (await streams.replay(stream))?.events ?? [];
   return events.at(-1)?.position;
 }

@@ -60,7 +60,7 @@ describe.each(databaseFactories())('refunds racing across processes on $name', (
     expect(outcomes.filter((o) => !o.ok).map((o) => !o.ok && o.rejection)).toEqual(
       Array(7).fill('refund_exceeds_payment'),
     );
-    const events = (await two.streams.load(payment))!.events;
+    const events = (await two.streams.replay(payment))!.events;
     expect(events.filter((e) => e.type === 'PaymentRefundReserved')).toHaveLength(3);
   });
 });

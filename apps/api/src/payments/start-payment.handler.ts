@@ -66,7 +66,7 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
     for (let attempt = 0; attempt < MAX_PAYMENT_ATTEMPTS;) {
       const paymentId = deriveId('payment', input.merchantId, input.reference, String(attempt));
       const stream = sagaStreamId('transfer', paymentId);
-      const existing = await this.streams.load(stream);
+      const existing = await this.streams.replay(stream);
       const state = existing?.state as Transfer | undefined;
       if (existing && state && state.phase !== 'none') {
         if (state.phase === 'failed') {

@@ -35,7 +35,7 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
   async execute({ input }: StartRefundCommand): Promise<MovementStarted> {
     const parsed = parseSagaStreamId(input.paymentId);
     const payment =
-      parsed?.kind === 'transfer' ? await this.streams.load(input.paymentId) : undefined;
+      parsed?.kind === 'transfer' ? await this.streams.replay(input.paymentId) : undefined;
     const state = payment?.state as Transfer | undefined;
     // Someone else's payment, or a movement that is no payment, answers as a missing one.
     if (
@@ -120,7 +120,7 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
     if (state.phase === 'none') return false;
     let released = false;
     for (const refundId of Object.keys(state.refunds ?? {})) {
-      const refund = await this.streams.load(refundId);
+      const refund = await this.streams.replay(refundId);
       if (refund?.summary?.status !== 'failed') continue;
       const outcome = await this.release(paymentId, refundId, at);
       released ||= outcome.ok;

@@ -102,7 +102,7 @@ export class StartTopUpHandler implements ICommandHandler<StartTopUpCommand, Mov
     if (!requested.ok) return { ok: false, rejection: requested.rejection };
     // A retried request goes on with what was recorded first, so the intent's key always meets the same request.
     const state = requested.duplicate
-      ? ((await this.streams.load(stream))?.state as TopUp | undefined)
+      ? ((await this.streams.replay(stream))?.state as TopUp | undefined)
       : undefined;
     const recorded = state && state.phase !== 'none' ? state.request : request;
     // Daraja has no idempotency keys: a prompt already sent is not sent again.

@@ -109,7 +109,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
     expect(started).toEqual({ ok: false, rejection: 'exceeds_available' });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 100n, heldMinor: 0n });
     expect(await walletEventTypes(from)).not.toContain('HoldPlaced');
-    expect((await proc.streams.load(streamOf(commandId)))?.summary).toMatchObject({
+    expect((await proc.streams.replay(streamOf(commandId)))?.summary).toMatchObject({
       status: 'failed',
       failureReason: 'exceeds_available',
     });
@@ -133,7 +133,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
     );
     expect(started).toEqual({ ok: false, rejection: 'wallet_frozen' });
     expect(await proc.wallet(from)).toMatchObject({ postedMinor: 1_000n, heldMinor: 0n });
-    expect((await proc.streams.load(streamOf(commandId)))?.summary?.status).toBe('failed');
+    expect((await proc.streams.replay(streamOf(commandId)))?.summary?.status).toBe('failed');
   });
 
   it('answers a retry under the same key as the first run did, recording nothing new', async () => {
@@ -173,7 +173,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
       await restarted.close();
 
       // The same transfer through the worker alone, for comparison.
-      const recorded = (await proc.streams.load(streamOf(inline.commandId)))!.state as Transfer;
+      const recorded = (await proc.streams.replay(streamOf(inline.commandId)))!.state as Transfer;
       if (recorded.phase === 'none') throw new Error('The inline transfer was not recorded');
       const request = await proc.streams.record(streamOf(worker.commandId), {
         type: 'RequestTransfer',

@@ -129,7 +129,7 @@ export class StartTransferHandler implements ICommandHandler<
 
   /** Where a finished saga's last event is, for a re-run that recorded nothing new. */
   private async lastPosition(stream: string): Promise<Position | undefined> {
-    const events = (await this.streams.load(stream))?.events ?? [];
+    const events = (await this.streams.replay(stream))?.events ?? [];
     return events.at(-1)?.position;
   }
 }

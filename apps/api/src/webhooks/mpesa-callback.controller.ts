@@ -70,7 +70,7 @@ export class MpesaCallbackController {
     const body = callbackBody(request.rawBody);
     const callback = isLeg(leg) && body !== undefined ? parseMpesaCallback(leg, body) : undefined;
     if (!callback || (kind !== 'topup' && kind !== 'withdrawal')) throw missing;
-    const state = (await this.streams.load(saga))?.state as TopUp | Withdrawal | undefined;
+    const state = (await this.streams.replay(saga))?.state as TopUp | Withdrawal | undefined;
     if (!state || state.phase === 'none') throw missing;
     const event =
       kind === 'topup'

@@ -253,7 +253,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
 
   it('tells each party once that a transfer completed, by e-mail and by SMS where a phone is on file', async () => {
     const stream = await transfer(alice, bob);
-    expect((await streams.load(stream))?.summary?.status).toBe('completed');
+    expect((await streams.replay(stream))?.summary?.status).toBe('completed');
     expect(notifier.about(stream)).toEqual([
       'email alice@example.com: Your transfer of US$3.00 is complete',
       'email bob@example.com: Your incoming transfer of US$3.00 is complete',
@@ -276,7 +276,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
 
   it('tells only the sender that a transfer failed: nothing reached the recipient', async () => {
     const stream = await transfer(alice, bob, { fund: 100n, amount: 250n });
-    expect((await streams.load(stream))?.summary).toMatchObject({
+    expect((await streams.replay(stream))?.summary).toMatchObject({
       status: 'failed',
       failureReason: 'exceeds_available',
     });
@@ -354,7 +354,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
 
   it('sends from what the driver put in the job, reading no saga stream, the same messages as a read would', async () => {
     const stream = await transfer(alice, bob, { amount: 410n });
-    const saga = must2(await streams.load(stream));
+    const saga = must2(await streams.replay(stream));
     const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
     // The driver took the steps itself and enqueued when its own terminal
     // event woke it: the job holds the end time.
@@ -370,7 +370,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
         void enqueued.push({ name, payload, jobId: o.jobId }),
     } as unknown as InProcessJobQueue;
     const noReads = {
-      load: async () => {
+      replay: async () => {
         throw new Error('the saga was read');
       },
     };

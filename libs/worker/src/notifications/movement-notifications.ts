@@ -98,7 +98,7 @@ export class MovementNotifications {
 
   constructor(
     private readonly queue: JobQueue,
-    private readonly streams: Pick<MovementStreams, 'load'>,
+    private readonly streams: Pick<MovementStreams, 'replay'>,
     private readonly contacts: Contacts,
     private readonly notifier: Notifier,
     options: MovementNotificationsOptions = {},
@@ -254,7 +254,7 @@ export class MovementNotifications {
 
   /** The saga, when it really ended with the job's status; a job for anything else has nothing to send. */
   private async terminal(job: NotifyPayload): Promise<EndedMovement | undefined> {
-    const saga = await this.streams.load(job.movement);
+    const saga = await this.streams.replay(job.movement);
     if (saga?.summary?.status === job.status)
       return { endedAt: endedAt(saga.events), recipients: recipientsOf(saga) };
     this.logger.warn(

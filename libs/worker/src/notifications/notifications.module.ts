@@ -35,7 +35,7 @@ export class MovementNotificationsWorker implements OnApplicationBootstrap {
         contacts: ContactDirectory,
         notifier: Notifier,
       ) =>
-        // Its own read path: notifications only load saga streams, never record on them.
+        // Its own read path: notifications only replay saga streams, never record on them.
         new MovementNotifications(queue, new MovementStreams(store), contacts, notifier),
       inject: [JOB_QUEUE, EVENT_STORE, ContactDirectory, NOTIFIER],
     },

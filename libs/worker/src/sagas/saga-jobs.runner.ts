@@ -119,7 +119,7 @@ export class SagaJobRunner {
   }
 
   private async refund(job: SagaJob): Promise<void> {
-    const state = (await this.streams.load(job.sagaStream))?.state as TopUp | undefined;
+    const state = (await this.streams.replay(job.sagaStream))?.state as TopUp | undefined;
     if (state?.phase !== 'refund_due' || !state.paymentIntentId) return;
     const result = await this.permanentAsValue(() =>
       this.rail(state.request).refund({
@@ -141,7 +141,7 @@ export class SagaJobRunner {
   }
 
   private async payout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'held') return;
     // Also after the timer ran out: an earlier attempt may have created the
     // payout, and only the same key tells. Whatever it returns is canceled next.
@@ -175,7 +175,7 @@ export class SagaJobRunner {
    * report and the timeout.
    */
   private async checkPayout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'payout_created' && state?.phase !== 'awaiting_report') return;
     if (!this.rail(state.request).confirmPayout) return;
     if (!(await this.askPayoutStatus(job, state)))
@@ -184,7 +184,7 @@ export class SagaJobRunner {
 
   /** Only a confirmed cancel lets the saga release the hold; any other answer keeps it. */
   private async cancelPayout(job: SagaJob): Promise<void> {
-    const state = (await this.streams.load(job.sagaStream))?.state as Withdrawal | undefined;
+    const state = (await this.streams.replay(job.sagaStream))?.state as Withdrawal | undefined;
     if (state?.phase !== 'cancel_due' || !state.payoutId) return;
     const r = state.request;
     // A payout already paid or failed needs no cancel: its answer decides.
@@ -215,7 +215,7 @@ export class SagaJobRunner {
    * sandbox), or attempts spent, ends the top-up timed out.
    */
   private async confirmPayment(job: SagaJob): Promise<void> {
-    const state = (await this.streams.load(job.sagaStream))?.state as TopUp | undefined;
+    const state = (await this.streams.replay(job.sagaStream))?.state as TopUp | undefined;
     if (state?.phase !== 'confirming') return;
     const gateway = this.rail(state.request);
     if (!gateway.confirmPayment || !state.paymentIntentId)

@@ -87,7 +87,7 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
       ...options,
     });
 
-  const statusOf = async (stream: string) => (await proc.streams.load(stream))?.summary?.status;
+  const statusOf = async (stream: string) => (await proc.streams.replay(stream))?.summary?.status;
 
   async function parkedRows(stream: string) {
     const { rows } = await database.db.query<{

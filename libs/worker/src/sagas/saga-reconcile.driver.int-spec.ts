@@ -132,7 +132,7 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
     return { walletId, stream };
   }
 
-  const summary = async (stream: string) => (await proc.streams.load(stream))?.summary;
+  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
   const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
   /**
    * The driver's checkpoint is past the saga's latest event, so it has

@@ -167,7 +167,7 @@ export class SagaReconciler {
     let recreated = 0;
     // Re-created jobs carry the correlation id (and trace) of the request that began the saga.
     await withSagaCorrelation(
-      async (s) => (await this.streams.load(s))?.events[0],
+      async (s) => (await this.streams.replay(s))?.events[0],
       stream,
       async () => {
         for (const job of missing) {

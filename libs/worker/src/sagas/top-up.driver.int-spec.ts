@@ -34,7 +34,7 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
     return { walletId, stream: started.movementId, started };
   }
 
-  const summary = async (stream: string) => (await proc.streams.load(stream))?.summary;
+  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
   const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
 
   it('credits the wallet once the card payment succeeds', async () => {

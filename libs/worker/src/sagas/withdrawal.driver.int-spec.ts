@@ -49,7 +49,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     return { walletId, stream };
   }
 
-  const summary = async (stream: string) => (await proc.streams.load(stream))?.summary;
+  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
   const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
 
   it('holds, pays out, and captures the hold when the payout is paid', async () => {
@@ -119,7 +119,7 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
       sagaStream: stream,
     });
   const payoutOf = async (stream: string) => {
-    const state = (await proc.streams.load(stream))?.state as { payoutId?: string };
+    const state = (await proc.streams.replay(stream))?.state as { payoutId?: string };
     return state.payoutId!;
   };
 

@@ -31,15 +31,15 @@ async function sagaWith(events: number): Promise<MovementStreams> {
 
 describe('MovementStreams.load', () => {
   it('folds a saga stream of exactly the most events it allows', async () => {
-    const loaded = await (await sagaWith(MAX_SAGA_EVENTS)).load(stream);
-    expect(loaded?.events).toHaveLength(MAX_SAGA_EVENTS);
-    expect(loaded?.revision).toBe(BigInt(MAX_SAGA_EVENTS - 1));
+    const replayed = await (await sagaWith(MAX_SAGA_EVENTS)).replay(stream);
+    expect(replayed?.events).toHaveLength(MAX_SAGA_EVENTS);
+    expect(replayed?.revision).toBe(BigInt(MAX_SAGA_EVENTS - 1));
   });
 
   it('refuses, loudly, a saga stream with more events than it allows', async () => {
     const streams = await sagaWith(MAX_SAGA_EVENTS + 1);
-    await expect(streams.load(stream)).rejects.toThrow(SagaStreamTooLong);
-    await expect(streams.load(stream)).rejects.toThrow(`more than ${MAX_SAGA_EVENTS} events`);
+    await expect(streams.replay(stream)).rejects.toThrow(SagaStreamTooLong);
+    await expect(streams.replay(stream)).rejects.toThrow(`more than ${MAX_SAGA_EVENTS} events`);
   });
 
   it('refuses a stored saga event that is not what its type says', async () => {
@@ -49,7 +49,7 @@ describe('MovementStreams.load', () => {
       [{ id: 'r', type: 'TransferRequested', data: { ...request, amountMinor: 5 + 'x' } }],
       'no_stream',
     );
-    await expect(new MovementStreams(store).load(stream)).rejects.toThrow(
+    await expect(new MovementStreams(store).replay(stream)).rejects.toThrow(
       /Malformed TransferRequested: amountMinor is not an exact integer/,
     );
   });

@@ -46,7 +46,7 @@ export interface SagaState {
 }
 
 /** A saga's state with the events it was folded from (its steps, for display). */
-export interface LoadedSaga extends SagaState {
+export interface ReplayedSaga extends SagaState {
   readonly events: readonly RecordedEvent[];
 }
 
@@ -159,10 +159,10 @@ export class MovementStreams {
   }
 
   /**
-   * The saga as its stream says now, or undefined for a stream that is not a
-   * known saga kind. @throws SagaStreamTooLong past `MAX_SAGA_EVENTS` events.
+   * The saga as its stream says now, folded from its first event past any
+   * cache, or undefined for a stream that is not a known saga kind. @throws SagaStreamTooLong past `MAX_SAGA_EVENTS` events.
    */
-  async load(stream: string): Promise<LoadedSaga | undefined> {
+  async replay(stream: string): Promise<ReplayedSaga | undefined> {
     const kind = parseSagaStreamId(stream)?.kind;
     const saga = kind && SAGAS[kind];
     if (!kind || !saga) return undefined;

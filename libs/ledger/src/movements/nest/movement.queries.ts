@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { MovementStreams, type LoadedSaga } from './movement-streams.service';
+import { MovementStreams, type ReplayedSaga } from './movement-streams.service';
 
 /**
  * A movement as its saga stream says now, with the events it was folded
@@ -7,7 +7,7 @@ import { MovementStreams, type LoadedSaga } from './movement-streams.service';
  * never a read model, so it is current before any projection caught up.
  * Fails with `SagaStreamTooLong` past `MAX_SAGA_EVENTS` events.
  */
-export class MovementStreamQuery extends Query<LoadedSaga | undefined> {
+export class MovementStreamQuery extends Query<ReplayedSaga | undefined> {
   constructor(readonly movementId: string) {
     super();
   }
@@ -16,7 +16,7 @@ export class MovementStreamQuery extends Query<LoadedSaga | undefined> {
 @QueryHandler(MovementStreamQuery)
 export class MovementStreamQueryHandler implements IQueryHandler<MovementStreamQuery> {
   constructor(private readonly streams: MovementStreams) {}
-  execute({ movementId }: MovementStreamQuery): Promise<LoadedSaga | undefined> {
-    return this.streams.load(movementId);
+  execute({ movementId }: MovementStreamQuery): Promise<ReplayedSaga | undefined> {
+    return this.streams.replay(movementId);
   }
 }
