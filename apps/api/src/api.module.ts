@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule, type Clock } from '@ledger/identity';
 import { JobsModule } from '@ledger/jobs';
+import { DeadLettersModule } from '@ledger/jobs/nest';
 import { logCorrelation } from '@ledger/observability';
 import { NotificationsModule } from '@ledger/notifications';
 import { PaymentsModule } from '@ledger/payments';
@@ -10,7 +11,12 @@ import { ReadModelQueriesModule } from '@ledger/read-models/nest';
 import type { Runtime } from '@ledger/runtime';
 import { WorkerModule } from '@ledger/worker';
 import { ProblemsController } from './http/problems.controller';
-import { CorrelationModule, HealthModule, InfrastructureModule } from '@ledger/service';
+import {
+  CorrelationModule,
+  HealthModule,
+  InfrastructureModule,
+  SERVICE_QUEUES,
+} from '@ledger/service';
 import { CardsController } from './cards/cards.controller';
 import { AsOfResolver } from './http/as-of';
 import { CompletedReplayModule } from './http/completed-replay.exemption';
@@ -20,17 +26,15 @@ import { LedgerController } from './ledger/ledger.controller';
 import { StuckMovementsController } from './ledger/stuck-movements.controller';
 import { CheckpointsController } from './ledger/checkpoints.controller';
 import { AuditModule } from '@ledger/audit';
-import { LedgerVerification } from './ledger/ledger-verification.service';
+import { AuditQueriesModule } from '@ledger/audit/nest';
 import { CurrenciesController } from './currencies/currencies.controller';
 import { DeadLettersController } from './jobs/dead-letters.controller';
-import { deadLettersProvider } from './jobs/dead-letters.provider';
 import { MovementsModule } from './movements/movements.module';
 import { LiveEventsModule } from './live/live-events.module';
 import { WalletsController } from './wallets/wallets.controller';
 import { FinanceController } from './finance/finance.controller';
 import { FinancePeriodsController } from './finance/finance-periods.controller';
-import { FinanceAdjustments } from './finance/finance-adjustments.service';
-import { FINANCE_CONFIG, readFinanceConfig } from '@ledger/finance';
+import { FinanceModule } from '@ledger/finance/nest';
 import { CARD_FORM, readCardForm } from './top-ups/card-form';
 import { CardFormController } from './top-ups/card-form.controller';
 
@@ -58,11 +62,14 @@ export class ApiModule {
         CompletedReplayModule,
         PaymentsModule.forRoot(env),
         JobsModule.forRoot({ env, correlation: logCorrelation }),
+        DeadLettersModule.forQueues(SERVICE_QUEUES),
         NotificationsModule.forRoot(env),
         MovementsModule,
         LiveEventsModule,
         HealthModule,
         AuditModule.forRoot(env),
+        AuditQueriesModule,
+        FinanceModule.forRoot(env),
         ...(runtime.config.role === 'all' ? [WorkerModule] : []),
       ],
       controllers: [
@@ -82,10 +89,6 @@ export class ApiModule {
         IdempotencyInterceptor,
         ReadYourWrites,
         AsOfResolver,
-        LedgerVerification,
-        FinanceAdjustments,
-        { provide: FINANCE_CONFIG, useValue: readFinanceConfig(env) },
-        deadLettersProvider,
         { provide: CARD_FORM, useValue: readCardForm(env) },
       ],
     };

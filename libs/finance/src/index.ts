@@ -8,3 +8,4 @@ export * from './periods/period-seal';
 export * from './periods/periods.repository';
 export * from './adjustments/finance-adjustments.repository';
 export * from './reconciliation/period-input';
+export * from './finance.rejections';

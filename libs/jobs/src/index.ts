@@ -6,3 +6,4 @@ export * from './jobs.module';
 export * from './bullmq.job-queue';
 export * from './in-process.job-queue';
 export * from './job-correlation';
+export * from './dead-letters';

@@ -13,6 +13,7 @@ export * from './rebuild/read-models.rebuild';
 export * from './verify/ledger-verifier';
 export * from './verify/verify.report';
 export * from './balance-history/as-of.query';
+export * from './balance-history/point-at.query';
 export * from './balance-history/accounts-as-of.query';
 export * from './movements/movement.record';
 export * from './movements/movements.query';

@@ -1,8 +1,7 @@
 import { SecurityAuditService } from '@ledger/identity';
-import { createJobQueue, readJobsConfig } from '@ledger/jobs';
+import { createJobQueue, DeadLetters, readJobsConfig, REASON_LENGTH } from '@ledger/jobs';
 import { runCli, type Runtime } from '@ledger/runtime';
 import { SERVICE_QUEUES } from '@ledger/service';
-import { DeadLetters, REASON_LENGTH } from '../jobs/dead-letters';
 
 export const USAGE = [
   'Usage: npm run jobs:dead-letters -- list [--limit N] [--cursor C]',

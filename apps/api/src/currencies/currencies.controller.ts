@@ -1,7 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '@ledger/identity';
-import { CURRENCY_EXPONENTS } from '@ledger/ledger';
+import { SupportedCurrenciesQuery } from '@ledger/ledger/nest';
 
 export class CurrencyView {
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 code' }) code!: string;
@@ -21,11 +22,7 @@ export class CurrencyListView {
 @ApiTags('currencies')
 @Controller('currencies')
 export class CurrenciesController {
-  private readonly list: CurrencyListView = {
-    items: Object.entries(CURRENCY_EXPONENTS)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([code, exponent]) => ({ code, exponent })),
-  };
+  constructor(private readonly queries: QueryBus) {}
 
   @Public()
   @Get()
@@ -35,7 +32,8 @@ export class CurrenciesController {
     operationId: 'listCurrencies',
   })
   @ApiOkResponse({ type: CurrencyListView })
-  currencies(): CurrencyListView {
-    return this.list;
+  async currencies(): Promise<CurrencyListView> {
+    const currencies = await this.queries.execute(new SupportedCurrenciesQuery());
+    return { items: currencies.map(({ code, exponent }) => ({ code, exponent })) };
   }
 }

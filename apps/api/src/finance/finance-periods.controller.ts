@@ -1,22 +1,13 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AUDIT_CONFIG, type AuditConfig } from '@ledger/audit';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { formatPosition } from '@ledger/event-store';
-import {
-  getPeriodClose,
-  insertPeriodClose,
-  listPeriodCloses,
-  periodBounds,
-  signSeal,
-  trialBalanceHash,
-} from '@ledger/finance';
-import { CurrentPrincipal, Roles, SecurityAuditService, type Principal } from '@ledger/identity';
-import { trialBalanceAsOf } from '@ledger/read-models';
-import { AsOfResolver } from '../http/as-of';
+import { periodBounds } from '@ledger/finance';
+import { ClosePeriodCommand, PeriodCloseQuery, PeriodClosesPageQuery } from '@ledger/finance/nest';
+import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
 import { RejectionException } from '../http/rejection';
 import { PeriodsQueryDto, ReasonDto } from './finance.dto';
 import { PeriodSealPageView, PeriodSealView } from './finance.schemas';
+import { orReject } from './finance.views';
 
 /**
  * Month close: the closed months and their signed seals, and closing one.
@@ -29,10 +20,8 @@ import { PeriodSealPageView, PeriodSealView } from './finance.schemas';
 @Controller('finance')
 export class FinancePeriodsController {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(AUDIT_CONFIG) private readonly auditConfig: AuditConfig,
-    private readonly audit: SecurityAuditService,
-    private readonly asOf: AsOfResolver,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get('periods')
@@ -43,14 +32,14 @@ export class FinancePeriodsController {
   async periods(@Query() query: PeriodsQueryDto) {
     if (query.cursor !== undefined && !periodBounds(query.cursor))
       throw new RejectionException('invalid_cursor');
-    return listPeriodCloses(this.db, { before: query.cursor, limit: query.limit ?? 50 });
+    return this.queries.execute(new PeriodClosesPageQuery(query.cursor, query.limit ?? 50));
   }
 
   @Get('periods/:period')
   @ApiOkResponse({ type: PeriodSealView, description: "A closed month's seal" })
   async period(@Param('period') period: string) {
     if (!periodBounds(period)) throw new RejectionException('invalid_period');
-    const seal = await getPeriodClose(this.db, period);
+    const seal = await this.queries.execute(new PeriodCloseQuery(period));
     if (!seal) throw new RejectionException('period_not_found');
     return seal;
   }
@@ -68,50 +57,8 @@ export class FinancePeriodsController {
     @Param('period') period: string,
     @Body() body: ReasonDto,
   ) {
-    const bounds = periodBounds(period);
-    if (!bounds) throw new RejectionException('invalid_period');
-    if (bounds.to.getTime() > Date.now()) throw new RejectionException('period_not_ended');
-    if (await getPeriodClose(this.db, period))
-      throw new RejectionException('period_already_closed');
-    const point = await this.asOf.resolve({
-      asOf: new Date(bounds.to.getTime() - 1).toISOString(),
-    });
-    const balance = await trialBalanceAsOf(this.db, point!.position);
-    if (!balance.balanced) throw new RejectionException('trial_balance_unbalanced');
-    const trialBalance = balance.lines.map((l) => ({
-      currency: l.currency,
-      debitsMinor: l.debitsMinor.toString(),
-      creditsMinor: l.creditsMinor.toString(),
-      balanced: l.balanced,
-    }));
-    const seal = signSeal(
-      {
-        version: 'ledger-period-close-v1',
-        period,
-        from: bounds.from.toISOString(),
-        to: bounds.to.toISOString(),
-        position: formatPosition(point!.position),
-        trialBalance,
-        trialBalanceHash: trialBalanceHash(trialBalance),
-        closedBy: principal.userId,
-        reason: body.reason,
-        closedAt: new Date().toISOString(),
-        keyId: this.auditConfig.signingKey.keyId,
-      },
-      this.auditConfig.signingKey,
+    return orReject(
+      await this.commands.execute(new ClosePeriodCommand(principal.userId, period, body.reason)),
     );
-    if (!(await insertPeriodClose(this.db, seal)))
-      throw new RejectionException('period_already_closed');
-    await this.audit.record({
-      type: 'FinanceActionRecorded',
-      userId: principal.userId,
-      data: {
-        action: 'period_closed',
-        subject: period,
-        reason: body.reason,
-        trialBalanceHash: seal.trialBalanceHash,
-      },
-    });
-    return seal;
   }
 }

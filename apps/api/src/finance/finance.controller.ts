@@ -4,13 +4,13 @@ import {
   Get,
   Headers,
   HttpCode,
-  Inject,
   Param,
   Post,
   Query,
   Req,
   Res,
 } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -20,28 +20,18 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, formatPosition, type EventStore } from '@ledger/event-store';
+import { reconciliationCsv } from '@ledger/finance';
 import {
-  changeBreak,
-  FINANCE_CONFIG,
-  getBreak,
-  listAdjustments,
-  listBreaks,
-  parseReconciliationPeriod,
-  reconciliationCsv,
-  runReconciliation,
-  type FinanceConfig,
-  type Rail,
-  type ReconciliationResult,
-} from '@ledger/finance';
-import { CurrentPrincipal, Roles, SecurityAuditService, type Principal } from '@ledger/identity';
-import {
-  MOBILE_MONEY_GATEWAY,
-  PAYMENT_GATEWAY,
-  TransientGatewayError,
-  type PaymentGateway,
-} from '@ledger/payments';
+  AdjustmentsPageQuery,
+  ApproveAdjustmentCommand,
+  BreaksPageQuery,
+  ExplainBreakCommand,
+  ReconciliationQuery,
+  RecordReconciliationCommand,
+  RejectAdjustmentCommand,
+  ResolveBreakCommand,
+} from '@ledger/finance/nest';
+import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
 import { Idempotent, type IdempotencyContext } from '../http/idempotency.interceptor';
 import { ObjectIdPipe } from '../http/object-id.pipe';
 import { RejectionException } from '../http/rejection';
@@ -52,7 +42,6 @@ import {
   ReconciliationQueryDto,
   ResolveBreakDto,
 } from './finance.dto';
-import { FinanceAdjustments, type AdjustmentAnswer } from './finance-adjustments.service';
 import {
   ApprovedAdjustmentView,
   FinanceAdjustmentPageView,
@@ -62,10 +51,9 @@ import {
   StoredBreakPageView,
   StoredBreakView,
 } from './finance.schemas';
-import { adjustmentView } from './finance.views';
+import { adjustmentView, answerView, orReject, stringify } from './finance.views';
 
 const ADJUSTMENT_ID = new ObjectIdPipe('approval_not_found');
-const BREAK_ID = /^brk_[0-9a-f]{24}$/;
 
 type IdempotentRequest = { idempotency: IdempotencyContext };
 type Response = { status(code: number): unknown; type(contentType: string): unknown };
@@ -83,13 +71,8 @@ type Response = { status(code: number): unknown; type(contentType: string): unkn
 @Controller('finance')
 export class FinanceController {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PAYMENT_GATEWAY) private readonly card: PaymentGateway,
-    @Inject(MOBILE_MONEY_GATEWAY) private readonly mobile: PaymentGateway | null,
-    @Inject(FINANCE_CONFIG) private readonly config: FinanceConfig,
-    private readonly adjustments: FinanceAdjustments,
-    private readonly audit: SecurityAuditService,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get('reconciliation')
@@ -106,7 +89,9 @@ export class FinanceController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.reconcile(query, false);
+    const result = orReject(
+      await this.queries.execute(new ReconciliationQuery(query.from, query.to)),
+    );
     if (accept?.includes('text/csv')) {
       res.type('text/csv; charset=utf-8');
       return reconciliationCsv(result);
@@ -125,19 +110,10 @@ export class FinanceController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: ReconciliationQueryDto,
   ) {
-    const result = await this.reconcile(body, true);
-    await this.audit.record({
-      type: 'FinanceActionRecorded',
-      userId: principal.userId,
-      data: {
-        action: 'breaks_recorded',
-        subject: `${result.from}/${result.to}`,
-        reason: 'reconciliation run',
-        breaks: result.breaks.length,
-        matched: result.matched.length,
-      },
-    });
-    return stringify(result);
+    const result = await this.commands.execute(
+      new RecordReconciliationCommand(principal.userId, body.from, body.to),
+    );
+    return stringify(orReject(result));
   }
 
   @Get('breaks')
@@ -146,11 +122,9 @@ export class FinanceController {
     description: 'Stored reconciliation breaks, by status',
   })
   async breaks(@Query() query: BreaksQueryDto) {
-    const page = await listBreaks(this.db, {
-      status: query.status,
-      after: query.cursor,
-      limit: query.limit ?? 50,
-    });
+    const page = await this.queries.execute(
+      new BreaksPageQuery({ status: query.status, after: query.cursor, limit: query.limit ?? 50 }),
+    );
     return stringify(page);
   }
 
@@ -166,23 +140,10 @@ export class FinanceController {
     @Param('id') id: string,
     @Body() body: ReasonDto,
   ) {
-    const found = await this.breakOrThrow(id);
-    if (found.status !== 'open')
-      throw new RejectionException(
-        found.status === 'resolved' ? 'break_already_resolved' : 'break_not_open',
-      );
-    const changed = await changeBreak(this.db, found.id, {
-      status: 'explained',
-      note: body.reason,
-      by: principal.userId,
-    });
-    if (!changed) throw new RejectionException('break_not_open');
-    await this.audit.record({
-      type: 'FinanceActionRecorded',
-      userId: principal.userId,
-      data: { action: 'break_explained', subject: found.id, reason: body.reason },
-    });
-    return stringify(changed);
+    const changed = await this.commands.execute(
+      new ExplainBreakCommand(principal.userId, id, body.reason),
+    );
+    return stringify(orReject(changed));
   }
 
   @Post('breaks/:id/resolve')
@@ -203,20 +164,15 @@ export class FinanceController {
     @Req() req: IdempotentRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const found = await this.breakOrThrow(id);
-    if (found.status === 'resolved') throw new RejectionException('break_already_resolved');
-    const answer = await this.adjustments.request(
-      principal,
-      { ...body, breakId: found.id },
-      req.idempotency.commandId,
+    const { answer, break: resolved } = orReject(
+      await this.commands.execute(
+        new ResolveBreakCommand(principal.userId, id, body, req.idempotency.commandId),
+      ),
     );
     const status = answer.kind === 'posted' ? 201 : 202;
     req.idempotency.statusCode = status;
     res.status(status);
-    return stringify({
-      adjustment: adjustmentView(answer.adjustment),
-      break: await getBreak(this.db, found.id),
-    });
+    return stringify({ adjustment: adjustmentView(answer.adjustment), break: resolved });
   }
 
   @Get('adjustments')
@@ -227,11 +183,13 @@ export class FinanceController {
   async listAdjustments(@Query() query: AdjustmentsQueryDto) {
     if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/.test(query.cursor))
       throw new RejectionException('invalid_cursor');
-    const page = await listAdjustments(this.db, {
-      status: query.status,
-      before: query.cursor,
-      limit: query.limit ?? 50,
-    });
+    const page = await this.queries.execute(
+      new AdjustmentsPageQuery({
+        status: query.status,
+        before: query.cursor,
+        limit: query.limit ?? 50,
+      }),
+    );
     return { items: page.items.map(adjustmentView), nextCursor: page.nextCursor };
   }
 
@@ -247,7 +205,13 @@ export class FinanceController {
     @Param('id', ADJUSTMENT_ID) id: string,
     @Body() body: ReasonDto,
   ) {
-    return answerView(await this.adjustments.approve(principal, id, body.reason));
+    return answerView(
+      orReject(
+        await this.commands.execute(
+          new ApproveAdjustmentCommand(principal.userId, id, body.reason),
+        ),
+      ),
+    );
   }
 
   @Post('adjustments/:id/reject')
@@ -259,51 +223,10 @@ export class FinanceController {
     @Param('id', ADJUSTMENT_ID) id: string,
     @Body() body: ReasonDto,
   ) {
-    return adjustmentView(await this.adjustments.reject(principal, id, body.reason));
+    return adjustmentView(
+      orReject(
+        await this.commands.execute(new RejectAdjustmentCommand(principal.userId, id, body.reason)),
+      ),
+    );
   }
-
-  private async reconcile(
-    query: ReconciliationQueryDto,
-    record: boolean,
-  ): Promise<ReconciliationResult> {
-    const period = parseReconciliationPeriod(query.from, query.to);
-    if (typeof period === 'string')
-      throw new RejectionException('invalid_reconciliation_period', period);
-    const gateways: Array<{ rail: Rail; gateway: PaymentGateway }> = [
-      { rail: 'card', gateway: this.card },
-      ...(this.mobile ? [{ rail: 'mpesa' as const, gateway: this.mobile }] : []),
-    ];
-    try {
-      return await runReconciliation(
-        { db: this.db, store: this.store, gateways, config: this.config },
-        period,
-        { record },
-      );
-    } catch (error) {
-      if (error instanceof TransientGatewayError)
-        throw new RejectionException('payment_provider_unavailable');
-      throw error;
-    }
-  }
-
-  private async breakOrThrow(id: string) {
-    const found = BREAK_ID.test(id) ? await getBreak(this.db, id) : undefined;
-    if (!found) throw new RejectionException('break_not_found');
-    return found;
-  }
-}
-
-function answerView(answer: AdjustmentAnswer) {
-  const position = answer.kind === 'posted' && answer.outcome.ok && answer.outcome.position;
-  return {
-    adjustment: adjustmentView(answer.adjustment),
-    ...(position && { position: formatPosition(position) }),
-  };
-}
-
-/** bigint → string everywhere in a response body. */
-function stringify<T>(value: T): unknown {
-  return JSON.parse(
-    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-  );
 }

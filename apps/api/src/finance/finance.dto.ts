@@ -6,6 +6,7 @@ import {
   type AdjustmentStatus,
   type BreakStatus,
 } from '@ledger/finance';
+import type { AdjustmentFields } from '@ledger/finance/nest';
 import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
 import { CursorPageQueryDto } from '../http/cursor-page.dto';
 import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
@@ -63,7 +64,7 @@ export class AdjustmentsQueryDto extends PageDto {
 export class PeriodsQueryDto extends PageDto {}
 
 /** The fields of an adjustment that finance gives, on a wallet's route or a break's. */
-export class AdjustmentFieldsDto {
+export class AdjustmentFieldsDto implements AdjustmentFields {
   @ApiProperty({
     enum: ['credit', 'debit'],
     description: 'credit raises the wallet balance, debit lowers it',

@@ -11,9 +11,11 @@ import {
   type Position,
 } from '@ledger/event-store';
 import {
+  AS_OF_WAIT_MS,
   historyBounds,
   historyCovers,
-  positionAt,
+  pointAt,
+  pointAtDetail,
   READ_MODELS_PROJECTOR,
   waitForPosition,
 } from '@ledger/read-models';
@@ -60,8 +62,6 @@ export interface AsOfPoint {
 
 /** Positions are int8 in the read models (xid8 and bigserial in the log). */
 const MAX_INT8 = 2n ** 63n - 1n;
-/** How long an as-of query may wait for the read models to reach its point. */
-const AS_OF_WAIT_MS = 5_000;
 
 /**
  * Turns `asOf` / `asOfPosition` into a position the balance history answers
@@ -108,14 +108,9 @@ export class AsOfResolver {
       throw new RejectionException('invalid_as_of', 'asOf must be an ISO 8601 date-time');
     if (at.getTime() > Date.now())
       throw new RejectionException('invalid_as_of', 'asOf must not be in the future');
-    // Once the history holds a change recorded after `at`, every change at or
-    // before it is in (the clock never decreases); until then, catch up first.
-    const { clock } = await historyBounds(this.db);
-    if (!clock || clock.getTime() <= at.getTime())
-      await this.reach(await this.store.headPosition());
-    const position = await positionAt(this.db, at);
-    await this.covered(position);
-    return { position, at };
+    const point = await pointAt(this.db, this.store, at, AS_OF_WAIT_MS);
+    if ('problem' in point) throw new RejectionException(point.problem, pointAtDetail(point));
+    return { position: point, at };
   }
 
   private async reach(position: Position): Promise<void> {
@@ -128,7 +123,7 @@ export class AsOfResolver {
     if (!historyCovers(bounds, position))
       throw new RejectionException(
         'as_of_before_history',
-        `The balance history starts at position ${formatPosition(bounds.floor)}; an earlier point needs a rebuild of the read models`,
+        pointAtDetail({ problem: 'as_of_before_history', floor: bounds.floor }),
       );
   }
 }

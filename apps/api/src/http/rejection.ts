@@ -8,6 +8,7 @@ import {
   type WalletRejection,
 } from '@ledger/ledger';
 import { IDENTITY_REJECTION_MESSAGES, type IdentityRejection } from '@ledger/identity';
+import type { FinanceRejection } from '@ledger/finance';
 import type { HistoryProblem } from '@ledger/read-models';
 
 /** Refusals that belong to the HTTP layer itself rather than to a library. */
@@ -46,26 +47,6 @@ export type HttpRejection =
   | 'dead_letter_not_found'
   | 'setup_intent_not_found'
   | 'setup_intent_not_succeeded';
-
-/** Finance's refusals: reconciliation, period close, adjustments under four eyes. */
-export type FinanceRejection =
-  | 'invalid_period'
-  | 'invalid_reconciliation_period'
-  | 'effective_date_in_future'
-  | 'approver_is_requester'
-  | 'entry_not_found'
-  | 'break_not_found'
-  | 'approval_not_found'
-  | 'period_not_found'
-  | 'period_closed'
-  | 'period_not_ended'
-  | 'period_already_closed'
-  | 'trial_balance_unbalanced'
-  | 'break_already_resolved'
-  | 'break_not_open'
-  | 'approval_not_pending'
-  | 'reversal_direction_mismatch'
-  | 'reversal_exceeds_entry';
 
 /** Every named refusal the API can answer with. */
 export type ApiRejection =

@@ -1,18 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
-import { CursorPageQueryDto, DEFAULT_PAGE_LIMIT } from '../http/cursor-page.dto';
-import { RejectionException } from '../http/rejection';
 import {
-  DeadLetters,
   MAX_DEAD_LETTERS_PAGE,
   REASON_LENGTH,
   type DeadLetter,
   type DeadLetterSummary,
-} from './dead-letters';
-
-export const DEAD_LETTERS = Symbol('DEAD_LETTERS');
+} from '@ledger/jobs';
+import { DeadLetterQuery, DeadLettersPageQuery, RetryDeadLetterCommand } from '@ledger/jobs/nest';
+import { CursorPageQueryDto, DEFAULT_PAGE_LIMIT } from '../http/cursor-page.dto';
+import { RejectionException } from '../http/rejection';
 
 class DeadLettersQueryDto extends CursorPageQueryDto({
   cursor: {
@@ -74,16 +73,18 @@ class DeadLetterPageDto {
 @ApiBearerAuth()
 @Controller('admin/jobs/dead-letters')
 export class DeadLettersController {
-  constructor(@Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetters) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Get()
   @Roles('admin')
   @ApiOkResponse({ type: DeadLetterPageDto })
   async list(@Query() query: DeadLettersQueryDto): Promise<DeadLetterPageDto> {
-    const page = await this.deadLetters.list({
-      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-      cursor: query.cursor,
-    });
+    const page = await this.queries.execute(
+      new DeadLettersPageQuery(query.limit ?? DEFAULT_PAGE_LIMIT, query.cursor),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     return page;
   }
@@ -92,7 +93,7 @@ export class DeadLettersController {
   @Roles('admin')
   @ApiOkResponse({ type: DeadLetterDto })
   async show(@Param('id') id: string): Promise<DeadLetterDto> {
-    const found = await this.deadLetters.show(id);
+    const found = await this.queries.execute(new DeadLetterQuery(id));
     if (typeof found === 'string') throw new RejectionException(found);
     return found;
   }
@@ -110,11 +111,13 @@ export class DeadLettersController {
     @Body() body: RetryDeadLetterDto,
     @Req() request: { id?: unknown },
   ): Promise<DeadLetterSummaryDto> {
-    const retried = await this.deadLetters.retry(id, {
-      by: { userId: caller.userId },
-      reason: body.reason,
-      correlationId: typeof request.id === 'string' ? request.id : undefined,
-    });
+    const retried = await this.commands.execute(
+      new RetryDeadLetterCommand(id, {
+        by: { userId: caller.userId },
+        reason: body.reason,
+        correlationId: typeof request.id === 'string' ? request.id : undefined,
+      }),
+    );
     if (typeof retried === 'string') throw new RejectionException(retried);
     return retried;
   }

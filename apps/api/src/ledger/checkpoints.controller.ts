@@ -1,15 +1,11 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { Public, Roles } from '@ledger/identity';
-import {
-  AUDIT_CONFIG,
-  checkpointsAfter,
-  MAX_CHECKPOINTS_PER_PAGE,
-  type AuditConfig,
-} from '@ledger/audit';
+import { MAX_CHECKPOINTS_PER_PAGE } from '@ledger/audit';
+import { CheckpointPublicKeyQuery, CheckpointsPageQuery } from '@ledger/audit/nest';
 
 class CheckpointsQueryDto {
   @ApiPropertyOptional({ description: 'Return checkpoints after this sequence number', minimum: 0 })
@@ -34,17 +30,16 @@ class CheckpointsQueryDto {
 @ApiTags('ledger')
 @Controller('ledger/checkpoints')
 export class CheckpointsController {
-  constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get()
   @ApiBearerAuth()
   @Roles('finance', 'auditor', 'admin')
   @ApiOkResponse({ description: 'Signed checkpoints in sequence order; page on with `after`.' })
   async list(@Query() query: CheckpointsQueryDto) {
-    const items = await checkpointsAfter(this.db, query.after ?? 0, query.limit ?? 100);
+    const items = await this.queries.execute(
+      new CheckpointsPageQuery(query.after ?? 0, query.limit ?? 100),
+    );
     return { items, nextAfter: items.at(-1)?.sequence ?? null };
   }
 
@@ -52,8 +47,10 @@ export class CheckpointsController {
   @Get('public-key')
   @Public()
   @ApiOkResponse({ description: 'The Ed25519 public key, raw 32 bytes in base64, and its id.' })
-  publicKey() {
-    const { publicKeyBase64, keyId } = this.config.signingKey;
-    return { algorithm: 'Ed25519', publicKey: publicKeyBase64, keyId };
+  async publicKey() {
+    const { algorithm, publicKey, keyId } = await this.queries.execute(
+      new CheckpointPublicKeyQuery(),
+    );
+    return { algorithm, publicKey, keyId };
   }
 }

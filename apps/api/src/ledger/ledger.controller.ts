@@ -1,4 +1,5 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -8,25 +9,21 @@ import {
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, formatPosition, START, type EventStore } from '@ledger/event-store';
+import { formatPosition, START } from '@ledger/event-store';
 import { Roles } from '@ledger/identity';
 import { toExportedEvent } from '@ledger/audit';
+import { LogEventsPageQuery } from '@ledger/audit/nest';
 import {
-  accountBalances,
-  accountBalancesAsOf,
-  describeStatus,
-  projectionStatus,
-  READ_MODELS_PROJECTOR,
-  trialBalance,
-  trialBalanceAsOf,
-} from '@ledger/read-models';
+  AccountBalancesPageQuery,
+  ProjectionsReportQuery,
+  TrialBalanceQuery,
+  VerifyLedgerQuery,
+} from '@ledger/read-models/nest';
 import { AsOfResolver, WithAsOf, asOfFields } from '../http/as-of';
 import { positionParam } from '../http/query-values';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { PageQueryDto, PositionQueryDto } from '../wallets/wallet-query.dto';
-import { LedgerVerification } from './ledger-verification.service';
 
 class TrialBalanceQueryDto extends WithAsOf(PositionQueryDto) {}
 
@@ -68,9 +65,7 @@ class EventsQueryDto {
 @Controller('ledger')
 export class LedgerController {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly verification: LedgerVerification,
+    private readonly queries: QueryBus,
     private readonly readYourWrites: ReadYourWrites,
     private readonly asOf: AsOfResolver,
   ) {}
@@ -83,9 +78,9 @@ export class LedgerController {
   async trialBalance(@Query() query: TrialBalanceQueryDto) {
     await this.readYourWrites.waitFor(query.position);
     const point = await this.asOf.resolve(query);
-    if (!point) return stringify(await trialBalance(this.db));
+    if (!point) return stringify(await this.queries.execute(new TrialBalanceQuery()));
     return stringify({
-      ...(await trialBalanceAsOf(this.db, point.position)),
+      ...(await this.queries.execute(new TrialBalanceQuery(point.position))),
       ...asOfFields(point),
     });
   }
@@ -99,34 +94,14 @@ export class LedgerController {
     await this.readYourWrites.waitFor(query.position);
     const point = await this.asOf.resolve(query);
     const options = { kind: query.kind, cursor: query.cursor, limit: query.limit };
-    const page = point
-      ? await accountBalancesAsOf(this.db, point.position, options)
-      : await accountBalances(this.db, options);
+    const page = await this.queries.execute(new AccountBalancesPageQuery(options, point?.position));
     if (typeof page === 'string') throw new RejectionException(page);
     return stringify({ ...page, ...(point && asOfFields(point)) });
   }
 
   @Get('projections')
   async projections() {
-    const status = describeStatus(
-      await projectionStatus(this.db, this.store, READ_MODELS_PROJECTOR),
-    );
-    return { ...status, oldestWriteTransactionSeconds: await this.oldestWriteTransactionSeconds() };
-  }
-
-  /**
-   * The SQL event store shows readers only what committed before the oldest
-   * transaction still writing anywhere on the server, so one long transaction
-   * holds every projection back. Its age is the first thing to check when
-   * lag grows while the log does not. Null where it cannot be seen (PGlite).
-   */
-  private async oldestWriteTransactionSeconds(): Promise<number | null> {
-    if (this.db.kind !== 'postgres') return null;
-    const { rows } = await this.db.query<{ seconds: number | null }>(
-      `SELECT EXTRACT(EPOCH FROM now() - min(xact_start))::float8 AS seconds
-         FROM pg_stat_activity WHERE backend_xid IS NOT NULL`,
-    );
-    return rows[0]?.seconds ?? 0;
+    return this.queries.execute(new ProjectionsReportQuery());
   }
 
   /**
@@ -145,7 +120,7 @@ export class LedgerController {
       query.cursor !== undefined ? ['cursor', query.cursor] : ['after', query.after];
     const after = given === undefined ? START : positionParam(name, given);
     const limit = query.limit ?? 100;
-    const events = await this.store.readAll({ after, maxCount: limit });
+    const events = await this.queries.execute(new LogEventsPageQuery(after, limit));
     if (accept?.includes('application/x-ndjson')) {
       res.type('application/x-ndjson');
       return events.map((e) => `${JSON.stringify(toExportedEvent(e))}\n`).join('');
@@ -169,7 +144,13 @@ export class LedgerController {
   @Get('verify')
   @ApiOkResponse({ description: 'Replays the log and compares every account with the read models' })
   async verify() {
-    return this.verification.run();
+    const report = await this.queries.execute(new VerifyLedgerQuery());
+    if (report === 'verification_in_progress')
+      throw new RejectionException(
+        'verification_in_progress',
+        'A verification is already running; retry when it ends',
+      );
+    return report;
   }
 }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -8,9 +9,9 @@ import {
 } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { Roles } from '@ledger/identity';
-import { listStuckMovements, MAX_PAGE_SIZE, type StuckMovement } from '@ledger/read-models';
+import { MAX_PAGE_SIZE, type StuckMovement } from '@ledger/read-models';
+import { StuckMovementsPageQuery } from '@ledger/read-models/nest';
 import { CursorPageQueryDto } from '../http/cursor-page.dto';
 import { RejectionException } from '../http/rejection';
 
@@ -93,19 +94,21 @@ class StuckMovementPageView {
 @Roles('finance', 'auditor', 'admin')
 @Controller('ledger/movements')
 export class StuckMovementsController {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get('stuck')
   @ApiOkResponse({ type: StuckMovementPageView })
   async stuck(@Query() query: StuckMovementsQueryDto): Promise<StuckMovementPageView> {
     const now = new Date();
     const minutes = query.olderThanMinutes ?? DEFAULT_STUCK_AFTER_MINUTES;
-    const page = await listStuckMovements(this.db, {
-      requestedBefore: new Date(now.getTime() - minutes * 60_000),
-      parkedOnly: query.parked,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
+    const page = await this.queries.execute(
+      new StuckMovementsPageQuery({
+        requestedBefore: new Date(now.getTime() - minutes * 60_000),
+        parkedOnly: query.parked,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
     if (typeof page === 'string') throw new RejectionException(page);
     return {
       items: page.items.map((m) => view(m, now)),

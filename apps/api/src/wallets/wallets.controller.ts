@@ -10,6 +10,7 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { canReadAnyWallet, CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
 import { deriveId, newId, type WalletCommand } from '@ledger/ledger';
+import { RequestAdjustmentCommand } from '@ledger/finance/nest';
 import { ExecuteWalletCommand, WalletStateQuery, type WalletOutcome } from '@ledger/ledger/nest';
 import type { HistoryEntry, WalletBalance } from '@ledger/read-models';
 import {
@@ -25,8 +26,7 @@ import { WALLET_ID } from '../http/object-id.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { RejectionException } from '../http/rejection';
 import { WalletPage } from '../http/views';
-import { adjustmentView } from '../finance/finance.views';
-import { FinanceAdjustments } from '../finance/finance-adjustments.service';
+import { adjustmentView, orReject } from '../finance/finance.views';
 import {
   AdjustmentDto,
   FreezeDto,
@@ -51,7 +51,6 @@ export class WalletsController {
     private readonly queries: QueryBus,
     private readonly readYourWrites: ReadYourWrites,
     private readonly asOf: AsOfResolver,
-    private readonly adjustments: FinanceAdjustments,
   ) {}
 
   @Post()
@@ -158,10 +157,14 @@ export class WalletsController {
     @Req() req: IdempotentRequest,
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ) {
-    const answer = await this.adjustments.request(
-      principal,
-      { ...body, walletId: id },
-      req.idempotency.commandId,
+    const answer = orReject(
+      await this.commands.execute(
+        new RequestAdjustmentCommand(
+          principal.userId,
+          { ...body, walletId: id },
+          req.idempotency.commandId,
+        ),
+      ),
     );
     if (answer.kind === 'pending_approval') {
       req.idempotency.statusCode = 202;

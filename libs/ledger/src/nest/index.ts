@@ -3,6 +3,7 @@ export * from './wallet-commands.service';
 export * from './open-wallet.handler';
 export * from './wallet.messages';
 export * from './wallet.handlers';
+export * from './currency.queries';
 export * from './state-cache.config';
 export * from '../movements/nest/movement-streams.service';
 export * from '../movements/nest/gateway-events.recorder';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { AppendBatcher } from '../command-path/append-batcher';
+import { SupportedCurrenciesHandler } from './currency.queries';
 import { OpenWalletHandler } from './open-wallet.handler';
 import { ExecuteWalletCommandHandler, WalletStateQueryHandler } from './wallet.handlers';
 import { WalletCommands } from './wallet-commands.service';
@@ -23,6 +24,7 @@ import { WalletCommands } from './wallet-commands.service';
     OpenWalletHandler,
     ExecuteWalletCommandHandler,
     WalletStateQueryHandler,
+    SupportedCurrenciesHandler,
   ],
   exports: [WalletCommands, AppendBatcher],
 })

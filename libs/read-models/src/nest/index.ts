@@ -1,3 +1,4 @@
 export * from './read-model-queries.module';
 export * from './wallet.queries';
 export * from './movement.queries';
+export * from './ledger.queries';

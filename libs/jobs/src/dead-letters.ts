@@ -1,5 +1,5 @@
-import { JOB_LIMITS, type FailedJob, type JobQueue, type JsonValue } from '@ledger/jobs';
 import type { SecurityAuditService } from '@ledger/identity';
+import { JOB_LIMITS, type FailedJob, type JobQueue, type JsonValue } from './job-queue.port';
 
 /** A dead letter as operators see it (the list leaves the payload out). */
 export interface DeadLetterSummary {

@@ -2,27 +2,41 @@
 // stored adjustment.
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import {
-  changeBreak,
-  decideAdjustment,
-  FINANCE_CONFIG,
-  getAdjustment,
-  getBreak,
-  insertAdjustment,
-  isClosed,
-  periodOf,
-  reversedSoFar,
-  type FinanceAdjustment,
-  type FinanceConfig,
-} from '@ledger/finance';
-import { SecurityAuditService, type FinanceAction, type Principal } from '@ledger/identity';
+import { SecurityAuditService, type FinanceAction } from '@ledger/identity';
 import { deriveId, parseAmountMinor, type SystemAccount, type WalletCommand } from '@ledger/ledger';
 import { WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
 import { postedEntry } from '@ledger/read-models';
-import { RejectionException, type ApiRejection } from '../http/rejection';
-import type { AdjustmentFieldsDto } from './finance.dto';
+import {
+  decideAdjustment,
+  getAdjustment,
+  insertAdjustment,
+  reversedSoFar,
+  type FinanceAdjustment,
+} from '../adjustments/finance-adjustments.repository';
+import { FINANCE_CONFIG, type FinanceConfig } from '../finance.config';
+import type { FinanceRefusalCode } from '../finance.rejections';
+import { periodOf } from '../periods/period-seal';
+import { isClosed } from '../periods/periods.repository';
+import { changeBreak, getBreak } from '../reconciliation/breaks.repository';
+import { FinanceRefusal } from './finance-refusal';
 
-export interface AdjustmentRequest extends AdjustmentFieldsDto {
+/** Who takes a step: the finance user named in the audit trail. */
+export interface FinanceActor {
+  readonly userId: string;
+}
+
+/** The fields of an adjustment that finance gives, on a wallet's route or a break's. */
+export interface AdjustmentFields {
+  readonly direction: 'credit' | 'debit';
+  readonly amountMinor: number | string;
+  readonly currency: string;
+  readonly account: SystemAccount;
+  readonly reason: string;
+  readonly corrects?: string;
+  readonly effectiveAt?: string;
+}
+
+export interface AdjustmentRequest extends AdjustmentFields {
   readonly walletId: string;
   readonly reverses?: string;
   readonly breakId?: string;
@@ -44,7 +58,8 @@ export type AdjustmentAnswer =
  * and above `FINANCE_APPROVAL_THRESHOLD_MINOR` waits for a second finance
  * user. A reversal is a new, linked entry: the entry it reverses is never
  * touched. Every step is a FinanceActionRecorded event in the security audit
- * trail of the user who took it, with their reason.
+ * trail of the user who took it, with their reason. Refusals are thrown as
+ * `FinanceRefusal`; the handlers answer them as values.
  */
 @Injectable()
 export class FinanceAdjustments {
@@ -56,7 +71,7 @@ export class FinanceAdjustments {
   ) {}
 
   async request(
-    principal: Principal,
+    principal: FinanceActor,
     input: AdjustmentRequest,
     commandId: string,
   ): Promise<AdjustmentAnswer> {
@@ -102,7 +117,7 @@ export class FinanceAdjustments {
         status: 'refused',
         rejection: outcome.rejection,
       });
-      throw new RejectionException(outcome.rejection);
+      throw new FinanceRefusal(outcome.rejection);
     }
     const adjustment = await insertAdjustment(this.db, {
       ...fields,
@@ -115,12 +130,11 @@ export class FinanceAdjustments {
   }
 
   /** The second pair of eyes: another finance user posts what was asked for. */
-  async approve(principal: Principal, id: string, reason: string): Promise<AdjustmentAnswer> {
+  async approve(principal: FinanceActor, id: string, reason: string): Promise<AdjustmentAnswer> {
     const pending = await getAdjustment(this.db, id);
-    if (!pending) throw new RejectionException('approval_not_found');
-    if (pending.requestedBy === principal.userId)
-      throw new RejectionException('approver_is_requester');
-    if (pending.status !== 'pending_approval') throw new RejectionException('approval_not_pending');
+    if (!pending) throw new FinanceRefusal('approval_not_found');
+    if (pending.requestedBy === principal.userId) throw new FinanceRefusal('approver_is_requester');
+    if (pending.status !== 'pending_approval') throw new FinanceRefusal('approval_not_pending');
     // The month may have closed while the request waited.
     if (await isClosed(this.db, new Date(pending.effectiveAt)))
       return this.refuse(principal, pending, reason, 'period_closed');
@@ -134,7 +148,7 @@ export class FinanceAdjustments {
       decisionReason: reason,
       entryId: deriveId('entry', id),
     });
-    if (!posted) throw new RejectionException('approval_not_pending');
+    if (!posted) throw new FinanceRefusal('approval_not_pending');
     await this.record(principal, 'adjustment_approved', posted, reason, {
       requestedBy: posted.requestedBy,
     });
@@ -143,24 +157,24 @@ export class FinanceAdjustments {
   }
 
   /** Any finance user, the requester included (withdrawing it), may reject a waiting request. */
-  async reject(principal: Principal, id: string, reason: string): Promise<FinanceAdjustment> {
+  async reject(principal: FinanceActor, id: string, reason: string): Promise<FinanceAdjustment> {
     const pending = await getAdjustment(this.db, id);
-    if (!pending) throw new RejectionException('approval_not_found');
+    if (!pending) throw new FinanceRefusal('approval_not_found');
     const rejected = await decideAdjustment(this.db, id, 'pending_approval', {
       status: 'rejected',
       decidedBy: principal.userId,
       decisionReason: reason,
     });
-    if (!rejected) throw new RejectionException('approval_not_pending');
+    if (!rejected) throw new FinanceRefusal('approval_not_pending');
     await this.record(principal, 'adjustment_rejected', rejected, reason);
     return rejected;
   }
 
   private async refuse(
-    principal: Principal,
+    principal: FinanceActor,
     pending: FinanceAdjustment,
     reason: string,
-    rejection: ApiRejection,
+    rejection: FinanceRefusalCode,
   ): Promise<never> {
     const refused = await decideAdjustment(this.db, pending.id, 'pending_approval', {
       status: 'refused',
@@ -169,7 +183,7 @@ export class FinanceAdjustments {
       rejection,
     });
     if (refused) await this.record(principal, 'adjustment_refused', refused, reason, { rejection });
-    throw new RejectionException(rejection);
+    throw new FinanceRefusal(rejection);
   }
 
   private async answerFor(a: FinanceAdjustment): Promise<AdjustmentAnswer> {
@@ -177,7 +191,7 @@ export class FinanceAdjustments {
     if (a.status === 'posted')
       // Replays the posting: the command id is recognised and nothing is appended.
       return { kind: 'posted', adjustment: a, outcome: await this.post({ ...a }) };
-    throw new RejectionException(
+    throw new FinanceRefusal(
       a.rejection === 'period_closed' ? 'period_closed' : 'approval_not_pending',
     );
   }
@@ -226,9 +240,9 @@ export class FinanceAdjustments {
   private async openMoment(effectiveAt: string | undefined): Promise<Date> {
     const now = new Date();
     const at = effectiveAt === undefined ? now : new Date(effectiveAt);
-    if (at.getTime() > now.getTime()) throw new RejectionException('effective_date_in_future');
+    if (at.getTime() > now.getTime()) throw new FinanceRefusal('effective_date_in_future');
     if (await isClosed(this.db, at))
-      throw new RejectionException(
+      throw new FinanceRefusal(
         'period_closed',
         `${periodOf(at)} is closed; date the correction in an open month and reference what it corrects`,
       );
@@ -237,8 +251,8 @@ export class FinanceAdjustments {
 
   private async checkWallet(walletId: string, currency: string): Promise<void> {
     const { wallet } = await this.wallets.state(walletId);
-    if (wallet.status === 'unopened') throw new RejectionException('wallet_not_found');
-    if (wallet.currency !== currency) throw new RejectionException('currency_mismatch');
+    if (wallet.status === 'unopened') throw new FinanceRefusal('wallet_not_found');
+    if (wallet.currency !== currency) throw new FinanceRefusal('currency_mismatch');
   }
 
   /**
@@ -254,11 +268,11 @@ export class FinanceAdjustments {
     self: string,
   ): Promise<void> {
     const entry = await postedEntry(this.db, walletId, entryId);
-    if (!entry) throw new RejectionException('entry_not_found');
-    if (entry.direction === direction) throw new RejectionException('reversal_direction_mismatch');
+    if (!entry) throw new FinanceRefusal('entry_not_found');
+    if (entry.direction === direction) throw new FinanceRefusal('reversal_direction_mismatch');
     const left = entry.amountMinor - (await reversedSoFar(this.db, entryId, self));
     if (amountMinor > left)
-      throw new RejectionException(
+      throw new FinanceRefusal(
         'reversal_exceeds_entry',
         `At most ${left} minor units of entry ${entryId} are left to reverse`,
       );
@@ -266,11 +280,11 @@ export class FinanceAdjustments {
 
   private async checkBreak(breakId: string): Promise<void> {
     const found = await getBreak(this.db, breakId);
-    if (!found) throw new RejectionException('break_not_found');
-    if (found.status === 'resolved') throw new RejectionException('break_already_resolved');
+    if (!found) throw new FinanceRefusal('break_not_found');
+    if (found.status === 'resolved') throw new FinanceRefusal('break_already_resolved');
   }
 
-  private async resolveBreak(principal: Principal, a: FinanceAdjustment): Promise<void> {
+  private async resolveBreak(principal: FinanceActor, a: FinanceAdjustment): Promise<void> {
     if (!a.breakId) return;
     const resolved = await changeBreak(this.db, a.breakId, {
       status: 'resolved',
@@ -287,7 +301,7 @@ export class FinanceAdjustments {
   }
 
   private record(
-    principal: Principal,
+    principal: FinanceActor,
     action: FinanceAction,
     a: FinanceAdjustment,
     reason: string,

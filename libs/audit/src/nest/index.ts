@@ -1,0 +1,2 @@
+export * from './audit-queries.module';
+export * from './audit.queries';
