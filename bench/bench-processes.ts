@@ -5,30 +5,36 @@ import { withDatabase } from '@ledger/testing';
 
 /** Processes and databases the benches start and must clean up after themselves. */
 
-/** Starts `node [nodeArgs] script` and waits until `${base}/health` answers, for at most 30 s. */
+/**
+ * Starts `node [nodeArgs] script` and waits until `${base}${healthPath}`
+ * answers, for at most 30 s. The worker serves only `/health/live` there.
+ */
 export async function startChild(
   script: string,
   nodeArgs: string[],
   base: string,
   env: Record<string, string>,
+  healthPath = '/health',
 ): Promise<ChildProcess> {
+  const health = `${base}${healthPath}`;
   // Another process answering there would be measured instead of ours.
-  if (await healthy(base)) throw new Error(`Something already answers at ${base}; set BENCH_PORT`);
+  if (await healthy(health))
+    throw new Error(`Something already answers at ${base}; set BENCH_PORT`);
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    if (await healthy(base)) return child;
+    if (await healthy(health)) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
   throw new Error(`${script} did not become healthy within 30 s`);
 }
 
-const healthy = (base: string) =>
-  fetch(`${base}/health`).then(
+const healthy = (url: string) =>
+  fetch(url).then(
     (r) => r.ok,
     () => false,
   );

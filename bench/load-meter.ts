@@ -12,7 +12,10 @@ import { Client } from 'pg';
  * they hardly move when other work takes the cores.
  */
 export interface Meter {
+  /** All the server's processes together. */
   readonly server_cpu_ms: number;
+  /** Each process's share, in the order their meters were read. */
+  readonly server_cpu_ms_by_process: readonly number[];
   readonly postgres_cpu_ms: number | null;
   readonly pg_queries: number;
   readonly redis_commands: number;
@@ -20,25 +23,45 @@ export interface Meter {
   readonly load_generator_cpu_ms: number;
 }
 
+/** What one server process's meter (meter.preload.ts) wrote. */
+interface ProcessReading {
+  cpu_ms: number;
+  pg_queries: number;
+  redis_commands: number;
+  queries_by_text?: Record<string, number>;
+}
+
 export interface MeterReading {
-  readonly server: {
-    cpu_ms: number;
-    pg_queries: number;
-    redis_commands: number;
-    queries_by_text?: Record<string, number>;
-  };
+  /** The server's processes together (the API and the worker, when they run apart). */
+  readonly server: ProcessReading;
+  /** Each process's own CPU milliseconds, in the order they were read. */
+  readonly cpu_ms_by_process: readonly number[];
   readonly backends: Map<number, number> | null;
   readonly self_cpu_ms: number;
 }
 
 const TICK_MS = 10; // Linux's USER_HZ is 100 on every supported architecture
 
-/** Reads the server's meter (SIGURG, then its file) and the database's backends' CPU. */
+/**
+ * Reads the meters of the server's processes (SIGURG, then their files), summed,
+ * and the CPU of the database's backends, which all of them share.
+ */
 export async function readMeter(
-  server: ChildProcess,
+  servers: readonly ChildProcess[],
   dir: string,
   databaseUrl: string,
 ): Promise<MeterReading> {
+  const readings = await Promise.all(servers.map((server) => readProcessMeter(server, dir)));
+  const { user, system } = process.cpuUsage();
+  return {
+    server: readings.reduce(sumReadings),
+    cpu_ms_by_process: readings.map((reading) => reading.cpu_ms),
+    backends: await backendsCpu(databaseUrl),
+    self_cpu_ms: (user + system) / 1000,
+  };
+}
+
+async function readProcessMeter(server: ChildProcess, dir: string): Promise<ProcessReading> {
   const file = join(dir, `meter-${server.pid}.json`);
   rmSync(file, { force: true });
   server.kill('SIGURG');
@@ -46,12 +69,20 @@ export async function readMeter(
     if (polls > 200) throw new Error(`No meter at ${file} within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const { user, system } = process.cpuUsage();
-  return {
-    server: JSON.parse(readFileSync(file, 'utf8')),
-    backends: await backendsCpu(databaseUrl),
-    self_cpu_ms: (user + system) / 1000,
+  return JSON.parse(readFileSync(file, 'utf8')) as ProcessReading;
+}
+
+function sumReadings(a: ProcessReading, b: ProcessReading): ProcessReading {
+  const sum = {
+    cpu_ms: a.cpu_ms + b.cpu_ms,
+    pg_queries: a.pg_queries + b.pg_queries,
+    redis_commands: a.redis_commands + b.redis_commands,
   };
+  if (!a.queries_by_text && !b.queries_by_text) return sum;
+  const byText = { ...a.queries_by_text };
+  for (const [query, n] of Object.entries(b.queries_by_text ?? {}))
+    byText[query] = (byText[query] ?? 0) + n;
+  return { ...sum, queries_by_text: byText };
 }
 
 /** The difference between two readings; a backend that started in between counts from zero. */
@@ -64,6 +95,9 @@ export function meterBetween(before: MeterReading, after: MeterReading): Meter {
   }
   return {
     server_cpu_ms: Math.round(after.server.cpu_ms - before.server.cpu_ms),
+    server_cpu_ms_by_process: after.cpu_ms_by_process.map((ms, i) =>
+      Math.round(ms - (before.cpu_ms_by_process[i] ?? 0)),
+    ),
     postgres_cpu_ms: postgres,
     pg_queries: after.server.pg_queries - before.server.pg_queries,
     redis_commands: after.server.redis_commands - before.server.redis_commands,

@@ -255,4 +255,75 @@ describe('command path', () => {
     const state = (await other.load(walletStream('n'))).state;
     expect(state.status !== 'unopened' && state.ownerId).toBe('u');
   });
+
+  it('acts on events the log delivered without reading the stream, and reads what a gap left out', async () => {
+    const store = new InMemoryEventStore();
+    const writer = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    const credit = (id: string): WalletCommand => ({
+      type: 'Credit',
+      commandId: id,
+      at,
+      entryId: id,
+      amountMinor: 5n,
+      currency: 'USD',
+      contra: 'system:adjustments',
+      kind: 'adjustment',
+    });
+    const stream = walletStream('w');
+    await writer.execute(stream, {
+      type: 'OpenWallet',
+      commandId: 'open-w',
+      at,
+      walletId: 'w',
+      ownerId: 'u',
+      currency: 'USD',
+    });
+    await writer.execute(stream, credit('c1'));
+    const reader = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    const reads = jest.spyOn(store, 'readStream');
+    const log = await store.readAll();
+    reader.observe(stream, log);
+    // Delivered twice (a batch read again after a restart): folded once.
+    reader.observe(stream, log);
+    const seen = await reader.load(stream, 1n);
+    expect(seen.revision).toBe(1n);
+    expect(seen.state.status !== 'unopened' && seen.state.postedMinor).toBe(5n);
+    // A command already in the events it was given is recognised, and a new one
+    // is appended at the revision they end at, all without a read.
+    expect(await reader.execute(stream, credit('c1'))).toMatchObject({ ok: true, duplicate: true });
+    expect(await reader.execute(stream, credit('c2'))).toMatchObject({ ok: true, revision: 2n });
+    expect(reads).not.toHaveBeenCalled();
+
+    // Past a gap nothing is folded: the load reads what it lacks.
+    await writer.execute(stream, credit('c3'));
+    await writer.execute(stream, credit('c4'));
+    const latest = (await store.readAll()).at(-1);
+    reader.observe(stream, latest ? [latest] : []);
+    const caught = await reader.load(stream, 4n);
+    expect(reads).toHaveBeenCalled();
+    expect(caught.revision).toBe(4n);
+    expect(caught.state.status !== 'unopened' && caught.state.postedMinor).toBe(20n);
+
+    // A stream not cached is taken only from its first event.
+    const late = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    late.observe(stream, (await store.readAll()).slice(1));
+    reads.mockClear();
+    expect((await late.load(stream, 1n)).revision).toBe(4n);
+    expect(reads).toHaveBeenCalled();
+
+    // A state the caller would rather read than act on is not kept.
+    const choosy = new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {
+      cache: testCache(),
+    });
+    choosy.observe(stream, await store.readAll(), () => false);
+    reads.mockClear();
+    expect((await choosy.load(stream, 4n)).revision).toBe(4n);
+    expect(reads).toHaveBeenCalled();
+  });
 });

@@ -1,4 +1,4 @@
-// Over ~300 lines: the command path's one loop (load, decide, append, retry on conflict, cache),
+// Over ~330 lines: the command path's one loop (load, decide, append, retry on conflict, cache),
 // whose steps share the cache and read in order.
 import {
   IdempotencyViolationError,
@@ -8,6 +8,7 @@ import {
   type EventMetadata,
   type EventStore,
   type Position,
+  type RecordedEvent,
 } from '@ledger/event-store';
 import type { Aggregate } from './aggregate';
 import type { AppendBatcher } from './append-batcher';
@@ -149,6 +150,44 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
       (atLeast !== undefined && (cached?.revision === undefined || cached.revision < atLeast));
     if (cached && !cached.stale && !behind) return cached;
     return this.catchUp(streamId, cached ?? this.cache.empty(this.aggregate.initialState));
+  }
+
+  /**
+   * Folds events of the stream as the log delivered them (the worker's tail)
+   * into the cached state, so a process that did not write them acts on the
+   * stream without reading it. Only events that continue the cached revision
+   * are taken, or, with nothing cached, a history that starts at the stream's
+   * first event; past a gap, and for a stale entry, the next load reads what
+   * is missing, as it would have. The next append's expected revision
+   * verifies the result like any cached state. With `keepIf`, a result it
+   * refuses is not kept either (the caller would rather read the stream).
+   */
+  observe(
+    streamId: string,
+    events: readonly RecordedEvent[],
+    keepIf?: (state: S) => boolean,
+  ): void {
+    const cached = this.cache.get(streamId);
+    if (cached?.stale) return;
+    const from = cached ?? this.cache.empty(this.aggregate.initialState);
+    let { state, revision } = from;
+    const commandIds: string[] = [];
+    try {
+      for (const recorded of events) {
+        if (revision !== undefined && recorded.revision <= revision) continue;
+        if (recorded.revision !== (revision === undefined ? 0n : revision + 1n)) break;
+        state = this.aggregate.evolve(state, this.aggregate.decode(recorded));
+        revision = recorded.revision;
+        const commandId = recorded.metadata.commandId;
+        if (typeof commandId === 'string') commandIds.push(commandId);
+      }
+    } catch {
+      // An event this process cannot decode is the next load's to report, as before.
+      return;
+    }
+    if (revision === undefined || revision === from.revision) return;
+    if (keepIf && !keepIf(state)) return;
+    this.cache.set(streamId, from.advance(state, revision, commandIds));
   }
 
   private async drain(streamId: string, lane: Array<Queued<C, E, R>>): Promise<void> {

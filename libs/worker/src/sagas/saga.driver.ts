@@ -76,7 +76,7 @@ export class SagaDriver {
   constructor(
     private readonly db: SqlDatabase,
     store: EventStore,
-    streams: MovementStreams,
+    private readonly streams: MovementStreams,
     wallets: WalletExecutor,
     jobs: SagaJobQueue,
     options: SagaDriverOptions = {},
@@ -236,6 +236,8 @@ export class SagaDriver {
     for (const event of events)
       if (parseSagaStreamId(event.streamId))
         lastOf.set(event.streamId, { movementId: event.streamId, cause: event });
+    // Sagas the API wrote are then current here without a read of their streams.
+    this.streams.observe(events);
     const round = await this.rounds.advance([...lastOf.values()]);
     await this.record(round, (tx) =>
       comparePositions(last.position, from) > 0

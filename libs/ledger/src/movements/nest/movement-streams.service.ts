@@ -20,6 +20,8 @@ import { SAGAS, type AnySaga } from '../sagas';
 
 export type SagaOutcome = CommandOutcome<SagaEvent, MovementRejection>;
 
+type SagaProcessor = CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>;
+
 /**
  * Where the correlation id of the work in progress comes from (the request's
  * id while a request is served, the job's or the saga's while the worker
@@ -68,10 +70,7 @@ export class SagaStreamTooLong extends Error {
  */
 @Injectable()
 export class MovementStreams {
-  private readonly processors = new Map<
-    SagaKind,
-    CommandProcessor<unknown, { commandId: string }, SagaEvent, MovementRejection>
-  >();
+  private readonly processors = new Map<SagaKind, SagaProcessor>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -129,6 +128,34 @@ export class MovementStreams {
     const saga = SAGAS[kind];
     const { state, revision } = await processor.load(movementId, atLeast);
     return { movementId, kind, saga, state, summary: saga.summary(state), revision };
+  }
+
+  /**
+   * Folds the saga events of a batch of the log into the command side's
+   * cache (see `CommandProcessor.observe`) where they end the saga, so the
+   * driver woken by them finds it finished without reading its stream. A saga
+   * they leave pending is not kept: its stream may already be further on
+   * (the API runs its steps as the log is read), and the driver acting on
+   * the older state would repeat, as duplicates, steps already taken.
+   */
+  observe(events: readonly RecordedEvent[]): void {
+    const byStream = new Map<string, { kind: SagaKind; events: RecordedEvent[] }>();
+    for (const event of events) {
+      const seen = byStream.get(event.streamId);
+      if (seen) {
+        seen.events.push(event);
+        continue;
+      }
+      const kind = parseSagaStreamId(event.streamId)?.kind;
+      if (kind) byStream.set(event.streamId, { kind, events: [event] });
+    }
+    for (const [stream, { kind, events: streamEvents }] of byStream) {
+      const saga = SAGAS[kind];
+      this.processors.get(kind)?.observe(stream, streamEvents, (state) => {
+        const status = saga.summary(state)?.status;
+        return status !== undefined && status !== 'pending';
+      });
+    }
   }
 
   /**
