@@ -1,11 +1,25 @@
+// Over ~300 lines: one stepper for both runs of a saga (the driver's, step by step, and the API's
+// within its inline lease), which share the perform, compensation and job code and must agree.
 import type { Position } from '@ledger/event-store';
 import type { CommandContext, CommandOutcome } from '../command-path/command-processor';
 import type { WalletCommand } from '../wallet/wallet.commands';
 import type { WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
 import type { SagaState, SagaOutcome } from './nest/movement-streams.service';
-import { stepId, type SagaAction, type StepResult } from './saga';
+import { must } from '@ledger/invariant';
+import { stepId, type SagaAction, type StepOutcome, type StepResult } from './saga';
 import { SAGA_JOB_POLICIES, type SagaJobQueue } from './saga-jobs.port';
+
+/** How a wallet command of a saga step is run. */
+export interface WalletStepOptions {
+  /**
+   * Asked right before each decision of the command, retries included: when
+   * it answers false the command is not decided and answers
+   * `concurrency_conflict`, writing nothing. The inline run passes "my clock
+   * is within the lease" (docs/sagas.md).
+   */
+  readonly mayDecide?: () => boolean;
+}
 
 /** The wallet write side as a saga needs it (`WalletCommands` in production). */
 export interface WalletExecutor {
@@ -13,6 +27,7 @@ export interface WalletExecutor {
     walletId: string,
     command: WalletCommand,
     context: CommandContext,
+    options?: WalletStepOptions,
   ): Promise<CommandOutcome<WalletEvent, WalletRejection>>;
 }
 
@@ -36,13 +51,27 @@ export interface SagaStepperOptions {
    * operator instead of being retried in a loop.
    */
   readonly onStuck?: (stream: string, action: SagaAction, result: StepResult, why: string) => void;
+  /**
+   * How long after an inline lease an advance that is not the inline run
+   * (the driver's) still leaves the saga alone (`SAGA_INLINE_LEASE_MARGIN_MS`):
+   * covers the clock skew between hosts.
+   */
+  readonly leaseMarginMs?: number;
 }
+
+/** The driver's margin past an inline lease unless configured (`SAGA_INLINE_LEASE_MARGIN_MS`). */
+export const DEFAULT_LEASE_MARGIN_MS = 3_000;
 
 /** What an advance came to: the saga as recorded, and where its last recorded step is in the log. */
 export interface SagaAdvance {
   readonly saga: SagaState | undefined;
   /** Undefined when this advance recorded nothing new. */
   readonly position?: Position;
+  /**
+   * The driver's stepper left the saga alone: its inline run's lease (plus
+   * the margin) lasts until then, when the saga is to be advanced again.
+   */
+  readonly leasedUntil?: Date;
 }
 
 /** A saga advances at most this many steps per call; a saga needing more is looping. */
@@ -59,10 +88,20 @@ export const MAX_STEPS_PER_ADVANCE = 8;
  * recorded records nothing, and an advance that throws (an outage, a
  * contended wallet) leaves the saga where its stream says, for the next
  * advance to resume.
+ *
+ * A saga whose request carries an inline lease (a transfer) is the
+ * inline run's alone until the lease ends: the run of the process that
+ * recorded the request (`advance(…, { inline: true })`) takes its steps only
+ * within the lease and records the outcomes of successful steps together;
+ * any other advance (the driver's) leaves it alone until `leaseMarginMs`
+ * after the lease, then ends the inline run on the stream before taking any
+ * step.
+ * docs/sagas.md, "The inline run's lease", gives the argument.
  */
 export class SagaStepper {
   private readonly clock: () => Date;
   private readonly jobPolicies: typeof SAGA_JOB_POLICIES;
+  private readonly leaseMarginMs: number;
 
   constructor(
     private readonly streams: SagaStreams,
@@ -72,21 +111,37 @@ export class SagaStepper {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.jobPolicies = options.jobPolicies ?? SAGA_JOB_POLICIES;
+    this.leaseMarginMs = options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS;
   }
 
   /**
    * Loads the saga (at least at revision `atLeast`, an event the caller has
    * seen) and performs its due steps. `causationId` names what caused this
    * advance (the event that woke the driver, the request) on the wallet events.
+   * `inline`: this is the run of the process that just recorded the request.
    */
   async advance(
     stream: string,
     atLeast: bigint | 'latest',
     causationId: string,
+    run: { readonly inline?: boolean } = {},
   ): Promise<SagaAdvance> {
-    let saga = await this.streams.current(stream, atLeast);
+    const saga = await this.streams.current(stream, atLeast);
+    const lease =
+      saga?.summary?.status === 'pending' ? saga.saga.inlineLease?.(saga.state) : undefined;
+    if (!saga || !lease) return this.steps(saga, causationId);
+    if (run.inline) return this.runLeased(saga, causationId);
+    if (lease.ended) return this.steps(saga, causationId);
+    const dueMs = Date.parse(lease.until) + this.leaseMarginMs;
+    if (this.clock().getTime() < dueMs) return { saga, leasedUntil: new Date(dueMs) };
+    return this.steps(await this.endInlineRun(saga, causationId), causationId);
+  }
+
+  /** Takes the due steps one at a time, recording each outcome before the next step. */
+  private async steps(saga: SagaState | undefined, causationId: string): Promise<SagaAdvance> {
+    const stream = saga?.movementId;
     let position: Position | undefined;
-    for (let steps = 0; saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
+    for (let steps = 0; stream && saga?.summary && steps < MAX_STEPS_PER_ADVANCE; steps++) {
       const at = this.clock();
       await this.enqueueJobs(saga, stream, at);
       const [action] = saga.saga.next(saga.state, stream, at.toISOString());
@@ -109,6 +164,104 @@ export class SagaStepper {
       saga = await this.streams.current(stream, recorded.ok ? recorded.revision : 'latest');
     }
     return { saga, position };
+  }
+
+  /**
+   * The API's run of a leased saga: each step only while the clock is
+   * within the lease, and no wallet decision past it (`mayDecide`). The
+   * outcomes of successful steps are folded into the saga's state here and
+   * recorded in one append once no step is due (or the lease or the run
+   * ends); a refusal is recorded, with the outcomes before it, before any
+   * further step, so a compensation always follows a recorded refusal, as
+   * the saga's pure `next` decides it. A crash between steps leaves wallet
+   * steps unrecorded: the driver redoes them under their derived ids after
+   * the lease (duplicates write nothing) and records them.
+   */
+  private async runLeased(saga: SagaState, causationId: string): Promise<SagaAdvance> {
+    const stream = saga.movementId;
+    let recorded = saga;
+    let state: unknown = saga.state;
+    let outcomes: StepOutcome[] = [];
+    let lastAction: SagaAction | undefined;
+    let position: Position | undefined;
+    const flush = async (): Promise<boolean> => {
+      if (outcomes.length === 0) return true;
+      const recording = outcomes;
+      const last = recording.at(-1);
+      const action = lastAction;
+      outcomes = [];
+      const outcome = await this.streams.record(
+        stream,
+        must(saga.saga.recordSteps?.(stream, recording), 'recordSteps of a leased saga'),
+        { correlationId: stream, causationId },
+      );
+      if (!outcome.ok && outcome.rejection !== 'concurrency_conflict') {
+        if (last && action) this.options.onStuck?.(stream, action, last.result, outcome.rejection);
+        return false;
+      }
+      if (outcome.ok && outcome.position) position = outcome.position;
+      recorded = must(
+        await this.streams.current(stream, outcome.ok ? outcome.revision : 'latest'),
+        'a saga just recorded',
+      );
+      state = recorded.state;
+      return true;
+    };
+    for (let steps = 0; steps < MAX_STEPS_PER_ADVANCE; steps++) {
+      const lease = recorded.saga.inlineLease?.(state);
+      const at = this.clock();
+      const deadlineMs = lease ? Date.parse(lease.until) : Number.NEGATIVE_INFINITY;
+      if (!lease || lease.ended || at.getTime() > deadlineMs) break;
+      await this.enqueueJobs({ ...recorded, state }, stream, at);
+      const [action] = recorded.saga.next(state, stream, at.toISOString());
+      if (!action) break;
+      lastAction = action;
+      let result: StepResult;
+      try {
+        result = await this.perform(
+          stream,
+          action,
+          causationId,
+          () => this.clock().getTime() <= deadlineMs,
+        );
+      } catch (error) {
+        // Cut short (contention, the lease's end, an outage): what was done is recorded first.
+        await flush().catch(() => undefined);
+        throw error;
+      }
+      const outcome: StepOutcome = { step: action.step, result, at: at.toISOString() };
+      outcomes.push(outcome);
+      const folded = result.ok ? fold(recorded.saga, state, stream, outcome) : undefined;
+      if (folded === undefined) {
+        if (!(await flush())) return { saga: recorded, position };
+      } else state = folded;
+    }
+    if (!(await flush())) return { saga: recorded, position };
+    if (recorded.summary?.status === 'failed')
+      await this.releaseOrphanedHold(recorded, causationId);
+    return { saga: recorded, position };
+  }
+
+  /**
+   * The driver's first write to a saga whose lease is over: `EndInlineRun`,
+   * appended with the expected revision of the state it acts on. An inline
+   * record decided before it is on the stream first (this append then
+   * conflicts and is decided again on it); one decided after it records
+   * nothing. Returns the saga as the stream now holds it.
+   */
+  private async endInlineRun(saga: SagaState, causationId: string): Promise<SagaState> {
+    const stream = saga.movementId;
+    const outcome = await this.streams.record(
+      stream,
+      must(
+        saga.saga.endInlineRun?.(stream, this.clock().toISOString()),
+        'endInlineRun of a leased saga',
+      ),
+      { correlationId: stream, causationId },
+    );
+    if (!outcome.ok)
+      throw new Error(`Saga ${stream}: its inline run not ended (${outcome.rejection})`);
+    return must(await this.streams.current(stream, outcome.revision), 'a saga just recorded');
   }
 
   /**
@@ -148,15 +301,41 @@ export class SagaStepper {
     stream: string,
     action: SagaAction,
     causationId: string,
+    mayDecide?: () => boolean,
   ): Promise<StepResult> {
-    const outcome = await this.wallets.execute(action.walletId, action.command, {
-      correlationId: stream,
-      causationId,
-    });
+    const outcome = await this.wallets.execute(
+      action.walletId,
+      action.command,
+      { correlationId: stream, causationId },
+      mayDecide && { mayDecide },
+    );
     if (outcome.ok) return { ok: true };
     // A conflict is contention, not an answer: fail the advance so it is retried.
     if (outcome.rejection === 'concurrency_conflict')
-      throw new Error(`Wallet ${action.walletId} stayed contended`);
+      throw new Error(
+        mayDecide
+          ? `Wallet ${action.walletId} stayed contended, or the inline lease ended`
+          : `Wallet ${action.walletId} stayed contended`,
+      );
     return { ok: false, reason: outcome.rejection };
   }
+}
+
+/**
+ * The state after a successful step's outcome, as recording it would leave
+ * it (the saga's own pure decide and evolve); undefined when the decider
+ * would not take it as it stands, so it is recorded for the stream to decide.
+ */
+function fold(
+  saga: SagaState['saga'],
+  state: unknown,
+  movementId: string,
+  outcome: StepOutcome,
+): unknown {
+  const decided = saga.decide(
+    saga.recordStep(movementId, outcome.step, outcome.result, outcome.at),
+    state,
+  );
+  if (typeof decided === 'string') return undefined;
+  return decided.reduce((folded: unknown, event) => saga.evolve(folded, event), state);
 }

@@ -140,6 +140,57 @@ export function recordStep<Step extends string>(
   return { type: 'RecordStep', commandId: deriveId(movementId, 'outcome', step), step, result, at };
 }
 
+/** One step's outcome as a record of several carries it. */
+export interface StepOutcome<Step extends string = string> {
+  readonly step: Step;
+  readonly result: StepResult;
+  readonly at: string;
+}
+
+/**
+ * The outcomes of the steps an inline run took one after the other within
+ * its lease, recorded in one append. Once the driver has ended the inline
+ * run (`EndInlineRun`), it records nothing: see docs/sagas.md, "The inline
+ * run's lease".
+ */
+export interface RecordSteps<Step extends string = string> {
+  readonly type: 'RecordSteps';
+  readonly commandId: string;
+  readonly outcomes: readonly StepOutcome<Step>[];
+}
+
+export function recordSteps<Step extends string>(
+  movementId: string,
+  outcomes: readonly StepOutcome<Step>[],
+): RecordSteps<Step> {
+  // The id names the outcomes, so a different set is never taken for a repeat.
+  const named = outcomes.map((o) => `${o.step}:${o.result.ok ? 'ok' : o.result.reason}`);
+  return { type: 'RecordSteps', commandId: deriveId(movementId, 'outcomes', ...named), outcomes };
+}
+
+/**
+ * The driver takes over a saga whose inline run's lease is over: from this
+ * event on the inline run's records (`RecordSteps`) record nothing, so a
+ * refusal the inline run saw can no longer land after the driver acted.
+ */
+export interface EndInlineRun {
+  readonly type: 'EndInlineRun';
+  readonly commandId: string;
+  readonly at: string;
+}
+
+export function endInlineRun(movementId: string, at: string): EndInlineRun {
+  return { type: 'EndInlineRun', commandId: deriveId(movementId, 'inline-run-ended'), at };
+}
+
+/** Until when the process that recorded a request may take the saga's steps itself. */
+export interface InlineLease {
+  /** ISO time: past it the inline run makes no wallet decision. */
+  readonly until: string;
+  /** The driver took the saga over (`EndInlineRun` is recorded). */
+  readonly ended: boolean;
+}
+
 export interface SagaEvent {
   readonly type: string;
   readonly data: object;
@@ -174,6 +225,15 @@ export interface SagaDefinition<
   summary(state: S): SagaSummary | undefined;
   /** The command recording a step's outcome. */
   recordStep(movementId: string, step: string, result: StepResult, at: string): C;
+  /**
+   * The inline run's lease, for a saga whose request carries one (an older
+   * request has none, and its saga runs as before): see docs/sagas.md.
+   */
+  inlineLease?(state: S): InlineLease | undefined;
+  /** The command recording several outcomes of an inline run in one append. */
+  recordSteps?(movementId: string, outcomes: readonly StepOutcome[]): C;
+  /** The command by which the driver ends the inline run once its lease is over. */
+  endInlineRun?(movementId: string, at: string): C;
 }
 
 /**

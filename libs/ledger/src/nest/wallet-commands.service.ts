@@ -13,6 +13,7 @@ import type { WalletCommand } from '../wallet/wallet.commands';
 import type { Wallet } from '../wallet/wallet.decider';
 import { walletStream, type WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
+import type { WalletStepOptions } from '../movements/saga.stepper';
 
 export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
 
@@ -23,11 +24,30 @@ export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
  */
 @Injectable()
 export class WalletCommands {
-  private readonly processor: CommandProcessor<Wallet, WalletCommand, WalletEvent, WalletRejection>;
+  private readonly processor: CommandProcessor<
+    Wallet,
+    WalletCommand,
+    WalletEvent,
+    WalletRejection | 'concurrency_conflict'
+  >;
+  /**
+   * Whether a command in flight may still be decided, by the command object
+   * (`WalletStepOptions.mayDecide`): asked in the processor's decide, right
+   * before each decision, retries included.
+   */
+  private readonly gates = new WeakMap<WalletCommand, () => boolean>();
 
   constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() batcher?: AppendBatcher) {
+    const gates = this.gates;
     this.processor = new CommandProcessor(
-      walletAggregate,
+      {
+        ...walletAggregate,
+        decide: (command, wallet) => {
+          // Not decided at all, as a conflict not resolved in time would be.
+          if (gates.get(command)?.() === false) return 'concurrency_conflict';
+          return walletAggregate.decide(command, wallet);
+        },
+      },
       store,
       batcher ?? new AppendBatcher(store),
       {
@@ -36,12 +56,20 @@ export class WalletCommands {
     );
   }
 
-  execute(
+  /** `options.mayDecide`: asked before each decision; false answers `concurrency_conflict`, writing nothing. */
+  async execute(
     walletId: string,
     command: WalletCommand,
     context: CommandContext = {},
+    options: WalletStepOptions = {},
   ): Promise<WalletOutcome> {
-    return this.processor.execute(walletStream(walletId), command, context);
+    if (!options.mayDecide) return this.processor.execute(walletStream(walletId), command, context);
+    this.gates.set(command, options.mayDecide);
+    try {
+      return await this.processor.execute(walletStream(walletId), command, context);
+    } finally {
+      this.gates.delete(command);
+    }
   }
 
   /**

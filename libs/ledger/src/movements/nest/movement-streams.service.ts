@@ -132,11 +132,14 @@ export class MovementStreams {
 
   /**
    * Folds the saga events of a batch of the log into the command side's
-   * cache (see `CommandProcessor.observe`) where they end the saga, so the
-   * driver woken by them finds it finished without reading its stream. A saga
-   * they leave pending is not kept: its stream may already be further on
-   * (the API runs its steps as the log is read), and the driver acting on
-   * the older state would repeat, as duplicates, steps already taken.
+   * cache (see `CommandProcessor.observe`) where they end the saga, or where
+   * the saga has an inline lease, so the driver woken by them finds it
+   * finished, or leased, without reading its stream. Another pending saga is
+   * not kept: its stream may already be further on (the API runs its steps
+   * as the log is read), and the driver acting on the older state would
+   * repeat, as duplicates, steps already taken. A leased saga is not acted
+   * on before its lease ends, and then first through an append with the
+   * expected revision (`EndInlineRun`), which verifies the state it acts on.
    */
   observe(events: readonly RecordedEvent[]): void {
     const byStream = new Map<string, { kind: SagaKind; events: RecordedEvent[] }>();
@@ -153,7 +156,8 @@ export class MovementStreams {
       const saga = SAGAS[kind];
       this.processors.get(kind)?.observe(stream, streamEvents, (state) => {
         const status = saga.summary(state)?.status;
-        return status !== undefined && status !== 'pending';
+        if (status === 'pending') return saga.inlineLease?.(state) !== undefined;
+        return status !== undefined;
       });
     }
   }

@@ -2,13 +2,17 @@ import { systemAccount, transitAccount, type AccountRef } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
 import {
+  endInlineRun,
   recordStep,
+  recordSteps,
   sagaCodec,
+  type RecordStep,
   stepId,
   type SagaAction,
   type SagaDefinition,
   type SagaStatus,
   type SagaSummary,
+  type StepOutcome,
 } from '../saga';
 import {
   TRANSFER_EVENT_SHAPES,
@@ -35,6 +39,8 @@ export type Transfer =
       readonly reason?: string;
       /** A payment's refunds that hold part of it: refund id to amount. */
       readonly refunds?: Readonly<Record<string, bigint>>;
+      /** The driver ended the inline run (`TransferInlineRunEnded`). */
+      readonly inlineEnded?: true;
     };
 
 export const initialTransfer: Transfer = { phase: 'none' };
@@ -76,6 +82,47 @@ export function decideTransfer(
       },
     ];
   }
+  if (command.type === 'EndInlineRun')
+    return state.request.inlineUntil === undefined ||
+      state.inlineEnded ||
+      DUE_STEP[state.phase] === undefined
+      ? []
+      : [{ type: 'TransferInlineRunEnded', data: { at: command.at } }];
+  if (command.type === 'RecordSteps') return decideSteps(command, state);
+  return decideStep(command, state);
+}
+
+/**
+ * The inline run's outcomes, each decided on the state the ones before it
+ * leave, as if recorded one after the other. Once the driver has ended the
+ * inline run they record nothing: the driver decides from then on.
+ */
+function decideSteps(
+  command: Extract<TransferCommand, { type: 'RecordSteps' }>,
+  state: Exclude<Transfer, { phase: 'none' }>,
+): TransferEvent[] | MovementRejection {
+  if (state.inlineEnded) return [];
+  const events: TransferEvent[] = [];
+  let current: Transfer = state;
+  for (const { step, result, at } of command.outcomes) {
+    if (current.phase === 'none') break;
+    const decided = decideStep(
+      { type: 'RecordStep', commandId: command.commandId, step, result, at },
+      current,
+    );
+    if (typeof decided === 'string') return decided;
+    for (const event of decided) {
+      events.push(event);
+      current = evolveTransfer(current, event);
+    }
+  }
+  return events;
+}
+
+function decideStep(
+  command: RecordStep<TransferStep>,
+  state: Exclude<Transfer, { phase: 'none' }>,
+): TransferEvent[] | MovementRejection {
   if (!TRANSFER_STEPS.includes(command.step)) return 'unknown_step';
   if (DUE_STEP[state.phase] !== command.step) return [];
   const { result, at } = command;
@@ -148,6 +195,8 @@ export function evolveTransfer(state: Transfer, event: TransferEvent): Transfer 
       return state;
     case 'TransferCompleted':
       return { ...state, phase: 'completed' };
+    case 'TransferInlineRunEnded':
+      return { ...state, inlineEnded: true };
     case 'TransferFailed':
       return { ...state, phase: 'failed', reason: event.data.reason };
     case 'PaymentRefundReserved':
@@ -268,4 +317,11 @@ export const transferSaga: SagaDefinition<
   summary: transferSummary,
   recordStep: (movementId, step, result, at) =>
     recordStep(movementId, step as TransferStep, result, at),
+  inlineLease: (state) =>
+    state.phase === 'none' || state.request.inlineUntil === undefined
+      ? undefined
+      : { until: state.request.inlineUntil, ended: state.inlineEnded === true },
+  recordSteps: (movementId, outcomes) =>
+    recordSteps(movementId, outcomes as ReadonlyArray<StepOutcome<TransferStep>>),
+  endInlineRun,
 };

@@ -1,4 +1,4 @@
-import type { RecordStep, SagaEventShapes } from '../saga';
+import type { EndInlineRun, RecordStep, RecordSteps, SagaEventShapes } from '../saga';
 
 /**
  * A transfer between two wallets, as recorded on its stream `transfer-<id>`.
@@ -37,6 +37,12 @@ export interface TransferRequest {
   /** A refund's payment (its movement id, `transfer-…`). */
   readonly paymentId?: string;
   readonly at: string;
+  /**
+   * Until when the process that recorded the request takes the saga's steps
+   * itself (ISO time); the driver leaves the saga alone until a margin after
+   * it. Absent on requests recorded before the lease existed.
+   */
+  readonly inlineUntil?: string;
 }
 
 export type TransferEvent =
@@ -47,6 +53,8 @@ export type TransferEvent =
   | { type: 'TransferHoldCaptured'; data: { at: string } }
   | { type: 'TransferHoldReleased'; data: { at: string } }
   | { type: 'TransferCompleted'; data: { at: string } }
+  /** The driver took over after the inline run's lease: the inline run records nothing from here on. */
+  | { type: 'TransferInlineRunEnded'; data: { at: string } }
   /** Terminal. `compensated` says whether compensating steps ran (false when nothing had moved yet). */
   | { type: 'TransferFailed'; data: { reason: string; compensated: boolean; at: string } }
   /**
@@ -66,6 +74,7 @@ export const TRANSFER_EVENT_TYPES: readonly TransferEvent['type'][] = [
   'TransferHoldCaptured',
   'TransferHoldReleased',
   'TransferCompleted',
+  'TransferInlineRunEnded',
   'TransferFailed',
   'PaymentRefundReserved',
   'PaymentRefundReleased',
@@ -92,6 +101,7 @@ export const TRANSFER_EVENT_SHAPES: SagaEventShapes<TransferEvent> = {
     reference: 'text?',
     paymentId: 'text?',
     at: 'text',
+    inlineUntil: 'text?',
   },
   TransferFundsHeld: { at: 'text' },
   TransferRecipientCredited: { at: 'text' },
@@ -99,6 +109,7 @@ export const TRANSFER_EVENT_SHAPES: SagaEventShapes<TransferEvent> = {
   TransferHoldCaptured: { at: 'text' },
   TransferHoldReleased: { at: 'text' },
   TransferCompleted: { at: 'text' },
+  TransferInlineRunEnded: { at: 'text' },
   TransferFailed: { reason: 'text', compensated: 'flag', at: 'text' },
   PaymentRefundReserved: { refundId: 'text', amountMinor: 'minor', at: 'text' },
   PaymentRefundReleased: { refundId: 'text', amountMinor: 'minor', at: 'text' },
@@ -128,4 +139,6 @@ export type TransferCommand =
       readonly refundId: string;
       readonly at: string;
     }
-  | RecordStep<TransferStep>;
+  | RecordStep<TransferStep>
+  | RecordSteps<TransferStep>
+  | EndInlineRun;
