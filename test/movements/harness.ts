@@ -13,7 +13,11 @@ import { SandboxGateway } from '@ledger/payments';
 import { lastCommittedPosition } from '@ledger/testing';
 import { SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
 import { GatewayEventRecorder } from '@ledger/ledger/nest';
-import { SagaDriver, type WalletExecutor } from '../../libs/worker/src/sagas/saga.driver';
+import {
+  SagaDriver,
+  type SagaDriverOptions,
+  type WalletExecutor,
+} from '../../libs/worker/src/sagas/saga.driver';
 import { SagaJobRunner } from '../../libs/worker/src/sagas/saga-jobs.runner';
 import { loadSagaCheckpoint } from '../../libs/worker/src/sagas/movements.table';
 import { PaymentCustomers, StartTopUpHandler } from '@ledger/movements';
@@ -51,6 +55,8 @@ export class MovementProcess {
     readonly jobs: HarnessSagaJobs = new InMemorySagaJobs(),
     /** The mobile-money rail (a sandbox playing M-Pesa) and where its payouts find the owner's phone. */
     readonly mobileMoney?: { gateway: SandboxGateway; contacts: ContactDirectory },
+    /** The driver's clock and lease margin, for a test that puts it past an inline lease. */
+    driverOptions: Pick<SagaDriverOptions, 'clock' | 'leaseMarginMs'> = {},
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);
@@ -65,6 +71,7 @@ export class MovementProcess {
         idlePollMs: 5,
         maxBackoffMs: 20,
         jobPolicies,
+        ...driverOptions,
       },
     );
     this.recorder = new GatewayEventRecorder(this.streams);

@@ -480,6 +480,18 @@ export const VARIABLES = {
     kind: integer({ min: 100, max: 60_000 }, 1_000),
     description: 'how often the worker fires due saga deadlines',
   }),
+  SAGA_INLINE_LEASE_MS: variable({
+    section: 'Sagas',
+    kind: integer({ min: 100, max: 30_000 }, 2_000),
+    description:
+      "how long after a transfer's request the API may take its steps itself; the worker leaves it alone until then (docs/sagas.md)",
+  }),
+  SAGA_INLINE_LEASE_MARGIN_MS: variable({
+    section: 'Sagas',
+    kind: integer({ min: 1_000, max: 60_000 }, 3_000),
+    description:
+      "worker: how long past an inline lease it still waits before taking the saga's steps; more than the clock skew between hosts (docs/sagas.md)",
+  }),
   SAGA_PAYOUT_CHECK_AFTER_MS: variable({
     section: 'Sagas',
     kind: integer({ min: 1_000, max: 7 * 86_400_000 }, 3_600_000),

@@ -37,4 +37,10 @@ export interface SagaDriverOptions {
   readonly reconcileIntervalMs?: number;
   /** Pause between two looks for due timers in `saga_timers`. */
   readonly timerPollMs?: number;
+  /**
+   * How long past an inline run's lease the driver still leaves the saga
+   * alone (`SAGA_INLINE_LEASE_MARGIN_MS`; `DEFAULT_LEASE_MARGIN_MS`): more
+   * than the clock skew between the API's hosts and the worker's.
+   */
+  readonly leaseMarginMs?: number;
 }

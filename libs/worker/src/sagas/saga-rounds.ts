@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { SqlExecutor } from '@ledger/database';
 import type { RecordedEvent } from '@ledger/event-store';
-import type { SagaStepper } from '@ledger/ledger';
+import type { SagaAdvance, SagaStepper } from '@ledger/ledger';
 import type { SagaState } from '@ledger/ledger/nest';
 import { inParallel } from './in-parallel';
 import { withEventCorrelation, withSagaCorrelation } from './saga-correlation';
@@ -15,6 +15,18 @@ export interface SagaRound {
   readonly succeeded: string[];
   /** Movement id → the error that kept it from advancing. */
   readonly failed: Map<string, string>;
+  /**
+   * Sagas left alone because their inline run's lease lasts (they count as
+   * succeeded and their rows are written): when to advance each again, and
+   * the event that woke it.
+   */
+  readonly leased: Map<string, LeasedSaga>;
+}
+
+/** A saga the driver leaves to its inline run until `dueMs`. */
+export interface LeasedSaga {
+  readonly dueMs: number;
+  readonly cause?: RecordedEvent;
 }
 
 /** One saga to advance: its movement id and, when a log event woke it, that event. */
@@ -54,15 +66,20 @@ export class SagaRounds {
    * saga's failure. `onTerminal` sees each terminal saga unless `notify` is off.
    */
   async advance(wakes: readonly SagaWake[], notify = true): Promise<SagaRound> {
-    const round: SagaRound = { advanced: [], succeeded: [], failed: new Map() };
+    const round: SagaRound = { advanced: [], succeeded: [], failed: new Map(), leased: new Map() };
     await inParallel(wakes, this.options.concurrency, (wake) =>
       // The saga's steps, jobs and log lines carry the correlation id (and
       // trace) of the event that woke the driver or, without one, of the
       // saga's first event: the request that began the saga.
       this.correlated(wake, async () => {
         try {
-          const saga = await this.advanceOne(wake.movementId, wake.cause);
-          if (notify && saga?.summary && saga.summary.status !== 'pending')
+          const { saga, leasedUntil } = await this.step(wake.movementId, wake.cause);
+          if (leasedUntil)
+            round.leased.set(wake.movementId, {
+              dueMs: leasedUntil.getTime(),
+              ...(wake.cause && { cause: wake.cause }),
+            });
+          else if (notify && saga?.summary && saga.summary.status !== 'pending')
             await this.options.onTerminal?.(saga, wake.cause);
           if (saga) round.advanced.push(saga);
           round.succeeded.push(wake.movementId);
@@ -91,14 +108,13 @@ export class SagaRounds {
     movementId: string,
     cause: RecordedEvent | undefined,
   ): Promise<SagaState | undefined> {
+    return (await this.step(movementId, cause)).saga;
+  }
+
+  private step(movementId: string, cause: RecordedEvent | undefined): Promise<SagaAdvance> {
     // The event that woke the driver may come from another process (a webhook
     // recorded by the API): the state must include at least that event.
-    const { saga } = await this.stepper.advance(
-      movementId,
-      cause?.revision ?? 'latest',
-      cause?.id ?? movementId,
-    );
-    return saga;
+    return this.stepper.advance(movementId, cause?.revision ?? 'latest', cause?.id ?? movementId);
   }
 
   /** Writes the round: rows and timers of the advanced sagas, unparks the succeeded, parks the failed. */

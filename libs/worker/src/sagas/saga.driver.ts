@@ -1,3 +1,5 @@
+// Over ~300 lines: the driver's loop and its four sources of work (the log, parked sagas, leased
+// sagas, the resume at start), which share one round-and-record path.
 import { Logger } from '@nestjs/common';
 import type { SqlDatabase } from '@ledger/database';
 import {
@@ -24,13 +26,14 @@ import {
 } from './saga-parking.table';
 import { SagaReconciler } from './saga-reconciler';
 import type { SagaDriverOptions } from './saga-driver.options';
+import { LeasedSagas } from './leased-sagas';
 import { save, SagaRounds, type SagaRound, type SagaWake } from './saga-rounds';
 
 export type { WalletExecutor } from '@ledger/ledger';
 export type { SagaDriverOptions } from './saga-driver.options';
 
 const SWEEP_PAGE = 200;
-/** Parked sagas retried per pass. */
+/** Parked sagas retried per pass; also leased sagas re-checked per pass. */
 const RETRY_PAGE = 200;
 
 /**
@@ -50,6 +53,13 @@ const RETRY_PAGE = 200;
  * parked saga: every step is idempotent, so that changes nothing twice. On
  * start it also advances every unfinished saga once, and every parked saga.
  *
+ * A saga whose inline run's lease lasts (a transfer the API is running)
+ * is left alone: its movement row is written with the batch, and it is
+ * remembered in memory and advanced again when its lease (plus the margin)
+ * ends, unless the log shows it finished before. A crashed driver loses that
+ * memory, not the saga: the resume at start advances every unfinished one
+ * (docs/sagas.md, "The inline run's lease").
+ *
  * A queue is not a database: while it runs, its `reconciler` re-creates the
  * jobs the queue lost (Redis restarted empty) and fires the saga timers
  * whose deadlines the driver writes to `saga_timers` with each saga.
@@ -68,6 +78,8 @@ export class SagaDriver {
   private parkedCount?: number;
   /** Sagas advanced by the batches committed since the last `drain` began. */
   private handled = 0;
+  /** Sagas left to their inline run, by movement id: when to advance each again. */
+  private readonly leased = new LeasedSagas();
   /** Sagas whose recorded state admits no step (a refused capture): reported, not retried in a loop. */
   readonly stuck = new Set<string>();
   /** Re-creates lost jobs and fires durable timers; `jobsRecreated` and `timersFired` count them. */
@@ -91,6 +103,7 @@ export class SagaDriver {
     const stepper = new SagaStepper(streams, wallets, jobs, {
       clock: this.clock,
       jobPolicies,
+      ...(options.leaseMarginMs !== undefined && { leaseMarginMs: options.leaseMarginMs }),
       onStuck: (movementId, action, result, why) => {
         this.stuck.add(movementId);
         this.logger.error(
@@ -172,9 +185,10 @@ export class SagaDriver {
       this.handled = 0;
       const read = await this.reader.drain({ maxBatches: 1, reload: true });
       const unparked = await this.retryParked();
+      const released = await this.advanceLeased();
       const fired = await this.reconciler.fireDueTimers();
-      total += this.handled + unparked;
-      if (read > 0 || unparked > 0 || fired > 0) {
+      total += this.handled + unparked + released;
+      if (read > 0 || unparked > 0 || released > 0 || fired > 0) {
         empty = 0;
         continue;
       }
@@ -196,6 +210,7 @@ export class SagaDriver {
         page.map((movementId) => ({ movementId })),
         false,
       );
+      this.leased.remember(round);
       // Not fatal: each saga's rows are written again when it next advances.
       await this.db
         .transaction((tx) => save(tx, round.advanced))
@@ -239,6 +254,7 @@ export class SagaDriver {
     // Sagas the API wrote are then current here without a read of their streams.
     this.streams.observe(events);
     const round = await this.rounds.advance([...lastOf.values()]);
+    this.leased.remember(round);
     await this.record(round, (tx) =>
       comparePositions(last.position, from) > 0
         ? moveSagaCheckpoint(tx, this.name, from, last.position, last.createdAt)
@@ -260,8 +276,27 @@ export class SagaDriver {
     if (all && due.length < RETRY_PAGE) this.retriedAllParked = true;
     if (due.length === 0) return 0;
     const round = await this.rounds.advance(due.map((movementId) => ({ movementId })));
+    this.leased.remember(round);
     await this.record(round, undefined, now);
     return round.succeeded.length;
+  }
+
+  /**
+   * Advances the leased sagas whose lease (plus the margin) is over and
+   * that the log has not shown finished since; returns how many advanced.
+   */
+  private async advanceLeased(): Promise<number> {
+    const due = this.leased.takeDue(this.clock().getTime(), RETRY_PAGE);
+    if (due.length === 0) return 0;
+    const round = await this.rounds.advance(due);
+    this.leased.remember(round);
+    await this.record(round, undefined);
+    return round.succeeded.length - round.leased.size;
+  }
+
+  /** How many sagas this driver leaves to their inline run now (for tests and metrics). */
+  get leasedCount(): number {
+    return this.leased.size;
   }
 
   /** Records a round (and, for a batch of the log, the checkpoint) in one transaction. */
@@ -277,12 +312,15 @@ export class SagaDriver {
     if (round.failed.size > 0 || !moveCheckpoint) await this.logParked();
   }
 
-  /** Between batches of the running loop: due parked sagas (at most every idlePollMs), then the reconciler. */
+  /** Between batches of the running loop: due parked and leased sagas (at most every idlePollMs), then the reconciler. */
   private async afterPass(): Promise<void> {
     if (Date.now() >= this.nextParkedCheck) {
       this.nextParkedCheck = Date.now() + this.idlePollMs;
       await this.retryParked().catch((error: unknown) =>
         this.logger.error(`Retrying parked sagas failed: ${String(error)}`),
+      );
+      await this.advanceLeased().catch((error: unknown) =>
+        this.logger.error(`Advancing sagas past their lease failed: ${String(error)}`),
       );
     }
     await this.reconciler.tick();

@@ -8,6 +8,8 @@ export interface SagaDriverConfig {
   readonly timerPollMs: number;
   /** After this long without a report, the provider is asked what became of a payout. */
   readonly payoutCheckAfterMs: number;
+  /** How long past an inline lease the driver still leaves the saga to the API. */
+  readonly leaseMarginMs: number;
 }
 
 export function readSagaDriverConfig(env: Env): SagaDriverConfig {
@@ -15,5 +17,6 @@ export function readSagaDriverConfig(env: Env): SagaDriverConfig {
     reconcileIntervalMs: setting(env, 'SAGA_RECONCILE_INTERVAL_MS'),
     timerPollMs: setting(env, 'SAGA_TIMER_POLL_MS'),
     payoutCheckAfterMs: setting(env, 'SAGA_PAYOUT_CHECK_AFTER_MS'),
+    leaseMarginMs: setting(env, 'SAGA_INLINE_LEASE_MARGIN_MS'),
   };
 }
