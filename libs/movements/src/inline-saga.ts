@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { setting, type Env } from '@ledger/config';
 import type { Position } from '@ledger/event-store';
 import type {
   MovementStarted,
@@ -9,14 +10,35 @@ import type {
 import type { MovementStreams } from '@ledger/ledger/nest';
 
 /**
- * Runs a transfer-shaped saga's steps within the request, as transfers do:
- * the answer is completed, or the wallet's refusal with nothing moved, or
- * pending when the run was cut short (the worker's driver finishes it).
+ * How long after its request the API takes a transfer's steps itself
+ * (`SAGA_INLINE_LEASE_MS`, a number of milliseconds): recorded on the
+ * request as `inlineUntil`, the worker's driver leaves the saga alone until
+ * a margin after it (docs/sagas.md, "The inline run's lease").
+ */
+export const INLINE_LEASE = Symbol('INLINE_LEASE');
+export const DEFAULT_INLINE_LEASE_MS = 2_000;
+
+export function readInlineLeaseMs(env: Env): number {
+  return setting(env, 'SAGA_INLINE_LEASE_MS');
+}
+
+/** The end of the inline run's lease of a request made at `at` (ISO time). */
+export function inlineUntil(at: string, leaseMs: number): string {
+  return new Date(Date.parse(at) + leaseMs).toISOString();
+}
+
+/**
+ * Runs a transfer-shaped saga's steps within the request, as transfers,
+ * payments and refunds do: the answer is completed, or the wallet's refusal
+ * with nothing moved, or pending when the run was cut short (an outage, a
+ * contended wallet, the lease's end), which the worker's driver finishes.
+ * A re-run under the same Idempotency-Key resumes the movement where it
+ * stands, or finds it finished, and answers as the first run would have.
  */
 export async function runInline(
   deps: { stepper: SagaStepper; streams: MovementStreams; logger: Logger },
   stream: string,
-  revision: bigint,
+  revision: bigint | 'latest',
   commandId: string,
   requestedAt: Position | undefined,
 ): Promise<MovementStarted> {
@@ -28,7 +50,7 @@ export async function runInline(
   };
   let advanced: SagaAdvance;
   try {
-    advanced = await deps.stepper.advance(stream, revision, commandId);
+    advanced = await deps.stepper.advance(stream, revision, commandId, { inline: true });
   } catch (error) {
     deps.logger.warn(
       `Movement ${stream} left to the worker: ${error instanceof Error ? error.message : String(error)}`,
@@ -36,6 +58,8 @@ export async function runInline(
     return pending;
   }
   const summary = advanced.saga?.summary;
+  // A failed transfer's reason is the wallet's refusal of its hold or its
+  // credit; either way it moved nothing in the end, so that is the answer.
   if (summary?.status === 'failed')
     return {
       ok: false,

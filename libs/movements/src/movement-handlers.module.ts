@@ -22,6 +22,7 @@ import { createRateProvider } from './transfers/rate-provider.config';
 import { RecipientResolver } from './transfers/recipient.resolver';
 import { StartTransferHandler } from './transfers/start-transfer.handler';
 import { StartWithdrawalHandler } from './withdrawals/start-withdrawal.handler';
+import { INLINE_LEASE, readInlineLeaseMs } from './inline-saga';
 
 const stepperLogger = new Logger('sagas');
 
@@ -68,6 +69,8 @@ const stepperLogger = new Logger('sagas');
         }),
       inject: [MovementStreams, WalletCommands, JOB_QUEUE],
     },
+    // SAGA_INLINE_LEASE_MS: how long the request's process runs a transfer's steps itself.
+    { provide: INLINE_LEASE, useFactory: () => readInlineLeaseMs(process.env) },
     // LEDGER_FX_PROVIDER_URL (docs/payments.md), falling back to LEDGER_FX_RATES='USD/EUR=0.92,…'.
     { provide: RATE_PROVIDER, useFactory: () => createRateProvider(process.env) },
   ],

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { RecipientDirectory } from '@ledger/identity';
@@ -13,7 +13,7 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import { openWalletsOfOwner } from '@ledger/read-models';
-import { runInline } from '../inline-saga';
+import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
 
 /**
  * A payment whose attempt failed (the payer lacked the money) leaves its
@@ -42,6 +42,9 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
     private readonly directory: RecipientDirectory,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly stepper: SagaStepper,
+    @Optional()
+    @Inject(INLINE_LEASE)
+    private readonly leaseMs: number = DEFAULT_INLINE_LEASE_MS,
   ) {}
 
   private readonly logger = new Logger('payments');
@@ -85,6 +88,7 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
         );
         return first.ok ? { ...first, repeated: true } : first;
       }
+      const at = new Date().toISOString();
       const request: TransferRequest = {
         transferId: paymentId,
         requestedBy: input.caller.userId,
@@ -98,7 +102,8 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
         creditCurrency: input.currency,
         kind: 'payment',
         reference: input.reference,
-        at: new Date().toISOString(),
+        at,
+        inlineUntil: inlineUntil(at, this.leaseMs),
       };
       const outcome = await this.streams.record(
         stream,

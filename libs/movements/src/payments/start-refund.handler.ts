@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   deriveId,
@@ -11,7 +11,7 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, type SagaOutcome } from '@ledger/ledger/nest';
-import { runInline } from '../inline-saga';
+import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
 
 /**
  * Refunds a payment, asked by the merchant who received it. The refund is
@@ -28,6 +28,9 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
   constructor(
     private readonly streams: MovementStreams,
     private readonly stepper: SagaStepper,
+    @Optional()
+    @Inject(INLINE_LEASE)
+    private readonly leaseMs: number = DEFAULT_INLINE_LEASE_MS,
   ) {}
 
   private readonly logger = new Logger('payments');
@@ -73,6 +76,7 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
       ...(paid.reference && { reference: paid.reference }),
       ...(input.reason && { description: input.reason }),
       at,
+      inlineUntil: inlineUntil(at, this.leaseMs),
     };
     const outcome = await this.streams.record(
       refundStream,

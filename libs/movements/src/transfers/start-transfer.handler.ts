@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   deriveId,
@@ -7,34 +7,24 @@ import {
   sagaStreamId,
   StartTransferCommand,
   type MovementStarted,
-  type MovementStartRejection,
   type RateProvider,
-  type SagaAdvance,
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
-import type { Position } from '@ledger/event-store';
+import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
 import { RecipientResolver } from './recipient.resolver';
 import { creditFor } from './transfer-credit';
 
 /**
- * A failed transfer's reason is the wallet's refusal of its hold or its
- * credit (a wallet rejection); either way the transfer moved nothing in the
- * end, so the caller gets that refusal as the answer.
- */
-function refusalOf(reason: string | undefined): MovementStartRejection {
-  return (reason ?? 'unexpected_step_refusal') as MovementStartRejection;
-}
-
-/**
  * Checks a transfer up front (the sender's wallet is the caller's and in the
  * stated currency, the recipient exists, a rate exists), fixes the rate,
- * records the request on `transfer-<id>`, and then runs the saga's steps
- * itself (hold, credit, capture) through the shared `SagaStepper`, so the
- * answer is final: completed, or the wallet's refusal with nothing moved.
- * When the run cannot finish (an outage, a contended wallet) the answer is
- * `pending` and the worker's driver, which reads the same saga stream,
- * finishes or compensates it.
+ * records the request on `transfer-<id>` with its inline lease, and then
+ * runs the saga's steps itself (hold, credit, capture) through the shared
+ * `SagaStepper` (`runInline`), so the answer is final: completed, or the
+ * wallet's refusal with nothing moved. When the run cannot finish within
+ * the lease (an outage, a contended wallet) the answer is `pending` and the
+ * worker's driver, which reads the same saga stream, finishes or
+ * compensates it once the lease is over.
  */
 @CommandHandler(StartTransferCommand)
 export class StartTransferHandler implements ICommandHandler<
@@ -47,6 +37,9 @@ export class StartTransferHandler implements ICommandHandler<
     private readonly recipients: RecipientResolver,
     @Inject(RATE_PROVIDER) private readonly rates: RateProvider,
     private readonly stepper: SagaStepper,
+    @Optional()
+    @Inject(INLINE_LEASE)
+    private readonly leaseMs: number = DEFAULT_INLINE_LEASE_MS,
   ) {}
 
   private readonly logger = new Logger('transfers');
@@ -72,6 +65,7 @@ export class StartTransferHandler implements ICommandHandler<
 
     const transferId = deriveId('transfer', input.commandId);
     const stream = sagaStreamId('transfer', transferId);
+    const at = new Date().toISOString();
     const request: TransferRequest = {
       transferId,
       requestedBy: input.caller.userId,
@@ -86,7 +80,8 @@ export class StartTransferHandler implements ICommandHandler<
       ...(credit.rate && { fxRate: credit.rate, fxSource: credit.source }),
       ...(credit.asOf && { fxAsOf: credit.asOf }),
       ...(input.description && { description: input.description }),
-      at: new Date().toISOString(),
+      at,
+      inlineUntil: inlineUntil(at, this.leaseMs),
     };
     const outcome = await this.streams.record(
       stream,
@@ -100,36 +95,12 @@ export class StartTransferHandler implements ICommandHandler<
     // A re-run under the same Idempotency-Key (the first run's answer was
     // lost) recorded nothing new: the run below resumes the movement where
     // it stands, or finds it finished, and answers as the first run would have.
-    return this.run(stream, outcome.revision, input.commandId, outcome.position);
-  }
-
-  private async run(
-    stream: string,
-    revision: bigint,
-    commandId: string,
-    requestedAt: Position | undefined,
-  ): Promise<MovementStarted> {
-    const pending = { ok: true, movementId: stream, status: 'pending', position: requestedAt };
-    let advanced: SagaAdvance;
-    try {
-      advanced = await this.stepper.advance(stream, revision, commandId);
-    } catch (error) {
-      this.logger.warn(
-        `Transfer ${stream} left to the worker: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return pending as MovementStarted;
-    }
-    const summary = advanced.saga?.summary;
-    if (summary?.status === 'failed')
-      return { ok: false, rejection: refusalOf(summary.failureReason) };
-    if (summary?.status !== 'completed') return pending as MovementStarted;
-    const position = advanced.position ?? (await this.lastPosition(stream)) ?? requestedAt;
-    return { ok: true, movementId: stream, status: 'completed', position };
-  }
-
-  /** Where a finished saga's last event is, for a re-run that recorded nothing new. */
-  private async lastPosition(stream: string): Promise<Position | undefined> {
-    const events = (await this.streams.replay(stream))?.events ?? [];
-    return events.at(-1)?.position;
+    return runInline(
+      { stepper: this.stepper, streams: this.streams, logger: this.logger },
+      stream,
+      outcome.revision,
+      input.commandId,
+      outcome.position,
+    );
   }
 }
