@@ -1,6 +1,6 @@
 import { must } from '@ledger/invariant';
 import { sagaSpec } from '@ledger/testing';
-import { recordStep, stepId, type StepResult } from '../saga';
+import { endInlineRun, recordStep, recordSteps, stepId, type StepResult } from '../saga';
 import { transferSaga } from './transfer.decider';
 import type { TransferEvent, TransferRequest, TransferStep } from './transfer.events';
 
@@ -238,5 +238,66 @@ describe('a payment and its refunds', () => {
   it("posts the wallet entries under the movement's own kind", () => {
     const [hold] = spec(must(completed[0], 'TransferRequested')).next();
     expect(hold?.command).toMatchObject({ type: 'PlaceHold', kind: 'payment' });
+  });
+
+  describe('with an inline lease', () => {
+    const leased: TransferEvent = {
+      type: 'TransferRequested',
+      data: { ...request, inlineUntil: '2026-01-01T00:00:02.000Z' },
+    };
+    const ended: TransferEvent = { type: 'TransferInlineRunEnded', data: { at } };
+    const fold = (...events: TransferEvent[]) =>
+      events.reduce((state, event) => transferSaga.evolve(state, event), transferSaga.initialState);
+    const outcomes = (...steps: Array<[TransferStep, StepResult]>) =>
+      recordSteps(
+        saga,
+        steps.map(([step, result]) => ({ step, result, at })),
+      );
+
+    it('records several outcomes in one command, each decided on the state the ones before leave', () => {
+      spec(leased)
+        .when(outcomes(['hold', ok], ['credit', ok], ['capture', ok]))
+        .then([
+          { type: 'TransferFundsHeld', data: { at } },
+          { type: 'TransferRecipientCredited', data: { at } },
+          { type: 'TransferHoldCaptured', data: { at } },
+          { type: 'TransferCompleted', data: { at } },
+        ]);
+      // Outcomes already recorded (by the driver) record nothing again.
+      spec(leased, { type: 'TransferFundsHeld', data: { at } })
+        .when(outcomes(['hold', ok], ['credit', refused('wallet_frozen')]))
+        .then([{ type: 'TransferCreditRefused', data: { reason: 'wallet_frozen', at } }]);
+    });
+
+    it('records nothing of the inline run once the driver ended it', () => {
+      spec(leased).when(endInlineRun(saga, at)).then([ended]);
+      spec(leased, ended).when(endInlineRun(saga, at)).then([]);
+      spec(leased, ended)
+        .when(outcomes(['hold', ok], ['credit', refused('wallet_frozen')]))
+        .then([]);
+      // The driver's own records still count.
+      spec(leased, ended)
+        .when(recordStep(saga, 'hold', ok, at))
+        .then([{ type: 'TransferFundsHeld', data: { at } }]);
+    });
+
+    it('has a lease until the request says, ended once the driver took over; none without the field', () => {
+      expect(transferSaga.inlineLease?.(fold(leased))).toEqual({
+        until: '2026-01-01T00:00:02.000Z',
+        ended: false,
+      });
+      expect(transferSaga.inlineLease?.(fold(leased, ended))).toMatchObject({ ended: true });
+      expect(transferSaga.inlineLease?.(fold(requested))).toBeUndefined();
+      // A finished transfer has no run to end.
+      const done: TransferEvent[] = [
+        { type: 'TransferFundsHeld', data: { at } },
+        { type: 'TransferRecipientCredited', data: { at } },
+        { type: 'TransferHoldCaptured', data: { at } },
+        { type: 'TransferCompleted', data: { at } },
+      ];
+      spec(leased, ...done)
+        .when(endInlineRun(saga, at))
+        .then([]);
+    });
   });
 });
