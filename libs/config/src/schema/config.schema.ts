@@ -484,13 +484,13 @@ export const VARIABLES = {
     section: 'Sagas',
     kind: integer({ min: 100, max: 30_000 }, 2_000),
     description:
-      "how long after a transfer's request the API may take its steps itself; the worker leaves it alone until then (docs/sagas.md)",
+      "how long the API runs a transfer's steps itself after its request (docs/sagas.md)",
   }),
   SAGA_INLINE_LEASE_MARGIN_MS: variable({
     section: 'Sagas',
     kind: integer({ min: 1_000, max: 60_000 }, 3_000),
     description:
-      "worker: how long past an inline lease it still waits before taking the saga's steps; more than the clock skew between hosts (docs/sagas.md)",
+      "worker: its wait past that lease before it takes the steps; above the hosts' clock skew",
   }),
   SAGA_PAYOUT_CHECK_AFTER_MS: variable({
     section: 'Sagas',
