@@ -119,7 +119,7 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
 
       let offsetMs = 0;
       const driver = worker(() => offsetMs);
-      await driver.driver.drain();
+      await driver.settle();
       expect(await types(stream)).toEqual(['TransferRequested']);
       expect(await proc.walletEvents(from)).toHaveLength(walletEvents);
       expect(driver.driver.leasedCount).toBeGreaterThanOrEqual(1);
@@ -131,7 +131,7 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
       expect(rows).toEqual([{ status: 'pending' }]);
 
       offsetMs = LEASE_MS + MARGIN_MS + 1_000;
-      await driver.driver.drain();
+      await driver.settle();
       expect(await types(stream)).toContain('TransferInlineRunEnded');
       await expectCompletedOnce(stream, from, to);
       await driver.close();
@@ -142,14 +142,14 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
     const { from, to, commandId } = await wallets();
     const stream = await killedAfter('credit', from, to, commandId);
     const first = worker(() => 0);
-    await first.driver.drain();
+    await first.settle();
     expect(await types(stream)).toEqual(['TransferRequested']);
     await first.close();
 
     // A new process: the checkpoint is past the request, so only the resume finds it.
     const restarted = worker(() => LEASE_MS + MARGIN_MS + 1_000);
     await restarted.driver.resumeUnfinished();
-    await restarted.driver.drain();
+    await restarted.settle();
     await expectCompletedOnce(stream, from, to);
     await restarted.close();
   });
