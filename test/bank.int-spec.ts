@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- the bank test: one scenario of concurrent movements under faults,
+   and the checks of the books after it, read together. */
 import { must } from '@ledger/invariant';
 import { RecipientDirectory } from '@ledger/identity';
 import type { GatewayEvent } from '@ledger/payments';

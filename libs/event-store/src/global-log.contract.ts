@@ -1,4 +1,3 @@
-// Over ~300 lines: one part of the port's contract suite, run by every adapter over one subject.
 import { must } from '@ledger/invariant';
 import { CatchUpSubscription, type SubscriptionOutcome } from './catch-up.subscription';
 import {
