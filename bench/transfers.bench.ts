@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- one benchmark run end to end: both shapes, the naive server, the
+   meters and the report, in the order a run takes them. */
 import { must } from '@ledger/invariant';
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';

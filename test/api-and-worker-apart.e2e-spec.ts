@@ -1,9 +1,15 @@
 import { must } from '@ledger/invariant';
 import type { Server } from 'node:http';
-import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
-import { key, signUp, verifyEmail, type TestUser } from './support/ledger-app';
+import {
+  enrolTwoFactor,
+  key,
+  linkBankAccount,
+  signUp,
+  verifyEmail,
+  type TestUser,
+} from './support/ledger-app';
 import { startApiAndWorkerApart, type SplitLedger } from './support/split-ledger';
 import { openEvents } from './support/sse-client';
 
@@ -95,26 +101,9 @@ describe.each(legs)('API and worker apart on $name', ({ factory, redisUrl }) => 
 
   it('completes a withdrawal paid out on the worker process', async () => {
     await verifyEmail(t, alice);
-    const enrolment = await t
-      .http()
-      .post('/me/2fa/enrol')
-      .set('Authorization', alice.auth)
-      .expect(200);
-    const code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
-    await t
-      .http()
-      .post('/me/2fa/confirm')
-      .set('Authorization', alice.auth)
-      .send({ code: await code() })
-      .expect(200);
+    const code = await enrolTwoFactor(t, alice, clock);
     clock.advanceSeconds(30);
-    const destination = await t
-      .http()
-      .post('/payout-destinations')
-      .set('Authorization', alice.auth)
-      .set('Idempotency-Key', key())
-      .set('X-2FA-Code', await code())
-      .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
+    const destination = await linkBankAccount(t, alice, await code());
     expect(destination.status).toBe(201);
     clock.advanceSeconds(30);
     const res = await t

@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- the bank test: one scenario of concurrent movements under faults,
+   and the checks of the books after it, read together. */
 import { must } from '@ledger/invariant';
 import { RecipientDirectory } from '@ledger/identity';
 import type { GatewayEvent } from '@ledger/payments';
@@ -29,8 +31,12 @@ import {
   faultyMpesaGateway,
   type CountingSandbox,
 } from './movements/bank-gateways';
-import { crashingWallets, MovementProcess } from './movements/harness';
-import { sagaJobsLegs, type SagaJobsSession } from './movements/saga-job-legs';
+import {
+  crashingWallets,
+  MovementProcess,
+  sagaJobsLegs,
+  type SagaJobsSession,
+} from '@ledger/testing/movements';
 
 /**
  * THE BANK TEST. Many clients move money concurrently between a fixed set of

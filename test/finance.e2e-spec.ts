@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- reconciliation, four eyes and period close over one running service
+   and one ledger (starting the service takes seconds per database). */
 import { must } from '@ledger/invariant';
 import { PAYMENT_GATEWAY, type SandboxGateway } from '@ledger/payments';
 import { publicKeyFromBase64 } from '@ledger/audit';

@@ -1,9 +1,10 @@
-import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
 import {
   adminUser,
+  enrolTwoFactor,
   key,
+  linkBankAccount,
   signUp,
   verifyEmail,
   startLedgerApp,
@@ -131,26 +132,9 @@ describe.each(databaseFactories())('money movements over HTTP on $name', (factor
       .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
     expect([unverified.status, unverified.body.error]).toEqual([403, 'email_not_verified']);
     await verifyEmail(t, alice);
-    const enrolment = await t
-      .http()
-      .post('/me/2fa/enrol')
-      .set('Authorization', alice.auth)
-      .expect(200);
-    const code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
-    await t
-      .http()
-      .post('/me/2fa/confirm')
-      .set('Authorization', alice.auth)
-      .send({ code: await code() })
-      .expect(200);
+    const code = await enrolTwoFactor(t, alice, clock);
     clock.advanceSeconds(30);
-    const destination = await t
-      .http()
-      .post('/payout-destinations')
-      .set('Authorization', alice.auth)
-      .set('Idempotency-Key', key())
-      .set('X-2FA-Code', await code())
-      .send({ type: 'bank_account', providerRef: 'ba_test_123', label: 'Main account' });
+    const destination = await linkBankAccount(t, alice, await code());
     expect(destination.body).toMatchObject({ label: 'Main account' });
     expect(destination.status).toBe(201);
 

@@ -5,10 +5,10 @@ import {
   MPESA_STAND_IN_CREDENTIALS,
   MpesaStandIn,
 } from '../libs/payments/src/mpesa/mpesa-stand-in';
-import { totpCode } from '@ledger/identity';
 import { databaseFactories } from '@ledger/testing';
 import { ManualClock } from './identity/identity-test-app';
 import {
+  enrolTwoFactor,
   key,
   signUp,
   startLedgerApp,
@@ -176,18 +176,7 @@ describe('M-Pesa top-ups and withdrawals over HTTP against the Daraja stand-in',
     let code: () => Promise<string>;
     beforeAll(async () => {
       await verifyEmail(t, ada);
-      const enrolment = await t
-        .http()
-        .post('/me/2fa/enrol')
-        .set('Authorization', ada.auth)
-        .expect(200);
-      code = () => totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
-      await t
-        .http()
-        .post('/me/2fa/confirm')
-        .set('Authorization', ada.auth)
-        .send({ code: await code() })
-        .expect(200);
+      code = await enrolTwoFactor(t, ada, clock);
     });
 
     const withdraw = async (amountMinor: number) => {

@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- the wallet routes, their bad input and their ownership over one
+   running service (starting it takes seconds per database). */
 import { databaseFactories } from '@ledger/testing';
 import {
   adminUser,

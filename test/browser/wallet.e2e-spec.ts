@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- one afternoon in the web app: each step builds on the one before,
+   in one browser against one running service. */
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';

@@ -1,9 +1,14 @@
 import { must } from '@ledger/invariant';
 import { formatPosition } from '@ledger/event-store';
-import { totpCode } from '@ledger/identity';
 import { lastCommittedPosition } from '@ledger/testing';
 import { ManualClock } from '../identity/identity-test-app';
-import { key, verifyEmail, type LedgerTestApp, type TestUser } from '../support/ledger-app';
+import {
+  enrolTwoFactor,
+  linkBankAccount,
+  verifyEmail,
+  type LedgerTestApp,
+  type TestUser,
+} from '../support/ledger-app';
 
 export { ManualClock };
 
@@ -47,24 +52,17 @@ export async function customer(
   await t.settle();
   const wallets = await t.http().get('/wallets').set('Authorization', user.auth);
   const walletId = must((wallets.body.items as Array<{ id: string }>)[0], 'a wallet').id;
-  const enrolment = await t.http().post('/me/2fa/enrol').set('Authorization', user.auth);
+  clock.advanceSeconds(30);
+  const current = await enrolTwoFactor(t, user, clock);
+  // Each call moves to the next window: every request gets a code not used before.
   const code = async () => {
     clock.advanceSeconds(30);
-    return totpCode(enrolment.body.secret, Math.floor(clock.now() / 1000));
+    return current();
   };
-  const confirmed = await t
-    .http()
-    .post('/me/2fa/confirm')
-    .set('Authorization', user.auth)
-    .send({ code: await code() });
-  if (confirmed.status !== 200) throw new Error(`2FA confirm failed: ${confirmed.status}`);
-  const destination = await t
-    .http()
-    .post('/payout-destinations')
-    .set('Authorization', user.auth)
-    .set('Idempotency-Key', key())
-    .set('X-2FA-Code', await code())
-    .send({ type: 'bank_account', providerRef: 'ba_edges_1', label: 'Main' });
+  const destination = await linkBankAccount(t, user, await code(), {
+    providerRef: 'ba_edges_1',
+    label: 'Main',
+  });
   if (destination.status !== 201) throw new Error(`Destination failed: ${destination.status}`);
   return { ...user, walletId, destinationId: destination.body.id, code };
 }

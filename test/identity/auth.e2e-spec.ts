@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- every identity route family over one running service (starting it
+   takes seconds per database). */
 import request from 'supertest';
 import { sign } from 'jsonwebtoken';
 import { RecipientDirectory, signUpWalletCommandId } from '@ledger/identity';

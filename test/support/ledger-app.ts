@@ -11,7 +11,7 @@ import { SqlEventStore } from '@ledger/event-store/sql';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
-import { grantRoles, isRejected, type Clock, type Role } from '@ledger/identity';
+import { grantRoles, isRejected, totpCode, type Clock, type Role } from '@ledger/identity';
 import { NOTIFIER, codeInMessage, type EmailMessage, type Notifier } from '@ledger/notifications';
 import { createApp, type CreateAppOptions } from '../../apps/api/src/app.factory';
 
@@ -150,6 +150,53 @@ export async function verifyEmail(t: LedgerTestApp, user: TestUser): Promise<voi
     .set('Authorization', user.auth)
     .send({ code })
     .expect(204);
+}
+
+/** A clock the test moves by hand, as `ManualClock` does. */
+interface SteppedClock extends Clock {
+  advanceSeconds(seconds: number): void;
+}
+
+/**
+ * Enrols the user in TOTP 2FA and confirms it with the first code, as the
+ * app does. Answers the code of the clock's current 30-second window: a
+ * code is good once, so a test advances the clock before it needs the next.
+ */
+export async function enrolTwoFactor(
+  t: Pick<LedgerTestApp, 'http'>,
+  user: TestUser,
+  clock: SteppedClock,
+): Promise<() => Promise<string>> {
+  const enrolment = await t.http().post('/me/2fa/enrol').set('Authorization', user.auth);
+  if (enrolment.status !== 200) throw new Error(`2FA enrolment failed: ${enrolment.status}`);
+  const secret = enrolment.body.secret as string;
+  const code = () => totpCode(secret, Math.floor(clock.now() / 1000));
+  const confirmed = await t
+    .http()
+    .post('/me/2fa/confirm')
+    .set('Authorization', user.auth)
+    .send({ code: await code() });
+  if (confirmed.status !== 200) throw new Error(`2FA confirm failed: ${confirmed.status}`);
+  return code;
+}
+
+/** Links a bank account as a payout destination with a fresh 2FA code; answers the response. */
+export async function linkBankAccount(
+  t: Pick<LedgerTestApp, 'http'>,
+  user: TestUser,
+  code: string,
+  account: { providerRef: string; label: string } = {
+    providerRef: 'ba_test_123',
+    label: 'Main account',
+  },
+) {
+  return t
+    .http()
+    .post('/payout-destinations')
+    .set('Authorization', user.auth)
+    .set('Idempotency-Key', key())
+    .set('X-2FA-Code', code)
+    .send({ type: 'bank_account', ...account });
 }
 
 /**

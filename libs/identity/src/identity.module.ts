@@ -8,15 +8,21 @@ import type { Env } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { AccessGuard } from './access/access.guard';
 import { AttemptLimiter } from './access/attempt-limiter';
+import { ROLE_ADMIN_HANDLERS } from './access/role-admin.handlers';
 import { RoleAdminService } from './access/role-admin.service';
 import { VerifiedEmailGuard } from './access/verified-email.guard';
 import { SecurityAuditService } from './audit/security-audit.service';
+import { SecurityEventsPageHandler } from './audit/security-events.handlers';
+import { AUTH_HANDLERS } from './auth/auth.handlers';
 import { AuthService } from './auth/auth.service';
+import { PASSWORD_HANDLERS } from './auth/password.handlers';
 import { PasswordService } from './auth/password.service';
 import { FieldCipher } from './crypto/field-cipher';
 import { EmailCodes } from './email/email-codes';
+import { EMAIL_VERIFICATION_HANDLERS } from './email/email-verification.handlers';
 import { EmailVerificationService } from './email/email-verification.service';
 import { GoogleAuthGuard } from './google/google-auth.guard';
+import { GoogleSignInHandler } from './google/google-sign-in.handlers';
 import { GoogleSignInService } from './google/google-sign-in.service';
 import { GoogleStrategy } from './google/google.strategy';
 import { AdminController } from './http/admin.controller';
@@ -43,8 +49,10 @@ import { LiveSessionCache } from './sessions/live-session-cache';
 import { SessionService } from './sessions/session.service';
 import { TokenService } from './sessions/token.service';
 import { TwoFactorGuard } from './two-factor/two-factor.guard';
+import { TWO_FACTOR_HANDLERS } from './two-factor/two-factor.handlers';
 import { TwoFactorService } from './two-factor/two-factor.service';
 import { PasswordHasher } from './users/password-hasher';
+import { PROFILE_HANDLERS } from './users/profile.handlers';
 import { ProfileService } from './users/profile.service';
 import { SignUpWallet } from './users/sign-up-wallet';
 import { UserStore } from './users/user.store';
@@ -60,7 +68,8 @@ export interface IdentityModuleOptions {
  * Accounts, sessions, Google sign-in, e-mail verification, password
  * recovery, second factor, roles and the security audit trail. Installs the
  * global AccessGuard, so every route of the app needs an access token unless
- * it is `@Public()`.
+ * it is `@Public()`. Its routes reach the services through the CommandBus
+ * and QueryBus, answered by the handlers registered here.
  *
  * Needs SQL_DATABASE, EVENT_STORE and NOTIFIER from global modules and a
  * CommandBus (CqrsModule.forRoot) with a handler for OpenWalletCommand.
@@ -131,6 +140,7 @@ export class IdentityModule {
         TwoFactorService,
         UserStore,
         VerifiedEmailGuard,
+        ...IDENTITY_HANDLERS,
       ],
       exports: [
         IDENTITY_CONFIG,
@@ -143,6 +153,18 @@ export class IdentityModule {
     };
   }
 }
+
+/** What the identity routes send on the CommandBus and QueryBus, and what answers it. */
+const IDENTITY_HANDLERS = [
+  ...AUTH_HANDLERS,
+  ...PASSWORD_HANDLERS,
+  GoogleSignInHandler,
+  ...PROFILE_HANDLERS,
+  ...EMAIL_VERIFICATION_HANDLERS,
+  ...TWO_FACTOR_HANDLERS,
+  ...ROLE_ADMIN_HANDLERS,
+  SecurityEventsPageHandler,
+];
 
 /** Limits shared through Redis when it is configured, through the database otherwise. */
 function limitStore(config: IdentityConfig): Provider {

@@ -34,6 +34,31 @@ export {
 } from './audit/security-event';
 export { type IdentityRejection, type Rejected, isRejected } from './identity.rejections';
 export { IDENTITY_REJECTION_MESSAGES, IdentityRejectionException } from './http/identity-rejection';
+export {
+  SignUpCommand,
+  LogInCommand,
+  CompleteSecondFactorCommand,
+  RefreshSessionCommand,
+  LogOutCommand,
+} from './auth/auth.handlers';
+export {
+  RequestPasswordResetCommand,
+  ConfirmPasswordResetCommand,
+  ChangePasswordCommand,
+} from './auth/password.handlers';
+export { GoogleSignInCommand } from './google/google-sign-in.handlers';
+export { ProfileQuery, UpdateProfileCommand } from './users/profile.handlers';
+export {
+  SendEmailVerificationCommand,
+  VerifyEmailCommand,
+} from './email/email-verification.handlers';
+export {
+  EnrolTwoFactorCommand,
+  ConfirmTwoFactorCommand,
+  DisableTwoFactorCommand,
+} from './two-factor/two-factor.handlers';
+export { ReplaceRolesCommand, UserRolesByEmailQuery } from './access/role-admin.handlers';
+export { SecurityEventsPageQuery, type SecurityEventsPage } from './audit/security-events.handlers';
 export { signUpWalletCommandId } from './users/sign-up-wallet';
 export { normaliseEmail } from './users/email';
 export { normalisePhone } from './users/phone';

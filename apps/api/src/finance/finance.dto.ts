@@ -9,7 +9,7 @@ import {
 import type { AdjustmentFields } from '@ledger/finance/nest';
 import { SYSTEM_ACCOUNTS, type SystemAccount } from '@ledger/ledger';
 import { CursorPageQueryDto } from '../http/cursor-page.dto';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { AmountMinorInput, IsSupportedCurrency } from '../http/validation';
 
 /**
  * Both are required; they are optional to validation so that a missing one
@@ -72,12 +72,7 @@ export class AdjustmentFieldsDto implements AdjustmentFields {
   @IsIn(['credit', 'debit'])
   direction!: 'credit' | 'debit';
 
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '1250',
-    description: 'Minor units',
-  })
-  @IsAmountMinor()
+  @AmountMinorInput('1250', 'Minor units')
   amountMinor!: number | string;
 
   @ApiProperty({ example: 'EUR' })

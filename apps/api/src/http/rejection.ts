@@ -1,5 +1,3 @@
-// Over ~300 lines on purpose: the one exhaustive table of refusals to HTTP status and message;
-// split, it would be two places.
 import { HttpException } from '@nestjs/common';
 import {
   MOVEMENT_REJECTION_MESSAGES,

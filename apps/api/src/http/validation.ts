@@ -1,4 +1,10 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  applyDecorators,
+  BadRequestException,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { AMOUNT_PROBLEM_MESSAGES, isCurrency, parseAmountMinor } from '@ledger/ledger';
 
@@ -69,6 +75,21 @@ export function IsAmountMinor(options?: ValidationOptions): PropertyDecorator {
         },
       },
     });
+}
+
+/**
+ * A request's amount field: validated by `IsAmountMinor` and described in
+ * the OpenAPI document as a JSON integer or a string of digits.
+ */
+export function AmountMinorInput(example: string, description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
+      example,
+      description,
+    }),
+    IsAmountMinor(),
+  );
 }
 
 /** An ISO 4217 currency code this ledger supports. */

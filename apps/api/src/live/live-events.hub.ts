@@ -1,4 +1,3 @@
-// Over ~300 lines: one hub; connections, their limits and the fan-out share one state.
 import { Logger } from '@nestjs/common';
 import type { SqlExecutor } from '@ledger/database';
 import { comparePositions, formatPosition, type Position } from '@ledger/event-store';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { AmountMinorInput, IsSupportedCurrency } from '../http/validation';
 import { CounterpartyView } from '../movements/movement-list.dto';
 import { PageQueryDto } from '../wallets/wallet-query.dto';
 
@@ -16,12 +16,7 @@ export class CreatePaymentDto {
   @IsUUID()
   walletId!: string;
 
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '1999',
-    description: 'Minor units of the currency',
-  })
-  @IsAmountMinor()
+  @AmountMinorInput('1999', 'Minor units of the currency')
   amountMinor!: number | string;
 
   @ApiProperty({
@@ -44,12 +39,10 @@ export class CreatePaymentDto {
 }
 
 export class CreateRefundDto {
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '500',
-    description: "Minor units of the payment's currency; all refunds together never exceed it",
-  })
-  @IsAmountMinor()
+  @AmountMinorInput(
+    '500',
+    "Minor units of the payment's currency; all refunds together never exceed it",
+  )
   amountMinor!: number | string;
 
   @ApiPropertyOptional({ maxLength: 140, example: 'item out of stock' })

@@ -1,18 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { AmountMinorInput, IsSupportedCurrency } from '../http/validation';
 
 export class CreateTopUpDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   walletId!: string;
 
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '2500',
-    description: 'Minor units',
-  })
-  @IsAmountMinor()
+  @AmountMinorInput('2500', 'Minor units')
   amountMinor!: number | string;
 
   @ApiProperty({ example: 'EUR', description: "The wallet's currency" })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { AmountMinorInput, IsSupportedCurrency } from '../http/validation';
 
 /** Exactly one of toWalletId, toEmail and toPhone names the recipient. */
 export class CreateTransferDto {
@@ -32,12 +32,7 @@ export class CreateTransferDto {
   })
   toPhone?: string;
 
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '1250',
-    description: "Minor units of the sender's currency",
-  })
-  @IsAmountMinor()
+  @AmountMinorInput('1250', "Minor units of the sender's currency")
   amountMinor!: number | string;
 
   @ApiProperty({

@@ -1,18 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { IsAmountMinor, IsSupportedCurrency } from '../http/validation';
+import { AmountMinorInput, IsSupportedCurrency } from '../http/validation';
 
 export class CreateWithdrawalDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   walletId!: string;
 
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
-    example: '5000',
-    description: 'Minor units',
-  })
-  @IsAmountMinor()
+  @AmountMinorInput('5000', 'Minor units')
   amountMinor!: number | string;
 
   @ApiProperty({ example: 'EUR', description: "The wallet's currency" })

@@ -1,5 +1,3 @@
-// Over ~300 lines: one four-eyes flow (request, approve, reject, post) whose checks share the
-// stored adjustment.
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { SecurityAuditService, type FinanceAction } from '@ledger/identity';

@@ -1,5 +1,3 @@
-// Over ~300 lines: one pure reconcile() matching ledger, provider reports and clearing; its rules
-// read in order.
 import { createHash } from 'node:crypto';
 import type { ProviderReport, ProviderReportItem } from '@ledger/payments';
 import type {

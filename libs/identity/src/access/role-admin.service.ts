@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { SecurityAuditService } from '../audit/security-audit.service';
 import { rejected, type Rejected } from '../identity.rejections';
-import type { Principal, Role } from '../principal';
+import type { Role } from '../principal';
 import { normaliseEmail } from '../users/email';
 import { UserStore } from '../users/user.store';
 
 export interface RoleChange {
   readonly userId: string;
   readonly roles: Role[];
+}
+
+export interface UserRoles {
+  readonly userId: string;
+  readonly roles: Role[];
+  readonly emailVerified: boolean;
 }
 
 /** Who the audit trail names for grants made on the server by its operator. */
@@ -30,13 +36,13 @@ export class RoleAdminService {
    * that would leave nobody able to give it back.
    */
   async replaceRoles(
-    actor: Principal,
+    adminId: string,
     userId: string,
     roles: readonly Role[],
   ): Promise<RoleChange | Rejected> {
-    if (actor.userId === userId && !roles.includes('admin'))
+    if (adminId === userId && !roles.includes('admin'))
       return rejected('cannot_remove_own_admin_role');
-    return this.change(userId, () => roles, actor.userId);
+    return this.change(userId, () => roles, adminId);
   }
 
   /**
@@ -44,16 +50,13 @@ export class RoleAdminService {
    * Audited on the admin's stream (who looked whom up, found or not); the
    * answer names the user's id and roles, nothing more of them.
    */
-  async lookUpByEmail(
-    actor: Principal,
-    emailInput: string,
-  ): Promise<{ userId: string; roles: Role[]; emailVerified: boolean } | Rejected> {
+  async lookUpByEmail(adminId: string, emailInput: string): Promise<UserRoles | Rejected> {
     const email = normaliseEmail(emailInput);
     if (email === 'email_invalid') return rejected(email);
     const user = await this.users.findByEmail(email);
     await this.audit.record({
       type: 'UserLookedUp',
-      userId: actor.userId,
+      userId: adminId,
       data: { subject: user?.id ?? null },
     });
     if (!user) return rejected('user_not_found');

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { RoleAdminService } from '../access/role-admin.service';
-import { SecurityAuditService } from '../audit/security-audit.service';
+import { ReplaceRolesCommand, UserRolesByEmailQuery } from '../access/role-admin.handlers';
+import { SecurityEventsPageQuery } from '../audit/security-events.handlers';
 import { CurrentPrincipal, Roles, type Principal } from '../principal';
 import {
   ReplaceRolesDto,
@@ -26,8 +27,8 @@ const USER_ID = new ParseUUIDPipe({
 @Controller()
 export class AdminController {
   constructor(
-    private readonly roles: RoleAdminService,
-    private readonly audit: SecurityAuditService,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Put('admin/users/:id/roles')
@@ -38,7 +39,9 @@ export class AdminController {
     @Param('id', USER_ID) userId: string,
     @Body() body: ReplaceRolesDto,
   ): Promise<RolesDto> {
-    return orThrow(await this.roles.replaceRoles(caller, userId, body.roles));
+    return orThrow(
+      await this.commands.execute(new ReplaceRolesCommand(caller.userId, userId, body.roles)),
+    );
   }
 
   /**
@@ -52,7 +55,9 @@ export class AdminController {
     @CurrentPrincipal() caller: Principal,
     @Query() query: UserLookupQueryDto,
   ): Promise<UserRolesDto> {
-    return orThrow(await this.roles.lookUpByEmail(caller, query.email));
+    return orThrow(
+      await this.queries.execute(new UserRolesByEmailQuery(caller.userId, query.email)),
+    );
   }
 
   @Get('audit/security-events')
@@ -60,12 +65,15 @@ export class AdminController {
   @ApiOkResponse({ type: SecurityEventsPageDto })
   async securityEvents(@Query() query: SecurityEventsQueryDto): Promise<SecurityEventsPageDto> {
     const { cursor, before, ...filters } = query;
-    const limit = query.limit ?? DEFAULT_PAGE;
-    const events = await this.audit.list({ ...filters, before: cursor ?? before, limit });
-    const lastEvent = events.at(-1);
-    const nextCursor = events.length === limit && lastEvent ? lastEvent.cursor : null;
+    const { items, nextCursor } = await this.queries.execute(
+      new SecurityEventsPageQuery({
+        ...filters,
+        before: cursor ?? before,
+        limit: query.limit ?? DEFAULT_PAGE,
+      }),
+    );
     // `events` and `next` are the page's names before every list answered
     // `{ items, nextCursor }`; kept for one release.
-    return { items: events, nextCursor, events, ...(nextCursor !== null && { next: nextCursor }) };
+    return { items, nextCursor, events: items, ...(nextCursor !== null && { next: nextCursor }) };
   }
 }

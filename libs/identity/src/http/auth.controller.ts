@@ -9,6 +9,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
   ApiHeader,
@@ -22,8 +23,18 @@ import type { Request, Response } from 'express';
 import type { SessionPrincipal } from '../access/access.guard';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { isRejected, rejected } from '../identity.rejections';
-import { AuthService, type LoginOutcome, type RequestOrigin } from '../auth/auth.service';
-import { PasswordService } from '../auth/password.service';
+import {
+  CompleteSecondFactorCommand,
+  LogInCommand,
+  LogOutCommand,
+  RefreshSessionCommand,
+  SignUpCommand,
+} from '../auth/auth.handlers';
+import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
+import {
+  ConfirmPasswordResetCommand,
+  RequestPasswordResetCommand,
+} from '../auth/password.handlers';
 import { Public } from '../principal';
 import type { SessionTokens } from '../sessions/session.service';
 import {
@@ -63,8 +74,7 @@ export const SessionCookieHeader = () =>
 @UseInterceptors(RefreshCookieInterceptor)
 export class AuthController {
   constructor(
-    private readonly auth: AuthService,
-    private readonly passwords: PasswordService,
+    private readonly commands: CommandBus,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -77,7 +87,7 @@ export class AuthController {
     description: 'The account, its first wallet and a session',
   })
   async signUp(@Body() body: SignUpDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
-    return orThrow(await this.auth.signUp(body, origin));
+    return orThrow(await this.commands.execute(new SignUpCommand(body, origin)));
   }
 
   @Public()
@@ -86,7 +96,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
-    return orThrow(await this.auth.login(body, origin));
+    return orThrow(await this.commands.execute(new LogInCommand(body, origin)));
   }
 
   @Public()
@@ -98,7 +108,11 @@ export class AuthController {
     @Body() body: SecondFactorLoginDto,
     @Origin() origin: RequestOrigin,
   ): Promise<SessionTokens> {
-    return orThrow(await this.auth.completeSecondFactor(body.challengeToken, body.code, origin));
+    return orThrow(
+      await this.commands.execute(
+        new CompleteSecondFactorCommand(body.challengeToken, body.code, origin),
+      ),
+    );
   }
 
   @Public()
@@ -110,7 +124,9 @@ export class AuthController {
     description: 'The next access and refresh token; the presented one is spent',
   })
   async refresh(@Body() body: RefreshDto, @Origin() origin: RequestOrigin): Promise<SessionTokens> {
-    return orThrow(await this.auth.refresh(body.refreshToken, origin));
+    return orThrow(
+      await this.commands.execute(new RefreshSessionCommand(body.refreshToken, origin)),
+    );
   }
 
   /**
@@ -135,7 +151,7 @@ export class AuthController {
     orThrow(checkCookieRequest(request));
     const token = refreshTokenFromCookie(request);
     if (!token) return orThrow(rejected('refresh_cookie_missing'));
-    const outcome = await this.auth.refresh(token, origin);
+    const outcome = await this.commands.execute(new RefreshSessionCommand(token, origin));
     if (isRejected(outcome)) clearRefreshCookie(response, secureCookies(this.config, request));
     return orThrow(outcome);
   }
@@ -152,7 +168,11 @@ export class AuthController {
     @Body() body: PasswordResetRequestDto,
     @Origin() origin: RequestOrigin,
   ): Promise<void> {
-    orThrow(this.passwords.requestReset(body.email, origin.correlationId));
+    orThrow(
+      await this.commands.execute(
+        new RequestPasswordResetCommand(body.email, origin.correlationId),
+      ),
+    );
   }
 
   @Public()
@@ -164,7 +184,9 @@ export class AuthController {
     @Body() body: PasswordResetConfirmDto,
     @Origin() origin: RequestOrigin,
   ): Promise<void> {
-    orThrow(await this.passwords.confirmReset(body, origin.correlationId));
+    orThrow(
+      await this.commands.execute(new ConfirmPasswordResetCommand(body, origin.correlationId)),
+    );
   }
 
   @Post('logout')
@@ -176,7 +198,7 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.logout(caller.userId, caller.sessionId, origin);
+    await this.commands.execute(new LogOutCommand(caller.userId, caller.sessionId, origin));
     clearRefreshCookie(response, secureCookies(this.config, request));
   }
 }

@@ -1,10 +1,11 @@
 import { Controller, Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
 import { GOOGLE_PROFILE_PROPERTY, GoogleAuthGuard } from '../google/google-auth.guard';
 import type { GoogleProfile } from '../google/google-profile';
-import { GoogleSignInService } from '../google/google-sign-in.service';
+import { GoogleSignInCommand } from '../google/google-sign-in.handlers';
 import { Public } from '../principal';
 import { SessionCookieHeader } from './auth.controller';
 import { LoginResponseDto } from './dtos/auth.dto';
@@ -22,7 +23,7 @@ import { RefreshCookieInterceptor } from './session-cookie';
 // session survives a reload.
 @UseInterceptors(RefreshCookieInterceptor)
 export class GoogleController {
-  constructor(private readonly google: GoogleSignInService) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /** The guard answers with the redirect to Google; this body never runs. */
   @Get()
@@ -38,6 +39,6 @@ export class GoogleController {
     const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[
       GOOGLE_PROFILE_PROPERTY
     ];
-    return orThrow(await this.google.signIn(profile, origin));
+    return orThrow(await this.commands.execute(new GoogleSignInCommand(profile, origin)));
   }
 }

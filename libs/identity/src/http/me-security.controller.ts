@@ -1,9 +1,13 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { SessionPrincipal } from '../access/access.guard';
 import type { RequestOrigin } from '../auth/auth.service';
-import { PasswordService } from '../auth/password.service';
-import { EmailVerificationService } from '../email/email-verification.service';
+import { ChangePasswordCommand } from '../auth/password.handlers';
+import {
+  SendEmailVerificationCommand,
+  VerifyEmailCommand,
+} from '../email/email-verification.handlers';
 import { ChangePasswordDto, EmailCodeDto } from './dtos/me.dto';
 import { orThrow } from './identity-rejection';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
@@ -15,10 +19,7 @@ import { CurrentSession, Origin } from './request-origin';
 @Controller('me')
 @UseGuards(RateLimitGuard)
 export class MeSecurityController {
-  constructor(
-    private readonly verification: EmailVerificationService,
-    private readonly passwords: PasswordService,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post('email/verification')
   @RateLimited('email_code')
@@ -30,7 +31,11 @@ export class MeSecurityController {
     @CurrentSession() caller: SessionPrincipal,
     @Origin() origin: RequestOrigin,
   ): Promise<void> {
-    orThrow(await this.verification.sendCode(caller.userId, origin.correlationId));
+    orThrow(
+      await this.commands.execute(
+        new SendEmailVerificationCommand(caller.userId, origin.correlationId),
+      ),
+    );
   }
 
   @Post('email/verify')
@@ -41,7 +46,11 @@ export class MeSecurityController {
     @Body() body: EmailCodeDto,
     @Origin() origin: RequestOrigin,
   ): Promise<void> {
-    orThrow(await this.verification.verify(caller.userId, body.code, origin.correlationId));
+    orThrow(
+      await this.commands.execute(
+        new VerifyEmailCommand(caller.userId, body.code, origin.correlationId),
+      ),
+    );
   }
 
   @Post('password')
@@ -53,11 +62,13 @@ export class MeSecurityController {
     @Origin() origin: RequestOrigin,
   ): Promise<void> {
     orThrow(
-      await this.passwords.change(
-        caller,
-        body.currentPassword,
-        body.newPassword,
-        origin.correlationId,
+      await this.commands.execute(
+        new ChangePasswordCommand(
+          { userId: caller.userId, sessionId: caller.sessionId },
+          body.currentPassword,
+          body.newPassword,
+          origin.correlationId,
+        ),
       ),
     );
   }

@@ -1,7 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../principal';
-import { TwoFactorService, type Enrolment } from '../two-factor/two-factor.service';
+import {
+  ConfirmTwoFactorCommand,
+  DisableTwoFactorCommand,
+  EnrolTwoFactorCommand,
+} from '../two-factor/two-factor.handlers';
+import type { Enrolment } from '../two-factor/two-factor.service';
 import { EnrolmentDto, RecoveryCodesDto, TwoFactorCodeDto } from './dtos/me.dto';
 import { orThrow } from './identity-rejection';
 
@@ -9,7 +15,7 @@ import { orThrow } from './identity-rejection';
 @ApiBearerAuth()
 @Controller('me/2fa')
 export class TwoFactorController {
-  constructor(private readonly twoFactor: TwoFactorService) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post('enrol')
   @HttpCode(200)
@@ -18,7 +24,7 @@ export class TwoFactorController {
     description: 'The secret, shown once; confirm it with a first code',
   })
   async enrol(@CurrentPrincipal() caller: Principal): Promise<Enrolment> {
-    return orThrow(await this.twoFactor.enrol(caller.userId));
+    return orThrow(await this.commands.execute(new EnrolTwoFactorCommand(caller.userId)));
   }
 
   @Post('confirm')
@@ -28,7 +34,9 @@ export class TwoFactorController {
     @CurrentPrincipal() caller: Principal,
     @Body() body: TwoFactorCodeDto,
   ): Promise<{ recoveryCodes: string[] }> {
-    return orThrow(await this.twoFactor.confirm(caller.userId, body.code));
+    return orThrow(
+      await this.commands.execute(new ConfirmTwoFactorCommand(caller.userId, body.code)),
+    );
   }
 
   @Post('disable')
@@ -38,6 +46,6 @@ export class TwoFactorController {
     @CurrentPrincipal() caller: Principal,
     @Body() body: TwoFactorCodeDto,
   ): Promise<void> {
-    orThrow(await this.twoFactor.disable(caller.userId, body.code));
+    orThrow(await this.commands.execute(new DisableTwoFactorCommand(caller.userId, body.code)));
   }
 }

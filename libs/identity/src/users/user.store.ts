@@ -1,5 +1,3 @@
-// Over ~300 lines: the users table's one store; every query that decrypts personal data stays
-// beside the cipher that does it.
 import { must } from '@ledger/invariant';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase, type SqlExecutor } from '@ledger/database';

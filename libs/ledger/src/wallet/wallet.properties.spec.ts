@@ -1,4 +1,3 @@
-// Over ~300 lines: the ledger's property tests, sharing one generator of command sequences.
 import fc from 'fast-check';
 import type { RecordedEvent } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';

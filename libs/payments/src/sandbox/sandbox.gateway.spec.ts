@@ -1,4 +1,4 @@
-// Over ~300 lines: one block per port method of SandboxGateway, sharing one setup.
+/* eslint-disable max-lines -- one block per port method of SandboxGateway, sharing one setup. */
 import { must } from '@ledger/invariant';
 import type { GatewayEvent } from '../gateway-event';
 import {

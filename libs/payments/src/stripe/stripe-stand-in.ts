@@ -1,5 +1,5 @@
-// Over ~300 lines: one fake Stripe server whose routes share one in-memory state and one
-// idempotency table.
+/* eslint-disable max-lines -- one fake Stripe server whose routes share one in-memory state and
+   one idempotency table. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,4 +1,5 @@
-// Over ~300 lines: every port method against one stand-in server started once for the file.
+/* eslint-disable max-lines -- every port method against one stand-in server started once for the
+   file. */
 import { PermanentGatewayError, TransientGatewayError } from '../payment-gateway.errors';
 import type { PayoutDestination } from '../payment-gateway.port';
 import { StripeGateway } from './stripe.gateway';

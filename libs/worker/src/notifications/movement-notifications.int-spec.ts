@@ -1,5 +1,5 @@
-// Over ~300 lines: one scenario per notification over one shared database (a PGlite start takes
-// seconds).
+/* eslint-disable max-lines -- one scenario per notification over one shared database (a PGlite
+   start takes seconds). */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ContactDirectory } from '@ledger/identity';

@@ -10,7 +10,7 @@ import {
   type WalletExecutor,
 } from '@ledger/ledger';
 import { RecipientResolver, StartTransferHandler } from '@ledger/movements';
-import { MovementProcess, SimulatedCrash } from '../../../../test/movements/harness';
+import { MovementProcess, SimulatedCrash } from '@ledger/testing/movements';
 
 /**
  * The inline run's lease through the driver's log (docs/sagas.md): a

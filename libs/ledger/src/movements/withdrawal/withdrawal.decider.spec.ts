@@ -1,4 +1,3 @@
-// Over ~300 lines: the withdrawal decider's spec, one case per path of the longest saga.
 import { sagaSpec } from '@ledger/testing';
 import { recordStep, stepId } from '../saga';
 import { withdrawalSaga } from './withdrawal.decider';

@@ -1,5 +1,3 @@
-// Over ~300 lines: the longest saga (hold, payout, confirm, cancel, timeout); its decider, jobs
-// and summary are one state machine read together.
 import { systemAccount } from '../../accounts';
 import type { WalletCommand } from '../../wallet/wallet.commands';
 import type { MovementRejection } from '../movement.rejections';
