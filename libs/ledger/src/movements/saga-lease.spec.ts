@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- both runs of a leased saga over one test bed: the inline run's cases and the driver's share its set-up and checks */
 import { InMemoryEventStore } from '@ledger/testing';
 import { deriveId } from '../ids';
 import { WalletCommands } from '../nest/wallet-commands.service';
