@@ -24,6 +24,7 @@ module.exports = {
     '^@ledger/jobs/nest$': '<rootDir>/libs/jobs/src/nest',
     '^@ledger/read-models/nest$': '<rootDir>/libs/read-models/src/nest',
     '^@ledger/service/tracing$': '<rootDir>/libs/service/src/tracing',
+    '^@ledger/testing/movements$': '<rootDir>/libs/testing/src/movements',
     '^@ledger/([^/]+)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 60_000,

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     await t.db.exec('VACUUM ANALYZE');
     const checkpoint_ms = await timed(() => writeCheckpoint(t.db, store, key));
     const runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), {
-      batch_size: 2_000,
+      batchSize: 2_000,
     });
     let applied = 0;
     const project_ms = await timed(async () => {

@@ -161,7 +161,7 @@ async function commands(db: PgDatabase) {
 /** Projection from position zero over the whole log, until the head as it was at the start. */
 async function catchUp(db: PgDatabase, store: SqlEventStore) {
   const runner = new ProjectionRunner(db, store, new ReadModelsProjector(), {
-    batch_size: positiveInt('BENCH_BATCH', 2_000),
+    batchSize: positiveInt('BENCH_BATCH', 2_000),
   });
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
   const total = Number(must(rows[0], 'count row').n);

@@ -31,8 +31,12 @@ import {
   faultyMpesaGateway,
   type CountingSandbox,
 } from './movements/bank-gateways';
-import { crashingWallets, MovementProcess } from './movements/harness';
-import { sagaJobsLegs, type SagaJobsSession } from './movements/saga-job-legs';
+import {
+  crashingWallets,
+  MovementProcess,
+  sagaJobsLegs,
+  type SagaJobsSession,
+} from '@ledger/testing/movements';
 
 /**
  * THE BANK TEST. Many clients move money concurrently between a fixed set of

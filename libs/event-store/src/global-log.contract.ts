@@ -1,5 +1,5 @@
 import { must } from '@ledger/invariant';
-import { CatchUpSubscription, type SubscriptionOutcome } from './catch-up.subscription';
+import { CheckpointMoved, CheckpointedReader, type ReaderCheckpoints } from './checkpointed.reader';
 import {
   comparePositions,
   type AppendRequest,
@@ -269,68 +269,88 @@ export async function outOfOrderScenario(
   return { written, seen: [...probe, ...seen], probeSawLaterCommit };
 }
 
+/**
+ * A checkpoint row in memory with the compare-and-set of `log_checkpoints`,
+ * and a handler that keeps the ids of this test's own streams it committed.
+ */
+class MemoryCheckpoint implements ReaderCheckpoints {
+  readonly committed: string[] = [];
+  /** Commits to refuse before the next one succeeds (an outage of the handler's database). */
+  failures = 0;
+
+  constructor(
+    public position: Position,
+    private readonly own: (event: RecordedEvent) => boolean,
+  ) {}
+
+  load(): Promise<Position> {
+    return Promise.resolve(this.position);
+  }
+
+  lease() {
+    return Promise.resolve({ release: () => Promise.resolve() });
+  }
+
+  reader(store: EventStore, batchSize: number): CheckpointedReader {
+    return new CheckpointedReader(
+      store,
+      this,
+      {
+        commit: (from, events) => {
+          const last = events.at(-1);
+          if (!last) return Promise.resolve();
+          if (comparePositions(this.position, from) !== 0)
+            return Promise.reject(new CheckpointMoved('contract', from));
+          if (events.some(this.own) && this.failures > 0) {
+            this.failures--;
+            return Promise.reject(new Error('projection database unavailable'));
+          }
+          this.committed.push(...events.filter(this.own).map((e) => e.id));
+          this.position = last.position;
+          return Promise.resolve();
+        },
+      },
+      { batchSize, idlePollMs: 5, leaseRetryMs: 5, errorBackoffMs: 1 },
+    );
+  }
+}
+
 function catchUpTests(store: () => EventStore): void {
-  it('a catch-up subscription resumes from its stored checkpoint without gaps or duplicates', async () => {
+  it('a checkpointed reader resumes from its stored checkpoint without gaps or duplicates', async () => {
     const streams = [newStream('sub'), newStream('sub')];
-    const own = (e: RecordedEvent) => streams.includes(e.streamId);
-    const start = await store().headPosition();
+    const row = new MemoryCheckpoint(await store().headPosition(), (e) =>
+      streams.includes(e.streamId),
+    );
     const firstWave = someEvents(9);
     const streamOf = (i: number) => must(streams[i % 2], 'stream');
     for (const [i, e] of firstWave.entries()) await store().append(streamOf(i), [e], 'any');
 
-    // The handler stores its checkpoint with what it did; the first run stops part way.
-    let checkpoint = start;
-    const delivered: string[] = [];
-    const run = (stopAfter: number) =>
-      new Promise<SubscriptionOutcome>((resolve, reject) => {
-        const subscription = CatchUpSubscription.start(
-          store(),
-          async (batch) => {
-            delivered.push(...batch.filter(own).map((e) => e.id));
-            checkpoint = batch.at(-1)?.position ?? checkpoint;
-            if (delivered.length >= stopAfter) void subscription.stop().then(resolve, reject);
-          },
-          { from: checkpoint, batchSize: 4, idlePollMs: 5 },
-        );
-      });
-    expect((await run(5)).status).toBe('stopped');
+    // The first reader stops part way; a new one (a restarted process) starts from the stored row.
+    await row.reader(store(), 4).drain({ maxBatches: 1 });
+    expect(row.committed.length).toBeLessThan(firstWave.length);
     const secondWave = someEvents(7);
     await store().appendMany(
       secondWave.map((e, i) => ({ streamId: streamOf(i), events: [e], expected: 'any' })),
     );
-    expect((await run(16)).status).toBe('stopped');
-    expect(delivered).toEqual([...firstWave, ...secondWave].map((e) => e.id));
+    await row.reader(store(), 4).drain();
+    expect(row.committed).toEqual([...firstWave, ...secondWave].map((e) => e.id));
   });
 
-  it('a catch-up subscription retries a failing handler, then stops and reports the error', async () => {
+  it('a checkpointed reader delivers a batch whose commit failed again, from the same checkpoint', async () => {
     const stream = newStream('sub');
     const start = await store().headPosition();
-    await store().append(stream, someEvents(3), 'no_stream');
-    const own = (batch: readonly RecordedEvent[]) => batch.some((e) => e.streamId === stream);
-    let attempts = 0;
-    const flaky = CatchUpSubscription.start(
-      store(),
-      async (batch) => {
-        if (own(batch) && ++attempts < 3) throw new Error('projection database unavailable');
-        if (own(batch)) void flaky.stop();
-      },
-      { from: start, batchSize: 1_000, retryBaseMs: 1, maxAttempts: 5 },
-    );
-    expect(await flaky.finished).toMatchObject({ status: 'stopped' });
-    expect(attempts).toBe(3);
-
-    const broken = new Error('handler bug');
-    const failing = CatchUpSubscription.start(
-      store(),
-      async (batch) => {
-        if (own(batch)) throw broken;
-      },
-      { from: start, batchSize: 1, retryBaseMs: 1, maxAttempts: 3 },
-    );
-    const outcome = await failing.finished;
-    expect(outcome).toMatchObject({ status: 'failed', error: broken });
-    // The failed batch was not acknowledged: the reported position is before the stream's first event.
-    const [firstOwn] = await store().readStream(stream, { maxCount: 1 });
-    expect(comparePositions(outcome.position, must(firstOwn, 'first event').position)).toBe(-1);
+    const events = someEvents(3);
+    await store().append(stream, events, 'no_stream');
+    const row = new MemoryCheckpoint(start, (e) => e.streamId === stream);
+    row.failures = 2;
+    const reader = row.reader(store(), 1);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(reader.drain()).rejects.toThrow('projection database unavailable');
+      // Nothing of the failed batch counts: the stored checkpoint is before the stream's first event.
+      const [first] = await store().readStream(stream, { maxCount: 1 });
+      expect(comparePositions(row.position, must(first, 'first event').position)).toBe(-1);
+    }
+    await reader.drain();
+    expect(row.committed).toEqual(events.map((e) => e.id));
   });
 }

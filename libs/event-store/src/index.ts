@@ -1,6 +1,6 @@
 /**
- * `@ledger/event-store`: the port (types, errors, positions, the catch-up
- * subscription over any store) and nothing that loads a driver. The adapters
+ * `@ledger/event-store`: the port (types, errors, positions, the checkpointed
+ * reader of the global log) and nothing that loads a driver. The adapters
  * are behind their own entry points: `@ledger/event-store/sql` (Postgres and
  * PGlite) and `@ledger/event-store/esdb` (EventStoreDB).
  */
@@ -8,7 +8,6 @@ export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './integers';
-export * from './catch-up.subscription';
 export * from './checkpointed.reader';
 export * from './hash-chain';
 export * from './chain.check';

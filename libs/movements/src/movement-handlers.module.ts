@@ -16,11 +16,14 @@ import { StartPaymentHandler } from './payments/start-payment.handler';
 import { StartRefundHandler } from './payments/start-refund.handler';
 import { PAYOUT_DESTINATION_HANDLERS } from './payout-destinations/payout-destinations.handlers';
 import { PayoutDestinationsStore } from './payout-destinations/payout-destinations.store';
+import { RecordGatewayReportHandler } from './provider-reports/gateway-report.handler';
+import { RecordMpesaCallbackHandler } from './provider-reports/mpesa-callback.handler';
 import { MobileMoneyPayer } from './top-ups/mobile-money-payer';
 import { StartTopUpHandler } from './top-ups/start-top-up.handler';
 import { createRateProvider } from './transfers/rate-provider.config';
 import { RecipientResolver } from './transfers/recipient.resolver';
 import { StartTransferHandler } from './transfers/start-transfer.handler';
+import { TransferQuoteHandler } from './transfers/transfer-quote.query';
 import { StartWithdrawalHandler } from './withdrawals/start-withdrawal.handler';
 
 const stepperLogger = new Logger('sagas');
@@ -32,8 +35,10 @@ const stepperLogger = new Logger('sagas');
  * movement's stream and takes the steps that can be taken at once (a
  * transfer's hold, credit and capture; a withdrawal's hold); the worker's
  * `SagasModule` drives the rest, and resumes whatever a request left
- * unfinished. Beside them, what a movement is checked against and its
- * owner answers for: the caller's linked cards (`SetUpCardCommand`,
+ * unfinished. Beside them: a transfer's quote (`TransferQuoteQuery`), the
+ * providers' reports about movements (`RecordGatewayReportCommand`,
+ * `RecordMpesaCallbackCommand`), and what a movement is checked against and
+ * its owner answers for: the caller's linked cards (`SetUpCardCommand`,
  * `ConfirmedCardQuery`, `ListCardsQuery`, `UnlinkCardCommand`) and payout
  * destinations (`LinkPayoutDestinationCommand`, `ListPayoutDestinationsQuery`,
  * `UnlinkPayoutDestinationCommand`).
@@ -55,6 +60,9 @@ const stepperLogger = new Logger('sagas');
     StartWithdrawalHandler,
     StartPaymentHandler,
     StartRefundHandler,
+    TransferQuoteHandler,
+    RecordGatewayReportHandler,
+    RecordMpesaCallbackHandler,
     ...CARD_HANDLERS,
     ...PAYOUT_DESTINATION_HANDLERS,
     // The saga steps a request runs itself, through this process's command

@@ -90,7 +90,7 @@ describe.each(databaseFactories())('projector on $name', (factory) => {
   it('commits rows and checkpoint together, up to the head', async () => {
     await someEvents(5);
     const runner = new ProjectionRunner(t.db, store, new RecordingProjector('together'), {
-      batch_size: 2,
+      batchSize: 2,
     });
     const count = await runner.catchUp();
     expect(count).toBeGreaterThanOrEqual(5);

@@ -22,7 +22,7 @@ export interface Projector {
 
 export interface RunnerOptions {
   /** Events per transaction; at most MAX_READ_COUNT. */
-  readonly batch_size?: number;
+  readonly batchSize?: number;
   /** Pause between polls of the log once caught up (poke() cuts it short). */
   readonly idlePollMs?: number;
   /** Pause before asking again for a lease another instance holds. */
@@ -68,7 +68,7 @@ export class ProjectionRunner {
       },
       { commit: (from, events) => this.commit(from, events) },
       {
-        batchSize: options.batch_size ?? DEFAULT_BATCH_SIZE,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         idlePollMs: options.idlePollMs ?? 250,
         leaseRetryMs: options.leaseRetryMs ?? 2_000,
         errorBackoffMs: options.errorBackoffMs ?? 1_000,

@@ -54,7 +54,7 @@ describe.each(databaseFactories())('read-model queries on $name', (factory) => {
     await driver.must(wallet, { type: 'Freeze', reason: 'review', ...driver.base() });
     await driver.credit(other, 900n);
     await driver.settled();
-    await new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batch_size: 4 }).catchUp();
+    await new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batchSize: 4 }).catchUp();
   });
   afterAll(() => t.drop());
 

@@ -107,7 +107,7 @@ describe.each(databaseFactories())('replay equals projection on $name', (factory
         fc.array(step, { maxLength: 30 }),
         fc.integer({ min: 1, max: 7 }),
         fc.nat(6),
-        async (steps, batch_size, redeliver) => {
+        async (steps, batchSize, redeliver) => {
           const driver = new WalletDriver(store);
           const walletIds = Array.from({ length: WALLETS }, () => randomUUID());
           const transfer = `transfer-${randomUUID()}`;
@@ -119,7 +119,7 @@ describe.each(databaseFactories())('replay equals projection on $name', (factory
               toCommand(s, walletIds, transfer, driver.base()),
             );
           await driver.settled();
-          await new ProjectionRunner(t.db, store, projector, { batch_size }).catchUp();
+          await new ProjectionRunner(t.db, store, projector, { batchSize }).catchUp();
           // Deliver the tail of the log again, as a crashed instance's retry would.
           const tail = (await store.readAll({ maxCount: 10_000 })).slice(-redeliver - 1);
           await t.db.transaction((tx) => projector.apply(tx, tail));

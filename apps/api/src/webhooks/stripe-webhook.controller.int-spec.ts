@@ -1,7 +1,10 @@
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { SqlEventStore } from '@ledger/event-store/sql';
 import { deriveId, sagaStreamId, type TopUpRequest } from '@ledger/ledger';
 import { GatewayEventRecorder, MovementStreams } from '@ledger/ledger/nest';
-import { SandboxGateway, type GatewayEvent } from '@ledger/payments';
+import { RecordGatewayReportHandler } from '@ledger/movements';
+import { PAYMENT_GATEWAY, SandboxGateway, type GatewayEvent } from '@ledger/payments';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { RejectionException } from '../http/rejection';
 import { StripeWebhookController } from './stripe-webhook.controller';
@@ -11,6 +14,7 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
   let store: SqlEventStore;
   let streams: MovementStreams;
   let controller: StripeWebhookController;
+  let app: TestingModule;
   const gateway = new SandboxGateway({ webhookSecret: 'whsec_test' });
   const stream = sagaStreamId('topup', deriveId('webhook-test'));
   const at = '2026-01-01T00:00:00.000Z';
@@ -28,7 +32,18 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
     database = await factory.create();
     store = new SqlEventStore(database.db);
     streams = new MovementStreams(store);
-    controller = new StripeWebhookController(gateway, new GatewayEventRecorder(streams));
+    // The route and its command handler on a real CommandBus.
+    app = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot()],
+      controllers: [StripeWebhookController],
+      providers: [
+        RecordGatewayReportHandler,
+        { provide: GatewayEventRecorder, useValue: new GatewayEventRecorder(streams) },
+        { provide: PAYMENT_GATEWAY, useValue: gateway },
+      ],
+    }).compile();
+    await app.init();
+    controller = app.get(StripeWebhookController);
     const request: TopUpRequest = {
       topUpId: stream.slice(6),
       requestedBy: 'u',
@@ -42,6 +57,7 @@ describe.each(databaseFactories())('POST /webhooks/stripe on $name', (factory) =
     await streams.record(stream, { type: 'StartTopUp', commandId: 'req', request });
   });
   afterAll(async () => {
+    await app.close();
     gateway.close();
     await database.drop();
   });

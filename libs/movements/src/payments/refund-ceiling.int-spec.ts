@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { recordStep, sagaStreamId, type TransferRequest } from '@ledger/ledger';
-import { AT, MovementProcess } from '../../../../test/movements/harness';
+import { AT, MovementProcess } from '@ledger/testing/movements';
 
 /**
  * The refund ceiling is kept on the payment's own stream: two processes,

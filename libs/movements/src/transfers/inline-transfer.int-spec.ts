@@ -10,9 +10,18 @@ import {
   type Transfer,
   type WalletCommand,
   type WalletExecutor,
+  walletStream,
 } from '@ledger/ledger';
 import { WalletCommands } from '@ledger/ledger/nest';
-import { AT, MovementProcess, SimulatedCrash } from '../../../../test/movements/harness';
+import {
+  AT,
+  closeMovementSpec,
+  eventTypes,
+  MovementProcess,
+  openMovementSpec,
+  openWalletPair,
+  SimulatedCrash,
+} from '@ledger/testing/movements';
 import { RecipientResolver } from './recipient.resolver';
 import { StartTransferHandler } from './start-transfer.handler';
 
@@ -48,21 +57,14 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
   let proc: MovementProcess;
 
   beforeAll(async () => {
-    database = await factory.create();
-    proc = new MovementProcess(database.db);
+    ({ database, proc } = await openMovementSpec(factory));
   });
-  afterAll(async () => {
-    await proc.close();
-    await database.drop();
-  });
+  afterAll(() => closeMovementSpec({ database, proc }));
 
   let n = 0;
   async function wallets(fund = 1_000n) {
     n++;
-    const from = deriveId('inline-wallet', String(n), 'a');
-    const to = deriveId('inline-wallet', String(n), 'b');
-    await proc.openWallet(from, 'alice', 'USD', fund);
-    await proc.openWallet(to, 'bob', 'USD');
+    const { from, to } = await openWalletPair(proc, ['inline-wallet', String(n)], { fund });
     return { from, to, commandId: deriveId('inline-transfer', String(n)) };
   }
 
@@ -77,9 +79,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
     });
   const streamOf = (commandId: string) => `transfer-${deriveId('transfer', commandId)}`;
 
-  async function walletEventTypes(walletId: string) {
-    return (await proc.walletEvents(walletId)).map((e) => e.type);
-  }
+  const walletEventTypes = (walletId: string) => eventTypes(proc, walletStream(walletId));
 
   it('answers completed with the money moved and the position of the last step', async () => {
     const { from, to, commandId } = await wallets();

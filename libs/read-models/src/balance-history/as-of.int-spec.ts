@@ -134,7 +134,7 @@ describe.each(databaseFactories())('balances as of a point on $name', (factory) 
     await writeRandomLedger(driver, next);
     await driver.settled();
     const projector = new ReadModelsProjector();
-    await new ProjectionRunner(t.db, store, projector, { batch_size: 1 + next(9) }).catchUp();
+    await new ProjectionRunner(t.db, store, projector, { batchSize: 1 + next(9) }).catchUp();
     events = await readLog(store);
     // A redelivered tail must write no history twice.
     await t.db.transaction((tx) => projector.apply(tx, events.slice(-1 - next(20))));

@@ -39,10 +39,10 @@ async function main(): Promise<void> {
   if (!url) throw new Error('bench:projections needs DATABASE_URL (a Postgres server)');
   const events = positiveInt('BENCH_EVENTS', 200_000);
   const wallets = positiveInt('BENCH_WALLETS', Math.max(1, Math.floor(events / 40)));
-  const batch_size = positiveInt('BENCH_BATCH', 2_000);
+  const batchSize = positiveInt('BENCH_BATCH', 2_000);
   const t = await createPostgresDatabase(url, { poolSize: 4 });
   try {
-    const figures = await measure(t, events, wallets, batch_size);
+    const figures = await measure(t, events, wallets, batchSize);
     console.log(JSON.stringify(figures));
     console.table(figures);
     if (process.env.BENCH_KEEP === '1') console.log(`kept ${t.url}`);
@@ -57,14 +57,14 @@ async function measure(
   t: TestDatabase,
   events: number,
   wallets: number,
-  batch_size: number,
+  batchSize: number,
 ): Promise<Figures> {
   const seed_ms = await timed(() =>
     seedSyntheticLog(t.db, { events, wallets, chunk: SEED_CHUNK, hashChain: true }),
   );
   await t.db.exec('VACUUM ANALYZE');
   const store = new SqlEventStore(t.db);
-  const runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batch_size });
+  const runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batchSize });
   let applied = 0;
   // Another session's open transaction on the server can hide the newest
   // events for a moment (SqlEventStore.readAll), so catch up until all are in.
@@ -72,7 +72,7 @@ async function measure(
     for (let pass = 0; applied < events && pass < 1_000; pass++) applied += await runner.catchUp();
   });
   if (applied !== events) throw new Error(`Projected ${applied} events, seeded ${events}`);
-  const rebuild_ms = await timed(() => rebuildReadModels(t.db, store, { batch_size }));
+  const rebuild_ms = await timed(() => rebuildReadModels(t.db, store, { batchSize }));
   let verify_clean = false;
   const verify_ms = await timed(
     async () => void (verify_clean = (await verifyLedger(t.db, store)).clean),
@@ -81,7 +81,7 @@ async function measure(
   return {
     events,
     wallets,
-    batch_size,
+    batch_size: batchSize,
     seed_ms,
     catch_up_ms,
     catch_up_events_per_s: rate(catch_up_ms),

@@ -127,11 +127,11 @@ describe.each(databaseFactories())('movement read models on $name', (factory) =>
     await saga(stream, end[0] as string, end[1] as object, 0n);
   }
 
-  async function project(schema: string, batch_size: number): Promise<RecordedEvent[]> {
+  async function project(schema: string, batchSize: number): Promise<RecordedEvent[]> {
     await t.db.query(`SELECT create_read_model_tables($1)`, [schema]);
     await new ProjectionRunner(t.db, store, new ReadModelsProjector({ schema }), {
       checkpoint: schema,
-      batch_size,
+      batchSize,
     }).catchUp();
     return store.readAll({ maxCount: 1_000 });
   }

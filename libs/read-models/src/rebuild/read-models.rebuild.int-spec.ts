@@ -54,14 +54,14 @@ describe.each(databaseFactories())('read-model rebuild on $name', (factory) => {
   it('rebuilds beside the live read models while events arrive, and swaps in what a fresh replay gives', async () => {
     const live = new ProjectionRunner(t.db, store, new ReadModelsProjector(), {
       idlePollMs: 10,
-      batch_size: 50,
+      batchSize: 50,
     });
     live.start();
     const appender = keepAppending();
     try {
       while (appender.appended() < 50) await new Promise((resolve) => setTimeout(resolve, 5));
       // Small batches make the rebuild take many transactions, interleaved with appends and the live projector.
-      const result = await rebuildReadModels(t.db, store, { batch_size: 10 });
+      const result = await rebuildReadModels(t.db, store, { batchSize: 10 });
       expect(result.eventsApplied).toBeGreaterThanOrEqual(100);
       expect(await appender.stop()).toBeGreaterThan(50);
       expect(await live.waitForPosition(await driver.settled(), 20_000)).toBe(true);

@@ -13,12 +13,12 @@ import { LIVE_SCHEMA, REBUILD_SCHEMA, RETIRED_SCHEMA } from '../schema';
 export const REBUILD_CHECKPOINT = `${READ_MODELS_PROJECTOR}:rebuild`;
 
 export interface RebuildOptions {
-  readonly batch_size?: number;
+  readonly batchSize?: number;
   /**
    * Swap attempts while the live projector is still ahead of the rebuild. The
    * last attempt swaps anyway and the live projector applies the remainder.
    */
-  readonly max_swap_attempts?: number;
+  readonly maxSwapAttempts?: number;
 }
 
 export interface RebuildResult {
@@ -60,14 +60,14 @@ export async function rebuildReadModels(
       new ReadModelsProjector({ schema: REBUILD_SCHEMA }),
       {
         checkpoint: REBUILD_CHECKPOINT,
-        batch_size: options.batch_size,
+        batchSize: options.batchSize,
       },
     );
-    const max_attempts = Math.max(options.max_swap_attempts ?? 20, 1);
+    const maxAttempts = Math.max(options.maxSwapAttempts ?? 20, 1);
     let applied = 0;
     for (let attempt = 1; ; attempt++) {
       applied += await runner.catchUp();
-      const position = await swap(db, attempt === max_attempts);
+      const position = await swap(db, attempt === maxAttempts);
       if (position) {
         await db.exec(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
         return {

@@ -19,7 +19,7 @@ describe.each(databaseFactories())('ledger verifier on $name', (factory) => {
     t = await factory.create();
     store = new SqlEventStore(t.db);
     driver = new WalletDriver(store);
-    runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batch_size: 3 });
+    runner = new ProjectionRunner(t.db, store, new ReadModelsProjector(), { batchSize: 3 });
     await driver.open(alice);
     await driver.open(bob, 'owner-2', 'EUR');
     await driver.credit(alice, 10_000n);

@@ -2,16 +2,16 @@ import { must } from '@ledger/invariant';
 import pino from 'pino';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { comparePositions } from '@ledger/event-store';
-import {
-  deriveId,
-  sagaStreamId,
-  stepId,
-  type CommandContext,
-  type TransferRequest,
-  type WalletCommand,
-} from '@ledger/ledger';
+import { deriveId, stepId, type CommandContext, type WalletCommand } from '@ledger/ledger';
 import { logCorrelation, setCorrelationRootLogger } from '@ledger/observability';
-import { AT, MovementProcess, SimulatedCrash } from '../../../../test/movements/harness';
+import {
+  closeMovementSpec,
+  MovementProcess,
+  openMovementSpec,
+  openWalletPair,
+  requestTransferOn,
+  SimulatedCrash,
+} from '@ledger/testing/movements';
 import { SagaDriver, type SagaDriverOptions, type WalletExecutor } from './saga.driver';
 import { loadSagaCheckpoint } from './movements.table';
 
@@ -20,44 +20,20 @@ describe.each(databaseFactories())('saga parking on $name', (factory) => {
   let proc: MovementProcess;
 
   beforeAll(async () => {
-    database = await factory.create();
-    proc = new MovementProcess(database.db);
+    ({ database, proc } = await openMovementSpec(factory));
   });
-  afterAll(async () => {
-    await proc.close();
-    await database.drop();
-  });
+  afterAll(() => closeMovementSpec({ database, proc }));
 
   let n = 0;
   async function requestTransfer(correlationId?: string) {
     n++;
-    const [from, to] = [
-      deriveId('park-wallet', String(n), 'a'),
-      deriveId('park-wallet', String(n), 'b'),
-    ];
-    await proc.openWallet(from, 'alice', 'USD', 1_000n);
-    await proc.openWallet(to, 'bob', 'USD');
-    const transferId = deriveId('park-transfer', String(n));
-    const stream = sagaStreamId('transfer', transferId);
-    const request: TransferRequest = {
-      transferId,
-      requestedBy: 'alice',
-      fromWalletId: from,
-      fromOwnerId: 'alice',
-      toWalletId: to,
-      toOwnerId: 'bob',
-      amountMinor: 300n,
-      currency: 'USD',
-      creditAmountMinor: 300n,
-      creditCurrency: 'USD',
-      at: AT,
-    };
-    const outcome = await proc.streams.record(
-      stream,
-      { type: 'StartTransfer', commandId: `req-${transferId}`, request },
-      { correlationId },
+    const { from, to } = await openWalletPair(proc, ['park-wallet', String(n)]);
+    const stream = await requestTransferOn(
+      proc,
+      deriveId('park-transfer', String(n)),
+      { from, to },
+      { context: { correlationId } },
     );
-    expect(outcome.ok).toBe(true);
     return { from, to, stream };
   }
 

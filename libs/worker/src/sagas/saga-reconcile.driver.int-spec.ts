@@ -4,13 +4,17 @@ import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { eventually } from '../../../../libs/jobs/src/job-queue.contract';
 import { deriveId, sagaStreamId, type TopUpRequest, type WithdrawalRequest } from '@ledger/ledger';
 import { SandboxGateway } from '@ledger/payments';
-import { AT, FAST_JOBS, MovementProcess } from '../../../../test/movements/harness';
 import {
+  AT,
   BullmqSagaJobs,
+  eventTypes,
+  FAST_JOBS,
   InMemorySagaJobs,
+  MovementProcess,
   redisUrl,
+  sagaSummary,
   type HarnessSagaJobs,
-} from '../../../../test/movements/saga-job-legs';
+} from '@ledger/testing/movements';
 import { OwnRedisServer } from '../../../../test/support/own-redis-server';
 import { SagaDriver } from './saga.driver';
 import { loadSagaCheckpoint } from './movements.table';
@@ -132,8 +136,8 @@ describe.each(LEGS)('lost saga jobs on $name', ({ factory, jobs: leg }) => {
     return { walletId, stream };
   }
 
-  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
-  const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
+  const summary = (stream: string) => sagaSummary(proc, stream);
+  const types = (stream: string) => eventTypes(proc, stream);
   /**
    * The driver's checkpoint is past the saga's latest event, so it has
    * enqueued what the saga waits on and will not advance it again on its

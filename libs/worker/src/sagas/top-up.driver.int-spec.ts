@@ -1,20 +1,23 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { deriveId, sagaStreamId, StartTopUpCommand } from '@ledger/ledger';
-import { AT, crashingWallets, MovementProcess } from '../../../../test/movements/harness';
+import {
+  AT,
+  closeMovementSpec,
+  crashingWallets,
+  eventTypes,
+  MovementProcess,
+  openMovementSpec,
+  sagaSummary,
+} from '@ledger/testing/movements';
 
 describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
   let database: TestDatabase;
   let proc: MovementProcess;
 
   beforeAll(async () => {
-    database = await factory.create();
-    proc = new MovementProcess(database.db).startWorker();
+    ({ database, proc } = await openMovementSpec(factory, { worker: true }));
   });
-  afterAll(async () => {
-    await proc.close();
-    proc.gateway.close();
-    await database.drop();
-  });
+  afterAll(() => closeMovementSpec({ database, proc }));
 
   let n = 0;
   async function startTopUp(amountMinor: bigint, on: MovementProcess = proc) {
@@ -34,8 +37,8 @@ describe.each(databaseFactories())('top-up saga driven on $name', (factory) => {
     return { walletId, stream: started.movementId, started };
   }
 
-  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
-  const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
+  const summary = (stream: string) => sagaSummary(proc, stream);
+  const types = (stream: string) => eventTypes(proc, stream);
 
   it('credits the wallet once the card payment succeeds', async () => {
     const { walletId, stream, started } = await startTopUp(2_500n);

@@ -1,19 +1,24 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { deriveId, sagaStreamId, stepId, type TransferRequest } from '@ledger/ledger';
-import { AT, crashingWallets, MovementProcess } from '../../../../test/movements/harness';
+import { deriveId, stepId } from '@ledger/ledger';
+import {
+  AT,
+  closeMovementSpec,
+  crashingWallets,
+  MovementProcess,
+  openMovementSpec,
+  openWalletPair,
+  requestTransferOn,
+  sagaSummary,
+} from '@ledger/testing/movements';
 
 describe.each(databaseFactories())('transfer saga driven on $name', (factory) => {
   let database: TestDatabase;
   let proc: MovementProcess;
 
   beforeAll(async () => {
-    database = await factory.create();
-    proc = new MovementProcess(database.db);
+    ({ database, proc } = await openMovementSpec(factory));
   });
-  afterAll(async () => {
-    await proc.close();
-    await database.drop();
-  });
+  afterAll(() => closeMovementSpec({ database, proc }));
 
   let n = 0;
   /** Fresh wallets and a requested transfer per test: tests share one database, isolated by ids. */
@@ -27,42 +32,23 @@ describe.each(databaseFactories())('transfer saga driven on $name', (factory) =>
     } = {},
   ) {
     n++;
-    const [from, to] = [
-      deriveId('test-wallet', String(n), 'a'),
-      deriveId('test-wallet', String(n), 'b'),
-    ];
-    await proc.openWallet(from, 'alice', 'USD', options.fund ?? 1_000n);
-    await proc.openWallet(to, 'bob', options.toCurrency ?? 'USD');
-    const transferId = deriveId('test-transfer', String(n));
-    const stream = sagaStreamId('transfer', transferId);
-    const amountMinor = options.amount ?? 300n;
-    const request: TransferRequest = {
-      transferId,
-      requestedBy: 'alice',
-      fromWalletId: from,
-      fromOwnerId: 'alice',
-      toWalletId: to,
-      toOwnerId: 'bob',
-      amountMinor,
-      currency: 'USD',
-      creditAmountMinor: options.credit ?? amountMinor,
-      creditCurrency: options.creditCurrency ?? options.toCurrency ?? 'USD',
-      ...(options.toCurrency &&
-        options.toCurrency !== 'USD' && { fxRate: '0.92', fxSource: 'configured' }),
-      at: AT,
-    };
-    const outcome = await proc.streams.record(stream, {
-      type: 'StartTransfer',
-      commandId: `req-${transferId}`,
-      request,
-    });
-    expect(outcome.ok).toBe(true);
+    const { from, to } = await openWalletPair(proc, ['test-wallet', String(n)], options);
+    const stream = await requestTransferOn(
+      proc,
+      deriveId('test-transfer', String(n)),
+      { from, to },
+      {
+        amountMinor: options.amount,
+        creditAmountMinor: options.credit,
+        creditCurrency: options.creditCurrency ?? options.toCurrency,
+        ...(options.toCurrency &&
+          options.toCurrency !== 'USD' && { fx: { fxRate: '0.92', fxSource: 'configured' } }),
+      },
+    );
     return { from, to, stream };
   }
 
-  async function statusOf(stream: string) {
-    return (await proc.streams.replay(stream))?.summary;
-  }
+  const statusOf = (stream: string) => sagaSummary(proc, stream);
 
   it('moves the money: hold, credit, capture, completed', async () => {
     const { from, to, stream } = await requestTransfer();

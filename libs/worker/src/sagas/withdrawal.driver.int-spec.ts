@@ -1,7 +1,14 @@
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { deriveId, sagaStreamId, type WithdrawalRequest } from '@ledger/ledger';
 import { SAGA_METADATA_KEY } from '@ledger/ledger/nest';
-import { AT, MovementProcess } from '../../../../test/movements/harness';
+import {
+  AT,
+  closeMovementSpec,
+  eventTypes,
+  MovementProcess,
+  openMovementSpec,
+  sagaSummary,
+} from '@ledger/testing/movements';
 import { SandboxGateway, TransientGatewayError } from '@ledger/payments';
 import { SagaJobRunner } from './saga-jobs.runner';
 
@@ -10,14 +17,9 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
   let proc: MovementProcess;
 
   beforeAll(async () => {
-    database = await factory.create();
-    proc = new MovementProcess(database.db).startWorker();
+    ({ database, proc } = await openMovementSpec(factory, { worker: true }));
   });
-  afterAll(async () => {
-    await proc.close();
-    proc.gateway.close();
-    await database.drop();
-  });
+  afterAll(() => closeMovementSpec({ database, proc }));
 
   let n = 0;
   /** A funded wallet and a recorded withdrawal request (the API's checks are the handler's business). */
@@ -49,8 +51,8 @@ describe.each(databaseFactories())('withdrawal saga driven on $name', (factory) 
     return { walletId, stream };
   }
 
-  const summary = async (stream: string) => (await proc.streams.replay(stream))?.summary;
-  const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
+  const summary = (stream: string) => sagaSummary(proc, stream);
+  const types = (stream: string) => eventTypes(proc, stream);
 
   it('holds, pays out, and captures the hold when the payout is paid', async () => {
     const { walletId, stream } = await requestWithdrawal(4_000n);

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BullmqJobQueue } from '@ledger/jobs';
 import type { SagaJob, SagaJobOptions, SagaJobQueue } from '@ledger/ledger';
-import { JobQueueSagaJobs, SAGA_QUEUE } from '../../libs/worker/src/sagas/job-queue.saga-jobs';
-import type { SagaJobRunner } from '../../libs/worker/src/sagas/saga-jobs.runner';
+import { JobQueueSagaJobs, SAGA_QUEUE } from '../../../worker/src/sagas/job-queue.saga-jobs';
+import type { SagaJobRunner } from '../../../worker/src/sagas/saga-jobs.runner';
 import { InMemorySagaJobQueue } from './in-memory.saga-job-queue';
 
 /**

@@ -10,12 +10,12 @@ import {
 import { MovementStreams, WalletCommands, type WalletOutcome } from '@ledger/ledger/nest';
 import type { ContactDirectory } from '@ledger/identity';
 import { SandboxGateway } from '@ledger/payments';
-import { lastCommittedPosition } from '@ledger/testing';
+import { lastCommittedPosition } from '../last-committed';
 import { SAGA_JOB_NAMES, type SagaJobName } from '@ledger/ledger';
 import { GatewayEventRecorder } from '@ledger/ledger/nest';
-import { SagaDriver, type WalletExecutor } from '../../libs/worker/src/sagas/saga.driver';
-import { SagaJobRunner } from '../../libs/worker/src/sagas/saga-jobs.runner';
-import { loadSagaCheckpoint } from '../../libs/worker/src/sagas/movements.table';
+import { SagaDriver, type WalletExecutor } from '../../../worker/src/sagas/saga.driver';
+import { SagaJobRunner } from '../../../worker/src/sagas/saga-jobs.runner';
+import { loadSagaCheckpoint } from '../../../worker/src/sagas/movements.table';
 import { PaymentCustomers, StartTopUpHandler } from '@ledger/movements';
 import { InMemorySagaJobs, type HarnessSagaJobs } from './saga-job-legs';
 
