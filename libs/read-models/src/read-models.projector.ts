@@ -29,10 +29,16 @@ export class ReadModelsProjector {
   async apply(tx: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const plan = planBatch(events);
-    const applied = await writeWalletBalances(tx, this.schema, plan);
+    // The first statement goes out before the movements are planned (in the
+    // next microtask, before any reply can arrive), so the database works
+    // while this process plans; Promise.all handles a failure of either.
+    const [applied, movements] = await Promise.all([
+      writeWalletBalances(tx, this.schema, plan),
+      Promise.resolve(events).then(planMovements),
+    ]);
     await writeWalletHistory(tx, this.schema, plan, applied);
     await writeAccountBalances(tx, this.schema, plan);
     await writeBalanceHistory(tx, this.schema, plan);
-    await writeMovements(tx, this.schema, planMovements(events), plan.first);
+    await writeMovements(tx, this.schema, movements, plan.first);
   }
 }

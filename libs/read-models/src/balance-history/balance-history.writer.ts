@@ -9,6 +9,9 @@ import type { BatchPlan } from '../batch.plan';
  * batch's first event has seen this batch (batches are contiguous and commit
  * whole), so a redelivered batch writes nothing; a row that exists anyway
  * fails the batch on the primary key rather than being skipped silently.
+ * The latest rows are looked up once per account (or currency), not once per
+ * change: `base` is materialized, so the planner cannot push the lookup
+ * into the join with the batch's rows.
  */
 export async function writeBalanceHistory(
   tx: SqlExecutor,
@@ -21,7 +24,7 @@ export async function writeBalanceHistory(
     `WITH d AS (
        SELECT * FROM json_to_recordset($1::json) AS r(ord int, account text, currency text, debits bigint,
               credits bigint, held bigint, commit_pos bigint, prepare_pos bigint)),
-     base AS (
+     base AS MATERIALIZED (
        SELECT k.account, k.currency, b.commit_pos, b.prepare_pos,
               coalesce(b.debits_minor, 0) AS debits, coalesce(b.credits_minor, 0) AS credits,
               coalesce(b.held_minor, 0) AS held
@@ -46,7 +49,7 @@ export async function writeBalanceHistory(
               prepare_pos bigint, recorded_at timestamptz, wallet_debits bigint, wallet_credits bigint,
               system_debits bigint, system_credits bigint, transit_debits bigint, transit_credits bigint)),
      clock AS (SELECT max(clock) AS at FROM ${schema}.ledger_totals),
-     base AS (
+     base AS MATERIALIZED (
        SELECT k.currency, b.commit_pos, b.prepare_pos, b.wallet_debits_minor, b.wallet_credits_minor,
               b.system_debits_minor, b.system_credits_minor, b.transit_debits_minor, b.transit_credits_minor
          FROM (SELECT DISTINCT currency FROM d) k

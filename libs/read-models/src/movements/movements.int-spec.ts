@@ -5,7 +5,7 @@ import { systemAccount, transitAccount } from '@ledger/ledger';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
 import { ProjectionRunner } from '../projector';
 import { ReadModelsProjector } from '../read-models.projector';
-import { schemaDifferences } from '../testing/schema-differences';
+import { READ_MODEL_TABLES, schemaDifferences } from '../testing/schema-differences';
 import { readable, WalletDriver } from '../testing/wallet.driver';
 import { listMovements } from './movements.query';
 import { walletStatement } from './statement.query';
@@ -149,6 +149,22 @@ describe.each(databaseFactories())('movement read models on $name', (factory) =>
       movement_summaries: 0,
       movement_legs: 0,
     });
+  });
+
+  it('gives the same rows when one batch both inserts new movements and updates earlier ones', async () => {
+    await project('rm_mixed_whole', 1_000);
+    // Batches of two, three and five events cut every movement apart, so most
+    // batches carry the first event of one movement and later events of another.
+    for (const size of [2, 3, 5]) {
+      await project(`rm_mixed_${size}`, size);
+      expect(await schemaDifferences(t.db, 'rm_mixed_whole', `rm_mixed_${size}`)).toEqual(
+        Object.fromEntries(READ_MODEL_TABLES.map((table) => [table, 0])),
+      );
+    }
+    const { rows } = await t.db.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM rm_mixed_2.movement_legs WHERE posted_commit IS NOT NULL',
+    );
+    expect(Number(rows[0]?.n)).toBeGreaterThan(0);
   });
 
   it('reads one row per movement with running balances; the recipient never sees the failed transfer', async () => {

@@ -18,16 +18,19 @@ const COMPLETE = `r.amount_minor > 0 AND r.currency IS NOT NULL AND r.created_at
   AND r.created_commit IS NOT NULL AND r.created_prepare IS NOT NULL`;
 
 /**
- * Writes a batch's movement summaries and legs, two statements per table.
+ * Writes a batch's movement summaries and legs, one statement per table
+ * (each document is parsed once, and the update and the insert share it).
  * Rows that exist take the fields the batch set, but only when their last
  * applied event lies before the batch's first one (batches are contiguous
  * and commit whole, so a row at or past it has seen this batch). Rows that
  * do not exist yet are inserted whole from a movement's first event (its
- * request, or an adjustment's entry), which carries every column. A saga
- * request that does not (a malformed event the saga itself refuses to act
- * on) makes no row rather than stopping the balances beside it: the
- * movement read models are a view for people, and the verifier checks money
- * from the wallet streams alone.
+ * request, or an adjustment's entry), which carries every column; the
+ * insert's existence check sees the table as the statement began, and the
+ * update only touches rows that existed then, so the two never meet. A saga
+ * request that does not carry every column (a malformed event the saga
+ * itself refuses to act on) makes no row rather than stopping the balances
+ * beside it: the movement read models are a view for people, and the
+ * verifier checks money from the wallet streams alone.
  */
 export async function writeMovements(
   tx: SqlExecutor,
@@ -37,58 +40,52 @@ export async function writeMovements(
 ): Promise<void> {
   const after = [first.commit.toString(), first.prepare.toString()];
   if (plan.summaries.size > 0) {
-    const rows = JSON.stringify([...plan.summaries.values()]);
     await tx.query(
-      `UPDATE ${schema}.movement_summaries t
-          SET status = coalesce(r.status, t.status), reason = coalesce(r.reason, t.reason),
-              completed_at = coalesce(r.completed_at, t.completed_at),
-              last_commit = r.last_commit, last_prepare = r.last_prepare
-         FROM json_to_recordset($1::json) AS r(${SUMMARY_COLUMNS})
-        WHERE t.movement_id = r.movement_id AND (t.last_commit, t.last_prepare) < ($2::bigint, $3::bigint)`,
-      [rows, ...after],
-    );
-    await tx.query(
-      `INSERT INTO ${schema}.movement_summaries (movement_id, kind, status, reason, amount_minor, currency,
+      `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS j(${SUMMARY_COLUMNS})),
+       updated AS (
+         UPDATE ${schema}.movement_summaries t
+            SET status = coalesce(r.status, t.status), reason = coalesce(r.reason, t.reason),
+                completed_at = coalesce(r.completed_at, t.completed_at),
+                last_commit = r.last_commit, last_prepare = r.last_prepare
+           FROM r
+          WHERE t.movement_id = r.movement_id AND (t.last_commit, t.last_prepare) < ($2::bigint, $3::bigint))
+       INSERT INTO ${schema}.movement_summaries (movement_id, kind, status, reason, amount_minor, currency,
          credit_amount_minor, credit_currency, fx_rate, fx_source, description, reference, created_at,
          completed_at, created_commit, created_prepare, last_commit, last_prepare, payment_id)
-       SELECT r.* FROM json_to_recordset($1::json) AS r(${SUMMARY_COLUMNS})
+       SELECT r.* FROM r
         WHERE ${COMPLETE} AND r.kind IS NOT NULL AND r.status IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM ${schema}.movement_summaries t WHERE t.movement_id = r.movement_id)`,
-      [rows],
+      [JSON.stringify([...plan.summaries.values()]), ...after],
     );
   }
   if (plan.legs.size === 0) return;
-  const legs = JSON.stringify([...plan.legs.values()]);
-  await tx.query(
-    `UPDATE ${schema}.movement_legs t
-        SET held_minor = coalesce(r.held_minor, t.held_minor),
-            posted_commit = coalesce(r.posted_commit, t.posted_commit),
-            posted_prepare = coalesce(r.posted_prepare, t.posted_prepare),
-            posted_at = coalesce(r.posted_at, t.posted_at),
-            last_commit = r.last_commit, last_prepare = r.last_prepare
-       FROM json_to_recordset($1::json) AS r(${LEG_COLUMNS})
-      WHERE t.movement_id = r.movement_id AND t.wallet_id = r.wallet_id
-        AND (t.last_commit, t.last_prepare) < ($2::bigint, $3::bigint)`,
-    [legs, ...after],
-  );
   // An adjustment's entry names no owner: the wallet's balance row, written
-  // earlier in this batch if the wallet is new, knows it.
+  // by an earlier statement of this batch if the wallet is new, knows it.
   await tx.query(
-    `INSERT INTO ${schema}.movement_legs (movement_id, wallet_id, owner_id, direction, amount_minor, currency,
+    `WITH p AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS j(${LEG_COLUMNS})),
+     updated AS (
+       UPDATE ${schema}.movement_legs t
+          SET held_minor = coalesce(p.held_minor, t.held_minor),
+              posted_commit = coalesce(p.posted_commit, t.posted_commit),
+              posted_prepare = coalesce(p.posted_prepare, t.posted_prepare),
+              posted_at = coalesce(p.posted_at, t.posted_at),
+              last_commit = p.last_commit, last_prepare = p.last_prepare
+         FROM p
+        WHERE t.movement_id = p.movement_id AND t.wallet_id = p.wallet_id
+          AND (t.last_commit, t.last_prepare) < ($2::bigint, $3::bigint)),
+     r AS (
+       SELECT p.*, coalesce(p.owner_id, w.owner_id) AS owner
+         FROM p LEFT JOIN ${schema}.wallet_balances w ON p.owner_id IS NULL AND w.wallet_id = p.wallet_id)
+     INSERT INTO ${schema}.movement_legs (movement_id, wallet_id, owner_id, direction, amount_minor, currency,
        counterparty_owner_id, held_minor, posted_commit, posted_prepare, posted_at, created_at,
        created_commit, created_prepare, last_commit, last_prepare)
-     SELECT r.movement_id, r.wallet_id, r.owner_id, r.direction, r.amount_minor, r.currency, r.counterparty_owner_id, coalesce(r.held_minor, 0),
-            r.posted_commit, r.posted_prepare, r.posted_at, r.created_at, r.created_commit, r.created_prepare,
-            r.last_commit, r.last_prepare
-       FROM (SELECT p.movement_id, p.wallet_id, p.direction, p.amount_minor, p.currency, p.counterparty_owner_id,
-                    p.held_minor, p.posted_commit, p.posted_prepare, p.posted_at, p.created_at, p.created_commit,
-                    p.created_prepare, p.last_commit, p.last_prepare,
-                    coalesce(p.owner_id, (SELECT w.owner_id FROM ${schema}.wallet_balances w
-                                           WHERE w.wallet_id = p.wallet_id)) AS owner_id
-               FROM json_to_recordset($1::json) AS p(${LEG_COLUMNS})) r
-      WHERE ${COMPLETE} AND r.direction IS NOT NULL AND r.owner_id IS NOT NULL
+     SELECT r.movement_id, r.wallet_id, r.owner, r.direction, r.amount_minor, r.currency, r.counterparty_owner_id,
+            coalesce(r.held_minor, 0), r.posted_commit, r.posted_prepare, r.posted_at, r.created_at,
+            r.created_commit, r.created_prepare, r.last_commit, r.last_prepare
+       FROM r
+      WHERE ${COMPLETE} AND r.direction IS NOT NULL AND r.owner IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM ${schema}.movement_legs t
                          WHERE t.movement_id = r.movement_id AND t.wallet_id = r.wallet_id)`,
-    [legs],
+    [JSON.stringify([...plan.legs.values()]), ...after],
   );
 }
