@@ -9,6 +9,7 @@ import {
 import { newStream, someEvents } from './contract-events';
 import { globalLogContract } from './global-log.contract';
 import { hashChainContract } from './hash-chain.contract';
+import { readStreamsContract } from './read-streams.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
@@ -45,6 +46,7 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
     const store = () => subject().store;
 
     appendAndReadTests(store);
+    readStreamsContract(store);
     expectationTests(store);
     idempotencyTests(store);
     appendManyTests(store);

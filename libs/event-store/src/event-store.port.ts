@@ -98,6 +98,19 @@ export interface ReadAllOptions {
 /** Upper bound on one read, so no caller can ask an adapter to buffer the whole log. */
 export const MAX_READ_COUNT = 10_000;
 
+/** One stream's part of a `readStreams` call. */
+export interface ReadStreamsRequest extends ReadStreamOptions {
+  readonly streamId: string;
+}
+
+/**
+ * Most streams in one `readStreams` call, and most events it returns in all:
+ * the sum of the requests' `maxCount` (each at most `MAX_READ_COUNT`, its
+ * default) may not exceed `MAX_READ_COUNT`, so one call buffers no more than
+ * one `readStream` does.
+ */
+export const MAX_STREAMS_PER_READ = 256;
+
 export interface EventStore {
   /**
    * Appends events to one stream, atomically.
@@ -119,6 +132,15 @@ export interface EventStore {
 
   /** Events of one stream in revision order; an empty array for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Several `readStream`s at once, in as few round trips as the adapter can
+   * (one on the SQL adapters; `readEachStream` for one without a batched
+   * read). The answer is in the order of `requests`, one array per request,
+   * each exactly what `readStream` with the same options returns.
+   * @throws RangeError beyond `MAX_STREAMS_PER_READ` requests or `MAX_READ_COUNT` events in all.
+   */
+  readStreams(requests: readonly ReadStreamsRequest[]): Promise<RecordedEvent[][]>;
 
   /** The current revision of a stream, or `no_stream`. */
   streamRevision(streamId: string): Promise<StreamRevision>;

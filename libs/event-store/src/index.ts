@@ -8,6 +8,7 @@ export * from './event-store.port';
 export * from './tokens';
 export * from './append-request';
 export * from './integers';
+export { readEachStream } from './read-limit';
 export * from './checkpointed.reader';
 export * from './hash-chain';
 export * from './chain.check';

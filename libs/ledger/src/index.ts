@@ -16,6 +16,7 @@ export * from './wallet/open-wallet.command';
 export * from './wallet/wallet.aggregate';
 export * from './command-path/aggregate';
 export * from './command-path/append-batcher';
+export * from './command-path/read-batcher';
 export * from './command-path/command-processor';
 export * from './command-path/command-path.observer';
 export * from './command-path/state-cache';

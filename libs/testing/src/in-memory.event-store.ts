@@ -5,6 +5,7 @@ import {
   GENESIS_HASH,
   IdempotencyViolationError,
   MAX_READ_COUNT,
+  readEachStream,
   START,
   WrongExpectedVersionError,
   type AppendError,
@@ -16,6 +17,7 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadStreamsRequest,
   type RecordedEvent,
   type StreamRevision,
 } from '@ledger/event-store';
@@ -33,6 +35,8 @@ export class InMemoryEventStore implements EventStore {
   appendCalls = 0;
   /** Events returned by readStream, for tests that count replays. */
   streamEventsRead = 0;
+  /** Calls of readStreams (each one round trip on the SQL adapters). */
+  readStreamsCalls = 0;
 
   async append(
     streamId: string,
@@ -111,6 +115,12 @@ export class InMemoryEventStore implements EventStore {
     );
     this.streamEventsRead += page.length;
     return page;
+  }
+
+  /** One call however many streams, as on the SQL adapters; counted in `readStreamsCalls`. */
+  async readStreams(requests: readonly ReadStreamsRequest[]): Promise<RecordedEvent[][]> {
+    this.readStreamsCalls++;
+    return readEachStream(this, requests);
   }
 
   async streamRevision(streamId: string): Promise<StreamRevision> {

@@ -22,11 +22,12 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadStreamsRequest,
   type RecordedEvent,
   type StreamRevision,
 } from '../event-store.port';
 import { MAX_EVENTS_PER_APPEND, validateAppendRequest } from '../append-request';
-import { readLimit } from '../read-limit';
+import { readEachStream, readLimit } from '../read-limit';
 import {
   collect,
   fromEsdbEvent,
@@ -149,6 +150,11 @@ export class EsdbEventStore implements EventStore {
     return collect(read, (resolved) =>
       resolved.event ? fromEsdbEvent(resolved.event) : undefined,
     );
+  }
+
+  /** EventStoreDB has no read of several streams in one call: one read each, concurrently. */
+  readStreams(requests: readonly ReadStreamsRequest[]): Promise<RecordedEvent[][]> {
+    return readEachStream(this, requests);
   }
 
   async streamRevision(streamId: string): Promise<StreamRevision> {

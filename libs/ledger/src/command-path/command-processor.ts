@@ -13,6 +13,7 @@ import {
 import type { Aggregate } from './aggregate';
 import type { AppendBatcher } from './append-batcher';
 import { commandPathObserver, secondsSince } from './command-path.observer';
+import { ReadBatcher } from './read-batcher';
 import { StateCache, type CachedStream } from './state-cache';
 
 export interface CommandContext {
@@ -53,6 +54,8 @@ export interface CommandProcessorOptions {
   readonly maxQueuedPerStream?: number;
   /** The stream states this processor keeps; its limits are configuration (`readStateCacheOptions`). */
   readonly cache: StateCache<unknown>;
+  /** Groups the first reads of streams not cached; by default one of the processor's own over its store. */
+  readonly reads?: ReadBatcher;
 }
 
 interface Queued<C, E, R extends string> {
@@ -81,6 +84,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
   private readonly maxAttempts: number;
   private readonly maxCoalesced: number;
   private readonly maxQueued: number;
+  private readonly reads: ReadBatcher;
 
   constructor(
     private readonly aggregate: Aggregate<S, C, E, R>,
@@ -92,6 +96,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxCoalesced = options.maxCoalesced ?? 128;
     this.maxQueued = options.maxQueuedPerStream ?? 10_000;
+    this.reads = options.reads ?? new ReadBatcher(store);
   }
 
   execute(
@@ -324,12 +329,14 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
   /** Reads only what was appended after the cached revision: a stream is never replayed from zero twice. */
   private async catchUp(streamId: string, cached: CachedStream<S>): Promise<CachedStream<S>> {
     let current = cached;
-    for (;;) {
+    // The first page goes with the reads of other lanes in one round trip;
+    // a stream longer than that page is read on alone, in full pages.
+    for (let first = true; ; first = false) {
       const fromRevision = current.revision === undefined ? 0n : current.revision + 1n;
-      const page = await this.store.readStream(streamId, {
-        fromRevision,
-        maxCount: MAX_READ_COUNT,
-      });
+      const maxCount = first ? this.reads.pageSize : MAX_READ_COUNT;
+      const page = first
+        ? await this.reads.read(streamId, fromRevision)
+        : await this.store.readStream(streamId, { fromRevision, maxCount });
       if (page.length === 0) break;
       let state = current.state;
       const commandIds: string[] = [];
@@ -340,7 +347,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
       }
       const last = page.at(-1);
       if (last) current = current.advance(state, last.revision, commandIds);
-      if (page.length < MAX_READ_COUNT) break;
+      if (page.length < maxCount) break;
     }
     if (current.stale) current = current.fresh();
     this.cache.set(streamId, current);

@@ -31,6 +31,7 @@ export function tracedEventStore(inner: EventStore): EventStore {
         () => inner.appendMany(requests.map((r) => ({ ...r, events: withTraceparent(r.events) }))),
       ),
     readStream: (streamId, options) => inner.readStream(streamId, options),
+    readStreams: (requests) => inner.readStreams(requests),
     streamRevision: (streamId) => inner.streamRevision(streamId),
     readAll: (options) => inner.readAll(options),
     headPosition: () => inner.headPosition(),
