@@ -130,6 +130,13 @@ async function commands(db: PgDatabase) {
   });
   const latencies: number[] = [];
   const touched = new Set<string>();
+  // Round trips of the command path: every statement the store sends goes through db.query.
+  let queries = 0;
+  const query = db.query.bind(db);
+  db.query = (sql: string, params?: readonly unknown[]) => {
+    queries++;
+    return query(sql, params);
+  };
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
@@ -145,12 +152,14 @@ async function commands(db: PgDatabase) {
     }),
   );
   const elapsed_ms = performance.now() - started;
+  db.query = query;
   latencies.sort((a, b) => a - b);
   const command_figures = {
     clients,
     entries_per_s: rate(latencies.length, elapsed_ms),
     p50_ms: round(must(latencies[Math.floor(latencies.length * 0.5)], 'latency')),
     p99_ms: round(must(latencies[Math.floor(latencies.length * 0.99)], 'latency')),
+    queries_per_command: round(queries / latencies.length),
     distinct_wallets: touched.size,
     cached_wallets: cache.size,
     cache_evictions: cache.evictions,
