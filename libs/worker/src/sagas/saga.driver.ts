@@ -80,8 +80,6 @@ export class SagaDriver {
   private handled = 0;
   /** Sagas left to their inline run, by movement id: when to advance each again. */
   private readonly leased = new LeasedSagas();
-  /** Sagas whose recorded state admits no step (a refused capture): reported, not retried in a loop. */
-  readonly stuck = new Set<string>();
   /** Re-creates lost jobs and fires durable timers; `jobsRecreated` and `timersFired` count them. */
   readonly reconciler: SagaReconciler;
 
@@ -104,8 +102,10 @@ export class SagaDriver {
       clock: this.clock,
       jobPolicies,
       ...(options.leaseMarginMs !== undefined && { leaseMarginMs: options.leaseMarginMs }),
+      // A saga whose recorded state admits no step (a refused capture) is
+      // logged, not retried in a loop; operators find it among the stuck
+      // movements (GET /ledger/movements/stuck), which the read models keep.
       onStuck: (movementId, action, result, why) => {
-        this.stuck.add(movementId);
         this.logger.error(
           `Saga ${movementId} cannot record ${action.step} (${JSON.stringify(result)}): ${why}`,
         );
