@@ -1,5 +1,6 @@
 import { must } from '@ledger/invariant';
 import type { AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
+import { Batcher, type Waiting } from './batcher';
 import { commandPathObserver, secondsSince } from './command-path.observer';
 
 export interface AppendBatcherOptions {
@@ -7,12 +8,6 @@ export interface AppendBatcherOptions {
   readonly maxBatch?: number;
   /** Most `appendMany` calls in flight at once. */
   readonly maxInFlight?: number;
-}
-
-interface Pending {
-  readonly request: AppendRequest;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
 }
 
 /**
@@ -25,67 +20,37 @@ interface Pending {
  * flight, so a batch never conflicts with itself.
  */
 export class AppendBatcher {
-  private readonly maxBatch: number;
-  private readonly maxInFlight: number;
-  private pending: Pending[] = [];
-  private inFlight = 0;
-  private flushScheduled = false;
+  private readonly batcher: Batcher<AppendRequest, AppendResult>;
 
   constructor(
     private readonly store: EventStore,
     options: AppendBatcherOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 256;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.batcher = new Batcher({
+      maxBatch: options.maxBatch ?? 256,
+      maxInFlight: options.maxInFlight ?? 2,
+      run: (batch) => this.write(batch),
+    });
   }
 
   append(request: AppendRequest): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ request, resolve, reject });
-      this.scheduleFlush();
-    });
+    return this.batcher.submit(request);
   }
 
-  /**
-   * Flushes on the next turn of the event loop rather than at once. When a
-   * batch completes, its callers' next commands are decided in the same turn
-   * (their states are cached, so no I/O intervenes); waiting one turn lets
-   * all of them join one batch instead of the first leaving alone.
-   */
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        this.scheduleFlush();
-      });
-    }
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(batch: Waiting<AppendRequest, AppendResult>[]): Promise<void> {
     const startedMs = performance.now();
+    let results: Awaited<ReturnType<EventStore['appendMany']>>;
     try {
-      const results = await this.store.appendMany(batch.map((p) => p.request));
-      commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), false);
-      batch.forEach((p, i) => {
-        const result = results[i];
-        if (result instanceof Error) p.reject(result);
-        else p.resolve(must(result, `append outcome ${i}`));
-      });
+      results = await this.store.appendMany(batch.map((p) => p.request));
     } catch (error) {
-      // The whole call failed (an outage): every append in it shares the failure.
       commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), true);
-      for (const p of batch) p.reject(error);
+      throw error;
     }
+    commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), false);
+    batch.forEach((p, i) => {
+      const result = results[i];
+      if (result instanceof Error) p.reject(result);
+      else p.resolve(must(result, `append outcome ${i}`));
+    });
   }
 }
