@@ -1,5 +1,3 @@
-// Over ~330 lines: the command path's one loop (load, decide, append, retry on conflict, cache),
-// whose steps share the cache and read in order.
 import {
   IdempotencyViolationError,
   MAX_READ_COUNT,
@@ -43,6 +41,12 @@ export interface ExecuteOptions {
    * again on the stream as read, exactly as after another writer's append.
    */
   readonly presumeNew?: boolean;
+  /**
+   * Asked right before each decision of the command, retries included: when
+   * it answers false the command is not decided and answers
+   * `concurrency_conflict`, writing nothing (an inline saga run past its lease).
+   */
+  readonly mayDecide?: () => boolean;
 }
 
 export interface CommandProcessorOptions {
@@ -62,6 +66,7 @@ interface Queued<C, E, R extends string> {
   readonly command: C;
   readonly context: CommandContext;
   readonly presumeNew: boolean;
+  readonly mayDecide: (() => boolean) | undefined;
   resolve(outcome: CommandOutcome<E, R>): void;
   reject(error: unknown): void;
 }
@@ -106,7 +111,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     options: ExecuteOptions = {},
   ): Promise<CommandOutcome<E, R>> {
     const startedMs = performance.now();
-    const outcome = this.enqueue(streamId, command, context, options.presumeNew === true);
+    const outcome = this.enqueue(streamId, command, context, options);
     outcome.then(
       (o) =>
         commandPathObserver().commandFinished(
@@ -122,7 +127,7 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     streamId: string,
     command: C,
     context: CommandContext,
-    presumeNew: boolean,
+    options: ExecuteOptions,
   ): Promise<CommandOutcome<E, R>> {
     return new Promise((resolve, reject) => {
       let lane = this.lanes.get(streamId);
@@ -130,7 +135,14 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         reject(new StreamBusyError(`Too many commands queued for ${streamId}`));
         return;
       }
-      const item = { command, context, presumeNew, resolve, reject };
+      const item = {
+        command,
+        context,
+        presumeNew: options.presumeNew === true,
+        mayDecide: options.mayDecide,
+        resolve,
+        reject,
+      };
       if (lane) {
         lane.push(item);
         return;
@@ -270,12 +282,20 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     let state = stream.state;
     const events: EventData[] = [];
     const commandIds: string[] = [];
-    const settled: Array<{ item: Queued<C, E, R>; outcome: 'duplicate' | R | E[] }> = [];
+    const settled: Array<{
+      item: Queued<C, E, R>;
+      outcome: 'duplicate' | R | 'concurrency_conflict' | E[];
+    }> = [];
     let refused = false;
     for (const item of batch) {
       const { commandId } = item.command;
       if (stream.hasSeen(commandId) || commandIds.includes(commandId)) {
         settled.push({ item, outcome: 'duplicate' });
+        continue;
+      }
+      if (item.mayDecide?.() === false) {
+        settled.push({ item, outcome: 'concurrency_conflict' });
+        refused = true;
         continue;
       }
       const decision = this.aggregate.decide(item.command, state);

@@ -1,5 +1,3 @@
-// Over ~300 lines: one stepper for both runs of a saga (the driver's, step by step, and the API's
-// within its inline lease), which share the perform, compensation and job code and must agree.
 import type { Position } from '@ledger/event-store';
 import type { CommandContext, CommandOutcome } from '../command-path/command-processor';
 import type { WalletCommand } from '../wallet/wallet.commands';

@@ -24,30 +24,11 @@ export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
  */
 @Injectable()
 export class WalletCommands {
-  private readonly processor: CommandProcessor<
-    Wallet,
-    WalletCommand,
-    WalletEvent,
-    WalletRejection | 'concurrency_conflict'
-  >;
-  /**
-   * Whether a command in flight may still be decided, by the command object
-   * (`WalletStepOptions.mayDecide`): asked in the processor's decide, right
-   * before each decision, retries included.
-   */
-  private readonly gates = new WeakMap<WalletCommand, () => boolean>();
+  private readonly processor: CommandProcessor<Wallet, WalletCommand, WalletEvent, WalletRejection>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() batcher?: AppendBatcher) {
-    const gates = this.gates;
     this.processor = new CommandProcessor(
-      {
-        ...walletAggregate,
-        decide: (command, wallet) => {
-          // Not decided at all, as a conflict not resolved in time would be.
-          if (gates.get(command)?.() === false) return 'concurrency_conflict';
-          return walletAggregate.decide(command, wallet);
-        },
-      },
+      walletAggregate,
       store,
       batcher ?? new AppendBatcher(store),
       {
@@ -57,19 +38,15 @@ export class WalletCommands {
   }
 
   /** `options.mayDecide`: asked before each decision; false answers `concurrency_conflict`, writing nothing. */
-  async execute(
+  execute(
     walletId: string,
     command: WalletCommand,
     context: CommandContext = {},
     options: WalletStepOptions = {},
   ): Promise<WalletOutcome> {
-    if (!options.mayDecide) return this.processor.execute(walletStream(walletId), command, context);
-    this.gates.set(command, options.mayDecide);
-    try {
-      return await this.processor.execute(walletStream(walletId), command, context);
-    } finally {
-      this.gates.delete(command);
-    }
+    return this.processor.execute(walletStream(walletId), command, context, {
+      ...(options.mayDecide && { mayDecide: options.mayDecide }),
+    });
   }
 
   /**

@@ -1,5 +1,3 @@
-// Over ~300 lines: the driver's loop and its four sources of work (the log, parked sagas, leased
-// sagas, the resume at start), which share one round-and-record path.
 import { Logger } from '@nestjs/common';
 import type { SqlDatabase } from '@ledger/database';
 import {
