@@ -5,7 +5,12 @@ import { Logger } from '@nestjs/common';
 import { ContactDirectory } from '@ledger/identity';
 import { comparePositions } from '@ledger/event-store';
 import { SqlEventStore } from '@ledger/event-store/sql';
-import { InProcessJobQueue } from '@ledger/jobs';
+import {
+  InProcessJobQueue,
+  type EnqueueOptions,
+  type JobQueue,
+  type JsonValue,
+} from '@ledger/jobs';
 import {
   deriveId,
   sagaStreamId,
@@ -27,6 +32,7 @@ import { UserStore } from '../../../../libs/identity/src/users/user.store';
 import { loadSagaCheckpoint } from '../sagas/movements.table';
 import { SagaDriver } from '../sagas/saga.driver';
 import { MovementNotifications, NOTIFICATIONS_QUEUE } from './movement-notifications';
+import { outcomeOf, roundJobId } from './notification-jobs';
 
 type Sent = { channel: 'email'; message: EmailMessage } | { channel: 'sms'; message: SmsMessage };
 
@@ -102,7 +108,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   const newDriver = (name: string) =>
     new SagaDriver(database.db, store, streams, wallets, NO_SAGA_JOBS, {
       name,
-      onTerminal: (saga, cause) => notifications.movementEnded(saga, cause),
+      onTerminal: (ended) => notifications.roundEnded(ended),
     });
 
   /** Every line the Nest loggers write while this file runs. */
@@ -208,12 +214,38 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     });
   }
 
-  let n = 0;
+  /** Drives the transfer to its end and runs its notification jobs. */
   async function transfer(
     from: { id: string },
     to: { id: string },
     options: { fund?: bigint; amount?: bigint } = {},
-  ) {
+  ): Promise<string> {
+    const stream = await startTransfer(from, to, options);
+    await settle();
+    return stream;
+  }
+
+  async function settle(): Promise<void> {
+    await drainAll(driver, 'notifications-test');
+    await jobsIdle();
+  }
+
+  /** The notification jobs about a movement: its own ids, or a round's that carries it. */
+  async function jobsAbout(stream: string): Promise<{ id: string; name: string }[]> {
+    const { rows } = await database.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM jobs WHERE queue = $1 AND (id LIKE $2 OR payload::text LIKE $3)
+       ORDER BY id`,
+      [QUEUE_KEY, `${stream}:%`, `%"${stream}"%`],
+    );
+    return rows;
+  }
+
+  let n = 0;
+  async function startTransfer(
+    from: { id: string },
+    to: { id: string },
+    options: { fund?: bigint; amount?: bigint } = {},
+  ): Promise<string> {
     n++;
     const [fromWallet, toWallet] = [
       deriveId('notify-wallet', String(n), 'a'),
@@ -246,8 +278,6 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
         })
       ).ok,
     ).toBe(true);
-    await drainAll(driver, 'notifications-test');
-    await jobsIdle();
     return stream;
   }
 
@@ -269,7 +299,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     // start of the log, the driver's hook called once more: nothing is sent twice.
     await driver.advance(stream, undefined);
     await drainAll(newDriver('notifications-test-restarted'), 'notifications-test-restarted');
-    await notifications.movementEnded((await streams.current(stream, 'latest'))!);
+    await notifications.roundEnded([{ saga: (await streams.current(stream, 'latest'))! }]);
     await jobsIdle();
     expect(notifier.about(stream)).toHaveLength(3);
   });
@@ -284,12 +314,8 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       'email alice@example.com: Your transfer of US$2.50 did not go through',
       'sms +447700900123: Your transfer of US$2.50 did not go through: there was not enough money available.',
     ]);
-    const { rows } = await database.db.query<{ id: string }>(
-      `SELECT id FROM jobs WHERE queue = $1 AND id LIKE $2 ORDER BY id`,
-      [QUEUE_KEY, `${stream}:%`],
-    );
-    // One job sent both messages: none was queued on its own.
-    expect(rows.map((r) => r.id)).toEqual([`${stream}:notify:failed`]);
+    // One job, the round's, sent both messages: none was queued on its own.
+    expect((await jobsAbout(stream)).map((j) => j.name)).toEqual(['movements.notify']);
 
     // A job for the recipient queued before this rule (or by hand) sends nothing either.
     await notifications.run({
@@ -324,12 +350,8 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(notifier.attempts.get(`${stream}:notify:completed:recipient:email`)).toBe(3);
     expect(notifier.attempts.get(`${stream}:notify:completed:sender:email`)).toBe(1);
     // Only the message that failed became a job of its own, and only it was retried.
-    const { rows } = await database.db.query<{ id: string }>(
-      `SELECT id FROM jobs WHERE queue = $1 AND id LIKE $2 ORDER BY id`,
-      [QUEUE_KEY, `${stream}:%`],
-    );
-    expect(rows.map((r) => r.id)).toEqual([
-      `${stream}:notify:completed`,
+    expect((await jobsAbout(stream)).map((j) => j.id)).toEqual([
+      roundJobId([{ movement: stream, status: 'completed' }]),
       `${stream}:notify:completed:recipient:email`,
     ]);
   });
@@ -356,47 +378,110 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const stream = await transfer(alice, bob, { amount: 410n });
     const saga = must2(await streams.replay(stream));
     const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+    const at = (terminal.data as { at: string }).at;
     // The driver took the steps itself and enqueued when its own terminal
     // event woke it: the job holds the end time.
-    const { rows } = await database.db.query<{ payload: Record<string, unknown> }>(
+    const { rows } = await database.db.query<{ payload: { movements: unknown[] } }>(
       'SELECT payload FROM jobs WHERE queue = $1 AND id = $2',
-      [QUEUE_KEY, `${stream}:notify:completed`],
+      [QUEUE_KEY, roundJobId([{ movement: stream, status: 'completed' }])],
     );
-    expect(rows[0]?.payload).toMatchObject({ endedAt: (terminal.data as { at: string }).at });
+    expect(rows[0]?.payload.movements).toEqual([expect.objectContaining({ endedAt: at })]);
     // The same facts, enqueued and run where reading the saga would throw:
-    const enqueued: { name: string; payload: unknown; jobId: string }[] = [];
-    const capture = {
-      enqueue: async (_q: string, name: string, payload: unknown, o: { jobId: string }) =>
-        void enqueued.push({ name, payload, jobId: o.jobId }),
-    } as unknown as InProcessJobQueue;
-    const noReads = {
-      replay: async () => {
-        throw new Error('the saga was read');
-      },
-    };
+    const capture = new CapturingQueue();
     const carried = new RecordingNotifier();
-    await new MovementNotifications(capture, noReads, contacts, carried).movementEnded(
-      saga,
-      terminal,
+    await new MovementNotifications(capture, noReads, contacts, carried).roundEnded([
+      { saga, cause: terminal },
+    ]);
+    expect(capture.enqueued.map((j) => j.jobId)).toEqual([
+      roundJobId([{ movement: stream, status: 'completed' }]),
+    ]);
+    const job = must2(capture.enqueued[0]);
+    expect(job.payload).toEqual({
+      movements: [
+        { movement: stream, status: 'completed', endedAt: at, recipients: expect.any(String) },
+      ],
+    });
+    await new MovementNotifications(capture, noReads, contacts, carried).run(job);
+    expect(messages(carried, stream)).toHaveLength(3);
+    expect(messages(carried, stream)).toEqual(messages(notifier, stream));
+  });
+
+  it('tells the parties of every movement a round ended from one job; a message that fails alone is queued on its own', async () => {
+    const started = [
+      await startTransfer(alice, bob, { amount: 101n }),
+      await startTransfer(alice, bob, { amount: 102n }),
+      await startTransfer(alice, bob, { amount: 103n }),
+    ];
+    notifier.failNext(bob.email, 1);
+    await settle();
+    const about = await Promise.all(started.map(jobsAbout));
+    // No movement had a job of its own: each is in one round's job.
+    for (const jobs of about)
+      expect(jobs.filter((j) => j.name !== 'movement.deliver').map((j) => j.name)).toEqual([
+        'movements.notify',
+      ]);
+    const jobs = about.flat();
+    const deliveries = jobs.filter((j) => j.name === 'movement.deliver').map((j) => j.id);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatch(/:notify:completed:recipient:email$/);
+    for (const stream of started) {
+      expect(notifier.about(stream)).toHaveLength(3);
+      for (const key of messages(notifier, stream).map((m) => m.idempotencyKey))
+        expect(notifier.attempts.get(key)).toBe(key === deliveries[0] ? 2 : 1);
+    }
+
+    // Handed in one round, the three go in one job, the same whatever their order.
+    const ended = await Promise.all(
+      started.map(async (stream) => {
+        const saga = must2(await streams.replay(stream));
+        return { saga, cause: must2(saga.events.find((e) => e.type === 'TransferCompleted')) };
+      }),
     );
-    expect(enqueued.map((j) => j.jobId)).toEqual([`${stream}:notify:completed`]);
-    const job = must2(enqueued[0]);
-    expect(job.payload).toMatchObject({
-      movement: stream,
-      status: 'completed',
-      endedAt: (terminal.data as { at: string }).at,
+    const capture = new CapturingQueue();
+    const again = new MovementNotifications(capture, noReads, contacts, new RecordingNotifier());
+    await again.roundEnded(ended);
+    const outcomes = started.map((movement) => ({ movement, status: 'completed' as const }));
+    expect(capture.enqueued.map((j) => j.jobId)).toEqual([roundJobId(outcomes)]);
+    expect(capture.enqueued[0]?.payload).toMatchObject({
+      movements: [...started].sort().map((movement) => ({ movement, status: 'completed' })),
     });
-    await new MovementNotifications(capture, noReads, contacts, carried).run({
-      name: job.name,
-      payload: job.payload as never,
+    // The round handed again: the process that queued it skips it, ...
+    await again.roundEnded([...ended].reverse());
+    expect(capture.enqueued).toHaveLength(1);
+    // ... and another one queues the same job id, which the queue ignores.
+    const redelivered = new InProcessJobQueue(database.db, { prefix: 'notify-redelivered' });
+    try {
+      for (const order of [ended, [...ended].reverse()])
+        await new MovementNotifications(redelivered, noReads, contacts, notifier).roundEnded(order);
+      const { rows } = await database.db.query<{ id: string }>(
+        'SELECT id FROM jobs WHERE queue = $1',
+        [`notify-redelivered:${NOTIFICATIONS_QUEUE}`],
+      );
+      expect(rows.map((r) => r.id)).toEqual([roundJobId(outcomes)]);
+    } finally {
+      await redelivered.close();
+    }
+  });
+
+  it('runs a movement job queued by an earlier version, with or without the facts', async () => {
+    const stream = await transfer(alice, bob, { amount: 420n });
+    const saga = must2(await streams.replay(stream));
+    const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+    const read = new RecordingNotifier();
+    await new MovementNotifications(new CapturingQueue(), streams, contacts, read).run({
+      name: 'movement.notify',
+      payload: { movement: stream, status: 'completed' },
     });
-    const messages = (n: RecordingNotifier) =>
-      n.sent
-        .filter((s) => s.message.idempotencyKey.startsWith(`${stream}:`))
-        .map((s) => s.message)
-        .sort((x, y) => x.idempotencyKey.localeCompare(y.idempotencyKey));
-    expect(messages(carried)).toHaveLength(3);
-    expect(messages(carried)).toEqual(messages(notifier));
+    const facts = outcomeOf(saga, terminal);
+    expect(facts?.recipients).toBeDefined();
+    const carried = new RecordingNotifier();
+    await new MovementNotifications(new CapturingQueue(), noReads, contacts, carried).run({
+      name: 'movement.notify',
+      payload: { ...facts },
+    });
+    expect(messages(read, stream)).toHaveLength(3);
+    expect(messages(read, stream)).toEqual(messages(notifier, stream));
+    expect(messages(carried, stream)).toEqual(messages(notifier, stream));
   });
 
   it('sends the next notification to a changed e-mail address', async () => {
@@ -422,6 +507,37 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     ]);
   });
 });
+
+/** Keeps what is enqueued instead of running it. */
+class CapturingQueue implements Pick<JobQueue, 'enqueue' | 'process'> {
+  readonly enqueued: { name: string; payload: JsonValue; jobId: string }[] = [];
+
+  async enqueue(
+    _queue: string,
+    name: string,
+    payload: JsonValue,
+    options: EnqueueOptions,
+  ): Promise<void> {
+    this.enqueued.push({ name, payload, jobId: options.jobId });
+  }
+
+  async process(): Promise<void> {}
+}
+
+/** Saga reads that fail: the job must send from what it carries. */
+const noReads = {
+  replay: async () => {
+    throw new Error('the saga was read');
+  },
+};
+
+/** The messages sent about one movement, by idempotency key. */
+function messages(notifier: RecordingNotifier, stream: string) {
+  return notifier.sent
+    .filter((s) => s.message.idempotencyKey.startsWith(`${stream}:`))
+    .map((s) => s.message)
+    .sort((x, y) => x.idempotencyKey.localeCompare(y.idempotencyKey));
+}
 
 function must2<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('missing');

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { RecordedEvent } from '@ledger/event-store';
 import type { Contact } from '@ledger/identity';
-import type { Job, JobQueue } from '@ledger/jobs';
-import type { MovementStreams, SagaState } from '@ledger/ledger/nest';
+import type { Job, JobQueue, JsonValue } from '@ledger/jobs';
+import type { MovementStreams } from '@ledger/ledger/nest';
 import {
   isIncoming,
   movementCompleted,
@@ -10,47 +9,47 @@ import {
   type MovementNotice,
   type Notifier,
 } from '@ledger/notifications';
+import { inParallel } from '../sagas/in-parallel';
+import type { TerminalSaga } from '../sagas/saga-rounds';
 import {
   endedAt,
-  isTerminalEvent,
   recipientsOf,
-  terminalAt,
   type MovementRecipient,
-  type PartyRole,
   type TerminalStatus,
 } from './movement-recipients';
+import {
+  carried,
+  CHANNELS,
+  DELIVER_JOB,
+  deliverJobId,
+  MOVEMENT_JOB,
+  notifyJobId,
+  outcomeOf,
+  ROUND_JOB,
+  ROUND_JOB_MOVEMENTS,
+  roundJobId,
+  type DeliverPayload,
+  type EndedMovement,
+  type MovementOutcome,
+  type NotifyPayload,
+  type RoundPayload,
+} from './notification-jobs';
 
 /** The queue notification jobs go to, apart from the sagas' own. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
-const CHANNELS = ['email', 'sms'] as const;
-type Channel = (typeof CHANNELS)[number];
+/** Messages of one job in flight at once. */
+const SEND_CONCURRENCY = 8;
+/**
+ * Outcomes queued by this process that it remembers, forgetting the oldest
+ * first: a round the driver hands again (a batch read again after its
+ * commit failed, a report recorded after the end) skips them without asking
+ * the queue.
+ */
+const ANNOUNCED_KEPT = 20_000;
 
 /** Reads a user's contact details (`ContactDirectory` in production). */
 export interface Contacts {
   contactOf(userId: string): Promise<Contact | undefined>;
-}
-
-interface NotifyPayload {
-  readonly movement: string;
-  readonly status: TerminalStatus;
-}
-
-/**
- * What the saga driver knows when it enqueues, so the job need not read the
- * saga stream again: when the movement ended and whom to tell (user ids and
- * amounts, never contact data). Absent when the driver did not have the
- * terminal event in hand; the job then reads the saga, as a job queued
- * before these fields existed does.
- */
-interface NotifyFacts {
-  readonly endedAt?: string;
-  /** `MovementRecipient[]` as JSON, amounts as decimal strings. */
-  readonly recipients?: string;
-}
-
-interface DeliverPayload extends NotifyPayload {
-  readonly role: PartyRole;
-  readonly channel: Channel;
 }
 
 export interface JobPolicy {
@@ -59,33 +58,46 @@ export interface JobPolicy {
 }
 
 export interface MovementNotificationsOptions {
-  /** Fanning out only reads the saga and enqueues. */
+  /** A round's job: reads no saga when the driver had the facts, enqueues only what fails. */
   readonly notify?: JobPolicy;
   /** One message: backoff 5 s doubling, 10 attempts, spans about an hour and a half of outage. */
   readonly deliver?: JobPolicy;
   readonly concurrency?: number;
 }
 
-/** `<saga>:notify:<status>`: one per movement and outcome, whoever enqueues it and however often. */
-export const notifyJobId = (movement: string, status: TerminalStatus): string =>
-  `${movement}:notify:${status}`;
-
-/** `<saga>:notify:<status>:<role>:<channel>`; also the message's idempotency key. */
-export const deliverJobId = (p: DeliverPayload): string =>
-  `${notifyJobId(p.movement, p.status)}:${p.role}:${p.channel}`;
+/** One message to send: to whom, about what, under which id. */
+interface Message {
+  readonly endedAt: Date;
+  readonly recipient: MovementRecipient;
+  readonly payload: DeliverPayload;
+}
 
 /**
- * Tells the parties of a movement that it completed or failed, through jobs.
+ * Tells the parties of movements that they completed or failed, through jobs.
  *
- * The saga driver calls `movementEnded` each time it advances a terminal
- * saga (again after a redelivery, a retry or a restart); the job id
- * `<saga>:notify:<status>` makes all but the first enqueue a no-op. That job
- * sends every message itself (one saga read, one contact read per party);
- * only a message that fails becomes a job of its own,
- * `<saga>:notify:<status>:<role>:<channel>`, so a retry resends only that
- * message. Each message's idempotency key is that id (the e-mail's
- * Message-ID derives from it). One job per movement rather than one per
- * message keeps the queue's cost per transfer down.
+ * The saga driver hands `roundEnded` the terminal sagas of each round it
+ * advances (again after a redelivery, a retry or a restart), and one job
+ * `notify:<hash of the outcomes>` carries them all (at most
+ * `ROUND_JOB_MOVEMENTS`; more take more jobs): per movement its status and,
+ * when the driver had them, its end time and recipients (user ids and
+ * amounts). That job sends every message of every movement itself, reading
+ * each user's contact once; only a message that fails becomes a job of its
+ * own, `<saga>:notify:<status>:<role>:<channel>`, so a retry resends only
+ * that message. Each message's idempotency key is that id (the e-mail's
+ * Message-ID derives from it). One job per round rather than per movement
+ * keeps the queue's cost per transfer down. A `movement.notify` job (one
+ * movement, `<saga>:notify:<status>`) queued by an earlier version still runs.
+ *
+ * Sent twice, under the same keys: the messages of a job that dies or fails
+ * after sending some (a worker killed, the queue unreachable as it queues a
+ * failed message), when it is run again whole, as a movement's job was;
+ * and those of a round handed again with other outcomes by a process that
+ * did not queue the first (the worker restarted between the enqueue and its
+ * checkpoint, and the batch read again holds more or fewer terminal sagas,
+ * or a report recorded after the end), which is a new job where the
+ * movement's own id deduped. Otherwise a redelivered round enqueues nothing:
+ * this process skips the outcomes it queued, and the same outcomes are the
+ * same job id for any process.
  *
  * Jobs carry ids only: contact details are read from identity when a
  * message is sent and appear in no payload, event or log line.
@@ -95,9 +107,11 @@ export class MovementNotifications {
   private readonly notifyPolicy: JobPolicy;
   private readonly deliverPolicy: JobPolicy;
   private readonly concurrency: number;
+  /** `<saga>:notify:<status>` of the outcomes queued here, oldest first (a Set keeps insertion order). */
+  private readonly announced = new Set<string>();
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: Pick<JobQueue, 'enqueue' | 'process'>,
     private readonly streams: Pick<MovementStreams, 'replay'>,
     private readonly contacts: Contacts,
     private readonly notifier: Notifier,
@@ -109,36 +123,25 @@ export class MovementNotifications {
   }
 
   /**
-   * For the saga driver: enqueues the movement's notification once it is
-   * terminal; otherwise nothing. `cause`, the event that woke the driver,
-   * when it is the saga's terminal event, gives the end time, so the job
-   * carries all it needs and reads no saga. Without a cause (a parked saga
-   * retried, the resume at start) or with another one, the job reads the saga.
+   * For the saga driver: enqueues the announcements of the round's terminal
+   * sagas not queued here before, in jobs of `ROUND_JOB_MOVEMENTS`.
    */
-  async movementEnded(saga: SagaState, cause?: RecordedEvent): Promise<void> {
-    const status = saga.summary?.status;
-    if (status !== 'completed' && status !== 'failed') return;
-    // Woken by an earlier event of the saga than its last (the driver took
-    // the remaining steps itself, or the API was taking them inline): those
-    // later events are in the log after the cause, so they wake the driver
-    // again, and the wake by the terminal event enqueues the job with its time.
-    if (
-      cause?.streamId === saga.movementId &&
-      saga.revision !== undefined &&
-      cause.revision < saga.revision
-    )
-      return;
-    const facts: NotifyFacts =
-      cause && cause.streamId === saga.movementId && isTerminalEvent(cause)
-        ? { endedAt: terminalAt(cause).toISOString(), recipients: encodeRecipients(saga) }
-        : {};
-    const payload: NotifyPayload & NotifyFacts = { movement: saga.movementId, status, ...facts };
-    await this.enqueue(
-      'movement.notify',
-      { ...payload },
-      notifyJobId(saga.movementId, status),
-      this.notifyPolicy,
-    );
+  async roundEnded(ended: readonly TerminalSaga[]): Promise<void> {
+    const outcomes = ended
+      .map(({ saga, cause }) => outcomeOf(saga, cause))
+      .filter((o): o is MovementOutcome => o !== undefined && !this.announced.has(idOf(o)))
+      // By code unit, as `roundJobId` sorts: the same outcomes split into the same jobs anywhere.
+      .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
+    for (let from = 0; from < outcomes.length; from += ROUND_JOB_MOVEMENTS) {
+      const movements = outcomes.slice(from, from + ROUND_JOB_MOVEMENTS);
+      await this.enqueue(
+        ROUND_JOB,
+        { movements: movements.map((m) => ({ ...m })) },
+        roundJobId(movements),
+        this.notifyPolicy,
+      );
+      for (const movement of movements) this.remember(idOf(movement));
+    }
   }
 
   /** Runs this queue's jobs in this process. */
@@ -165,46 +168,49 @@ export class MovementNotifications {
 
   /** One job; exported for tests that run jobs by hand. */
   async run(job: Pick<Job, 'name' | 'payload'>): Promise<void> {
-    if (job.name === 'movement.notify') return this.fanOut(job.payload as unknown as NotifyPayload);
-    if (job.name === 'movement.deliver')
-      return this.deliver(job.payload as unknown as DeliverPayload);
+    if (job.name === ROUND_JOB)
+      return this.fanOut((job.payload as unknown as RoundPayload).movements);
+    if (job.name === MOVEMENT_JOB) return this.fanOut([job.payload as unknown as MovementOutcome]);
+    if (job.name === DELIVER_JOB) return this.deliver(job.payload as unknown as DeliverPayload);
     throw Object.assign(new Error(`Unknown notification job ${job.name}`), { retryable: false });
   }
 
   /**
-   * Sends every message of the movement from this one job, reading the saga
-   * and each party's contact once. A message that fails becomes a job of its
-   * own, retried with the delivery policy, so a retry resends only that one.
+   * Sends every message of the movements from this one job, `SEND_CONCURRENCY`
+   * at a time, reading each user's contact once (and a saga only when the
+   * job does not carry it). A message that fails becomes a job of its own,
+   * retried with the delivery policy, so a retry resends only that one.
    */
-  private async fanOut(job: NotifyPayload & NotifyFacts): Promise<void> {
-    const movement = job.endedAt && job.recipients ? carried(job) : await this.terminal(job);
-    if (!movement) return;
+  private async fanOut(outcomes: readonly MovementOutcome[]): Promise<void> {
+    const messages: Message[] = [];
+    await inParallel(outcomes, SEND_CONCURRENCY, async (outcome) => {
+      const movement = carried(outcome) ?? (await this.terminal(outcome));
+      if (!movement) return;
+      for (const recipient of movement.recipients)
+        for (const channel of CHANNELS)
+          messages.push({
+            endedAt: movement.endedAt,
+            recipient,
+            payload: {
+              movement: outcome.movement,
+              status: outcome.status,
+              role: recipient.role,
+              channel,
+            },
+          });
+    });
     const contacts = contactsOnce(this.contacts);
-    const base: NotifyPayload = { movement: job.movement, status: job.status };
-    const messages = movement.recipients.flatMap((recipient) =>
-      CHANNELS.map((channel) => ({
-        recipient,
-        payload: { ...base, role: recipient.role, channel },
-      })),
-    );
-    await Promise.all(
-      messages.map(async ({ recipient, payload }) => {
-        try {
-          await this.send(movement.endedAt, recipient, payload, contacts);
-        } catch (error) {
-          this.logger.warn(`${deliverJobId(payload)} failed (${describe(error)}); queued to retry`);
-          await this.enqueue(
-            'movement.deliver',
-            { ...payload },
-            deliverJobId(payload),
-            this.deliverPolicy,
-          );
-        }
-      }),
-    );
+    await inParallel(messages, SEND_CONCURRENCY, async ({ endedAt, recipient, payload }) => {
+      try {
+        await this.send(endedAt, recipient, payload, contacts);
+      } catch (error) {
+        this.logger.warn(`${deliverJobId(payload)} failed (${describe(error)}); queued to retry`);
+        await this.enqueue(DELIVER_JOB, { ...payload }, deliverJobId(payload), this.deliverPolicy);
+      }
+    });
   }
 
-  /** One message, retried on its own after it failed within the movement's job. */
+  /** One message, retried on its own after it failed within its movement's job. */
   private async deliver(job: DeliverPayload): Promise<void> {
     const movement = await this.terminal(job);
     const recipient = movement?.recipients.find((r) => r.role === job.role);
@@ -265,7 +271,7 @@ export class MovementNotifications {
 
   private async enqueue(
     name: string,
-    payload: { [key: string]: string },
+    payload: JsonValue,
     jobId: string,
     policy: JobPolicy,
   ): Promise<void> {
@@ -275,34 +281,18 @@ export class MovementNotifications {
       backoff: { type: 'exponential', baseMs: policy.backoffMs },
     });
   }
+
+  private remember(outcome: string): void {
+    this.announced.add(outcome);
+    if (this.announced.size <= ANNOUNCED_KEPT) return;
+    const oldest = this.announced.values().next();
+    if (!oldest.done) this.announced.delete(oldest.value);
+  }
 }
 
-/** What the messages of an ended movement are made of. */
-interface EndedMovement {
-  readonly endedAt: Date;
-  readonly recipients: readonly MovementRecipient[];
-}
-
-function encodeRecipients(saga: SagaState): string {
-  return JSON.stringify(
-    recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),
-  );
-}
-
-/**
- * The movement as the driver described it in the job. The status was read
- * from the terminal saga when it was enqueued, and a terminal saga stays so.
- */
-function carried(job: NotifyFacts): EndedMovement | undefined {
-  const endedAt = new Date(job.endedAt ?? '');
-  if (Number.isNaN(endedAt.getTime()) || job.recipients === undefined) return undefined;
-  const parsed = JSON.parse(job.recipients) as (Omit<MovementRecipient, 'amountMinor'> & {
-    amountMinor: string;
-  })[];
-  return {
-    endedAt,
-    recipients: parsed.map((r) => ({ ...r, amountMinor: BigInt(r.amountMinor) })),
-  };
+/** `<saga>:notify:<status>`: the outcome a job announces. */
+function idOf(outcome: MovementOutcome): string {
+  return notifyJobId(outcome.movement, outcome.status);
 }
 
 /**
@@ -317,7 +307,7 @@ function render(status: TerminalStatus, notice: MovementNotice, reason: string |
   return movementFailed({ ...notice, kind, reason: reason ?? 'unspecified' });
 }
 
-/** Reads each user's contact at most once: a movement's messages share their parties. */
+/** Reads each user's contact at most once per job: its messages share their parties. */
 function contactsOnce(contacts: Contacts): Contacts {
   const read = new Map<string, Promise<Contact | undefined>>();
   return {

@@ -1,6 +1,5 @@
-import type { RecordedEvent } from '@ledger/event-store';
 import type { SAGA_JOB_POLICIES } from '@ledger/ledger';
-import type { SagaState } from '@ledger/ledger/nest';
+import type { TerminalSaga } from './saga-rounds';
 
 /** How a `SagaDriver` runs; every field has a default. */
 export interface SagaDriverOptions {
@@ -26,13 +25,15 @@ export interface SagaDriverOptions {
   /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
   readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
   /**
-   * Called for each advanced saga that is completed or failed, before the
-   * checkpoint moves past it, so it sees every terminal saga at least once
-   * (and again after a redelivery or a restart: it must be idempotent).
-   * Throwing counts as not advanced. The worker enqueues notifications here.
+   * Called with the sagas each round left completed or failed, each with the
+   * event that woke the driver when one did (its terminal event, often),
+   * before the checkpoint moves past them, so it sees every terminal saga at
+   * least once (and again after a redelivery or a restart: it must be
+   * idempotent). Throwing counts as not advanced for all of them: they are
+   * parked and handed again, without their events, when retried. The worker
+   * enqueues notifications here.
    */
-  /** `cause`: the event that woke the driver, when it had one (its terminal event, often). */
-  readonly onTerminal?: (saga: SagaState, cause?: RecordedEvent) => Promise<void>;
+  readonly onTerminal?: (ended: readonly TerminalSaga[]) => Promise<void>;
   /** Pause between two passes that re-create the jobs the queue lost (see `SagaReconciler`). */
   readonly reconcileIntervalMs?: number;
   /** Pause between two looks for due timers in `saga_timers`. */

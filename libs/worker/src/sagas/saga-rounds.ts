@@ -29,6 +29,12 @@ export interface LeasedSaga {
   readonly cause?: RecordedEvent;
 }
 
+/** A saga a round left completed or failed, and the event that woke it when one did. */
+export interface TerminalSaga {
+  readonly saga: SagaState;
+  readonly cause?: RecordedEvent;
+}
+
 /** One saga to advance: its movement id and, when a log event woke it, that event. */
 export interface SagaWake {
   readonly movementId: string;
@@ -41,8 +47,8 @@ export interface SagaRoundsOptions {
   readonly concurrency: number;
   /** The wait before the next attempt after `attempts` failed ones. */
   readonly retryDelay: (attempts: number) => number;
-  /** `cause`: the event that woke the driver, when it had one (its terminal event, often). */
-  readonly onTerminal?: (saga: SagaState, cause?: RecordedEvent) => Promise<void>;
+  /** The round's terminal sagas, together; see `SagaDriverOptions.onTerminal`. */
+  readonly onTerminal?: (ended: readonly TerminalSaga[]) => Promise<void>;
   readonly logger: Pick<Logger, 'warn'>;
   /** A saga's first event, for the correlation of a saga advanced without an event in hand. */
   readonly firstEvent: (movementId: string) => Promise<RecordedEvent | undefined>;
@@ -63,10 +69,15 @@ export class SagaRounds {
 
   /**
    * Advances each saga once, `concurrency` at a time; never throws for one
-   * saga's failure. `onTerminal` sees each terminal saga unless `notify` is off.
+   * saga's failure. `onTerminal` sees the round's terminal sagas at once,
+   * unless `notify` is off; when it throws, they all count as failed.
    */
   async advance(wakes: readonly SagaWake[], notify = true): Promise<SagaRound> {
-    const round: SagaRound = { advanced: [], succeeded: [], failed: new Map(), leased: new Map() };
+    const advanced: SagaState[] = [];
+    const succeeded: string[] = [];
+    const failed = new Map<string, string>();
+    const leased = new Map<string, LeasedSaga>();
+    const ended: TerminalSaga[] = [];
     await inParallel(wakes, this.options.concurrency, (wake) =>
       // The saga's steps, jobs and log lines carry the correlation id (and
       // trace) of the event that woke the driver or, without one, of the
@@ -75,23 +86,41 @@ export class SagaRounds {
         try {
           const { saga, leasedUntil } = await this.step(wake.movementId, wake.cause);
           if (leasedUntil)
-            round.leased.set(wake.movementId, {
+            leased.set(wake.movementId, {
               dueMs: leasedUntil.getTime(),
               ...(wake.cause && { cause: wake.cause }),
             });
-          else if (notify && saga?.summary && saga.summary.status !== 'pending')
-            await this.options.onTerminal?.(saga, wake.cause);
-          if (saga) round.advanced.push(saga);
-          round.succeeded.push(wake.movementId);
+          else if (saga?.summary && saga.summary.status !== 'pending')
+            ended.push({ saga, ...(wake.cause && { cause: wake.cause }) });
+          if (saga) advanced.push(saga);
+          succeeded.push(wake.movementId);
         } catch (error) {
           this.options.logger.warn(
-            `Saga ${wake.movementId} not advanced, parked for a retry: ${error instanceof Error ? error.message : String(error)}`,
+            `Saga ${wake.movementId} not advanced, parked for a retry: ${errorText(error)}`,
           );
-          round.failed.set(wake.movementId, describeError(error));
+          failed.set(wake.movementId, describeError(error));
         }
       }),
     );
-    return round;
+    if (!notify || !this.options.onTerminal || ended.length === 0)
+      return { advanced, succeeded, failed, leased };
+    try {
+      await this.options.onTerminal(ended);
+      return { advanced, succeeded, failed, leased };
+    } catch (error) {
+      // Their rows are written as they are; parked, they are told of when retried.
+      this.options.logger.warn(
+        `${ended.length} terminal saga(s) not announced, parked for a retry: ${errorText(error)}`,
+      );
+      const unannounced = new Set(ended.map(({ saga }) => saga.movementId));
+      for (const movementId of unannounced) failed.set(movementId, describeError(error));
+      return {
+        advanced,
+        succeeded: succeeded.filter((id) => !unannounced.has(id)),
+        failed,
+        leased,
+      };
+    }
   }
 
   private correlated(wake: SagaWake, work: () => Promise<void>): Promise<void> {
@@ -125,6 +154,10 @@ export class SagaRounds {
     for (const [movementId, error] of round.failed)
       await parkSaga(tx, this.options.driver, movementId, error, now, this.options.retryDelay);
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

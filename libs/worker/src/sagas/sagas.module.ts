@@ -45,7 +45,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.jobs = new JobQueueSagaJobs(queue);
     this.driver = new SagaDriver(db, store, streams, wallets, this.jobs, {
       ...readSagaDriverConfig(process.env),
-      onTerminal: (saga, cause) => notifications.movementEnded(saga, cause),
+      onTerminal: (ended) => notifications.roundEnded(ended),
     });
   }
 

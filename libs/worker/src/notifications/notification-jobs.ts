@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { RecordedEvent } from '@ledger/event-store';
+import type { SagaState } from '@ledger/ledger/nest';
+import {
+  isTerminalEvent,
+  recipientsOf,
+  terminalAt,
+  type MovementRecipient,
+  type PartyRole,
+  type TerminalStatus,
+} from './movement-recipients';
+
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The job that tells the parties of every movement a saga-driver round ended. */
+export const ROUND_JOB = 'movements.notify';
+/** One movement's job, as versions before the round's queued it; still run. */
+export const MOVEMENT_JOB = 'movement.notify';
+/** One message that failed within either. */
+export const DELIVER_JOB = 'movement.deliver';
+/**
+ * Movements per round job: keeps its payload far below the queue's 64 KiB
+ * (a completed transfer takes about 600 bytes) and a retry of it small.
+ */
+export const ROUND_JOB_MOVEMENTS = 50;
+
+export interface NotifyPayload {
+  readonly movement: string;
+  readonly status: TerminalStatus;
+}
+
+/**
+ * What the saga driver knows when it enqueues, so the job need not read the
+ * saga stream again: when the movement ended and whom to tell (user ids and
+ * amounts, never contact data). Absent when the driver did not have the
+ * terminal event in hand; the job then reads the saga, as a job queued
+ * before these fields existed does.
+ */
+export interface NotifyFacts {
+  readonly endedAt?: string;
+  /** `MovementRecipient[]` as JSON, amounts as decimal strings. */
+  readonly recipients?: string;
+}
+
+/** A movement within a round job: the payload a movement's own job has. */
+export type MovementOutcome = NotifyPayload & NotifyFacts;
+
+export interface RoundPayload {
+  readonly movements: readonly MovementOutcome[];
+}
+
+export interface DeliverPayload extends NotifyPayload {
+  readonly role: PartyRole;
+  readonly channel: Channel;
+}
+
+/** `<saga>:notify:<status>`: a movement's outcome, the prefix of its messages' ids. */
+export const notifyJobId = (movement: string, status: TerminalStatus): string =>
+  `${movement}:notify:${status}`;
+
+/** `<saga>:notify:<status>:<role>:<channel>`; also the message's idempotency key. */
+export const deliverJobId = (p: DeliverPayload): string =>
+  `${notifyJobId(p.movement, p.status)}:${p.role}:${p.channel}`;
+
+/**
+ * `notify:<sha-256 of the outcomes' ids, sorted>`: the same outcomes, in
+ * whatever order the driver found them, are the same job.
+ */
+export function roundJobId(movements: readonly MovementOutcome[]): string {
+  const outcomes = movements.map((m) => notifyJobId(m.movement, m.status)).sort();
+  return `notify:${createHash('sha256').update(outcomes.join(',')).digest('hex')}`;
+}
+
+/**
+ * The outcome to announce for a saga the driver advanced, or undefined when
+ * there is none yet. `cause`, the event that woke the driver, when it is the
+ * saga's terminal event, gives the end time, so the job carries all it
+ * needs and reads no saga. Without a cause (a parked saga retried) or with
+ * another one (a report recorded after the end), the job reads the saga.
+ */
+export function outcomeOf(saga: SagaState, cause?: RecordedEvent): MovementOutcome | undefined {
+  const status = saga.summary?.status;
+  if (status !== 'completed' && status !== 'failed') return undefined;
+  const own = cause?.streamId === saga.movementId;
+  // Woken by an earlier event of the saga than its last (the driver took
+  // the remaining steps itself, or the API was taking them inline): those
+  // later events are in the log after the cause, so they wake the driver
+  // again, and the wake by the terminal event announces it with its time.
+  if (own && saga.revision !== undefined && cause.revision < saga.revision) return undefined;
+  if (!own || !isTerminalEvent(cause)) return { movement: saga.movementId, status };
+  return {
+    movement: saga.movementId,
+    status,
+    endedAt: terminalAt(cause).toISOString(),
+    recipients: JSON.stringify(
+      recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),
+    ),
+  };
+}
+
+/** What the messages of an ended movement are made of. */
+export interface EndedMovement {
+  readonly endedAt: Date;
+  readonly recipients: readonly MovementRecipient[];
+}
+
+/**
+ * The movement as the driver described it in the job, when it did. The
+ * status was read from the terminal saga when it was enqueued, and a
+ * terminal saga stays so.
+ */
+export function carried(job: NotifyFacts): EndedMovement | undefined {
+  if (job.endedAt === undefined || job.recipients === undefined) return undefined;
+  const endedAt = new Date(job.endedAt);
+  if (Number.isNaN(endedAt.getTime())) return undefined;
+  const parsed = JSON.parse(job.recipients) as (Omit<MovementRecipient, 'amountMinor'> & {
+    amountMinor: string;
+  })[];
+  return {
+    endedAt,
+    recipients: parsed.map((r) => ({ ...r, amountMinor: BigInt(r.amountMinor) })),
+  };
+}

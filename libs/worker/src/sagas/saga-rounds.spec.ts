@@ -1,0 +1,105 @@
+import { START, type RecordedEvent } from '@ledger/event-store';
+import type { SagaAdvance, SagaStepper } from '@ledger/ledger';
+import type { SagaState } from '@ledger/ledger/nest';
+import { SagaRounds, type TerminalSaga } from './saga-rounds';
+
+type Status = 'pending' | 'completed' | 'failed';
+
+function sagaOf(movementId: string, status: Status): SagaState {
+  return {
+    movementId,
+    kind: 'transfer',
+    saga: {} as SagaState['saga'],
+    state: {},
+    summary: { status } as SagaState['summary'],
+    revision: 3n,
+  };
+}
+
+function eventOf(streamId: string): RecordedEvent {
+  return {
+    id: '00000000-0000-4000-8000-000000000001',
+    streamId,
+    type: 'TransferCompleted',
+    revision: 3n,
+    position: START,
+    data: {},
+    metadata: {},
+    createdAt: new Date(0),
+  };
+}
+
+/** Rounds over sagas whose advance ends in the given status, or throws for `broken`. */
+function roundsOf(
+  statuses: Record<string, Status | 'broken'>,
+  onTerminal: (ended: readonly TerminalSaga[]) => Promise<void>,
+) {
+  const stepper = {
+    advance: async (movementId: string): Promise<SagaAdvance> => {
+      const status = statuses[movementId];
+      if (status === undefined || status === 'broken') throw new Error('store unreachable');
+      return { saga: sagaOf(movementId, status) };
+    },
+  } as unknown as SagaStepper;
+  return new SagaRounds(stepper, {
+    driver: 'test',
+    concurrency: 2,
+    retryDelay: () => 1,
+    onTerminal,
+    logger: { warn: () => undefined },
+    firstEvent: async () => undefined,
+  });
+}
+
+describe('SagaRounds', () => {
+  const statuses = {
+    'transfer-a': 'completed',
+    'transfer-b': 'pending',
+    'transfer-c': 'failed',
+    'transfer-d': 'broken',
+  } as const;
+  const wakes = [
+    { movementId: 'transfer-a', cause: eventOf('transfer-a') },
+    { movementId: 'transfer-b' },
+    { movementId: 'transfer-c' },
+    { movementId: 'transfer-d' },
+  ];
+
+  it("hands the round's terminal sagas to onTerminal at once, with the events that woke them", async () => {
+    const calls: (readonly TerminalSaga[])[] = [];
+    const round = await roundsOf(statuses, async (ended) => void calls.push(ended)).advance(wakes);
+    expect(calls).toHaveLength(1);
+    const ended = [...(calls[0] ?? [])].sort((x, y) =>
+      x.saga.movementId < y.saga.movementId ? -1 : 1,
+    );
+    expect(ended.map((e) => [e.saga.movementId, e.cause?.streamId])).toEqual([
+      ['transfer-a', 'transfer-a'],
+      ['transfer-c', undefined],
+    ]);
+    expect([...round.succeeded].sort()).toEqual(['transfer-a', 'transfer-b', 'transfer-c']);
+    expect([...round.failed.keys()]).toEqual(['transfer-d']);
+  });
+
+  it('parks every terminal saga of the round when onTerminal throws, and only those', async () => {
+    const round = await roundsOf(statuses, async () => {
+      throw new Error('queue unreachable');
+    }).advance(wakes);
+    expect(round.succeeded).toEqual(['transfer-b']);
+    expect([...round.failed.keys()].sort()).toEqual(['transfer-a', 'transfer-c', 'transfer-d']);
+    expect(round.failed.get('transfer-a')).toBe('Error: queue unreachable');
+    // Their rows are written all the same: they did advance.
+    expect(round.advanced.map((s) => s.movementId).sort()).toEqual([
+      'transfer-a',
+      'transfer-b',
+      'transfer-c',
+    ]);
+  });
+
+  it('calls no onTerminal when notifying is off or no saga ended', async () => {
+    const calls: unknown[] = [];
+    const rounds = roundsOf(statuses, async (ended) => void calls.push(ended));
+    await rounds.advance(wakes, false);
+    await rounds.advance([{ movementId: 'transfer-b' }]);
+    expect(calls).toEqual([]);
+  });
+});
