@@ -91,13 +91,14 @@ interface Message {
  * Sent twice, under the same keys: the messages of a job that dies or fails
  * after sending some (a worker killed, the queue unreachable as it queues a
  * failed message), when it is run again whole, as a movement's job was;
- * and those of a round handed again with other outcomes by a process that
- * did not queue the first (the worker restarted between the enqueue and its
- * checkpoint, and the batch read again holds more or fewer terminal sagas,
- * or a report recorded after the end), which is a new job where the
+ * and those of outcomes handed again in a round of other outcomes by a
+ * process that does not remember queuing them: the worker restarted between
+ * the enqueue and its checkpoint, and the batch read again holds more or
+ * fewer terminal sagas; or a report recorded after the end, past a restart
+ * or `ANNOUNCED_KEPT` outcomes later. That round is a new job where the
  * movement's own id deduped. Otherwise a redelivered round enqueues nothing:
  * this process skips the outcomes it queued, and the same outcomes are the
- * same job id for any process.
+ * same job id for any process (docs/sagas.md, "Notifications").
  *
  * Jobs carry ids only: contact details are read from identity when a
  * message is sent and appear in no payload, event or log line.
