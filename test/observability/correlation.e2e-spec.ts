@@ -57,8 +57,8 @@ describe.each(databaseFactories())('request id into job logs on $name', (factory
     expect(jobLines[0]).toMatchObject({ context: 'jobs', correlationId: 'topup-request-7' });
     expect(jobLines.every((l) => l.reqId === undefined)).toBe(true);
     const { rows: jobs } = await t.db.query<{ payload: { correlationId?: string } }>(
-      `SELECT payload FROM jobs WHERE id LIKE $1`,
-      [`${res.body.id}:notify:%`],
+      `SELECT payload FROM jobs WHERE queue LIKE '%:notifications' AND payload::text LIKE $1`,
+      [`%"${res.body.id}"%`],
     );
     expect(jobs.map((j) => j.payload.correlationId)).toContain('topup-request-7');
   });

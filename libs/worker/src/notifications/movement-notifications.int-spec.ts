@@ -463,6 +463,33 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     }
   });
 
+  it("runs a round's job under its request's id when its movements share one, and each message under its own", async () => {
+    const [one, two] = [await transfer(alice, bob), await transfer(alice, bob)];
+    const ended = await Promise.all(
+      [one, two].map(async (stream, i) => ({
+        saga: must2(await streams.replay(stream)),
+        correlationId: `request-${i}`,
+      })),
+    );
+    const capture = new CapturingQueue();
+    await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(ended);
+    await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(
+      ended.slice(0, 1),
+    );
+    expect(capture.enqueued.map((j) => j.payload)).toEqual([
+      {
+        movements: [
+          { movement: one, status: 'completed', correlationId: 'request-0' },
+          { movement: two, status: 'completed', correlationId: 'request-1' },
+        ].sort((x, y) => (x.movement < y.movement ? -1 : 1)),
+      },
+      {
+        movements: [{ movement: one, status: 'completed', correlationId: 'request-0' }],
+        correlationId: 'request-0',
+      },
+    ]);
+  });
+
   it('runs a movement job queued by an earlier version, with or without the facts', async () => {
     const stream = await transfer(alice, bob, { amount: 420n });
     const saga = must2(await streams.replay(stream));
@@ -472,7 +499,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       name: 'movement.notify',
       payload: { movement: stream, status: 'completed' },
     });
-    const facts = outcomeOf(saga, terminal);
+    const facts = outcomeOf({ saga, cause: terminal });
     expect(facts?.recipients).toBeDefined();
     const carried = new RecordingNotifier();
     await new MovementNotifications(new CapturingQueue(), noReads, contacts, carried).run({

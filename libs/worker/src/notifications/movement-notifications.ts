@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Contact } from '@ledger/identity';
-import type { Job, JobQueue, JsonValue } from '@ledger/jobs';
+import { CORRELATION_FIELD, type Job, type JobQueue, type JsonValue } from '@ledger/jobs';
 import type { MovementStreams } from '@ledger/ledger/nest';
 import {
   isIncoming,
@@ -9,6 +9,7 @@ import {
   type MovementNotice,
   type Notifier,
 } from '@ledger/notifications';
+import { logCorrelation } from '@ledger/observability';
 import { inParallel } from '../sagas/in-parallel';
 import type { TerminalSaga } from '../sagas/saga-rounds';
 import {
@@ -69,6 +70,7 @@ export interface MovementNotificationsOptions {
 interface Message {
   readonly endedAt: Date;
   readonly recipient: MovementRecipient;
+  readonly correlationId: string | undefined;
   readonly payload: DeliverPayload;
 }
 
@@ -129,15 +131,24 @@ export class MovementNotifications {
    */
   async roundEnded(ended: readonly TerminalSaga[]): Promise<void> {
     const outcomes = ended
-      .map(({ saga, cause }) => outcomeOf(saga, cause))
+      .map(outcomeOf)
       .filter((o): o is MovementOutcome => o !== undefined && !this.announced.has(idOf(o)))
       // By code unit, as `roundJobId` sorts: the same outcomes split into the same jobs anywhere.
       .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
     for (let from = 0; from < outcomes.length; from += ROUND_JOB_MOVEMENTS) {
       const movements = outcomes.slice(from, from + ROUND_JOB_MOVEMENTS);
+      // A job of one request's movements (often one) runs under its id, as a movement's did.
+      const shared = new Set(movements.map((m) => m.correlationId));
+      const [correlationId] = shared;
       await this.enqueue(
         ROUND_JOB,
-        { movements: movements.map((m) => ({ ...m })) },
+        {
+          movements: movements.map((m) => ({ ...m })),
+          ...(shared.size === 1 &&
+            correlationId !== undefined && {
+              [CORRELATION_FIELD]: correlationId,
+            }),
+        },
         roundJobId(movements),
         this.notifyPolicy,
       );
@@ -192,6 +203,7 @@ export class MovementNotifications {
           messages.push({
             endedAt: movement.endedAt,
             recipient,
+            correlationId: outcome.correlationId,
             payload: {
               movement: outcome.movement,
               status: outcome.status,
@@ -201,14 +213,29 @@ export class MovementNotifications {
           });
     });
     const contacts = contactsOnce(this.contacts);
-    await inParallel(messages, SEND_CONCURRENCY, async ({ endedAt, recipient, payload }) => {
-      try {
-        await this.send(endedAt, recipient, payload, contacts);
-      } catch (error) {
-        this.logger.warn(`${deliverJobId(payload)} failed (${describe(error)}); queued to retry`);
-        await this.enqueue(DELIVER_JOB, { ...payload }, deliverJobId(payload), this.deliverPolicy);
-      }
-    });
+    await inParallel(
+      messages,
+      SEND_CONCURRENCY,
+      ({ endedAt, recipient, correlationId, payload }) => {
+        // Its log lines, and its own job should it fail, carry its request's id.
+        const work = async () => {
+          try {
+            await this.send(endedAt, recipient, payload, contacts);
+          } catch (error) {
+            this.logger.warn(
+              `${deliverJobId(payload)} failed (${describe(error)}); queued to retry`,
+            );
+            await this.enqueue(
+              DELIVER_JOB,
+              { ...payload },
+              deliverJobId(payload),
+              this.deliverPolicy,
+            );
+          }
+        };
+        return correlationId === undefined ? work() : logCorrelation.run(correlationId, work);
+      },
+    );
   }
 
   /** One message, retried on its own after it failed within its movement's job. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RecordedEvent } from '@ledger/event-store';
-import type { SagaState } from '@ledger/ledger/nest';
+import type { TerminalSaga } from '../sagas/saga-rounds';
 import {
   isTerminalEvent,
   recipientsOf,
@@ -43,8 +42,12 @@ export interface NotifyFacts {
   readonly recipients?: string;
 }
 
-/** A movement within a round job: the payload a movement's own job has. */
-export type MovementOutcome = NotifyPayload & NotifyFacts;
+/**
+ * A movement within a round job: the payload a movement's own job has, and
+ * the correlation id its own job would have run under (the request that
+ * began the saga), which its messages log under.
+ */
+export type MovementOutcome = NotifyPayload & NotifyFacts & { readonly correlationId?: string };
 
 export interface RoundPayload {
   readonly movements: readonly MovementOutcome[];
@@ -79,7 +82,11 @@ export function roundJobId(movements: readonly MovementOutcome[]): string {
  * needs and reads no saga. Without a cause (a parked saga retried) or with
  * another one (a report recorded after the end), the job reads the saga.
  */
-export function outcomeOf(saga: SagaState, cause?: RecordedEvent): MovementOutcome | undefined {
+export function outcomeOf({
+  saga,
+  cause,
+  correlationId,
+}: TerminalSaga): MovementOutcome | undefined {
   const status = saga.summary?.status;
   if (status !== 'completed' && status !== 'failed') return undefined;
   const own = cause?.streamId === saga.movementId;
@@ -88,10 +95,14 @@ export function outcomeOf(saga: SagaState, cause?: RecordedEvent): MovementOutco
   // later events are in the log after the cause, so they wake the driver
   // again, and the wake by the terminal event announces it with its time.
   if (own && saga.revision !== undefined && cause.revision < saga.revision) return undefined;
-  if (!own || !isTerminalEvent(cause)) return { movement: saga.movementId, status };
-  return {
+  const outcome = {
     movement: saga.movementId,
     status,
+    ...(correlationId !== undefined && { correlationId }),
+  };
+  if (!own || !isTerminalEvent(cause)) return outcome;
+  return {
+    ...outcome,
     endedAt: terminalAt(cause).toISOString(),
     recipients: JSON.stringify(
       recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),

@@ -1,6 +1,8 @@
+import pino from 'pino';
 import { START, type RecordedEvent } from '@ledger/event-store';
 import type { SagaAdvance, SagaStepper } from '@ledger/ledger';
 import type { SagaState } from '@ledger/ledger/nest';
+import { setCorrelationRootLogger } from '@ledger/observability';
 import { SagaRounds, type TerminalSaga } from './saga-rounds';
 
 type Status = 'pending' | 'completed' | 'failed';
@@ -16,7 +18,7 @@ function sagaOf(movementId: string, status: Status): SagaState {
   };
 }
 
-function eventOf(streamId: string): RecordedEvent {
+function eventOf(streamId: string, correlationId: string): RecordedEvent {
   return {
     id: '00000000-0000-4000-8000-000000000001',
     streamId,
@@ -24,7 +26,7 @@ function eventOf(streamId: string): RecordedEvent {
     revision: 3n,
     position: START,
     data: {},
-    metadata: {},
+    metadata: { correlationId },
     createdAt: new Date(0),
   };
 }
@@ -52,6 +54,7 @@ function roundsOf(
 }
 
 describe('SagaRounds', () => {
+  beforeAll(() => setCorrelationRootLogger(pino({ level: 'silent' })));
   const statuses = {
     'transfer-a': 'completed',
     'transfer-b': 'pending',
@@ -59,7 +62,7 @@ describe('SagaRounds', () => {
     'transfer-d': 'broken',
   } as const;
   const wakes = [
-    { movementId: 'transfer-a', cause: eventOf('transfer-a') },
+    { movementId: 'transfer-a', cause: eventOf('transfer-a', 'request-a') },
     { movementId: 'transfer-b' },
     { movementId: 'transfer-c' },
     { movementId: 'transfer-d' },
@@ -72,9 +75,10 @@ describe('SagaRounds', () => {
     const ended = [...(calls[0] ?? [])].sort((x, y) =>
       x.saga.movementId < y.saga.movementId ? -1 : 1,
     );
-    expect(ended.map((e) => [e.saga.movementId, e.cause?.streamId])).toEqual([
-      ['transfer-a', 'transfer-a'],
-      ['transfer-c', undefined],
+    // Each with the correlation id its step ran under: its waking event's, or none known.
+    expect(ended.map((e) => [e.saga.movementId, e.cause?.streamId, e.correlationId])).toEqual([
+      ['transfer-a', 'transfer-a', 'request-a'],
+      ['transfer-c', undefined, undefined],
     ]);
     expect([...round.succeeded].sort()).toEqual(['transfer-a', 'transfer-b', 'transfer-c']);
     expect([...round.failed.keys()]).toEqual(['transfer-d']);

@@ -3,6 +3,7 @@ import type { SqlExecutor } from '@ledger/database';
 import type { RecordedEvent } from '@ledger/event-store';
 import type { SagaAdvance, SagaStepper } from '@ledger/ledger';
 import type { SagaState } from '@ledger/ledger/nest';
+import { logCorrelation } from '@ledger/observability';
 import { inParallel } from './in-parallel';
 import { withEventCorrelation, withSagaCorrelation } from './saga-correlation';
 import { upsertMovements, type MovementRow } from './movements.table';
@@ -33,6 +34,8 @@ export interface LeasedSaga {
 export interface TerminalSaga {
   readonly saga: SagaState;
   readonly cause?: RecordedEvent;
+  /** What its step logged under: the id of the request that began the saga, when known. */
+  readonly correlationId?: string;
 }
 
 /** One saga to advance: its movement id and, when a log event woke it, that event. */
@@ -90,8 +93,14 @@ export class SagaRounds {
               dueMs: leasedUntil.getTime(),
               ...(wake.cause && { cause: wake.cause }),
             });
-          else if (saga?.summary && saga.summary.status !== 'pending')
-            ended.push({ saga, ...(wake.cause && { cause: wake.cause }) });
+          else if (saga?.summary && saga.summary.status !== 'pending') {
+            const correlationId = logCorrelation.current();
+            ended.push({
+              saga,
+              ...(wake.cause && { cause: wake.cause }),
+              ...(correlationId !== undefined && { correlationId }),
+            });
+          }
           if (saga) advanced.push(saga);
           succeeded.push(wake.movementId);
         } catch (error) {
