@@ -38,8 +38,8 @@ import {
 
 /** The queue notification jobs go to, apart from the sagas' own. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
-/** Messages of one job in flight at once. */
-const SEND_CONCURRENCY = 8;
+/** Movements of one job announced at once; a movement has at most four messages. */
+const MOVEMENTS_IN_FLIGHT = 8;
 /**
  * Outcomes queued by this process that it remembers, forgetting the oldest
  * first: a round the driver hands again (a batch read again after its
@@ -64,14 +64,6 @@ export interface MovementNotificationsOptions {
   /** One message: backoff 5 s doubling, 10 attempts, spans about an hour and a half of outage. */
   readonly deliver?: JobPolicy;
   readonly concurrency?: number;
-}
-
-/** One message to send: to whom, about what, under which id. */
-interface Message {
-  readonly endedAt: Date;
-  readonly recipient: MovementRecipient;
-  readonly correlationId: string | undefined;
-  readonly payload: DeliverPayload;
 }
 
 /**
@@ -188,39 +180,41 @@ export class MovementNotifications {
   }
 
   /**
-   * Sends every message of the movements from this one job, `SEND_CONCURRENCY`
-   * at a time, reading each user's contact once (and a saga only when the
-   * job does not carry it). A message that fails becomes a job of its own,
-   * retried with the delivery policy, so a retry resends only that one.
+   * Sends every message of the movements from this one job,
+   * `MOVEMENTS_IN_FLIGHT` movements at a time, reading each user's contact
+   * once (and a saga only when the job does not carry it).
    */
   private async fanOut(outcomes: readonly MovementOutcome[]): Promise<void> {
-    const messages: Message[] = [];
-    await inParallel(outcomes, SEND_CONCURRENCY, async (outcome) => {
-      const movement = carried(outcome) ?? (await this.terminal(outcome));
-      if (!movement) return;
-      for (const recipient of movement.recipients)
-        for (const channel of CHANNELS)
-          messages.push({
-            endedAt: movement.endedAt,
-            recipient,
-            correlationId: outcome.correlationId,
-            payload: {
-              movement: outcome.movement,
-              status: outcome.status,
-              role: recipient.role,
-              channel,
-            },
-          });
-    });
     const contacts = contactsOnce(this.contacts);
-    await inParallel(
-      messages,
-      SEND_CONCURRENCY,
-      ({ endedAt, recipient, correlationId, payload }) => {
-        // Its log lines, and its own job should it fail, carry its request's id.
-        const work = async () => {
+    await inParallel(outcomes, MOVEMENTS_IN_FLIGHT, (outcome) => {
+      const work = () => this.announce(outcome, contacts);
+      // Its log lines, and the jobs of its failed messages, carry its request's id.
+      const id = outcome.correlationId;
+      return id === undefined || id === logCorrelation.current()
+        ? work()
+        : logCorrelation.run(id, work);
+    });
+  }
+
+  /**
+   * Sends the movement's messages. A message that fails becomes a job of its
+   * own, retried with the delivery policy, so a retry resends only that one.
+   */
+  private async announce(outcome: MovementOutcome, contacts: Contacts): Promise<void> {
+    const movement = carried(outcome) ?? (await this.terminal(outcome));
+    if (!movement) return;
+    const { movement: movementId, status } = outcome;
+    await Promise.all(
+      movement.recipients.flatMap((recipient) =>
+        CHANNELS.map(async (channel) => {
+          const payload: DeliverPayload = {
+            movement: movementId,
+            status,
+            role: recipient.role,
+            channel,
+          };
           try {
-            await this.send(endedAt, recipient, payload, contacts);
+            await this.send(movement.endedAt, recipient, payload, contacts);
           } catch (error) {
             this.logger.warn(
               `${deliverJobId(payload)} failed (${describe(error)}); queued to retry`,
@@ -232,9 +226,8 @@ export class MovementNotifications {
               this.deliverPolicy,
             );
           }
-        };
-        return correlationId === undefined ? work() : logCorrelation.run(correlationId, work);
-      },
+        }),
+      ),
     );
   }
 
