@@ -463,12 +463,16 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     }
   });
 
-  it("runs a round's job under its request's id when its movements share one, and each message under its own", async () => {
+  it("runs a round's job under its request's id and trace when its movements share them", async () => {
     const [one, two] = [await transfer(alice, bob), await transfer(alice, bob)];
+    const request = (i: number) => ({
+      correlationId: `request-${i}`,
+      traceparent: `00-${String(i + 1).padStart(32, '0')}-${'1'.repeat(16)}-01`,
+    });
     const ended = await Promise.all(
       [one, two].map(async (stream, i) => ({
         saga: must2(await streams.replay(stream)),
-        correlationId: `request-${i}`,
+        ...request(i),
       })),
     );
     const capture = new CapturingQueue();
@@ -476,16 +480,17 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(
       ended.slice(0, 1),
     );
+    // Two requests: each movement carries its own, the job neither.
     expect(capture.enqueued.map((j) => j.payload)).toEqual([
       {
         movements: [
-          { movement: one, status: 'completed', correlationId: 'request-0' },
-          { movement: two, status: 'completed', correlationId: 'request-1' },
+          { movement: one, status: 'completed', ...request(0) },
+          { movement: two, status: 'completed', ...request(1) },
         ].sort((x, y) => (x.movement < y.movement ? -1 : 1)),
       },
       {
-        movements: [{ movement: one, status: 'completed', correlationId: 'request-0' }],
-        correlationId: 'request-0',
+        movements: [{ movement: one, status: 'completed', ...request(0) }],
+        ...request(0),
       },
     ]);
   });

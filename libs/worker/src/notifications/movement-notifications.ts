@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Contact } from '@ledger/identity';
-import { CORRELATION_FIELD, type Job, type JobQueue, type JsonValue } from '@ledger/jobs';
+import {
+  CORRELATION_FIELD,
+  TRACE_FIELD,
+  type Job,
+  type JobQueue,
+  type JsonValue,
+} from '@ledger/jobs';
 import type { MovementStreams } from '@ledger/ledger/nest';
 import {
   isIncoming,
@@ -129,18 +135,9 @@ export class MovementNotifications {
       .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
     for (let from = 0; from < outcomes.length; from += ROUND_JOB_MOVEMENTS) {
       const movements = outcomes.slice(from, from + ROUND_JOB_MOVEMENTS);
-      // A job of one request's movements (often one) runs under its id, as a movement's did.
-      const shared = new Set(movements.map((m) => m.correlationId));
-      const [correlationId] = shared;
       await this.enqueue(
         ROUND_JOB,
-        {
-          movements: movements.map((m) => ({ ...m })),
-          ...(shared.size === 1 &&
-            correlationId !== undefined && {
-              [CORRELATION_FIELD]: correlationId,
-            }),
-        },
+        { movements: movements.map((m) => ({ ...m })), ...requestOf(movements) },
         roundJobId(movements),
         this.notifyPolicy,
       );
@@ -309,6 +306,22 @@ export class MovementNotifications {
     const oldest = this.announced.values().next();
     if (!oldest.done) this.announced.delete(oldest.value);
   }
+}
+
+/**
+ * A job of one request's movements (often a single one) runs under its
+ * correlation id and in its trace, as a movement's own job did; a job of
+ * several requests' has neither, and each movement logs under its own id.
+ */
+function requestOf(movements: readonly MovementOutcome[]): { [field: string]: string } {
+  const [first] = movements;
+  const one = movements.every(
+    (m) => m.correlationId === first?.correlationId && m.traceparent === first?.traceparent,
+  );
+  return {
+    ...(one && first?.correlationId !== undefined && { [CORRELATION_FIELD]: first.correlationId }),
+    ...(one && first?.traceparent !== undefined && { [TRACE_FIELD]: first.traceparent }),
+  };
 }
 
 /** `<saga>:notify:<status>`: the outcome a job announces. */

@@ -43,11 +43,12 @@ export interface NotifyFacts {
 }
 
 /**
- * A movement within a round job: the payload a movement's own job has, and
- * the correlation id its own job would have run under (the request that
- * began the saga), which its messages log under.
+ * A movement within a round job: the payload a movement's own job has, with
+ * the correlation id and trace its own job would have run under (those of
+ * the request that began the saga); its messages log under that id.
  */
-export type MovementOutcome = NotifyPayload & NotifyFacts & { readonly correlationId?: string };
+export type MovementOutcome = NotifyPayload &
+  NotifyFacts & { readonly correlationId?: string; readonly traceparent?: string };
 
 export interface RoundPayload {
   readonly movements: readonly MovementOutcome[];
@@ -86,6 +87,7 @@ export function outcomeOf({
   saga,
   cause,
   correlationId,
+  traceparent,
 }: TerminalSaga): MovementOutcome | undefined {
   const status = saga.summary?.status;
   if (status !== 'completed' && status !== 'failed') return undefined;
@@ -99,6 +101,7 @@ export function outcomeOf({
     movement: saga.movementId,
     status,
     ...(correlationId !== undefined && { correlationId }),
+    ...(traceparent !== undefined && { traceparent }),
   };
   if (!own || !isTerminalEvent(cause)) return outcome;
   return {

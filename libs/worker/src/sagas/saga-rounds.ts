@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
 import type { SqlExecutor } from '@ledger/database';
 import type { RecordedEvent } from '@ledger/event-store';
 import type { SagaAdvance, SagaStepper } from '@ledger/ledger';
@@ -36,6 +37,8 @@ export interface TerminalSaga {
   readonly cause?: RecordedEvent;
   /** What its step logged under: the id of the request that began the saga, when known. */
   readonly correlationId?: string;
+  /** The trace its step ran in, as a W3C `traceparent`, when tracing is on. */
+  readonly traceparent?: string;
 }
 
 /** One saga to advance: its movement id and, when a log event woke it, that event. */
@@ -95,10 +98,13 @@ export class SagaRounds {
             });
           else if (saga?.summary && saga.summary.status !== 'pending') {
             const correlationId = logCorrelation.current();
+            const trace: { traceparent?: string } = {};
+            propagation.inject(context.active(), trace);
             ended.push({
               saga,
               ...(wake.cause && { cause: wake.cause }),
               ...(correlationId !== undefined && { correlationId }),
+              ...(trace.traceparent !== undefined && { traceparent: trace.traceparent }),
             });
           }
           if (saga) advanced.push(saga);
