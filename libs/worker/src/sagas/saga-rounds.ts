@@ -96,17 +96,8 @@ export class SagaRounds {
               dueMs: leasedUntil.getTime(),
               ...(wake.cause && { cause: wake.cause }),
             });
-          else if (saga?.summary && saga.summary.status !== 'pending') {
-            const correlationId = logCorrelation.current();
-            const trace: { traceparent?: string } = {};
-            propagation.inject(context.active(), trace);
-            ended.push({
-              saga,
-              ...(wake.cause && { cause: wake.cause }),
-              ...(correlationId !== undefined && { correlationId }),
-              ...(trace.traceparent !== undefined && { traceparent: trace.traceparent }),
-            });
-          }
+          else if (saga?.summary && saga.summary.status !== 'pending')
+            ended.push(terminalSaga(saga, wake.cause));
           if (saga) advanced.push(saga);
           succeeded.push(wake.movementId);
         } catch (error) {
@@ -169,6 +160,19 @@ export class SagaRounds {
     for (const [movementId, error] of round.failed)
       await parkSaga(tx, this.options.driver, movementId, error, now, this.options.retryDelay);
   }
+}
+
+/** A saga that ended, with the correlation id and trace its step ran under. */
+function terminalSaga(saga: SagaState, cause: RecordedEvent | undefined): TerminalSaga {
+  const correlationId = logCorrelation.current();
+  const trace: { traceparent?: string } = {};
+  propagation.inject(context.active(), trace);
+  return {
+    saga,
+    ...(cause && { cause }),
+    ...(correlationId !== undefined && { correlationId }),
+    ...(trace.traceparent !== undefined && { traceparent: trace.traceparent }),
+  };
 }
 
 function errorText(error: unknown): string {
