@@ -64,7 +64,8 @@ type AccessLogMiddleware = (
  * path, status and latency. No logger is made for the request: the lines
  * logged while it is served get theirs from the log context
  * (`LoggingModule`), on their first.
- * What a caller controls is safe before it is written: the path is
+ *
+ * What a caller controls is made safe before it is written: the path is
  * scrubbed, the query string dropped, and the id checked by `requestId`.
  */
 export function createHttpLogger(logger: Logger): AccessLogMiddleware {
