@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ContactDirectory } from '@ledger/identity';
-import { comparePositions } from '@ledger/event-store';
+import { comparePositions, type RecordedEvent } from '@ledger/event-store';
 import { SqlEventStore } from '@ledger/event-store/sql';
 import {
   InProcessJobQueue,
@@ -33,6 +33,8 @@ import { loadSagaCheckpoint } from '../sagas/movements.table';
 import { SagaDriver } from '../sagas/saga.driver';
 import { MovementNotifications, NOTIFICATIONS_QUEUE } from './movement-notifications';
 import { outcomeOf, roundJobId } from './notification-jobs';
+
+type TransferOptions = { fund?: bigint; amount?: bigint; kind?: 'payment' };
 
 type Sent = { channel: 'email'; message: EmailMessage } | { channel: 'sms'; message: SmsMessage };
 
@@ -218,7 +220,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   async function transfer(
     from: { id: string },
     to: { id: string },
-    options: { fund?: bigint; amount?: bigint } = {},
+    options: TransferOptions = {},
   ): Promise<string> {
     const stream = await startTransfer(from, to, options);
     await settle();
@@ -244,7 +246,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   async function startTransfer(
     from: { id: string },
     to: { id: string },
-    options: { fund?: bigint; amount?: bigint } = {},
+    options: TransferOptions = {},
   ): Promise<string> {
     n++;
     const [fromWallet, toWallet] = [
@@ -268,6 +270,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       creditAmountMinor: amountMinor,
       creditCurrency: 'USD',
       at: AT,
+      ...(options.kind && { kind: options.kind }),
     };
     expect(
       (
@@ -280,6 +283,28 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     ).toBe(true);
     return stream;
   }
+
+  /** Sets part of a completed payment aside for a refund: an event on its saga after its end. */
+  async function reserveRefund(stream: string): Promise<RecordedEvent> {
+    const recorded = await streams.record(stream, {
+      type: 'ReserveRefund',
+      commandId: `refund-${stream}`,
+      refundId: sagaStreamId('transfer', deriveId('notify-refund', stream)),
+      amountMinor: 100n,
+      at: AT,
+    });
+    expect(recorded.ok).toBe(true);
+    const late = must2(must2(await streams.replay(stream)).events.at(-1));
+    expect(late.type).toBe('PaymentRefundReserved');
+    return late;
+  }
+
+  /** The messages sent about a movement, each with how often it was attempted. */
+  const attemptsAbout = (stream: string) =>
+    messages(notifier, stream).map((m) => [
+      m.idempotencyKey,
+      notifier.attempts.get(m.idempotencyKey),
+    ]);
 
   it('tells each party once that a transfer completed, by e-mail and by SMS where a phone is on file', async () => {
     const stream = await transfer(alice, bob);
@@ -470,29 +495,99 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       traceparent: `00-${String(i + 1).padStart(32, '0')}-${'1'.repeat(16)}-01`,
     });
     const ended = await Promise.all(
-      [one, two].map(async (stream, i) => ({
-        saga: must2(await streams.replay(stream)),
-        ...request(i),
-      })),
+      [one, two].map(async (stream, i) => {
+        const saga = must2(await streams.replay(stream));
+        const cause = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+        return { saga, cause, ...request(i) };
+      }),
     );
     const capture = new CapturingQueue();
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(ended);
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(
       ended.slice(0, 1),
     );
+    // Handed without its event, a movement's own job runs under them too.
+    const [first] = ended;
+    await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded([
+      { saga: must2(first).saga, ...request(0) },
+    ]);
+    const outcome = (movement: string, i: number) =>
+      expect.objectContaining({ movement, status: 'completed', ...request(i) });
     // Two requests: each movement carries its own, the job neither.
     expect(capture.enqueued.map((j) => j.payload)).toEqual([
       {
-        movements: [
-          { movement: one, status: 'completed', ...request(0) },
-          { movement: two, status: 'completed', ...request(1) },
-        ].sort((x, y) => (x.movement < y.movement ? -1 : 1)),
+        movements:
+          one < two ? [outcome(one, 0), outcome(two, 1)] : [outcome(two, 1), outcome(one, 0)],
       },
-      {
-        movements: [{ movement: one, status: 'completed', ...request(0) }],
-        ...request(0),
-      },
+      { movements: [outcome(one, 0)], ...request(0) },
+      { movement: one, status: 'completed', ...request(0) },
     ]);
+  });
+
+  it("announces a movement handed again after its end in the movement's own job, which the queue dedups", async () => {
+    const stream = await transfer(alice, bob, { kind: 'payment', amount: 240n });
+    const sent = attemptsAbout(stream);
+    expect(sent).toHaveLength(3);
+    // A report recorded after the end wakes the driver on the completed
+    // saga: this process queued the outcome in the round's job, so nothing more.
+    const late = await reserveRefund(stream);
+    await settle();
+    expect(attemptsAbout(stream)).toEqual(sent);
+    expect((await jobsAbout(stream)).map((j) => j.name)).toEqual(['movements.notify']);
+
+    // A process that did not queue it (restarted) queues the movement's own
+    // job for the report, for the saga woken without an event, and no round's.
+    const saga = must2(await streams.current(stream, 'latest'));
+    const own = { name: 'movement.notify', jobId: `${stream}:notify:completed` };
+    for (const handed of [{ saga, cause: late }, { saga }]) {
+      const capture = new CapturingQueue();
+      const restarted = new MovementNotifications(capture, noReads, contacts, notifier);
+      await restarted.roundEnded([handed]);
+      await restarted.roundEnded([handed]);
+      expect(capture.enqueued).toEqual([
+        { ...own, payload: { movement: stream, status: 'completed' } },
+      ]);
+    }
+    // Ended by the very advance that hands it: its terminal event wakes the driver next.
+    const capture = new CapturingQueue();
+    await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded([
+      { saga, stepped: true },
+    ]);
+    expect(capture.enqueued).toEqual([]);
+    // Two processes handing it queue one job: the queue ignores the second id.
+    const redelivered = new InProcessJobQueue(database.db, { prefix: 'notify-own-again' });
+    try {
+      for (const handed of [{ saga, cause: late }, { saga }])
+        await new MovementNotifications(redelivered, noReads, contacts, notifier).roundEnded([
+          handed,
+        ]);
+      const { rows } = await database.db.query<{ id: string; name: string }>(
+        'SELECT id, name FROM jobs WHERE queue = $1',
+        [`notify-own-again:${NOTIFICATIONS_QUEUE}`],
+      );
+      expect(rows).toEqual([{ id: own.jobId, name: own.name }]);
+    } finally {
+      await redelivered.close();
+    }
+  });
+
+  it('announces once a movement whose end and a later event the driver reads in one batch', async () => {
+    const stream = await startTransfer(alice, bob, { kind: 'payment', amount: 250n });
+    // Ended by an advance that tells no one, then an event after the end:
+    // the driver's batch holds both, and its wake carries the later one.
+    await driver.advance(stream, undefined);
+    await reserveRefund(stream);
+    await settle();
+    const sent = attemptsAbout(stream);
+    expect(sent).toHaveLength(3);
+    expect(sent.every(([, attempts]) => attempts === 1)).toBe(true);
+    // One job announced it: the movement's own when one batch held both
+    // events (a round's when Postgres showed the later one only to the next read).
+    expect((await jobsAbout(stream)).filter((j) => j.name !== 'movement.deliver')).toHaveLength(1);
+
+    await drainAll(newDriver('notifications-test-batch-again'), 'notifications-test-batch-again');
+    await jobsIdle();
+    expect(attemptsAbout(stream)).toEqual(sent);
   });
 
   it('runs a movement job queued by an earlier version, with or without the facts', async () => {

@@ -29,6 +29,7 @@ import {
   CHANNELS,
   DELIVER_JOB,
   deliverJobId,
+  inRoundJob,
   MOVEMENT_JOB,
   notifyJobId,
   outcomeOf,
@@ -47,10 +48,13 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 /** Movements of one job announced at once; a movement has at most four messages. */
 const MOVEMENTS_IN_FLIGHT = 8;
 /**
- * Outcomes queued by this process that it remembers, forgetting the oldest
- * first: a round the driver hands again (a batch read again after its
- * commit failed, a report recorded after the end) skips them without asking
- * the queue.
+ * Outcomes queued by this process, in a round's job or their own, that it
+ * remembers, forgetting the oldest first. Handed again, they are left out:
+ * a batch read again after its commit failed (the same round's id, or
+ * another when the read splits the log differently), a report recorded
+ * after the end of a movement a round's job announced (its own id would be
+ * new), the sagas of a round whose enqueue failed after its first jobs
+ * (all are parked, and retried without their events).
  */
 const ANNOUNCED_KEPT = 20_000;
 
@@ -76,29 +80,32 @@ export interface MovementNotificationsOptions {
  * Tells the parties of movements that they completed or failed, through jobs.
  *
  * The saga driver hands `roundEnded` the terminal sagas of each round it
- * advances (again after a redelivery, a retry or a restart), and one job
- * `notify:<hash of the outcomes>` carries them all (at most
- * `ROUND_JOB_MOVEMENTS`; more take more jobs): per movement its status and,
- * when the driver had them, its end time and recipients (user ids and
- * amounts). That job sends every message of every movement itself, reading
- * each user's contact once; only a message that fails becomes a job of its
- * own, `<saga>:notify:<status>:<role>:<channel>`, so a retry resends only
- * that message. Each message's idempotency key is that id (the e-mail's
+ * advances (again after a redelivery, a retry or a restart). Those whose
+ * terminal event woke it, the movements that ended just now, go in one job
+ * `notify:<hash of the outcomes>` (at most `ROUND_JOB_MOVEMENTS`; more take
+ * more jobs): per movement its status, end time and recipients (user ids
+ * and amounts). Any other (no event, as a parked saga retried; a later
+ * event, as a report recorded after the end, or in the same batch as it)
+ * goes in the movement's own job `movement.notify`, `<saga>:notify:<status>`,
+ * which reads the saga and which the queue dedups by its id. A job sends
+ * every message of its movements itself, reading each user's contact once;
+ * only a message that fails becomes a job of its own,
+ * `<saga>:notify:<status>:<role>:<channel>`, so a retry resends only that
+ * message. Each message's idempotency key is that id (the e-mail's
  * Message-ID derives from it). One job per round rather than per movement
- * keeps the queue's cost per transfer down. A `movement.notify` job (one
- * movement, `<saga>:notify:<status>`) queued by an earlier version still runs.
+ * keeps the queue's cost per transfer down.
  *
  * Sent twice, under the same keys: the messages of a job that dies or fails
  * after sending some (a worker killed, the queue unreachable as it queues a
- * failed message), when it is run again whole, as a movement's job was;
- * and those of outcomes handed again in a round of other outcomes by a
- * process that does not remember queuing them: the worker restarted between
- * the enqueue and its checkpoint, and the batch read again holds more or
- * fewer terminal sagas; or a report recorded after the end, past a restart
- * or `ANNOUNCED_KEPT` outcomes later. That round is a new job where the
- * movement's own id deduped. Otherwise a redelivered round enqueues nothing:
- * this process skips the outcomes it queued, and the same outcomes are the
- * same job id for any process (docs/sagas.md, "Notifications").
+ * failed message), when it is run again whole, as a movement's job was; and
+ * those of an outcome handed again under another id than its first job's by
+ * a process that does not remember queuing it (restarted, or
+ * `ANNOUNCED_KEPT` outcomes later): a batch read again after a crash
+ * between the enqueue and the checkpoint, when it holds other terminal
+ * sagas or the terminal event with a later one; and, once a round's job
+ * announced a movement, a report recorded after its end or its retry after
+ * a round that failed part-way, in its own job. Otherwise an outcome handed
+ * again is the same job id for any process (docs/sagas.md, "Notifications").
  *
  * Jobs carry ids only: contact details are read from identity when a
  * message is sent and appear in no payload, event or log line.
@@ -125,16 +132,23 @@ export class MovementNotifications {
 
   /**
    * For the saga driver: enqueues the announcements of the round's terminal
-   * sagas not queued here before, in jobs of `ROUND_JOB_MOVEMENTS`.
+   * sagas not queued here before: those its terminal event woke in jobs of
+   * `ROUND_JOB_MOVEMENTS`, any other in the movement's own job.
    */
   async roundEnded(ended: readonly TerminalSaga[]): Promise<void> {
     const outcomes = ended
       .map(outcomeOf)
-      .filter((o): o is MovementOutcome => o !== undefined && !this.announced.has(idOf(o)))
+      .filter((o): o is MovementOutcome => o !== undefined && !this.announced.has(idOf(o)));
+    for (const outcome of outcomes.filter((o) => !inRoundJob(o))) {
+      await this.enqueue(MOVEMENT_JOB, { ...outcome }, idOf(outcome), this.notifyPolicy);
+      this.remember(idOf(outcome));
+    }
+    const inRound = outcomes
+      .filter(inRoundJob)
       // By code unit, as `roundJobId` sorts: the same outcomes split into the same jobs anywhere.
       .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
-    for (let from = 0; from < outcomes.length; from += ROUND_JOB_MOVEMENTS) {
-      const movements = outcomes.slice(from, from + ROUND_JOB_MOVEMENTS);
+    for (let from = 0; from < inRound.length; from += ROUND_JOB_MOVEMENTS) {
+      const movements = inRound.slice(from, from + ROUND_JOB_MOVEMENTS);
       await this.enqueue(
         ROUND_JOB,
         { movements: movements.map((m) => ({ ...m })), ...requestOf(movements) },

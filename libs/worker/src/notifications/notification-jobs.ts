@@ -78,25 +78,30 @@ export function roundJobId(movements: readonly MovementOutcome[]): string {
 
 /**
  * The outcome to announce for a saga the driver advanced, or undefined when
- * there is none yet. `cause`, the event that woke the driver, when it is the
- * saga's terminal event, gives the end time, so the job carries all it
- * needs and reads no saga. Without a cause (a parked saga retried) or with
- * another one (a report recorded after the end), the job reads the saga.
+ * a later wake announces it. When `cause`, the event that woke the driver,
+ * is the saga's terminal event, the movement ended just now: the outcome
+ * carries its end time and recipients, so its job reads no saga, and it
+ * goes in the round's job (see `inRoundJob`). Without a cause (a parked
+ * saga retried) or with a later one (a report recorded after the end, or in
+ * the same batch as the end), the job reads the saga.
  */
 export function outcomeOf({
   saga,
   cause,
   correlationId,
   traceparent,
+  stepped,
 }: TerminalSaga): MovementOutcome | undefined {
   const status = saga.summary?.status;
   if (status !== 'completed' && status !== 'failed') return undefined;
   const own = cause?.streamId === saga.movementId;
-  // Woken by an earlier event of the saga than its last (the driver took
-  // the remaining steps itself, or the API was taking them inline): those
-  // later events are in the log after the cause, so they wake the driver
-  // again, and the wake by the terminal event announces it with its time.
-  if (own && saga.revision !== undefined && cause.revision < saga.revision) return undefined;
+  // Woken by an earlier event of the saga than its last, or ended by this
+  // very advance (the driver took the remaining steps itself, or the API
+  // was taking them inline): those later events are in the log after the
+  // cause, so they wake the driver again, and the wake by the terminal
+  // event announces it with its time.
+  if (stepped || (own && saga.revision !== undefined && cause.revision < saga.revision))
+    return undefined;
   const outcome = {
     movement: saga.movementId,
     status,
@@ -112,6 +117,16 @@ export function outcomeOf({
     ),
   };
 }
+
+/**
+ * Whether the outcome goes in a round's job: only when its terminal event
+ * woke the driver, which the log hands over once (again only when a batch
+ * is read again after a crash). Any other hand-over can come again in
+ * another round (a second report, a retry), so it takes the movement's own
+ * job `<saga>:notify:<status>`, whose id the queue dedups while it keeps
+ * the job.
+ */
+export const inRoundJob = (outcome: MovementOutcome): boolean => outcome.endedAt !== undefined;
 
 /** What the messages of an ended movement are made of. */
 export interface EndedMovement {

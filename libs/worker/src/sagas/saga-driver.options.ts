@@ -26,8 +26,9 @@ export interface SagaDriverOptions {
   readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
   /**
    * Called with the sagas each round left completed or failed, each with the
-   * event that woke the driver when one did (its terminal event, often),
-   * before the checkpoint moves past them, so it sees every terminal saga at
+   * event that woke the driver when one did (its terminal event, often) and
+   * whether the advance recorded events itself, before the checkpoint moves
+   * past them, so it sees every terminal saga at
    * least once (and again after a redelivery or a restart: it must be
    * idempotent). Throwing counts as not advanced for all of them: they are
    * parked and handed again, without their events, when retried. The worker

@@ -40,7 +40,11 @@ function roundsOf(
     advance: async (movementId: string): Promise<SagaAdvance> => {
       const status = statuses[movementId];
       if (status === undefined || status === 'broken') throw new Error('store unreachable');
-      return { saga: sagaOf(movementId, status) };
+      // `transfer-e` ends in this advance: the driver records its last steps.
+      return {
+        saga: sagaOf(movementId, status),
+        ...(movementId === 'transfer-e' && { position: START }),
+      };
     },
   } as unknown as SagaStepper;
   return new SagaRounds(stepper, {
@@ -60,12 +64,14 @@ describe('SagaRounds', () => {
     'transfer-b': 'pending',
     'transfer-c': 'failed',
     'transfer-d': 'broken',
+    'transfer-e': 'completed',
   } as const;
   const wakes = [
     { movementId: 'transfer-a', cause: eventOf('transfer-a', 'request-a') },
     { movementId: 'transfer-b' },
     { movementId: 'transfer-c' },
     { movementId: 'transfer-d' },
+    { movementId: 'transfer-e' },
   ];
 
   it("hands the round's terminal sagas to onTerminal at once, with the events that woke them", async () => {
@@ -75,12 +81,21 @@ describe('SagaRounds', () => {
     const ended = [...(calls[0] ?? [])].sort((x, y) =>
       x.saga.movementId < y.saga.movementId ? -1 : 1,
     );
-    // Each with the correlation id its step ran under: its waking event's, or none known.
-    expect(ended.map((e) => [e.saga.movementId, e.cause?.streamId, e.correlationId])).toEqual([
-      ['transfer-a', 'transfer-a', 'request-a'],
-      ['transfer-c', undefined, undefined],
+    // Each with the correlation id its step ran under (its waking event's, or
+    // none known), and whether this advance recorded its end.
+    expect(
+      ended.map((e) => [e.saga.movementId, e.cause?.streamId, e.correlationId, e.stepped]),
+    ).toEqual([
+      ['transfer-a', 'transfer-a', 'request-a', undefined],
+      ['transfer-c', undefined, undefined, undefined],
+      ['transfer-e', undefined, undefined, true],
     ]);
-    expect([...round.succeeded].sort()).toEqual(['transfer-a', 'transfer-b', 'transfer-c']);
+    expect([...round.succeeded].sort()).toEqual([
+      'transfer-a',
+      'transfer-b',
+      'transfer-c',
+      'transfer-e',
+    ]);
     expect([...round.failed.keys()]).toEqual(['transfer-d']);
   });
 
@@ -89,13 +104,19 @@ describe('SagaRounds', () => {
       throw new Error('queue unreachable');
     }).advance(wakes);
     expect(round.succeeded).toEqual(['transfer-b']);
-    expect([...round.failed.keys()].sort()).toEqual(['transfer-a', 'transfer-c', 'transfer-d']);
+    expect([...round.failed.keys()].sort()).toEqual([
+      'transfer-a',
+      'transfer-c',
+      'transfer-d',
+      'transfer-e',
+    ]);
     expect(round.failed.get('transfer-a')).toBe('Error: queue unreachable');
     // Their rows are written all the same: they did advance.
     expect(round.advanced.map((s) => s.movementId).sort()).toEqual([
       'transfer-a',
       'transfer-b',
       'transfer-c',
+      'transfer-e',
     ]);
   });
 

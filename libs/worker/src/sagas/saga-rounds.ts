@@ -39,6 +39,8 @@ export interface TerminalSaga {
   readonly correlationId?: string;
   /** The trace its step ran in, as a W3C `traceparent`, when tracing is on. */
   readonly traceparent?: string;
+  /** This advance recorded events on it: they are in the log after the wake, and wake the driver again. */
+  readonly stepped?: true;
 }
 
 /** One saga to advance: its movement id and, when a log event woke it, that event. */
@@ -90,14 +92,14 @@ export class SagaRounds {
       // saga's first event: the request that began the saga.
       this.correlated(wake, async () => {
         try {
-          const { saga, leasedUntil } = await this.step(wake.movementId, wake.cause);
+          const { saga, position, leasedUntil } = await this.step(wake.movementId, wake.cause);
           if (leasedUntil)
             leased.set(wake.movementId, {
               dueMs: leasedUntil.getTime(),
               ...(wake.cause && { cause: wake.cause }),
             });
           else if (saga?.summary && saga.summary.status !== 'pending')
-            ended.push(terminalSaga(saga, wake.cause));
+            ended.push(terminalSaga(saga, wake.cause, position !== undefined));
           if (saga) advanced.push(saga);
           succeeded.push(wake.movementId);
         } catch (error) {
@@ -163,7 +165,11 @@ export class SagaRounds {
 }
 
 /** A saga that ended, with the correlation id and trace its step ran under. */
-function terminalSaga(saga: SagaState, cause: RecordedEvent | undefined): TerminalSaga {
+function terminalSaga(
+  saga: SagaState,
+  cause: RecordedEvent | undefined,
+  stepped: boolean,
+): TerminalSaga {
   const correlationId = logCorrelation.current();
   const trace: { traceparent?: string } = {};
   propagation.inject(context.active(), trace);
@@ -172,6 +178,7 @@ function terminalSaga(saga: SagaState, cause: RecordedEvent | undefined): Termin
     ...(cause && { cause }),
     ...(correlationId !== undefined && { correlationId }),
     ...(trace.traceparent !== undefined && { traceparent: trace.traceparent }),
+    ...(stepped && { stepped: true as const }),
   };
 }
 
