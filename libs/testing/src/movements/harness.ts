@@ -56,7 +56,7 @@ export class MovementProcess {
     /** The mobile-money rail (a sandbox playing M-Pesa) and where its payouts find the owner's phone. */
     readonly mobileMoney?: { gateway: SandboxGateway; contacts: ContactDirectory },
     /** The driver's clock and lease margin, for a test that puts it past an inline lease. */
-    driverOptions: Pick<SagaDriverOptions, 'clock' | 'leaseMarginMs'> = {},
+    driverOptions: Pick<SagaDriverOptions, 'clock' | 'leaseMarginMs' | 'onTerminal'> = {},
   ) {
     this.store = new SqlEventStore(db);
     this.wallets = new WalletCommands(this.store);

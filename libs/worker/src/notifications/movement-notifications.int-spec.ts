@@ -285,11 +285,11 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
   }
 
   /** Sets part of a completed payment aside for a refund: an event on its saga after its end. */
-  async function reserveRefund(stream: string): Promise<RecordedEvent> {
+  async function reserveRefund(stream: string, nth: number): Promise<RecordedEvent> {
     const recorded = await streams.record(stream, {
       type: 'ReserveRefund',
-      commandId: `refund-${stream}`,
-      refundId: sagaStreamId('transfer', deriveId('notify-refund', stream)),
+      commandId: `refund-${stream}-${nth}`,
+      refundId: sagaStreamId('transfer', deriveId('notify-refund', stream, String(nth))),
       amountMinor: 100n,
       at: AT,
     });
@@ -321,10 +321,13 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(email.idempotencyKey).toBe(`${stream}:notify:completed:recipient:email`);
 
     // Advanced again, the same events handled by a restarted driver from the
-    // start of the log, the driver's hook called once more: nothing is sent twice.
+    // start of the log, the driver's hook called once more by a later batch:
+    // nothing is sent twice.
     await driver.advance(stream, undefined);
     await drainAll(newDriver('notifications-test-restarted'), 'notifications-test-restarted');
-    await notifications.roundEnded([{ saga: (await streams.current(stream, 'latest'))! }]);
+    await notifications.roundEnded([
+      { saga: (await streams.current(stream, 'latest'))!, woken: 'log' },
+    ]);
     await jobsIdle();
     expect(notifier.about(stream)).toHaveLength(3);
   });
@@ -348,9 +351,14 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       payload: { movement: stream, status: 'failed', role: 'recipient', channel: 'email' },
     });
 
+    // Nor does a driver that reads the log again from its start. Its batches
+    // can end other movements beside this one (another round's id than the
+    // first read's): it may send again, under the same keys.
     await drainAll(newDriver('notifications-test-failed-again'), 'notifications-test-failed-again');
     await jobsIdle();
-    expect(notifier.about(stream)).toHaveLength(2);
+    expect(new Set(messages(notifier, stream).map((m) => m.idempotencyKey))).toEqual(
+      new Set([`${stream}:notify:failed:sender:email`, `${stream}:notify:failed:sender:sms`]),
+    );
     expect(notifier.about(stream).filter((m) => m.includes(bob.email))).toEqual([]);
   });
 
@@ -415,7 +423,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const capture = new CapturingQueue();
     const carried = new RecordingNotifier();
     await new MovementNotifications(capture, noReads, contacts, carried).roundEnded([
-      { saga, cause: terminal },
+      { saga, woken: 'log', terminal },
     ]);
     expect(capture.enqueued.map((j) => j.jobId)).toEqual([
       roundJobId([{ movement: stream, status: 'completed' }]),
@@ -459,7 +467,8 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const ended = await Promise.all(
       started.map(async (stream) => {
         const saga = must2(await streams.replay(stream));
-        return { saga, cause: must2(saga.events.find((e) => e.type === 'TransferCompleted')) };
+        const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+        return { saga, woken: 'log' as const, terminal };
       }),
     );
     const capture = new CapturingQueue();
@@ -470,10 +479,13 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     expect(capture.enqueued[0]?.payload).toMatchObject({
       movements: [...started].sort().map((movement) => ({ movement, status: 'completed' })),
     });
-    // The round handed again: the process that queued it skips it, ...
+    // The round handed again, by this process or another, is the same job
+    // id, which the queue ignores.
     await again.roundEnded([...ended].reverse());
-    expect(capture.enqueued).toHaveLength(1);
-    // ... and another one queues the same job id, which the queue ignores.
+    expect(capture.enqueued.map((j) => j.jobId)).toEqual([
+      roundJobId(outcomes),
+      roundJobId(outcomes),
+    ]);
     const redelivered = new InProcessJobQueue(database.db, { prefix: 'notify-redelivered' });
     try {
       for (const order of [ended, [...ended].reverse()])
@@ -497,8 +509,8 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     const ended = await Promise.all(
       [one, two].map(async (stream, i) => {
         const saga = must2(await streams.replay(stream));
-        const cause = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
-        return { saga, cause, ...request(i) };
+        const terminal = must2(saga.events.find((e) => e.type === 'TransferCompleted'));
+        return { saga, woken: 'log' as const, terminal, ...request(i) };
       }),
     );
     const capture = new CapturingQueue();
@@ -506,10 +518,10 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded(
       ended.slice(0, 1),
     );
-    // Handed without its event, a movement's own job runs under them too.
+    // Retried after its end, in a movement's own job, it runs under them too.
     const [first] = ended;
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded([
-      { saga: must2(first).saga, ...request(0) },
+      { saga: must2(first).saga, woken: 'retry', ...request(0) },
     ]);
     const outcome = (movement: string, i: number) =>
       expect.objectContaining({ movement, status: 'completed', ...request(i) });
@@ -524,42 +536,64 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     ]);
   });
 
-  it("announces a movement handed again after its end in the movement's own job, which the queue dedups", async () => {
+  it('sends nothing more for an event after the end of a movement a round announced, in this process or a restarted one', async () => {
     const stream = await transfer(alice, bob, { kind: 'payment', amount: 240n });
     const sent = attemptsAbout(stream);
     expect(sent).toHaveLength(3);
-    // A report recorded after the end wakes the driver on the completed
-    // saga: this process queued the outcome in the round's job, so nothing more.
-    const late = await reserveRefund(stream);
+    // A refund reserved after the end wakes the driver on the completed saga:
+    // the batch holds no terminal event of it, so nothing is queued.
+    await reserveRefund(stream, 1);
     await settle();
     expect(attemptsAbout(stream)).toEqual(sent);
     expect((await jobsAbout(stream)).map((j) => j.name)).toEqual(['movements.notify']);
 
-    // A process that did not queue it (restarted) queues the movement's own
-    // job for the report, for the saga woken without an event, and no round's.
+    // A restarted worker (a new driver on the same checkpoint, a new
+    // MovementNotifications) woken by a second refund: nothing either.
+    const restarted = new MovementNotifications(queue, streams, contacts, notifier);
+    const again = new SagaDriver(database.db, store, streams, wallets, NO_SAGA_JOBS, {
+      name: 'notifications-test',
+      onTerminal: (ended) => restarted.roundEnded(ended),
+    });
+    await reserveRefund(stream, 2);
+    await drainAll(again, 'notifications-test');
+    await jobsIdle();
+    expect(attemptsAbout(stream)).toEqual(sent);
+    expect((await jobsAbout(stream)).map((j) => j.name)).toEqual(['movements.notify']);
+
+    // Two processes handed it by a later batch queue nothing; ended by the
+    // very advance that hands it, or found ended after an inline run's
+    // lease, its terminal event is still ahead in the log, which announces it.
+    const saga = must2(await streams.current(stream, 'latest'));
+    const capture = new CapturingQueue();
+    for (const handed of [
+      { saga, woken: 'log' as const },
+      { saga, woken: 'retry' as const, stepped: true as const },
+      { saga, woken: 'lease' as const },
+    ])
+      for (const process of [1, 2])
+        await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded([
+          { ...handed, correlationId: `process-${process}` },
+        ]);
+    expect(capture.enqueued).toEqual([]);
+  });
+
+  it("announces a parked saga retried after its end in the movement's own job, which the queue dedups", async () => {
+    const stream = await transfer(alice, bob, { amount: 260n });
     const saga = must2(await streams.current(stream, 'latest'));
     const own = { name: 'movement.notify', jobId: `${stream}:notify:completed` };
-    for (const handed of [{ saga, cause: late }, { saga }]) {
-      const capture = new CapturingQueue();
-      const restarted = new MovementNotifications(capture, noReads, contacts, notifier);
-      await restarted.roundEnded([handed]);
-      await restarted.roundEnded([handed]);
-      expect(capture.enqueued).toEqual([
-        { ...own, payload: { movement: stream, status: 'completed' } },
-      ]);
-    }
-    // Ended by the very advance that hands it: its terminal event wakes the driver next.
     const capture = new CapturingQueue();
     await new MovementNotifications(capture, noReads, contacts, notifier).roundEnded([
-      { saga, stepped: true },
+      { saga, woken: 'retry' },
     ]);
-    expect(capture.enqueued).toEqual([]);
-    // Two processes handing it queue one job: the queue ignores the second id.
+    expect(capture.enqueued).toEqual([
+      { ...own, payload: { movement: stream, status: 'completed' } },
+    ]);
+    // Two processes retrying it queue one job: the queue ignores the second id.
     const redelivered = new InProcessJobQueue(database.db, { prefix: 'notify-own-again' });
     try {
-      for (const handed of [{ saga, cause: late }, { saga }])
+      for (const process of [1, 2])
         await new MovementNotifications(redelivered, noReads, contacts, notifier).roundEnded([
-          handed,
+          { saga, woken: 'retry', correlationId: `process-${process}` },
         ]);
       const { rows } = await database.db.query<{ id: string; name: string }>(
         'SELECT id, name FROM jobs WHERE queue = $1',
@@ -576,18 +610,45 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
     // Ended by an advance that tells no one, then an event after the end:
     // the driver's batch holds both, and its wake carries the later one.
     await driver.advance(stream, undefined);
-    await reserveRefund(stream);
+    await reserveRefund(stream, 1);
     await settle();
     const sent = attemptsAbout(stream);
     expect(sent).toHaveLength(3);
     expect(sent.every(([, attempts]) => attempts === 1)).toBe(true);
-    // One job announced it: the movement's own when one batch held both
-    // events (a round's when Postgres showed the later one only to the next read).
-    expect((await jobsAbout(stream)).filter((j) => j.name !== 'movement.deliver')).toHaveLength(1);
+    // The round's job of the batch that held the end announced it (the next
+    // read's, when Postgres showed the later event only to it, sent nothing).
+    expect((await jobsAbout(stream)).filter((j) => j.name !== 'movement.deliver')).toEqual([
+      expect.objectContaining({ name: 'movements.notify' }),
+    ]);
+  });
 
-    await drainAll(newDriver('notifications-test-batch-again'), 'notifications-test-batch-again');
-    await jobsIdle();
-    expect(attemptsAbout(stream)).toEqual(sent);
+  it("reads a batch again when its round's job could not be queued, and announces it then, parking nothing", async () => {
+    const enqueue = queue.enqueue.bind(queue);
+    let refused = 0;
+    const spy = jest.spyOn(queue, 'enqueue').mockImplementation(async (...args) => {
+      if (args[1] === 'movements.notify' && refused < 2) {
+        refused++;
+        throw new Error('queue unreachable');
+      }
+      return enqueue(...args);
+    });
+    try {
+      const stream = await startTransfer(alice, bob, { amount: 270n });
+      for (let round = 0; round < 100 && refused < 2; round++)
+        await driver.drain().catch((error: unknown) => {
+          expect(String(error)).toContain('queue unreachable');
+        });
+      expect(refused).toBe(2);
+      expect((await driver.parked()).map((p) => p.movementId)).not.toContain(stream);
+      await settle();
+      expect(attemptsAbout(stream)).toEqual(
+        messages(notifier, stream).map((m) => [m.idempotencyKey, 1]),
+      );
+      expect(attemptsAbout(stream)).toHaveLength(3);
+      expect((await jobsAbout(stream)).map((j) => j.name)).toEqual(['movements.notify']);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('runs a movement job queued by an earlier version, with or without the facts', async () => {
@@ -599,7 +660,7 @@ describe.each(databaseFactories())('movement notifications on $name', (factory) 
       name: 'movement.notify',
       payload: { movement: stream, status: 'completed' },
     });
-    const facts = outcomeOf({ saga, cause: terminal });
+    const facts = outcomeOf({ saga, woken: 'log', terminal });
     expect(facts?.recipients).toBeDefined();
     const carried = new RecordingNotifier();
     await new MovementNotifications(new CapturingQueue(), noReads, contacts, carried).run({

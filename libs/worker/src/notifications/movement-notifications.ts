@@ -47,17 +47,6 @@ import {
 export const NOTIFICATIONS_QUEUE = 'notifications';
 /** Movements of one job announced at once; a movement has at most four messages. */
 const MOVEMENTS_IN_FLIGHT = 8;
-/**
- * Outcomes queued by this process, in a round's job or their own, that it
- * remembers, forgetting the oldest first. Handed again, they are left out:
- * a batch read again after its commit failed (the same round's id, or
- * another when the read splits the log differently), a report recorded
- * after the end of a movement a round's job announced (its own id would be
- * new), the sagas of a round whose enqueue failed after its first jobs
- * (all are parked, and retried without their events).
- */
-const ANNOUNCED_KEPT = 20_000;
-
 /** Reads a user's contact details (`ContactDirectory` in production). */
 export interface Contacts {
   contactOf(userId: string): Promise<Contact | undefined>;
@@ -80,12 +69,12 @@ export interface MovementNotificationsOptions {
  * Tells the parties of movements that they completed or failed, through jobs.
  *
  * The saga driver hands `roundEnded` the terminal sagas of each round it
- * advances (again after a redelivery, a retry or a restart). Those whose
- * terminal event woke it, the movements that ended just now, go in one job
- * `notify:<hash of the outcomes>` (at most `ROUND_JOB_MOVEMENTS`; more take
- * more jobs): per movement its status, end time and recipients (user ids
- * and amounts). Any other (no event, as a parked saga retried; a later
- * event, as a report recorded after the end, or in the same batch as it)
+ * advances; `outcomeOf` picks the wake that announces each movement. The
+ * batch of the log that holds its terminal event puts it in one job
+ * `notify:<hash of the outcomes>` with the batch's other ended movements
+ * (at most `ROUND_JOB_MOVEMENTS`; more take more jobs): per movement its
+ * status, end time and recipients (user ids and amounts). A later event on
+ * the ended saga announces nothing; a parked saga retried after its end
  * goes in the movement's own job `movement.notify`, `<saga>:notify:<status>`,
  * which reads the saga and which the queue dedups by its id. A job sends
  * every message of its movements itself, reading each user's contact once;
@@ -98,14 +87,12 @@ export interface MovementNotificationsOptions {
  * Sent twice, under the same keys: the messages of a job that dies or fails
  * after sending some (a worker killed, the queue unreachable as it queues a
  * failed message), when it is run again whole, as a movement's job was; and
- * those of an outcome handed again under another id than its first job's by
- * a process that does not remember queuing it (restarted, or
- * `ANNOUNCED_KEPT` outcomes later): a batch read again after a crash
- * between the enqueue and the checkpoint, when it holds other terminal
- * sagas or the terminal event with a later one; and, once a round's job
- * announced a movement, a report recorded after its end or its retry after
- * a round that failed part-way, in its own job. Otherwise an outcome handed
- * again is the same job id for any process (docs/sagas.md, "Notifications").
+ * those of a batch read again after its commit failed or the driver
+ * crashed, when the read splits the log differently from the first (other
+ * terminal sagas beside it make another round's id). A round's enqueue
+ * that fails fails the batch, which is read again: no saga is parked for
+ * it, so no retry announces in another job what a round's job may have
+ * announced (docs/sagas.md, "Notifications").
  *
  * Jobs carry ids only: contact details are read from identity when a
  * message is sent and appear in no payload, event or log line.
@@ -115,8 +102,6 @@ export class MovementNotifications {
   private readonly notifyPolicy: JobPolicy;
   private readonly deliverPolicy: JobPolicy;
   private readonly concurrency: number;
-  /** `<saga>:notify:<status>` of the outcomes queued here, oldest first (a Set keeps insertion order). */
-  private readonly announced = new Set<string>();
 
   constructor(
     private readonly queue: Pick<JobQueue, 'enqueue' | 'process'>,
@@ -132,17 +117,14 @@ export class MovementNotifications {
 
   /**
    * For the saga driver: enqueues the announcements of the round's terminal
-   * sagas not queued here before: those its terminal event woke in jobs of
-   * `ROUND_JOB_MOVEMENTS`, any other in the movement's own job.
+   * sagas that this wake announces (`outcomeOf`): those that ended in a
+   * batch of the log in jobs of `ROUND_JOB_MOVEMENTS`, a retried one in the
+   * movement's own job.
    */
   async roundEnded(ended: readonly TerminalSaga[]): Promise<void> {
-    const outcomes = ended
-      .map(outcomeOf)
-      .filter((o): o is MovementOutcome => o !== undefined && !this.announced.has(idOf(o)));
-    for (const outcome of outcomes.filter((o) => !inRoundJob(o))) {
+    const outcomes = ended.map(outcomeOf).filter((o): o is MovementOutcome => o !== undefined);
+    for (const outcome of outcomes.filter((o) => !inRoundJob(o)))
       await this.enqueue(MOVEMENT_JOB, { ...outcome }, idOf(outcome), this.notifyPolicy);
-      this.remember(idOf(outcome));
-    }
     const inRound = outcomes
       .filter(inRoundJob)
       // By code unit, as `roundJobId` sorts: the same outcomes split into the same jobs anywhere.
@@ -155,7 +137,6 @@ export class MovementNotifications {
         roundJobId(movements),
         this.notifyPolicy,
       );
-      for (const movement of movements) this.remember(idOf(movement));
     }
   }
 
@@ -312,13 +293,6 @@ export class MovementNotifications {
       attempts: policy.attempts,
       backoff: { type: 'exponential', baseMs: policy.backoffMs },
     });
-  }
-
-  private remember(outcome: string): void {
-    this.announced.add(outcome);
-    if (this.announced.size <= ANNOUNCED_KEPT) return;
-    const oldest = this.announced.values().next();
-    if (!oldest.done) this.announced.delete(oldest.value);
   }
 }
 

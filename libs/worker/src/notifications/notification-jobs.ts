@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TerminalSaga } from '../sagas/saga-rounds';
 import {
-  isTerminalEvent,
   recipientsOf,
   terminalAt,
   type MovementRecipient,
@@ -78,53 +77,52 @@ export function roundJobId(movements: readonly MovementOutcome[]): string {
 
 /**
  * The outcome to announce for a saga the driver advanced, or undefined when
- * a later wake announces it. When `cause`, the event that woke the driver,
- * is the saga's terminal event, the movement ended just now: the outcome
- * carries its end time and recipients, so its job reads no saga, and it
- * goes in the round's job (see `inRoundJob`). Without a cause (a parked
- * saga retried) or with a later one (a report recorded after the end, or in
- * the same batch as the end), the job reads the saga.
+ * another wake announces it (or did):
+ * - woken by a batch of the log that holds its terminal event: the
+ *   movement ended in this batch; the outcome carries its end time and
+ *   recipients, so its job reads no saga, and goes in the round's job
+ *   (see `inRoundJob`);
+ * - woken by a batch without it (a refund, a late report, a payout paid
+ *   after the end): it was announced with the batch that held its end;
+ * - ended by this very advance, or found ended after its inline run's
+ *   lease (the API took the last step): its terminal event is in the log
+ *   ahead of the driver, and the batch that holds it announces it;
+ * - a parked saga retried that had ended before: the movement's own job,
+ *   which reads the saga and which the queue dedups by its id.
  */
 export function outcomeOf({
   saga,
-  cause,
+  woken,
+  terminal,
   correlationId,
   traceparent,
   stepped,
 }: TerminalSaga): MovementOutcome | undefined {
   const status = saga.summary?.status;
   if (status !== 'completed' && status !== 'failed') return undefined;
-  const own = cause?.streamId === saga.movementId;
-  // Woken by an earlier event of the saga than its last, or ended by this
-  // very advance (the driver took the remaining steps itself, or the API
-  // was taking them inline): those later events are in the log after the
-  // cause, so they wake the driver again, and the wake by the terminal
-  // event announces it with its time.
-  if (stepped || (own && saga.revision !== undefined && cause.revision < saga.revision))
-    return undefined;
   const outcome = {
     movement: saga.movementId,
     status,
     ...(correlationId !== undefined && { correlationId }),
     ...(traceparent !== undefined && { traceparent }),
   };
-  if (!own || !isTerminalEvent(cause)) return outcome;
-  return {
-    ...outcome,
-    endedAt: terminalAt(cause).toISOString(),
-    recipients: JSON.stringify(
-      recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),
-    ),
-  };
+  if (woken === 'log' && terminal)
+    return {
+      ...outcome,
+      endedAt: terminalAt(terminal).toISOString(),
+      recipients: JSON.stringify(
+        recipientsOf(saga).map((r) => ({ ...r, amountMinor: r.amountMinor.toString() })),
+      ),
+    };
+  return woken === 'retry' && !stepped ? outcome : undefined;
 }
 
 /**
- * Whether the outcome goes in a round's job: only when its terminal event
- * woke the driver, which the log hands over once (again only when a batch
- * is read again after a crash). Any other hand-over can come again in
- * another round (a second report, a retry), so it takes the movement's own
- * job `<saga>:notify:<status>`, whose id the queue dedups while it keeps
- * the job.
+ * Whether the outcome goes in a round's job: only when the batch of the log
+ * that holds its terminal event hands it, which the log does once (again
+ * only when that batch is read again). A parked saga's retry can come again
+ * in another round, so it takes the movement's own job
+ * `<saga>:notify:<status>`, whose id the queue dedups while it keeps the job.
  */
 export const inRoundJob = (outcome: MovementOutcome): boolean => outcome.endedAt !== undefined;
 

@@ -25,13 +25,14 @@ export interface SagaDriverOptions {
   /** Attempts and backoff per job; `SAGA_JOB_POLICIES` unless a test wants them faster. */
   readonly jobPolicies?: typeof SAGA_JOB_POLICIES;
   /**
-   * Called with the sagas each round left completed or failed, each with the
-   * event that woke the driver when one did (its terminal event, often) and
+   * Called with the sagas each round left completed or failed, each with
+   * what woke the driver (a batch of the log, a parked saga's retry, a
+   * lease that ended), its terminal event when that batch holds it, and
    * whether the advance recorded events itself, before the checkpoint moves
-   * past them, so it sees every terminal saga at
-   * least once (and again after a redelivery or a restart: it must be
-   * idempotent). Throwing counts as not advanced for all of them: they are
-   * parked and handed again, without their events, when retried. The worker
+   * past them, so it sees every terminal saga at least once (and again after
+   * a redelivery or a restart: it must be idempotent). Throwing fails a
+   * batch of the log whole (nothing recorded; the batch is read again); in
+   * any other round its terminal sagas are parked and retried. The worker
    * enqueues notifications here.
    */
   readonly onTerminal?: (ended: readonly TerminalSaga[]) => Promise<void>;

@@ -67,28 +67,42 @@ describe('SagaRounds', () => {
     'transfer-e': 'completed',
   } as const;
   const wakes = [
-    { movementId: 'transfer-a', cause: eventOf('transfer-a', 'request-a') },
+    {
+      movementId: 'transfer-a',
+      cause: eventOf('transfer-a', 'request-a'),
+      terminal: eventOf('transfer-a', 'request-a'),
+    },
     { movementId: 'transfer-b' },
     { movementId: 'transfer-c' },
     { movementId: 'transfer-d' },
     { movementId: 'transfer-e' },
   ];
 
-  it("hands the round's terminal sagas to onTerminal at once, with the events that woke them", async () => {
+  it("hands the round's terminal sagas to onTerminal at once, with what woke them", async () => {
     const calls: (readonly TerminalSaga[])[] = [];
-    const round = await roundsOf(statuses, async (ended) => void calls.push(ended)).advance(wakes);
+    const round = await roundsOf(statuses, async (ended) => void calls.push(ended)).advance(
+      wakes,
+      'log',
+    );
     expect(calls).toHaveLength(1);
     const ended = [...(calls[0] ?? [])].sort((x, y) =>
       x.saga.movementId < y.saga.movementId ? -1 : 1,
     );
-    // Each with the correlation id its step ran under (its waking event's, or
-    // none known), and whether this advance recorded its end.
+    // Each with its terminal event when the wake carried it, the correlation
+    // id its step ran under (its waking event's, or none known), and whether
+    // this advance recorded its end.
     expect(
-      ended.map((e) => [e.saga.movementId, e.cause?.streamId, e.correlationId, e.stepped]),
+      ended.map((e) => [
+        e.saga.movementId,
+        e.woken,
+        e.terminal?.streamId,
+        e.correlationId,
+        e.stepped,
+      ]),
     ).toEqual([
-      ['transfer-a', 'transfer-a', 'request-a', undefined],
-      ['transfer-c', undefined, undefined, undefined],
-      ['transfer-e', undefined, undefined, true],
+      ['transfer-a', 'log', 'transfer-a', 'request-a', undefined],
+      ['transfer-c', 'log', undefined, undefined, undefined],
+      ['transfer-e', 'log', undefined, undefined, true],
     ]);
     expect([...round.succeeded].sort()).toEqual([
       'transfer-a',
@@ -99,10 +113,10 @@ describe('SagaRounds', () => {
     expect([...round.failed.keys()]).toEqual(['transfer-d']);
   });
 
-  it('parks every terminal saga of the round when onTerminal throws, and only those', async () => {
+  it('parks every terminal saga of a retry round when onTerminal throws, and only those', async () => {
     const round = await roundsOf(statuses, async () => {
       throw new Error('queue unreachable');
-    }).advance(wakes);
+    }).advance(wakes, 'retry');
     expect(round.succeeded).toEqual(['transfer-b']);
     expect([...round.failed.keys()].sort()).toEqual([
       'transfer-a',
@@ -120,11 +134,18 @@ describe('SagaRounds', () => {
     ]);
   });
 
-  it('calls no onTerminal when notifying is off or no saga ended', async () => {
+  it('fails a round of the log whole when onTerminal throws: the batch is read again, no saga parked', async () => {
+    const rounds = roundsOf(statuses, async () => {
+      throw new Error('queue unreachable');
+    });
+    await expect(rounds.advance(wakes, 'log')).rejects.toThrow('queue unreachable');
+  });
+
+  it('calls no onTerminal for the resume or when no saga ended', async () => {
     const calls: unknown[] = [];
     const rounds = roundsOf(statuses, async (ended) => void calls.push(ended));
-    await rounds.advance(wakes, false);
-    await rounds.advance([{ movementId: 'transfer-b' }]);
+    await rounds.advance(wakes);
+    await rounds.advance([{ movementId: 'transfer-b' }], 'log');
     expect(calls).toEqual([]);
   });
 });

@@ -31,10 +31,13 @@ export interface LeasedSaga {
   readonly cause?: RecordedEvent;
 }
 
-/** A saga a round left completed or failed, and the event that woke it when one did. */
+/** A saga a round left completed or failed, and how the driver came to advance it. */
 export interface TerminalSaga {
   readonly saga: SagaState;
-  readonly cause?: RecordedEvent;
+  /** What woke the driver: a batch of the log, a parked saga's retry, or an inline run's lease that ended. */
+  readonly woken: WakeKind;
+  /** Its terminal event, when the batch of the log that woke the driver holds it. */
+  readonly terminal?: RecordedEvent;
   /** What its step logged under: the id of the request that began the saga, when known. */
   readonly correlationId?: string;
   /** The trace its step ran in, as a W3C `traceparent`, when tracing is on. */
@@ -47,7 +50,15 @@ export interface TerminalSaga {
 export interface SagaWake {
   readonly movementId: string;
   readonly cause?: RecordedEvent;
+  /** The saga's terminal event, when the batch of the log that woke it holds it (the cause or earlier). */
+  readonly terminal?: RecordedEvent;
 }
+
+/**
+ * Why a round runs: a batch of the log, due parked sagas, sagas whose
+ * inline run's lease ended, or the resume at start (which tells no one).
+ */
+export type WakeKind = 'log' | 'retry' | 'lease';
 
 export interface SagaRoundsOptions {
   /** The driver's name: parked sagas are kept per driver. */
@@ -78,9 +89,12 @@ export class SagaRounds {
   /**
    * Advances each saga once, `concurrency` at a time; never throws for one
    * saga's failure. `onTerminal` sees the round's terminal sagas at once,
-   * unless `notify` is off; when it throws, they all count as failed.
+   * unless it is the resume (`woken` undefined). When it throws, a batch of
+   * the log fails whole (the reader reads it again: no saga is parked whose
+   * announcement a later wake could then skip); in any other round its
+   * terminal sagas count as failed.
    */
-  async advance(wakes: readonly SagaWake[], notify = true): Promise<SagaRound> {
+  async advance(wakes: readonly SagaWake[], woken?: WakeKind): Promise<SagaRound> {
     const advanced: SagaState[] = [];
     const succeeded: string[] = [];
     const failed = new Map<string, string>();
@@ -98,8 +112,8 @@ export class SagaRounds {
               dueMs: leasedUntil.getTime(),
               ...(wake.cause && { cause: wake.cause }),
             });
-          else if (saga?.summary && saga.summary.status !== 'pending')
-            ended.push(terminalSaga(saga, wake.cause, position !== undefined));
+          else if (woken && saga?.summary && saga.summary.status !== 'pending')
+            ended.push(terminalSaga(saga, woken, wake.terminal, position !== undefined));
           if (saga) advanced.push(saga);
           succeeded.push(wake.movementId);
         } catch (error) {
@@ -110,12 +124,13 @@ export class SagaRounds {
         }
       }),
     );
-    if (!notify || !this.options.onTerminal || ended.length === 0)
+    if (!woken || !this.options.onTerminal || ended.length === 0)
       return { advanced, succeeded, failed, leased };
     try {
       await this.options.onTerminal(ended);
       return { advanced, succeeded, failed, leased };
     } catch (error) {
+      if (woken === 'log') throw error;
       // Their rows are written as they are; parked, they are told of when retried.
       this.options.logger.warn(
         `${ended.length} terminal saga(s) not announced, parked for a retry: ${errorText(error)}`,
@@ -167,7 +182,8 @@ export class SagaRounds {
 /** A saga that ended, with the correlation id and trace its step ran under. */
 function terminalSaga(
   saga: SagaState,
-  cause: RecordedEvent | undefined,
+  woken: WakeKind,
+  terminal: RecordedEvent | undefined,
   stepped: boolean,
 ): TerminalSaga {
   const correlationId = logCorrelation.current();
@@ -175,7 +191,8 @@ function terminalSaga(
   propagation.inject(context.active(), trace);
   return {
     saga,
-    ...(cause && { cause }),
+    woken,
+    ...(terminal && { terminal }),
     ...(correlationId !== undefined && { correlationId }),
     ...(trace.traceparent !== undefined && { traceparent: trace.traceparent }),
     ...(stepped && { stepped: true as const }),

@@ -15,6 +15,7 @@ import {
   type WalletExecutor,
 } from '@ledger/ledger';
 import { type SagaState, type MovementStreams } from '@ledger/ledger/nest';
+import { isTerminalEvent } from '../notifications/movement-recipients';
 import { loadSagaCheckpoint, moveSagaCheckpoint, pendingMovements } from './movements.table';
 import {
   countParkedSagas,
@@ -204,10 +205,7 @@ export class SagaDriver {
     let count = 0;
     for (;;) {
       const page = await pendingMovements(this.db, after, SWEEP_PAGE);
-      const round = await this.rounds.advance(
-        page.map((movementId) => ({ movementId })),
-        false,
-      );
+      const round = await this.rounds.advance(page.map((movementId) => ({ movementId })));
       this.leased.remember(round);
       // Not fatal: each saga's rows are written again when it next advances.
       await this.db
@@ -239,19 +237,28 @@ export class SagaDriver {
   /**
    * One batch of the log: advance each saga once, park the sagas that failed
    * and move the checkpoint past the batch, in one transaction. Fails (and
-   * moves nothing) only when the transaction does: an outage of the database.
+   * moves nothing) when the transaction does, an outage of the database, or
+   * when the batch's terminal sagas could not be handed to `onTerminal`.
    */
   private async commit(from: Position, events: readonly RecordedEvent[]): Promise<void> {
     const last = events[events.length - 1];
     if (!last) return;
-    // Only a saga's latest event in the batch matters: advancing reads the whole stream anyway.
+    // Only a saga's latest event in the batch matters: advancing reads the
+    // whole stream anyway. Its terminal event, when the batch holds it, is
+    // what tells that the movement ended in this batch (its later events do not).
     const lastOf = new Map<string, SagaWake>();
-    for (const event of events)
-      if (parseSagaStreamId(event.streamId))
-        lastOf.set(event.streamId, { movementId: event.streamId, cause: event });
+    for (const event of events) {
+      if (!parseSagaStreamId(event.streamId)) continue;
+      const terminal = isTerminalEvent(event) ? event : lastOf.get(event.streamId)?.terminal;
+      lastOf.set(event.streamId, {
+        movementId: event.streamId,
+        cause: event,
+        ...(terminal && { terminal }),
+      });
+    }
     // Sagas the API wrote are then current here without a read of their streams.
     this.streams.observe(events);
-    const round = await this.rounds.advance([...lastOf.values()]);
+    const round = await this.rounds.advance([...lastOf.values()], 'log');
     this.leased.remember(round);
     await this.record(round, (tx) =>
       comparePositions(last.position, from) > 0
@@ -273,7 +280,10 @@ export class SagaDriver {
     const due = await dueParkedSagas(this.db, this.name, all ? undefined : now, RETRY_PAGE);
     if (all && due.length < RETRY_PAGE) this.retriedAllParked = true;
     if (due.length === 0) return 0;
-    const round = await this.rounds.advance(due.map((movementId) => ({ movementId })));
+    const round = await this.rounds.advance(
+      due.map((movementId) => ({ movementId })),
+      'retry',
+    );
     this.leased.remember(round);
     await this.record(round, undefined, now);
     return round.succeeded.length;
@@ -286,7 +296,7 @@ export class SagaDriver {
   private async advanceLeased(): Promise<number> {
     const due = this.leased.takeDue(this.clock().getTime(), RETRY_PAGE);
     if (due.length === 0) return 0;
-    const round = await this.rounds.advance(due);
+    const round = await this.rounds.advance(due, 'lease');
     this.leased.remember(round);
     await this.record(round, undefined);
     return round.succeeded.length - round.leased.size;

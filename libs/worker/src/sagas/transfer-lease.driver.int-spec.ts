@@ -11,6 +11,7 @@ import {
 } from '@ledger/ledger';
 import { RecipientResolver, StartTransferHandler } from '@ledger/movements';
 import { MovementProcess, SimulatedCrash } from '@ledger/testing/movements';
+import { outcomeOf, type MovementOutcome } from '../notifications/notification-jobs';
 
 /**
  * The inline run's lease through the driver's log (docs/sagas.md): a
@@ -49,11 +50,17 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
   const types = async (stream: string) => (await proc.store.readStream(stream)).map((e) => e.type);
   const count = (list: string[], type: string) => list.filter((t) => t === type).length;
 
-  /** A worker process whose driver's clock runs `offsetMs()` ahead of the API's. */
-  function worker(offsetMs: () => number) {
+  /**
+   * A worker process whose driver's clock runs `offsetMs()` ahead of the
+   * API's; `announced` gets the outcomes its rounds announce.
+   */
+  function worker(offsetMs: () => number, announced: MovementOutcome[] = []) {
     return new MovementProcess(database.db, undefined, undefined, undefined, undefined, undefined, {
       clock: () => new Date(Date.now() + offsetMs()),
       leaseMarginMs: MARGIN_MS,
+      onTerminal: async (ended) => {
+        for (const outcome of ended.map(outcomeOf)) if (outcome) announced.push(outcome);
+      },
     });
   }
 
@@ -118,7 +125,8 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
       const walletEvents = (await proc.walletEvents(from)).length;
 
       let offsetMs = 0;
-      const driver = worker(() => offsetMs);
+      const announced: MovementOutcome[] = [];
+      const driver = worker(() => offsetMs, announced);
       await driver.settle();
       expect(await types(stream)).toEqual(['TransferRequested']);
       expect(await proc.walletEvents(from)).toHaveLength(walletEvents);
@@ -134,6 +142,11 @@ describe.each(databaseFactories())('inline leases driven on $name', (factory) =>
       await driver.settle();
       expect(await types(stream)).toContain('TransferInlineRunEnded');
       await expectCompletedOnce(stream, from, to);
+      // Finished by the advance after the lease, it is announced once, by
+      // the batch of the log that holds its terminal event (its round's job).
+      expect(announced.filter((o) => o.movement === stream)).toEqual([
+        expect.objectContaining({ status: 'completed', endedAt: expect.any(String) }),
+      ]);
       await driver.close();
     },
   );
