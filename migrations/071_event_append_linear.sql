@@ -59,21 +59,20 @@ BEGIN
     RETURN '[]';
   END IF;
 
-  SELECT array_agg(q.sid ORDER BY q.n), array_agg(q.x ORDER BY q.n),
-         array_agg(q.size ORDER BY q.n), array_agg(q.stream ORDER BY q.n)
-  INTO sids, expectations, sizes, stream_of
-  FROM (
+  -- The streams are locked, so their revisions and heads stay current until commit.
+  WITH req AS (
     SELECT r.n, r.body->>'s' AS sid, r.body->>'x' AS x, jsonb_array_length(r.body->'e') AS size,
            dense_rank() OVER (ORDER BY r.body->>'s')::int AS stream
     FROM jsonb_array_elements(requests) WITH ORDINALITY r(body, n)
-  ) q;
-
-  -- The streams are locked, so these revisions and heads stay current until commit.
-  SELECT array_agg(d.sid ORDER BY d.stream), array_agg(coalesce(s.revision, -1) ORDER BY d.stream),
-         array_agg(s.head_hash ORDER BY d.stream), array_agg(s.stream_id IS NOT NULL ORDER BY d.stream)
-  INTO stream_ids, revisions, heads, existed
-  FROM (SELECT DISTINCT u.sid, u.stream FROM unnest(sids, stream_of) u(sid, stream)) d
-  LEFT JOIN streams s ON s.stream_id = d.sid;
+  )
+  SELECT q.*, st.* INTO sids, expectations, sizes, stream_of, stream_ids, revisions, heads, existed
+  FROM (SELECT array_agg(r.sid ORDER BY r.n), array_agg(r.x ORDER BY r.n), array_agg(r.size ORDER BY r.n),
+               array_agg(r.stream ORDER BY r.n)
+        FROM req r) q,
+       (SELECT array_agg(d.sid ORDER BY d.stream), array_agg(coalesce(s.revision, -1) ORDER BY d.stream),
+               array_agg(s.head_hash ORDER BY d.stream), array_agg(s.stream_id IS NOT NULL ORDER BY d.stream)
+        FROM (SELECT DISTINCT r.sid, r.stream FROM req r) d
+        LEFT JOIN streams s ON s.stream_id = d.sid) st;
 
   SELECT array_agg((e.body->>'id')::uuid ORDER BY r.n, e.n), array_agg(r.body->>'s' ORDER BY r.n, e.n),
          array_agg(e.body->>'type' ORDER BY r.n, e.n), array_agg(e.body->'data' ORDER BY r.n, e.n),
@@ -144,17 +143,22 @@ BEGIN
     RETURN to_jsonb(outcomes);
   END IF;
 
-  -- New streams first: the events reference them.
-  INSERT INTO streams (stream_id, revision, head_hash)
-  SELECT s.sid, s.revision, s.head
-  FROM unnest(stream_ids, revisions, heads, existed, written) s(sid, revision, head, existed, written)
-  WHERE s.written AND NOT s.existed;
-
-  -- One INSERT for the whole batch; only the written requests' events have a
-  -- revision. ORDER BY makes seq follow batch order and, within a request,
-  -- revision order, so readAll returns a stream's events in revision order,
-  -- and the k-th smallest seq is the k-th event written.
-  WITH inserted_events AS (
+  -- One statement writes the batch: the new streams, the events and the
+  -- streams' new revisions and heads (the events' foreign key is checked at
+  -- its end). Only the written requests' events have a revision. ORDER BY
+  -- makes seq follow batch order and, within a request, revision order, so
+  -- readAll returns a stream's events in revision order, and the k-th
+  -- smallest seq is the k-th event written.
+  WITH written_streams AS (
+    SELECT s.* FROM unnest(stream_ids, revisions, heads, existed, written) s(sid, revision, head, existed, written)
+    WHERE s.written
+  ), created AS (
+    INSERT INTO streams (stream_id, revision, head_hash)
+    SELECT w.sid, w.revision, w.head FROM written_streams w WHERE NOT w.existed
+  ), moved AS (
+    UPDATE streams SET revision = w.revision, head_hash = w.head
+    FROM written_streams w WHERE streams.stream_id = w.sid AND w.existed
+  ), inserted_events AS (
     INSERT INTO events (event_id, stream_id, revision, type, data, metadata, hash)
     SELECT e.id, e.sid, e.revision, e.type, e.data, e.metadata, e.hash
     FROM unnest(ids, event_sids, event_revisions, types, datas, metas, hashes)
@@ -164,10 +168,6 @@ BEGIN
     RETURNING seq
   )
   SELECT array_agg(seq ORDER BY seq) INTO seqs FROM inserted_events;
-
-  UPDATE streams SET revision = s.revision, head_hash = s.head
-  FROM unnest(stream_ids, revisions, heads, existed, written) s(sid, revision, head, existed, written)
-  WHERE streams.stream_id = s.sid AND s.written AND s.existed;
 
   RETURN (
     SELECT jsonb_agg(coalesce(o.outcome, jsonb_build_object('status', 'ok', 'revision', o.last::text,
