@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { ObservabilityConfig } from './observability.config';
 import { REDACT_PATHS, scrub, scrubUrl } from './redaction';
-import { setCorrelationRootLogger } from './log-correlation';
+import { bindRequestLog, setCorrelationRootLogger } from './log-correlation';
 import { requestId } from './request-id';
 
 /** Probes and scrapes come every few seconds; their successes are logged at debug only. */
@@ -47,31 +52,65 @@ export function createRootLogger(
   return pino(base);
 }
 
-/** One access line per request, with the request id every other line of the request carries. */
-export function createHttpLogger(logger: Logger): HttpLogger {
-  return pinoHttp({
-    logger,
-    genReqId: (req, res) => requestId(req, res),
-    // Lines logged while a request is served carry just `reqId`, not the whole request.
-    quietReqLogger: true,
-    customLogLevel: (req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return QUIET_PATHS.test(req.url ?? '') ? 'debug' : 'info';
-    },
-    customSuccessMessage: (req, res, responseTime) =>
-      `${req.method} ${scrubUrl(req.url)} ${res.statusCode} ${Math.round(responseTime)}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${scrubUrl(req.url)} ${res.statusCode}`,
-    serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({
-        id: req.id,
-        method: req.method,
-        url: scrubUrl(req.url),
-      }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      err: serializeError,
-    },
-  });
+type AccessLogMiddleware = (
+  req: IncomingMessage & { id?: unknown },
+  res: ServerResponse,
+  next: () => void,
+) => void;
+
+/**
+ * One access line per request, when its response is done (or the client
+ * left): the request id every other line of the request carries, method,
+ * path, status and latency. No logger is made for the request: the lines
+ * logged while it is served get theirs from the log context
+ * (`LoggingModule`), on their first.
+ *
+ * What a caller controls is made safe before it is written: the path is
+ * scrubbed, the query string dropped, and the id checked by `requestId`.
+ */
+export function createHttpLogger(logger: Logger): AccessLogMiddleware {
+  // Nothing on the line is named as personal data (the paths of `redact`), and the
+  // path's free text is scrubbed: redacting by path would only cost each line a copy.
+  const lines = logger.child({}, { redact: { paths: [] } });
+  return (req, res, next) => {
+    const started = Date.now();
+    const id = requestId(req, res);
+    req.id = id;
+    const done = (error?: unknown) => {
+      res.off('close', done);
+      res.off('error', done);
+      logAccess(lines, req, res, id, Date.now() - started, error);
+    };
+    res.on('close', done);
+    res.on('error', done);
+    next();
+  };
+}
+
+function logAccess(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  responseTime: number,
+  error: unknown,
+): void {
+  const { statusCode } = res;
+  const url = scrubUrl(req.url);
+  const fields = {
+    reqId: id,
+    req: { id, method: req.method, url },
+    res: { statusCode },
+    responseTime,
+  };
+  const said = `${req.method} ${url} ${statusCode}`;
+  if (error || statusCode >= 500) {
+    const err = error ?? { message: `failed with status code ${statusCode}` };
+    logger.error({ ...fields, err }, said);
+    return;
+  }
+  const level = statusCode >= 400 ? 'warn' : QUIET_PATHS.test(req.url ?? '') ? 'debug' : 'info';
+  logger[level](fields, `${said} ${responseTime}ms`);
 }
 
 /** Name and scrubbed message only: driver errors can quote connection strings and addresses. */
@@ -89,18 +128,24 @@ function serializeError(error: unknown): Record<string, unknown> {
 
 /**
  * Nest's loggers through pino: `Logger` calls made while a request is served
- * carry its `reqId`. The HTTP logger itself runs as the first middleware of
- * the app (see `createHttpLogger`), ahead of body parsing, so that even a
- * request rejected there gets its id and access line; this module reuses it.
+ * carry its `reqId`. The access log runs as the first middleware of the app
+ * (see `createHttpLogger`), ahead of body parsing, so that even a request
+ * rejected there gets its id and access line; this module's middleware,
+ * after body parsing, opens the request's log context with that id.
  */
 @Module({})
-export class LoggingModule {
+export class LoggingModule implements NestModule {
   static forRoot(logger: Logger): DynamicModule {
     setCorrelationRootLogger(logger);
     return {
       module: LoggingModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true })],
+      // nestjs-pino's own middleware would make a logger per request; bindRequestLog replaces it.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] })],
       exports: [LoggerModule],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(bindRequestLog).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

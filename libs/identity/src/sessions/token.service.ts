@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface AccessClaims {
   readonly userId: string;
@@ -23,6 +24,9 @@ interface AccessPayload {
   typ: 'access';
 }
 
+/** Distinct access tokens remembered as verified: more than the live sessions of a busy process. */
+const VERIFIED_TOKENS = 10_000;
+
 interface ChallengePayload {
   sub: string;
   typ: '2fa_challenge';
@@ -36,6 +40,8 @@ interface ChallengePayload {
  */
 @Injectable()
 export class TokenService {
+  private readonly verified = new VerifiedTokens<AccessClaims>(VERIFIED_TOKENS);
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
@@ -47,8 +53,11 @@ export class TokenService {
   }
 
   async verifyAccess(token: string): Promise<AccessClaims | AccessTokenProblem> {
+    const known = this.verified.get(token);
+    if (known === 'expired') return 'access_token_expired';
+    if (known) return known;
     try {
-      const payload = await this.jwt.verifyAsync<Partial<AccessPayload>>(token);
+      const payload = await this.jwt.verifyAsync<Partial<AccessPayload & { exp: number }>>(token);
       if (
         payload.typ !== 'access' ||
         typeof payload.sub !== 'string' ||
@@ -56,7 +65,10 @@ export class TokenService {
       ) {
         return 'access_token_invalid';
       }
-      return { userId: payload.sub, sessionId: payload.sid };
+      const claims = { userId: payload.sub, sessionId: payload.sid };
+      // Every access token this service signs has an expiry; one without is verified each time.
+      if (typeof payload.exp === 'number') this.verified.set(token, claims, payload.exp);
+      return claims;
     } catch (error) {
       return (error as Error).name === 'TokenExpiredError'
         ? 'access_token_expired'
