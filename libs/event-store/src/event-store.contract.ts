@@ -295,4 +295,31 @@ function sqlOnlyTests(subject: () => ContractSubject): void {
     expect(outcomes[2]).toMatchObject({ nextRevision: 0n });
     expect(await subject().store.streamRevision(fourth)).toBe('no_stream');
   });
+
+  sqlIt(
+    'each written request of a batch answers with its last event, whatever was refused between',
+    async () => {
+      const store = subject().store;
+      const [a, b, c] = [newStream(), newStream(), newStream()];
+      const retried = someEvents(2);
+      await store.append(c, retried, 'no_stream');
+      const outcomes = await store.appendMany([
+        { streamId: a, events: someEvents(2), expected: 'no_stream' },
+        { streamId: b, events: someEvents(1), expected: 3n },
+        { streamId: c, events: retried, expected: 'no_stream' },
+        { streamId: b, events: someEvents(3), expected: 'any' },
+        { streamId: a, events: someEvents(1), expected: 1n },
+      ]);
+      const at = async (stream: string, revision: bigint) => {
+        const [event] = await store.readStream(stream, { fromRevision: revision, maxCount: 1 });
+        return { nextRevision: revision, position: event?.position };
+      };
+      expect(outcomes[0]).toEqual(await at(a, 1n));
+      expect(outcomes[1]).toMatchObject({ streamId: b, actual: 'no_stream' });
+      expect(outcomes[2]).toEqual(await at(c, 1n));
+      expect(outcomes[3]).toEqual(await at(b, 2n));
+      expect(outcomes[4]).toEqual(await at(a, 2n));
+      expect((await store.readStream(c)).map((e) => e.id)).toEqual(retried.map((e) => e.id));
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The per-stream hash chain (docs/audit.md, "The hash of an event"). Every
@@ -22,14 +22,16 @@ export function isHash(value: unknown): value is string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**
  * JSON with object keys sorted by UTF-16 code units and no whitespace
  * (RFC 8785's ordering; numbers and strings as JSON.stringify writes them).
- * Values JSON.stringify would drop (undefined, functions) are dropped, and
- * toJSON is honoured, so the text describes what the store actually keeps.
+ * Values JSON.stringify would drop (undefined, functions, symbols) are
+ * dropped from objects and written as null in arrays, and toJSON is honoured,
+ * so the text describes what the store actually keeps. Every event is hashed
+ * on the write path, so the text is built in one pass.
  */
 export function canonicalJson(value: unknown): string {
   const plain = toPlain(value);
@@ -44,21 +46,54 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
+function isDropped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
 function write(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      return Array.isArray(value) ? writeArray(value) : writeObject(value);
+    default:
+      // A bigint throws, as JSON.stringify does.
+      return JSON.stringify(value);
   }
-  if (value !== null && typeof value === 'object') {
-    const parts: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const item = toPlain((value as Record<string, unknown>)[key]);
-      if (item === undefined || typeof item === 'function') continue;
-      parts.push(`${JSON.stringify(key)}:${write(item)}`);
-    }
-    return `{${parts.join(',')}}`;
+}
+
+function writeArray(items: readonly unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < items.length; i++) {
+    const item = toPlain(items[i]);
+    text += `${i === 0 ? '' : ','}${isDropped(item) ? 'null' : write(item)}`;
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-  return JSON.stringify(value);
+  return `${text}]`;
+}
+
+function writeObject(object: object): string {
+  let text = '';
+  for (const key of Object.keys(object).sort()) {
+    const item = toPlain((object as Record<string, unknown>)[key]);
+    if (isDropped(item)) continue;
+    text += `${text === '' ? '{' : ','}${quote(key)}:${write(item)}`;
+  }
+  return text === '' ? '{}' : `${text}}`;
+}
+
+/**
+ * Nothing to escape: every code unit from space up, except the quote, the
+ * backslash and the surrogates (JSON.stringify escapes lone ones).
+ */
+const VERBATIM = /^[ !#-[\]-\ud7ff\ue000-\uffff]*$/;
+
+function quote(text: string): string {
+  return VERBATIM.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
 export interface HashedContent {
@@ -84,7 +119,7 @@ export function contentHash(event: HashedContent): string {
  * The chained hash: SHA-256 of the label, the previous hash, the revision,
  * the content hash and the stream id, one per line. The stream id comes last
  * because it is the only field of free length, so the text reads one way only.
- * migrations/060_event_hash_chain.sql computes the same in SQL.
+ * es_append_locked (migrations/071_event_append_linear.sql) computes the same in SQL.
  */
 export function chainHash(
   previous: string,
