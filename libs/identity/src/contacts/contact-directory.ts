@@ -11,6 +11,7 @@ import { FieldCipher } from '../crypto/field-cipher';
 import { listenForIdentityChanges, type IdentityChangeSubscription } from '../identity-changes';
 import { IDENTITY_CONFIG, readDataKey, type IdentityConfig } from '../identity.config';
 import { UserStore } from '../users/user.store';
+import { setBounded } from '../bounded-map';
 
 /** Where to reach a user: decrypted, for sending them a message and nothing else. */
 export interface Contact {
@@ -122,12 +123,7 @@ export class ContactDirectory implements OnApplicationBootstrap, OnApplicationSh
 
   private remember(id: string, contact: Contact, token: number): void {
     if (!this.listening || token !== this.generation || this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) {
-      // Oldest first: a Map iterates in insertion order.
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(id, { contact, until: this.now() + this.ttlMs });
+    setBounded(this.entries, id, { contact, until: this.now() + this.ttlMs }, this.maxEntries);
   }
 
   private setListening(listening: boolean): void {

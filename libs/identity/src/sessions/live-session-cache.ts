@@ -9,6 +9,7 @@ import {
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { listenForIdentityChanges, type IdentityChangeSubscription } from '../identity-changes';
 import type { Role } from '../principal';
+import { setBounded } from '../bounded-map';
 
 /** What the access guard needs of a live session's user. */
 export interface LiveSession {
@@ -111,12 +112,12 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   /** Caches a session read live, unless a change was forgotten since `begin`. */
   set(sessionId: string, session: LiveSession, token: ReadToken): void {
     if (!this.listening || token !== this.generation || this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) {
-      // Oldest first: a Map iterates in insertion order.
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(sessionId, { session, until: this.now() + this.ttlMs });
+    setBounded(
+      this.entries,
+      sessionId,
+      { session, until: this.now() + this.ttlMs },
+      this.maxEntries,
+    );
   }
 
   /** Drops the user's sessions; call after a write about the user or a session committed. */

@@ -1,3 +1,5 @@
+import { setBounded } from '../bounded-map';
+
 /**
  * Access tokens whose signature, issuer, audience and claims were checked,
  * so that a client sending the same token on every request pays for one
@@ -30,10 +32,6 @@ export class VerifiedTokens<Claims> {
 
   /** Remembers a verified token until its `exp` (seconds since the epoch). */
   set(token: string, claims: Claims, exp: number): void {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(token, { claims, exp });
+    setBounded(this.entries, token, { claims, exp }, this.maxEntries);
   }
 }
