@@ -11,7 +11,10 @@ export const DEFAULT_PREPARED_STATEMENT_LIMIT = 500;
  */
 const MAX_RENAMES = 3;
 
-/** The first named text, or nothing more than a trailing semicolon: one statement. */
+/**
+ * A semicolon with more text after it: perhaps a second statement, which
+ * Postgres refuses in a prepared statement anyway; such a text goes unnamed.
+ */
 const SECOND_STATEMENT = /;\s*\S/;
 
 interface Entry {
