@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { START, type Position, type RecordedEvent } from '@ledger/event-store';
+import { comparePositions, START, type Position, type RecordedEvent } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
 import { SharedLogReads } from './shared-log-reads';
 
@@ -38,33 +38,43 @@ describe('SharedLogReads', () => {
     expect(ids(await shared.readAll({ after: START, maxCount: 4 }))).toEqual(
       ids(first.slice(0, 4)),
     );
-    const third = first[2]!.position;
-    expect(ids(await shared.readAll({ after: third, maxCount: 100 }))).toEqual(ids(first.slice(3)));
+    expect(ids(await shared.readAll({ after: first[2]!.position, maxCount: 3 }))).toEqual(
+      ids(first.slice(3, 6)),
+    );
     expect(calls()).toBe(1);
     // The same objects, not copies.
     expect((await shared.readAll({ after: START, maxCount: 1 }))[0]).toBe(first[0]);
-    expect(shared.reads).toEqual({ fromMemory: 3, fromStore: 1 });
+    expect(shared.reads).toEqual({ fromMemory: 3, fromStore: 1, eventsFromMemory: 8 });
   });
 
-  it('reads on from the store past the last event it keeps, and keeps that read too', async () => {
-    const { store, calls } = counted(await logOf(10));
+  it('takes what it keeps from memory and only the rest from the store', async () => {
+    const store = await logOf(10);
+    const asked: Array<{ after?: unknown; maxCount?: number }> = [];
+    const readAll = store.readAll.bind(store);
+    store.readAll = (options) => {
+      asked.push({ ...options });
+      return readAll(options);
+    };
     const shared = new SharedLogReads(store);
     const first = await shared.readAll({ after: START, maxCount: 5 });
-    const last = first[4]!.position;
-    const rest = await shared.readAll({ after: last, maxCount: 100 });
-    expect(rest).toHaveLength(5);
-    expect(calls()).toBe(2);
-    // The window now runs from the start to the end of the log.
-    expect(ids(await shared.readAll({ after: first[1]!.position }))).toEqual(
-      ids([...first.slice(2), ...rest]),
+    const behind = await shared.readAll({ after: first[1]!.position, maxCount: 100 });
+    expect(ids(behind)).toEqual(ids(await readAll({ after: first[1]!.position, maxCount: 100 })));
+    expect(behind).toHaveLength(8);
+    // The second read asked the store only for what lies past the fifth event.
+    expect(asked).toEqual([
+      { after: START, maxCount: 5 },
+      { after: first[4]!.position, maxCount: 97 },
+    ]);
+    // The window now runs from the start to the end of the log; at its end, the store says there is nothing yet.
+    expect(ids(await shared.readAll({ after: first[0]!.position, maxCount: 9 }))).toEqual(
+      ids([...first.slice(1), ...behind.slice(3)]),
     );
-    expect(calls()).toBe(2);
-    // At the end of the log: the store is asked, and says there is nothing yet.
-    expect(await shared.readAll({ after: rest[4]!.position, maxCount: 10 })).toEqual([]);
-    expect(calls()).toBe(3);
+    expect(asked).toHaveLength(2);
+    expect(await shared.readAll({ after: behind[7]!.position, maxCount: 10 })).toEqual([]);
+    expect(asked).toHaveLength(3);
   });
 
-  it('sees events appended after a read once it reads past what it keeps', async () => {
+  it('sees events appended after a read, after the events it keeps', async () => {
     const store = await logOf(3);
     const shared = new SharedLogReads(store);
     const first = await shared.readAll({ after: START, maxCount: 10 });
@@ -73,9 +83,9 @@ describe('SharedLogReads', () => {
       [{ id: '10000000-0000-4000-8000-000000000000', type: 'N', data: {} }],
       'any',
     );
-    expect(ids(await shared.readAll({ after: first[0]!.position }))).toEqual(ids(first.slice(1)));
-    const next = await shared.readAll({ after: first[2]!.position });
-    expect(next.map((e) => e.type)).toEqual(['N']);
+    const next = await shared.readAll({ after: first[0]!.position });
+    expect(next.map((e) => e.type)).toEqual(['T', 'T', 'N']);
+    expect(next[0]).toBe(first[1]);
   });
 
   it('shares a read in flight from the same position', async () => {
@@ -93,9 +103,13 @@ describe('SharedLogReads', () => {
     const { store, calls } = counted(await logOf(10));
     const shared = new SharedLogReads(store, 4);
     const all = await shared.readAll({ after: START, maxCount: 10 });
-    expect(ids(await shared.readAll({ after: all[5]!.position }))).toEqual(ids(all.slice(6)));
+    expect(ids(await shared.readAll({ after: all[5]!.position, maxCount: 4 }))).toEqual(
+      ids(all.slice(6)),
+    );
     expect(calls()).toBe(1);
-    expect(ids(await shared.readAll({ after: all[4]!.position }))).toEqual(ids(all.slice(5)));
+    expect(ids(await shared.readAll({ after: all[4]!.position, maxCount: 5 }))).toEqual(
+      ids(all.slice(5)),
+    );
     expect(calls()).toBe(2);
   });
 
@@ -121,9 +135,15 @@ describe('SharedLogReads', () => {
 
   it('never answers other than the store would, under any interleaving of readers and appends', async () => {
     const step = fc.oneof(
+      // One to three readers reading at the same time.
       fc.record({
-        reader: fc.integer({ min: 0, max: 2 }),
-        maxCount: fc.integer({ min: 1, max: 7 }),
+        reads: fc.array(
+          fc.record({
+            reader: fc.integer({ min: 0, max: 2 }),
+            maxCount: fc.integer({ min: 1, max: 7 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
       }),
       fc.record({ append: fc.integer({ min: 1, max: 4 }) }),
     );
@@ -152,15 +172,22 @@ describe('SharedLogReads', () => {
                 );
               continue;
             }
-            const after = at[s.reader]!;
-            const got = await shared.readAll({ after, maxCount: s.maxCount });
-            const truth = await store.readAll({ after, maxCount: s.maxCount });
-            // A prefix of what the store holds from there (possibly shorter), never anything else.
-            expect(ids(got)).toEqual(ids(truth.slice(0, got.length)));
-            // Once caught up with what it keeps, a reader always gets the store's answer.
-            if (got.length === 0) expect(truth).toEqual([]);
-            const last = got[got.length - 1];
-            if (last) at[s.reader] = last.position;
+            const reads = s.reads.map(({ reader, maxCount }) => ({
+              reader,
+              maxCount,
+              after: at[reader]!,
+            }));
+            const answers = await Promise.all(
+              reads.map(({ after, maxCount }) => shared.readAll({ after, maxCount })),
+            );
+            for (const [i, { reader, after, maxCount }] of reads.entries()) {
+              const got = answers[i]!;
+              // Exactly the store's answer, whichever part came from memory.
+              expect(ids(got)).toEqual(ids(await store.readAll({ after, maxCount })));
+              const last = got[got.length - 1];
+              if (last && comparePositions(last.position, at[reader]!) > 0)
+                at[reader] = last.position;
+            }
           }
           // Every reader reaches the end of the log.
           for (let reader = 0; reader < 3; reader++) {

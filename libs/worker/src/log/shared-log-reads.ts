@@ -25,11 +25,11 @@ export const SHARED_LOG_WINDOW = 5_000;
  * the log in that range (a later event can never land inside it, the port's
  * promise that lets a checkpoint move to the last event read), and the log
  * is never rewritten. So the other reader, asking from a position inside
- * that range, is answered from memory with the same events, without a
- * statement and without decoding the rows a second time. An answer from
- * memory stops at the last event kept: it may hold fewer events than a read
- * of the store would, which a tailing reader cannot tell from "no more yet";
- * it reads on from there. A read from the same position as one in flight
+ * that range, takes the events kept from memory, without a statement for
+ * them and without decoding their rows a second time; the store is asked only for what lies
+ * past the last event kept (and not at all when memory holds a whole batch),
+ * so each answer has the events a read of the store would have given, and
+ * the batches stay as large. A read from the same position as one in flight
  * shares that read. Everything else goes to the store unchanged.
  *
  * The kept events are the store's objects, handed to each reader as they
@@ -42,15 +42,22 @@ export class SharedLogReads implements EventStore {
     string,
     { maxCount: number; read: Promise<RecordedEvent[]> }
   >();
-  private counts = { fromMemory: 0, fromStore: 0 };
+  private readonly counts = { fromMemory: 0, fromStore: 0, eventsFromMemory: 0 };
 
   constructor(
     private readonly store: EventStore,
     private readonly capacity: number = SHARED_LOG_WINDOW,
   ) {}
 
-  /** Reads answered from memory and from the store since the start (for tests and metrics). */
-  get reads(): { readonly fromMemory: number; readonly fromStore: number } {
+  /**
+   * Since the start: reads answered from memory alone, reads of the store,
+   * and events handed out from memory (for tests and metrics).
+   */
+  get reads(): {
+    readonly fromMemory: number;
+    readonly fromStore: number;
+    readonly eventsFromMemory: number;
+  } {
     return { ...this.counts };
   }
 
@@ -60,15 +67,24 @@ export class SharedLogReads implements EventStore {
     // Anything out of the ordinary is the store's to answer (and refuse).
     if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > MAX_READ_COUNT)
       return this.store.readAll(options);
+    // What is kept from `after` on, then the store from the last event kept: the
+    // same events the store would answer from `after`, with fewer rows to decode.
     const kept = this.fromWindow(after, maxCount);
-    if (kept) {
+    this.counts.eventsFromMemory += kept?.length ?? 0;
+    if (kept && kept.length === maxCount) {
       this.counts.fromMemory++;
       return kept;
     }
+    const last = kept?.[kept.length - 1];
+    const rest = await this.fromStore(last ? last.position : after, maxCount - (kept?.length ?? 0));
+    return kept ? [...kept, ...rest] : rest;
+  }
+
+  /** One read of the store, shared with a read in flight from the same position. */
+  private async fromStore(after: Position, maxCount: number): Promise<RecordedEvent[]> {
     const key = formatPosition(after);
     const pending = this.inFlight.get(key);
     if (pending && pending.maxCount >= maxCount) {
-      this.counts.fromMemory++;
       return (await pending.read).slice(0, maxCount);
     }
     this.counts.fromStore++;
