@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   Module,
+  Optional,
   RequestMethod,
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObservabilityConfig } from './observability.config';
@@ -131,10 +134,14 @@ function serializeError(error: unknown): Record<string, unknown> {
  * carry its `reqId`. The access log runs as the first middleware of the app
  * (see `createHttpLogger`), ahead of body parsing, so that even a request
  * rejected there gets its id and access line; this module's middleware,
- * after body parsing, opens the request's log context with that id.
+ * after body parsing, opens the request's log context with that id. On
+ * Fastify that is a `preHandler` hook: Nest's middleware runs there before
+ * the body is read, and reading it would leave the context behind.
  */
 @Module({})
 export class LoggingModule implements NestModule {
+  constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
+
   static forRoot(logger: Logger): DynamicModule {
     setCorrelationRootLogger(logger);
     return {
@@ -146,6 +153,15 @@ export class LoggingModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() === 'fastify') {
+      adapter
+        .getInstance<FastifyInstance>()
+        .addHook('preHandler', (request, reply, done) =>
+          bindRequestLog(request.raw, reply.raw, () => done()),
+        );
+      return;
+    }
     consumer.apply(bindRequestLog).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IdentityRejectionException } from '@ledger/identity';
 import {
   codeOfStatus,
@@ -20,17 +20,17 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
     if (problem.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (response.headersSent) return;
+    if (response.sent || response.raw.headersSent) return;
     const retryAfter = retryAfterOf(exception);
-    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
-    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    if (retryAfter !== undefined) response.header('Retry-After', String(retryAfter));
+    void response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
   private toProblem(exception: unknown): Problem {
@@ -89,24 +89,21 @@ function retryAfterOf(exception: unknown): number | undefined {
 }
 
 /**
- * Errors the body reader (raw-body, via express) raises before Nest sees the
- * request: http-errors with a 4xx status and a `type`. Anything else that is
- * not an HttpException is a bug and answers 500.
+ * Errors Fastify raises before Nest sees the request, while it reads the
+ * body (`FST_ERR_CTP_…`: too large, shorter or longer than its
+ * Content-Length) or the path (`FST_ERR_BAD_URL`), each with a 4xx
+ * `statusCode`. Anything else that is not an HttpException is a bug and
+ * answers 500.
  */
 function bodyParserProblem(exception: unknown): Problem | undefined {
   if (exception instanceof HttpException) return undefined;
-  const e = exception as { type?: unknown; status?: unknown; expose?: unknown };
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
-  if (e.type === 'entity.too.large') {
-    return known(413, 'payload_too_large');
-  }
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return known(415, 'unsupported_encoding');
-  }
-  if (e.status >= 400 && e.status < 500 && e.expose === true) {
-    return known(400, 'malformed_body');
-  }
-  return undefined;
+  const e = exception as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code !== 'string' || !e.code.startsWith('FST_ERR_')) return undefined;
+  if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode >= 500)
+    return undefined;
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return known(413, 'payload_too_large');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return known(415, 'unsupported_media_type');
+  return known(400, 'malformed_body');
 }
 
 function known(status: number, code: ApiRejection): Problem {
