@@ -90,20 +90,20 @@ function retryAfterOf(exception: unknown): number | undefined {
 
 /**
  * Errors Fastify raises before Nest sees the request, while it reads the
- * body (`FST_ERR_CTP_…`: too large, shorter or longer than its
- * Content-Length) or the path (`FST_ERR_BAD_URL`), each with a 4xx
- * `statusCode`. Anything else that is not an HttpException is a bug and
- * answers 500.
+ * body (a body too large, shorter or longer than its Content-Length) or the
+ * path. Nest hands them over as a bare `HttpException` of Fastify's message
+ * and status, the only HttpException this service ever makes with a plain
+ * string; they are answered with this API's own codes and words.
  */
 function bodyParserProblem(exception: unknown): Problem | undefined {
-  if (exception instanceof HttpException) return undefined;
-  const e = exception as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code !== 'string' || !e.code.startsWith('FST_ERR_')) return undefined;
-  if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode >= 500)
+  if (!(exception instanceof HttpException) || exception.constructor !== HttpException)
     return undefined;
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return known(413, 'payload_too_large');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return known(415, 'unsupported_media_type');
-  return known(400, 'malformed_body');
+  if (typeof exception.getResponse() !== 'string') return undefined;
+  const status = exception.getStatus();
+  if (status === 413) return known(413, 'payload_too_large');
+  if (status === 415) return known(415, 'unsupported_media_type');
+  if (status >= 400 && status < 500) return known(400, 'malformed_body');
+  return undefined;
 }
 
 function known(status: number, code: ApiRejection): Problem {
