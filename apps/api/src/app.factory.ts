@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyHelmet from '@fastify/helmet';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -21,7 +22,7 @@ import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
 import { registerJsonBodyParser } from './http/body-parsers';
 import { buildOpenApiDocument } from './http/openapi';
-import { ProblemFilter } from './http/problem.filter';
+import { answerFrameworkError, ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
@@ -99,6 +100,8 @@ export function httpAdapter(config: AppConfig): FastifyAdapter {
     genReqId: chooseRequestId,
     ignoreTrailingSlash: true,
     maxParamLength: 8192,
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      answerFrameworkError(error, reply),
     // Nest answers its own errors; Fastify's logger would make a child logger per request.
     logger: false,
     disableRequestLogging: true,

@@ -81,6 +81,21 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * What Fastify refuses before routing, a path that is not valid
+ * percent-encoding above all (`/wallets/%FF`): a 400 problem, as every
+ * other error, with the words Express used for it.
+ */
+export function answerFrameworkError(error: { statusCode?: number }, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+  const problem = toProblem({
+    status,
+    code: codeOfStatus(status),
+    detail: 'Failed to decode the request path',
+  });
+  void reply.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
 /** Rate-limit refusals say when trying again can succeed. */
 function retryAfterOf(exception: unknown): number | undefined {
   return exception instanceof IdentityRejectionException
