@@ -18,7 +18,7 @@ export function registerHttpMetrics(fastify: FastifyInstance, metrics: LedgerMet
   fastify.decorateRequest(TIMER, undefined);
   fastify.decorateRequest(ROUTED, false);
   fastify.addHook('onRequest', (request: TimedRequest, _reply, done) => {
-    request[TIMER] = metrics.httpDuration.startTimer() as Stop;
+    request[TIMER] = metrics.httpDuration.startTimer();
     done();
   });
   fastify.addHook('preHandler', (request: TimedRequest, _reply, done) => {

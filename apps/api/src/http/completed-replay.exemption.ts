@@ -14,7 +14,9 @@ import { headerOf, idempotencyScope } from './idempotency.interceptor';
 export class CompletedReplayExemption implements TwoFactorReplayExemption {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
-  async isCompletedReplay(request: FastifyRequest & { user?: { userId: string } }): Promise<boolean> {
+  async isCompletedReplay(
+    request: FastifyRequest & { user?: { userId: string } },
+  ): Promise<boolean> {
     const key = headerOf(request, 'idempotency-key');
     if (!key || key.length > 255) return false;
     const { rowCount } = await this.db.query(

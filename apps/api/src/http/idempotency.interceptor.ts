@@ -34,7 +34,10 @@ export interface IdempotencyContext {
   statusCode?: number;
 }
 
-type IdempotentRequest = FastifyRequest & { user?: { userId: string }; idempotency?: IdempotencyContext };
+type IdempotentRequest = FastifyRequest & {
+  user?: { userId: string };
+  idempotency?: IdempotencyContext;
+};
 
 /**
  * Makes a money-moving route idempotent by its `Idempotency-Key` header.

@@ -39,7 +39,9 @@ export class AccessGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: SessionPrincipal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: SessionPrincipal }>();
     const principal = await this.authenticate(request.headers.authorization);
     request.user = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

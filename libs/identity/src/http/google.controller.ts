@@ -35,10 +35,13 @@ export class GoogleController {
   @RateLimited('signup')
   @SessionCookieHeader()
   @ApiOkResponse({ type: LoginResponseDto })
-  async callback(@Req() request: FastifyRequest, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
-    const profile = (request as FastifyRequest & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[
-      GOOGLE_PROFILE_PROPERTY
-    ];
+  async callback(
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+  ): Promise<LoginOutcome> {
+    const profile = (
+      request as FastifyRequest & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>
+    )[GOOGLE_PROFILE_PROPERTY];
     return orThrow(await this.commands.execute(new GoogleSignInCommand(profile, origin)));
   }
 }
