@@ -28,6 +28,8 @@ import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
 import { loadsStripeJs, readCardForm, STRIPE_JS_CSP } from './top-ups/card-form';
 import { SERVICE_QUEUES } from '@ledger/service';
+import { readTracingConfig } from '@ledger/service/tracing';
+import { nameServerSpansByRoute } from './http/route-tracing';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
@@ -71,9 +73,11 @@ export async function createApp(
   app.flushLogs();
   // First of all middleware, so that a request refused by body parsing or
   // helmet still gets its request id, its access line and its latency.
-  app.use(createHttpLogger(logger));
-  registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(LedgerMetrics));
   const env = options.env ?? process.env;
+  const fastify = app.getHttpAdapter().getInstance();
+  if (readTracingConfig(env, 'ledger-api').enabled) nameServerSpansByRoute(fastify);
+  app.use(createHttpLogger(logger));
+  registerHttpMetrics(fastify, app.get(LedgerMetrics));
   const apiPaths = configureHttp(app, runtime.config, {
     stripeJs: loadsStripeJs(readCardForm(env)),
   });
