@@ -1,5 +1,6 @@
-import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -7,6 +8,7 @@ import { AuditModule } from '@ledger/audit';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import {
+  chooseRequestId,
   createHttpLogger,
   createRootLogger,
   LoggingModule,
@@ -62,17 +64,18 @@ export interface WorkerAppOptions {
 export async function createWorkerApp(
   runtime: Runtime,
   options: WorkerAppOptions = {},
-): Promise<INestApplication> {
+): Promise<NestFastifyApplication> {
   const env = options.env ?? process.env;
   const logger = createRootLogger(readObservabilityConfig(env), {
     destination: options.logDestination,
     level: options.silent ? 'silent' : undefined,
   });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: WorkerHttpModule,
       imports: [LoggingModule.forRoot(logger), WorkerRootModule.forRuntime(runtime, env)],
     },
+    new FastifyAdapter({ genReqId: chooseRequestId, logger: false, disableRequestLogging: true }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -7,7 +7,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's `X-Request-Id` when it is a plausible id, a new UUID otherwise. */
-export function chooseRequestId(req: IncomingMessage): string {
+export function chooseRequestId(req: { readonly headers: IncomingHttpHeaders }): string {
   const offered = req.headers['x-request-id'];
   return typeof offered === 'string' && ACCEPTED_ID.test(offered) ? offered : randomUUID();
 }
