@@ -186,6 +186,13 @@ describe('OpenTelemetry tracing of the built service', () => {
         inTrace().find((s) => s.kind === CLIENT && hasAttributeValue(s, /^postgresql$/)),
       );
       expect(pg.name).toBeTruthy();
+      // Named prepared statements keep the SQL command in the span's name, the hashed name aside.
+      const named = await eventually(() =>
+        inTrace().find((s) => s.name.startsWith('pg.query:') && attribute(s, 'db.postgresql.plan')),
+      );
+      expect(String(attribute(named, 'db.postgresql.plan'))).toMatch(/^p[0-9a-f]{16}/);
+      for (const span of inTrace().filter((s) => s.name.startsWith('pg.query:')))
+        expect(span.name).toMatch(/^pg\.query:[A-Z]+( |$)/);
     }
     if (redisUrl) {
       const redis = await eventually(() =>

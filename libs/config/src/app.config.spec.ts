@@ -31,6 +31,7 @@ describe('loadAppConfig: deadlines and Idempotency-Keys', () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
     ['IDEMPOTENCY_RETENTION_DAYS', '0'],
     ['IDEMPOTENCY_LEASE_MS', '999'],
+    ['DATABASE_PREPARED_STATEMENTS', 'no'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(new RegExp(`^${name} must`));
   });
@@ -39,5 +40,15 @@ describe('loadAppConfig: deadlines and Idempotency-Keys', () => {
     expect(loadAppConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).databaseStatementTimeoutMs).toBe(
       0,
     );
+  });
+
+  it('names prepared statements unless DATABASE_PREPARED_STATEMENTS=false', () => {
+    expect(loadAppConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadAppConfig({ DATABASE_PREPARED_STATEMENTS: 'true' }).databasePreparedStatements).toBe(
+      true,
+    );
+    expect(
+      loadAppConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements,
+    ).toBe(false);
   });
 });

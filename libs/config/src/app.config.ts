@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly databasePoolSize: number;
   /** Postgres `statement_timeout` on every pooled connection; 0 leaves the server's default. */
   readonly databaseStatementTimeoutMs: number;
+  /** Parameterised statements as named prepared statements (off behind a pooler that does not keep them). */
+  readonly databasePreparedStatements: boolean;
   /** Server-side deadline of one HTTP request: past it the client gets 503 with Retry-After. */
   readonly httpRequestTimeoutMs: number;
   /** How long a claimed Idempotency-Key answers "in progress" before another request may take it over. */
@@ -64,6 +66,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     redisUrl: setting(env, 'REDIS_URL'),
     databasePoolSize: setting(env, 'DATABASE_POOL_SIZE'),
     databaseStatementTimeoutMs: setting(env, 'DATABASE_STATEMENT_TIMEOUT_MS'),
+    databasePreparedStatements: setting(env, 'DATABASE_PREPARED_STATEMENTS') === 'true',
     httpRequestTimeoutMs,
     idempotencyLeaseMs: readLease(env, httpRequestTimeoutMs),
     idempotencyRetentionDays: setting(env, 'IDEMPOTENCY_RETENTION_DAYS'),

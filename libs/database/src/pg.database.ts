@@ -1,5 +1,5 @@
 import { must } from '@ledger/invariant';
-import { Client, Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient, type QueryResult as PgQueryResult } from 'pg';
 import {
   checkChannel,
   type ListenHandlers,
@@ -9,6 +9,7 @@ import {
   type SqlExecutor,
 } from './sql-database.port';
 import { lockKey } from './lock-key';
+import { isStaleStatement, StatementNames } from './statement-names';
 
 export interface PgDatabaseOptions {
   readonly connectionString: string;
@@ -21,6 +22,16 @@ export interface PgDatabaseOptions {
    * transaction; idle sessions (advisory-lock holders) are not affected.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * Parameterised statements go as named prepared statements, parsed once
+   * per connection (true by default). Off for a pooler that hands each
+   * transaction another backend without keeping prepared statements
+   * (PgBouncer's transaction mode before 1.21 or without
+   * `max_prepared_statements`).
+   */
+  readonly preparedStatements?: boolean;
+  /** Distinct texts named at most; any further text goes unnamed (500 by default). */
+  readonly preparedStatementLimit?: number;
 }
 
 /** The statement timeout when the caller names none: long enough for any planned statement. */
@@ -31,9 +42,15 @@ export class PgDatabase implements SqlDatabase {
   readonly kind = 'postgres' as const;
   readonly pool: Pool;
   private readonly connectionString: string;
+  /** Undefined when prepared statements are off: every statement goes unnamed. */
+  readonly statementNames: StatementNames | undefined;
 
   constructor(options: PgDatabaseOptions) {
     this.connectionString = options.connectionString;
+    this.statementNames =
+      options.preparedStatements === false
+        ? undefined
+        : new StatementNames(options.preparedStatementLimit);
     const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     this.pool = new Pool({
       connectionString: options.connectionString,
@@ -46,7 +63,7 @@ export class PgDatabase implements SqlDatabase {
   }
 
   async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(sql, params as unknown[]);
+    const result = await send(this.pool, this.statementNames, sql, params, 'retry');
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -54,7 +71,7 @@ export class PgDatabase implements SqlDatabase {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn(clientExecutor(client));
+      const result = await fn(clientExecutor(client, this.statementNames));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -156,11 +173,43 @@ export class PgDatabase implements SqlDatabase {
   }
 }
 
-function clientExecutor(client: PoolClient): SqlExecutor {
+/** The statements of one transaction, on its connection. */
+function clientExecutor(client: PoolClient, names: StatementNames | undefined): SqlExecutor {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const result = await client.query(sql, params as unknown[]);
+      const result = await send(client, names, sql, params, 'propagate');
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
   };
+}
+
+/**
+ * Sends one statement, named when `names` gives it a name. When the named
+ * statement has gone stale (`isStaleStatement`), the text gets a fresh name
+ * for its next call, and then:
+ * - `retry` (a statement of its own, outside any transaction): it is sent
+ *   again unnamed. The failure came at Parse or Bind, before it ran.
+ * - `propagate` (inside a transaction): the error is thrown. Postgres has
+ *   aborted the transaction, so nothing more can run in it; the caller's
+ *   transaction rolls back as for any other error, and the next attempt
+ *   uses the fresh name.
+ */
+async function send(
+  target: Pool | PoolClient,
+  names: StatementNames | undefined,
+  text: string,
+  params: readonly unknown[] | undefined,
+  onStale: 'retry' | 'propagate',
+): Promise<PgQueryResult> {
+  const values = params as unknown[] | undefined;
+  const name = names?.nameOf(text, values);
+  if (!names || name === undefined) return target.query(text, values);
+  try {
+    return await target.query({ name, text, values });
+  } catch (error) {
+    if (!isStaleStatement(error)) throw error;
+    names.retire(text, name);
+    if (onStale === 'propagate') throw error;
+    return target.query(text, values);
+  }
 }

@@ -44,6 +44,7 @@ async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
       connectionString: config.databaseUrl,
       max: config.databasePoolSize,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
+      preparedStatements: config.databasePreparedStatements,
     });
   const dir = join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });

@@ -121,6 +121,12 @@ export const VARIABLES = {
     kind: integer({ min: 0, max: 3_600_000 }, 30_000),
     description: "Postgres `statement_timeout` on every pooled connection; `0` keeps the server's",
   }),
+  DATABASE_PREPARED_STATEMENTS: variable({
+    section: 'Storage',
+    kind: oneOf(['true', 'false'], 'true'),
+    description:
+      'named prepared statements, parsed once per connection; `false` behind a pooler that does not keep them',
+  }),
 
   // HTTP
   HTTP_REQUEST_TIMEOUT_MS: variable({

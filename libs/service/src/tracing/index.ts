@@ -1,5 +1,6 @@
 import type { Env } from '@ledger/config';
 import type { IncomingMessage } from 'node:http';
+import { pgQuerySpanName } from './pg-span-name';
 import { readTracingConfig } from './tracing.config';
 
 export * from './tracing.config';
@@ -64,7 +65,12 @@ export function startTracing(env: Env, defaultServiceName: string): Tracing | un
       // Only within a traced operation: the projector's and the driver's
       // polls and BullMQ's blocking reads would otherwise be a trace each.
       // Statements are recorded with their placeholders, never the values.
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({
+        requireParentSpan: true,
+        requestHook: (span, { query, connection }) => {
+          if (query.name) span.updateName(pgQuerySpanName(query.text, connection.database));
+        },
+      }),
       // The command name only: arguments carry keys and payloads.
       new IORedisInstrumentation({
         requireParentSpan: true,
