@@ -9,7 +9,6 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { setting, type AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
 import {
-  createHttpLogger,
   chooseRequestId,
   createRootLogger,
   registerHttpMetrics,
@@ -17,6 +16,7 @@ import {
   LoggingModule,
   MetricsModule,
   readObservabilityConfig,
+  registerAccessLog,
 } from '@ledger/observability';
 import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
@@ -71,12 +71,12 @@ export async function createApp(
   // Nest flushes what it buffered at listen() only: an app that is only
   // initialised (tests, a failed listen) would otherwise keep its lines.
   app.flushLogs();
-  // First of all middleware, so that a request refused by body parsing or
-  // helmet still gets its request id, its access line and its latency.
   const env = options.env ?? process.env;
   const fastify = app.getHttpAdapter().getInstance();
   if (readTracingConfig(env, 'ledger-api').enabled) nameServerSpansByRoute(fastify);
-  app.use(createHttpLogger(logger));
+  // The first of the request hooks, so that a request refused by body parsing
+  // or helmet still gets its request id, its access line and its latency.
+  registerAccessLog(fastify, logger);
   registerHttpMetrics(fastify, app.get(LedgerMetrics));
   const apiPaths = configureHttp(app, runtime.config, {
     stripeJs: loadsStripeJs(readCardForm(env)),

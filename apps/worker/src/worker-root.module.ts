@@ -9,12 +9,12 @@ import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import {
   chooseRequestId,
-  createHttpLogger,
   createRootLogger,
   LoggingModule,
   logCorrelation,
   MetricsModule,
   readObservabilityConfig,
+  registerAccessLog,
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
@@ -82,7 +82,7 @@ export async function createWorkerApp(
   // Nest flushes what it buffered at listen() only: an app that is only
   // initialised (tests, a failed listen) would otherwise keep its lines.
   app.flushLogs();
-  app.use(createHttpLogger(logger));
+  registerAccessLog(app.getHttpAdapter().getInstance(), logger);
   app.enableShutdownHooks();
   return app;
 }

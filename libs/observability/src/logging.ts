@@ -90,6 +90,20 @@ export function createHttpLogger(logger: Logger): AccessLogMiddleware {
   };
 }
 
+/**
+ * The access log as the first `onRequest` hook of a Fastify server: the id is
+ * the one Fastify chose for the request (its `genReqId` is
+ * `chooseRequestId`), left on the Node request for the log context.
+ */
+export function registerAccessLog(fastify: FastifyInstance, logger: Logger): void {
+  const access = createHttpLogger(logger);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw: IncomingMessage & { id?: unknown } = request.raw;
+    raw.id = request.id;
+    access(raw, reply.raw, () => done());
+  });
+}
+
 function logAccess(
   logger: Logger,
   req: IncomingMessage,
