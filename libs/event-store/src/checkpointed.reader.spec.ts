@@ -89,4 +89,51 @@ describe('CheckpointedReader', () => {
     }
     expect(reader.active).toBe(false);
   });
+
+  describe('with minReadIntervalMs', () => {
+    const paced = { ...options, minReadIntervalMs: 60_000 };
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+
+    it('reads on at once while batches come back full, then waits for the interval or a poke', async () => {
+      const { store, ids } = await storeWith(5);
+      let reads = 0;
+      const readAll = store.readAll.bind(store);
+      store.readAll = (o) => {
+        reads++;
+        return readAll(o);
+      };
+      const row = new Row();
+      const reader = new CheckpointedReader(store, row.checkpoints(), row.handler('r'), paced);
+      reader.start();
+      try {
+        // 2 and 2 are full batches: no wait before the reads after them.
+        await until(() => row.committed.length === 5);
+        expect(row.committed).toEqual(ids);
+        const readsSoFar = reads;
+        // The last batch (1 event) was not full: the next read waits for the interval.
+        const later = someEvents(1);
+        await store.append(newStream(), later, 'no_stream');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(reads).toBe(readsSoFar);
+        expect(row.committed).toHaveLength(5);
+        // A poke ends the wait.
+        reader.poke();
+        await until(() => row.committed.length === 6);
+        expect(row.committed.at(-1)).toBe(later[0]?.id);
+      } finally {
+        // Stopping cuts the wait short too: this returns long before the interval.
+        await reader.stop();
+      }
+    });
+
+    it('leaves drain() (catch-up) unpaced', async () => {
+      const { store, ids } = await storeWith(5);
+      const row = new Row();
+      const reader = new CheckpointedReader(store, row.checkpoints(), row.handler('r'), paced);
+      expect(await reader.drain()).toBe(5);
+      expect(row.committed).toEqual(ids);
+    });
+  });
 });

@@ -53,6 +53,16 @@ export interface CheckpointedReaderOptions {
   readonly batchesPerPass?: number;
   /** Pause between reads once caught up (`poke()` cuts it short). */
   readonly idlePollMs: number;
+  /**
+   * In the background loop, the least time between the starts of two reads
+   * while batches come back smaller than `batchSize` (a full batch means a
+   * backlog: the next read starts at once). Each batch costs its
+   * transaction's statements whatever its size, so under a steady trickle of
+   * appends a pause gathers more events per batch; it is also the most a
+   * batch waits for. `poke()` and `stop()` cut it short. Default 0: read the
+   * next batch as soon as the current one starts to commit.
+   */
+  readonly minReadIntervalMs?: number;
   /** Pause before asking again for a lease another instance holds. */
   readonly leaseRetryMs: number;
   /** First pause after a failed pass (an outage); it doubles per failure in a row, up to errorBackoffMaxMs. */
@@ -135,9 +145,18 @@ export class CheckpointedReader {
   async drain(
     options: { until?: Position; maxBatches?: number; reload?: boolean } = {},
   ): Promise<number> {
+    return this.drainBatches(options, 0);
+  }
+
+  /** `drain`, with reads `intervalMs` apart at least while batches are not full. */
+  private async drainBatches(
+    options: { until?: Position; maxBatches?: number; reload?: boolean },
+    intervalMs: number,
+  ): Promise<number> {
     const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
     if (options.reload) this.known = undefined;
     let from = await this.checkpoint();
+    let readAt = Date.now();
     let next = this.read(from);
     let applied = 0;
     for (let batches = 1; ; batches++) {
@@ -149,7 +168,19 @@ export class CheckpointedReader {
         this.stopping ||
         batches >= maxBatches ||
         (options.until !== undefined && comparePositions(to, options.until) >= 0);
-      next = done ? Promise.resolve([]) : this.read(to);
+      const wait =
+        intervalMs > 0 && events.length < this.batchSize ? readAt + intervalMs - Date.now() : 0;
+      if (done) next = Promise.resolve([]);
+      else if (wait > 0) {
+        // Read after the pause, while this batch commits; the wait ends early on poke() or stop().
+        next = this.pause(wait).then(() => {
+          readAt = Date.now();
+          return this.read(to);
+        });
+      } else {
+        readAt = Date.now();
+        next = this.read(to);
+      }
       try {
         await this.handler.commit(from, events);
       } catch (error) {
@@ -212,7 +243,10 @@ export class CheckpointedReader {
       let applied = 0;
       let moved = false;
       try {
-        applied = await this.drain({ maxBatches: this.options.batchesPerPass });
+        applied = await this.drainBatches(
+          { maxBatches: this.options.batchesPerPass },
+          this.options.minReadIntervalMs ?? 0,
+        );
         failures = 0;
       } catch (error) {
         // Moved under this instance (a rebuild's swap): read again from the stored row at once.

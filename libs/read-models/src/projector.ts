@@ -25,6 +25,12 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   /** Pause between polls of the log once caught up (poke() cuts it short). */
   readonly idlePollMs?: number;
+  /**
+   * While batches come back smaller than `batchSize`, the least time between
+   * the starts of two reads of the running loop (`CheckpointedReader`); 0
+   * reads again as soon as a batch starts to commit. `catchUp()` never waits.
+   */
+  readonly minReadIntervalMs?: number;
   /** Pause before asking again for a lease another instance holds. */
   readonly leaseRetryMs?: number;
   /** Pause after an unexpected error (an outage) before trying again. */
@@ -36,6 +42,16 @@ export interface RunnerOptions {
 }
 
 export const DEFAULT_BATCH_SIZE = 2_000;
+
+/**
+ * The running projector reads at most every 100 ms while batches are not
+ * full. A batch's transaction costs about 6 ms of CPU (this process and
+ * Postgres together) whatever it holds, on top of about 0.3 ms per
+ * transfer's events (docs/performance.md, "Transfers, eighth round"), so
+ * under load the pause makes batches several times larger for the same
+ * events; it delays a projection by at most that much.
+ */
+export const DEFAULT_MIN_READ_INTERVAL_MS = 100;
 
 /**
  * Runs one projector as a handler of the shared `CheckpointedReader`: each
@@ -70,6 +86,7 @@ export class ProjectionRunner {
       {
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         idlePollMs: options.idlePollMs ?? 250,
+        minReadIntervalMs: options.minReadIntervalMs ?? DEFAULT_MIN_READ_INTERVAL_MS,
         leaseRetryMs: options.leaseRetryMs ?? 2_000,
         errorBackoffMs: options.errorBackoffMs ?? 1_000,
         onError: options.onError,

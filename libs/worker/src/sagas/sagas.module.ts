@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import { ContactsModule } from '@ledger/identity';
 import { JOB_QUEUE, type JobQueue } from '@ledger/jobs';
 import {
@@ -15,6 +15,7 @@ import {
   MovementStreamsModule,
   WalletCommands,
 } from '@ledger/ledger/nest';
+import { LogReadsModule, WORKER_LOG } from '../log/log-reads.module';
 import { MovementNotifications } from '../notifications/movement-notifications';
 import { MovementNotificationsModule } from '../notifications/notifications.module';
 import { JobQueueSagaJobs } from './job-queue.saga-jobs';
@@ -35,7 +36,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(SQL_DATABASE) db: SqlDatabase,
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(WORKER_LOG) store: EventStore,
     @Inject(JOB_QUEUE) queue: JobQueue,
     streams: MovementStreams,
     wallets: WalletCommands,
@@ -68,6 +69,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnApplicationShutdown
   // Contacts: a mobile-money payout goes to the owner's phone, read when it is paid.
   imports: [
     LedgerModule,
+    LogReadsModule,
     MovementStreamsModule,
     MovementNotificationsModule,
     ContactsModule.forRoot(),
