@@ -145,8 +145,8 @@ function serializeError(error: unknown): Record<string, unknown> {
 
 /**
  * Nest's loggers through pino: `Logger` calls made while a request is served
- * carry its `reqId`. The access log runs as the first middleware of the app
- * (see `createHttpLogger`), ahead of body parsing, so that even a request
+ * carry its `reqId`. The access log runs as the first request hook of the app
+ * (see `registerAccessLog`), ahead of body parsing, so that even a request
  * rejected there gets its id and access line; this module's middleware,
  * after body parsing, opens the request's log context with that id. On
  * Fastify that is a `preHandler` hook: Nest's middleware runs there before
