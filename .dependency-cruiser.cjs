@@ -13,7 +13,7 @@
  * - Production code never imports a test, a test helper or a benchmark.
  */
 const FRAMEWORKS_AND_DRIVERS =
-  '(^|/)node_modules/(@nestjs|pg|pg-[^/]+|@electric-sql/pglite|stripe|ioredis|bullmq|@eventstore/db-client|express|nodemailer|passport[^/]*)/';
+  '(^|/)node_modules/(@nestjs|pg|pg-[^/]+|@electric-sql/pglite|stripe|ioredis|bullmq|@eventstore/db-client|express|fastify|@fastify|nodemailer|passport[^/]*)/';
 const DRIVERS = '(^|/)node_modules/(pg|pg-[^/]+|@electric-sql/pglite|@eventstore/db-client)/';
 const TESTS = '(\\.(spec|int-spec|e2e-spec)\\.ts$|^test/|^libs/testing/|/bench/|^bench/)';
 

@@ -32,8 +32,8 @@ interface Profile {
  */
 const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   [
-    'HTTP stack (Express, Nest router, body parsing, helmet)',
-    /node_modules\/(express|router|body-parser|raw-body|helmet|finalhandler|send|on-finished|@nestjs\/(core|platform-express))\/|apps\/api\/src\/http\/(body-parsers|json-number-scan|problem\.filter)/,
+    'HTTP stack (Fastify, Nest router, body parsing, helmet)',
+    /node_modules\/(fastify|@fastify\/[^/]+|find-my-way|avvio|light-my-request|fast-querystring|fast-json-stringify|safe-regex2|secure-json-parse|toad-cache|process-warning|abstract-logging|helmet|on-finished|@nestjs\/(core|platform-fastify))\/|apps\/api\/src\/http\/(body-parsers|json-number-scan|problem\.filter)/,
   ],
   [
     'request validation (class-validator/transformer)',

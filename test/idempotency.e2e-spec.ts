@@ -117,7 +117,7 @@ describe.each(databaseFactories())('Idempotency-Key after a crash on $name', (fa
     const scope = idempotencyScope({
       user: { userId: alice.userId },
       method: 'POST',
-      route: { path: '/transfers' },
+      routeOptions: { url: '/transfers' },
     } as never);
     await t.db.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, claim_token, locked_until)

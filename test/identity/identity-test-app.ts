@@ -34,7 +34,8 @@ import {
 } from '@ledger/notifications';
 import request from 'supertest';
 import type { DatabaseFactory, TestDatabase } from '@ledger/testing';
-import { configureHttp } from '../../apps/api/src/app.factory';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureHttp, httpAdapter, startServing } from '../../apps/api/src/app.factory';
 
 /** Every OpenWalletCommand the stub handler received, in order. */
 export const openedWallets: OpenWalletCommand['input'][] = [];
@@ -156,9 +157,13 @@ export async function startIdentityApp(
     controllers: [ProbeController],
     providers: [RecordingOpenWalletHandler],
   }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-  configureHttp(app, loadAppConfig({ CORS_ORIGINS: ALLOWED_ORIGIN }));
-  await app.init();
+  const config = loadAppConfig({ CORS_ORIGINS: ALLOWED_ORIGIN });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(config), {
+    bodyParser: false,
+    logger: false,
+  });
+  configureHttp(app, config);
+  await startServing(app);
   return {
     app,
     db: database.db,

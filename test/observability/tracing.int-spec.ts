@@ -161,6 +161,8 @@ describe('OpenTelemetry tracing of the built service', () => {
     const server = await eventually(() =>
       collector.spans.find((s) => s.kind === SERVER && hasAttributeValue(s, /\/top-ups$/)),
     );
+    expect(attribute(server, 'http.route')).toBe('/top-ups');
+    expect(server.name).toBe('POST /top-ups');
     const inTrace = () => collector.spans.filter((s) => s.traceId === server.traceId);
     const append = await eventually(() =>
       inTrace().find((s) => s.name.startsWith('event_store.append')),

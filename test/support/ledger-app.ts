@@ -13,7 +13,7 @@ import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
 import { grantRoles, isRejected, totpCode, type Clock, type Role } from '@ledger/identity';
 import { NOTIFIER, codeInMessage, type EmailMessage, type Notifier } from '@ledger/notifications';
-import { createApp, type CreateAppOptions } from '../../apps/api/src/app.factory';
+import { createApp, startServing, type CreateAppOptions } from '../../apps/api/src/app.factory';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -62,7 +62,7 @@ export async function startLedgerApp(
     close: async () => undefined,
   };
   const app = await createApp(runtime, { logger: false, env, clock, ...options });
-  await app.init();
+  await startServing(app);
   const http = () => request(app.getHttpServer());
   return {
     app,

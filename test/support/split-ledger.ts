@@ -13,7 +13,7 @@ import type { Clock } from '@ledger/identity';
 import { READ_MODELS_PROJECTOR, waitForPosition } from '@ledger/read-models';
 import type { Runtime } from '@ledger/runtime';
 import { lastCommittedPosition, type DatabaseFactory } from '@ledger/testing';
-import { createApp } from '../../apps/api/src/app.factory';
+import { createApp, startServing } from '../../apps/api/src/app.factory';
 import { WorkerRootModule } from '../../apps/worker/src/worker-root.module';
 import { NOTIFIER, type Notifier } from '@ledger/notifications';
 import { captureEmails, type LedgerTestApp } from './ledger-app';
@@ -54,7 +54,7 @@ export async function startApiAndWorkerApart(
   });
   const apiRuntime = runtimeFor('api');
   const app = await createApp(apiRuntime, { logger: false, env, clock: options.clock });
-  await app.init();
+  await startServing(app);
   const worker = await NestFactory.createApplicationContext(
     WorkerRootModule.forRuntime(runtimeFor('worker'), env),
     { logger: false },

@@ -1,30 +1,35 @@
 import { NestFactory } from '@nestjs/core';
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { setting, type AppConfig } from '@ledger/config';
 import type { Clock } from '@ledger/identity';
 import {
-  createHttpLogger,
+  chooseRequestId,
   createRootLogger,
-  httpMetricsMiddleware,
+  registerHttpMetrics,
   LedgerMetrics,
   LoggingModule,
   MetricsModule,
   readObservabilityConfig,
+  registerAccessLog,
 } from '@ledger/observability';
 import type { Runtime } from '@ledger/runtime';
 import { ApiModule } from './api.module';
-import { jsonBodyParser } from './http/body-parsers';
+import { registerJsonBodyParser } from './http/body-parsers';
 import { buildOpenApiDocument } from './http/openapi';
-import { ProblemFilter } from './http/problem.filter';
+import { answerFrameworkError, ProblemFilter } from './http/problem.filter';
 import { RequestDeadlineInterceptor } from './http/request-deadline.interceptor';
 import { validationPipe } from './http/validation';
 import { defaultWebDir, serveWebApp } from './web/web-app';
 import { loadsStripeJs, readCardForm, STRIPE_JS_CSP } from './top-ups/card-form';
 import { SERVICE_QUEUES } from '@ledger/service';
+import { readTracingConfig } from '@ledger/service/tracing';
+import { nameServerSpansByRoute } from './http/route-tracing';
 
 export interface CreateAppOptions {
   /** `false` silences the logs (tests), unless `logDestination` asks for them; LOG_LEVEL sets the rest. */
@@ -35,18 +40,22 @@ export interface CreateAppOptions {
   readonly clock?: Clock;
 }
 
-/** Builds the HTTP application on an opened runtime; used by main.ts and by end-to-end tests. */
+/**
+ * Builds the HTTP application on an opened runtime; used by main.ts and by
+ * end-to-end tests. Fastify takes requests once it is ready: `listen` makes
+ * it so; a test that drives the server itself calls `startServing`.
+ */
 export async function createApp(
   runtime: Runtime,
   options: CreateAppOptions = {},
-): Promise<INestApplication> {
+): Promise<NestFastifyApplication> {
   const observability = readObservabilityConfig(options.env ?? process.env);
   const silent = options.logger === false && !options.logDestination;
   const logger = createRootLogger(observability, {
     destination: options.logDestination,
     level: silent ? 'silent' : undefined,
   });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: ApiRootModule,
       imports: [
@@ -55,17 +64,20 @@ export async function createApp(
         ApiModule.forRuntime(runtime, { env: options.env, clock: options.clock }),
       ],
     },
+    httpAdapter(runtime.config),
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   // Nest flushes what it buffered at listen() only: an app that is only
   // initialised (tests, a failed listen) would otherwise keep its lines.
   app.flushLogs();
-  // First of all middleware, so that a request refused by body parsing or
-  // helmet still gets its request id, its access line and its latency.
-  app.use(createHttpLogger(logger));
-  app.use(httpMetricsMiddleware(app.get(LedgerMetrics)));
   const env = options.env ?? process.env;
+  const fastify = app.getHttpAdapter().getInstance();
+  if (readTracingConfig(env, 'ledger-api').enabled) nameServerSpansByRoute(fastify);
+  // The first of the request hooks, so that a request refused by body parsing
+  // or helmet still gets its request id, its access line and its latency.
+  registerAccessLog(fastify, logger);
+  registerHttpMetrics(fastify, app.get(LedgerMetrics));
   const apiPaths = configureHttp(app, runtime.config, {
     stripeJs: loadsStripeJs(readCardForm(env)),
   });
@@ -77,33 +89,50 @@ export async function createApp(
 @Module({})
 class ApiRootModule {}
 
+/**
+ * The API's HTTP server: Fastify, behind `HTTP_TRUST_PROXY` when set (the
+ * same hop count, address list or `loopback`-style names as before), with
+ * the request id chosen as the access log's and the routing Express had:
+ * a trailing slash does not change the route, and a route parameter may be
+ * as long as the body limit allows a path to be (the router's default stops
+ * at 100 characters and answers 404).
+ */
+export function httpAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: chooseRequestId,
+    ignoreTrailingSlash: true,
+    maxParamLength: 8192,
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      answerFrameworkError(error, reply),
+    // Nest answers its own errors; Fastify's logger would make a child logger per request.
+    logger: false,
+    disableRequestLogging: true,
+    return503OnClosing: false,
+  });
+}
+
 /** Configures the API's HTTP layer and documents it; returns the documented paths. */
 export function configureHttp(
-  app: INestApplication,
+  app: NestFastifyApplication,
   config: AppConfig,
   options: { stripeJs?: boolean } = {},
 ): string[] {
-  if (config.trustProxy !== false) {
-    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
-      'trust proxy',
-      config.trustProxy,
-    );
-  }
   // helmet's default policy (scripts from this origin only), plus Stripe.js
   // when the web app is to mount Stripe Elements (docs/web.md).
-  app.use(
-    helmet(
-      options.stripeJs
-        ? { contentSecurityPolicy: { directives: { ...STRIPE_JS_CSP } } }
-        : undefined,
-    ),
+  void app.register(
+    fastifyHelmet,
+    options.stripeJs ? { contentSecurityPolicy: { directives: { ...STRIPE_JS_CSP } } } : {},
   );
   // Browsers hide response headers from scripts unless exposed: a client must read Retry-After to back off.
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
     exposedHeaders: ['Retry-After'],
+    // As before: a preflight without Origin or Access-Control-Request-Method is answered, not refused.
+    strictPreflight: false,
   });
-  app.use(jsonBodyParser(config.bodyLimitBytes));
+  registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.httpRequestTimeoutMs));
@@ -116,4 +145,10 @@ export function configureHttp(
 /** `LEDGER_WEB_DIR` points at another build of the web app (tests); dist/web otherwise. */
 function webDir(env: NodeJS.ProcessEnv): string {
   return setting(env, 'LEDGER_WEB_DIR') ?? defaultWebDir();
+}
+
+/** Initialises the application and makes Fastify ready for requests, without listening. */
+export async function startServing(app: NestFastifyApplication): Promise<void> {
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
 }

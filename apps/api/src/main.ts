@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const opened = await openRuntime(config);
   const runtime = tracing ? { ...opened, store: tracedEventStore(opened.store) } : opened;
   const app = await createApp(runtime);
-  await app.listen(config.port);
+  // All interfaces, as before: Fastify alone would listen on localhost only.
+  await app.listen(config.port, '0.0.0.0');
   new Logger('main').log(
     `Ledger ${config.role === 'all' ? 'API and worker' : 'API'} on port ${config.port} (events: ${config.store}, read models: ${runtime.db.kind}${tracing ? `, traces: ${tracing.serviceName}` : ''})`,
   );

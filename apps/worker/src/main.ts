@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const opened = await openRuntime(loadAppConfig(env));
   const runtime = tracing ? { ...opened, store: tracedEventStore(opened.store) } : opened;
   const app = await createWorkerApp(runtime, { env });
-  await app.listen(workerHttpPort);
+  // All interfaces: Fastify alone would listen on localhost only.
+  await app.listen(workerHttpPort, '0.0.0.0');
   new Logger('worker').log(
     `Worker running, health and metrics on port ${workerHttpPort} (events: ${runtime.config.store}, read models: ${runtime.db.kind}${tracing ? `, traces: ${tracing.serviceName}` : ''})`,
   );

@@ -49,6 +49,7 @@ describe.each(databaseFactories())('worker health and metrics on $name', (factor
     const app = await createWorkerApp(runtime, { env: workerEnv, silent: true });
     apps.push(app);
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     return () => request(app.getHttpServer());
   }
 

@@ -1,5 +1,6 @@
-import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -7,12 +8,13 @@ import { AuditModule } from '@ledger/audit';
 import { JobsModule } from '@ledger/jobs';
 import { NotificationsModule } from '@ledger/notifications';
 import {
-  createHttpLogger,
+  chooseRequestId,
   createRootLogger,
   LoggingModule,
   logCorrelation,
   MetricsModule,
   readObservabilityConfig,
+  registerAccessLog,
 } from '@ledger/observability';
 import { PaymentsModule } from '@ledger/payments';
 import type { Runtime } from '@ledger/runtime';
@@ -62,24 +64,25 @@ export interface WorkerAppOptions {
 export async function createWorkerApp(
   runtime: Runtime,
   options: WorkerAppOptions = {},
-): Promise<INestApplication> {
+): Promise<NestFastifyApplication> {
   const env = options.env ?? process.env;
   const logger = createRootLogger(readObservabilityConfig(env), {
     destination: options.logDestination,
     level: options.silent ? 'silent' : undefined,
   });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: WorkerHttpModule,
       imports: [LoggingModule.forRoot(logger), WorkerRootModule.forRuntime(runtime, env)],
     },
+    new FastifyAdapter({ genReqId: chooseRequestId, logger: false, disableRequestLogging: true }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   // Nest flushes what it buffered at listen() only: an app that is only
   // initialised (tests, a failed listen) would otherwise keep its lines.
   app.flushLogs();
-  app.use(createHttpLogger(logger));
+  registerAccessLog(app.getHttpAdapter().getInstance(), logger);
   app.enableShutdownHooks();
   return app;
 }

@@ -33,7 +33,7 @@ export interface AppConfig {
   readonly idempotencyRetentionDays: number;
   readonly bodyLimitBytes: number;
   readonly corsOrigins: readonly string[];
-  /** Express `trust proxy`: hops or addresses of the proxies in front, so rate limits see the client's address. */
+  /** Fastify's `trustProxy`: hops or addresses of the proxies in front, so rate limits see the client's address. */
   readonly trustProxy: string | number | false;
 }
 

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   Module,
+  Optional,
   RequestMethod,
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObservabilityConfig } from './observability.config';
@@ -87,6 +90,20 @@ export function createHttpLogger(logger: Logger): AccessLogMiddleware {
   };
 }
 
+/**
+ * The access log as the first `onRequest` hook of a Fastify server: the id is
+ * the one Fastify chose for the request (its `genReqId` is
+ * `chooseRequestId`), left on the Node request for the log context.
+ */
+export function registerAccessLog(fastify: FastifyInstance, logger: Logger): void {
+  const access = createHttpLogger(logger);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw: IncomingMessage & { id?: unknown } = request.raw;
+    raw.id = request.id;
+    access(raw, reply.raw, () => done());
+  });
+}
+
 function logAccess(
   logger: Logger,
   req: IncomingMessage,
@@ -128,13 +145,17 @@ function serializeError(error: unknown): Record<string, unknown> {
 
 /**
  * Nest's loggers through pino: `Logger` calls made while a request is served
- * carry its `reqId`. The access log runs as the first middleware of the app
- * (see `createHttpLogger`), ahead of body parsing, so that even a request
+ * carry its `reqId`. The access log runs as the first request hook of the app
+ * (see `registerAccessLog`), ahead of body parsing, so that even a request
  * rejected there gets its id and access line; this module's middleware,
- * after body parsing, opens the request's log context with that id.
+ * after body parsing, opens the request's log context with that id. On
+ * Fastify that is a `preHandler` hook: Nest's middleware runs there before
+ * the body is read, and reading it would leave the context behind.
  */
 @Module({})
 export class LoggingModule implements NestModule {
+  constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
+
   static forRoot(logger: Logger): DynamicModule {
     setCorrelationRootLogger(logger);
     return {
@@ -146,6 +167,15 @@ export class LoggingModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() === 'fastify') {
+      adapter
+        .getInstance<FastifyInstance>()
+        .addHook('preHandler', (request, reply, done) =>
+          bindRequestLog(request.raw, reply.raw, () => done()),
+        );
+      return;
+    }
     consumer.apply(bindRequestLog).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

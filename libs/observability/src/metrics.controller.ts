@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Headers, HttpException, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import type { Response } from 'express';
 import { Public } from '@ledger/identity';
 import { commandPathRegistry } from './command-path.metrics';
 import { LedgerCollectors } from './ledger.collectors';
@@ -27,7 +26,7 @@ export class MetricsController {
   @Get()
   async scrape(
     @Headers('authorization') authorization: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
   ): Promise<string> {
     if (!this.config.metricsEnabled)
       throw new HttpException(
@@ -41,7 +40,7 @@ export class MetricsController {
       );
     await this.collectors.collect();
     const registry = Registry.merge([this.metrics.registry, commandPathRegistry]);
-    response.setHeader('Content-Type', registry.contentType);
+    response.header('Content-Type', registry.contentType);
     return registry.metrics();
   }
 }

@@ -1,56 +1,55 @@
-import express, { type Request, type Response } from 'express';
-import request from 'supertest';
-import { jsonBodyParser, type RawBodyRequest } from './body-parsers';
+import { HttpException } from '@nestjs/common';
+import Fastify from 'fastify';
+import { registerJsonBodyParser, type RawBodyRequest } from './body-parsers';
 
 /** The body reader in front of every route, with an echo of what a route receives. */
 function app() {
-  const server = express();
-  server.use(jsonBodyParser(64 * 1024));
-  server.post('*path', (req: Request, res: Response) => {
-    res.json({
+  const server = Fastify();
+  registerJsonBodyParser(server, 64 * 1024);
+  server.post('/*', (req, reply) =>
+    reply.send({
       body: req.body ?? null,
       rawBytes: (req as RawBodyRequest).rawBody?.length ?? 0,
-    });
-  });
-  server.use(
-    (
-      error: { status?: number; response?: { error?: string } },
-      _req: Request,
-      res: Response,
-      _next: unknown,
-    ) => {
-      res.status(error.status ?? 500).json({ error: error.response?.error ?? 'unknown' });
-    },
+    }),
   );
+  server.setErrorHandler((error: unknown, _req, reply) => {
+    if (error instanceof HttpException) {
+      const answer = error.getResponse() as { error?: string };
+      return reply.status(error.getStatus()).send({ error: answer.error ?? 'unknown' });
+    }
+    return reply
+      .status((error as { statusCode?: number }).statusCode ?? 500)
+      .send({ error: 'unknown' });
+  });
   return server;
+}
+
+function post(path: string, payload: string) {
+  return app().inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/json' },
+    payload,
+  });
 }
 
 const withFraction = '{"amountMinor":"100","exchange_rate":1.0842}';
 
 describe('the JSON body reader', () => {
   it('refuses a fractional number on an API route', async () => {
-    const answer = await request(app())
-      .post('/transfers')
-      .set('content-type', 'application/json')
-      .send(withFraction);
-    expect(answer.status).toBe(400);
-    expect(answer.body.error).toBe('validation_failed');
+    const answer = await post('/transfers', withFraction);
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().error).toBe('validation_failed');
   });
 
   it("keeps a provider callback's bytes as they came and leaves parsing to its adapter", async () => {
-    const answer = await request(app())
-      .post('/webhooks/stripe')
-      .set('content-type', 'application/json')
-      .send(withFraction);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ body: null, rawBytes: Buffer.byteLength(withFraction) });
+    const answer = await post('/webhooks/stripe', withFraction);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({ body: null, rawBytes: Buffer.byteLength(withFraction) });
   });
 
   it('still bounds the size of a provider callback', async () => {
-    const answer = await request(app())
-      .post('/webhooks/stripe')
-      .set('content-type', 'application/json')
-      .send(`{"pad":"${'x'.repeat(70 * 1024)}"}`);
-    expect(answer.status).toBe(413);
+    const answer = await post('/webhooks/stripe', `{"pad":"${'x'.repeat(70 * 1024)}"}`);
+    expect(answer.statusCode).toBe(413);
   });
 });

@@ -1,11 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import { REJECTION_STATUS, type ApiRejection } from './rejection';
-import { raw, type NextFunction, type Request, type Response } from 'express';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { findNonIntegerNumber } from './json-number-scan';
 import { checkJsonText, findBadMember, MAX_JSON_DEPTH, MAX_JSON_MEMBERS } from './json-shape';
 
-export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
+/** A request as the body reader leaves it: the bytes as they came, for signature checks. */
+export type RawBodyRequest = { rawBody?: Buffer };
 
 /** A request body refused before any route sees it; the problem filter answers it as it stands. */
 export class BodyProblem extends HttpException {
@@ -55,48 +56,49 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * fractional numbers such as exchange rates), and its adapter parses it after
  * checking the signature or secret path. The size limit still applies.
  */
-export function jsonBodyParser(limitBytes: number) {
-  const read = raw({ type: () => true, limit: limitBytes, inflate: false });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const refused = refuseHeaders(req);
-    if (refused) return next(refused);
-    read(req, res, (error?: unknown) => {
-      if (error) return next(error);
-      const body: unknown = req.body;
-      req.body = undefined;
-      if (!Buffer.isBuffer(body)) return next();
-      (req as RawBodyRequest).rawBody = body;
-      if (isProviderCallback(req)) return next();
+export function registerJsonBodyParser(fastify: FastifyInstance, limitBytes: number): void {
+  // Fastify's own JSON and text readers go: this one reads every body.
+  fastify.removeAllContentTypeParsers();
+  // Before any byte is read, and for every request, as the headers alone can refuse it.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    done(refuseHeaders(request.headers) ?? null, payload);
+  });
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: limitBytes },
+    (request, body: Buffer, done) => {
+      if (body.length === 0) return done(null, undefined);
+      (request as RawBodyRequest).rawBody = body;
+      if (isProviderCallback(request.url)) return done(null, undefined);
       let parsed: unknown;
       try {
         parsed = parseJsonBody(body);
       } catch (problem) {
-        return next(problem);
+        return done(problem as Error, undefined);
       }
       // Outside the try: an error further down the chain is not a body problem.
-      req.body = parsed;
-      next();
-    });
-  };
+      done(null, parsed);
+    },
+  );
 }
 
 const PROVIDER_CALLBACKS = '/webhooks/';
 
-function isProviderCallback(req: Request): boolean {
-  return (req.originalUrl ?? req.url).startsWith(PROVIDER_CALLBACKS);
+function isProviderCallback(url: string): boolean {
+  return url.startsWith(PROVIDER_CALLBACKS);
 }
 
 /** A body must say it is JSON in UTF-8 and arrive as it is; a request without a body may say anything. */
-function refuseHeaders(req: Request): BodyProblem | undefined {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+function refuseHeaders(headers: IncomingHttpHeaders): BodyProblem | undefined {
+  const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') {
     return new BodyProblem(
       'unsupported_encoding',
       'Content-Encoding is not supported; send the body uncompressed',
     );
   }
-  if (!hasBody(req)) return undefined;
-  const type = req.headers['content-type'] ?? '';
+  if (!hasBody(headers)) return undefined;
+  const type = headers['content-type'] ?? '';
   if (!JSON_TYPE.test(type)) {
     return new BodyProblem(
       'unsupported_media_type',
@@ -110,9 +112,9 @@ function refuseHeaders(req: Request): BodyProblem | undefined {
   return undefined;
 }
 
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export function parseJsonBody(bytes: Buffer): unknown {

@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { TWO_FACTOR_REPLAY_EXEMPTION, type TwoFactorReplayExemption } from '@ledger/identity';
-import { idempotencyScope } from './idempotency.interceptor';
+import { headerOf, idempotencyScope } from './idempotency.interceptor';
 
 /**
  * Answers the second-factor guard: is this request a retry, under the same
@@ -14,8 +14,10 @@ import { idempotencyScope } from './idempotency.interceptor';
 export class CompletedReplayExemption implements TwoFactorReplayExemption {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
-  async isCompletedReplay(request: Request & { user?: { userId: string } }): Promise<boolean> {
-    const key = request.header('idempotency-key');
+  async isCompletedReplay(
+    request: FastifyRequest & { user?: { userId: string } },
+  ): Promise<boolean> {
+    const key = headerOf(request, 'idempotency-key');
     if (!key || key.length > 255) return false;
     const { rowCount } = await this.db.query(
       'SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NOT NULL',

@@ -11,7 +11,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@ledger/config';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
@@ -34,7 +34,10 @@ export interface IdempotencyContext {
   statusCode?: number;
 }
 
-type IdempotentRequest = Request & { user?: { userId: string }; idempotency?: IdempotencyContext };
+type IdempotentRequest = FastifyRequest & {
+  user?: { userId: string };
+  idempotency?: IdempotencyContext;
+};
 
 /**
  * Makes a money-moving route idempotent by its `Idempotency-Key` header.
@@ -65,14 +68,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<IdempotentRequest>();
-    const response = http.getResponse<Response>();
-    const key = request.header('idempotency-key');
+    const response = http.getResponse<FastifyReply>();
+    const key = headerOf(request, 'idempotency-key');
     if (!key || !KEY_PATTERN.test(key)) throw new RejectionException('idempotency_key_required');
     const scope = idempotencyScope(request);
     const claim = await this.store.claim(scope, key, requestFingerprint(request));
     if (claim.kind === 'reused') throw new RejectionException('idempotency_key_reused');
     if (claim.kind === 'in_progress') {
-      response.setHeader('Retry-After', String(claim.retryAfterSeconds));
+      response.header('Retry-After', String(claim.retryAfterSeconds));
       throw new RejectionException('idempotency_key_in_progress');
     }
     if (claim.kind === 'completed') return replay(claim.statusCode, claim.response, response);
@@ -87,7 +90,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     key: string,
     token: string,
     context: IdempotencyContext,
-    response: Response,
+    response: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
     // The route's status, read before the handler runs: should the request
@@ -127,8 +130,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-function replay(statusCode: number, stored: unknown, response: Response): unknown {
-  response.setHeader('Idempotent-Replayed', 'true');
+function replay(statusCode: number, stored: unknown, response: FastifyReply): unknown {
+  response.header('Idempotent-Replayed', 'true');
   if (stored && typeof stored === 'object' && '__error' in stored) {
     throw new HttpException(stored.__error as Record<string, unknown>, statusCode);
   }
@@ -138,7 +141,18 @@ function replay(statusCode: number, stored: unknown, response: Response): unknow
 
 /** Keys are per caller and per route: the same key on another route or from another user is a different request. */
 export function idempotencyScope(request: IdempotentRequest): string {
-  return `${request.user?.userId ?? 'anonymous'} ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`;
+  return `${request.user?.userId ?? 'anonymous'} ${request.method} ${request.routeOptions.url ?? pathOf(request.url)}`;
+}
+
+/** A header sent once, as its value; one sent twice, as the first (as Express's `req.header` read it). */
+export function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 export const IDEMPOTENT_KEY = 'ledger:idempotent';

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IdentityRejectionException } from '@ledger/identity';
 import {
   codeOfStatus,
@@ -20,17 +20,17 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
     if (problem.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (response.headersSent) return;
+    if (response.sent || response.raw.headersSent) return;
     const retryAfter = retryAfterOf(exception);
-    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
-    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    if (retryAfter !== undefined) response.header('Retry-After', String(retryAfter));
+    void response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
   private toProblem(exception: unknown): Problem {
@@ -81,6 +81,21 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * What Fastify refuses before routing, a path that is not valid
+ * percent-encoding above all (`/wallets/%FF`): a 400 problem, as every
+ * other error, with the words Express used for it.
+ */
+export function answerFrameworkError(error: { statusCode?: number }, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+  const problem = toProblem({
+    status,
+    code: codeOfStatus(status),
+    detail: 'Failed to decode the request path',
+  });
+  void reply.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
 /** Rate-limit refusals say when trying again can succeed. */
 function retryAfterOf(exception: unknown): number | undefined {
   return exception instanceof IdentityRejectionException
@@ -89,23 +104,20 @@ function retryAfterOf(exception: unknown): number | undefined {
 }
 
 /**
- * Errors the body reader (raw-body, via express) raises before Nest sees the
- * request: http-errors with a 4xx status and a `type`. Anything else that is
- * not an HttpException is a bug and answers 500.
+ * Errors Fastify raises before Nest sees the request, while it reads the
+ * body (a body too large, shorter or longer than its Content-Length) or the
+ * path. Nest hands them over as a bare `HttpException` of Fastify's message
+ * and status, the only HttpException this service ever makes with a plain
+ * string; they are answered with this API's own codes and words.
  */
 function bodyParserProblem(exception: unknown): Problem | undefined {
-  if (exception instanceof HttpException) return undefined;
-  const e = exception as { type?: unknown; status?: unknown; expose?: unknown };
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
-  if (e.type === 'entity.too.large') {
-    return known(413, 'payload_too_large');
-  }
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return known(415, 'unsupported_encoding');
-  }
-  if (e.status >= 400 && e.status < 500 && e.expose === true) {
-    return known(400, 'malformed_body');
-  }
+  if (!(exception instanceof HttpException) || exception.constructor !== HttpException)
+    return undefined;
+  if (typeof exception.getResponse() !== 'string') return undefined;
+  const status = exception.getStatus();
+  if (status === 413) return known(413, 'payload_too_large');
+  if (status === 415) return known(415, 'unsupported_media_type');
+  if (status >= 400 && status < 500) return known(400, 'malformed_body');
   return undefined;
 }
 

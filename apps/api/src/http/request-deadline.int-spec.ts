@@ -10,6 +10,8 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { httpAdapter, startServing } from '../app.factory';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { APP_CONFIG, loadAppConfig } from '@ledger/config';
@@ -77,10 +79,15 @@ describe.each(databaseFactories())('request deadline on $name', (factory) => {
       ],
     })
     class TestModule {}
-    app = await NestFactory.create(TestModule, { logger: false });
-    app.useGlobalFilters(new ProblemFilter());
-    app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.httpRequestTimeoutMs));
-    await app.init();
+    const fastifyApp = await NestFactory.create<NestFastifyApplication>(
+      TestModule,
+      httpAdapter(config),
+      { logger: false },
+    );
+    app = fastifyApp;
+    fastifyApp.useGlobalFilters(new ProblemFilter());
+    fastifyApp.useGlobalInterceptors(new RequestDeadlineInterceptor(config.httpRequestTimeoutMs));
+    await startServing(fastifyApp);
   });
   afterAll(async () => {
     await app?.close();

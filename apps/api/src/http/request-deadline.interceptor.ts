@@ -5,7 +5,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IdentityRejectionException } from '@ledger/identity';
 import { Observable } from 'rxjs';
 import { RejectionException } from './rejection';
@@ -33,12 +33,12 @@ export class RequestDeadlineInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     return new Observable((subscriber) => {
       let late = false;
       const timer = setTimeout(() => {
         late = true;
-        if (!response.headersSent) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        if (!response.sent) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
         subscriber.error(
           new RejectionException(
             'request_deadline_exceeded',

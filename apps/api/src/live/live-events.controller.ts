@@ -7,7 +7,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Position } from '@ledger/event-store';
 import { CurrentPrincipal, Roles, type Principal } from '@ledger/identity';
 import { positionParam } from '../http/query-values';
@@ -40,10 +40,10 @@ export class LiveEventsController {
     @CurrentPrincipal() principal: Principal,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.stream(principal.userId, resumeFrom(header, query), request, response);
+    await this.stream(principal.userId, resumeFrom(header, query), request, reply);
   }
 
   /** Every balance and movement change, and the projection lag with each heartbeat. */
@@ -59,19 +59,26 @@ export class LiveEventsController {
   async all(
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.stream(undefined, resumeFrom(header, query), request, response);
+    await this.stream(undefined, resumeFrom(header, query), request, reply);
   }
 
   private async stream(
     ownerId: string | undefined,
     lastEventId: Position | undefined,
-    request: Request,
-    response: Response,
+    request: FastifyRequest,
+    reply: FastifyReply,
   ): Promise<void> {
-    response.status(200);
+    // The stream is written to the socket's response directly: Fastify lets go of it here,
+    // keeping the headers its hooks set (request id, helmet, CORS).
+    reply.hijack();
+    const response = reply.raw;
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) response.setHeader(name, value);
+    }
+    response.statusCode = 200;
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('Connection', 'keep-alive');
@@ -89,7 +96,7 @@ export class LiveEventsController {
     // Assigned once, after the close handler that reads it is registered.
     // eslint-disable-next-line prefer-const
     let subscription: { close(): void } | undefined;
-    request.on('close', () => {
+    request.raw.on('close', () => {
       closed = true;
       subscription?.close();
     });

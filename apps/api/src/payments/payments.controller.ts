@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { SQL_DATABASE, type SqlDatabase } from '@ledger/database';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartPaymentCommand, StartRefundCommand, type MovementStarted } from '@ledger/ledger';
@@ -55,7 +55,7 @@ export class PaymentsController {
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePaymentDto,
     @Req() request: { idempotency: IdempotencyContext },
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MovementAcceptedView> {
     const started = await this.commands.execute<StartPaymentCommand, MovementStarted>(
       new StartPaymentCommand({
@@ -127,7 +127,7 @@ export class PaymentsController {
     @Param('id') paymentId: string,
     @Body() dto: CreateRefundDto,
     @Req() request: { idempotency: IdempotencyContext },
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MovementAcceptedView> {
     if (!isMerchant(principal)) throw new RejectionException('payment_not_found');
     const started = await this.commands.execute<StartRefundCommand, MovementStarted>(

@@ -1,7 +1,7 @@
 import { Body, Controller, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal } from '@ledger/identity';
 import { StartTransferCommand, type MovementStarted, type RecipientRef } from '@ledger/ledger';
 import type { IdempotencyContext } from '../http/idempotency.interceptor';
@@ -26,7 +26,7 @@ export class TransfersController {
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateTransferDto,
     @Req() request: { idempotency: IdempotencyContext },
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MovementAcceptedView> {
     const started = await this.commands.execute<StartTransferCommand, MovementStarted>(
       new StartTransferCommand({

@@ -53,15 +53,15 @@ export class WalletStatementController {
     @Param('id', WALLET_ID) id: string,
     @Query() query: StatementQueryDto,
     @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) res: { setHeader(name: string, value: string): void },
+    @Res({ passthrough: true }) res: { header(name: string, value: string): unknown },
   ): Promise<StatementView | string> {
     await this.readYourWrites.waitFor(query.position);
     const wallet = await this.readable(principal, id);
     if (accept?.includes('text/csv')) {
       if (!query.month) throw new RejectionException('month_required');
       const rows = await this.reads.statementMonth(id, query.month);
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader(
+      res.header('Content-Type', 'text/csv; charset=utf-8');
+      res.header(
         'Content-Disposition',
         `attachment; filename="statement-${id}-${query.month}.csv"`,
       );

@@ -1,9 +1,8 @@
-import type { ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Where `npm run build` puts the web app: dist/web, next to dist/apps. From
@@ -26,23 +25,32 @@ const RESERVED_SEGMENTS = ['assets', 'docs', 'openapi.json', 'docs-json', 'metri
  * a 404 included, so the app can never shadow a route or hide a mistyped one.
  */
 export function serveWebApp(
-  app: INestApplication,
+  app: NestFastifyApplication,
   webDir: string,
   apiPaths: readonly string[],
 ): boolean {
   const index = join(webDir, 'index.html');
   if (!existsSync(index)) return false;
   const reserved = new Set([...RESERVED_SEGMENTS, ...apiPaths.map(firstSegment)]);
-  (app as NestExpressApplication).useStaticAssets(webDir, {
+  // One route per file of the build (it does not change while the server
+  // runs), so that the catch-all below is the only wildcard.
+  void app.register(fastifyStatic, {
+    root: webDir,
+    prefix: '/',
     index: ['index.html'],
-    setHeaders: (res: ServerResponse, path: string) =>
-      res.setHeader('Cache-Control', cacheControl(webDir, path)),
+    wildcard: false,
+    cacheControl: false,
+    setHeaders: (reply: FastifyReply, path: string) => {
+      reply.header('Cache-Control', cacheControl(webDir, path));
+    },
   });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!isAppNavigation(req, reserved)) return next();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
-  });
+  // Any other GET: the app's index.html for a browser navigation; the API's 404 otherwise.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/*', (request: FastifyRequest, reply: FastifyReply) =>
+      isAppNavigation(request, reserved) ? reply.sendFile('index.html') : reply.callNotFound(),
+    );
   return true;
 }
 
@@ -52,13 +60,19 @@ export function cacheControl(webDir: string, path: string): string {
     : 'no-cache';
 }
 
-function isAppNavigation(req: Request, reserved: ReadonlySet<string>): boolean {
+function isAppNavigation(req: FastifyRequest, reserved: ReadonlySet<string>): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (!(req.headers.accept ?? '').includes('text/html')) return false;
+  const path = pathOf(req.url);
   // A path naming a file (a dot in its last part) is a missing file, not a page.
-  if ((req.path.split('/').pop() ?? '').includes('.')) return false;
-  const segment = firstSegment(req.path);
+  if ((path.split('/').pop() ?? '').includes('.')) return false;
+  const segment = firstSegment(path);
   return segment !== '' && !reserved.has(segment);
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function firstSegment(path: string): string {

@@ -161,7 +161,7 @@ export const VARIABLES = {
     section: 'HTTP',
     kind: text({ form: '`false`, a hop count, or proxy addresses' }),
     derivedDefault: '`false`',
-    description: 'Express `trust proxy` behind a proxy, so per-IP limits see the client',
+    description: 'Fastify `trustProxy` behind a proxy, so per-IP limits see the client',
   }),
 
   // Identity

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { rejected, type IdentityRejection } from '../identity.rejections';
 import { IdentityRejectionException } from '../http/identity-rejection';
 import { IS_PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from '../principal';
@@ -39,7 +39,9 @@ export class AccessGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & { user?: SessionPrincipal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: SessionPrincipal }>();
     const principal = await this.authenticate(request.headers.authorization);
     request.user = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

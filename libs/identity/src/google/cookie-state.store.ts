@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyReply } from 'fastify';
 import type {
   Metadata,
   StateStore,
@@ -22,22 +22,32 @@ const STATE_BYTES = 24;
  * passport-oauth2 picks the call form by arity; these take the metadata
  * form and ignore the metadata.
  */
+/** The reply of each request the Google guard runs passport on, where the store sets its cookie. */
+const replies = new WeakMap<object, FastifyReply>();
+
+/** A request as passport hands it to the store: the one the guard gave it. */
+type StoreRequest = { readonly headers: { readonly cookie?: string } };
+
+export function replyWithStateCookie(request: object, reply: FastifyReply): void {
+  replies.set(request, reply);
+}
+
 export class CookieStateStore implements StateStore {
   constructor(private readonly secure: boolean) {}
 
   store(
-    req: Request,
+    req: StoreRequest,
     metaOrCallback: Metadata | StateStoreStoreCallback,
     maybeCallback?: StateStoreStoreCallback,
   ): void {
     const callback = (maybeCallback ?? metaOrCallback) as StateStoreStoreCallback;
     const state = randomBytes(STATE_BYTES).toString('base64url');
-    req.res?.append('Set-Cookie', this.cookie(state, STATE_MAX_AGE_SECONDS));
+    replies.get(req)?.header('Set-Cookie', this.cookie(state, STATE_MAX_AGE_SECONDS));
     callback(null, state);
   }
 
   verify(
-    req: Request,
+    req: StoreRequest,
     provided: string,
     metaOrCallback: Metadata | StateStoreVerifyCallback,
     maybeCallback?: StateStoreVerifyCallback,
@@ -45,7 +55,7 @@ export class CookieStateStore implements StateStore {
     const callback = (maybeCallback ?? metaOrCallback) as StateStoreVerifyCallback;
     const expected = readCookie(req.headers.cookie, COOKIE_NAME);
     // The state is single use: clear it whatever the outcome.
-    req.res?.append('Set-Cookie', this.cookie('', 0));
+    replies.get(req)?.header('Set-Cookie', this.cookie('', 0));
     if (!expected || !sameText(expected, provided)) {
       callback(null, false, { message: 'OAuth state does not match' });
       return;

@@ -19,7 +19,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionPrincipal } from '../access/access.guard';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { isRejected, rejected } from '../identity.rejections';
@@ -144,8 +144,8 @@ export class AuthController {
     description: 'The next access token; the next refresh token is in the cookie, not the body',
   })
   async refreshFromCookie(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
     @Origin() origin: RequestOrigin,
   ): Promise<SessionTokens> {
     orThrow(checkCookieRequest(request));
@@ -195,8 +195,8 @@ export class AuthController {
   async logout(
     @CurrentSession() caller: SessionPrincipal,
     @Origin() origin: RequestOrigin,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
     await this.commands.execute(new LogOutCommand(caller.userId, caller.sessionId, origin));
     clearRefreshCookie(response, secureCookies(this.config, request));

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { LoginOutcome, RequestOrigin } from '../auth/auth.service';
 import { GOOGLE_PROFILE_PROPERTY, GoogleAuthGuard } from '../google/google-auth.guard';
 import type { GoogleProfile } from '../google/google-profile';
@@ -35,10 +35,13 @@ export class GoogleController {
   @RateLimited('signup')
   @SessionCookieHeader()
   @ApiOkResponse({ type: LoginResponseDto })
-  async callback(@Req() request: Request, @Origin() origin: RequestOrigin): Promise<LoginOutcome> {
-    const profile = (request as Request & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>)[
-      GOOGLE_PROFILE_PROPERTY
-    ];
+  async callback(
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+  ): Promise<LoginOutcome> {
+    const profile = (
+      request as FastifyRequest & Record<typeof GOOGLE_PROFILE_PROPERTY, GoogleProfile>
+    )[GOOGLE_PROFILE_PROPERTY];
     return orThrow(await this.commands.execute(new GoogleSignInCommand(profile, origin)));
   }
 }

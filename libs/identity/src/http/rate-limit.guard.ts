@@ -1,6 +1,6 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { rejected } from '../identity.rejections';
 import { RateLimiter, type RateBucket } from '../limits/rate-limiter';
 import { IdentityRejectionException } from './identity-rejection';
@@ -30,7 +30,7 @@ export class RateLimitGuard implements CanActivate {
       context.getHandler(),
     );
     if (!bucket) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const ip = request.ip ?? request.socket.remoteAddress ?? 'unknown';
     const wait = await this.limiter.hit(`${bucket}:ip:${ip}`, this.limiter.perIp(bucket));
     if (wait !== undefined)

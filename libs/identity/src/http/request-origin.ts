@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RequestOrigin } from '../auth/auth.service';
 import type { SessionPrincipal } from '../access/access.guard';
 
@@ -8,7 +8,7 @@ const CORRELATION_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The caller's IP and correlation id, for per-IP limits and audit metadata. */
 export const Origin = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestOrigin => {
-  const request = ctx.switchToHttp().getRequest<Request>();
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const header = request.headers['x-correlation-id'];
   const correlationId =
     typeof header === 'string' && CORRELATION_PATTERN.test(header) ? header : undefined;

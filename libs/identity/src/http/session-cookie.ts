@@ -5,7 +5,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { readCookie } from '../google/cookie-state.store';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
@@ -22,7 +22,7 @@ export const REFRESH_COOKIE_PATH = '/auth/session';
  */
 export const SESSION_HEADER = 'x-ledger-session';
 
-export function wantsCookie(request: Request): boolean {
+export function wantsCookie(request: FastifyRequest): boolean {
   return request.headers[SESSION_HEADER] === 'cookie';
 }
 
@@ -30,7 +30,7 @@ export function wantsCookie(request: Request): boolean {
  * Refuses a cookie request that is not plainly from this site: without the
  * header, or with an Origin whose host is not the one the request came to.
  */
-export function checkCookieRequest(request: Request): Rejected | undefined {
+export function checkCookieRequest(request: FastifyRequest): Rejected | undefined {
   if (!wantsCookie(request)) return rejected('cross_site_request');
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
@@ -42,13 +42,13 @@ export function checkCookieRequest(request: Request): Rejected | undefined {
   return undefined;
 }
 
-export function refreshTokenFromCookie(request: Request): string | undefined {
+export function refreshTokenFromCookie(request: FastifyRequest): string | undefined {
   const value = readCookie(request.headers.cookie, REFRESH_COOKIE);
   return value ? decodeURIComponent(value) : undefined;
 }
 
-export function clearRefreshCookie(response: Response, secure: boolean): void {
-  response.append('Set-Cookie', cookie('', 0, secure));
+export function clearRefreshCookie(response: FastifyReply, secure: boolean): void {
+  response.header('Set-Cookie', cookie('', 0, secure));
 }
 
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
@@ -68,8 +68,8 @@ export class RefreshCookieInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const response = http.getResponse<FastifyReply>();
     if (!wantsCookie(request)) return next.handle();
     return next.handle().pipe(
       map((body: unknown) => {
@@ -77,7 +77,7 @@ export class RefreshCookieInterceptor implements NestInterceptor {
         const { refreshToken, ...rest } = body;
         // The session's own end is enforced by the server; the cookie may outlive it harmlessly.
         const maxAge = this.config.refreshTokenTtlSeconds;
-        response.append(
+        response.header(
           'Set-Cookie',
           cookie(refreshToken, maxAge, secureCookies(this.config, request)),
         );
@@ -87,9 +87,12 @@ export class RefreshCookieInterceptor implements NestInterceptor {
   }
 }
 
-/** Secure in production and whenever the request itself came over TLS. */
-export function secureCookies(config: IdentityConfig, request: Request): boolean {
-  return config.production || request.secure;
+/**
+ * Secure in production and whenever the request itself came over TLS (or,
+ * behind a trusted proxy, says it did with X-Forwarded-Proto).
+ */
+export function secureCookies(config: IdentityConfig, request: FastifyRequest): boolean {
+  return config.production || request.protocol === 'https';
 }
 
 function hasRefreshToken(body: unknown): body is { refreshToken: string } {

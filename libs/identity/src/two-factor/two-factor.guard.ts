@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { VerifiedEmailGuard } from '../access/verified-email.guard';
 import { IdentityRejectionException } from '../http/identity-rejection';
 import type { Principal } from '../principal';
@@ -28,7 +28,7 @@ export const TWO_FACTOR_HEADER = 'X-2FA-Code';
  * a network retry fail.
  */
 export interface TwoFactorReplayExemption {
-  isCompletedReplay(request: Request & { user?: Principal }): Promise<boolean>;
+  isCompletedReplay(request: FastifyRequest & { user?: Principal }): Promise<boolean>;
 }
 export const TWO_FACTOR_REPLAY_EXEMPTION = Symbol('TWO_FACTOR_REPLAY_EXEMPTION');
 
@@ -67,7 +67,7 @@ export class TwoFactorGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context
       .switchToHttp()
-      .getRequest<Request & SecondFactorRequest & { user?: Principal }>();
+      .getRequest<FastifyRequest & SecondFactorRequest & { user?: Principal }>();
     if (!request.user) throw new Error('TwoFactorGuard used on a route without authentication');
     const { userId } = request.user;
     const header = request.headers[TWO_FACTOR_HEADER.toLowerCase()];

@@ -1,9 +1,11 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import type { Response } from 'express';
 import { Public } from '@ledger/identity';
 import { HealthIndicators } from './health.indicators';
+
+/** The reply, as far as readiness sets its status (Fastify's and Express's alike). */
+type Response = { status(code: number): unknown };
 
 /**
  * Liveness (the process answers) apart from readiness (its dependencies do):

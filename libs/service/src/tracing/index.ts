@@ -17,8 +17,9 @@ const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 /**
  * Starts OpenTelemetry tracing when TRACING_ENABLED=true: a tracer provider
  * with the W3C trace-context propagator and an AsyncLocalStorage context,
- * spans batched to the OTLP/HTTP collector, and the http, express, pg and
- * ioredis instrumentations. Those patch modules as they are required, so
+ * spans batched to the OTLP/HTTP collector, and the http, pg and ioredis
+ * instrumentations (the API names its server spans by route itself, see
+ * `nameServerSpansByRoute`). Those patch modules as they are required, so
  * this runs before anything loads them: it is the first import of each
  * process's main.ts (through its `tracing.ts`).
  *
@@ -41,8 +42,6 @@ export function startTracing(env: Env, defaultServiceName: string): Tracing | un
     require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { HttpInstrumentation } =
     require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { ExpressInstrumentation, ExpressLayerType } =
-    require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   const { PgInstrumentation } =
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } =
@@ -63,8 +62,6 @@ export function startTracing(env: Env, defaultServiceName: string): Tracing | un
         // The collector's own endpoint is not a dependency worth a span per batch.
         ignoreOutgoingRequestHook: (req) => String(req.path ?? '').startsWith('/v1/traces'),
       }),
-      // The route handler's span names the route; one span per middleware says little.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // Only within a traced operation: the projector's and the driver's
       // polls and BullMQ's blocking reads would otherwise be a trace each.
       // Statements are recorded with their placeholders, never the values.

@@ -7,7 +7,6 @@ const SDK_MODULES = [
   '@opentelemetry/exporter-trace-otlp-http',
   '@opentelemetry/instrumentation',
   '@opentelemetry/instrumentation-http',
-  '@opentelemetry/instrumentation-express',
   '@opentelemetry/instrumentation-pg',
   '@opentelemetry/instrumentation-ioredis',
 ];
