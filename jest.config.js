@@ -16,9 +16,6 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
   moduleNameMapper: {
-    // @fastify/static's content-disposition is an ES module only, which Node
-    // requires but Jest's module registry cannot; the CommonJS one stands in.
-    '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
     '^@ledger/event-store/sql$': '<rootDir>/libs/event-store/src/postgres',
     '^@ledger/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb',
     '^@ledger/ledger/nest$': '<rootDir>/libs/ledger/src/nest',
