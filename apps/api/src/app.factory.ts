@@ -102,13 +102,11 @@ export function httpAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     genReqId: chooseRequestId,
-    ignoreTrailingSlash: true,
-    maxParamLength: 8192,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
       answerFrameworkError(error, reply),
-    // Nest answers its own errors; Fastify's logger would make a child logger per request.
+    // Nest answers its own errors and the access log is the API's own; Fastify's logger stays off.
     logger: false,
-    disableRequestLogging: true,
     return503OnClosing: false,
   });
 }

@@ -75,7 +75,7 @@ export async function createWorkerApp(
       module: WorkerHttpModule,
       imports: [LoggingModule.forRoot(logger), WorkerRootModule.forRuntime(runtime, env)],
     },
-    new FastifyAdapter({ genReqId: chooseRequestId, logger: false, disableRequestLogging: true }),
+    new FastifyAdapter({ genReqId: chooseRequestId, logger: false }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
