@@ -139,6 +139,20 @@ const url = postgresUrl();
     await db.transaction((tx) => tx.query('SELECT $1::int AS n', [2]));
     expect(db.statementNames).toBeUndefined();
     expect(await prepared(db)).toEqual([]);
+    const { rows } = await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+    expect(rows[0]?.plan_cache_mode).toBe('auto');
+  });
+
+  it('plans every execution of a named statement for its values, never a generic plan', async () => {
+    const db = open();
+    const { rows } = await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+    expect(rows[0]?.plan_cache_mode).toBe('force_custom_plan');
+    const sql = 'SELECT count(*)::int AS n FROM generate_series(1, $1::int)';
+    for (let run = 1; run <= 8; run++) await db.query(sql, [run]);
+    const plans = await db.query<{ generic_plans: number; custom_plans: number }>(
+      'SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements',
+    );
+    expect(plans.rows).toEqual([{ generic_plans: 0, custom_plans: 8 }]);
   });
 
   it('retries once unnamed when a column changed its type under the statement, and renames it', async () => {

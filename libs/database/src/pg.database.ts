@@ -60,6 +60,16 @@ export class PgDatabase implements SqlDatabase {
     // An idle client that errors (server restart) must not crash the process;
     // the pool drops it and the next query opens a fresh connection.
     this.pool.on('error', () => undefined);
+    if (this.statementNames) {
+      // A named statement keeps its parsed form, but is planned for its values
+      // each time: after five runs Postgres may otherwise settle on a generic
+      // plan, which for the batch statements (one JSON array of rows as the
+      // parameter) guesses the rows and slowed projection catch-up by a fifth
+      // and more. The SET is queued on the new connection before any query.
+      this.pool.on('connect', (client) => {
+        client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined);
+      });
+    }
   }
 
   async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
