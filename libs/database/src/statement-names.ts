@@ -27,8 +27,9 @@ interface Entry {
 
 /**
  * The names under which a pool sends its parameterised statements as named
- * prepared statements: Postgres then parses (and, once it settles on a
- * generic plan, plans) a text once per connection instead of on every call.
+ * prepared statements: Postgres then parses a text once per connection
+ * instead of on every call (and plans it for its values each time: the
+ * pool's connections run with `plan_cache_mode = force_custom_plan`).
  * `pg` remembers per connection which names it has parsed and sends only
  * Bind and Execute after the first time.
  *
