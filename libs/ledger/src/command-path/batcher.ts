@@ -42,9 +42,8 @@ export interface BatcherOptions<Q, A> {
  */
 export class Batcher<Q, A> {
   private pending: Waiting<Q, A>[] = [];
-  private inFlight = 0;
   private flushScheduled = false;
-  /** When each call in flight went out (`performance.now()`), oldest first. */
+  /** When each call in flight went out (`performance.now()`), oldest first: one entry per call. */
   private readonly sentAt: number[] = [];
   private overlapTimer: NodeJS.Timeout | undefined;
 
@@ -67,14 +66,12 @@ export class Batcher<Q, A> {
   }
 
   private flush(): void {
-    while (this.inFlight < this.options.maxInFlight && this.pending.length > 0) {
+    while (this.sentAt.length < this.options.maxInFlight && this.pending.length > 0) {
       if (this.mustWaitForCallInFlight()) return;
       const batch = this.pending.splice(0, this.options.maxBatch);
       const sentAt = performance.now();
-      this.inFlight++;
       this.sentAt.push(sentAt);
       void this.send(batch).finally(() => {
-        this.inFlight--;
         this.sentAt.splice(this.sentAt.indexOf(sentAt), 1);
         this.scheduleFlush();
       });
