@@ -130,6 +130,29 @@ export interface EventStore {
    */
   appendMany(requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>>;
 
+  /**
+   * Writes each group of appends whole or not at all: every request of a
+   * group is decided (its expectation, a retry of events already written)
+   * and, only when all of them would be written, all are, in one
+   * transaction; otherwise none is and the group's outcome is the first
+   * member's error. Groups of one call are decided in order, each seeing
+   * what the groups before it wrote, and one group's failure does not fail
+   * the others, as with `appendMany`. A group retried whole returns the
+   * first results; a group some but not all of whose requests were written
+   * before is an `IdempotencyViolationError`. A group names each stream at
+   * most once, has at most `MAX_STREAMS_PER_GROUP` requests and at most
+   * `MAX_EVENTS_PER_APPEND` events in all.
+   *
+   * Present only on adapters that can commit several streams in one
+   * transaction (the SQL ones and the in-memory one); EventStoreDB's append
+   * is one stream's, so its adapter has none and callers take a path of
+   * single-stream appends instead.
+   * @throws InvalidAppendError (before writing anything) when any group is malformed.
+   */
+  appendGroups?(
+    groups: readonly (readonly AppendRequest[])[],
+  ): Promise<Array<AppendResult[] | AppendError>>;
+
   /** Events of one stream in revision order; an empty array for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
