@@ -1,5 +1,5 @@
 import { must } from '@ledger/invariant';
-import type { AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
+import type { AppendError, AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
 import { Batcher, type Waiting } from './batcher';
 import { commandPathObserver, secondsSince } from './command-path.observer';
 
@@ -38,9 +38,15 @@ export const DEFAULT_APPEND_OVERLAP_AFTER_MS = 20;
  * the next one, unless they fill a batch or it has been out longer than
  * `overlapAfterMs`: one larger call costs Postgres and this process less per
  * append than two smaller ones at once.
+ *
+ * On a store that writes several streams in one transaction
+ * (`EventStore.appendGroups`), `appendTogether` sends a group of appends
+ * that is written whole or not at all, in the same batches as the single
+ * appends.
  */
 export class AppendBatcher {
-  private readonly batcher: Batcher<AppendRequest, AppendResult>;
+  /** Each entry is a group of appends written all or none; a single append is a group of one. */
+  private readonly batcher: Batcher<readonly AppendRequest[], AppendResult[]>;
 
   constructor(
     private readonly store: EventStore,
@@ -56,15 +62,34 @@ export class AppendBatcher {
     });
   }
 
-  append(request: AppendRequest): Promise<AppendResult> {
-    return this.batcher.submit(request);
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const [result] = await this.batcher.submit([request]);
+    return must(result, 'append outcome');
   }
 
-  private async write(batch: Waiting<AppendRequest, AppendResult>[]): Promise<void> {
+  /** Whether the store can write a group of appends all or none (`appendTogether`). */
+  get groups(): boolean {
+    return this.store.appendGroups !== undefined;
+  }
+
+  /**
+   * Appends to several streams, written all or none in one transaction of
+   * the group commit; the results are in the order of `requests`. Rejects
+   * with the first failing request's error (`WrongExpectedVersionError`,
+   * `IdempotencyViolationError`), nothing of the group written.
+   * @throws RangeError on a store without `appendGroups` (see `groups`).
+   */
+  appendTogether(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
+    if (!this.groups)
+      throw new RangeError('This event store cannot append to several streams at once');
+    return this.batcher.submit(requests);
+  }
+
+  private async write(batch: Waiting<readonly AppendRequest[], AppendResult[]>[]): Promise<void> {
     const startedMs = performance.now();
-    let results: Awaited<ReturnType<EventStore['appendMany']>>;
+    let results: Array<AppendResult[] | AppendError>;
     try {
-      results = await this.store.appendMany(batch.map((p) => p.request));
+      results = await this.send(batch.map((p) => p.request));
     } catch (error) {
       commandPathObserver().appendBatch(batch.length, secondsSince(startedMs), true);
       throw error;
@@ -75,5 +100,15 @@ export class AppendBatcher {
       if (result instanceof Error) p.reject(result);
       else p.resolve(must(result, `append outcome ${i}`));
     });
+  }
+
+  /** A batch of single appends goes as `appendMany`, as on every store; one with a group as `appendGroups`. */
+  private async send(
+    groups: readonly (readonly AppendRequest[])[],
+  ): Promise<Array<AppendResult[] | AppendError>> {
+    const appendGroups = this.store.appendGroups?.bind(this.store);
+    if (appendGroups && groups.some((group) => group.length !== 1)) return appendGroups(groups);
+    const results = await this.store.appendMany(groups.map((group) => must(group[0], 'append')));
+    return results.map((result) => (result instanceof Error ? result : [result]));
   }
 }

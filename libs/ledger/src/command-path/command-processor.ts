@@ -3,15 +3,17 @@ import {
   MAX_READ_COUNT,
   WrongExpectedVersionError,
   type EventData,
-  type EventMetadata,
   type EventStore,
   type Position,
   type RecordedEvent,
 } from '@ledger/event-store';
-import type { Aggregate } from './aggregate';
+import { must } from '@ledger/invariant';
+import { encodeDecision, type Aggregate } from './aggregate';
 import type { AppendBatcher } from './append-batcher';
 import { commandPathObserver, secondsSince } from './command-path.observer';
+import { adoptAppended, holdStreams, type Decided, type HeldStreams } from './held-streams';
 import { ReadBatcher } from './read-batcher';
+import { StreamLanes } from './stream-lanes';
 import { StateCache, type CachedStream } from './state-cache';
 
 export interface CommandContext {
@@ -71,9 +73,7 @@ interface Queued<C, E, R extends string> {
   reject(error: unknown): void;
 }
 
-export class StreamBusyError extends Error {
-  override readonly name = 'StreamBusyError';
-}
+export { StreamBusyError } from './stream-lanes';
 
 /**
  * Runs commands against streams: read, decide, append with the expected
@@ -84,11 +84,9 @@ export class StreamBusyError extends Error {
  * in other processes.
  */
 export class CommandProcessor<S, C extends { commandId: string }, E, R extends string> {
-  private readonly lanes = new Map<string, Array<Queued<C, E, R>>>();
+  private readonly lanes: StreamLanes<Queued<C, E, R>>;
   private readonly cache: StateCache<S>;
   private readonly maxAttempts: number;
-  private readonly maxCoalesced: number;
-  private readonly maxQueued: number;
   private readonly reads: ReadBatcher;
 
   constructor(
@@ -99,8 +97,14 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
   ) {
     this.cache = options.cache as StateCache<S>;
     this.maxAttempts = options.maxAttempts ?? 5;
-    this.maxCoalesced = options.maxCoalesced ?? 128;
-    this.maxQueued = options.maxQueuedPerStream ?? 10_000;
+    this.lanes = new StreamLanes({
+      maxCoalesced: options.maxCoalesced ?? 128,
+      maxQueued: options.maxQueuedPerStream ?? 10_000,
+      process: (streamId, batch) => this.process(streamId, batch),
+      failed: (batch, error) => {
+        for (const item of batch) item.reject(error);
+      },
+    });
     this.reads = options.reads ?? new ReadBatcher(store);
   }
 
@@ -130,27 +134,51 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     options: ExecuteOptions,
   ): Promise<CommandOutcome<E, R>> {
     return new Promise((resolve, reject) => {
-      let lane = this.lanes.get(streamId);
-      if (lane && lane.length >= this.maxQueued) {
-        reject(new StreamBusyError(`Too many commands queued for ${streamId}`));
-        return;
-      }
-      const item = {
-        command,
-        context,
-        presumeNew: options.presumeNew === true,
-        mayDecide: options.mayDecide,
-        resolve,
+      this.lanes.join(
+        streamId,
+        {
+          command,
+          context,
+          presumeNew: options.presumeNew === true,
+          mayDecide: options.mayDecide,
+          resolve,
+          reject,
+        },
         reject,
-      };
-      if (lane) {
-        lane.push(item);
-        return;
-      }
-      lane = [item];
-      this.lanes.set(streamId, lane);
-      void this.drain(streamId, lane);
+      );
     });
+  }
+
+  /**
+   * Holds the lanes of several streams of this processor at once, gives
+   * `work` their states, and lets it decide commands on them and append
+   * everything in one group that is written all or none (`HeldStreams`):
+   * a movement between two wallets of this ledger in one append. While held,
+   * the streams' other commands wait in their lanes as behind an append in
+   * flight. Lanes are taken in the order of their stream ids, so two calls
+   * holding overlapping streams never wait for each other in a cycle.
+   * Needs a store with `appendGroups` (`AppendBatcher.groups`).
+   */
+  async together<T>(
+    streamIds: readonly string[],
+    work: (held: HeldStreams<C, E, R>) => Promise<T>,
+  ): Promise<T> {
+    const ids = [...new Set(streamIds)].sort();
+    const release = await this.lanes.holdAll(ids);
+    try {
+      const loaded = await Promise.all(ids.map((id) => this.load(id)));
+      const streams = new Map(ids.map((id, i) => [id, must(loaded[i], 'a held stream')]));
+      const { aggregate, cache, batcher } = this;
+      return await work(holdStreams(streams, { aggregate, cache, batcher }));
+    } finally {
+      release();
+    }
+  }
+
+  /** Keeps what a group appended for a stream as its cached state (`adoptAppended`). */
+  adopt(streamId: string, decided: Decided<S>, nextRevision: bigint): void {
+    const holder = { aggregate: this.aggregate, cache: this.cache };
+    adoptAppended(holder, streamId, this.cache.get(streamId), decided, nextRevision);
   }
 
   /**
@@ -205,21 +233,6 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
     if (revision === undefined || revision === from.revision) return;
     if (keepIf && !keepIf(state)) return;
     this.cache.set(streamId, from.advance(state, revision, commandIds));
-  }
-
-  private async drain(streamId: string, lane: Array<Queued<C, E, R>>): Promise<void> {
-    try {
-      while (lane.length > 0) {
-        const batch = lane.splice(0, this.maxCoalesced);
-        try {
-          await this.process(streamId, batch);
-        } catch (error) {
-          for (const item of batch) item.reject(error);
-        }
-      }
-    } finally {
-      this.lanes.delete(streamId);
-    }
   }
 
   private async process(streamId: string, batch: Array<Queued<C, E, R>>): Promise<void> {
@@ -304,14 +317,16 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
         refused = true;
         continue;
       }
-      const metadata: EventMetadata = {
-        ...(item.context.correlationId && { correlationId: item.context.correlationId }),
-        causationId: item.context.causationId ?? commandId,
-      };
-      decision.forEach((event, index) => {
-        events.push(this.aggregate.encode(streamId, event, commandId, index, metadata));
-        state = this.aggregate.evolve(state, event);
-      });
+      const encoded = encodeDecision(
+        this.aggregate,
+        streamId,
+        state,
+        item.command,
+        item.context,
+        decision,
+      );
+      events.push(...encoded.events);
+      state = encoded.state;
       commandIds.push(commandId);
       settled.push({ item, outcome: decision });
     }
