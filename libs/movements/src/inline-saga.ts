@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { setting, type Env } from '@ledger/config';
 import type { Position } from '@ledger/event-store';
 import type {
+  CommandContext,
   MovementStarted,
   MovementStartRejection,
   SagaAdvance,
@@ -67,6 +68,36 @@ export async function runInline(
     };
   if (summary?.status !== 'completed') return pending;
   const position = advanced.position ?? (await lastPosition(deps.streams, stream)) ?? requestedAt;
+  return { ok: true, movementId: stream, status: 'completed', ...(position && { position }) };
+}
+
+/**
+ * A new movement's request and its whole inline run in one append, where
+ * the store writes several streams at once and the run completes
+ * (`SagaStepper.runTogether`): the answer is then `completed`. Undefined,
+ * with nothing written, for everything else (a refusal, a contended
+ * wallet, a retry of a request already recorded, a store without group
+ * appends): the caller records the request and runs the steps one at a
+ * time (`runInline`), which answers those as before.
+ */
+export async function completeTogether(
+  deps: { stepper: SagaStepper; logger: Logger },
+  stream: string,
+  request: { commandId: string },
+  context: CommandContext,
+): Promise<MovementStarted | undefined> {
+  let advanced: Awaited<ReturnType<SagaStepper['runTogether']>>;
+  try {
+    advanced = await deps.stepper.runTogether(stream, request, context);
+  } catch (error) {
+    // Whether or not the group was written, the stepped run finds out by the derived ids.
+    deps.logger.warn(
+      `Movement ${stream} taken step by step: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
+  if (advanced?.saga?.summary?.status !== 'completed') return undefined;
+  const { position } = advanced;
   return { ok: true, movementId: stream, status: 'completed', ...(position && { position }) };
 }
 

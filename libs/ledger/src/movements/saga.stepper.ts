@@ -5,7 +5,19 @@ import type { WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
 import type { SagaState, SagaOutcome } from './nest/movement-streams.service';
 import { must } from '@ledger/invariant';
-import { stepId, type SagaAction, type StepOutcome, type StepResult } from './saga';
+import {
+  MAX_STEPS_PER_ADVANCE,
+  stepId,
+  type SagaAction,
+  type StepOutcome,
+  type StepResult,
+} from './saga';
+import {
+  foldStep as fold,
+  runTogether,
+  type SagaStreamsTogether,
+  type WalletsTogether,
+} from './saga-together';
 import { SAGA_JOB_POLICIES, type SagaJobQueue } from './saga-jobs.port';
 
 /** How a wallet command of a saga step is run. */
@@ -27,6 +39,8 @@ export interface WalletExecutor {
     context: CommandContext,
     options?: WalletStepOptions,
   ): Promise<CommandOutcome<WalletEvent, WalletRejection>>;
+  /** Present where the store writes several streams at once: see `runTogether`. */
+  readonly together?: WalletsTogether['together'];
 }
 
 /** The saga streams as the stepper needs them (`MovementStreams` in production). */
@@ -37,6 +51,9 @@ export interface SagaStreams {
     command: C,
     context?: CommandContext,
   ): Promise<SagaOutcome>;
+  /** Present with `WalletExecutor.together`: see `runTogether`. */
+  readonly decideNew?: SagaStreamsTogether['decideNew'];
+  readonly adopt?: SagaStreamsTogether['adopt'];
 }
 
 export interface SagaStepperOptions {
@@ -71,9 +88,6 @@ export interface SagaAdvance {
    */
   readonly leasedUntil?: Date;
 }
-
-/** A saga advances at most this many steps per call; a saga needing more is looping. */
-export const MAX_STEPS_PER_ADVANCE = 8;
 
 /**
  * Takes a saga's due steps, one after the other, until none is due: makes
@@ -133,6 +147,33 @@ export class SagaStepper {
     const dueMs = Date.parse(lease.until) + this.leaseMarginMs;
     if (this.clock().getTime() < dueMs) return { saga, leasedUntil: new Date(dueMs) };
     return this.steps(await this.endInlineRun(saga, causationId), causationId);
+  }
+
+  /**
+   * Records a new saga's request and takes its whole inline run in one
+   * append where the store can (`runTogether`): the saga completed, or
+   * undefined with nothing written, for the caller to record the request
+   * and run it step by step.
+   */
+  async runTogether(
+    stream: string,
+    request: { commandId: string },
+    context: CommandContext,
+  ): Promise<SagaAdvance | undefined> {
+    const { streams, wallets, clock } = this;
+    const { decideNew, adopt } = streams;
+    const together = wallets.together;
+    if (!decideNew || !adopt || !together) return undefined;
+    return runTogether(
+      {
+        streams: { decideNew: decideNew.bind(streams), adopt: adopt.bind(streams) },
+        wallets: { together: together.bind(wallets) },
+        clock,
+      },
+      stream,
+      request,
+      context,
+    );
   }
 
   /** Takes the due steps one at a time, recording each outcome before the next step. */
@@ -317,23 +358,4 @@ export class SagaStepper {
       );
     return { ok: false, reason: outcome.rejection };
   }
-}
-
-/**
- * The state after a successful step's outcome, as recording it would leave
- * it (the saga's own pure decide and evolve); undefined when the decider
- * would not take it as it stands, so it is recorded for the stream to decide.
- */
-function fold(
-  saga: SagaState['saga'],
-  state: unknown,
-  movementId: string,
-  outcome: StepOutcome,
-): unknown {
-  const decided = saga.decide(
-    saga.recordStep(movementId, outcome.step, outcome.result, outcome.at),
-    state,
-  );
-  if (typeof decided === 'string') return undefined;
-  return decided.reduce((folded: unknown, event) => saga.evolve(folded, event), state);
 }

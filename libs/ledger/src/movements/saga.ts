@@ -66,6 +66,9 @@ export function isTimeoutJob(name: SagaJobName): boolean {
   return name === 'topup.timeout' || name === 'withdrawal.timeout';
 }
 
+/** A saga advances at most this many steps per call; a saga needing more is looping. */
+export const MAX_STEPS_PER_ADVANCE = 8;
+
 /** A wallet command the saga issues; its outcome is recorded as the step's result. */
 export interface SagaAction {
   readonly type: 'wallet';

@@ -14,6 +14,7 @@ import type { Wallet } from '../wallet/wallet.decider';
 import { walletStream, type WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
 import type { WalletStepOptions } from '../movements/saga.stepper';
+import type { HeldWallets, WalletsTogether } from '../movements/saga-together';
 
 export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
 
@@ -26,14 +27,28 @@ export type WalletOutcome = CommandOutcome<WalletEvent, WalletRejection>;
 export class WalletCommands {
   private readonly processor: CommandProcessor<Wallet, WalletCommand, WalletEvent, WalletRejection>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() batcher?: AppendBatcher) {
-    this.processor = new CommandProcessor(
-      walletAggregate,
-      store,
-      batcher ?? new AppendBatcher(store),
-      {
-        cache: new StateCache<Wallet>(readStateCacheOptions(process.env)),
-      },
+  /**
+   * Holds several wallets and lets a saga decide its steps on them and
+   * append them in one group, written all or none (`runTogether`); present
+   * only where the store writes several streams at once.
+   */
+  readonly together?: WalletsTogether['together'];
+
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() shared?: AppendBatcher) {
+    const batcher = shared ?? new AppendBatcher(store);
+    this.processor = new CommandProcessor(walletAggregate, store, batcher, {
+      cache: new StateCache<Wallet>(readStateCacheOptions(process.env)),
+    });
+    if (batcher.groups) this.together = (walletIds, work) => this.holdWallets(walletIds, work);
+  }
+
+  private holdWallets<T>(walletIds: readonly string[], work: (held: HeldWallets) => Promise<T>) {
+    return this.processor.together(walletIds.map(walletStream), (held) =>
+      work({
+        decide: (walletId, command, context) =>
+          held.decide(walletStream(walletId), command, context),
+        commit: (also) => held.commit(also),
+      }),
     );
   }
 

@@ -11,7 +11,13 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
-import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
+import {
+  completeTogether,
+  DEFAULT_INLINE_LEASE_MS,
+  INLINE_LEASE,
+  inlineUntil,
+  runInline,
+} from '../inline-saga';
 import { RecipientResolver } from './recipient.resolver';
 import { creditFor } from './transfer-credit';
 
@@ -20,8 +26,11 @@ import { creditFor } from './transfer-credit';
  * stated currency, the recipient exists, a rate exists), fixes the rate,
  * records the request on `transfer-<id>` with its inline lease, and then
  * runs the saga's steps itself (hold, credit, capture) through the shared
- * `SagaStepper` (`runInline`), so the answer is final: completed, or the
- * wallet's refusal with nothing moved. When the run cannot finish within
+ * `SagaStepper`, so the answer is final: completed, or the wallet's refusal
+ * with nothing moved. Where the store writes several streams at once, a
+ * transfer that completes is the request, the three steps and their record
+ * in one append (`completeTogether`); any other goes step by step
+ * (`runInline`). When the run cannot finish within
  * the lease (an outage, a contended wallet) the answer is `pending` and the
  * worker's driver, which reads the same saga stream, finishes or
  * compensates it once the lease is over.
@@ -83,10 +92,15 @@ export class StartTransferHandler implements ICommandHandler<
       at,
       inlineUntil: inlineUntil(at, this.leaseMs),
     };
+    const command = { type: 'StartTransfer', commandId: input.commandId, request };
+    const context = { correlationId: input.commandId };
+    const deps = { stepper: this.stepper, streams: this.streams, logger: this.logger };
+    const completed = await completeTogether(deps, stream, command, context);
+    if (completed) return completed;
     const outcome = await this.streams.record(
       stream,
-      { type: 'StartTransfer', commandId: input.commandId, request },
-      { correlationId: input.commandId },
+      command,
+      context,
       // The stream is named after the request's Idempotency-Key: new but for
       // a retry, which the append's expected revision detects.
       { presumeNew: true },
@@ -95,12 +109,6 @@ export class StartTransferHandler implements ICommandHandler<
     // A re-run under the same Idempotency-Key (the first run's answer was
     // lost) recorded nothing new: the run below resumes the movement where
     // it stands, or finds it finished, and answers as the first run would have.
-    return runInline(
-      { stepper: this.stepper, streams: this.streams, logger: this.logger },
-      stream,
-      outcome.revision,
-      input.commandId,
-      outcome.position,
-    );
+    return runInline(deps, stream, outcome.revision, input.commandId, outcome.position);
   }
 }

@@ -12,6 +12,8 @@ import {
   type CommandOutcome,
   type ExecuteOptions,
 } from '../../command-path/command-processor';
+import { decideNew } from '../../command-path/aggregate';
+import type { Decided } from '../../command-path/held-streams';
 import { StateCache } from '../../command-path/state-cache';
 import { readStateCacheOptions } from '../../nest/state-cache.config';
 import type { MovementRejection } from '../movement.rejections';
@@ -103,15 +105,54 @@ export class MovementStreams {
     const kind = parseSagaStreamId(movementId)?.kind;
     const processor = kind && this.processors.get(kind);
     if (!processor) throw new RangeError(`Not a saga stream: ${movementId}`);
-    return processor.execute(
+    return processor.execute(movementId, command, this.contextOf(movementId, context), options);
+  }
+
+  /** The context a saga event is recorded in: the work in progress's correlation first. */
+  private contextOf(movementId: string, context: CommandContext): CommandContext {
+    return {
+      correlationId: this.correlation?.current() ?? context.correlationId ?? movementId,
+      causationId: context.causationId,
+    };
+  }
+
+  /**
+   * What commands would append to a new saga stream, decided as `record`
+   * decides them (the same correlation), and the saga they make; or the
+   * first refusal. Nothing is written: the caller appends the events in a
+   * group with the wallets' (`runTogether`) and then `adopt`s them.
+   */
+  decideNew(
+    movementId: string,
+    commands: ReadonlyArray<{
+      readonly command: { commandId: string };
+      readonly context: CommandContext;
+    }>,
+  ): { readonly decided: Decided<unknown>; readonly saga: SagaState } | MovementRejection {
+    const kind = parseSagaStreamId(movementId)?.kind;
+    if (!kind) throw new RangeError(`Not a saga stream: ${movementId}`);
+    const saga = SAGAS[kind];
+    const decided = decideNew(
+      saga,
       movementId,
-      command,
-      {
-        correlationId: this.correlation?.current() ?? context.correlationId ?? movementId,
-        causationId: context.causationId,
-      },
-      options,
+      commands.map(({ command, context }) => ({
+        command,
+        context: this.contextOf(movementId, context),
+      })),
     );
+    if (typeof decided === 'string') return decided;
+    const state: unknown = decided.state;
+    const revision = BigInt(decided.events.length - 1);
+    return {
+      decided,
+      saga: { movementId, kind, saga, state, summary: saga.summary(state), revision },
+    };
+  }
+
+  /** Keeps a saga stream that a group created (`decideNew`) as the command side's cached state. */
+  adopt(movementId: string, decided: Decided<unknown>, nextRevision: bigint): void {
+    const kind = parseSagaStreamId(movementId)?.kind;
+    if (kind) this.processors.get(kind)?.adopt(movementId, decided, nextRevision);
   }
 
   /**
