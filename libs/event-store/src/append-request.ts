@@ -46,3 +46,40 @@ export function validateAppendRequest({ streamId, events, expected }: AppendRequ
       throw invalid('every event needs a type');
   }
 }
+
+/** Most appends (so most streams) in one group of `appendGroups`. */
+export const MAX_STREAMS_PER_GROUP = 16;
+
+/**
+ * Checks what every adapter requires of a group of `appendGroups`: each
+ * request as `validateAppendRequest` does, at least one request, each stream
+ * named once, at most `MAX_STREAMS_PER_GROUP` requests and at most
+ * `MAX_EVENTS_PER_APPEND` events in all (a group is one decision, as large
+ * as one append may be).
+ */
+export function validateAppendGroup(group: readonly AppendRequest[]): void {
+  const [first] = group;
+  if (first === undefined) throw new InvalidAppendError('', 'a group needs at least one append');
+  if (group.length > MAX_STREAMS_PER_GROUP) {
+    throw new InvalidAppendError(
+      first.streamId,
+      `a group has at most ${MAX_STREAMS_PER_GROUP} appends`,
+    );
+  }
+  const streams = new Set<string>();
+  let events = 0;
+  for (const request of group) {
+    validateAppendRequest(request);
+    if (streams.has(request.streamId)) {
+      throw new InvalidAppendError(request.streamId, 'a group names each stream at most once');
+    }
+    streams.add(request.streamId);
+    events += request.events.length;
+  }
+  if (events > MAX_EVENTS_PER_APPEND) {
+    throw new InvalidAppendError(
+      first.streamId,
+      `a group has at most ${MAX_EVENTS_PER_APPEND} events in all`,
+    );
+  }
+}

@@ -10,6 +10,7 @@ import { newStream, someEvents } from './contract-events';
 import { globalLogContract } from './global-log.contract';
 import { hashChainContract } from './hash-chain.contract';
 import { readStreamsContract } from './read-streams.contract';
+import { appendGroupsContract } from './append-groups.contract';
 import { MAX_EVENTS_PER_APPEND } from './append-request';
 
 /**
@@ -50,6 +51,7 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
     expectationTests(store);
     idempotencyTests(store);
     appendManyTests(store);
+    appendGroupsContract(subject);
     hashChainContract(store);
     sqlOnlyTests(subject);
     globalLogContract(subject);

@@ -119,7 +119,8 @@ export function contentHash(event: HashedContent): string {
  * The chained hash: SHA-256 of the label, the previous hash, the revision,
  * the content hash and the stream id, one per line. The stream id comes last
  * because it is the only field of free length, so the text reads one way only.
- * es_append_locked (migrations/071_event_append_linear.sql) computes the same in SQL.
+ * es_append_locked (migrations/074_event_append_groups.sql, its chain as 071's)
+ * computes the same in SQL.
  */
 export function chainHash(
   previous: string,

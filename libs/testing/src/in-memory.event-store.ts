@@ -7,6 +7,7 @@ import {
   MAX_READ_COUNT,
   readEachStream,
   START,
+  validateAppendGroup,
   WrongExpectedVersionError,
   type AppendError,
   type AppendRequest,
@@ -63,26 +64,94 @@ export class InMemoryEventStore implements EventStore {
     });
   }
 
-  private appendNow(
+  /**
+   * Each group decided whole, as on the SQL adapters: every member is
+   * checked (a retry, an overlap, its expectation) before any is written,
+   * and a group's events share one commit (the first one's sequence number).
+   */
+  async appendGroups(
+    groups: readonly (readonly AppendRequest[])[],
+  ): Promise<Array<AppendResult[] | AppendError>> {
+    this.appendCalls++;
+    groups.forEach(validateAppendGroup);
+    return groups.map((group) => this.appendGroupNow(group));
+  }
+
+  private appendGroupNow(group: readonly AppendRequest[]): AppendResult[] | AppendError {
+    const decisions = group.map((r) => this.decide(r.streamId, r.events, r.expected));
+    const retries = decisions.filter((d) => d.kind === 'retry');
+    if (retries.length === group.length) return retries.map((d) => d.result);
+    const first = must(group[0], 'first member of the group');
+    if (retries.length > 0) {
+      return new IdempotencyViolationError(
+        first.streamId,
+        "some of the group's appends were written before, not all",
+      );
+    }
+    const refused = decisions.find((d) => d.kind === 'refused');
+    if (refused) return refused.error;
+    const ids = new Set<string>();
+    for (const { events } of group) {
+      for (const { id } of events) {
+        if (ids.has(id)) {
+          return new IdempotencyViolationError(
+            first.streamId,
+            'an event id is used by two appends of the group',
+          );
+        }
+        ids.add(id);
+      }
+    }
+    const commit = BigInt(this.log.length);
+    return group.map((r) => this.write(r.streamId, r.events, commit));
+  }
+
+  /** What an append would do now, without doing it. */
+  private decide(
     streamId: string,
     events: readonly EventData[],
     expected: ExpectedRevision,
-  ): AppendResult {
+  ):
+    | { kind: 'retry'; result: AppendResult }
+    | { kind: 'refused'; error: AppendError }
+    | { kind: 'write' } {
     const stream = this.streams.get(streamId) ?? [];
     const existing = events.map((e) => this.byId.get(e.id));
     if (existing.every((e) => e && e.streamId === streamId) && existing.length > 0) {
       const last = existing[existing.length - 1]!;
-      return { nextRevision: last.revision, position: last.position };
+      return { kind: 'retry', result: { nextRevision: last.revision, position: last.position } };
     }
-    if (existing.some((e) => e !== undefined))
-      throw new IdempotencyViolationError(streamId, 'some event ids were already written');
+    if (existing.some((e) => e !== undefined)) {
+      return {
+        kind: 'refused',
+        error: new IdempotencyViolationError(streamId, 'some event ids were already written'),
+      };
+    }
     const actual: StreamRevision = stream.length === 0 ? 'no_stream' : BigInt(stream.length - 1);
     const ok =
       expected === 'any' ||
       (expected === 'no_stream' && actual === 'no_stream') ||
       (expected === 'stream_exists' && actual !== 'no_stream') ||
       (typeof expected === 'bigint' && actual === expected);
-    if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual);
+    if (!ok)
+      return { kind: 'refused', error: new WrongExpectedVersionError(streamId, expected, actual) };
+    return { kind: 'write' };
+  }
+
+  private appendNow(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): AppendResult {
+    const decision = this.decide(streamId, events, expected);
+    if (decision.kind === 'retry') return decision.result;
+    if (decision.kind === 'refused') throw decision.error;
+    return this.write(streamId, events);
+  }
+
+  /** Writes the events; each its own commit unless `commit` (a group's) is given. */
+  private write(streamId: string, events: readonly EventData[], commit?: bigint): AppendResult {
+    const stream = this.streams.get(streamId) ?? [];
     for (const e of events) {
       const seq = BigInt(this.log.length);
       const revision = BigInt(stream.length);
@@ -92,7 +161,7 @@ export class InMemoryEventStore implements EventStore {
         streamId,
         type: e.type,
         revision,
-        position: { commit: seq, prepare: seq },
+        position: { commit: commit ?? seq, prepare: seq },
         data: structuredClone(e.data),
         metadata: { ...(e.metadata ?? {}) },
         createdAt: new Date(),

@@ -53,6 +53,7 @@ const MAX_CHAIN_ATTEMPTS = 8;
  * adapter translates names, skips the server's `$` system events in the global
  * log, and turns a partly repeated append (which the server reports as a
  * version conflict) into an IdempotencyViolationError.
+ * No `appendGroups`: the server commits one stream per append, never several together.
  */
 export class EsdbEventStore implements EventStore {
   constructor(private readonly client: EventStoreDBClient) {}

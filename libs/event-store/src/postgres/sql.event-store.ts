@@ -17,7 +17,7 @@ import {
   type RecordedEvent,
   type StreamRevision,
 } from '../event-store.port';
-import { validateAppendRequest } from '../append-request';
+import { validateAppendGroup, validateAppendRequest } from '../append-request';
 import { contentHash } from '../hash-chain';
 import { readLimit, readStreamsLimits } from '../read-limit';
 import {
@@ -29,12 +29,19 @@ import {
   type EventRow,
 } from './sql-values';
 
-/** Most requests in one round trip; `appendMany` splits larger calls into batches of this size. */
+/**
+ * Most requests in one round trip; `appendMany` splits larger calls into
+ * batches of this size, `appendGroups` into batches of whole groups.
+ */
 export const MAX_REQUESTS_PER_BATCH = 256;
 /** Most events in one round trip, so that one batch never builds an unbounded statement. */
 export const MAX_EVENTS_PER_BATCH = 4_096;
 
-/** What `es_append_batch` (migrations/001_event_store.sql) returns for each request. */
+/**
+ * What `es_append_batch` (migrations/001_event_store.sql, 074 for groups)
+ * returns for each request. `aborted` is a group member's that was not
+ * written because another member of its group was refused.
+ */
 type BatchOutcome =
   | {
       readonly status: 'ok';
@@ -43,7 +50,8 @@ type BatchOutcome =
       readonly prepare: string;
     }
   | { readonly status: 'conflict'; readonly actual: string }
-  | { readonly status: 'overlap'; readonly detail: string };
+  | { readonly status: 'overlap'; readonly detail: string }
+  | { readonly status: 'aborted' };
 
 export interface SqlEventStoreOptions {
   /** Close the database with the store. Off by default: the database is usually shared. */
@@ -95,8 +103,35 @@ export class SqlEventStore implements EventStore {
   async appendMany(requests: readonly AppendRequest[]): Promise<Array<AppendResult | AppendError>> {
     requests.forEach(validateAppendRequest);
     const outcomes: Array<AppendResult | AppendError> = [];
-    for (const batch of splitIntoBatches(requests)) {
+    for (const batch of splitIntoBatches(requests, (request) => [request])) {
       outcomes.push(...(await appendBatch(this.db, batch)));
+    }
+    return outcomes;
+  }
+
+  /**
+   * The groups go to the database in batches of whole groups (a group never
+   * spans two round trips), each batch one transaction, within the limits of
+   * `appendMany`'s batches. Each group is decided whole in the database
+   * (es_append_locked, migrations/074_event_append_groups.sql): all its
+   * appends are written or none is, and its outcome is its results or its
+   * first member's error.
+   * @throws InvalidAppendError (before writing anything) when any group or request is malformed.
+   */
+  async appendGroups(
+    groups: readonly (readonly AppendRequest[])[],
+  ): Promise<Array<AppendResult[] | AppendError>> {
+    groups.forEach(validateAppendGroup);
+    const outcomes: Array<AppendResult[] | AppendError> = [];
+    for (const batch of splitIntoBatches(groups, (group) => group)) {
+      const requests = batch.flat();
+      const keys = batch.flatMap((group, key) => group.map(() => key));
+      const answers = await sendBatch(this.db, requests, keys);
+      let at = 0;
+      for (const group of batch) {
+        outcomes.push(toGroupOutcome(group, answers.slice(at, at + group.length)));
+        at += group.length;
+      }
     }
     return outcomes;
   }
@@ -116,7 +151,7 @@ export class SqlEventStore implements EventStore {
     requests: readonly AppendRequest[],
   ): Promise<Array<AppendResult | AppendError>> {
     requests.forEach(validateAppendRequest);
-    const batches = splitIntoBatches(requests);
+    const batches = splitIntoBatches(requests, (request) => [request]);
     if (batches.length > 1) {
       throw new RangeError(
         `appendManyIn takes at most ${MAX_REQUESTS_PER_BATCH} requests and ${MAX_EVENTS_PER_BATCH} events`,
@@ -240,7 +275,21 @@ async function appendBatch(
   executor: SqlExecutor,
   batch: readonly AppendRequest[],
 ): Promise<Array<AppendResult | AppendError>> {
-  const payload = batch.map(({ streamId, events, expected }) => ({
+  const outcomes = await sendBatch(executor, batch);
+  return outcomes.map((outcome, i) => toAppendOutcome(must(batch[i], 'append request'), outcome));
+}
+
+/**
+ * One call of es_append_batch. `groupKeys`, one per request, makes the
+ * requests with the same key (consecutive ones) a group; without it every
+ * request is decided alone.
+ */
+async function sendBatch(
+  executor: SqlExecutor,
+  batch: readonly AppendRequest[],
+  groupKeys?: readonly number[],
+): Promise<BatchOutcome[]> {
+  const payload = batch.map(({ streamId, events, expected }, i) => ({
     s: streamId,
     x: typeof expected === 'bigint' ? expected.toString() : expected,
     // Each event's content hash; es_append_locked chains it to the stream's head.
@@ -251,14 +300,37 @@ async function appendBatch(
       metadata: event.metadata ?? {},
       h: contentHash(event),
     })),
+    // Left out of the JSON when undefined: a request alone.
+    g: groupKeys?.[i],
   }));
   const { rows } = await executor.query<{ outcomes: BatchOutcome[] }>(
     'SELECT es_append_batch($1::jsonb) AS outcomes',
     [JSON.stringify(payload)],
   );
-  return must(rows[0], 'es_append_batch row').outcomes.map((outcome, i) =>
-    toAppendOutcome(must(batch[i], 'append request'), outcome),
-  );
+  const { outcomes } = must(rows[0], 'es_append_batch row');
+  if (outcomes.length !== batch.length) {
+    throw new Error(`es_append_batch answered ${outcomes.length} of ${batch.length} requests`);
+  }
+  return outcomes;
+}
+
+/** A group's results, or the error of its first member that was refused. */
+function toGroupOutcome(
+  group: readonly AppendRequest[],
+  outcomes: readonly BatchOutcome[],
+): AppendResult[] | AppendError {
+  const results: AppendResult[] = [];
+  for (const [i, outcome] of outcomes.entries()) {
+    const request = must(group[i], 'group member');
+    if (outcome.status === 'aborted') continue;
+    const mapped = toAppendOutcome(request, outcome);
+    if (mapped instanceof Error) return mapped;
+    results.push(mapped);
+  }
+  if (results.length !== group.length) {
+    throw new Error('es_append_batch aborted a group without the error that refused it');
+  }
+  return results;
 }
 
 function toAppendOutcome(
@@ -281,25 +353,40 @@ function toAppendOutcome(
     }
     case 'overlap':
       return new IdempotencyViolationError(request.streamId, outcome.detail);
+    case 'aborted':
+      // Only a group member is aborted, and groups are mapped by toGroupOutcome.
+      throw new Error(`es_append_batch aborted a request of stream ${request.streamId} alone`);
   }
 }
 
-/** Consecutive slices that respect both per-round-trip limits; a single request always fits (see MAX_EVENTS_PER_APPEND). */
-function splitIntoBatches(requests: readonly AppendRequest[]): AppendRequest[][] {
-  const batches: AppendRequest[][] = [];
-  let current: AppendRequest[] = [];
+/**
+ * Consecutive slices of `items` that respect both per-round-trip limits,
+ * counting the requests each item stands for (a request, or a group's); an
+ * item is never split, and a single one always fits (see
+ * MAX_EVENTS_PER_APPEND and MAX_STREAMS_PER_GROUP).
+ */
+function splitIntoBatches<T>(
+  items: readonly T[],
+  requestsOf: (item: T) => readonly AppendRequest[],
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let requests = 0;
   let events = 0;
-  for (const request of requests) {
+  for (const item of items) {
+    const own = requestsOf(item);
+    const ownEvents = own.reduce((n, r) => n + r.events.length, 0);
     const full =
-      current.length === MAX_REQUESTS_PER_BATCH ||
-      events + request.events.length > MAX_EVENTS_PER_BATCH;
+      requests + own.length > MAX_REQUESTS_PER_BATCH || events + ownEvents > MAX_EVENTS_PER_BATCH;
     if (full && current.length > 0) {
       batches.push(current);
       current = [];
+      requests = 0;
       events = 0;
     }
-    current.push(request);
-    events += request.events.length;
+    current.push(item);
+    requests += own.length;
+    events += ownEvents;
   }
   if (current.length > 0) batches.push(current);
   return batches;

@@ -8,14 +8,18 @@ const tracer = trace.getTracer('ledger.event-store');
 
 /**
  * The event store with a span per append (the command processors' group
- * commits come through `appendMany`), named with the request's correlation
- * id, and the span's W3C `traceparent` added to each appended event's
- * metadata: the saga driver and the jobs it enqueues continue the trace of
- * the request that recorded the event, even in another process. Event ids,
- * not metadata, make a retried append recognisable, so a retry under another
- * trace still writes nothing twice. Installed only when tracing is on.
+ * commits come through `appendMany`; `appendGroups` is traced alike, and is
+ * there only when the inner store has it), named with the request's
+ * correlation id, and the span's W3C `traceparent` added to each appended
+ * event's metadata: the saga driver and the jobs it enqueues continue the
+ * trace of the request that recorded the event, even in another process.
+ * Event ids, not metadata, make a retried append recognisable, so a retry
+ * under another trace still writes nothing twice. Installed only when
+ * tracing is on.
  */
 export function tracedEventStore(inner: EventStore): EventStore {
+  // Only a store that has it gets one, so that callers can still tell.
+  const appendGroups = inner.appendGroups?.bind(inner);
   return {
     append: (streamId: string, events: readonly EventData[], expected: ExpectedRevision) =>
       inSpan('event_store.append', { 'ledger.streams': 1, 'ledger.events': events.length }, () =>
@@ -30,6 +34,21 @@ export function tracedEventStore(inner: EventStore): EventStore {
         },
         () => inner.appendMany(requests.map((r) => ({ ...r, events: withTraceparent(r.events) }))),
       ),
+    appendGroups:
+      appendGroups &&
+      ((groups: readonly (readonly AppendRequest[])[]) =>
+        inSpan(
+          'event_store.append_groups',
+          {
+            'ledger.groups': groups.length,
+            'ledger.streams': groups.reduce((n, g) => n + g.length, 0),
+            'ledger.events': groups.reduce((n, g) => g.reduce((m, r) => m + r.events.length, n), 0),
+          },
+          () =>
+            appendGroups(
+              groups.map((g) => g.map((r) => ({ ...r, events: withTraceparent(r.events) }))),
+            ),
+        )),
     readStream: (streamId, options) => inner.readStream(streamId, options),
     readStreams: (requests) => inner.readStreams(requests),
     streamRevision: (streamId) => inner.streamRevision(streamId),

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { comparePositions, START, type Position, type RecordedEvent } from '@ledger/event-store';
+import {
+  comparePositions,
+  START,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
 import { SharedLogReads } from './shared-log-reads';
 
@@ -111,6 +117,28 @@ describe('SharedLogReads', () => {
       ids(all.slice(5)),
     );
     expect(calls()).toBe(2);
+  });
+
+  it("offers the store's appendGroups when it has one, and none when it has not", async () => {
+    const store = await logOf(0);
+    const shared = new SharedLogReads(store);
+    const events = (n: number) => [
+      { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'T', data: { n } },
+    ];
+    const outcomes = await shared.appendGroups?.([
+      [
+        { streamId: 'a', events: events(1), expected: 'no_stream' },
+        { streamId: 'b', events: events(2), expected: 'no_stream' },
+      ],
+    ]);
+    expect(outcomes).toEqual([[expect.objectContaining({ nextRevision: 0n }), expect.anything()]]);
+    expect(store.appendCalls).toBe(1);
+    expect(await store.streamRevision('b')).toBe(0n);
+    // A store without the method (EventStoreDB's): the view has none either, so callers can tell.
+    const withoutGroups = Object.create(store, {
+      appendGroups: { value: undefined },
+    }) as EventStore;
+    expect(new SharedLogReads(withoutGroups).appendGroups).toBeUndefined();
   });
 
   it('passes a read out of the ordinary to the store as it is', async () => {

@@ -44,10 +44,15 @@ export class SharedLogReads implements EventStore {
   >();
   private readonly counts = { fromMemory: 0, fromStore: 0, eventsFromMemory: 0 };
 
+  /** The store's own, when it has one (undefined otherwise, so callers can tell). */
+  readonly appendGroups: EventStore['appendGroups'];
+
   constructor(
     private readonly store: EventStore,
     private readonly capacity: number = SHARED_LOG_WINDOW,
-  ) {}
+  ) {
+    this.appendGroups = store.appendGroups?.bind(store);
+  }
 
   /**
    * Since the start: reads answered from memory alone, reads of the store,
