@@ -13,7 +13,13 @@ import {
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import { openWalletsOfOwner } from '@ledger/read-models';
-import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
+import {
+  completeTogether,
+  DEFAULT_INLINE_LEASE_MS,
+  INLINE_LEASE,
+  inlineUntil,
+  runInline,
+} from '../inline-saga';
 
 /**
  * A payment whose attempt failed (the payer lacked the money) leaves its
@@ -105,23 +111,18 @@ export class StartPaymentHandler implements ICommandHandler<StartPaymentCommand,
         at,
         inlineUntil: inlineUntil(at, this.leaseMs),
       };
-      const outcome = await this.streams.record(
-        stream,
-        { type: 'StartTransfer', commandId: input.commandId, request },
-        { correlationId: input.commandId },
-      );
+      const command = { type: 'StartTransfer', commandId: input.commandId, request };
+      const context = { correlationId: input.commandId };
+      const deps = { stepper: this.stepper, streams: this.streams, logger: this.logger };
+      const completed = await completeTogether(deps, stream, command, context);
+      if (completed) return completed;
+      const outcome = await this.streams.record(stream, command, context);
       if (!outcome.ok) {
         // Another request recorded this attempt first: read what it recorded.
         if (outcome.rejection === 'movement_already_exists' && races++ < 3) continue;
         return { ok: false, rejection: outcome.rejection };
       }
-      return runInline(
-        { stepper: this.stepper, streams: this.streams, logger: this.logger },
-        stream,
-        outcome.revision,
-        input.commandId,
-        outcome.position,
-      );
+      return runInline(deps, stream, outcome.revision, input.commandId, outcome.position);
     }
     return { ok: false, rejection: 'payment_reference_taken' };
   }

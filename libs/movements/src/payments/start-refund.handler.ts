@@ -11,7 +11,13 @@ import {
   type TransferRequest,
 } from '@ledger/ledger';
 import { MovementStreams, type SagaOutcome } from '@ledger/ledger/nest';
-import { DEFAULT_INLINE_LEASE_MS, INLINE_LEASE, inlineUntil, runInline } from '../inline-saga';
+import {
+  completeTogether,
+  DEFAULT_INLINE_LEASE_MS,
+  INLINE_LEASE,
+  inlineUntil,
+  runInline,
+} from '../inline-saga';
 
 /**
  * Refunds a payment, asked by the merchant who received it. The refund is
@@ -78,14 +84,15 @@ export class StartRefundHandler implements ICommandHandler<StartRefundCommand, M
       at,
       inlineUntil: inlineUntil(at, this.leaseMs),
     };
-    const outcome = await this.streams.record(
-      refundStream,
-      { type: 'StartTransfer', commandId: input.commandId, request },
-      { correlationId: input.commandId },
-    );
+    const command = { type: 'StartTransfer', commandId: input.commandId, request };
+    const context = { correlationId: input.commandId };
+    const deps = { stepper: this.stepper, streams: this.streams, logger: this.logger };
+    const completed = await completeTogether(deps, refundStream, command, context);
+    if (completed) return completed;
+    const outcome = await this.streams.record(refundStream, command, context);
     if (!outcome.ok) return { ok: false, rejection: outcome.rejection };
     const started = await runInline(
-      { stepper: this.stepper, streams: this.streams, logger: this.logger },
+      deps,
       refundStream,
       outcome.revision,
       input.commandId,
