@@ -15,10 +15,11 @@
 --   outcome, every other member {"status":"aborted"};
 -- - otherwise every member is written, as a request alone is.
 -- The client takes the first member's error as the group's outcome, never
--- an "aborted" one. The decision adds one comparison per request to 071's
--- loop and nothing else to its arrays, so the function stays linear in the
--- batch; the chain, the checks of 072 and the single writing statement are
--- 071's.
+-- an "aborted" one. The group keys are one more array unpacked with the
+-- others; a request alone costs the loop a test of its key and a few integer
+-- steps, a group one pass over its members before they are written, so the
+-- function stays linear in the batch. The chain, the checks of 072 and the
+-- single writing statement are 071's.
 CREATE OR REPLACE FUNCTION es_append_locked(requests jsonb) RETURNS jsonb LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE

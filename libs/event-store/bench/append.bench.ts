@@ -2,15 +2,16 @@
  * Append throughput of SqlEventStore against a real Postgres:
  *   DATABASE_URL=postgres://… npm run bench:append
  * Concurrent callers each own their streams and append one event per request
- * with the exact expected revision, through `append()` and through
- * `appendMany()` batches. Prints appends per second and call latency.
+ * with the exact expected revision, through `append()`, through
+ * `appendMany()` batches and through `appendGroups()` calls of groups of
+ * three streams. Prints appends per second and call latency.
  * Tunables: BENCH_CALLERS (32), BENCH_POOL (16), BENCH_SECONDS (5).
  */
 import { must } from '@ledger/invariant';
 import { randomUUID } from 'node:crypto';
 import { createPostgresDatabase } from '@ledger/testing';
 import { SqlEventStore } from '@ledger/event-store/sql';
-import type { AppendRequest, EventStore } from '@ledger/event-store';
+import type { AppendRequest, AppendResult, EventStore } from '@ledger/event-store';
 
 const callers = intFromEnv('BENCH_CALLERS', 32);
 const poolSize = intFromEnv('BENCH_POOL', 16);
@@ -20,6 +21,8 @@ interface Scenario {
   readonly name: string;
   /** Requests per call; 0 means `append()` instead of `appendMany()`. */
   readonly batch: number;
+  /** Requests per group: the call is `appendGroups()` of `batch / group` groups. */
+  readonly group?: number;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -27,6 +30,8 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'appendMany() x1', batch: 1 },
   { name: 'appendMany() x16', batch: 16 },
   { name: 'appendMany() x64', batch: 64 },
+  { name: 'appendGroups() 1x3', batch: 3, group: 3 },
+  { name: 'appendGroups() 16x3', batch: 48, group: 3 },
 ];
 
 async function main(): Promise<void> {
@@ -73,7 +78,9 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
       const outcomes =
         scenario.batch === 0 && single
           ? [await store.append(single.streamId, single.events, single.expected)]
-          : await store.appendMany(requests);
+          : scenario.group
+            ? await appendInGroups(store, requests, scenario.group)
+            : await store.appendMany(requests);
       latenciesMs.push(performance.now() - started);
       outcomes.forEach((outcome, i) => {
         if (outcome instanceof Error) throw outcome;
@@ -95,6 +102,22 @@ async function run(store: EventStore, scenario: Scenario): Promise<void> {
     `${scenario.name.padEnd(18)} ${Math.round(appends / elapsedSeconds)
       .toString()
       .padStart(7)} appends/s ` + `(1 event each)  call p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms`,
+  );
+}
+
+/** The requests in groups of `size`, each group's results in request order again. */
+async function appendInGroups(
+  store: EventStore,
+  requests: readonly AppendRequest[],
+  size: number,
+): Promise<Array<AppendResult | Error>> {
+  const appendGroups = must(store.appendGroups, 'appendGroups').bind(store);
+  const groups = Array.from({ length: Math.ceil(requests.length / size) }, (_, i) =>
+    requests.slice(i * size, (i + 1) * size),
+  );
+  const outcomes = await appendGroups(groups);
+  return outcomes.flatMap((outcome, i): Array<AppendResult | Error> =>
+    Array.isArray(outcome) ? outcome : must(groups[i], 'group').map(() => outcome),
   );
 }
 
