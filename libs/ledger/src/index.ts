@@ -18,6 +18,8 @@ export * from './command-path/aggregate';
 export * from './command-path/append-batcher';
 export * from './command-path/read-batcher';
 export * from './command-path/command-processor';
+export * from './command-path/held-streams';
+export { StreamBusyError } from './command-path/stream-lanes';
 export * from './command-path/command-path.observer';
 export * from './command-path/state-cache';
 export * from './movements';

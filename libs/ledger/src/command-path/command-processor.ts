@@ -7,11 +7,10 @@ import {
   type Position,
   type RecordedEvent,
 } from '@ledger/event-store';
-import { must } from '@ledger/invariant';
 import { encodeDecision, type Aggregate } from './aggregate';
 import type { AppendBatcher } from './append-batcher';
 import { commandPathObserver, secondsSince } from './command-path.observer';
-import { adoptAppended, holdStreams, type Decided, type HeldStreams } from './held-streams';
+import { adoptAppended, holdTogether, type Decided, type HeldStreams } from './held-streams';
 import { ReadBatcher } from './read-batcher';
 import { StreamLanes } from './stream-lanes';
 import { StateCache, type CachedStream } from './state-cache';
@@ -72,8 +71,6 @@ interface Queued<C, E, R extends string> {
   resolve(outcome: CommandOutcome<E, R>): void;
   reject(error: unknown): void;
 }
-
-export { StreamBusyError } from './stream-lanes';
 
 /**
  * Runs commands against streams: read, decide, append with the expected
@@ -155,30 +152,24 @@ export class CommandProcessor<S, C extends { commandId: string }, E, R extends s
    * everything in one group that is written all or none (`HeldStreams`):
    * a movement between two wallets of this ledger in one append. While held,
    * the streams' other commands wait in their lanes as behind an append in
-   * flight. Lanes are taken in the order of their stream ids, so two calls
-   * holding overlapping streams never wait for each other in a cycle.
+   * flight, until the group is written or refused. The lanes are taken in
+   * one instant (`StreamLanes.holdAll`), so two calls holding overlapping
+   * streams never wait for each other in a cycle.
    * Needs a store with `appendGroups` (`AppendBatcher.groups`).
    */
   async together<T>(
     streamIds: readonly string[],
     work: (held: HeldStreams<C, E, R>) => Promise<T>,
   ): Promise<T> {
-    const ids = [...new Set(streamIds)].sort();
-    const release = await this.lanes.holdAll(ids);
-    try {
-      const loaded = await Promise.all(ids.map((id) => this.load(id)));
-      const streams = new Map(ids.map((id, i) => [id, must(loaded[i], 'a held stream')]));
-      const { aggregate, cache, batcher } = this;
-      return await work(holdStreams(streams, { aggregate, cache, batcher }));
-    } finally {
-      release();
-    }
+    const { aggregate, cache, batcher, lanes } = this;
+    const load = (streamId: string) => this.load(streamId);
+    return holdTogether({ aggregate, cache, batcher, lanes, load }, streamIds, work);
   }
 
   /** Keeps what a group appended for a stream as its cached state (`adoptAppended`). */
   adopt(streamId: string, decided: Decided<S>, nextRevision: bigint): void {
-    const holder = { aggregate: this.aggregate, cache: this.cache };
-    adoptAppended(holder, streamId, this.cache.get(streamId), decided, nextRevision);
+    const { aggregate, cache } = this;
+    adoptAppended({ aggregate, cache }, streamId, cache.get(streamId), decided, nextRevision);
   }
 
   /**

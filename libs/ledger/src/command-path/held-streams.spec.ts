@@ -103,7 +103,7 @@ describe('held streams', () => {
     await expect(queued).resolves.toEqual({ ok: false, rejection: 'exceeds_available' });
   });
 
-  it('takes overlapping holds in stream order, so opposite directions never deadlock', async () => {
+  it('takes overlapping holds in one instant, so opposite directions never deadlock', async () => {
     const { processor } = await setup();
     const move = (from: string, to: string, id: string) =>
       processor.together([from, to], async (held) => {
@@ -149,5 +149,43 @@ describe('held streams', () => {
       expect(held.decide(B, credit('not-held', 1n), {})).toBe('not_held');
     });
     expect(store.appendCalls).toBe(calls);
+  });
+
+  it('makes a group wait for the one ahead of it on a shared stream, and decide on what it wrote', async () => {
+    const { store, processor } = await setup();
+    const calls = store.appendCalls;
+    const move = (to: string, id: string) =>
+      processor.together([A, to], async (held) => {
+        const decided = held.decide(A, debit(`${id}-out`, 60n), {});
+        if (typeof decided === 'string') return decided;
+        held.decide(to, credit(`${id}-in`, 60n), {});
+        return held.commit([]);
+      });
+    const [first, second] = await Promise.all([move(B, 'one'), move(C, 'two')]);
+    expect(first).toHaveLength(2);
+    // Decided on the 40 the first group left, not on the 100 before it.
+    expect(second).toBe('exceeds_available');
+    expect(store.appendCalls).toBe(calls + 1);
+    expect(await posted(processorOver(store), A)).toBe(40n);
+    expect(await posted(processorOver(store), C)).toBe(100n);
+  });
+
+  it('decides a group behind a refused one on the stream as the store holds it', async () => {
+    const { store, processor } = await setup();
+    await processor.load(A);
+    await processorOver(store).execute(A, credit('elsewhere', 5n));
+    const move = (to: string, id: string) =>
+      processor.together([A, to], async (held) => {
+        held.decide(A, debit(`${id}-out`, 10n), {});
+        held.decide(to, credit(`${id}-in`, 10n), {});
+        return held.commit([]);
+      });
+    const [refused, written] = await Promise.all([move(B, 'one'), move(C, 'two')]);
+    expect(refused).toBeUndefined();
+    expect(written).toHaveLength(2);
+    expect((await store.readStream(B)).length).toBe(2);
+    expect(await posted(processorOver(store), A)).toBe(95n);
+    expect(await posted(processorOver(store), C)).toBe(110n);
+    expect(await posted(processor, A)).toBe(95n);
   });
 });

@@ -11,6 +11,7 @@ import type { AppendBatcher } from './append-batcher';
 import { commandPathObserver } from './command-path.observer';
 import type { CommandContext } from './command-processor';
 import type { CachedStream, StateCache } from './state-cache';
+import type { StreamLanes } from './stream-lanes';
 
 /** What commands decided on a stream's state would append, without appending it. */
 export interface Decided<S> {
@@ -52,13 +53,45 @@ export interface HoldingProcessor<S, C extends { commandId: string }, E, R exten
   readonly batcher: Pick<AppendBatcher, 'appendTogether'>;
 }
 
+/** What `holdTogether` needs of its processor besides what `holdStreams` does. */
+export interface LaneHolder<S, C extends { commandId: string }, E, R extends string> extends Omit<
+  HoldingProcessor<S, C, E, R>,
+  'release'
+> {
+  readonly lanes: Pick<StreamLanes<object>, 'holdAll'>;
+  load(streamId: string): Promise<CachedStream<S>>;
+}
+
+/** `CommandProcessor.together`: holds the lanes, loads the streams, and runs `work` on them. */
+export async function holdTogether<S, C extends { commandId: string }, E, R extends string, T>(
+  processor: LaneHolder<S, C, E, R>,
+  streamIds: readonly string[],
+  work: (held: HeldStreams<C, E, R>) => Promise<T>,
+): Promise<T> {
+  const ids = [...new Set(streamIds)].sort();
+  const release = await processor.lanes.holdAll(ids);
+  try {
+    const loaded = await Promise.all(ids.map((id) => processor.load(id)));
+    const streams = new Map(ids.map((id, i) => [id, must(loaded[i], 'a held stream')]));
+    return await work(holdStreams(streams, processor));
+  } finally {
+    release();
+  }
+}
+
 interface Deciding<S> {
   state: S;
   readonly events: EventData[];
   readonly commandIds: string[];
 }
 
-/** The `HeldStreams` of streams whose lanes the caller holds, at the states given. */
+/**
+ * The `HeldStreams` of streams whose lanes the caller holds, at the states
+ * given. The lanes stay held until the group is written or refused: a
+ * decision on a state the group has not yet written could be appended at
+ * the revision another writer's event takes if the group is refused, which
+ * an expected revision alone cannot tell apart.
+ */
 export function holdStreams<S, C extends { commandId: string }, E, R extends string>(
   streams: ReadonlyMap<string, CachedStream<S>>,
   processor: HoldingProcessor<S, C, E, R>,
@@ -85,24 +118,24 @@ export function holdStreams<S, C extends { commandId: string }, E, R extends str
     },
     async commit(also) {
       const written = [...deciding].filter(([, so]) => so.events.length > 0);
-      const requests = [
-        ...written.map(([streamId, so]) => ({
-          streamId,
-          events: so.events,
-          expected: from(streamId).revision ?? ('no_stream' as const),
-        })),
-        ...also,
-      ];
       let results: AppendResult[];
       try {
-        results = await processor.batcher.appendTogether(requests);
+        results = await processor.batcher.appendTogether([
+          ...written.map(([streamId, so]) => ({
+            streamId,
+            events: so.events,
+            expected: from(streamId).revision ?? ('no_stream' as const),
+          })),
+          ...also,
+        ]);
       } catch (error) {
+        // Refused, or failed with an outcome unknown: the next load reads the streams again.
+        for (const [streamId] of written) cache.forget(streamId);
         if (
           !(error instanceof WrongExpectedVersionError) &&
           !(error instanceof IdempotencyViolationError)
         )
           throw error;
-        for (const [streamId] of written) cache.markStale(streamId);
         commandPathObserver().conflictRetried();
         return undefined;
       }
@@ -119,7 +152,7 @@ export function holdStreams<S, C extends { commandId: string }, E, R extends str
  * Keeps what a group appended for a stream as its cached state, as the
  * processor's own appends do: the stream was at `from` and `decided`'s
  * events now end at `nextRevision` (a retry recognised at other revisions
- * marks it stale instead, for the next load to catch up).
+ * drops the entry instead, for the next load to read).
  */
 export function adoptAppended<S, C extends { commandId: string }, E, R extends string>(
   { aggregate, cache }: Pick<HoldingProcessor<S, C, E, R>, 'aggregate' | 'cache'>,
@@ -132,5 +165,5 @@ export function adoptAppended<S, C extends { commandId: string }, E, R extends s
   const expectedNext = (start.revision ?? -1n) + BigInt(decided.events.length);
   if (nextRevision === expectedNext)
     cache.set(streamId, start.advance(decided.state, nextRevision, decided.commandIds));
-  else cache.markStale(streamId);
+  else cache.forget(streamId);
 }

@@ -127,6 +127,11 @@ export class StateCache<S> {
     }
   }
 
+  /** Drops a stream's entry: its next load reads it from the store from its first event. */
+  forget(streamId: string): void {
+    this.remove(streamId);
+  }
+
   markStale(streamId: string): void {
     const slot = this.entries.get(streamId);
     if (slot) this.entries.set(streamId, { entry: slot.entry.markStale(), ids: slot.ids });

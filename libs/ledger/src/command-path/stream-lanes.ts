@@ -39,37 +39,37 @@ export class StreamLanes<T extends object> {
     this.enter(streamId, item, refuse);
   }
 
-  /** Resolves once the stream's lane is the caller's, with the function that gives it back. */
-  hold(streamId: string): Promise<() => void> {
+  /**
+   * Holds several lanes at once: the caller's turn is taken in every lane
+   * in the same instant, and the lanes are its once it has reached the head
+   * of each (each stays blocked from the moment the turn reaches it). Two
+   * callers whose sets overlap are in the same order in every lane they
+   * share, so neither waits for the other in a cycle. Resolves with the
+   * function that gives them all back.
+   */
+  holdAll(streamIds: readonly string[]): Promise<() => void> {
+    const ids = [...new Set(streamIds)];
     return new Promise((resolve, reject) => {
       let release = () => {};
       const released = new Promise<void>((done) => (release = done));
-      const exclusive: Exclusive = {
+      let waiting = ids.length;
+      let refused = false;
+      const turn = (): Exclusive => ({
         exclusive: true,
         run: () => {
-          resolve(release);
+          if (--waiting === 0 && !refused) resolve(release);
           return released;
         },
-      };
-      this.enter(streamId, exclusive, reject);
+      });
+      for (const id of ids)
+        this.enter(id, turn(), (error) => {
+          // A full lane: the turns already taken are given back at once.
+          refused = true;
+          release();
+          reject(error);
+        });
+      if (ids.length === 0) resolve(release);
     });
-  }
-
-  /**
-   * Holds several lanes, taken in the order of their stream ids so that two
-   * callers holding overlapping sets never wait for each other in a cycle;
-   * resolves with the function that gives them all back.
-   */
-  async holdAll(streamIds: readonly string[]): Promise<() => void> {
-    const releases: Array<() => void> = [];
-    const releaseAll = () => releases.forEach((release) => release());
-    try {
-      for (const id of [...new Set(streamIds)].sort()) releases.push(await this.hold(id));
-    } catch (error) {
-      releaseAll();
-      throw error;
-    }
-    return releaseAll;
   }
 
   private enter(streamId: string, item: LaneItem<T>, refuse: (error: Error) => void): void {
