@@ -10,27 +10,20 @@ import { StateCache } from './state-cache';
 /** Several wallets held together: decided on their states, appended in one group, all or none. */
 const at = '2026-01-01T00:00:00.000Z';
 
-const credit = (commandId: string, amountMinor: bigint): WalletCommand => ({
-  type: 'Credit',
-  commandId,
-  at,
-  entryId: commandId,
-  amountMinor,
-  currency: 'USD',
-  contra: 'system:adjustments',
-  kind: 'adjustment',
-});
-
-const debit = (commandId: string, amountMinor: bigint): WalletCommand => ({
-  type: 'Debit',
-  commandId,
-  at,
-  entryId: commandId,
-  amountMinor,
-  currency: 'USD',
-  contra: 'system:adjustments',
-  kind: 'adjustment',
-});
+const entry =
+  (type: 'Credit' | 'Debit') =>
+  (commandId: string, amountMinor: bigint): WalletCommand => ({
+    type,
+    commandId,
+    at,
+    entryId: commandId,
+    amountMinor,
+    currency: 'USD',
+    contra: 'system:adjustments',
+    kind: 'adjustment',
+  });
+const credit = entry('Credit');
+const debit = entry('Debit');
 
 function processorOver(store: InMemoryEventStore) {
   return new CommandProcessor(walletAggregate, store, new AppendBatcher(store), {

@@ -5,7 +5,6 @@ import {
   ConfiguredRateProvider,
   deriveId,
   SagaStepper,
-  StartTransferCommand,
   stepId,
   type Transfer,
   type WalletCommand,
@@ -21,6 +20,7 @@ import {
   openMovementSpec,
   openWalletPair,
   SimulatedCrash,
+  transferCommand,
 } from '@ledger/testing/movements';
 import { RecipientResolver } from './recipient.resolver';
 import { StartTransferHandler } from './start-transfer.handler';
@@ -68,15 +68,7 @@ describe.each(databaseFactories())('transfers run inline on $name', (factory) =>
     return { from, to, commandId: deriveId('inline-transfer', String(n)) };
   }
 
-  const command = (from: string, to: string, commandId: string, amountMinor = 300n) =>
-    new StartTransferCommand({
-      caller: { userId: 'alice', actsForOthers: false },
-      commandId,
-      fromWalletId: from,
-      to: { walletId: to },
-      amountMinor,
-      currency: 'USD',
-    });
+  const command = transferCommand;
   const streamOf = (commandId: string) => `transfer-${deriveId('transfer', commandId)}`;
 
   const walletEventTypes = (walletId: string) => eventTypes(proc, walletStream(walletId));

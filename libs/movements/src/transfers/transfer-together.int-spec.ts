@@ -6,12 +6,16 @@ import {
   ConfiguredRateProvider,
   deriveId,
   SagaStepper,
-  StartTransferCommand,
   type WalletExecutor,
 } from '@ledger/ledger';
 import { MovementStreams, WalletCommands } from '@ledger/ledger/nest';
 import { databaseFactories, type TestDatabase } from '@ledger/testing';
-import { MovementProcess, openWalletPair, SimulatedCrash } from '@ledger/testing/movements';
+import {
+  MovementProcess,
+  openWalletPair,
+  SimulatedCrash,
+  transferCommand,
+} from '@ledger/testing/movements';
 import { RecipientResolver } from './recipient.resolver';
 import { StartTransferHandler } from './start-transfer.handler';
 
@@ -110,15 +114,7 @@ describe.each(databaseFactories())('transfers in one append on $name', (factory)
     return { db: database.db, proc };
   }
 
-  const transfer = (from: string, to: string, commandId: string, amountMinor = 300n) =>
-    new StartTransferCommand({
-      caller: { userId: 'alice', actsForOthers: false },
-      commandId,
-      fromWalletId: from,
-      to: { walletId: to },
-      amountMinor,
-      currency: 'USD',
-    });
+  const transfer = transferCommand;
   const streamOf = (commandId: string) => `transfer-${deriveId('transfer', commandId)}`;
   const typesOf = async (proc: MovementProcess, walletId: string) =>
     (await proc.walletEvents(walletId)).map((e) => e.type);

@@ -1,4 +1,10 @@
-import { deriveId, sagaStreamId, type CommandContext, type TransferRequest } from '@ledger/ledger';
+import {
+  deriveId,
+  sagaStreamId,
+  StartTransferCommand,
+  type CommandContext,
+  type TransferRequest,
+} from '@ledger/ledger';
 import type { DatabaseFactory, TestDatabase } from '../test-databases';
 import { AT, MovementProcess } from './harness';
 
@@ -97,4 +103,16 @@ export async function sagaSummary(proc: MovementProcess, movementId: string) {
 /** The types of a stream's events, in order. */
 export async function eventTypes(proc: MovementProcess, streamId: string): Promise<string[]> {
   return (await proc.store.readStream(streamId)).map((e) => e.type);
+}
+
+/** Alice's transfer of `amountMinor` USD from one wallet to another, as the route sends it to its handler. */
+export function transferCommand(from: string, to: string, commandId: string, amountMinor = 300n) {
+  return new StartTransferCommand({
+    caller: { userId: 'alice', actsForOthers: false },
+    commandId,
+    fromWalletId: from,
+    to: { walletId: to },
+    amountMinor,
+    currency: 'USD',
+  });
 }
