@@ -51,16 +51,18 @@ export function encodeDecision<S, C extends { commandId: string }, E, R extends 
 /**
  * Decides commands in order on a new stream without writing: the events
  * they would append and the state they leave, or the first refusal (a
- * stream about to be created in a group with others).
+ * stream about to be created in a group with others). `after`: what earlier
+ * commands on the same new stream already decided, to go on from.
  */
 export function decideNew<S, C extends { commandId: string }, E, R extends string>(
   aggregate: Aggregate<S, C, E, R>,
   streamId: string,
   commands: ReadonlyArray<{ readonly command: C; readonly context: CommandContext }>,
+  after?: Decided<S>,
 ): Decided<S> | R {
-  let state = aggregate.initialState;
-  const events: EventData[] = [];
-  const commandIds: string[] = [];
+  let state = after ? after.state : aggregate.initialState;
+  const events: EventData[] = [...(after?.events ?? [])];
+  const commandIds: string[] = [...(after?.commandIds ?? [])];
   for (const { command, context } of commands) {
     const decision = aggregate.decide(command, state);
     if (typeof decision === 'string') return decision;

@@ -38,9 +38,10 @@ export interface HeldStreams<C, E, R extends string> {
    * group, written all or none through the group commit, each held stream
    * with the revision its decisions were made on as the expected one. The
    * results are in that order: the held streams that have events, by
-   * stream id, then `also`'s; undefined when the group was refused (another writer moved one of
-   * the streams, or a retry overlaps): nothing was written, and the held
-   * streams will be read again before their next decision.
+   * stream id, then `also`'s; undefined when the group was refused
+   * (another writer moved one of the streams, or a retry overlaps): nothing
+   * was written, and the held streams will be read again before their next
+   * decision.
    */
   commit(also: readonly AppendRequest[]): Promise<AppendResult[] | undefined>;
 }
@@ -54,10 +55,12 @@ export interface HoldingProcessor<S, C extends { commandId: string }, E, R exten
 }
 
 /** What `holdTogether` needs of its processor besides what `holdStreams` does. */
-export interface LaneHolder<S, C extends { commandId: string }, E, R extends string> extends Omit<
-  HoldingProcessor<S, C, E, R>,
-  'release'
-> {
+export interface LaneHolder<
+  S,
+  C extends { commandId: string },
+  E,
+  R extends string,
+> extends HoldingProcessor<S, C, E, R> {
   readonly lanes: Pick<StreamLanes<object>, 'holdAll'>;
   load(streamId: string): Promise<CachedStream<S>>;
 }

@@ -1,11 +1,10 @@
 import type { Position } from '@ledger/event-store';
 import { must } from '@ledger/invariant';
-import type { Decided } from '../command-path/held-streams';
 import type { CommandContext } from '../command-path/command-processor';
+import type { Decided, HeldStreams } from '../command-path/held-streams';
 import type { WalletCommand } from '../wallet/wallet.commands';
 import type { WalletEvent } from '../wallet/wallet.events';
 import type { WalletRejection } from '../wallet/wallet.rejections';
-import type { HeldStreams } from '../command-path/held-streams';
 import type { MovementRejection } from './movement.rejections';
 import type { SagaState } from './nest/movement-streams.service';
 import { MAX_STEPS_PER_ADVANCE, type StepOutcome } from './saga';
@@ -20,13 +19,17 @@ export interface WalletsTogether {
 
 /** What `runTogether` needs of the saga streams (`MovementStreams`). */
 export interface SagaStreamsTogether {
-  /** The events commands would append to a new saga stream, and the saga they make, or the refusal. */
+  /**
+   * The events commands would append to a new saga stream (going on from
+   * `after`, an earlier answer for it), and the saga they make, or the refusal.
+   */
   decideNew(
     movementId: string,
     commands: ReadonlyArray<{
       readonly command: { commandId: string };
       readonly context: CommandContext;
     }>,
+    after?: { readonly decided: Decided<unknown> },
   ): { readonly decided: Decided<unknown>; readonly saga: SagaState } | MovementRejection;
   /** Keeps a saga stream a group created as the command side's cached state. */
   adopt(movementId: string, decided: Decided<unknown>, nextRevision: bigint): void;
@@ -87,10 +90,11 @@ export async function runTogether(
       return undefined;
     const record = definition.recordSteps?.(stream, outcomes) as { commandId: string } | undefined;
     if (!record) return undefined;
-    const whole = deps.streams.decideNew(stream, [
-      { command: request, context },
-      { command: record, context: { correlationId: stream, causationId: request.commandId } },
-    ]);
+    const whole = deps.streams.decideNew(
+      stream,
+      [{ command: record, context: { correlationId: stream, causationId: request.commandId } }],
+      started,
+    );
     if (typeof whole === 'string') return undefined;
     const results = await held.commit([
       { streamId: stream, events: whole.decided.events, expected: 'no_stream' },

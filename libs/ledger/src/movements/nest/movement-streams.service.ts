@@ -120,7 +120,8 @@ export class MovementStreams {
    * What commands would append to a new saga stream, decided as `record`
    * decides them (the same correlation), and the saga they make; or the
    * first refusal. Nothing is written: the caller appends the events in a
-   * group with the wallets' (`runTogether`) and then `adopt`s them.
+   * group with the wallets' (`runTogether`) and then `adopt`s them. `after`:
+   * an earlier answer for the same stream, which the commands go on from.
    */
   decideNew(
     movementId: string,
@@ -128,6 +129,7 @@ export class MovementStreams {
       readonly command: { commandId: string };
       readonly context: CommandContext;
     }>,
+    after?: { readonly decided: Decided<unknown> },
   ): { readonly decided: Decided<unknown>; readonly saga: SagaState } | MovementRejection {
     const kind = parseSagaStreamId(movementId)?.kind;
     if (!kind) throw new RangeError(`Not a saga stream: ${movementId}`);
@@ -139,6 +141,7 @@ export class MovementStreams {
         command,
         context: this.contextOf(movementId, context),
       })),
+      after?.decided,
     );
     if (typeof decided === 'string') return decided;
     const state: unknown = decided.state;
